@@ -1,0 +1,58 @@
+# kkpr: two commands do all the set-up on a fresh Debian machine.
+#   make run    installs what is missing, serves the API and pages on the Kupang sample plan
+#   make test   installs what is missing, brings up a throwaway PostGIS, runs the whole suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Debian packages: GDAL's ogrinfo (a real OGC API client in the tests), PostGIS, Chromium
+RUN_DEBS := gdal-bin
+TEST_DEBS := gdal-bin postgresql-15 postgresql-15-postgis-3 chromium fonts-dejavu-core
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint typecheck check bench clean debs-run debs-test
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[api,bulk,dev]'
+	touch $@
+
+define install_debs
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+endef
+
+debs-run:
+	$(call install_debs,$(RUN_DEBS))
+
+debs-test:
+	$(call install_debs,$(TEST_DEBS))
+
+run: debs-run $(VENV)/.installed
+	$(VENV)/bin/uvicorn api.main:create_app --factory --host $(HOST) --port $(PORT)
+
+test: debs-test $(VENV)/.installed
+	$(VENV)/bin/ruff check kkpr api tests bench zoning_data
+	$(VENV)/bin/mypy
+	$(PY) -m pytest -p no:cacheprovider
+
+lint:
+	$(VENV)/bin/ruff check kkpr api tests bench zoning_data
+	$(VENV)/bin/ruff format --check kkpr api tests bench zoning_data
+
+typecheck:
+	$(VENV)/bin/mypy
+
+bench: $(VENV)/.installed
+	$(PY) bench/stores.py && $(PY) bench/api.py && $(PY) bench/bulk.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

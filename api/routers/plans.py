@@ -1,0 +1,5 @@
+"""Routes of this resource (filled in by its own issue)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,78 @@
+"""The one function of kkpr: a site, an activity and a proposal in, a CheckResult out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from kkpr.catalogue import catalogue
+from kkpr.errors import UnknownActivity
+from kkpr.model import CheckResult, KbliEntry, PlanRules, Proposal, Site
+from kkpr.plan.package import Plan
+from kkpr.rules.outcome import evaluate
+from kkpr.site import site_from_geojson
+from kkpr.store.base import Store
+from kkpr.store.memory import MemoryStore
+
+
+def as_store(source: Plan | Store) -> Store:
+    """A Store for ``source``; a Plan gets one memory store, built once and kept."""
+    if isinstance(source, Plan):
+        store = source.__dict__.get("_memory_store")
+        if store is None:
+            store = source.__dict__["_memory_store"] = MemoryStore(source)
+        return store
+    return source
+
+
+def as_site(site: Site | dict[str, Any] | str, crs: str | None = None) -> Site:
+    return site if isinstance(site, Site) else site_from_geojson(site, crs)
+
+
+def resolve_activity(rules: PlanRules, kbli: str) -> KbliEntry:
+    """The plan's mapping of ``kbli``; UnknownActivity with near matches if none."""
+    code = str(kbli).strip()
+    entry = rules.kbli.get(code)
+    if entry is not None:
+        return entry
+    cat = catalogue()
+    near = cat.near(code, sorted(rules.kbli))
+    suggestions = [{"kode": c, "judul": rules.kbli[c].judul} for c in near]
+    known = cat.get(code)
+    if known is not None:
+        suggestions.insert(0, {"kode": known.kode, "judul": f"{known.judul} (tidak dipetakan di rencana ini / not mapped by this plan)"})
+    raise UnknownActivity(code, suggestions)
+
+
+def check(
+    source: Plan | Store,
+    site: Site | dict[str, Any] | str,
+    kbli: str,
+    proposal: Proposal | None = None,
+    *,
+    plan_id: str | None = None,
+    crs: str | None = None,
+) -> CheckResult:
+    """Check one site against the plan: which zones, what the ITBX says, and why."""
+    store = as_store(source)
+    rules = store.rules(plan_id)
+    entry = resolve_activity(rules, kbli)
+    located = store.locate(as_site(site, crs), plan_id)
+    return evaluate(rules, located, entry, proposal or Proposal())
+
+
+def check_many(
+    source: Plan | Store,
+    requests: Sequence[tuple[Site, str, Proposal]],
+    *,
+    plan_id: str | None = None,
+) -> list[CheckResult]:
+    """``check`` for many sites, located in one store call."""
+    store = as_store(source)
+    rules = store.rules(plan_id)
+    entries = [resolve_activity(rules, kbli) for _site, kbli, _p in requests]
+    located = store.locate_many([site for site, _k, _p in requests], plan_id)
+    return [
+        evaluate(rules, loc, entry, proposal)
+        for loc, entry, (_s, _k, proposal) in zip(located, entries, requests, strict=True)
+    ]

@@ -1,0 +1,50 @@
+"""What every command shares: errors to exit codes, and a console."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from kkpr.errors import KkprError, PlanError, StoreError
+
+console = Console()
+err_console = Console(stderr=True)
+
+# exit codes: 0 done (any outcome), 1 a report with problems, 2 bad input, 3 store unavailable
+EXIT_CODES: list[tuple[type[KkprError], int]] = [(StoreError, 3), (KkprError, 2)]
+
+
+@contextmanager
+def cli_errors(as_json: bool = False) -> Iterator[None]:
+    """Turn a KkprError into a clear message and its exit code."""
+    try:
+        yield
+    except KkprError as exc:
+        code = next(c for cls, c in EXIT_CODES if isinstance(exc, cls))
+        if as_json:
+            sys.stdout.write(json.dumps({"error": exc.to_dict()}, ensure_ascii=False) + "\n")
+        err_console.print(f"[bold red]Galat / Error:[/] {exc.message_id}\n  {exc.message_en}")
+        if exc.where:
+            err_console.print(f"  [dim]di / at:[/] {exc.where}")
+        if exc.hint_id or exc.hint_en:
+            err_console.print(f"  [yellow]→[/] {exc.hint_id or ''}\n    {exc.hint_en or ''}")
+        if isinstance(exc, PlanError):
+            for p in exc.problems[:50]:
+                err_console.print(f"  - {p.where}: {p.message_id} / {p.message_en}")
+        raise typer.Exit(code) from None
+
+
+def dump_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def fmt(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+

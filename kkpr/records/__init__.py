@@ -1,0 +1,1 @@
+"""Durable records (checks, applications, outbox): SQLite by default, PostgreSQL when configured."""

@@ -1,0 +1,1 @@
+"""Pure rules: functions from plan facts and a located site to findings."""

@@ -1,0 +1,35 @@
+"""The ITBX matrix: from a KBLI code to an activity row to a cell and its class."""
+
+from __future__ import annotations
+
+import re
+
+from kkpr.model import ItbxClass
+
+CODE = re.compile(r"^[TB]\d*[A-Z]?$")
+
+
+def parse_cell(cell: str | None) -> tuple[ItbxClass | None, list[str]]:
+    """A raw cell as (class, condition codes). Empty is (None, []): the rule is silent.
+
+    ``T1;B3`` is both limited and conditional; its class is the stricter B, and
+    both codes apply.
+    """
+    if not cell:
+        return None, []
+    text = cell.strip().upper().replace(" ", "")
+    if text in ("I", "X"):
+        return ItbxClass(text), []
+    codes = [c for c in re.split(r"[;,]", text) if c]
+    if not codes or not all(CODE.match(c) for c in codes):
+        return None, []
+    kinds = {c[0] for c in codes}
+    return (ItbxClass.B if "B" in kinds else ItbxClass.T), codes
+
+
+def cell_tokens_valid(cell: str) -> bool:
+    text = cell.strip().upper().replace(" ", "")
+    if text in ("I", "X", ""):
+        return True
+    codes = [c for c in re.split(r"[;,]", text) if c]
+    return bool(codes) and all(CODE.match(c) for c in codes)

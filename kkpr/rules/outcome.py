@@ -1,0 +1,284 @@
+"""From located facts to a CheckResult: parts, ITBX, conditions, intensity, overlays.
+
+The outcome is the strictest effect of any reason:
+tidak_sesuai > perlu_kajian > sesuai_bersyarat > sesuai.
+"""
+
+from __future__ import annotations
+
+from kkpr.model import (
+    CheckResult,
+    Condition,
+    ConditionResult,
+    Effect,
+    Form,
+    Intensity,
+    ItbxClass,
+    KbliEntry,
+    Located,
+    Outcome,
+    PartResult,
+    PlanRules,
+    Proposal,
+    Reason,
+)
+from kkpr.rules import intensity as intensity_rules
+from kkpr.rules import overlays as overlay_rules
+from kkpr.rules import rasters as raster_rules
+from kkpr.rules.itbx import parse_cell
+from kkpr.rules.words import ITBX_WORDS, num_en, num_id, pct_en, pct_id
+
+ORDER = [Effect.FORBIDS, Effect.REVIEW, Effect.CONDITION]
+OUTCOME_OF = {
+    Effect.FORBIDS: Outcome.TIDAK_SESUAI,
+    Effect.REVIEW: Outcome.PERLU_KAJIAN,
+    Effect.CONDITION: Outcome.SESUAI_BERSYARAT,
+}
+SUMMARY = {
+    Outcome.SESUAI: ("Kegiatan sesuai dengan rencana tata ruang.",
+                     "The activity conforms to the spatial plan."),
+    Outcome.SESUAI_BERSYARAT: ("Kegiatan sesuai dengan syarat yang harus dipenuhi.",
+                               "The activity conforms, subject to conditions."),
+    Outcome.TIDAK_SESUAI: ("Kegiatan tidak sesuai dengan rencana tata ruang.",
+                           "The activity does not conform to the spatial plan."),
+    Outcome.PERLU_KAJIAN: ("Perlu kajian oleh petugas sebelum diputuskan.",
+                           "Staff review is needed before a decision."),
+}  # fmt: skip
+
+
+def is_deciding(area: float, share: float, rules: PlanRules, point: bool) -> bool:
+    if point:
+        return True
+    tol = rules.meta.tolerance
+    return area >= tol.sliver_m2 and share >= tol.sliver_share
+
+
+def evaluate(
+    rules: PlanRules, located: Located, entry: KbliEntry, proposal: Proposal
+) -> CheckResult:
+    point = located.geometry.geom_type == "Point"
+    site_area = located.area_m2
+    ratio_area = proposal.land_area_m2 if point else site_area
+    activity = rules.activities.get(entry.kode_kegiatan)
+    reasons: list[Reason] = []
+
+    # ---- zone parts and their ITBX cells
+    parts: list[PartResult] = []
+    used_codes: dict[str, list[str]] = {}
+    limits = []
+    for z in located.zones:
+        share = (z.area_m2 / site_area) if site_area > 0 else 1.0 / len(located.zones)
+        deciding = is_deciding(z.area_m2, share, rules, point)
+        cell = rules.cell(entry.kode_kegiatan, z.kodszn)
+        cls, codes = parse_cell(cell)
+        parts.append(
+            PartResult(
+                fid=z.fid, kodszn=z.kodszn, namszn=z.namszn, kodzon=z.kodzon, namzon=z.namzon,
+                kodblk=z.kodblk, kodsbl=z.kodsbl, wadmkc=z.wadmkc, wadmkd=z.wadmkd,
+                area_m2=z.area_m2, share=share, deciding=deciding,
+                itbx=str(cls) if cls else None, cell=cell, conditions=codes,
+            )
+        )  # fmt: skip
+        reasons.append(_part_reason(z.kodszn, z.namszn, z.fid, z.area_m2, share, point,
+                                    deciding, cls, cell, entry, activity_name(rules, entry)))  # fmt: skip
+        if deciding:
+            for code in codes:
+                used_codes.setdefault(code, []).append(z.kodszn)
+            overridden = z.intensity != Intensity()
+            merged = z.intensity.over(rules.intensity.get(z.kodszn, Intensity()))
+            limits.append((merged, f"{z.kodszn} fid {z.fid}" if overridden else z.kodszn))
+
+    # ---- outside the RDTR: the PKKPR path
+    covered = sum(p.area_m2 for p in parts)
+    outside = max(site_area - covered, 0.0)
+    outside_share = outside / site_area if site_area > 0 else (0.0 if parts else 1.0)
+    tol = rules.meta.tolerance
+    pkkpr = not parts or (outside >= tol.sliver_m2 and outside_share >= tol.sliver_share)
+    if pkkpr:
+        reasons.append(_outside_reason(outside, outside_share, point))
+        reasons.extend(_rtrw_reasons(located))
+
+    # ---- conditions (T limits against the proposal)
+    conditions = []
+    for code, kodszn in used_codes.items():
+        cond = rules.conditions.get(code)
+        result, r = _condition(code, cond, sorted(set(kodszn)), proposal, ratio_area)
+        conditions.append(result)
+        reasons.extend(r)
+
+    # ---- overlays (layer and zone flags) and their height caps
+    deciding_flags = [p.deciding for p in parts]
+    hits = [(h, is_deciding(h.area_m2, h.area_m2 / site_area if site_area else 1.0, rules, point))
+            for h in located.overlays]  # fmt: skip
+    hits += overlay_rules.flag_hits(located.zones, deciding_flags)
+    overlay_findings, overlay_reasons, caps = overlay_rules.evaluate(
+        hits, rules.meta, entry.kbli, site_area
+    )
+    reasons.extend(overlay_reasons)
+
+    # ---- intensity
+    strict = intensity_rules.strictest(limits, caps)
+    intensity, intensity_reasons = intensity_rules.evaluate(strict, proposal, ratio_area)
+    reasons.extend(intensity_reasons)
+
+    # ---- rasters
+    raster_findings, raster_reasons = raster_rules.evaluate(rules.meta.rasters, located.rasters)
+    reasons.extend(raster_reasons)
+
+    outcome = next((OUTCOME_OF[e] for e in ORDER if any(r.effect == e for r in reasons)),
+                   Outcome.SESUAI)  # fmt: skip
+    summary = Reason("outcome", *SUMMARY[outcome], effect=Effect.INFO)
+    return CheckResult(
+        outcome=outcome,
+        form=Form.PKKPR if pkkpr else Form.KKKPR,
+        plan={
+            "id": rules.meta.id,
+            "name": rules.meta.name,
+            "version": located.plan_version,
+            "legal_basis": rules.meta.legal_basis,
+            "crs": rules.meta.crs,
+            "checksum": rules.meta.checksum,
+        },
+        site={
+            "area_m2": site_area,
+            "covered_m2": covered,
+            "outside_m2": outside,
+            "outside_share": outside_share,
+            "geometry_type": located.geometry.geom_type,
+            "lon": located.lon,
+            "lat": located.lat,
+        },
+        activity={
+            "kbli": entry.kbli,
+            "judul": entry.judul,
+            "kode_kegiatan": entry.kode_kegiatan,
+            "kegiatan": activity.kegiatan if activity else None,
+        },
+        proposal=proposal.to_dict(),
+        parts=parts,
+        conditions=conditions,
+        intensity=intensity,
+        overlays=overlay_findings,
+        rasters=raster_findings,
+        rtrw=[{"namobj": h.namobj, "jnsrpr": h.jnsrpr, "area_m2": h.area_m2, "indicative": True}
+              for h in located.rtrw],  # fmt: skip
+        reasons=[summary, *reasons],
+    )
+
+
+def activity_name(rules: PlanRules, entry: KbliEntry) -> str:
+    activity = rules.activities.get(entry.kode_kegiatan)
+    return activity.kegiatan if activity else entry.kode_kegiatan
+
+
+def _part_reason(kodszn: str, namszn: str | None, fid: str, area: float, share: float,
+                 point: bool, deciding: bool, cls: ItbxClass | None, cell: str | None,
+                 entry: KbliEntry, kegiatan: str) -> Reason:  # fmt: skip
+    zone = f"{kodszn}" + (f" ({namszn})" if namszn else "")
+    where_id = "Titik lokasi berada" if point else f"Bagian tapak {num_id(area)} m² ({pct_id(share)})"
+    where_en = "The point lies" if point else f"A site part of {num_en(area)} m² ({pct_en(share)})"
+    word_id, word_en = ITBX_WORDS[cls]
+    source = {"itbx": {"kode_kegiatan": entry.kode_kegiatan, "kodszn": kodszn, "cell": cell},
+              "zone_fid": fid}  # fmt: skip
+    if not deciding:
+        return Reason(
+            "zone.sliver",
+            f"{where_id} di sub-zona {zone} di bawah toleransi rencana dan tidak menentukan hasil.",
+            f"{where_en} in sub-zone {zone} is under the plan tolerance and does not decide.",
+            Effect.INFO, source,
+        )  # fmt: skip
+    effect = {ItbxClass.X: Effect.FORBIDS, ItbxClass.T: Effect.CONDITION,
+              ItbxClass.B: Effect.CONDITION, ItbxClass.I: Effect.INFO, None: Effect.REVIEW}[cls]  # fmt: skip
+    cell_txt = f" [{cell}]" if cell else ""
+    return Reason(
+        f"itbx.{cls or 'silent'}",
+        f"{where_id} di sub-zona {zone}; kegiatan {kegiatan} (KBLI {entry.kbli}) "
+        f"{word_id}{cell_txt} menurut matriks ITBX (baris {entry.kode_kegiatan}, kolom {kodszn}).",
+        f"{where_en} in sub-zone {zone}; activity {kegiatan} (KBLI {entry.kbli}) is "
+        f"{word_en}{cell_txt} by the ITBX matrix (row {entry.kode_kegiatan}, column {kodszn}).",
+        effect, source,
+    )  # fmt: skip
+
+
+def _outside_reason(outside: float, share: float, point: bool) -> Reason:
+    if point:
+        text_id = "Titik lokasi berada di luar zona RDTR"
+        text_en = "The point lies outside every RDTR zone"
+    else:
+        text_id = f"{num_id(outside)} m² ({pct_id(share)}) tapak berada di luar zona RDTR"
+        text_en = f"{num_en(outside)} m² ({pct_en(share)}) of the site lies outside every RDTR zone"
+    return Reason(
+        "site.outside_rdtr",
+        f"{text_id}: dinilai melalui Persetujuan KKPR (PKKPR) terhadap RTRW.",
+        f"{text_en}: it is assessed through a KKPR Approval (PKKPR) against the RTRW.",
+        Effect.REVIEW,
+        {"outside_m2": outside},
+    )
+
+
+def _rtrw_reasons(located: Located) -> list[Reason]:
+    out = []
+    for h in located.rtrw:
+        lindung = (h.jnsrpr or "").lower().endswith("lindung")
+        out.append(
+            Reason(
+                "rtrw.indication",
+                f"Indikasi awal (tidak mengikat): RTRW menetapkan {h.namobj}"
+                + (f" ({h.jnsrpr})" if h.jnsrpr else "")
+                + (" — kawasan lindung, kegiatan budi daya umumnya tidak diizinkan." if lindung else "."),
+                f"Preliminary indication (not binding): the RTRW designates {h.namobj}"
+                + (f" ({h.jnsrpr})" if h.jnsrpr else "")
+                + (" — a protected area, where development is generally not permitted." if lindung else "."),
+                Effect.INFO,
+                {"rtrw": h.namobj, "jnsrpr": h.jnsrpr, "indicative": True},
+            )
+        )
+    return out
+
+
+def _condition(code: str, cond: Condition | None, kodszn: list[str], proposal: Proposal,
+               site_area: float | None) -> tuple[ConditionResult, list[Reason]]:  # fmt: skip
+    if cond is None:
+        teks = "(teks ketentuan tidak ada pada paket rencana / condition text missing from the plan)"
+        return ConditionResult(code, teks, code[:1], kodszn), [
+            Reason("condition.missing",
+                   f"Ketentuan {code} berlaku tetapi teksnya tidak ada pada rencana; perlu kajian petugas.",
+                   f"Condition {code} applies but the plan has no text for it; staff must review.",
+                   Effect.REVIEW, {"condition": code})  # fmt: skip
+        ]
+    result = ConditionResult(cond.kode, cond.teks, cond.kind, kodszn)
+    reasons = [
+        Reason(f"condition.{cond.kind.lower()}", f"Ketentuan {cond.kode}: {cond.teks}",
+               f"Condition {cond.kode} applies: {cond.teks}", Effect.CONDITION,
+               {"condition": cond.kode, "kodszn": kodszn})  # fmt: skip
+    ]
+    checks = [
+        ("max_floor_area_m2", cond.max_floor_area_m2, proposal.floor_area_m2, "luas lantai", "floor area", "m²"),
+        ("max_site_area_m2", cond.max_site_area_m2, site_area, "luas tapak", "site area", "m²"),
+        ("max_floors", cond.max_floors, None if proposal.floors is None else float(proposal.floors),
+         "jumlah lantai", "floors", ""),
+    ]  # fmt: skip
+    for key, limit, value, name_id, name_en, unit in checks:
+        if limit is None:
+            continue
+        ok = None if value is None else value <= limit + 1e-9
+        result.checks.append({"limit": key, "max": limit, "proposed": value, "ok": ok})
+        if ok is False:
+            reasons.append(Reason(
+                f"condition.{key}.exceeded",
+                f"{name_id.capitalize()} {num_id(value or 0)} {unit} melebihi batas ketentuan "
+                f"{cond.kode} ({num_id(limit)} {unit}).".replace("  ", " "),
+                f"{name_en.capitalize()} {num_en(value or 0)} {unit} exceeds the limit of condition "
+                f"{cond.kode} ({num_en(limit)} {unit}).".replace("  ", " "),
+                Effect.FORBIDS, {"condition": cond.kode, "limit": key, "max": limit},
+            ))  # fmt: skip
+        elif ok is None:
+            reasons.append(Reason(
+                f"condition.{key}.unverified",
+                f"Ketentuan {cond.kode} membatasi {name_id} hingga {num_id(limit)} {unit}; "
+                "isikan angkanya agar dapat diperiksa.".replace("  ", " "),
+                f"Condition {cond.kode} limits {name_en} to {num_en(limit)} {unit}; "
+                "give the figure so it can be checked.".replace("  ", " "),
+                Effect.CONDITION, {"condition": cond.kode, "limit": key, "max": limit},
+            ))  # fmt: skip
+    return result, reasons

@@ -1,0 +1,86 @@
+"""Special provisions (ketentuan khusus): overlays a site touches and what they do.
+
+An overlay comes from the plan's ``ketentuan_khusus`` layer (its EFEK column says what
+it does; empty informs) or from a KUGI flag on a zone polygon (``KKOP_1``, ``KRB_03``
+...), whose effect is the plan's ``[overlay.<JENIS>]`` setting or the catalogue
+default in ``overlay_kinds.toml``.
+"""
+
+from __future__ import annotations
+
+from kkpr.model import Effect, OverlayFinding, OverlayHit, PlanMeta, Reason, ZoneHit
+from kkpr.rules.intensity import Limit
+from kkpr.rules.overlay_kinds import kind_of
+from kkpr.rules.words import num_en, num_id, pct_en, pct_id
+
+
+def flag_hits(zones: list[ZoneHit], deciding: list[bool]) -> list[tuple[OverlayHit, bool]]:
+    """Overlay hits from flags on the zone polygons the site overlaps."""
+    out = []
+    for zone, dec in zip(zones, deciding, strict=True):
+        for jenis in zone.flags:
+            hit = OverlayHit(
+                fid=zone.fid, jenis=jenis, area_m2=zone.area_m2,
+                source=f"pola_ruang:{jenis}", efek=None,
+            )  # fmt: skip
+            out.append((hit, dec))
+    return out
+
+
+def effect_of(hit: OverlayHit, meta: PlanMeta, kbli: str) -> str | None:
+    kind = kind_of(hit.jenis)
+    if hit.source.startswith("pola_ruang:"):
+        efek = meta.overlay_effects.get(hit.jenis, kind.efek)
+    else:
+        efek = hit.efek
+    if efek and any(kbli.startswith(p) for p in kind.exempt_kbli_prefixes):
+        return None  # e.g. farming on LP2B land is what the overlay protects
+    return efek or None
+
+
+def evaluate(
+    hits: list[tuple[OverlayHit, bool]], meta: PlanMeta, kbli: str, site_area: float
+) -> tuple[list[OverlayFinding], list[Reason], list[Limit]]:
+    findings, reasons, caps = [], [], []
+    for hit, deciding in hits:
+        efek = effect_of(hit, meta, kbli)
+        share = hit.area_m2 / site_area if site_area > 0 else 1.0
+        findings.append(
+            OverlayFinding(
+                jenis=hit.jenis, efek=efek, keterangan=hit.keterangan, tb=hit.tb,
+                area_m2=hit.area_m2, share=share, deciding=deciding, source=hit.source,
+                fid=hit.fid,
+            )
+        )  # fmt: skip
+        kind = kind_of(hit.jenis)
+        where = f"{hit.source} fid {hit.fid}"
+        text_id = f"Tapak berada di {kind.nama_id} ({hit.jenis}"
+        text_en = f"The site lies in a {kind.nama_en} ({hit.jenis}"
+        if site_area > 0:
+            text_id += f", {num_id(hit.area_m2)} m², {pct_id(share)} tapak"
+            text_en += f", {num_en(hit.area_m2)} m², {pct_en(share)} of the site"
+        text_id += ")" + (f": {hit.keterangan}" if hit.keterangan else "")
+        text_en += ")" + (f": {hit.keterangan}" if hit.keterangan else "")
+        if not deciding:
+            effect, tail_id, tail_en = Effect.INFO, "bagian ini di bawah toleransi, tidak menentukan", "this part is under the tolerance and does not decide"
+        elif efek == "X":
+            effect, tail_id, tail_en = Effect.FORBIDS, "kegiatan bangunan dilarang di sini", "building activity is forbidden here"
+        elif efek == "B":
+            effect, tail_id, tail_en = Effect.CONDITION, "menambah persyaratan", "it adds a condition"
+        else:
+            effect, tail_id, tail_en = Effect.INFO, "sebagai informasi", "for information"
+        if hit.tb is not None:
+            tail_id += f"; batas tinggi {num_id(hit.tb)} m"
+            tail_en += f"; height cap {num_en(hit.tb)} m"
+            if deciding:
+                caps.append(Limit(hit.tb, f"{hit.jenis} {where}"))
+        reasons.append(
+            Reason(
+                code=f"overlay.{hit.jenis.lower()}",
+                id=f"{text_id}; {tail_id}.",
+                en=f"{text_en}; {tail_en}.",
+                effect=effect,
+                source={"overlay": hit.jenis, "layer": hit.source, "fid": hit.fid, "efek": efek},
+            )
+        )
+    return findings, reasons, caps

@@ -1,0 +1,31 @@
+"""Numbers and labels as a sentence needs them, in Bahasa Indonesia and English."""
+
+from __future__ import annotations
+
+from kkpr.model import ItbxClass
+
+ITBX_WORDS: dict[str | None, tuple[str, str]] = {
+    ItbxClass.I: ("diizinkan", "permitted"),
+    ItbxClass.T: ("diizinkan terbatas", "limited"),
+    ItbxClass.B: ("diizinkan bersyarat", "conditional"),
+    ItbxClass.X: ("tidak diizinkan", "not permitted"),
+    None: ("tidak diatur (matriks ITBX diam)", "not ruled (the ITBX matrix is silent)"),
+}
+
+
+def num_id(value: float, digits: int = 1) -> str:
+    """1234.5 -> '1.234,5' (Indonesian separators)."""
+    text = f"{value:,.{digits}f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def num_en(value: float, digits: int = 1) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def pct_id(share: float) -> str:
+    return f"{num_id(share * 100, 1)}%"
+
+
+def pct_en(share: float) -> str:
+    return f"{num_en(share * 100, 1)}%"

@@ -1,0 +1,58 @@
+"""Service settings: one pydantic-settings class, every value overridable by ``KKPR_*``.
+
+Legal numbers (deadlines, tolerances, limits) live here or in the plan package,
+never as literals in code.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SAMPLE_PLAN_DIR = Path(__file__).resolve().parent.parent / "zoning_data" / "kupang"
+KBLI_CATALOGUE = Path(__file__).resolve().parent.parent / "zoning_data" / "kbli2020.csv"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KKPR_", env_file=".env", extra="ignore")
+
+    # where plans come from
+    plan_dir: Path = Field(SAMPLE_PLAN_DIR, description="Plan package served by the memory store")
+    database_url: str | None = Field(None, description="PostGIS URL; unset = memory store")
+    kbli_catalogue: Path = KBLI_CATALOGUE
+    data_dir: Path = Field(Path("var"), description="SQLite check log, documents, raster copies")
+
+    # checking
+    outside_plan_margin_m: float = Field(
+        5000.0, description="A site farther than this from a plan's extent is 'outside any plan'"
+    )
+    max_site_vertices: int = 10_000
+    max_site_area_m2: float = 5_000_000.0
+    max_batch_sites: int = 1000
+    max_body_bytes: int = 5_000_000
+
+    # review (PKKPR / conditional cases)
+    review_deadline_working_days: int = Field(
+        20, description="Working days to decide a PKKPR case (commonly cited; check the PP)"
+    )
+    review_conditional_deadline_working_days: int = 5
+    review_due_soon_working_days: int = 3
+    holiday_country: str = "ID"
+    holiday_subdiv: str | None = None
+
+    # API
+    public_rate_limit_per_minute: int = 30
+    cors_origins: list[str] = Field(default_factory=list)
+    webhook_max_attempts: int = 25
+    webhook_backoff_base_s: float = 1.0
+    webhook_backoff_max_s: float = 300.0
+    document_secret: str = Field("change-me-in-production", description="HMAC key for document codes")
+    public_base_url: str = "http://127.0.0.1:8000"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,156 @@
+"""Turning what an applicant sends into a site geometry in the plan CRS.
+
+GeoJSON is read as RFC 7946 (longitude, latitude in EPSG:4326) unless another CRS is
+named. Invalid geometry is refused with the reason and place GEOS reports, never
+silently repaired: an applicant must know that the drawn site is not what was meant.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import shapely
+from pyproj import CRS, Transformer
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from kkpr.errors import InputTooLarge, SiteError
+from kkpr.model import Site
+
+ACCEPTED_TYPES = ("Polygon", "MultiPolygon", "Point")
+
+
+def site_from_geojson(obj: Any, crs: str | None = None) -> Site:
+    """A Site from a GeoJSON geometry, Feature, or one-feature FeatureCollection."""
+    if isinstance(obj, (str, bytes)):
+        try:
+            obj = json.loads(obj)
+        except json.JSONDecodeError as exc:
+            raise SiteError(
+                "Berkas tapak bukan GeoJSON yang sah",
+                "Site file is not valid GeoJSON",
+                where=f"baris/line {exc.lineno}, kolom/column {exc.colno}",
+            ) from exc
+    if not isinstance(obj, dict) or "type" not in obj:
+        raise SiteError("Tapak harus berupa objek GeoJSON", "Site must be a GeoJSON object")
+    declared = _declared_crs(obj)
+    if obj["type"] == "FeatureCollection":
+        features = obj.get("features") or []
+        if len(features) != 1:
+            raise SiteError(
+                f"FeatureCollection harus berisi tepat satu fitur (ada {len(features)})",
+                f"FeatureCollection must hold exactly one feature (it has {len(features)})",
+                where="features",
+                hint_id="Gabungkan bidang tapak menjadi satu MultiPolygon",
+                hint_en="Merge the site's parcels into one MultiPolygon",
+            )
+        obj = features[0]
+    if obj.get("type") == "Feature":
+        obj = obj.get("geometry")
+        if obj is None:
+            raise SiteError("Fitur tidak memiliki geometri", "Feature has no geometry")
+    if obj.get("type") not in ACCEPTED_TYPES:
+        raise SiteError(
+            f"Jenis geometri {obj.get('type')!r} tidak diterima",
+            f"Geometry type {obj.get('type')!r} is not accepted",
+            where="geometry.type",
+            hint_id="Gunakan Polygon, MultiPolygon atau Point",
+            hint_en="Use a Polygon, MultiPolygon or Point",
+        )
+    try:
+        geom = shape(obj)
+    except Exception as exc:
+        raise SiteError(
+            "Koordinat geometri tidak dapat dibaca",
+            "Geometry coordinates cannot be read",
+            where="geometry.coordinates",
+            hint_id=str(exc),
+            hint_en=str(exc),
+        ) from exc
+    return Site(geometry=geom, crs=crs or declared or "EPSG:4326")
+
+
+def _declared_crs(obj: dict[str, Any]) -> str | None:
+    # GeoJSON 2008 "crs" member, still written by QGIS and ogr2ogr for non-WGS84 files
+    name = ((obj.get("crs") or {}).get("properties") or {}).get("name")
+    if not name:
+        return None
+    try:
+        epsg = CRS.from_user_input(name).to_epsg()
+    except Exception:
+        return None
+    return f"EPSG:{epsg}" if epsg else None
+
+
+@lru_cache(maxsize=64)
+def transformer(src: str, dst: str) -> Transformer:
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
+def check_site_geometry(site: Site, max_vertices: int | None = None) -> None:
+    geom = site.geometry
+    if geom.is_empty:
+        raise SiteError("Geometri tapak kosong", "Site geometry is empty", where="geometry")
+    if geom.geom_type not in ACCEPTED_TYPES:
+        raise SiteError(
+            f"Jenis geometri {geom.geom_type!r} tidak diterima",
+            f"Geometry type {geom.geom_type!r} is not accepted",
+            where="geometry.type",
+        )
+    coords = shapely.get_coordinates(geom)
+    if not np.isfinite(coords).all():
+        raise SiteError(
+            "Koordinat tapak tidak terhingga atau kosong",
+            "Site coordinates are not finite numbers",
+            where="geometry.coordinates",
+        )
+    if max_vertices is not None and len(coords) > max_vertices:
+        raise InputTooLarge(
+            f"Tapak memiliki {len(coords)} titik sudut; batasnya {max_vertices}",
+            f"Site has {len(coords)} vertices; the limit is {max_vertices}",
+            where="geometry.coordinates",
+            hint_id="Sederhanakan batas tapak", hint_en="Simplify the site boundary",
+        )  # fmt: skip
+    if CRS.from_user_input(site.crs).is_geographic:
+        lon, lat = coords[:, 0], coords[:, 1]
+        if (np.abs(lon) > 180).any() or (np.abs(lat) > 90).any():
+            raise SiteError(
+                "Koordinat di luar rentang bujur/lintang",
+                "Coordinates outside the longitude/latitude range",
+                where="geometry.coordinates",
+                hint_id="GeoJSON memakai urutan (bujur, lintang) dalam derajat; "
+                "untuk koordinat UTM sebutkan CRS-nya",
+                hint_en="GeoJSON uses (longitude, latitude) in degrees; "
+                "for UTM coordinates name their CRS",
+            )
+    if not shapely.is_valid(geom):
+        reason = shapely.is_valid_reason(geom)
+        raise SiteError(
+            f"Geometri tapak tidak sah: {reason}",
+            f"Site geometry is invalid: {reason}",
+            where="geometry",
+            hint_id="Perbaiki batas tapak (mis. garis yang saling memotong) lalu kirim ulang",
+            hint_en="Fix the site boundary (e.g. self-crossing edges) and send it again",
+        )
+
+
+def to_crs(geom: BaseGeometry, src: str, dst: str) -> BaseGeometry:
+    if src == dst:
+        return geom
+    t = transformer(src, dst)
+    return shapely.transform(geom, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+
+
+def to_plan_crs(site: Site, plan_crs: str) -> BaseGeometry:
+    """The site geometry in the plan CRS."""
+    return to_crs(site.geometry, site.crs, plan_crs)
+
+
+def lonlat(geom: BaseGeometry, crs: str) -> tuple[float, float]:
+    """A representative point of ``geom`` (in ``crs``) as longitude, latitude."""
+    p = geom.representative_point() if geom.geom_type != "Point" else geom
+    lon, lat = transformer(crs, "EPSG:4326").transform(p.x, p.y)
+    return float(lon), float(lat)

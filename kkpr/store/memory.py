@@ -1,0 +1,218 @@
+"""The memory store: a whole plan package in RAM, zones and overlays in STRtrees.
+
+This is what ``make run`` serves and what tests and bulk re-checks use. Geometric
+work is vectorised over shapely arrays; Python loops only build the few hits a site
+has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from kkpr.errors import SiteOutsidePlan
+from kkpr.model import Intensity, Located, OverlayHit, PlanRules, RasterStat, RtrwHit, Site, ZoneHit
+from kkpr.plan.kugi import FLAG_JENIS, INTENSITY_FIELDS, flag_is_set
+from kkpr.plan.package import Plan
+from kkpr.plan.rasters import site_stat
+from kkpr.site import check_site_geometry, lonlat, to_plan_crs
+
+DEFAULT_OUTSIDE_MARGIN_M = 5000.0
+
+
+class MemoryStore:
+    """A Store over one in-memory Plan."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        *,
+        outside_margin_m: float = DEFAULT_OUTSIDE_MARGIN_M,
+        max_vertices: int | None = None,
+    ) -> None:
+        self.plan = plan
+        self.max_vertices = max_vertices
+        crs = plan.meta.crs
+        self.crs = crs
+        zones = plan.zones
+        self._zone_geoms = np.asarray(zones.geometry.values, dtype=object)
+        self._zone_tree = shapely.STRtree(self._zone_geoms)
+        self._zone_rows = _zone_records(zones)
+        ov = plan.overlays
+        self._ov_geoms = np.asarray(ov.geometry.values, dtype=object)
+        self._ov_tree = shapely.STRtree(self._ov_geoms)
+        self._ov_rows = [
+            {
+                "fid": str(fid),
+                "jenis": str(r["jenis"]),
+                "keterangan": _text(r.get("keterangan")),
+                "tb": _num(r.get("tb")),
+                "efek": _text(r.get("efek")),
+            }
+            for fid, r in ov.drop(columns="geometry").iterrows()
+        ]
+        self._rtrw = plan.rtrw
+        self._rtrw_tree = (
+            shapely.STRtree(np.asarray(plan.rtrw.geometry.values, dtype=object))
+            if plan.rtrw is not None and len(plan.rtrw)
+            else None
+        )
+        extent = zones.total_bounds if len(zones) else np.array([0, 0, 0, 0])
+        region = shapely.box(*extent).buffer(outside_margin_m)
+        if self._rtrw_tree is not None and plan.rtrw is not None:
+            region = shapely.union(region, shapely.box(*plan.rtrw.total_bounds))
+        self._region = region
+        shapely.prepare(self._region)
+
+    # ------------------------------------------------------------ Store protocol
+
+    def rules(self, plan_id: str | None = None) -> PlanRules:
+        self._check_plan_id(plan_id)
+        return self.plan.rules
+
+    def locate(self, site: Site, plan_id: str | None = None) -> Located:
+        return self.locate_many([site], plan_id)[0]
+
+    def locate_many(self, sites: Sequence[Site], plan_id: str | None = None) -> list[Located]:
+        self._check_plan_id(plan_id)
+        for site in sites:
+            check_site_geometry(site, self.max_vertices)
+        geoms = np.array([to_plan_crs(s, self.crs) for s in sites], dtype=object)
+        outside = ~shapely.intersects(self._region, geoms)
+        if outside.any():
+            raise outside_any_plan(int(np.flatnonzero(outside)[0]), len(sites))
+        areas = shapely.area(geoms)
+        zone_hits = self._hits(self._zone_tree, self._zone_geoms, geoms)
+        ov_hits = self._hits(self._ov_tree, self._ov_geoms, geoms)
+        out = []
+        for i, geom in enumerate(geoms):
+            zones = [self._zone_hit(j, a) for j, a in zone_hits[i]]
+            overlays = [self._overlay_hit(j, a) for j, a in ov_hits[i]]
+            lon, lat = lonlat(geom, self.crs)
+            located = Located(
+                plan_id=self.plan.meta.id,
+                plan_version=self.plan.meta.version,
+                geometry=geom,
+                area_m2=float(areas[i]),
+                zones=zones,
+                overlays=overlays,
+                rasters=self._raster_stats(geom),
+                lon=lon,
+                lat=lat,
+            )
+            covered = sum(z.area_m2 for z in zones)
+            if not zones or covered < located.area_m2 - self.plan.meta.tolerance.sliver_m2:
+                located.rtrw = self._rtrw_hits(geom)
+            out.append(located)
+        return out
+
+    # ------------------------------------------------------------ parts
+
+    def _check_plan_id(self, plan_id: str | None) -> None:
+        if plan_id is not None and plan_id != self.plan.meta.id:
+            from kkpr.errors import NotFound
+
+            raise NotFound(
+                f"Rencana {plan_id!r} tidak dimuat", f"Plan {plan_id!r} is not loaded",
+                where="plan_id", hint_id=f"Rencana yang ada: {self.plan.meta.id}",
+                hint_en=f"Loaded plan: {self.plan.meta.id}",
+            )  # fmt: skip
+
+    @staticmethod
+    def _hits(
+        tree: shapely.STRtree, geoms: np.ndarray, sites: np.ndarray
+    ) -> list[list[tuple[int, float]]]:
+        """Per site, (index, overlap area) of every geometry it overlaps."""
+        result: list[list[tuple[int, float]]] = [[] for _ in range(len(sites))]
+        if len(geoms) == 0:
+            return result
+        site_idx, geom_idx = tree.query(sites, predicate="intersects")
+        if len(site_idx) == 0:
+            return result
+        is_point = shapely.get_type_id(sites[site_idx]) == 0
+        areas = np.zeros(len(site_idx))
+        poly = ~is_point
+        if poly.any():
+            areas[poly] = shapely.area(shapely.intersection(geoms[geom_idx[poly]], sites[site_idx[poly]]))
+        # a polygon site that only touches a zone along an edge has no part in it
+        keep = is_point | (areas > 0)
+        order = np.lexsort((geom_idx, site_idx))
+        for k in order:
+            if keep[k]:
+                result[site_idx[k]].append((int(geom_idx[k]), float(areas[k])))
+        return result
+
+    def _zone_hit(self, j: int, area: float) -> ZoneHit:
+        return ZoneHit(area_m2=area, **self._zone_rows[j])
+
+    def _overlay_hit(self, j: int, area: float) -> OverlayHit:
+        return OverlayHit(area_m2=area, **self._ov_rows[j])
+
+    def _raster_stats(self, geom: BaseGeometry) -> list[RasterStat]:
+        return [
+            site_stat(self.plan.raster_path(spec), spec, geom, self.crs)
+            for spec in self.plan.meta.rasters
+        ]
+
+    def _rtrw_hits(self, geom: BaseGeometry) -> list[RtrwHit]:
+        if self._rtrw_tree is None or self._rtrw is None:
+            return []
+        rows = self._rtrw.iloc[self._rtrw_tree.query(geom, predicate="intersects")]
+        inter = shapely.area(shapely.intersection(rows.geometry.values, geom))
+        return [
+            RtrwHit(namobj=str(r.namobj), jnsrpr=_text(r.jnsrpr), area_m2=float(a))
+            for r, a in zip(rows.itertuples(), inter, strict=True)
+        ]
+
+
+def outside_any_plan(index: int, count: int) -> SiteOutsidePlan:
+    where = "geometry" if count == 1 else f"sites[{index}].geometry"
+    return SiteOutsidePlan(
+        "Tapak berada di luar wilayah rencana mana pun",
+        "The site lies outside every plan's region",
+        where=where,
+        hint_id="Periksa koordinat: GeoJSON memakai urutan (bujur, lintang) dan EPSG:4326",
+        hint_en="Check the coordinates: GeoJSON is (longitude, latitude) in EPSG:4326",
+    )
+
+
+def _zone_records(zones: pd.DataFrame) -> list[dict[str, Any]]:
+    flag_cols = list(zones.attrs.get("flag_columns", []))
+    records = []
+    for fid, r in zones.drop(columns="geometry").iterrows():
+        records.append(
+            {
+                "fid": str(fid),
+                "kodszn": str(r["kodszn"]),
+                "namszn": _text(r.get("namszn")),
+                "kodzon": _text(r.get("kodzon")),
+                "namzon": _text(r.get("namzon")),
+                "kodblk": _text(r.get("kodblk")),
+                "kodsbl": _text(r.get("kodsbl")),
+                "wadmkc": _text(r.get("wadmkc")),
+                "wadmkd": _text(r.get("wadmkd")),
+                "flags": tuple(FLAG_JENIS[c] for c in flag_cols if flag_is_set(r.get(c))),
+                "intensity": Intensity(**{k: _num(r.get(k)) for k in INTENSITY_FIELDS}),
+            }
+        )
+    return records
+
+
+def _text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    s = str(value).strip()
+    return s or None
+
+
+def _num(value: Any) -> float | None:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if np.isnan(f) else f
