@@ -27,8 +27,11 @@ class AppState:
             kind = "postgis"
         else:
             plan = read_plan(settings.plan_dir)
-            store = MemoryStore(plan, outside_margin_m=settings.outside_plan_margin_m,
-                                max_vertices=settings.max_site_vertices)  # fmt: skip
+            store = MemoryStore(
+                plan,
+                outside_margin_m=settings.outside_plan_margin_m,
+                max_vertices=settings.max_site_vertices,
+            )
             kind = "memory"
         return cls(settings=settings, store=store, store_kind=kind)
 

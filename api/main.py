@@ -30,7 +30,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def healthz() -> dict[str, object]:
         state: AppState = app.state.kkpr
         rules = state.store.rules()
-        return {"status": "ok", "plan": rules.meta.id, "version": rules.meta.version,
-                "store": state.store_kind}  # fmt: skip
+        return {
+            "status": "ok",
+            "plan": rules.meta.id,
+            "version": rules.meta.version,
+            "store": state.store_kind,
+        }
 
     return app

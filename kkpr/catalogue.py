@@ -62,8 +62,11 @@ class Catalogue:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.DictReader(fh))
         return cls(
-            [KbliItem(r["kode"].strip(), r["judul"].strip(), r.get("kategori", "").strip())
-             for r in rows if r.get("kode")]  # fmt: skip
+            [
+                KbliItem(r["kode"].strip(), r["judul"].strip(), r.get("kategori", "").strip())
+                for r in rows
+                if r.get("kode")
+            ]
         )
 
     def get(self, kode: str) -> KbliItem | None:

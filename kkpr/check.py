@@ -40,7 +40,13 @@ def resolve_activity(rules: PlanRules, kbli: str) -> KbliEntry:
     suggestions = [{"kode": c, "judul": rules.kbli[c].judul} for c in near]
     known = cat.get(code)
     if known is not None:
-        suggestions.insert(0, {"kode": known.kode, "judul": f"{known.judul} (tidak dipetakan di rencana ini / not mapped by this plan)"})
+        suggestions.insert(
+            0,
+            {
+                "kode": known.kode,
+                "judul": f"{known.judul} (tidak dipetakan di rencana ini / not mapped by this plan)",
+            },
+        )
     raise UnknownActivity(code, suggestions)
 
 

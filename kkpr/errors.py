@@ -7,7 +7,7 @@ RFC 9457 problem types (API) in one table each; nothing else inspects messages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -123,8 +123,12 @@ class UnknownActivity(KkprError):
             f"Kode KBLI {kbli!r} tidak dikenal oleh rencana ini",
             f"KBLI code {kbli!r} is not known to this plan",
             where="kbli",
-            hint_id=f"Periksa kode; yang mirip: {near}" if near else "Periksa kode KBLI 2020 lima digit",
-            hint_en=f"Check the code; near matches: {near}" if near else "Use a five-digit KBLI 2020 code",
+            hint_id=f"Periksa kode; yang mirip: {near}"
+            if near
+            else "Periksa kode KBLI 2020 lima digit",
+            hint_en=f"Check the code; near matches: {near}"
+            if near
+            else "Use a five-digit KBLI 2020 code",
             extra={"suggestions": self.suggestions},
         )
 

@@ -49,7 +49,9 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = 25
     webhook_backoff_base_s: float = 1.0
     webhook_backoff_max_s: float = 300.0
-    document_secret: str = Field("change-me-in-production", description="HMAC key for document codes")
+    document_secret: str = Field(
+        "change-me-in-production", description="HMAC key for document codes"
+    )
     public_base_url: str = "http://127.0.0.1:8000"
 
 

@@ -112,8 +112,9 @@ def check_site_geometry(site: Site, max_vertices: int | None = None) -> None:
             f"Tapak memiliki {len(coords)} titik sudut; batasnya {max_vertices}",
             f"Site has {len(coords)} vertices; the limit is {max_vertices}",
             where="geometry.coordinates",
-            hint_id="Sederhanakan batas tapak", hint_en="Simplify the site boundary",
-        )  # fmt: skip
+            hint_id="Sederhanakan batas tapak",
+            hint_en="Simplify the site boundary",
+        )
     if CRS.from_user_input(site.crs).is_geographic:
         lon, lat = coords[:, 0], coords[:, 1]
         if (np.abs(lon) > 180).any() or (np.abs(lat) > 90).any():

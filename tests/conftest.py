@@ -49,9 +49,7 @@ def store_kind(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def store_for(
-    store_kind: str, request: pytest.FixtureRequest
-) -> Callable[[Path], Store]:
+def store_for(store_kind: str, request: pytest.FixtureRequest) -> Callable[[Path], Store]:
     """A factory: plan package folder -> a store of the parametrised kind holding it."""
 
     def make(plan_dir: Path) -> Store:

@@ -27,14 +27,15 @@ X0, Y0 = 560_000.0, 8_870_000.0
 CRS = "EPSG:32751"
 
 
-def sq(x0: float, y0: float, x1: float, y1: float):  # noqa: ANN201
+def sq(x0: float, y0: float, x1: float, y1: float):
     return box(X0 + x0, Y0 + y0, X0 + x1, Y0 + y1)
 
 
 def write_mini_plan(root: Path, fmt: str = "gpkg") -> Path:
     """Write the mini plan into ``root`` with layers as gpkg, geojson, shp or zip."""
     root.mkdir(parents=True, exist_ok=True)
-    (root / "plan.toml").write_text(textwrap.dedent("""\
+    (root / "plan.toml").write_text(
+        textwrap.dedent("""\
         id = "mini"
         name = "Rencana mini (uji)"
         region_code = "00.00"
@@ -44,43 +45,62 @@ def write_mini_plan(root: Path, fmt: str = "gpkg") -> Path:
         [tolerance]
         sliver_m2 = 5.0
         sliver_share = 0.01
-        """))
-    (root / "itbx.csv").write_text(textwrap.dedent("""\
+        """)
+    )
+    (root / "itbx.csv").write_text(
+        textwrap.dedent("""\
         kode_kegiatan,kegiatan,K-1,R-2,RTH-2
         PERDAG-MINI,Minimarket,I,T1,X
         RESTO,Restoran,I,T1;B1,
         TANI,Pertanian tanaman pangan,X,X,I
-        """))
-    (root / "kbli.csv").write_text(textwrap.dedent("""\
+        """)
+    )
+    (root / "kbli.csv").write_text(
+        textwrap.dedent("""\
         kbli,judul,kode_kegiatan
         47111,Perdagangan Eceran Yang Utamanya Makanan, Minuman Atau Tembakau Di Minimarket/Supermarket/Hypermarket,PERDAG-MINI
         56101,Restoran,RESTO
         01121,Pertanian Padi Hibrida,TANI
-        """).replace("Makanan, Minuman Atau Tembakau", "Makanan Minuman Atau Tembakau"))
-    (root / "ketentuan.csv").write_text(textwrap.dedent("""\
+        """).replace("Makanan, Minuman Atau Tembakau", "Makanan Minuman Atau Tembakau")
+    )
+    (root / "ketentuan.csv").write_text(
+        textwrap.dedent("""\
         kode,teks,max_floor_area_m2,max_site_area_m2,max_floors
         T1,Luas lantai paling banyak 200 m2,200,,
         B1,Wajib memiliki kajian dampak lalu lintas,,,
-        """))
-    (root / "intensitas.csv").write_text(textwrap.dedent("""\
+        """)
+    )
+    (root / "intensitas.csv").write_text(
+        textwrap.dedent("""\
         kodszn,kdb,klb,kdh,ktb,tb,jlb,gsb
         K-1,70,3,10,,24,6,5
         R-2,60,1.2,20,,12,3,3
         RTH-2,5,0.05,90,,4,1,
-        """))
+        """)
+    )
     zones = gpd.GeoDataFrame(
         {
             "KODSZN": ["K-1", "R-2", "RTH-2", "R-2", "K-1"],
-            "NAMSZN": ["Perdagangan kota", "Rumah kepadatan tinggi", "Taman kota",
-                       "Rumah kepadatan tinggi", "Perdagangan kota"],
+            "NAMSZN": [
+                "Perdagangan kota",
+                "Rumah kepadatan tinggi",
+                "Taman kota",
+                "Rumah kepadatan tinggi",
+                "Perdagangan kota",
+            ],
             "KODBLK": ["A.1", "A.1", "A.2", "B.1", "B.1"],
             "KDB": [None, None, None, 40.0, None],
             "KKOP_1": [0, 0, 0, 0, 1],
         },
-        geometry=[sq(0, 0, 100, 100), sq(100, 0, 200, 100), sq(200, 0, 300, 100),
-                  sq(0, 100, 100, 200), sq(100, 100, 200, 200)],
+        geometry=[
+            sq(0, 0, 100, 100),
+            sq(100, 0, 200, 100),
+            sq(200, 0, 300, 100),
+            sq(0, 100, 100, 200),
+            sq(100, 100, 200, 200),
+        ],
         crs=CRS,
-    )  # fmt: skip
+    )
     overlays = gpd.GeoDataFrame(
         {
             "JENIS": ["CAGBUD", "KKOP", "SEMPADAN"],
@@ -96,8 +116,11 @@ def write_mini_plan(root: Path, fmt: str = "gpkg") -> Path:
         geometry=[sq(-500, -500, 800, 700)],
         crs=CRS,
     )
-    for name, frame in (("pola_ruang", zones), ("ketentuan_khusus", overlays),
-                        ("pola_ruang_rtrw", rtrw)):  # fmt: skip
+    for name, frame in (
+        ("pola_ruang", zones),
+        ("ketentuan_khusus", overlays),
+        ("pola_ruang_rtrw", rtrw),
+    ):
         _write(frame, root, name, fmt)
     return root
 

@@ -32,6 +32,7 @@ class CheckIn(BaseModel):
 
 @router.post("/checks", summary="Check a site / Periksa kesesuaian lokasi")
 def post_check(body: CheckIn, state: AppState = Depends(app_state)) -> dict[str, Any]:
-    result = check(state.store, body.site, body.kbli, Proposal(**body.proposal.model_dump()),
-                   crs=body.crs)  # fmt: skip
+    result = check(
+        state.store, body.site, body.kbli, Proposal(**body.proposal.model_dump()), crs=body.crs
+    )
     return result.to_dict()

@@ -46,5 +46,3 @@ def dump_json(data: Any) -> None:
 
 def fmt(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
-
-

@@ -30,8 +30,16 @@ FLAG_JENIS: dict[str, str] = {
 }
 
 OVERLAY_KINDS = (
-    "KKOP", "KRB", "LP2B", "CAGBUD", "SEMPADAN", "TOD", "HANKAM", "KARST", "RESAPAN",
-)  # fmt: skip
+    "KKOP",
+    "KRB",
+    "LP2B",
+    "CAGBUD",
+    "SEMPADAN",
+    "TOD",
+    "HANKAM",
+    "KARST",
+    "RESAPAN",
+)
 
 _FALSY = {"", "0", "0.0", "tidak", "no", "n", "false", "f", "none", "null", "nan", "-"}
 

@@ -19,7 +19,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
-import shapely
 
 from kkpr.errors import PlanError, Problem
 from kkpr.model import (
@@ -104,9 +103,12 @@ def read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
         ) from None
     except Exception as exc:
         raise PlanError(
-            "Tabel tidak dapat dibaca", "Table cannot be read", where=path.name,
-            hint_id=str(exc), hint_en=str(exc),
-        ) from exc  # fmt: skip
+            "Tabel tidak dapat dibaca",
+            "Table cannot be read",
+            where=path.name,
+            hint_id=str(exc),
+            hint_en=str(exc),
+        ) from exc
     table.columns = [c.strip().lower() for c in table.columns]
     missing = [c for c in required if c not in table.columns]
     if missing:
@@ -152,8 +154,9 @@ def read_meta(root: Path) -> PlanMeta:
     try:
         raw = tomllib.loads(path.read_text("utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise PlanError("plan.toml tidak sah", "plan.toml is not valid TOML",
-                        where=f"plan.toml: {exc}") from exc  # fmt: skip
+        raise PlanError(
+            "plan.toml tidak sah", "plan.toml is not valid TOML", where=f"plan.toml: {exc}"
+        ) from exc
     missing = [k for k in ("id", "name", "crs") if not raw.get(k)]
     if missing:
         raise PlanError(
@@ -201,8 +204,10 @@ def read_rules(root: Path, meta: PlanMeta) -> PlanRules:
     itbx = read_csv(root / "itbx.csv", ("kode_kegiatan",))
     subzones = tuple(c.upper() for c in itbx.columns if c not in ("kode_kegiatan", "kegiatan"))
     activities = {
-        r.kode_kegiatan: Activity(r.kode_kegiatan, getattr(r, "kegiatan", "") or r.kode_kegiatan)
-        for r in itbx.itertuples()
+        str(r["kode_kegiatan"]): Activity(
+            str(r["kode_kegiatan"]), str(r.get("kegiatan") or r["kode_kegiatan"])
+        )
+        for r in itbx.to_dict("records")
     }
     cells: dict[tuple[str, str], str] = {}
     original = [c for c in itbx.columns if c not in ("kode_kegiatan", "kegiatan")]
@@ -348,7 +353,3 @@ def read_plan(root: Path | str) -> Plan:
     rtrw = read_rtrw(root, meta.crs)
     rules.meta = PlanMeta(**{**meta.__dict__, "checksum": checksum(root)})
     return Plan(rules=rules, zones=zones, overlays=overlays, rtrw=rtrw, root=root)
-
-
-def zone_geometries_valid(zones: gpd.GeoDataFrame) -> np.ndarray:
-    return np.asarray(shapely.is_valid(zones.geometry.values))

@@ -59,8 +59,9 @@ class Database:
         if conn is not None:
             return conn
         if self.dialect == "sqlite":
-            conn = sqlite3.connect(self._path, timeout=30, isolation_level=None,
-                                   check_same_thread=False)  # fmt: skip
+            conn = sqlite3.connect(
+                self._path, timeout=30, isolation_level=None, check_same_thread=False
+            )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=30000")

@@ -37,7 +37,9 @@ def strictest(limits: list[tuple[Intensity, str]], caps: list[Limit]) -> dict[st
     out: dict[str, Limit] = {}
     for rule, (attr, how, _unit) in RULES.items():
         candidates = [
-            Limit(float(v), src) for intensity, src in limits if (v := getattr(intensity, attr)) is not None
+            Limit(float(v), src)
+            for intensity, src in limits
+            if (v := getattr(intensity, attr)) is not None
         ]
         if rule == "TB":
             candidates += caps
@@ -77,7 +79,9 @@ def evaluate(
         findings.append(IntensityFinding(rule, limit.value, value, ok, unit, limit.source))
         if ok is False:
             name_id, name_en = NAMES[rule]
-            word_id, word_en = ("melebihi", "exceeds") if how == "min" else ("kurang dari", "is below")
+            word_id, word_en = (
+                ("melebihi", "exceeds") if how == "min" else ("kurang dari", "is below")
+            )
             reasons.append(
                 Reason(
                     code=f"intensity.{rule.lower()}.exceeded",

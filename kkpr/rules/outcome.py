@@ -35,15 +35,23 @@ OUTCOME_OF = {
     Effect.CONDITION: Outcome.SESUAI_BERSYARAT,
 }
 SUMMARY = {
-    Outcome.SESUAI: ("Kegiatan sesuai dengan rencana tata ruang.",
-                     "The activity conforms to the spatial plan."),
-    Outcome.SESUAI_BERSYARAT: ("Kegiatan sesuai dengan syarat yang harus dipenuhi.",
-                               "The activity conforms, subject to conditions."),
-    Outcome.TIDAK_SESUAI: ("Kegiatan tidak sesuai dengan rencana tata ruang.",
-                           "The activity does not conform to the spatial plan."),
-    Outcome.PERLU_KAJIAN: ("Perlu kajian oleh petugas sebelum diputuskan.",
-                           "Staff review is needed before a decision."),
-}  # fmt: skip
+    Outcome.SESUAI: (
+        "Kegiatan sesuai dengan rencana tata ruang.",
+        "The activity conforms to the spatial plan.",
+    ),
+    Outcome.SESUAI_BERSYARAT: (
+        "Kegiatan sesuai dengan syarat yang harus dipenuhi.",
+        "The activity conforms, subject to conditions.",
+    ),
+    Outcome.TIDAK_SESUAI: (
+        "Kegiatan tidak sesuai dengan rencana tata ruang.",
+        "The activity does not conform to the spatial plan.",
+    ),
+    Outcome.PERLU_KAJIAN: (
+        "Perlu kajian oleh petugas sebelum diputuskan.",
+        "Staff review is needed before a decision.",
+    ),
+}
 
 
 def is_deciding(area: float, share: float, rules: PlanRules, point: bool) -> bool:
@@ -73,14 +81,38 @@ def evaluate(
         cls, codes = parse_cell(cell)
         parts.append(
             PartResult(
-                fid=z.fid, kodszn=z.kodszn, namszn=z.namszn, kodzon=z.kodzon, namzon=z.namzon,
-                kodblk=z.kodblk, kodsbl=z.kodsbl, wadmkc=z.wadmkc, wadmkd=z.wadmkd,
-                area_m2=z.area_m2, share=share, deciding=deciding,
-                itbx=str(cls) if cls else None, cell=cell, conditions=codes,
+                fid=z.fid,
+                kodszn=z.kodszn,
+                namszn=z.namszn,
+                kodzon=z.kodzon,
+                namzon=z.namzon,
+                kodblk=z.kodblk,
+                kodsbl=z.kodsbl,
+                wadmkc=z.wadmkc,
+                wadmkd=z.wadmkd,
+                area_m2=z.area_m2,
+                share=share,
+                deciding=deciding,
+                itbx=str(cls) if cls else None,
+                cell=cell,
+                conditions=codes,
             )
-        )  # fmt: skip
-        reasons.append(_part_reason(z.kodszn, z.namszn, z.fid, z.area_m2, share, point,
-                                    deciding, cls, cell, entry, activity_name(rules, entry)))  # fmt: skip
+        )
+        reasons.append(
+            _part_reason(
+                z.kodszn,
+                z.namszn,
+                z.fid,
+                z.area_m2,
+                share,
+                point,
+                deciding,
+                cls,
+                cell,
+                entry,
+                activity_name(rules, entry),
+            )
+        )
         if deciding:
             for code in codes:
                 used_codes.setdefault(code, []).append(z.kodszn)
@@ -108,8 +140,10 @@ def evaluate(
 
     # ---- overlays (layer and zone flags) and their height caps
     deciding_flags = [p.deciding for p in parts]
-    hits = [(h, is_deciding(h.area_m2, h.area_m2 / site_area if site_area else 1.0, rules, point))
-            for h in located.overlays]  # fmt: skip
+    hits = [
+        (h, is_deciding(h.area_m2, h.area_m2 / site_area if site_area else 1.0, rules, point))
+        for h in located.overlays
+    ]
     hits += overlay_rules.flag_hits(located.zones, deciding_flags)
     overlay_findings, overlay_reasons, caps = overlay_rules.evaluate(
         hits, rules.meta, entry.kbli, site_area
@@ -125,8 +159,9 @@ def evaluate(
     raster_findings, raster_reasons = raster_rules.evaluate(rules.meta.rasters, located.rasters)
     reasons.extend(raster_reasons)
 
-    outcome = next((OUTCOME_OF[e] for e in ORDER if any(r.effect == e for r in reasons)),
-                   Outcome.SESUAI)  # fmt: skip
+    outcome = next(
+        (OUTCOME_OF[e] for e in ORDER if any(r.effect == e for r in reasons)), Outcome.SESUAI
+    )
     summary = Reason("outcome", *SUMMARY[outcome], effect=Effect.INFO)
     return CheckResult(
         outcome=outcome,
@@ -160,8 +195,10 @@ def evaluate(
         intensity=intensity,
         overlays=overlay_findings,
         rasters=raster_findings,
-        rtrw=[{"namobj": h.namobj, "jnsrpr": h.jnsrpr, "area_m2": h.area_m2, "indicative": True}
-              for h in located.rtrw],  # fmt: skip
+        rtrw=[
+            {"namobj": h.namobj, "jnsrpr": h.jnsrpr, "area_m2": h.area_m2, "indicative": True}
+            for h in located.rtrw
+        ],
         reasons=[summary, *reasons],
     )
 
@@ -171,24 +208,44 @@ def activity_name(rules: PlanRules, entry: KbliEntry) -> str:
     return activity.kegiatan if activity else entry.kode_kegiatan
 
 
-def _part_reason(kodszn: str, namszn: str | None, fid: str, area: float, share: float,
-                 point: bool, deciding: bool, cls: ItbxClass | None, cell: str | None,
-                 entry: KbliEntry, kegiatan: str) -> Reason:  # fmt: skip
+def _part_reason(
+    kodszn: str,
+    namszn: str | None,
+    fid: str,
+    area: float,
+    share: float,
+    point: bool,
+    deciding: bool,
+    cls: ItbxClass | None,
+    cell: str | None,
+    entry: KbliEntry,
+    kegiatan: str,
+) -> Reason:
     zone = f"{kodszn}" + (f" ({namszn})" if namszn else "")
-    where_id = "Titik lokasi berada" if point else f"Bagian tapak {num_id(area)} m² ({pct_id(share)})"
+    where_id = (
+        "Titik lokasi berada" if point else f"Bagian tapak {num_id(area)} m² ({pct_id(share)})"
+    )
     where_en = "The point lies" if point else f"A site part of {num_en(area)} m² ({pct_en(share)})"
     word_id, word_en = ITBX_WORDS[cls]
-    source = {"itbx": {"kode_kegiatan": entry.kode_kegiatan, "kodszn": kodszn, "cell": cell},
-              "zone_fid": fid}  # fmt: skip
+    source = {
+        "itbx": {"kode_kegiatan": entry.kode_kegiatan, "kodszn": kodszn, "cell": cell},
+        "zone_fid": fid,
+    }
     if not deciding:
         return Reason(
             "zone.sliver",
             f"{where_id} di sub-zona {zone} di bawah toleransi rencana dan tidak menentukan hasil.",
             f"{where_en} in sub-zone {zone} is under the plan tolerance and does not decide.",
-            Effect.INFO, source,
-        )  # fmt: skip
-    effect = {ItbxClass.X: Effect.FORBIDS, ItbxClass.T: Effect.CONDITION,
-              ItbxClass.B: Effect.CONDITION, ItbxClass.I: Effect.INFO, None: Effect.REVIEW}[cls]  # fmt: skip
+            Effect.INFO,
+            source,
+        )
+    effect = {
+        ItbxClass.X: Effect.FORBIDS,
+        ItbxClass.T: Effect.CONDITION,
+        ItbxClass.B: Effect.CONDITION,
+        ItbxClass.I: Effect.INFO,
+        None: Effect.REVIEW,
+    }[cls]
     cell_txt = f" [{cell}]" if cell else ""
     return Reason(
         f"itbx.{cls or 'silent'}",
@@ -196,8 +253,9 @@ def _part_reason(kodszn: str, namszn: str | None, fid: str, area: float, share: 
         f"{word_id}{cell_txt} menurut matriks ITBX (baris {entry.kode_kegiatan}, kolom {kodszn}).",
         f"{where_en} in sub-zone {zone}; activity {kegiatan} (KBLI {entry.kbli}) is "
         f"{word_en}{cell_txt} by the ITBX matrix (row {entry.kode_kegiatan}, column {kodszn}).",
-        effect, source,
-    )  # fmt: skip
+        effect,
+        source,
+    )
 
 
 def _outside_reason(outside: float, share: float, point: bool) -> Reason:
@@ -225,10 +283,18 @@ def _rtrw_reasons(located: Located) -> list[Reason]:
                 "rtrw.indication",
                 f"Indikasi awal (tidak mengikat): RTRW menetapkan {h.namobj}"
                 + (f" ({h.jnsrpr})" if h.jnsrpr else "")
-                + (" — kawasan lindung, kegiatan budi daya umumnya tidak diizinkan." if lindung else "."),
+                + (
+                    " — kawasan lindung, kegiatan budi daya umumnya tidak diizinkan."
+                    if lindung
+                    else "."
+                ),
                 f"Preliminary indication (not binding): the RTRW designates {h.namobj}"
                 + (f" ({h.jnsrpr})" if h.jnsrpr else "")
-                + (" — a protected area, where development is generally not permitted." if lindung else "."),
+                + (
+                    " — a protected area, where development is generally not permitted."
+                    if lindung
+                    else "."
+                ),
                 Effect.INFO,
                 {"rtrw": h.namobj, "jnsrpr": h.jnsrpr, "indicative": True},
             )
@@ -236,49 +302,82 @@ def _rtrw_reasons(located: Located) -> list[Reason]:
     return out
 
 
-def _condition(code: str, cond: Condition | None, kodszn: list[str], proposal: Proposal,
-               site_area: float | None) -> tuple[ConditionResult, list[Reason]]:  # fmt: skip
+def _condition(
+    code: str,
+    cond: Condition | None,
+    kodszn: list[str],
+    proposal: Proposal,
+    site_area: float | None,
+) -> tuple[ConditionResult, list[Reason]]:
     if cond is None:
-        teks = "(teks ketentuan tidak ada pada paket rencana / condition text missing from the plan)"
+        teks = (
+            "(teks ketentuan tidak ada pada paket rencana / condition text missing from the plan)"
+        )
         return ConditionResult(code, teks, code[:1], kodszn), [
-            Reason("condition.missing",
-                   f"Ketentuan {code} berlaku tetapi teksnya tidak ada pada rencana; perlu kajian petugas.",
-                   f"Condition {code} applies but the plan has no text for it; staff must review.",
-                   Effect.REVIEW, {"condition": code})  # fmt: skip
+            Reason(
+                "condition.missing",
+                f"Ketentuan {code} berlaku tetapi teksnya tidak ada pada rencana; perlu kajian petugas.",
+                f"Condition {code} applies but the plan has no text for it; staff must review.",
+                Effect.REVIEW,
+                {"condition": code},
+            )
         ]
     result = ConditionResult(cond.kode, cond.teks, cond.kind, kodszn)
     reasons = [
-        Reason(f"condition.{cond.kind.lower()}", f"Ketentuan {cond.kode}: {cond.teks}",
-               f"Condition {cond.kode} applies: {cond.teks}", Effect.CONDITION,
-               {"condition": cond.kode, "kodszn": kodszn})  # fmt: skip
+        Reason(
+            f"condition.{cond.kind.lower()}",
+            f"Ketentuan {cond.kode}: {cond.teks}",
+            f"Condition {cond.kode} applies: {cond.teks}",
+            Effect.CONDITION,
+            {"condition": cond.kode, "kodszn": kodszn},
+        )
     ]
     checks = [
-        ("max_floor_area_m2", cond.max_floor_area_m2, proposal.floor_area_m2, "luas lantai", "floor area", "m²"),
+        (
+            "max_floor_area_m2",
+            cond.max_floor_area_m2,
+            proposal.floor_area_m2,
+            "luas lantai",
+            "floor area",
+            "m²",
+        ),
         ("max_site_area_m2", cond.max_site_area_m2, site_area, "luas tapak", "site area", "m²"),
-        ("max_floors", cond.max_floors, None if proposal.floors is None else float(proposal.floors),
-         "jumlah lantai", "floors", ""),
-    ]  # fmt: skip
+        (
+            "max_floors",
+            cond.max_floors,
+            None if proposal.floors is None else float(proposal.floors),
+            "jumlah lantai",
+            "floors",
+            "",
+        ),
+    ]
     for key, limit, value, name_id, name_en, unit in checks:
         if limit is None:
             continue
         ok = None if value is None else value <= limit + 1e-9
         result.checks.append({"limit": key, "max": limit, "proposed": value, "ok": ok})
         if ok is False:
-            reasons.append(Reason(
-                f"condition.{key}.exceeded",
-                f"{name_id.capitalize()} {num_id(value or 0)} {unit} melebihi batas ketentuan "
-                f"{cond.kode} ({num_id(limit)} {unit}).".replace("  ", " "),
-                f"{name_en.capitalize()} {num_en(value or 0)} {unit} exceeds the limit of condition "
-                f"{cond.kode} ({num_en(limit)} {unit}).".replace("  ", " "),
-                Effect.FORBIDS, {"condition": cond.kode, "limit": key, "max": limit},
-            ))  # fmt: skip
+            reasons.append(
+                Reason(
+                    f"condition.{key}.exceeded",
+                    f"{name_id.capitalize()} {num_id(value or 0)} {unit} melebihi batas ketentuan "
+                    f"{cond.kode} ({num_id(limit)} {unit}).".replace("  ", " "),
+                    f"{name_en.capitalize()} {num_en(value or 0)} {unit} exceeds the limit of condition "
+                    f"{cond.kode} ({num_en(limit)} {unit}).".replace("  ", " "),
+                    Effect.FORBIDS,
+                    {"condition": cond.kode, "limit": key, "max": limit},
+                )
+            )
         elif ok is None:
-            reasons.append(Reason(
-                f"condition.{key}.unverified",
-                f"Ketentuan {cond.kode} membatasi {name_id} hingga {num_id(limit)} {unit}; "
-                "isikan angkanya agar dapat diperiksa.".replace("  ", " "),
-                f"Condition {cond.kode} limits {name_en} to {num_en(limit)} {unit}; "
-                "give the figure so it can be checked.".replace("  ", " "),
-                Effect.CONDITION, {"condition": cond.kode, "limit": key, "max": limit},
-            ))  # fmt: skip
+            reasons.append(
+                Reason(
+                    f"condition.{key}.unverified",
+                    f"Ketentuan {cond.kode} membatasi {name_id} hingga {num_id(limit)} {unit}; "
+                    "isikan angkanya agar dapat diperiksa.".replace("  ", " "),
+                    f"Condition {cond.kode} limits {name_en} to {num_en(limit)} {unit}; "
+                    "give the figure so it can be checked.".replace("  ", " "),
+                    Effect.CONDITION,
+                    {"condition": cond.kode, "limit": key, "max": limit},
+                )
+            )
     return result, reasons

@@ -20,9 +20,12 @@ def flag_hits(zones: list[ZoneHit], deciding: list[bool]) -> list[tuple[OverlayH
     for zone, dec in zip(zones, deciding, strict=True):
         for jenis in zone.flags:
             hit = OverlayHit(
-                fid=zone.fid, jenis=jenis, area_m2=zone.area_m2,
-                source=f"pola_ruang:{jenis}", efek=None,
-            )  # fmt: skip
+                fid=zone.fid,
+                jenis=jenis,
+                area_m2=zone.area_m2,
+                source=f"pola_ruang:{jenis}",
+                efek=None,
+            )
             out.append((hit, dec))
     return out
 
@@ -47,11 +50,17 @@ def evaluate(
         share = hit.area_m2 / site_area if site_area > 0 else 1.0
         findings.append(
             OverlayFinding(
-                jenis=hit.jenis, efek=efek, keterangan=hit.keterangan, tb=hit.tb,
-                area_m2=hit.area_m2, share=share, deciding=deciding, source=hit.source,
+                jenis=hit.jenis,
+                efek=efek,
+                keterangan=hit.keterangan,
+                tb=hit.tb,
+                area_m2=hit.area_m2,
+                share=share,
+                deciding=deciding,
+                source=hit.source,
                 fid=hit.fid,
             )
-        )  # fmt: skip
+        )
         kind = kind_of(hit.jenis)
         where = f"{hit.source} fid {hit.fid}"
         text_id = f"Tapak berada di {kind.nama_id} ({hit.jenis}"
@@ -62,11 +71,23 @@ def evaluate(
         text_id += ")" + (f": {hit.keterangan}" if hit.keterangan else "")
         text_en += ")" + (f": {hit.keterangan}" if hit.keterangan else "")
         if not deciding:
-            effect, tail_id, tail_en = Effect.INFO, "bagian ini di bawah toleransi, tidak menentukan", "this part is under the tolerance and does not decide"
+            effect, tail_id, tail_en = (
+                Effect.INFO,
+                "bagian ini di bawah toleransi, tidak menentukan",
+                "this part is under the tolerance and does not decide",
+            )
         elif efek == "X":
-            effect, tail_id, tail_en = Effect.FORBIDS, "kegiatan bangunan dilarang di sini", "building activity is forbidden here"
+            effect, tail_id, tail_en = (
+                Effect.FORBIDS,
+                "kegiatan bangunan dilarang di sini",
+                "building activity is forbidden here",
+            )
         elif efek == "B":
-            effect, tail_id, tail_en = Effect.CONDITION, "menambah persyaratan", "it adds a condition"
+            effect, tail_id, tail_en = (
+                Effect.CONDITION,
+                "menambah persyaratan",
+                "it adds a condition",
+            )
         else:
             effect, tail_id, tail_en = Effect.INFO, "sebagai informasi", "for information"
         if hit.tb is not None:

@@ -20,11 +20,19 @@ def evaluate(
         exceeded = share is not None and share > spec.max_share + 1e-12
         findings.append(
             RasterFinding(
-                id=spec.id, kind=spec.kind, label_id=spec.label_id, label_en=spec.label_en,
-                max=stat.max, mean=stat.mean, share_above=share, threshold=limit,
-                max_share=spec.max_share, efek=spec.efek, exceeded=exceeded,
+                id=spec.id,
+                kind=spec.kind,
+                label_id=spec.label_id,
+                label_en=spec.label_en,
+                max=stat.max,
+                mean=stat.mean,
+                share_above=share,
+                threshold=limit,
+                max_share=spec.max_share,
+                efek=spec.efek,
+                exceeded=exceeded,
             )
-        )  # fmt: skip
+        )
         if share is None or limit is None:
             continue
         if spec.kind == "dem":
@@ -40,20 +48,41 @@ def evaluate(
                 f"{num_en(stat.mean or 0, 2)}; {pct_en(share)} of the site ≥ {num_en(limit, 2)}"
             )
         if not exceeded:
-            effect, tail_id, tail_en = Effect.INFO, f"dalam batas {pct_id(spec.max_share)}", f"within the {pct_en(spec.max_share)} allowed"
+            effect, tail_id, tail_en = (
+                Effect.INFO,
+                f"dalam batas {pct_id(spec.max_share)}",
+                f"within the {pct_en(spec.max_share)} allowed",
+            )
         elif spec.efek == "X":
-            effect, tail_id, tail_en = Effect.FORBIDS, f"melebihi {pct_id(spec.max_share)} yang diperbolehkan; tidak layak dibangun", f"more than the {pct_en(spec.max_share)} allowed; not buildable"
+            effect, tail_id, tail_en = (
+                Effect.FORBIDS,
+                f"melebihi {pct_id(spec.max_share)} yang diperbolehkan; tidak layak dibangun",
+                f"more than the {pct_en(spec.max_share)} allowed; not buildable",
+            )
         elif spec.efek == "B":
-            effect, tail_id, tail_en = Effect.CONDITION, f"melebihi {pct_id(spec.max_share)}; wajib kajian/mitigasi", f"more than {pct_en(spec.max_share)}; a study/mitigation is required"
+            effect, tail_id, tail_en = (
+                Effect.CONDITION,
+                f"melebihi {pct_id(spec.max_share)}; wajib kajian/mitigasi",
+                f"more than {pct_en(spec.max_share)}; a study/mitigation is required",
+            )
         else:
-            effect, tail_id, tail_en = Effect.INFO, f"melebihi {pct_id(spec.max_share)}", f"more than {pct_en(spec.max_share)}"
+            effect, tail_id, tail_en = (
+                Effect.INFO,
+                f"melebihi {pct_id(spec.max_share)}",
+                f"more than {pct_en(spec.max_share)}",
+            )
         reasons.append(
             Reason(
                 code=f"raster.{spec.id}",
                 id=f"{spec.label_id if spec.kind == 'dem' else 'Raster'}: {what_id}; {tail_id}.",
                 en=f"{spec.label_en if spec.kind == 'dem' else 'Raster'}: {what_en}; {tail_en}.",
                 effect=effect,
-                source={"raster": spec.id, "path": spec.path, "threshold": limit, "max_share": spec.max_share},
+                source={
+                    "raster": spec.id,
+                    "path": spec.path,
+                    "threshold": limit,
+                    "max_share": spec.max_share,
+                },
             )
         )
     return findings, reasons

@@ -7,6 +7,7 @@ has.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,13 +48,14 @@ class MemoryStore:
         self._ov_geoms = np.asarray(ov.geometry.values, dtype=object)
         self._ov_tree = shapely.STRtree(self._ov_geoms)
         self._ov_rows = [
-            {
-                "fid": str(fid),
-                "jenis": str(r["jenis"]),
-                "keterangan": _text(r.get("keterangan")),
-                "tb": _num(r.get("tb")),
-                "efek": _text(r.get("efek")),
-            }
+            OverlayHit(
+                fid=str(fid),
+                jenis=str(r["jenis"]),
+                area_m2=0.0,
+                keterangan=_text(r.get("keterangan")),
+                tb=_num(r.get("tb")),
+                efek=_text(r.get("efek")),
+            )
             for fid, r in ov.drop(columns="geometry").iterrows()
         ]
         self._rtrw = plan.rtrw
@@ -118,10 +120,12 @@ class MemoryStore:
             from kkpr.errors import NotFound
 
             raise NotFound(
-                f"Rencana {plan_id!r} tidak dimuat", f"Plan {plan_id!r} is not loaded",
-                where="plan_id", hint_id=f"Rencana yang ada: {self.plan.meta.id}",
+                f"Rencana {plan_id!r} tidak dimuat",
+                f"Plan {plan_id!r} is not loaded",
+                where="plan_id",
+                hint_id=f"Rencana yang ada: {self.plan.meta.id}",
                 hint_en=f"Loaded plan: {self.plan.meta.id}",
-            )  # fmt: skip
+            )
 
     @staticmethod
     def _hits(
@@ -138,7 +142,9 @@ class MemoryStore:
         areas = np.zeros(len(site_idx))
         poly = ~is_point
         if poly.any():
-            areas[poly] = shapely.area(shapely.intersection(geoms[geom_idx[poly]], sites[site_idx[poly]]))
+            areas[poly] = shapely.area(
+                shapely.intersection(geoms[geom_idx[poly]], sites[site_idx[poly]])
+            )
         # a polygon site that only touches a zone along an edge has no part in it
         keep = is_point | (areas > 0)
         order = np.lexsort((geom_idx, site_idx))
@@ -151,7 +157,7 @@ class MemoryStore:
         return ZoneHit(area_m2=area, **self._zone_rows[j])
 
     def _overlay_hit(self, j: int, area: float) -> OverlayHit:
-        return OverlayHit(area_m2=area, **self._ov_rows[j])
+        return dataclasses.replace(self._ov_rows[j], area_m2=area)
 
     def _raster_stats(self, geom: BaseGeometry) -> list[RasterStat]:
         return [

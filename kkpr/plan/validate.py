@@ -1,0 +1,489 @@
+"""Validating a plan package: every problem with its place, all at once.
+
+What ``kkpr plan validate`` prints and what loading into PostGIS refuses on. Errors
+make a package unusable for automatic checks; warnings are worth a planner's look.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import rasterio
+import shapely
+
+from kkpr.errors import PlanError, Problem
+from kkpr.plan.kugi import INTENSITY_FIELDS, OVERLAY_KINDS
+from kkpr.plan.package import Plan, read_csv, read_plan
+from kkpr.rules.itbx import cell_tokens_valid, parse_cell
+
+KBLI_CODE = re.compile(r"^\d{5}$")
+# range of each intensity figure: (min, max); None = open
+RANGES: dict[str, tuple[float, float | None]] = {
+    "kdb": (0, 100),
+    "kdh": (0, 100),
+    "ktb": (0, 100),
+    "klb": (0, None),
+    "tb": (0, None),
+    "jlb": (0, None),
+    "gsb": (0, None),
+}
+
+
+def validate_dir(root: Path | str) -> tuple[Plan | None, list[Problem]]:
+    """Read and validate; a package that cannot be read gives its reading problem."""
+    try:
+        plan = read_plan(root)
+    except PlanError as exc:
+        return None, [Problem("package.unreadable", exc.message_id, exc.message_en, file=exc.where)]
+    return plan, validate(plan)
+
+
+def validate(plan: Plan) -> list[Problem]:
+    problems: list[Problem] = []
+    problems += _zones(plan)
+    problems += _overlaps_and_gaps(plan)
+    problems += _itbx(plan)
+    problems += _kbli(plan)
+    problems += _intensity(plan)
+    problems += _overlays(plan)
+    problems += _rasters(plan)
+    return problems
+
+
+def errors_of(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]
+
+
+# ---------------------------------------------------------------- zones
+
+
+def _zones(plan: Plan) -> list[Problem]:
+    out = []
+    zones = plan.zones
+    src = zones.attrs.get("source", "pola_ruang")
+    if len(zones) == 0:
+        return [
+            Problem(
+                "zones.empty",
+                "Lapisan pola_ruang tidak berisi fitur",
+                "The pola_ruang layer has no features",
+                file=src,
+            )
+        ]
+    geoms = zones.geometry.values
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    types = shapely.get_type_id(geoms)
+    valid = shapely.is_valid(geoms)
+    for fid, miss, t, ok, g, code in zip(
+        zones.index, missing, types, valid, geoms, zones["kodszn"], strict=True
+    ):
+        if miss:
+            out.append(
+                Problem(
+                    "zones.empty_geometry",
+                    "Geometri kosong",
+                    "Empty geometry",
+                    file=src,
+                    feature=fid,
+                )
+            )
+            continue
+        if t not in (3, 6):
+            out.append(
+                Problem(
+                    "zones.not_polygon",
+                    f"Geometri bukan poligon ({g.geom_type})",
+                    f"Geometry is not a polygon ({g.geom_type})",
+                    file=src,
+                    feature=fid,
+                )
+            )
+        if not ok:
+            reason = shapely.is_valid_reason(g)
+            out.append(
+                Problem(
+                    "zones.invalid_geometry",
+                    f"Geometri tidak sah: {reason}",
+                    f"Invalid geometry: {reason}",
+                    file=src,
+                    feature=fid,
+                    geometry_wkt=_where(g, reason),
+                )
+            )
+        if code is pd.NA or not code or str(code) in ("<NA>", "NAN"):
+            out.append(
+                Problem(
+                    "zones.no_kodszn", "KODSZN kosong", "KODSZN is empty", file=src, feature=fid
+                )
+            )
+    return out
+
+
+def _where(geom: shapely.Geometry, reason: str) -> str | None:
+    m = re.search(r"\[([-\d.e]+)\s+([-\d.e]+)\]", reason)
+    if m:
+        return f"POINT ({m.group(1)} {m.group(2)})"
+    return shapely.to_wkt(geom.representative_point(), rounding_precision=2)
+
+
+def _overlaps_and_gaps(plan: Plan) -> list[Problem]:
+    zones = plan.zones
+    src = zones.attrs.get("source", "pola_ruang")
+    geoms = np.asarray(zones.geometry.values, dtype=object)
+    usable = shapely.is_valid(geoms) & ~shapely.is_empty(geoms) & ~shapely.is_missing(geoms)
+    geoms_ok = geoms[usable]
+    fids = np.asarray(zones.index)[usable]
+    tol = plan.meta.tolerance.sliver_m2
+    out = []
+    tree = shapely.STRtree(geoms_ok)
+    left, right = tree.query(geoms_ok, predicate="intersects")
+    pairs = left < right
+    left, right = left[pairs], right[pairs]
+    if len(left):
+        inter = shapely.intersection(geoms_ok[left], geoms_ok[right])
+        areas = shapely.area(inter)
+        for i, j, a, g in zip(left, right, areas, inter, strict=True):
+            if a > tol:
+                out.append(
+                    Problem(
+                        "zones.overlap",
+                        f"Poligon {fids[i]} dan {fids[j]} bertampalan seluas {a:,.1f} m² "
+                        f"(toleransi {tol} m²)",
+                        f"Polygons {fids[i]} and {fids[j]} overlap by {a:,.1f} m² (tolerance {tol} m²)",
+                        file=src,
+                        feature=f"{fids[i]},{fids[j]}",
+                        geometry_wkt=shapely.to_wkt(g.representative_point(), rounding_precision=2),
+                    )
+                )
+    if len(geoms_ok):
+        union = shapely.union_all(geoms_ok)
+        for poly in getattr(union, "geoms", [union]):
+            for ring in getattr(poly, "interiors", []):
+                hole = shapely.Polygon(ring)
+                if hole.area > tol:
+                    out.append(
+                        Problem(
+                            "zones.gap",
+                            f"Celah antar-poligon seluas {hole.area:,.1f} m² (toleransi {tol} m²)",
+                            f"Gap between polygons of {hole.area:,.1f} m² (tolerance {tol} m²)",
+                            file=src,
+                            geometry_wkt=shapely.to_wkt(
+                                hole.representative_point(), rounding_precision=2
+                            ),
+                        )
+                    )
+    return out
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _itbx(plan: Plan) -> list[Problem]:
+    rules = plan.rules
+    out = []
+    columns = set(rules.subzones)
+    for code in sorted(set(plan.zones["kodszn"].dropna().astype(str)) - columns):
+        fids = plan.zones.index[plan.zones["kodszn"] == code][:5].tolist()
+        out.append(
+            Problem(
+                "itbx.no_column",
+                f"Sub-zona {code} tidak memiliki kolom di matriks ITBX",
+                f"Sub-zone {code} has no column in the ITBX matrix",
+                file="itbx.csv",
+                feature=",".join(fids),
+            )
+        )
+    table = read_csv(plan.root / "itbx.csv", ("kode_kegiatan",))
+    seen: set[str] = set()
+    for row_no, row in enumerate(table.to_dict("records"), start=2):
+        kode = row["kode_kegiatan"]
+        if not kode:
+            out.append(
+                Problem(
+                    "itbx.no_activity_code",
+                    "kode_kegiatan kosong",
+                    "kode_kegiatan is empty",
+                    file="itbx.csv",
+                    row=row_no,
+                )
+            )
+        if kode in seen:
+            out.append(
+                Problem(
+                    "itbx.duplicate_row",
+                    f"Baris kegiatan {kode} ganda",
+                    f"Activity row {kode} is duplicated",
+                    file="itbx.csv",
+                    row=row_no,
+                )
+            )
+        seen.add(kode)
+    for (kode, col), cell in sorted(rules.itbx.items()):
+        cell_row = list(table["kode_kegiatan"]).index(kode) + 2 if kode in seen else None
+        if not cell_tokens_valid(cell):
+            out.append(
+                Problem(
+                    "itbx.bad_cell",
+                    f"Sel {cell!r} (kolom {col}) bukan I, X atau kode T/B",
+                    f"Cell {cell!r} (column {col}) is not I, X or T/B codes",
+                    file="itbx.csv",
+                    row=cell_row,
+                )
+            )
+            continue
+        for code in parse_cell(cell)[1]:
+            if code not in rules.conditions:
+                out.append(
+                    Problem(
+                        "itbx.no_condition_text",
+                        f"Kode {code} (kolom {col}) tidak ada di ketentuan.csv",
+                        f"Code {code} (column {col}) has no text in ketentuan.csv",
+                        file="itbx.csv",
+                        row=cell_row,
+                    )
+                )
+    return out
+
+
+def _kbli(plan: Plan) -> list[Problem]:
+    out = []
+    table = read_csv(plan.root / "kbli.csv", ("kbli", "kode_kegiatan"))
+    seen: set[str] = set()
+    for row_no, row in enumerate(table.to_dict("records"), start=2):
+        code = row["kbli"]
+        if not KBLI_CODE.match(code):
+            out.append(
+                Problem(
+                    "kbli.bad_code",
+                    f"KBLI {code!r} bukan lima digit",
+                    f"KBLI {code!r} is not five digits",
+                    file="kbli.csv",
+                    row=row_no,
+                )
+            )
+        if code in seen:
+            out.append(
+                Problem(
+                    "kbli.duplicate",
+                    f"KBLI {code} ganda",
+                    f"KBLI {code} is duplicated",
+                    file="kbli.csv",
+                    row=row_no,
+                )
+            )
+        seen.add(code)
+        if row["kode_kegiatan"] not in plan.rules.activities:
+            out.append(
+                Problem(
+                    "kbli.no_activity",
+                    f"KBLI {code} menunjuk kegiatan {row['kode_kegiatan']!r} "
+                    "yang tidak ada di itbx.csv",
+                    f"KBLI {code} maps to activity {row['kode_kegiatan']!r}, which itbx.csv lacks",
+                    file="kbli.csv",
+                    row=row_no,
+                )
+            )
+    if (plan.root / "ketentuan.csv").exists():
+        cond = read_csv(plan.root / "ketentuan.csv", ("kode", "teks"))
+        for row_no, row in enumerate(cond.to_dict("records"), start=2):
+            for key in ("max_floor_area_m2", "max_site_area_m2", "max_floors"):
+                out += _number_problem(row.get(key), key, "ketentuan.csv", row_no, (0, None))
+            if not row["teks"]:
+                out.append(
+                    Problem(
+                        "ketentuan.no_text",
+                        f"Ketentuan {row['kode']} tanpa teks",
+                        f"Condition {row['kode']} has no text",
+                        file="ketentuan.csv",
+                        row=row_no,
+                    )
+                )
+    return out
+
+
+def _number_problem(
+    value: object,
+    key: str,
+    file: str,
+    row: int | None,
+    bounds: tuple[float, float | None],
+    feature: str | None = None,
+) -> list[Problem]:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value == "":
+        return []
+    try:
+        number = float(str(value).replace(",", "."))
+    except ValueError:
+        return [
+            Problem(
+                "number.unreadable",
+                f"{key} = {value!r} bukan angka",
+                f"{key} = {value!r} is not a number",
+                file=file,
+                row=row,
+                feature=feature,
+            )
+        ]
+    lo, hi = bounds
+    if number < lo or (hi is not None and number > hi):
+        span = f"{lo}–{hi}" if hi is not None else f"≥ {lo}"
+        return [
+            Problem(
+                "intensity.out_of_range",
+                f"{key.upper()} = {number:g} di luar rentang {span}",
+                f"{key.upper()} = {number:g} is out of range {span}",
+                file=file,
+                row=row,
+                feature=feature,
+            )
+        ]
+    return []
+
+
+def _intensity(plan: Plan) -> list[Problem]:
+    out = []
+    if (plan.root / "intensitas.csv").exists():
+        table = read_csv(plan.root / "intensitas.csv", ("kodszn",))
+        for row_no, row in enumerate(table.to_dict("records"), start=2):
+            for key in INTENSITY_FIELDS:
+                out += _number_problem(row.get(key), key, "intensitas.csv", row_no, RANGES[key])
+    src = plan.zones.attrs.get("source", "pola_ruang")
+    for key in INTENSITY_FIELDS:
+        values = plan.zones[key]
+        for fid in values.index[values.notna()]:
+            out += _number_problem(values[fid], key, src, None, RANGES[key], feature=str(fid))
+    missing = sorted(set(plan.zones["kodszn"].dropna().astype(str)) - set(plan.rules.intensity))
+    for code in missing:
+        out.append(
+            Problem(
+                "intensity.missing",
+                f"Sub-zona {code} tidak ada di intensitas.csv",
+                f"Sub-zone {code} is missing from intensitas.csv",
+                file="intensitas.csv",
+                severity="warning",
+            )
+        )
+    return out
+
+
+def _overlays(plan: Plan) -> list[Problem]:
+    ov = plan.overlays
+    src = ov.attrs.get("source", "ketentuan_khusus")
+    out = []
+    documented = set(plan.meta.overlay_effects)
+    for fid, row in ov.iterrows():
+        geom = row.geometry
+        if geom is None or geom.is_empty:
+            out.append(
+                Problem(
+                    "overlays.empty_geometry",
+                    "Geometri kosong",
+                    "Empty geometry",
+                    file=src,
+                    feature=str(fid),
+                )
+            )
+        elif not geom.is_valid:
+            reason = shapely.is_valid_reason(geom)
+            out.append(
+                Problem(
+                    "overlays.invalid_geometry",
+                    f"Geometri tidak sah: {reason}",
+                    f"Invalid geometry: {reason}",
+                    file=src,
+                    feature=str(fid),
+                    geometry_wkt=_where(geom, reason),
+                )
+            )
+        jenis = str(row["jenis"])
+        if jenis not in OVERLAY_KINDS and jenis not in documented:
+            out.append(
+                Problem(
+                    "overlays.unknown_kind",
+                    f"JENIS {jenis!r} tidak dikenal dan tidak didokumentasikan "
+                    "di plan.toml [overlay.<JENIS>]",
+                    f"JENIS {jenis!r} is unknown and not documented in plan.toml [overlay.<JENIS>]",
+                    file=src,
+                    feature=str(fid),
+                    severity="warning",
+                )
+            )
+        efek = row["efek"]
+        if efek is not pd.NA and efek is not None and str(efek) not in ("X", "B", "<NA>"):
+            out.append(
+                Problem(
+                    "overlays.bad_effect",
+                    f"EFEK {efek!r} harus X, B atau kosong",
+                    f"EFEK {efek!r} must be X, B or empty",
+                    file=src,
+                    feature=str(fid),
+                )
+            )
+    return out
+
+
+def _rasters(plan: Plan) -> list[Problem]:
+    out = []
+    for spec in plan.meta.rasters:
+        path = plan.raster_path(spec)
+        if not path.exists():
+            out.append(
+                Problem(
+                    "raster.missing",
+                    f"Raster {spec.id} tidak ada: {spec.path}",
+                    f"Raster {spec.id} is missing: {spec.path}",
+                    file="plan.toml",
+                )
+            )
+            continue
+        try:
+            with rasterio.open(path) as ds:
+                if ds.crs is None:
+                    out.append(
+                        Problem(
+                            "raster.no_crs",
+                            f"Raster {spec.id} tanpa CRS",
+                            f"Raster {spec.id} has no CRS",
+                            file=spec.path,
+                        )
+                    )
+        except rasterio.errors.RasterioIOError as exc:
+            out.append(
+                Problem(
+                    "raster.unreadable",
+                    f"Raster {spec.id} tidak dapat dibaca",
+                    f"Raster {spec.id} cannot be read: {exc}",
+                    file=spec.path,
+                )
+            )
+        if spec.kind not in ("hazard", "dem"):
+            out.append(
+                Problem(
+                    "raster.bad_kind",
+                    f"kind {spec.kind!r} harus hazard atau dem",
+                    f"kind {spec.kind!r} must be hazard or dem",
+                    file="plan.toml",
+                )
+            )
+        if spec.kind == "dem" and spec.slope_limit_pct is None:
+            out.append(
+                Problem(
+                    "raster.no_limit",
+                    f"Raster {spec.id}: slope_limit_pct belum diisi",
+                    f"Raster {spec.id}: slope_limit_pct is not set",
+                    file="plan.toml",
+                )
+            )
+        if spec.kind == "hazard" and spec.threshold is None:
+            out.append(
+                Problem(
+                    "raster.no_limit",
+                    f"Raster {spec.id}: threshold belum diisi",
+                    f"Raster {spec.id}: threshold is not set",
+                    file="plan.toml",
+                )
+            )
+    return out
