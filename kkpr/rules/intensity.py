@@ -77,7 +77,7 @@ def evaluate(
             # a tiny epsilon: 60.000000001% from float division is still 60%
             ok = value <= limit.value + 1e-9 if how == "min" else value >= limit.value - 1e-9
         findings.append(IntensityFinding(rule, limit.value, value, ok, unit, limit.source))
-        if ok is False:
+        if ok is False and value is not None:
             name_id, name_en = NAMES[rule]
             word_id, word_en = (
                 ("melebihi", "exceeds") if how == "min" else ("kurang dari", "is below")
