@@ -197,7 +197,7 @@ class OverlayHit:
     keterangan: str | None = None
     tb: float | None = None
     efek: str | None = None
-    source: str = "ketentuan_khusus"  # or "pola_ruang:<FLAG>" for flags on zones
+    source: str = "ketentuan_khusus"  # or "pola_ruang.<FLAG>" for flags on zones
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,15 @@ covers (exactextract), so a site's statistics do not jump as its edge crosses a 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
 import rasterio
 from exactextract import exact_extract
 from exactextract.raster import NumPyRasterSource
-from rasterio.windows import Window, from_bounds
+from rasterio.windows import Window
+from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from kkpr.errors import PlanError
@@ -33,9 +35,15 @@ def slope_pct(dem: np.ndarray, xres: float, yres: float) -> np.ndarray:
 
 
 def _window(ds: rasterio.io.DatasetReader, bounds: tuple[float, ...], pad: int) -> Window:
-    w = from_bounds(*bounds, transform=ds.transform).round_offsets("floor").round_lengths("ceil")
-    w = Window(w.col_off - pad, w.row_off - pad, w.width + 1 + 2 * pad, w.height + 1 + 2 * pad)
-    return w.intersection(Window(0, 0, ds.width, ds.height))
+    """The cells under ``bounds`` plus ``pad`` cells around, clipped to the raster."""
+    minx, miny, maxx, maxy = bounds
+    inv = ~ds.transform
+    cols, rows = zip(*(inv * (x, y) for x in (minx, maxx) for y in (miny, maxy)), strict=True)
+    col0, row0 = math.floor(min(cols)) - pad, math.floor(min(rows)) - pad
+    col1, row1 = math.ceil(max(cols)) + pad, math.ceil(max(rows)) + pad
+    col0, row0 = max(col0, 0), max(row0, 0)
+    col1, row1 = min(col1, ds.width), min(row1, ds.height)
+    return Window(col0, row0, max(col1 - col0, 0), max(row1 - row0, 0))
 
 
 def site_stat(path: Path, spec: RasterSpec, geom: BaseGeometry, crs: str) -> RasterStat:
@@ -51,10 +59,7 @@ def site_stat(path: Path, spec: RasterSpec, geom: BaseGeometry, crs: str) -> Ras
         if raster_crs != crs:
             geom = to_crs(geom, crs, raster_crs)
         pad = 1 if spec.kind == "dem" else 0
-        try:
-            window = _window(ds, geom.bounds, pad)
-        except rasterio.errors.WindowError:
-            return RasterStat(spec.id, 0.0, None, None, None)
+        window = _window(ds, geom.bounds, pad)
         if window.width <= 0 or window.height <= 0:
             return RasterStat(spec.id, 0.0, None, None, None)
         data = ds.read(1, window=window, masked=True).astype("float64").filled(np.nan)
@@ -82,7 +87,8 @@ def stat_of_array(
     if geom.geom_type == "Point":
         geom = geom.buffer(1e-6)  # a point samples the cell it falls in
     source = NumPyRasterSource(data, *extent, nodata=np.nan)
-    rows = exact_extract(source, [geom], ["coverage", "values"], output="pandas")
+    feature = {"type": "Feature", "properties": {}, "geometry": mapping(geom)}
+    rows = exact_extract(source, [feature], ["coverage", "values"], output="pandas")
     cover = np.asarray(rows["coverage"].iloc[0], dtype="float64")
     values = np.asarray(rows["values"].iloc[0], dtype="float64")
     keep = np.isfinite(values) & (cover > 0)

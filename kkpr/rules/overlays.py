@@ -9,9 +9,12 @@ default in ``overlay_kinds.toml``.
 from __future__ import annotations
 
 from kkpr.model import Effect, OverlayFinding, OverlayHit, PlanMeta, Reason, ZoneHit
+from kkpr.plan.kugi import FLAG_JENIS
 from kkpr.rules.intensity import Limit
 from kkpr.rules.overlay_kinds import kind_of
 from kkpr.rules.words import num_en, num_id, pct_en, pct_id
+
+FLAG_COLUMN = {jenis: column.upper() for column, jenis in FLAG_JENIS.items()}
 
 
 def flag_hits(zones: list[ZoneHit], deciding: list[bool]) -> list[tuple[OverlayHit, bool]]:
@@ -23,7 +26,7 @@ def flag_hits(zones: list[ZoneHit], deciding: list[bool]) -> list[tuple[OverlayH
                 fid=zone.fid,
                 jenis=jenis,
                 area_m2=zone.area_m2,
-                source=f"pola_ruang:{jenis}",
+                source=f"pola_ruang.{FLAG_COLUMN.get(jenis, jenis)}",
                 efek=None,
             )
             out.append((hit, dec))
@@ -32,7 +35,7 @@ def flag_hits(zones: list[ZoneHit], deciding: list[bool]) -> list[tuple[OverlayH
 
 def effect_of(hit: OverlayHit, meta: PlanMeta, kbli: str) -> str | None:
     kind = kind_of(hit.jenis)
-    if hit.source.startswith("pola_ruang:"):
+    if hit.source.startswith("pola_ruang."):
         efek = meta.overlay_effects.get(hit.jenis, kind.efek)
     else:
         efek = hit.efek
@@ -64,7 +67,7 @@ def evaluate(
         kind = kind_of(hit.jenis)
         where = f"{hit.source} fid {hit.fid}"
         text_id = f"Tapak berada di {kind.nama_id} ({hit.jenis}"
-        text_en = f"The site lies in a {kind.nama_en} ({hit.jenis}"
+        text_en = f"The site lies in a special-provision area, {kind.nama_en} ({hit.jenis}"
         if site_area > 0:
             text_id += f", {num_id(hit.area_m2)} m², {pct_id(share)} tapak"
             text_en += f", {num_en(hit.area_m2)} m², {pct_en(share)} of the site"
