@@ -73,7 +73,7 @@ def inside(i: int) -> dict:
 
 @pytest.mark.parametrize(("i", "kind"), list(enumerate(KINDS)), ids=[k[0] for k in KINDS])
 def test_each_overlay_kind_from_the_layer(overlay_plan: Plan, i: int, kind: tuple) -> None:
-    jenis, efek, tb, expected = kind
+    jenis, efek, _tb, expected = kind
     r = check(overlay_plan, inside(i), "47111", Proposal(height_m=12), crs=CRS)
     assert r.outcome == expected
     [finding] = r.overlays
