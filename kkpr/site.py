@@ -86,6 +86,11 @@ def _declared_crs(obj: dict[str, Any]) -> str | None:
 
 
 @lru_cache(maxsize=64)
+def is_geographic(crs: str) -> bool:
+    return bool(CRS.from_user_input(crs).is_geographic)
+
+
+@lru_cache(maxsize=64)
 def transformer(src: str, dst: str) -> Transformer:
     return Transformer.from_crs(src, dst, always_xy=True)
 
@@ -115,7 +120,7 @@ def check_site_geometry(site: Site, max_vertices: int | None = None) -> None:
             hint_id="Sederhanakan batas tapak",
             hint_en="Simplify the site boundary",
         )
-    if CRS.from_user_input(site.crs).is_geographic:
+    if is_geographic(site.crs):
         lon, lat = coords[:, 0], coords[:, 1]
         if (np.abs(lon) > 180).any() or (np.abs(lat) > 90).any():
             raise SiteError(
