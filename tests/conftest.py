@@ -20,6 +20,8 @@ from tests.mini_plan import write_mini_plan
 pytest_plugins = ["tests.fixtures_postgis"]
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
+# plan packages are read-only in tests, so one memory store per folder serves them all
+_MEMORY_STORES: dict[Path, MemoryStore] = {}
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +56,9 @@ def store_for(store_kind: str, request: pytest.FixtureRequest) -> Callable[[Path
 
     def make(plan_dir: Path) -> Store:
         if store_kind == "memory":
-            return MemoryStore(read_plan(plan_dir))
+            if plan_dir not in _MEMORY_STORES:
+                _MEMORY_STORES[plan_dir] = MemoryStore(read_plan(plan_dir))
+            return _MEMORY_STORES[plan_dir]
         postgis_store_for = request.getfixturevalue("postgis_store_for")
         store: Store = postgis_store_for(plan_dir)
         return store
