@@ -1,4 +1,4 @@
-"""Callers and roles (filled in by the API issue: hashed API keys, rate limits).
+"""Callers and roles: API keys, the staff session cookie, and the anonymous public caller.
 
 The contract other routers rely on::
 
@@ -6,20 +6,230 @@ The contract other routers rely on::
     def route(caller: Caller = Depends(require_role("staff"))): ...
 
 ``require_role(*roles)`` returns a FastAPI dependency that yields the authenticated
-Caller (``id``, ``role``) or answers 401/403 as problem+json.
+``Caller(id, role, name)`` or answers 401 (no or bad credentials) / 403 (a valid key of
+another role) as problem+json. Roles: ``permit_system``, ``staff``, ``public``.
+
+Credentials, the first one present is used:
+
+1. header ``X-API-Key: kkpr_<id>_<secret>``;
+2. header ``Authorization: Bearer kkpr_<id>_<secret>``;
+3. cookie ``kkpr_staff``: a staff session (see below).
+
+A key that is present but wrong, revoked or malformed is a 401, also on public routes.
+Without credentials, a route that allows ``"public"`` gets
+``Caller(id="public:<hash of the client address>", role="public")``; other routes 401.
+``Caller.id`` of a key is ``key:<key id>`` (``name`` is the key's name): that is what
+the check log and every other write records as the author.
+
+Keys are made with ``kkpr keys create --role staff --name "..."`` (printed once) and
+stored hashed (``kkpr.records.keys``).
+
+Staff session cookie, for the staff login form of the web pages::
+
+    from api.auth import login_staff, logout_staff, current_caller
+
+    @router.post("/staff/login")
+    def login(request: Request, key: str = Form(...)) -> RedirectResponse:
+        response = RedirectResponse("/staff", status_code=303)
+        login_staff(response, key, request)   # raises 401 / 403 as problem+json
+        return response
+
+    @router.get("/staff")
+    def staff_page(caller: Caller = Depends(require_role("staff"))): ...
+
+The cookie holds a signed, expiring token naming the key (never the key itself):
+HttpOnly, SameSite=Lax (so a cross-site POST carries no session), Secure when
+``public_base_url`` is https, valid ``session_max_age_s``. Revoking the key ends its
+sessions. ``current_caller(request)`` gives the Caller or None without raising, for
+pages that only show who is logged in. An expired or forged cookie counts as absent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import hmac
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+
+from fastapi import Request, Response, Security
+from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from api.deps import AppState, app_state, latest_state
+from api.errors import Forbidden, NotAuthenticated
+from kkpr.records.keys import ROLES, ApiKey
+
+SESSION_COOKIE = "kkpr_staff"
+
+api_key_header = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="Kunci API / API key: `kkpr_<id>_<secret>` (kkpr keys create)",
+)
+bearer = HTTPBearer(auto_error=False, description="The same API key as a Bearer token")
+session_cookie = APIKeyCookie(
+    name=SESSION_COOKIE, auto_error=False, description="Staff session from the login form"
+)
 
 
 @dataclass(frozen=True)
 class Caller:
     id: str
     role: str  # "permit_system" | "staff" | "public"
+    name: str | None = None
 
 
-def require_role(*roles: str) -> Callable[..., Caller]:
-    raise NotImplementedError("api.auth is built by the API issue")
+def _caller_of(key: ApiKey) -> Caller:
+    return Caller(id=f"key:{key.id}", role=key.role, name=key.name)
+
+
+def public_caller(state: AppState, request: Request) -> Caller:
+    host = request.client.host if request.client else "unknown"
+    digest = hmac.new(state.secret, host.encode(), hashlib.sha256).hexdigest()[:16]
+    return Caller(id=f"public:{digest}", role="public")
+
+
+# ---------------------------------------------------------------- session tokens
+
+
+def _sign(state: AppState, payload: str) -> str:
+    return hmac.new(state.secret, payload.encode(), hashlib.sha256).hexdigest()
+
+
+def session_token(state: AppState, key_id: str, now: float | None = None) -> str:
+    expires = int((time.time() if now is None else now) + state.settings.session_max_age_s)
+    payload = f"{key_id}.{expires}"
+    return f"{payload}.{_sign(state, payload)}"
+
+
+def session_key(state: AppState, token: str) -> ApiKey | None:
+    """The active staff key a session token names, None if forged, expired or revoked."""
+    parts = token.split(".")
+    if len(parts) != 3 or not parts[1].isdigit():
+        return None
+    key_id, expires, signature = parts
+    if not hmac.compare_digest(_sign(state, f"{key_id}.{expires}"), signature):
+        return None
+    if int(expires) < time.time():
+        return None
+    key = state.keys.get(key_id)
+    if key is None or not key.active or key.role != "staff":
+        return None
+    return key
+
+
+def login_staff(response: Response, key: str, request: Request | None = None) -> Caller:
+    """Check a staff key and set the session cookie on ``response``.
+
+    Raises NotAuthenticated (401) for an unknown key, Forbidden (403) for a key that is
+    not a staff key. ``request`` picks the app; without it, the app built last.
+    """
+    state = app_state(request) if request is not None else latest_state()
+    found = state.keys.verify(key)
+    if found is None:
+        raise bad_key()
+    if found.role != "staff":
+        raise wrong_role(found.role, ("staff",))
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_token(state, found.id),
+        max_age=state.settings.session_max_age_s,
+        httponly=True,
+        samesite="lax",
+        secure=state.settings.public_base_url.startswith("https:"),
+        path="/",
+    )
+    return _caller_of(found)
+
+
+def logout_staff(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+def current_caller(request: Request) -> Caller | None:
+    """Who the request comes from by key or session, None when anonymous or invalid."""
+    state = app_state(request)
+    raw = _raw_key(request.headers.get("x-api-key"), request.headers.get("authorization"))
+    if raw:
+        key = state.keys.verify(raw)
+        return _caller_of(key) if key else None
+    token = request.cookies.get(SESSION_COOKIE)
+    key = session_key(state, token) if token else None
+    return _caller_of(key) if key else None
+
+
+# ---------------------------------------------------------------- the dependency
+
+
+def _raw_key(header: str | None, authorization: str | None) -> str | None:
+    if header:
+        return header.strip()
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+    return None
+
+
+def bad_key() -> NotAuthenticated:
+    return NotAuthenticated(
+        "Kunci API tidak dikenal, salah, atau sudah dicabut",
+        "The API key is unknown, wrong or revoked",
+        where="X-API-Key",
+        hint_id="Minta kunci baru kepada pengelola (kkpr keys create)",
+        hint_en="Ask the operator for a new key (kkpr keys create)",
+    )
+
+
+def wrong_role(role: str, roles: tuple[str, ...]) -> Forbidden:
+    return Forbidden(
+        f"Peran {role!r} tidak berwenang di sini; perlu: {', '.join(roles)}",
+        f"Role {role!r} may not do this; needs: {', '.join(roles)}",
+        where="X-API-Key",
+        hint_id="Pakai kunci dengan peran yang sesuai",
+        hint_en="Use a key with a suitable role",
+    )
+
+
+def require_role(*roles: str) -> Callable[..., Awaitable[Caller]]:
+    """A dependency yielding the Caller when its role is one of ``roles``."""
+    unknown = set(roles) - set(ROLES)
+    if not roles or unknown:
+        raise ValueError(f"require_role: unknown roles {sorted(unknown)}; known: {ROLES}")
+
+    # async, so FastAPI runs it inline: the key lookup is one indexed read, cheaper
+    # than the thread hop a sync dependency costs on every request
+    async def dependency(
+        request: Request,
+        api_key: str | None = Security(api_key_header),
+        authorization: HTTPAuthorizationCredentials | None = Security(bearer),
+        session: str | None = Security(session_cookie),
+    ) -> Caller:
+        state = app_state(request)
+        # the Security parameters document the schemes; the headers are read as sent
+        raw = _raw_key(api_key, request.headers.get("authorization"))
+        caller: Caller | None = None
+        if raw is not None:
+            key = state.keys.verify(raw)
+            if key is None:
+                raise bad_key()
+            caller = _caller_of(key)
+        elif session:
+            key = session_key(state, session)
+            caller = _caller_of(key) if key else None
+        if caller is None:
+            if "public" in roles:
+                return public_caller(state, request)
+            raise NotAuthenticated(
+                "Perlu kunci API (header X-API-Key atau Authorization: Bearer)",
+                "An API key is required (header X-API-Key or Authorization: Bearer)",
+                where="X-API-Key",
+                hint_id="Minta kunci kepada pengelola layanan (kkpr keys create)",
+                hint_en="Ask the service operator for a key (kkpr keys create)",
+            )
+        if caller.role not in roles:
+            raise wrong_role(caller.role, roles)
+        return caller
+
+    dependency.__name__ = f"require_role_{'_'.join(roles)}"
+    return dependency

@@ -1,15 +1,29 @@
-"""Application state and the dependencies routers ask for."""
+"""Application state and the dependencies routers ask for.
+
+One ``AppState`` per app: the settings, the zone store (memory with all versions, or
+PostGIS), the records database (check log and API keys: SQLite under ``data_dir``,
+or PostgreSQL when ``database_url`` is set), the public rate limiter, and the secret
+that signs staff sessions.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import Request
 
+from api.limits import RateLimiter
+from kkpr.errors import KkprError, NotFound
 from kkpr.plan.package import read_plan
+from kkpr.records.checks import CheckLog, open_records, records_url
+from kkpr.records.keys import KeyStore
 from kkpr.settings import Settings
-from kkpr.store.base import Store
-from kkpr.store.memory import MemoryStore
+from kkpr.store.base import FeatureSource, PlanAdmin, Store
+from kkpr.store.versions import VersionedMemoryStore
+
+_latest: list[AppState] = []
 
 
 @dataclass
@@ -17,25 +31,91 @@ class AppState:
     settings: Settings
     store: Store
     store_kind: str
+    check_log: CheckLog
+    keys: KeyStore
+    secret: bytes
+    limiter: RateLimiter
+    reports: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, settings: Settings) -> AppState:
-        if settings.database_url:
+    def build(cls, settings: Settings, store: Store | None = None) -> AppState:
+        """The state for ``settings``; ``store`` replaces the one settings would open."""
+        kind = "memory"
+        if store is None and settings.database_url:
             from kkpr.store.postgis import PostgisStore
 
-            store: Store = PostgisStore(settings.database_url)
+            store = PostgisStore(settings.database_url)
             kind = "postgis"
-        else:
-            plan = read_plan(settings.plan_dir)
-            store = MemoryStore(
-                plan,
+        elif store is None:
+            store = VersionedMemoryStore.from_plan(
+                read_plan(settings.plan_dir),
                 outside_margin_m=settings.outside_plan_margin_m,
                 max_vertices=settings.max_site_vertices,
             )
-            kind = "memory"
-        return cls(settings=settings, store=store, store_kind=kind)
+        elif not isinstance(store, VersionedMemoryStore):
+            kind = type(store).__name__.removesuffix("Store").lower() or "custom"
+        records = open_records(records_url(settings))
+        secret = (
+            settings.session_secret.encode() if settings.session_secret else secrets.token_bytes(32)
+        )
+        state = cls(
+            settings=settings,
+            store=store,
+            store_kind=kind,
+            check_log=CheckLog(records),
+            keys=KeyStore(records),
+            secret=secret,
+            limiter=RateLimiter(settings.public_rate_limit_per_minute),
+        )
+        _latest[:] = [state]
+        return state
+
+    def pinned(self, plan_id: str | None = None) -> Store:
+        """A store that stays on one plan version for the length of a request."""
+        if isinstance(self.store, VersionedMemoryStore):
+            return self.store.pinned(plan_id)
+        return self.store
+
+    @property
+    def features(self) -> FeatureSource:
+        if not isinstance(self.store, FeatureSource):
+            raise not_supported("FeatureSource")
+        return self.store
+
+    @property
+    def admin(self) -> PlanAdmin:
+        if not isinstance(self.store, PlanAdmin):
+            raise not_supported("PlanAdmin")
+        return self.store
+
+
+def not_supported(what: str) -> KkprError:
+    return NotFound(
+        f"Penyimpanan ini tidak mendukung {what}",
+        f"This store does not support {what}",
+        where="store",
+    )
+
+
+def state_of(request: Request) -> AppState:
+    """The app's state, for code holding a request."""
+    state: AppState = request.app.state.kkpr
+    return state
 
 
 def app_state(request: Request) -> AppState:
-    state: AppState = request.app.state.kkpr
-    return state
+    """The state as a dependency (``Depends(app_state)``) or a plain call."""
+    return state_of(request)
+
+
+async def get_state(request: Request) -> AppState:
+    """The state as an async dependency: FastAPI runs it inline, without the thread hop
+    it spends on every sync dependency of every request (the hot routes use this)."""
+    return state_of(request)
+
+
+def latest_state() -> AppState:
+    """The state of the app built last in this process (for helpers without a request)."""
+    if not _latest:
+        raise RuntimeError("no kkpr app has been created in this process")
+    return _latest[0]

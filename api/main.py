@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from typing import Any
 
-from api import errors
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api import docs, errors
 from api.deps import AppState
+from api.limits import BodySizeLimit
 from api.routers import catalogue, checks, ogc, pages, pipeline, plans
 from kkpr import __version__
 from kkpr.settings import Settings, get_settings
+from kkpr.store.base import Store
+
+TAGS = [
+    {
+        "name": "checks",
+        "description": "Pemeriksaan KKPR dan log auditnya / checks and their audit log",
+    },
+    {"name": "plans", "description": "Rencana dan versinya / plans and their versions"},
+    {"name": "catalogue", "description": "Katalog KBLI 2020 / the KBLI 2020 catalogue"},
+    {"name": "ogc", "description": "OGC API - Features: zones, overlays, RTRW for GIS clients"},
+    {"name": "meta", "description": "Kesehatan layanan / service health"},
+]
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    """The app for ``settings``; ``store`` replaces the one the settings would open."""
     settings = settings or get_settings()
     app = FastAPI(
         title="kkpr — Kesesuaian Kegiatan Pemanfaatan Ruang",
@@ -20,11 +37,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "Pemeriksaan kesesuaian lokasi usaha terhadap RDTR. "
             "Spatial-conformity checks of business sites against a city's detailed plan."
         ),
+        openapi_tags=TAGS,
+        docs_url=None,  # served by api.docs from vendored files, no CDN
+        redoc_url=None,
     )
-    app.state.kkpr = AppState.build(settings)
+    app.state.kkpr = AppState.build(settings, store)
     errors.install(app)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        streamed={("POST", "/v1/plans"): settings.max_plan_upload_bytes},
+    )
+    if settings.cors_origins:  # closed unless origins are configured
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["X-API-Key", "Authorization", "Content-Type", "Idempotency-Key"],
+            expose_headers=["Location", "Link", "Content-Crs", "Retry-After"],
+        )
     for module in (checks, plans, catalogue, ogc, pipeline, pages):
         app.include_router(module.router)
+    docs.install(app)
 
     @app.get("/healthz", tags=["meta"], summary="Liveness and the plan being served")
     def healthz() -> dict[str, object]:
@@ -37,4 +71,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "store": state.store_kind,
         }
 
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            doc = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+            )
+            app.openapi_schema = errors.complete_openapi(doc, settings)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

@@ -6,6 +6,7 @@ never as literals in code.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,13 +43,38 @@ class Settings(BaseSettings):
     review_due_soon_working_days: int = 3
     holiday_country: str = "ID"
     holiday_subdiv: str | None = None
+    holiday_categories: list[str] = Field(
+        default_factory=lambda: ["public", "government"],
+        description="holidays-library categories that close the office (government = cuti bersama)",
+    )
+    holiday_extra_dates: list[date] = Field(
+        default_factory=list, description="Extra non-working dates (local decrees, new cuti bersama)"
+    )
+    office_timezone: str = Field("Asia/Makassar", description="Whose calendar day counts")
+    review_sesuai_bersyarat: bool = Field(
+        False, description="Send sesuai_bersyarat outcomes to staff review instead of completing"
+    )
 
     # API
     public_rate_limit_per_minute: int = 30
+    ogc_max_limit: int = Field(10_000, description="Most features one OGC API items page holds")
+    max_plan_upload_bytes: int = Field(500_000_000, description="Largest zipped plan upload")
+    max_plan_unzipped_bytes: int = Field(
+        2_000_000_000, description="Largest plan package once unzipped (zip bombs)"
+    )
+    session_secret: str | None = Field(
+        None,
+        description="HMAC key for staff session cookies and public client hashes; "
+        "unset = a random key per process (sessions end at restart)",
+    )
+    session_max_age_s: int = Field(8 * 3600, description="Staff login session lifetime")
     cors_origins: list[str] = Field(default_factory=list)
     webhook_max_attempts: int = 25
     webhook_backoff_base_s: float = 1.0
     webhook_backoff_max_s: float = 300.0
+    webhook_timeout_s: float = 10.0
+    webhook_lease_s: float = Field(60.0, description="A claimed delivery is retried after this")
+    worker_poll_s: float = 1.0
     document_secret: str = Field(
         "change-me-in-production", description="HMAC key for document codes"
     )

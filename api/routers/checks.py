@@ -1,38 +1,323 @@
-"""Conformity checks: ``POST /v1/checks``."""
+"""Conformity checks: one, a batch, a correction, the public pre-check; reading them back.
+
+Every answered check is stored in the check log before it is answered, and the
+answer is the stored record itself (``GET /v1/checks/{id}`` returns the same bytes).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from collections.abc import Sequence
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Body, Depends, Header, Path, Request, Response
 
-from api.deps import AppState, app_state
-from kkpr.check import check
-from kkpr.model import Proposal
+from api.auth import Caller, require_role
+from api.deps import AppState, get_state
+from api.errors import PROBLEM_BASE, BatchInvalid, responses
+from api.limits import check_site_limits
+from api.schemas import BatchIn, BatchOut, CheckIn, CheckRecordOut, CorrectionIn
+from kkpr.check import check, check_many
+from kkpr.errors import InputTooLarge, KkprError
+from kkpr.model import CheckResult, Proposal, Site
+from kkpr.records.checks import CheckRecord, Idempotency, NewCheck, plain, request_hash
+from kkpr.site import site_from_geojson
 
 router = APIRouter(prefix="/v1", tags=["checks"])
 
+WRITERS = require_role("permit_system", "staff")
+STAFF = require_role("staff")
+ANYONE = require_role("permit_system", "staff", "public")
 
-class ProposalIn(BaseModel):
-    land_area_m2: float | None = Field(None, ge=0)
-    footprint_m2: float | None = Field(None, ge=0)
-    floor_area_m2: float | None = Field(None, ge=0)
-    floors: int | None = Field(None, ge=0)
-    height_m: float | None = Field(None, ge=0)
-    green_area_m2: float | None = Field(None, ge=0)
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Kunci idempotensi / idempotency key: the same key and the same body "
+        "return the stored result; the same key with another body is a 409",
+        examples=["oss-2024-000123-kkpr"],
+    ),
+]
+CheckId = Annotated[str, Path(min_length=1, max_length=64, examples=["3f1c0e9a..."])]
 
 
-class CheckIn(BaseModel):
-    site: dict[str, Any] = Field(..., description="GeoJSON geometry or Feature (EPSG:4326)")
-    kbli: str = Field(..., examples=["47111"])
-    proposal: ProposalIn = ProposalIn()
-    crs: str | None = None
+# ---------------------------------------------------------------- work
 
 
-@router.post("/checks", summary="Check a site / Periksa kesesuaian lokasi")
-def post_check(body: CheckIn, state: AppState = Depends(app_state)) -> dict[str, Any]:
-    result = check(
-        state.store, body.site, body.kbli, Proposal(**body.proposal.model_dump()), crs=body.crs
+def _site(body: CheckIn, state: AppState, plan_crs: str) -> Site:
+    site = site_from_geojson(body.site_geojson(), body.crs)
+    s = state.settings
+    check_site_limits(site, plan_crs, s.max_site_vertices, s.max_site_area_m2)
+    return site
+
+
+def _new_check(body: CheckIn, result: CheckResult, kind: str, **kw: Any) -> NewCheck:
+    out = plain(result)  # what result.to_dict() gives, without its deep copies
+    return NewCheck(
+        inputs=body.model_dump(mode="json"),
+        result=out,
+        plan_id=str(out["plan"]["id"]),
+        plan_version=str(out["plan"]["version"]),
+        kind=kind,
+        **kw,
     )
-    return result.to_dict()
+
+
+def run_check(state: AppState, body: CheckIn, kind: str = "check", **kw: Any) -> NewCheck:
+    """Check one request against the active plan version (pinned for the whole check)."""
+    store = state.pinned(body.plan_id)
+    site = _site(body, state, store.rules(body.plan_id).meta.crs)
+    proposal = Proposal(**body.proposal.model_dump())
+    result = check(store, site, body.kbli, proposal, plan_id=body.plan_id)
+    return _new_check(body, result, kind, **kw)
+
+
+def run_batch(state: AppState, items: Sequence[CheckIn]) -> list[NewCheck]:
+    """All checks located in one store call; any failing item fails the batch with a
+    list of every failing item (so the caller fixes them all in one go)."""
+    plan_ids = {i.plan_id for i in items}
+    if len(plan_ids) > 1:
+        raise BatchInvalid(
+            "Semua pemeriksaan dalam satu kumpulan harus memakai rencana yang sama",
+            "All checks of one batch must use the same plan",
+            where="checks[].plan_id",
+        )
+    plan_id = next(iter(plan_ids))
+    store = state.pinned(plan_id)
+    plan_crs = store.rules(plan_id).meta.crs
+    failures: list[dict[str, Any]] = []
+    requests: list[tuple[Site, str, Proposal]] = []
+    for i, item in enumerate(items):
+        try:
+            site = _site(item, state, plan_crs)
+        except KkprError as exc:
+            failures.append(_failure(i, item, exc))
+            continue
+        requests.append((site, item.kbli, Proposal(**item.proposal.model_dump())))
+    if not failures:
+        try:
+            results = check_many(store, requests, plan_id=plan_id)
+            return [_new_check(b, r, "check") for b, r in zip(items, results, strict=True)]
+        except KkprError:
+            pass  # find every failing item, not just the first
+    for i, item in enumerate(items):
+        if any(f["index"] == i for f in failures):
+            continue
+        try:
+            site, kbli, proposal = _site(item, state, plan_crs), item.kbli, item.proposal
+            check(store, site, kbli, Proposal(**proposal.model_dump()), plan_id=plan_id)
+        except KkprError as exc:
+            failures.append(_failure(i, item, exc))
+    failures.sort(key=lambda f: f["index"])
+    raise BatchInvalid(
+        f"{len(failures)} dari {len(items)} pemeriksaan tidak dapat dijalankan; "
+        "tidak ada yang disimpan",
+        f"{len(failures)} of {len(items)} checks cannot be run; none was stored",
+        where=f"checks[{failures[0]['index']}]" if failures else "checks",
+        hint_id="Perbaiki butir yang tercantum lalu kirim ulang seluruh kumpulan",
+        hint_en="Fix the listed items and send the whole batch again",
+        extra={"failures": failures},
+    )
+
+
+def _failure(index: int, item: CheckIn, exc: KkprError) -> dict[str, Any]:
+    return {
+        "index": index,
+        "ref": item.ref,
+        "type": PROBLEM_BASE + exc.kind,
+        **exc.to_dict(),
+    }
+
+
+# ---------------------------------------------------------------- answers
+
+
+def _json(data: Any, status: int, headers: dict[str, str] | None = None) -> Response:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return Response(body.encode(), status, headers=headers, media_type="application/json")
+
+
+def record_response(record: CheckRecord, status: int = 201, replayed: bool = False) -> Response:
+    headers = {"Location": f"/v1/checks/{record.id}"}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return _json(record.to_dict(), status, headers)
+
+
+def batch_response(records: list[CheckRecord], replayed: bool = False) -> Response:
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    data = {
+        "batch_id": records[0].batch_id if records else None,
+        "count": len(records),
+        "checks": [r.to_dict() for r in records],
+    }
+    return _json(data, 201, headers)
+
+
+def _idempotency(key: str | None, route: str, body: Any) -> Idempotency | None:
+    return Idempotency(key, request_hash(route, body)) if key else None
+
+
+# ---------------------------------------------------------------- routes
+
+RECORD = {
+    201: {"model": CheckRecordOut, "description": "Stored and answered / disimpan"},
+    **responses(401, 403, 404, 409, 413, 422),
+}
+
+
+@router.post(
+    "/checks",
+    status_code=201,
+    response_model=CheckRecordOut,
+    responses=RECORD,
+    summary="Periksa kesesuaian satu tapak / check one site",
+    description="Checks a site and an activity (KBLI) against the active plan version, "
+    "stores the check (inputs, result, plan version, caller, content hash) and answers "
+    "the stored record. Keys: `permit_system` or `staff`.",
+)
+def post_check(
+    body: CheckIn,
+    caller: Caller = Depends(WRITERS),
+    idempotency_key: IdempotencyKey = None,
+    state: AppState = Depends(get_state),
+) -> Response:
+    idem = _idempotency(idempotency_key, "checks", body.model_dump(mode="json"))
+    if idem is not None and (stored := state.check_log.replay(caller.id, idem)):
+        return record_response(stored[0], replayed=True)
+    new = run_check(state, body)
+    record = state.check_log.append(
+        [new], caller=caller.id, caller_role=caller.role, idempotency=idem
+    )[0]
+    return record_response(record)
+
+
+@router.post(
+    "/checks/batch",
+    status_code=201,
+    response_model=BatchOut,
+    responses={
+        201: {"model": BatchOut, "description": "All stored, in request order"},
+        **responses(401, 403, 404, 409, 413, 422),
+    },
+    summary="Periksa banyak tapak / check many sites",
+    description="Up to `max_batch_sites` checks (1,000 by default) in one request, "
+    "located in one store call and stored together: all or none. Keys: `permit_system` "
+    "or `staff`.",
+)
+def post_batch(
+    body: BatchIn,
+    caller: Caller = Depends(WRITERS),
+    idempotency_key: IdempotencyKey = None,
+    state: AppState = Depends(get_state),
+) -> Response:
+    limit = state.settings.max_batch_sites
+    if len(body.checks) > limit:
+        raise InputTooLarge(
+            f"Kumpulan berisi {len(body.checks):,} pemeriksaan; batasnya {limit:,}",
+            f"The batch holds {len(body.checks):,} checks; the limit is {limit:,}",
+            where="checks",
+            hint_id="Bagi menjadi beberapa kumpulan",
+            hint_en="Split it into several batches",
+            extra={"count": len(body.checks), "limit": limit},
+        )
+    idem = _idempotency(idempotency_key, "checks/batch", body.model_dump(mode="json"))
+    if idem is not None and (stored := state.check_log.replay(caller.id, idem)):
+        return batch_response(stored, replayed=True)
+    new = run_batch(state, body.checks)
+    records = state.check_log.append(
+        new, caller=caller.id, caller_role=caller.role, idempotency=idem, batch=True
+    )
+    return batch_response(records)
+
+
+@router.get(
+    "/checks/{check_id}",
+    response_model=CheckRecordOut,
+    responses={
+        200: {"model": CheckRecordOut, "description": "The record, exactly as stored"},
+        **responses(401, 403, 404),
+    },
+    summary="Baca pemeriksaan tersimpan / read a stored check",
+    description="The stored record, unchanged, with its content hash. Corrections of it "
+    'are listed in `Link: </v1/checks/{id}>; rel="successor-version"` headers.',
+)
+def get_check(
+    check_id: CheckId,
+    caller: Caller = Depends(WRITERS),
+    state: AppState = Depends(get_state),
+) -> Response:
+    record = state.check_log.get(check_id)
+    links = [
+        f'</v1/checks/{c}>; rel="successor-version"'
+        for c in state.check_log.corrected_by(record.id)
+    ]
+    if record.corrects:
+        links.append(f'</v1/checks/{record.corrects}>; rel="predecessor-version"')
+    headers = {"Link": ", ".join(links)} if links else None
+    return _json(record.to_dict(), 200, headers)
+
+
+@router.post(
+    "/checks/{check_id}/corrections",
+    status_code=201,
+    response_model=CheckRecordOut,
+    responses=RECORD | responses(404),
+    summary="Koreksi pemeriksaan / correct a check (staff)",
+    description="Checks again with the corrected inputs (fields not given are taken from "
+    "the original; `crs` too) against the active plan version, and stores the result "
+    "as a new record whose `corrects` names the original. The original is never "
+    "changed. Key: `staff`.",
+)
+def post_correction(
+    check_id: CheckId,
+    body: CorrectionIn,
+    caller: Caller = Depends(STAFF),
+    idempotency_key: IdempotencyKey = None,
+    state: AppState = Depends(get_state),
+) -> Response:
+    route = f"checks/{check_id}/corrections"
+    idem = _idempotency(idempotency_key, route, body.model_dump(mode="json"))
+    if idem is not None and (stored := state.check_log.replay(caller.id, idem)):
+        return record_response(stored[0], replayed=True)
+    original = state.check_log.get(check_id)
+    inputs = dict(original.inputs)
+    changes = body.model_dump(mode="json", exclude={"reason"}, exclude_none=True)
+    inputs.update(changes)
+    corrected = CheckIn.model_validate(inputs)
+    new = run_check(
+        state, corrected, "correction", corrects=original.id, correction_reason=body.reason
+    )
+    record = state.check_log.append(
+        [new], caller=caller.id, caller_role=caller.role, idempotency=idem
+    )[0]
+    return record_response(record)
+
+
+@router.post(
+    "/precheck",
+    status_code=201,
+    response_model=CheckRecordOut,
+    responses={
+        201: {"model": CheckRecordOut, "description": "Stored and answered"},
+        **responses(401, 404, 413, 422, 429),
+    },
+    summary="Pemeriksaan awal publik / public pre-check",
+    description="The same check for anyone, without a key, limited to "
+    "`public_rate_limit_per_minute` requests per client (then 429 with Retry-After). "
+    "Stored with the caller `public:<hash of the client address>`.",
+)
+def post_precheck(
+    request: Request,
+    body: Annotated[CheckIn, Body()],
+    caller: Caller = Depends(ANYONE),
+    state: AppState = Depends(get_state),
+) -> Response:
+    if caller.role == "public":
+        state.limiter.check(request.client.host if request.client else "unknown")
+    new = run_check(state, body, "precheck")
+    record = state.check_log.append([new], caller=caller.id, caller_role=caller.role)[0]
+    return record_response(record)

@@ -1,5 +1,376 @@
-"""Routes of this resource (filled in by its own issue)."""
+"""OGC API - Features (Part 1 Core, GeoJSON, OpenAPI 3.0; Part 2 CRS by reference).
 
-from fastapi import APIRouter
+Zones, overlays and (when the plan has it) the RTRW of the active version, for GIS
+clients: QGIS and GDAL (``ogrinfo OAPIF:http://host/ogc``) read them as layers.
+Coordinates are CRS84 (longitude, latitude) unless ``crs`` names another of the
+collection's CRSs; a CRS whose first axis is latitude (EPSG:4326) is answered in
+that axis order, as OGC API Part 2 requires, and ``bbox-crs`` is read the same way.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pyproj import CRS
+
+from api.deps import AppState, get_state
+from api.errors import InvalidParameter, responses
+from kkpr.errors import NotFound
+
+router = APIRouter(prefix="/ogc", tags=["ogc"])
+
+GEOJSON = "application/geo+json"
+OPENAPI_30 = "application/vnd.oai.openapi+json;version=3.0"
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/"
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+]
+CollectionId = Annotated[str, Path(min_length=1, max_length=50, examples=["zones"])]
+
+
+# ---------------------------------------------------------------- CRS
+
+
+def crs_uri(crs: str) -> str:
+    """``EPSG:32751`` -> its OGC URI; ``EPSG:4326`` as kkpr uses it (lon, lat) is CRS84."""
+    return EPSG_URI + crs.split(":", 1)[1]
+
+
+@lru_cache(maxsize=64)
+def _lat_first(code: str) -> bool:
+    axes = CRS.from_user_input(f"EPSG:{code}").axis_info
+    return bool(axes) and axes[0].direction in ("north", "south")
+
+
+def parse_crs(value: str, supported: list[str], param: str) -> tuple[str, bool]:
+    """An OGC CRS parameter as (kkpr CRS in x, y order, whether to swap axes)."""
+    text = value.strip().strip("[]")
+    if text in (CRS84, "OGC:CRS84", "CRS84"):
+        uri = CRS84
+    elif text.upper().startswith("EPSG:"):
+        uri = EPSG_URI + text.split(":", 1)[1]
+    else:
+        uri = text
+    if uri not in supported:
+        raise InvalidParameter(
+            f"CRS {value!r} tidak didukung untuk {param}",
+            f"CRS {value!r} is not supported for {param}",
+            where=param,
+            hint_id="CRS yang didukung: " + ", ".join(supported),
+            hint_en="Supported CRSs: " + ", ".join(supported),
+        )
+    if uri == CRS84:
+        return "EPSG:4326", False
+    code = uri.removeprefix(EPSG_URI)
+    return f"EPSG:{code}", _lat_first(code)
+
+
+def swap_xy(coords: Any) -> Any:
+    if coords and isinstance(coords[0], (int, float)):
+        return [coords[1], coords[0], *coords[2:]]
+    return [swap_xy(c) for c in coords]
+
+
+def _swapped(feature: dict[str, Any]) -> dict[str, Any]:
+    geom = feature.get("geometry")
+    if not geom:
+        return feature
+    if geom.get("type") == "GeometryCollection":
+        parts = [{**g, "coordinates": swap_xy(g["coordinates"])} for g in geom["geometries"]]
+        return {**feature, "geometry": {**geom, "geometries": parts}}
+    return {**feature, "geometry": {**geom, "coordinates": swap_xy(geom["coordinates"])}}
+
+
+def parse_bbox(text: str) -> tuple[float, float, float, float]:
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        values = []
+    if len(values) == 6:  # with heights: minx, miny, minz, maxx, maxy, maxz
+        values = [values[0], values[1], values[3], values[4]]
+    ok = len(values) == 4 and all(v == v and abs(v) != float("inf") for v in values)
+    if not ok or values[0] > values[2] or values[1] > values[3]:
+        raise InvalidParameter(
+            f"bbox {text!r} tidak sah",
+            f"bbox {text!r} is not valid",
+            where="bbox",
+            hint_id="Tulis minx,miny,maxx,maxy (mis. 123.55,-10.2,123.65,-10.1)",
+            hint_en="Write minx,miny,maxx,maxy (e.g. 123.55,-10.2,123.65,-10.1)",
+        )
+    return values[0], values[1], values[2], values[3]
+
+
+# ---------------------------------------------------------------- documents
+
+
+def _collection(info: dict[str, Any], base: str) -> dict[str, Any]:
+    cid = info["id"]
+    storage = info.get("storage_crs")
+    crs_list = [CRS84, EPSG_URI + "4326", EPSG_URI + "3857"]
+    if storage and crs_uri(storage) not in crs_list:
+        crs_list.append(crs_uri(storage))
+    out: dict[str, Any] = {
+        "id": cid,
+        "title": info.get("title", cid),
+        "description": info.get("description", ""),
+        "itemType": "feature",
+        "crs": crs_list,
+        "links": [
+            {"href": f"{base}/collections/{cid}", "rel": "self", "type": "application/json"},
+            {"href": f"{base}/collections/{cid}/items", "rel": "items", "type": GEOJSON},
+        ],
+    }
+    if storage:
+        out["storageCrs"] = crs_uri(storage)
+    if info.get("bbox"):
+        out["extent"] = {"spatial": {"bbox": [info["bbox"]], "crs": CRS84}}
+    if info.get("count") is not None:
+        out["numberOfFeatures"] = info["count"]
+    return out
+
+
+def _base(request: Request) -> str:
+    return str(request.url_for("ogc_landing")).rstrip("/")
+
+
+def _find(state: AppState, collection_id: str) -> dict[str, Any]:
+    infos = state.features.collections()
+    for info in infos:
+        if info["id"] == collection_id:
+            return info
+    raise NotFound(
+        f"Koleksi {collection_id!r} tidak ada",
+        f"Collection {collection_id!r} does not exist",
+        where="collectionId",
+        hint_id="Koleksi yang ada: " + ", ".join(i["id"] for i in infos),
+        hint_en="Collections: " + ", ".join(i["id"] for i in infos),
+    )
+
+
+@router.get("", name="ogc_landing", summary="Halaman awal / landing page")
+@router.get("/", include_in_schema=False)
+def landing(request: Request, state: AppState = Depends(get_state)) -> dict[str, Any]:
+    base = _base(request)
+    meta = state.pinned().rules().meta
+    return {
+        "title": f"kkpr — {meta.name}",
+        "description": "Zona, ketentuan khusus dan RTRW versi aktif rencana / zones, "
+        "overlays and RTRW of the active plan version (OGC API - Features).",
+        "links": [
+            {"href": base, "rel": "self", "type": "application/json", "title": "Landing page"},
+            {"href": f"{base}/api", "rel": "service-desc", "type": OPENAPI_30, "title": "API"},
+            {"href": f"{request.base_url}docs", "rel": "service-doc", "type": "text/html"},
+            {"href": f"{base}/conformance", "rel": "conformance", "type": "application/json"},
+            {"href": f"{base}/collections", "rel": "data", "type": "application/json"},
+        ],
+    }
+
+
+@router.get("/conformance", summary="Kelas kesesuaian / conformance classes")
+def conformance() -> dict[str, Any]:
+    return {"conformsTo": CONFORMANCE}
+
+
+@router.get(
+    "/api",
+    response_class=JSONResponse,
+    responses={200: {"content": {OPENAPI_30: {}}, "description": "OpenAPI 3.0 (JSON)"}},
+    summary="Dokumen OpenAPI 3.0 / the OpenAPI 3.0 document",
+)
+def api_document(request: Request) -> JSONResponse:
+    return JSONResponse(as_oas30(request.app.openapi()), media_type=OPENAPI_30)
+
+
+@router.get("/collections", summary="Koleksi / collections")
+def collections(request: Request, state: AppState = Depends(get_state)) -> dict[str, Any]:
+    base = _base(request)
+    return {
+        "links": [
+            {"href": f"{base}/collections", "rel": "self", "type": "application/json"},
+        ],
+        "collections": [_collection(c, base) for c in state.features.collections()],
+        "crs": [CRS84, EPSG_URI + "4326"],
+    }
+
+
+@router.get(
+    "/collections/{collection_id}",
+    responses=responses(404),
+    summary="Satu koleksi / one collection",
+)
+def collection(
+    collection_id: CollectionId, request: Request, state: AppState = Depends(get_state)
+) -> dict[str, Any]:
+    return _collection(_find(state, collection_id), _base(request))
+
+
+@router.get(
+    "/collections/{collection_id}/items",
+    response_class=JSONResponse,
+    responses={
+        200: {"content": {GEOJSON: {}}, "description": "A GeoJSON FeatureCollection page"},
+        **responses(400, 404),
+    },
+    summary="Fitur koleksi / features of a collection",
+    description="Paged with `limit` and `offset` (the `next`/`prev` links carry them); "
+    "`bbox` in `bbox-crs` (CRS84 by default); coordinates in `crs` (CRS84 by default), "
+    "named in the `Content-Crs` header. A `limit` over the maximum is read as the maximum.",
+)
+def items(
+    collection_id: CollectionId,
+    request: Request,
+    bbox: Annotated[
+        str | None, Query(max_length=200, examples=["123.55,-10.2,123.65,-10.1"])
+    ] = None,
+    bbox_crs: Annotated[str | None, Query(alias="bbox-crs", max_length=200)] = None,
+    crs: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, description="Default 100; maximum `ogc_max_limit`")] = 100,
+    offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
+    state: AppState = Depends(get_state),
+) -> JSONResponse:
+    info = _find(state, collection_id)
+    supported = _collection(info, "")["crs"]
+    out_crs, swap_out = parse_crs(crs or CRS84, supported, "crs")
+    in_crs, swap_in = parse_crs(bbox_crs or CRS84, supported, "bbox-crs")
+    box = parse_bbox(bbox) if bbox is not None else None
+    if box is not None and swap_in:
+        box = (box[1], box[0], box[3], box[2])
+    limit = min(limit, state.settings.ogc_max_limit)
+    features, matched = state.features.features(
+        collection_id, bbox=box, bbox_crs=in_crs, crs=out_crs, limit=limit, offset=offset
+    )
+    if swap_out:
+        features = [_swapped(f) for f in features]
+    links = [
+        {"href": str(request.url), "rel": "self", "type": GEOJSON},
+        {
+            "href": f"{_base(request)}/collections/{collection_id}",
+            "rel": "collection",
+            "type": "application/json",
+        },
+    ]
+    if offset + len(features) < matched:
+        nxt = request.url.include_query_params(offset=offset + limit, limit=limit)
+        links.append({"href": str(nxt), "rel": "next", "type": GEOJSON})
+    if offset > 0:
+        prev = request.url.include_query_params(offset=max(0, offset - limit), limit=limit)
+        links.append({"href": str(prev), "rel": "prev", "type": GEOJSON})
+    body = {
+        "type": "FeatureCollection",
+        "features": features,
+        "numberMatched": matched,
+        "numberReturned": len(features),
+        "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "links": links,
+    }
+    uri = CRS84 if out_crs == "EPSG:4326" and not swap_out else crs_uri(out_crs)
+    return JSONResponse(body, media_type=GEOJSON, headers={"Content-Crs": f"<{uri}>"})
+
+
+@router.get(
+    "/collections/{collection_id}/items/{feature_id}",
+    response_class=JSONResponse,
+    responses={
+        200: {"content": {GEOJSON: {}}, "description": "One feature"},
+        **responses(400, 404),
+    },
+    summary="Satu fitur / one feature",
+)
+def item(
+    collection_id: CollectionId,
+    feature_id: Annotated[str, Path(min_length=1, max_length=100)],
+    request: Request,
+    crs: Annotated[str | None, Query(max_length=200)] = None,
+    state: AppState = Depends(get_state),
+) -> JSONResponse:
+    info = _find(state, collection_id)
+    out_crs, swap_out = parse_crs(crs or CRS84, _collection(info, "")["crs"], "crs")
+    feature = _one_feature(state, collection_id, feature_id, out_crs)
+    if feature is None:
+        raise NotFound(
+            f"Fitur {feature_id!r} tidak ada di koleksi {collection_id!r}",
+            f"Feature {feature_id!r} is not in collection {collection_id!r}",
+            where="featureId",
+        )
+    if swap_out:
+        feature = _swapped(feature)
+    base = _base(request)
+    feature["links"] = [
+        {"href": str(request.url), "rel": "self", "type": GEOJSON},
+        {"href": f"{base}/collections/{collection_id}", "rel": "collection"},
+    ]
+    uri = CRS84 if out_crs == "EPSG:4326" and not swap_out else crs_uri(out_crs)
+    return JSONResponse(feature, media_type=GEOJSON, headers={"Content-Crs": f"<{uri}>"})
+
+
+def _one_feature(
+    state: AppState, collection_id: str, feature_id: str, crs: str
+) -> dict[str, Any] | None:
+    direct = getattr(state.store, "feature", None)
+    if callable(direct):
+        found: dict[str, Any] | None = direct(collection_id, feature_id, crs=crs)
+        return found
+    # a store without lookup by id: page through (zones of a city: a few pages)
+    page, offset = state.settings.ogc_max_limit, 0
+    while True:
+        feats, matched = state.features.features(collection_id, crs=crs, limit=page, offset=offset)
+        for f in feats:
+            if str(f.get("id")) == feature_id:
+                return f
+        offset += page
+        if offset >= matched or not feats:
+            return None
+
+
+# ---------------------------------------------------------------- OpenAPI 3.0
+
+
+def as_oas30(doc: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI's OpenAPI 3.1 document rewritten as 3.0 (``nullable``, ``example``)."""
+    out = _oas30(copy.deepcopy(doc))
+    out["openapi"] = "3.0.3"
+    return out
+
+
+def _oas30(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_oas30(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    node = {k: _oas30(v) for k, v in node.items()}
+    any_of = node.get("anyOf")
+    if isinstance(any_of, list) and {"type": "null"} in any_of:
+        rest = [s for s in any_of if s != {"type": "null"}]
+        node.pop("anyOf")
+        if len(rest) == 1 and "$ref" not in rest[0]:
+            node = {**rest[0], **node}
+        elif len(rest) == 1:
+            node["allOf"] = rest
+        else:
+            node["anyOf"] = rest
+        node["nullable"] = True
+    if isinstance(node.get("type"), list):
+        types = [t for t in node["type"] if t != "null"]
+        node["nullable"] = len(types) < len(node["type"])
+        node["type"] = types[0] if types else "string"
+    if isinstance(node.get("examples"), list):  # a schema's; an OpenAPI map is a dict
+        examples = node.pop("examples")
+        if examples:
+            node["example"] = examples[0]
+    if "const" in node:
+        node["enum"] = [node.pop("const")]
+    for bound, plain in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if isinstance(node.get(bound), (int, float)) and not isinstance(node[bound], bool):
+            node[plain] = node[bound]
+            node[bound] = True
+    node.pop("contentMediaType", None)
+    return node

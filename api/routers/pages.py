@@ -1,5 +1,386 @@
-"""Routes of this resource (filled in by its own issue)."""
+"""The web pages: the public pre-check (``/``) and the staff map workspace (``/staf``).
 
-from fastapi import APIRouter
+Pages are server-rendered HTML with vanilla JS modules; their data comes from the API
+(``/v1/precheck``, ``/ogc/...``, ``/v1/reviews``) and from the few helpers under
+``/pages/`` that only pages need (KBLI search over the plan, reading an uploaded site
+file, an ITBX column, the plan's validation report placed on the map). Nothing is
+loaded from the internet: Leaflet and Leaflet.draw are served from ``/static/vendor``.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+import re
+import tempfile
+import zipfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pyogrio
+import shapely
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from shapely.geometry import mapping
+
+from api import i18n
+from api.auth import Caller, current_caller, login_staff, logout_staff, require_role
+from api.deps import AppState, state_of
+from api.errors import Forbidden, NotAuthenticated
+from api.routers.plans import validation_report
+from kkpr.catalogue import WORD, catalogue
+from kkpr.errors import InputTooLarge, KkprError, NotFound, SiteError
+from kkpr.rules.itbx import parse_cell
+from kkpr.rules.overlay_kinds import overlay_kinds
+from kkpr.site import to_crs
+
+router = APIRouter(include_in_schema=False)
+HERE = Path(__file__).resolve().parent.parent
+TEMPLATES = Jinja2Templates(directory=HERE / "templates")
+STATIC = HERE / "static"
+FIGURES = (
+    ("land_area_m2", "m²"),
+    ("footprint_m2", "m²"),
+    ("floor_area_m2", "m²"),
+    ("floors", None),  # unit words are the page's: "lantai" / "floors"
+    ("height_m", "m"),
+    ("green_area_m2", "m²"),
+)
+WGS84 = "EPSG:4326"
+staff_only = require_role("staff")
+
+
+# ---------------------------------------------------------------- page frame
+
+
+def render(
+    request: Request, template: str, *, status_code: int = 200, **extra: Any
+) -> HTMLResponse:
+    """A page in the request's language, remembering an explicit ``?lang=``."""
+    state = state_of(request)
+    lang = i18n.language(request)
+    rules = state.store.rules()
+    names = {k: (v.nama_en if lang == "en" else v.nama_id) for k, v in overlay_kinds().items()}
+    page_data = {
+        "lang": lang,
+        "messages": i18n.catalogue(lang),
+        "plan": {"id": rules.meta.id, "name": rules.meta.name, "bbox": _plan_bbox(state)},
+        "overlay_kinds": names,
+        "deadlines": {
+            "pkkpr": state.settings.review_deadline_working_days,
+            "review": state.settings.review_conditional_deadline_working_days,
+        },
+        **extra.pop("page_data", {}),
+    }
+    response = TEMPLATES.TemplateResponse(
+        request,
+        template,
+        {
+            "lang": lang,
+            "other_lang": "en" if lang == "id" else "id",
+            "t": lambda key, **v: i18n.translate(key, lang, **v),
+            "plan_name": rules.meta.name,
+            "home_href": "/",
+            "page_data": page_data,
+            "figures": FIGURES,
+            **extra,
+        },
+        status_code=status_code,
+    )
+    if request.query_params.get("lang") == lang:
+        response.set_cookie(i18n.COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+def _plan_bbox(state: AppState) -> list[float] | None:
+    try:
+        zones = next(c for c in state.features.collections() if c["id"] == "zones")
+    except (KkprError, StopIteration):
+        return None
+    bbox = zones.get("bbox")
+    return [float(v) for v in bbox] if bbox else None
+
+
+@router.get("/static/{path:path}")
+def static_file(path: str) -> FileResponse:
+    """CSS, JS and the vendored Leaflet (a route, so the app needs no extra mount)."""
+    target = (STATIC / path).resolve()
+    if not target.is_relative_to(STATIC) or not target.is_file():
+        raise NotFound("Berkas tidak ditemukan", "No such file", where=path)
+    return FileResponse(target, headers={"Cache-Control": "public, max-age=300"})
+
+
+@router.get("/", response_class=HTMLResponse)
+def precheck_page(request: Request) -> HTMLResponse:
+    return render(request, "precheck.html")
+
+
+# ---------------------------------------------------------------- staff workspace
+
+
+@router.get("/staf", response_class=HTMLResponse)
+def staff_page(request: Request) -> HTMLResponse:
+    caller = current_caller(request)
+    if caller is None or caller.role != "staff":
+        return render(request, "login.html")
+    return render(request, "staff.html", caller=caller, page_data={"caller": caller.name})
+
+
+@router.post("/staf/login", response_model=None)
+def staff_login(request: Request, key: str = Form("")) -> Response:
+    response = RedirectResponse("/staf", status_code=303)
+    try:
+        login_staff(response, key, request)
+    except (NotAuthenticated, Forbidden) as exc:
+        lang = i18n.language(request)
+        message = exc.message_en if lang == "en" else exc.message_id
+        return render(request, "login.html", status_code=exc_status(exc), error=message)
+    return response
+
+
+def exc_status(exc: KkprError) -> int:
+    return 403 if isinstance(exc, Forbidden) else 401
+
+
+@router.post("/staf/logout")
+def staff_logout() -> RedirectResponse:
+    response = RedirectResponse("/staf", status_code=303)
+    logout_staff(response)
+    return response
+
+
+# ---------------------------------------------------------------- KBLI search
+
+
+@router.get("/pages/kbli")
+def kbli_search(request: Request, q: str = "", limit: int = 20) -> dict[str, Any]:
+    """The plan's KBLI codes matching ``q`` (digits: a code prefix; words: title or
+    activity words, as prefixes), then national-catalogue matches the plan lacks."""
+    rules = state_of(request).store.rules()
+    query = q.strip().lower()[:100]
+    limit = max(1, min(limit, 50))
+    if len(query) < 1:
+        return {"items": []}
+    words = WORD.findall(query)
+    scored = []
+    for entry in rules.kbli.values():
+        activity = rules.activities.get(entry.kode_kegiatan)
+        kegiatan = activity.kegiatan if activity else entry.kode_kegiatan
+        if query.isdigit():
+            if not entry.kbli.startswith(query):
+                continue
+            rank = (0, 0, len(entry.kbli))
+        else:
+            title = set(WORD.findall(f"{entry.judul} {kegiatan}".lower()))
+            if not words or not all(any(t.startswith(w) for t in title) for w in words):
+                continue
+            rank = (1, -sum(w in title for w in words), len(entry.judul))
+        item = {"kode": entry.kbli, "judul": entry.judul, "kode_kegiatan": entry.kode_kegiatan}
+        scored.append((rank, entry.kbli, {**item, "kegiatan": kegiatan, "in_plan": True}))
+    scored.sort(key=lambda s: (s[0], s[1]))
+    items = [s[2] for s in scored[:limit]]
+    for extra in catalogue().search(query, limit):
+        if len(items) >= limit:
+            break
+        if extra.kode not in rules.kbli:
+            items.append({"kode": extra.kode, "judul": extra.judul, "in_plan": False})
+    return {"items": items}
+
+
+# ---------------------------------------------------------------- site upload
+
+UPLOAD_KINDS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".kml": "KML", ".zip": "Shapefile"}
+
+
+def upload_error(message_id: str, message_en: str, **kw: Any) -> SiteError:
+    return SiteError(message_id, message_en, where="upload", **kw)
+
+
+@router.post("/pages/upload")
+async def upload_site(request: Request, file: UploadFile = File(...)) -> dict[str, Any]:
+    """An uploaded site file (GeoJSON, KML, zipped Shapefile) as one GeoJSON Feature in
+    EPSG:4326; several polygons are merged into one (Multi)Polygon."""
+    settings = state_of(request).settings
+    data = await file.read(settings.max_body_bytes + 1)
+    if len(data) > settings.max_body_bytes:
+        raise InputTooLarge(
+            f"Berkas lebih besar dari {settings.max_body_bytes:,} bita",
+            f"The file is larger than {settings.max_body_bytes:,} bytes",
+            where="upload",
+            hint_id="Unggah batas tapak saja, bukan seluruh peta",
+            hint_en="Upload the site boundary only, not a whole map",
+        )
+    name = file.filename or ""
+    geom, count, kind = read_site_file(name, data, settings.max_site_vertices)
+    return {
+        "type": "Feature",
+        "geometry": mapping(geom),
+        "properties": {"features": count, "kind": kind, "file": Path(name).name},
+    }
+
+
+def read_site_file(name: str, data: bytes, max_vertices: int) -> tuple[Any, int, str]:
+    """The site geometry in EPSG:4326, the number of features read, and the file kind."""
+    suffix = Path(name).suffix.lower()
+    kind = UPLOAD_KINDS.get(suffix)
+    if kind is None:
+        raise upload_error(
+            f"Jenis berkas {suffix or '(tanpa akhiran)'} tidak didukung",
+            f"File type {suffix or '(no extension)'} is not supported",
+            hint_id="Unggah .geojson, .kml, atau Shapefile dalam .zip",
+            hint_en="Upload a .geojson, a .kml, or a zipped Shapefile (.zip)",
+        )
+    with tempfile.TemporaryDirectory(prefix="kkpr-upload-") as tmp:
+        path = Path(tmp) / f"site{suffix}"
+        path.write_bytes(data)
+        source = str(path)
+        if suffix == ".zip":
+            source = _shapefile_in_zip(path)
+        try:
+            layers = pyogrio.list_layers(source)
+            layer = next((str(n) for n, _t in layers), None)
+            frame = pyogrio.read_dataframe(source, layer=layer)
+        except Exception as exc:  # GDAL raises several error types for unreadable files
+            raise upload_error(
+                f"Berkas tidak dapat dibaca sebagai {kind}",
+                f"The file cannot be read as {kind}",
+                hint_id=f"Periksa isi berkas ({_short(exc)})",
+                hint_en=f"Check the file's contents ({_short(exc)})",
+            ) from exc
+    if frame.crs is None:
+        raise upload_error(
+            "Berkas tidak menyatakan sistem koordinat (CRS)",
+            "The file declares no coordinate reference system (CRS)",
+            hint_id="Sertakan berkas .prj di dalam .zip",
+            hint_en="Include the .prj file in the .zip",
+        )
+    geoms = shapely.force_2d(frame.to_crs(WGS84).geometry.values)
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    return _one_site(geoms, max_vertices), len(geoms), kind
+
+
+def _shapefile_in_zip(path: Path) -> str:
+    try:
+        names = zipfile.ZipFile(path).namelist()
+    except zipfile.BadZipFile as exc:
+        raise upload_error(
+            "Berkas .zip rusak atau bukan zip",
+            "The .zip file is damaged or not a zip",
+        ) from exc
+    shp = sorted(n for n in names if n.lower().endswith(".shp"))
+    if not shp:
+        raise upload_error(
+            "Berkas .zip tidak berisi Shapefile (.shp)",
+            "The .zip holds no Shapefile (.shp)",
+            hint_id="Zip bersama .shp, .shx, .dbf dan .prj",
+            hint_en="Zip the .shp together with its .shx, .dbf and .prj",
+        )
+    return f"/vsizip/{path}/{shp[0]}"
+
+
+def _one_site(geoms: Any, max_vertices: int) -> Any:
+    if len(geoms) == 0:
+        raise upload_error("Berkas tidak berisi geometri", "The file holds no geometry")
+    types = set(shapely.get_type_id(geoms).tolist())
+    if types == {0} and len(geoms) == 1:
+        return geoms[0]
+    if not types <= {3, 6}:
+        found = ", ".join(sorted({g.geom_type for g in geoms}))
+        raise upload_error(
+            f"Batas tapak harus berupa poligon (berkas berisi {found})",
+            f"The site boundary must be a polygon (the file holds {found})",
+            hint_id="Simpan batas tapak sebagai poligon tertutup",
+            hint_en="Save the site boundary as a closed polygon",
+        )
+    invalid = ~shapely.is_valid(geoms)
+    if invalid.any():
+        reason = shapely.is_valid_reason(geoms[invalid][0])
+        raise upload_error(
+            f"Geometri tapak tidak sah: {reason}",
+            f"The site geometry is invalid: {reason}",
+            hint_id="Perbaiki batas tapak (mis. sisi yang bersilangan) lalu unggah lagi",
+            hint_en="Fix the boundary (e.g. crossing edges) and upload it again",
+        )
+    site = shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
+    vertices = shapely.get_num_coordinates(site)
+    if vertices > max_vertices:
+        raise InputTooLarge(
+            f"Tapak memiliki {vertices} titik sudut; batasnya {max_vertices}",
+            f"The site has {vertices} vertices; the limit is {max_vertices}",
+            where="upload",
+            hint_id="Sederhanakan batas tapak",
+            hint_en="Simplify the site boundary",
+        )
+    return site
+
+
+def _short(exc: Exception) -> str:
+    return re.sub(r"/tmp/\S+", "…", str(exc))[:200]
+
+
+# ---------------------------------------------------------------- ITBX column
+
+
+@router.get("/pages/itbx/{kodszn}")
+def itbx_column(request: Request, kodszn: str) -> dict[str, Any]:
+    """What the ITBX matrix says for every activity in one sub-zone column."""
+    rules = state_of(request).store.rules()
+    code = kodszn.strip().upper()
+    rows = []
+    for kode, activity in rules.activities.items():
+        cell = rules.cell(kode, code)
+        cls, codes = parse_cell(cell)
+        rows.append(
+            {
+                "kode_kegiatan": kode,
+                "kegiatan": activity.kegiatan,
+                "cell": cell,
+                "itbx": str(cls) if cls else None,
+                "conditions": [
+                    {"kode": c, "teks": rules.conditions[c].teks if c in rules.conditions else None}
+                    for c in codes
+                ],
+            }
+        )
+    intensity = rules.intensity.get(code)
+    return {
+        "kodszn": code,
+        "in_matrix": code in rules.subzones,
+        "rows": rows,
+        "intensity": asdict(intensity) if intensity else None,
+    }
+
+
+# ---------------------------------------------------------------- validation report
+
+
+@router.get("/pages/validation")
+def validation_on_map(request: Request, caller: Caller = Depends(staff_only)) -> dict[str, Any]:
+    """The active plan's validation report (``/v1/plans/{id}/validation``) with each
+    problem placed for the map: its WKT in EPSG:4326, or the features it names."""
+    state = state_of(request)
+    meta = state.store.rules().meta
+    report = validation_report(state, meta.id)
+    return {
+        **report,
+        "plan": {"id": meta.id, "version": meta.version, "name": meta.name},
+        "problems": [p | _placed(p, meta.crs) for p in report["problems"]],
+    }
+
+
+LAYER_COLLECTIONS = {"pola_ruang": "zones", "ketentuan_khusus": "overlays"}
+ZONE_CODES = ("itbx.no_column",)  # reported on itbx.csv, about zone polygons
+
+
+def _placed(problem: dict[str, Any], crs: str) -> dict[str, Any]:
+    if problem.get("geometry_wkt"):
+        geom = to_crs(shapely.from_wkt(problem["geometry_wkt"]), crs, WGS84)
+        return {"geometry": dict(mapping(geom))}
+    code = str(problem.get("code") or "")
+    collection = LAYER_COLLECTIONS.get(Path(problem.get("file") or "").stem.lower()) or (
+        "overlays" if code.startswith("overlays.") else "zones" if code in ZONE_CODES else None
+    )
+    if collection and problem.get("feature"):
+        ids = [f.strip() for f in str(problem["feature"]).split(",") if f.strip()]
+        return {"geometry": None, "locate": {"collection": collection, "ids": ids[:5]}}
+    return {"geometry": None}

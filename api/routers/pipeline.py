@@ -1,5 +1,454 @@
-"""Routes of this resource (filled in by its own issue)."""
+"""The single window: applications and their stages, webhook subscriptions, the staff
+review queue, and the KKPR documents with their public verification.
 
-from fastapi import APIRouter
+Writers (``permit_system``, ``staff``) submit applications, report the later stages and
+manage subscriptions; staff decide reviews. Anyone may verify a document by its number
+and code; a public caller sees a document's content only with its valid code.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+import base64
+from pathlib import Path as FilePath
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api.auth import Caller, require_role
+from api.deps import AppState, app_state
+from api.errors import responses
+from api.limits import check_site_limits
+from api.pipeline_deps import MapCache, map_cache, pipeline, pipeline_db
+from api.schemas import ProposalIn, SiteIn, known_crs
+from kkpr.errors import NotFound
+from kkpr.model import Proposal
+from kkpr.pipeline import documents, subscriptions
+from kkpr.pipeline.applications import Pipeline, Submission
+from kkpr.pipeline.document_render import document_map, document_pdf, document_sheet
+from kkpr.pipeline.outbox import EVENT_TYPES
+from kkpr.pipeline.review import Decision, View
+from kkpr.pipeline.stages import PERMIT_SYSTEM_STAGES, Stage
+from kkpr.records.db import Database
+from kkpr.site import site_from_geojson
+
+router = APIRouter(prefix="/v1", tags=["pipeline"])
+TEMPLATES = Jinja2Templates(directory=FilePath(__file__).resolve().parents[1] / "templates")
+
+WRITERS = require_role("permit_system", "staff")
+STAFF = require_role("staff")
+ANYONE = require_role("permit_system", "staff", "public")
+
+AppId = Annotated[str, Path(min_length=1, max_length=64)]
+EXAMPLE_SITE: dict[str, Any] = {
+    "type": "Polygon",
+    "coordinates": [
+        [[123.5801, -10.1702], [123.5806, -10.1702], [123.5806, -10.1706], [123.5801, -10.1706],
+         [123.5801, -10.1702]]
+    ],
+}  # fmt: skip
+
+
+# ---------------------------------------------------------------- bodies
+
+
+class ApplicationIn(BaseModel):
+    """An application to the single window; its KKPR stage runs at once."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "applicant": "Maria Bere",
+                    "business_name": "Toko Sejahtera",
+                    "kbli": "47111",
+                    "site": EXAMPLE_SITE,
+                    "proposal": {"footprint_m2": 120, "floor_area_m2": 180, "floors": 2},
+                    "external_ref": "OSS-2026-000123",
+                }
+            ]
+        },
+    )
+
+    applicant: str = Field(..., min_length=1, max_length=200)
+    business_name: str = Field(..., min_length=1, max_length=200)
+    kbli: str = Field(..., min_length=1, max_length=16, description="KBLI 2020, five digits")
+    site: SiteIn = Field(..., description="GeoJSON (RFC 7946: longitude, latitude) unless `crs`")
+    proposal: ProposalIn = Field(default_factory=ProposalIn)
+    crs: str | None = Field(None, pattern=r"^EPSG:\d{4,6}$")
+    plan_id: str | None = Field(None, max_length=100)
+    external_ref: str | None = Field(
+        None,
+        max_length=200,
+        description="The permit system's own id: submitting it again returns the same application",
+    )
+
+    @field_validator("crs")
+    @classmethod
+    def _crs(cls, value: str | None) -> str | None:
+        return known_crs(value)
+
+
+class StageReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["in_progress", "completed", "rejected"]
+    note: str | None = Field(None, max_length=2000)
+
+
+class SubscriptionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(..., min_length=8, max_length=2000, examples=["https://oss.example/hooks"])
+    events: list[str] = Field(
+        default_factory=lambda: ["*"],
+        min_length=1,
+        max_length=20,
+        description=f"Patterns of event types ({', '.join(EVENT_TYPES)}); `*` for all",
+    )
+    secret: str | None = Field(
+        None, min_length=16, max_length=200, description="HMAC key; made for you when omitted"
+    )
+    description: str | None = Field(None, max_length=500)
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: Decision
+    reasons: list[Annotated[str, Field(min_length=1, max_length=2000)]] = Field(
+        ..., min_length=1, max_length=50
+    )
+    conditions: list[Annotated[str, Field(min_length=1, max_length=2000)]] = Field(
+        default_factory=list, max_length=50
+    )
+
+
+class VerifyIn(BaseModel):
+    """A code, or the document content as received (JSON), to check against the original."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str | None = Field(None, max_length=64)
+    content: dict[str, Any] | None = None
+
+
+# ---------------------------------------------------------------- applications
+
+
+@router.post(
+    "/applications",
+    status_code=201,
+    responses={
+        200: {"description": "Already submitted (same external_ref)"},
+        **responses(401, 403, 409, 413, 422),
+    },
+    summary="Ajukan permohonan / submit an application (runs the KKPR stage)",
+)
+def post_application(
+    body: Annotated[ApplicationIn, Body()],
+    response: Response,
+    caller: Caller = Depends(WRITERS),
+    state: AppState = Depends(app_state),
+    pipe: Pipeline = Depends(pipeline),
+) -> dict[str, Any]:
+    known = body.external_ref and pipe.find(body.external_ref)
+    if known:
+        response.status_code = 200  # submitted before under this external_ref
+        response.headers["Location"] = f"/v1/applications/{known}"
+        return pipe.get(known)
+    plan_crs = state.store.rules(body.plan_id).meta.crs
+    geojson = body.site.model_dump(mode="json", exclude_none=True)
+    s = state.settings
+    check_site_limits(
+        site_from_geojson(geojson, body.crs), plan_crs, s.max_site_vertices, s.max_site_area_m2
+    )
+    app = pipe.submit(
+        Submission(
+            applicant=body.applicant,
+            business_name=body.business_name,
+            kbli=body.kbli,
+            site=geojson,
+            proposal=Proposal(**body.proposal.model_dump()),
+            site_crs=body.crs,
+            external_ref=body.external_ref,
+            plan_id=body.plan_id,
+        ),
+        by=caller.id,
+    )
+    response.headers["Location"] = f"/v1/applications/{app['id']}"
+    return app
+
+
+@router.get(
+    "/applications/{app_id}",
+    responses=responses(401, 403, 404),
+    summary="Permohonan, tahapnya dan peristiwanya / an application, its stages and events",
+)
+def get_application(
+    app_id: AppId, _caller: Caller = Depends(WRITERS), pipe: Pipeline = Depends(pipeline)
+) -> dict[str, Any]:
+    return pipe.get(app_id)
+
+
+@router.post(
+    "/applications/{app_id}/stages/{stage}",
+    responses=responses(401, 403, 404, 409, 422),
+    summary="Laporan tahap oleh sistem perizinan / the permit system reports a later stage",
+    description=f"Stages reported here: {', '.join(PERMIT_SYSTEM_STAGES)}. They run in order; "
+    "an impossible move is a 409; repeating what is recorded changes nothing.",
+)
+def post_stage(
+    app_id: AppId,
+    stage: Stage,
+    body: Annotated[StageReportIn, Body()],
+    caller: Caller = Depends(WRITERS),
+    pipe: Pipeline = Depends(pipeline),
+) -> dict[str, Any]:
+    return pipe.report_stage(app_id, stage, body.status, by=caller.id, note=body.note)
+
+
+# ---------------------------------------------------------------- subscriptions
+
+
+@router.get("/subscriptions", responses=responses(401, 403), summary="Langganan webhook")
+def get_subscriptions(
+    _caller: Caller = Depends(WRITERS), db: Database = Depends(pipeline_db)
+) -> list[dict[str, Any]]:
+    return subscriptions.active(db)
+
+
+@router.post(
+    "/subscriptions",
+    status_code=201,
+    responses=responses(401, 403, 422),
+    summary="Daftarkan webhook / subscribe a webhook (the secret is shown only here)",
+)
+def post_subscription(
+    body: Annotated[SubscriptionIn, Body()],
+    caller: Caller = Depends(WRITERS),
+    db: Database = Depends(pipeline_db),
+    pipe: Pipeline = Depends(pipeline),
+) -> dict[str, Any]:
+    return subscriptions.create(
+        db,
+        body.url,
+        pipe.clock(),
+        secret=body.secret,
+        events=body.events,
+        description=body.description,
+        created_by=caller.id,
+    )
+
+
+@router.delete(
+    "/subscriptions/{subscription_id}",
+    status_code=204,
+    responses=responses(401, 403, 404),
+    summary="Hentikan langganan / unsubscribe (undelivered events are cancelled)",
+)
+def delete_subscription(
+    subscription_id: Annotated[str, Path(min_length=1, max_length=64)],
+    _caller: Caller = Depends(WRITERS),
+    db: Database = Depends(pipeline_db),
+) -> Response:
+    subscriptions.delete(db, subscription_id)
+    return Response(status_code=204)
+
+
+# ---------------------------------------------------------------- reviews
+
+
+@router.get(
+    "/reviews",
+    responses=responses(401, 403),
+    summary="Antrean kajian petugas / the staff review queue",
+    description="`all`: open cases by deadline; `overdue`; `due_soon`: due within "
+    "`review_due_soon_working_days` working days; `decided`.",
+)
+def get_reviews(
+    view: View = Query(View.ALL),
+    _caller: Caller = Depends(STAFF),
+    pipe: Pipeline = Depends(pipeline),
+) -> list[dict[str, Any]]:
+    return pipe.reviews(view)
+
+
+@router.post(
+    "/reviews/{review_id}/decision",
+    responses=responses(401, 403, 404, 409, 422),
+    summary="Keputusan petugas / a staff decision",
+)
+def post_decision(
+    review_id: Annotated[str, Path(min_length=1, max_length=64)],
+    body: Annotated[DecisionIn, Body()],
+    caller: Caller = Depends(STAFF),
+    pipe: Pipeline = Depends(pipeline),
+) -> dict[str, Any]:
+    return pipe.decide(
+        review_id,
+        body.decision,
+        reviewer=caller.id,
+        reasons=body.reasons,
+        conditions=body.conditions,
+    )
+
+
+# ---------------------------------------------------------------- documents
+
+
+def _document(db: Database, number: str) -> dict[str, Any]:
+    doc = documents.get(db, number)
+    if doc is None:
+        raise NotFound(
+            f"Dokumen {number} tidak dikenal",
+            f"Document {number} is unknown",
+            where="number",
+            hint_id="Periksa nomor pada dokumen (mis. KKPR/53.71/2026/000123)",
+            hint_en="Check the number printed on the document (e.g. KKPR/53.71/2026/000123)",
+        )
+    return doc
+
+
+def _may_see(caller: Caller, doc: dict[str, Any], code: str | None) -> None:
+    """Staff and permit systems see any document; the public, one whose code it holds."""
+    if caller.role != "public":
+        return
+    if code is None or documents.normal_code(code) != doc["code"]:
+        raise NotFound(
+            f"Dokumen {doc['number']} dengan kode itu tidak ada",
+            f"No document {doc['number']} with that code",
+            where="code",
+            hint_id="Pindai QR pada dokumen atau ketik kode verifikasinya",
+            hint_en="Scan the QR code on the document or type its verification code",
+        )
+
+
+def _public_limit(caller: Caller, request: Request, state: AppState) -> None:
+    if caller.role == "public":
+        state.limiter.check(request.client.host if request.client else "unknown")
+
+
+def _map(doc: dict[str, Any], cache: MapCache) -> bytes:
+    png = cache.get(doc["number"])
+    if png is None:
+        png = document_map(doc)
+        cache.put(doc["number"], png)
+    return png
+
+
+def _page(
+    request: Request,
+    doc: dict[str, Any],
+    state: AppState,
+    cache: MapCache,
+    verdict: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    from kkpr.pipeline.document_render import qr_png
+
+    sheet = document_sheet(doc, state.settings)
+    context = {
+        "s": sheet,
+        "verdict": verdict,
+        "map_src": "data:image/png;base64," + base64.b64encode(_map(doc, cache)).decode(),
+        "qr_src": "data:image/png;base64," + base64.b64encode(qr_png(sheet["url"])).decode(),
+        "pdf_href": f"/v1/documents/{doc['number']}.pdf?code={doc['code']}",
+    }
+    return TEMPLATES.TemplateResponse(request, "pipeline/document.html", context)
+
+
+@router.get(
+    "/documents/{number:path}.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}, **responses(404, 429)},
+    summary="Dokumen KKPR (PDF) / the KKPR document as PDF",
+)
+def get_document_pdf(
+    request: Request,
+    number: str,
+    code: str | None = Query(None, max_length=64),
+    caller: Caller = Depends(ANYONE),
+    state: AppState = Depends(app_state),
+    db: Database = Depends(pipeline_db),
+    cache: MapCache = Depends(map_cache),
+) -> Response:
+    _public_limit(caller, request, state)
+    doc = _document(db, number)
+    _may_see(caller, doc, code)
+    pdf = document_pdf(doc, state.settings, _map(doc, cache))
+    name = number.replace("/", "-")
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
+    )
+
+
+@router.get(
+    "/documents/{number:path}.html",
+    response_class=HTMLResponse,
+    responses=responses(404, 429),
+    summary="Dokumen KKPR (HTML) / the KKPR document as a page",
+)
+def get_document_html(
+    request: Request,
+    number: str,
+    code: str | None = Query(None, max_length=64),
+    caller: Caller = Depends(ANYONE),
+    state: AppState = Depends(app_state),
+    db: Database = Depends(pipeline_db),
+    cache: MapCache = Depends(map_cache),
+) -> HTMLResponse:
+    _public_limit(caller, request, state)
+    doc = _document(db, number)
+    _may_see(caller, doc, code)
+    return _page(request, doc, state, cache)
+
+
+@router.get(
+    "/documents/{number:path}",
+    responses={404: {"description": 'Unknown number: `{"status": "unknown"}`'}, **responses(429)},
+    summary="Verifikasi dokumen / verify a document: valid, changed or unknown",
+    description="With `?code=`: `valid` when it is the code issued under the number, "
+    "`changed` when not, `unknown` (404) when no document has the number. The content "
+    "is included when the code is valid (or for staff and permit systems). A browser "
+    "(Accept: text/html), e.g. after scanning the QR code, gets the page instead.",
+)
+def get_document(
+    request: Request,
+    number: str,
+    code: str | None = Query(None, max_length=64),
+    caller: Caller = Depends(ANYONE),
+    state: AppState = Depends(app_state),
+    db: Database = Depends(pipeline_db),
+    cache: MapCache = Depends(map_cache),
+) -> Response:
+    _public_limit(caller, request, state)
+    verdict = documents.verify(db, number, code, state.settings)
+    if caller.role == "public" and (code is None or verdict["status"] != "valid"):
+        verdict.pop("document", None)
+    status = 404 if verdict["status"] == "unknown" else 200
+    wants_html = request.headers.get("accept", "").startswith("text/html")
+    if wants_html and "document" in verdict:
+        doc = _document(db, number)
+        return _page(request, doc, state, cache, verdict)
+    return JSONResponse(verdict, status_code=status)
+
+
+@router.post(
+    "/documents/{number:path}/verify",
+    responses={404: {"description": "Unknown number"}, **responses(422, 429)},
+    summary="Verifikasi salinan / verify a copy by its code or its content",
+)
+def post_verify(
+    request: Request,
+    number: str,
+    body: Annotated[VerifyIn, Body()],
+    caller: Caller = Depends(ANYONE),
+    state: AppState = Depends(app_state),
+    db: Database = Depends(pipeline_db),
+) -> JSONResponse:
+    _public_limit(caller, request, state)
+    verdict = documents.verify(db, number, body.content or body.code, state.settings)
+    if caller.role == "public" and verdict["status"] != "valid":
+        verdict.pop("document", None)
+    return JSONResponse(verdict, status_code=404 if verdict["status"] == "unknown" else 200)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from kkpr.cli import bulk, check, db, kbli, plan
+from kkpr.cli import bulk, check, db, kbli, keys, pipeline, plan
 
 app = typer.Typer(
     name="kkpr",
@@ -20,6 +20,8 @@ app.add_typer(plan.app, name="plan", help="Paket rencana / plan packages")
 app.add_typer(db.app, name="db", help="Basis data PostGIS / the PostGIS database")
 app.add_typer(kbli.app, name="kbli", help="Katalog KBLI 2020 / the KBLI 2020 catalogue")
 app.command("recheck")(bulk.recheck_command)
+app.add_typer(keys.app, name="keys", help="Kunci API / API keys")
+app.command("worker")(pipeline.worker_command)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -6,6 +6,9 @@ tidak_sesuai > perlu_kajian > sesuai_bersyarat > sesuai.
 
 from __future__ import annotations
 
+import dataclasses
+from functools import lru_cache
+
 from kkpr.model import (
     CheckResult,
     Condition,
@@ -116,8 +119,8 @@ def evaluate(
         if deciding:
             for code in codes:
                 used_codes.setdefault(code, []).append(z.kodszn)
-            overridden = z.intensity != Intensity()
-            merged = z.intensity.over(rules.intensity.get(z.kodszn, Intensity()))
+            overridden = z.intensity != NO_INTENSITY
+            merged = _merged(z.intensity, rules.intensity.get(z.kodszn, NO_INTENSITY))
             limits.append((merged, f"{z.kodszn} fid {z.fid}" if overridden else z.kodszn))
 
     # ---- outside the RDTR: the PKKPR path
@@ -189,7 +192,9 @@ def evaluate(
             "kode_kegiatan": entry.kode_kegiatan,
             "kegiatan": activity.kegiatan if activity else None,
         },
-        proposal=proposal.to_dict(),
+        # Proposal.to_dict (dataclasses.asdict) walks the fields each call; its values
+        # are plain numbers, so reading them directly gives the same dict, faster
+        proposal={name: getattr(proposal, name) for name in PROPOSAL_FIELDS},
         parts=parts,
         conditions=conditions,
         intensity=intensity,
@@ -201,6 +206,16 @@ def evaluate(
         ],
         reasons=[summary, *reasons],
     )
+
+
+NO_INTENSITY = Intensity()
+PROPOSAL_FIELDS = tuple(f.name for f in dataclasses.fields(Proposal))
+
+
+@lru_cache(maxsize=4096)
+def _merged(own: Intensity, default: Intensity) -> Intensity:
+    # a plan has few distinct (override, default) pairs; merging is pure
+    return own.over(default)
 
 
 def activity_name(rules: PlanRules, entry: KbliEntry) -> str:

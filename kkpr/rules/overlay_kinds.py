@@ -32,6 +32,7 @@ def overlay_kinds() -> dict[str, OverlayKind]:
     }
 
 
+@lru_cache(maxsize=256)
 def kind_of(jenis: str) -> OverlayKind:
     """The catalogue entry, or a neutral one for a kind the plan documents itself."""
     return overlay_kinds().get(jenis.upper(), OverlayKind(jenis.upper(), jenis, jenis, None))

@@ -8,6 +8,7 @@ has.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,8 +21,9 @@ from kkpr.errors import SiteOutsidePlan
 from kkpr.model import Intensity, Located, OverlayHit, PlanRules, RasterStat, RtrwHit, Site, ZoneHit
 from kkpr.plan.kugi import FLAG_JENIS, INTENSITY_FIELDS, flag_is_set
 from kkpr.plan.package import Plan
-from kkpr.plan.rasters import site_stat
-from kkpr.site import check_site_geometry, lonlat, to_plan_crs
+from kkpr.site import check_site_geometry, lonlat, to_plan_crs, transformer
+from kkpr.store.features import PlanFeatures
+from kkpr.store.rasters import Grid, load_grid, many_stats
 
 DEFAULT_OUTSIDE_MARGIN_M = 5000.0
 
@@ -47,6 +49,7 @@ class MemoryStore:
         ov = plan.overlays
         self._ov_geoms = np.asarray(ov.geometry.values, dtype=object)
         self._ov_tree = shapely.STRtree(self._ov_geoms)
+        shapely.prepare(self._ov_geoms)
         self._ov_rows = [
             OverlayHit(
                 fid=str(fid),
@@ -84,18 +87,19 @@ class MemoryStore:
         self._check_plan_id(plan_id)
         for site in sites:
             check_site_geometry(site, self.max_vertices)
-        geoms = np.array([to_plan_crs(s, self.crs) for s in sites], dtype=object)
+        geoms = to_plan_crs_many(sites, self.crs)
         outside = ~shapely.intersects(self._region, geoms)
         if outside.any():
             raise outside_any_plan(int(np.flatnonzero(outside)[0]), len(sites))
         areas = shapely.area(geoms)
         zone_hits = self._hits(self._zone_tree, self._zone_geoms, geoms)
-        ov_hits = self._hits(self._ov_tree, self._ov_geoms, geoms)
+        ov_hits = self._hits(self._ov_tree, self._ov_geoms, geoms, large=True)
+        rasters = self._raster_stats_many(geoms)
+        lons, lats = lonlats(geoms, self.crs)
         out = []
         for i, geom in enumerate(geoms):
             zones = [self._zone_hit(j, a) for j, a in zone_hits[i]]
             overlays = [self._overlay_hit(j, a) for j, a in ov_hits[i]]
-            lon, lat = lonlat(geom, self.crs)
             located = Located(
                 plan_id=self.plan.meta.id,
                 plan_version=self.plan.meta.version,
@@ -103,15 +107,41 @@ class MemoryStore:
                 area_m2=float(areas[i]),
                 zones=zones,
                 overlays=overlays,
-                rasters=self._raster_stats(geom),
-                lon=lon,
-                lat=lat,
+                rasters=rasters[i],
+                lon=float(lons[i]),
+                lat=float(lats[i]),
             )
             covered = sum(z.area_m2 for z in zones)
             if not zones or covered < located.area_m2 - self.plan.meta.tolerance.sliver_m2:
                 located.rtrw = self._rtrw_hits(geom)
             out.append(located)
         return out
+
+    # ------------------------------------------------------------ FeatureSource protocol
+
+    def collections(self, plan_id: str | None = None) -> list[dict[str, Any]]:
+        self._check_plan_id(plan_id)
+        return self._features.collections()
+
+    def features(
+        self,
+        collection: str,
+        *,
+        bbox: tuple[float, float, float, float] | None = None,
+        bbox_crs: str = "EPSG:4326",
+        crs: str = "EPSG:4326",
+        limit: int = 100,
+        offset: int = 0,
+        plan_id: str | None = None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        self._check_plan_id(plan_id)
+        return self._features.features(
+            collection, bbox=bbox, bbox_crs=bbox_crs, crs=crs, limit=limit, offset=offset
+        )
+
+    @functools.cached_property
+    def _features(self) -> PlanFeatures:
+        return PlanFeatures(self.plan)
 
     # ------------------------------------------------------------ parts
 
@@ -129,18 +159,32 @@ class MemoryStore:
 
     @staticmethod
     def _hits(
-        tree: shapely.STRtree, geoms: np.ndarray, sites: np.ndarray
+        tree: shapely.STRtree, geoms: np.ndarray, sites: np.ndarray, large: bool = False
     ) -> list[list[tuple[int, float]]]:
-        """Per site, (index, overlap area) of every geometry it overlaps."""
+        """Per site, (index, overlap area) of every geometry it overlaps.
+
+        ``large``: the geometries are few and large (overlays: coast buffers, airport
+        surfaces of thousands of vertices) and prepared, so they are tested from their
+        side, and a site wholly inside one overlaps it by its own area.
+        """
         result: list[list[tuple[int, float]]] = [[] for _ in range(len(sites))]
         if len(geoms) == 0:
             return result
-        site_idx, geom_idx = tree.query(sites, predicate="intersects")
+        if large:
+            site_idx, geom_idx = tree.query(sites)
+            hit = shapely.intersects(geoms[geom_idx], sites[site_idx])
+            site_idx, geom_idx = site_idx[hit], geom_idx[hit]
+        else:
+            site_idx, geom_idx = tree.query(sites, predicate="intersects")
         if len(site_idx) == 0:
             return result
         is_point = shapely.get_type_id(sites[site_idx]) == 0
         areas = np.zeros(len(site_idx))
         poly = ~is_point
+        if large:
+            inside = poly & shapely.contains_properly(geoms[geom_idx], sites[site_idx])
+            areas[inside] = shapely.area(sites[site_idx[inside]])
+            poly &= ~inside
         if poly.any():
             areas[poly] = shapely.area(
                 shapely.intersection(geoms[geom_idx[poly]], sites[site_idx[poly]])
@@ -160,20 +204,57 @@ class MemoryStore:
         return dataclasses.replace(self._ov_rows[j], area_m2=area)
 
     def _raster_stats(self, geom: BaseGeometry) -> list[RasterStat]:
+        return self._raster_stats_many(np.array([geom], dtype=object))[0]
+
+    def _raster_stats_many(self, geoms: np.ndarray) -> list[list[RasterStat]]:
+        """Per site, its statistics over each plan raster (one exactextract call per
+        raster for all sites; equal to ``site_stat`` per site)."""
+        per_raster = [many_stats(grid, geoms, self.crs) for grid in self._raster_grids]
+        return [list(stats) for stats in zip(*per_raster, strict=True)] or [[] for _ in geoms]
+
+    @functools.cached_property
+    def _raster_grids(self) -> list[Grid]:
+        bounds = self._region.bounds
         return [
-            site_stat(self.plan.raster_path(spec), spec, geom, self.crs)
+            load_grid(self.plan.raster_path(spec), spec, bounds, self.crs)
             for spec in self.plan.meta.rasters
         ]
 
     def _rtrw_hits(self, geom: BaseGeometry) -> list[RtrwHit]:
         if self._rtrw_tree is None or self._rtrw is None:
             return []
-        rows = self._rtrw.iloc[self._rtrw_tree.query(geom, predicate="intersects")]
+        # in layer order, like every other hit (the tree answers in its own order)
+        rows = self._rtrw.iloc[np.sort(self._rtrw_tree.query(geom, predicate="intersects"))]
         inter = shapely.area(shapely.intersection(rows.geometry.values, geom))
         return [
             RtrwHit(namobj=str(r.namobj), jnsrpr=_text(r.jnsrpr), area_m2=float(a))
             for r, a in zip(rows.itertuples(), inter, strict=True)
         ]
+
+
+def to_plan_crs_many(sites: Sequence[Site], crs: str) -> np.ndarray:
+    """``to_plan_crs`` of every site: one transform call per source CRS."""
+    geoms = np.array([s.geometry for s in sites], dtype=object)
+    for src in {s.crs for s in sites} - {crs}:
+        pick = np.array([s.crs == src for s in sites])
+        if len(sites) == 1:
+            geoms[pick] = to_plan_crs(sites[0], crs)
+            continue
+        t = transformer(src, crs)
+        geoms[pick] = shapely.transform(
+            geoms[pick], lambda xy, t=t: np.column_stack(t.transform(xy[:, 0], xy[:, 1]))
+        )
+    return geoms
+
+
+def lonlats(geoms: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:
+    """``lonlat`` of every geometry, in one transform call."""
+    if len(geoms) == 1:
+        lon, lat = lonlat(geoms[0], crs)
+        return np.array([lon]), np.array([lat])
+    points = np.where(shapely.get_type_id(geoms) == 0, geoms, shapely.point_on_surface(geoms))
+    lon, lat = transformer(crs, "EPSG:4326").transform(shapely.get_x(points), shapely.get_y(points))
+    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 
 def outside_any_plan(index: int, count: int) -> SiteOutsidePlan:

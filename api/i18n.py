@@ -1,0 +1,415 @@
+"""The pages' words: Bahasa Indonesia first, English on request.
+
+The language comes from ``?lang=`` (remembered in a cookie), else the cookie, else the
+browser's Accept-Language, else Indonesian. Messages are ``{placeholder}`` templates,
+filled on the server (Jinja) and in the browser (the catalogue of one language is
+embedded in the page).
+"""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import Request
+
+LANGUAGES = ("id", "en")
+DEFAULT = "id"
+COOKIE = "kkpr_lang"
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # ---- frame
+    "app.title": ("Kesesuaian lokasi usaha (KKPR)", "Business site conformity (KKPR)"),
+    "nav.skip": ("Langsung ke isi", "Skip to content"),
+    "nav.label": ("Navigasi", "Navigation"),
+    "nav.other_lang": ("English", "Bahasa Indonesia"),
+    "nav.staff": ("Petugas", "Staff"),
+    "nav.precheck": ("Cek lokasi", "Pre-check"),
+    "foot.sample": (
+        "Data rencana contoh (sintetis) untuk uji coba. Hasil pra-periksa bukan dokumen KKPR.",
+        "Sample (synthetic) plan data for trials. A pre-check result is not a KKPR document.",
+    ),
+    # ---- pre-check form
+    "pc.title": ("Cek awal kesesuaian lokasi usaha", "Pre-check: may my business use this site?"),
+    "pc.lead": (
+        "Tentukan lokasi, pilih kegiatan usaha (KBLI), isi data bangunan, lalu lihat apakah "
+        "rencana tata ruang (RDTR) mengizinkannya.",
+        "Find the place, choose the business activity (KBLI), give the building figures, "
+        "and see whether the detailed spatial plan (RDTR) allows it.",
+    ),
+    "pc.site.legend": ("Lokasi", "Location"),
+    "pc.site.help": (
+        "Ketuk peta untuk menandai titik, gambar batas tapak, ketik koordinat, atau unggah berkas.",
+        "Tap the map to mark a point, draw the site boundary, type coordinates, or upload a file.",
+    ),
+    "pc.site.place": ("Lompat ke kelurahan", "Jump to a village (kelurahan)"),
+    "pc.site.place_choose": ("— pilih kelurahan —", "— choose a village —"),
+    "pc.site.lat": ("Lintang (latitude)", "Latitude"),
+    "pc.site.lon": ("Bujur (longitude)", "Longitude"),
+    "pc.site.goto": ("Tandai koordinat di peta", "Mark these coordinates on the map"),
+    "pc.site.tools": ("Alat gambar tapak", "Site drawing tools"),
+    "pc.site.draw": ("Gambar batas tapak", "Draw the site boundary"),
+    "pc.site.clear": ("Hapus lokasi", "Clear the location"),
+    "pc.site.upload": ("Atau unggah batas tapak", "Or upload the site boundary"),
+    "pc.site.upload_help": (
+        "GeoJSON (.geojson), KML (.kml) atau Shapefile dalam .zip (dengan .shp, .shx, .dbf, .prj).",
+        "GeoJSON (.geojson), KML (.kml) or a zipped Shapefile (.zip with .shp, .shx, .dbf, .prj).",
+    ),
+    "pc.site.none": ("Belum ada lokasi.", "No location yet."),
+    "pc.site.drawing": (
+        "Ketuk sudut-sudut tapak di peta; ketuk titik pertama atau «Selesai» untuk menutup.",
+        "Tap the site's corners on the map; tap the first point or «Finish» to close it.",
+    ),
+    "pc.site.reading": ("Membaca berkas…", "Reading the file…"),
+    "pc.site.point": ("Titik: {lat}, {lon}", "Point: {lat}, {lon}"),
+    "pc.site.polygon": (
+        "Tapak: {parts} poligon, {vertices} titik sudut, ± {area} m²",
+        "Site: {parts} polygon(s), {vertices} corners, about {area} m²",
+    ),
+    "pc.site.merged": ("({n} fitur digabung)", "({n} features merged)"),
+    "pc.kbli.legend": ("Kegiatan usaha (KBLI)", "Business activity (KBLI)"),
+    "pc.kbli.search": ("Cari dengan kata atau kode KBLI", "Search by words or KBLI code"),
+    "pc.kbli.placeholder": ("mis. minimarket, roti, 56101", "e.g. minimarket, roti, 56101"),
+    "pc.kbli.help": (
+        "Ketik minimal 2 huruf atau angka, lalu pilih dari daftar.",
+        "Type at least 2 letters or digits, then choose from the list.",
+    ),
+    "pc.kbli.row": ("Kegiatan dalam rencana: {kegiatan}", "Plan activity: {kegiatan}"),
+    "pc.kbli.not_in_plan": (
+        "Tidak diatur dalam rencana ini: tanyakan ke DPMPTSP",
+        "Not covered by this plan: ask the DPMPTSP office",
+    ),
+    "pc.kbli.none": ("Tidak ada KBLI yang cocok.", "No matching KBLI."),
+    "pc.kbli.chosen": ("Dipilih: {kode} {judul}", "Chosen: {kode} {judul}"),
+    "pc.kbli.did_you_mean": ("Mungkin maksud Anda:", "Did you mean:"),
+    "pc.bld.legend": ("Data bangunan", "Building figures"),
+    "pc.bld.help": (
+        "Boleh dikosongkan; batas yang tidak dapat diperiksa akan disebutkan. Luas lahan "
+        "diperlukan jika lokasi berupa titik.",
+        "Optional; limits that cannot be checked are named. The land area is needed when "
+        "the location is a point.",
+    ),
+    "pc.bld.land_area_m2": ("Luas lahan", "Land area"),
+    "pc.bld.footprint_m2": ("Luas dasar bangunan", "Building footprint"),
+    "pc.bld.floor_area_m2": ("Luas seluruh lantai", "Total floor area"),
+    "pc.bld.floors": ("Jumlah lantai", "Number of floors"),
+    "pc.bld.height_m": ("Tinggi bangunan", "Building height"),
+    "pc.bld.green_area_m2": ("Luas ruang hijau", "Green area"),
+    "pc.submit": ("Periksa kesesuaian", "Check conformity"),
+    "pc.checking": ("Memeriksa…", "Checking…"),
+    "pc.map.label": ("Peta zona rencana dan lokasi Anda", "Map of the plan's zones and your site"),
+    "pc.map.help": (
+        "Warna = sub-zona rencana. Ketuk peta untuk memilih titik.",
+        "Colours = the plan's sub-zones. Tap the map to choose a point.",
+    ),
+    "map.legend": ("Legenda", "Legend"),
+    "map.site": ("Lokasi Anda", "Your site"),
+    "map.load_error": ("Zona rencana tidak dapat dimuat.", "The plan's zones could not be loaded."),
+    "map.zoom_in": (
+        "Perbesar peta untuk melihat semua zona.",
+        "Zoom in to see every zone.",
+    ),
+    # ---- drawing
+    "draw.start": ("Ketuk untuk titik sudut pertama.", "Tap to place the first corner."),
+    "draw.cont": ("Ketuk untuk titik sudut berikutnya.", "Tap to place the next corner."),
+    "draw.end": (
+        "Ketuk titik pertama atau «Selesai» untuk menutup.",
+        "Tap the first point or «Finish» to close.",
+    ),
+    "draw.error": (
+        "<strong>Galat:</strong> sisi tapak tidak boleh bersilangan!",
+        "<strong>Error:</strong> the site's edges must not cross!",
+    ),
+    "draw.finish": ("Selesai", "Finish"),
+    "draw.undo": ("Hapus titik terakhir", "Remove last corner"),
+    "draw.cancel": ("Batal", "Cancel"),
+    # ---- input errors
+    "err.site_missing": (
+        "Tentukan lokasi dulu: ketuk peta, gambar batas tapak, ketik koordinat atau unggah berkas.",
+        "Choose the location first: tap the map, draw the site, type coordinates or upload a file.",
+    ),
+    "err.kbli_missing": (
+        "Pilih kegiatan usaha (KBLI) dari daftar pencarian.",
+        "Choose the business activity (KBLI) from the search list.",
+    ),
+    "err.coords_number": (
+        "Koordinat harus berupa angka desimal, mis. -10.1600 dan 123.5900.",
+        "Coordinates must be decimal numbers, e.g. -10.1600 and 123.5900.",
+    ),
+    "err.coords_range": (
+        "Lintang harus antara -90 dan 90, bujur antara -180 dan 180.",
+        "Latitude must be between -90 and 90, longitude between -180 and 180.",
+    ),
+    "err.figure": ("Isi dengan angka 0 atau lebih.", "Enter a number of 0 or more."),
+    "err.floors_integer": ("Jumlah lantai harus bilangan bulat.", "Floors must be a whole number."),
+    "err.invalid_value": ("Nilai tidak sah:", "Invalid value:"),
+    "err.network": (
+        "Tidak dapat menghubungi server; coba lagi.",
+        "The server cannot be reached; try again.",
+    ),
+    "err.rate_limited": (
+        "Terlalu banyak pemeriksaan dalam waktu singkat; tunggu sebentar lalu coba lagi.",
+        "Too many checks in a short time; wait a moment and try again.",
+    ),
+    "err.permalink": (
+        "Tautan ini rusak; isi formulir lagi.",
+        "This link is damaged; fill in the form again.",
+    ),
+    "err.unknown": ("Terjadi kesalahan.", "Something went wrong."),
+    # ---- result
+    "res.heading": ("Hasil pemeriksaan", "Result"),
+    "res.map": ("Tapak Anda di atas zona rencana", "Your site over the plan's zones"),
+    "res.facts": (
+        "KBLI {kbli} {judul} · tapak {area} m² ·",
+        "KBLI {kbli} {judul} · site {area} m² ·",
+    ),
+    "res.facts_point": (
+        "KBLI {kbli} {judul} · titik {lat}, {lon} ·",
+        "KBLI {kbli} {judul} · point {lat}, {lon} ·",
+    ),
+    "res.permalink": ("Tautan untuk membuka hasil ini lagi", "Link that reopens this result"),
+    "res.copy": ("Salin tautan", "Copy link"),
+    "res.copied": ("Tersalin ✓", "Copied ✓"),
+    "res.disclaimer": (
+        "Pra-periksa ini hanya informasi. Keputusan resmi KKPR diterbitkan melalui sistem OSS.",
+        "This pre-check is information only. The official KKPR decision is issued through OSS.",
+    ),
+    "res.parts": ("Bagian tapak per sub-zona", "Site parts by sub-zone"),
+    "res.conditions": ("Ketentuan yang berlaku", "Conditions that apply"),
+    "res.intensity": (
+        "Intensitas: batas rencana dan usulan Anda",
+        "Intensity: the plan's limits against your proposal",
+    ),
+    "res.overlays": ("Ketentuan khusus", "Special provisions"),
+    "res.rasters": ("Bahaya dan kemiringan", "Hazards and slope"),
+    "res.rtrw": ("RTRW (indikasi, tidak mengikat)", "RTRW (indication, not binding)"),
+    "res.reasons": ("Alasan lengkap", "All reasons"),
+    "res.yes": ("ya", "yes"),
+    "res.sliver": ("tidak (di bawah toleransi)", "no (under the tolerance)"),
+    "res.ok": ("memenuhi", "within"),
+    "res.exceeded": ("melebihi", "exceeds"),
+    "res.unknown": ("belum dapat diperiksa", "not checked yet"),
+    "res.proposed": ("usulan", "proposed"),
+    "res.raster_exceeded": ("melampaui ambang", "over the threshold"),
+    "res.raster_ok": ("di bawah ambang", "under the threshold"),
+    "out.sesuai": ("Sesuai — boleh", "Conforms — allowed"),
+    "out.sesuai_bersyarat": ("Sesuai dengan syarat", "Allowed with conditions"),
+    "out.tidak_sesuai": ("Tidak sesuai — tidak boleh", "Does not conform — not allowed"),
+    "out.perlu_kajian": ("Perlu kajian petugas", "Needs staff review"),
+    "form.KKKPR": (
+        "(Konfirmasi KKPR: diputuskan otomatis)",
+        "(KKPR Confirmation: decided automatically)",
+    ),
+    "form.PKKPR": (
+        "(Persetujuan KKPR: dinilai petugas terhadap RTRW)",
+        "(KKPR Approval: assessed by staff against the RTRW)",
+    ),
+    "form.RKKPR": ("(Rekomendasi KKPR)", "(KKPR Recommendation)"),
+    "itbx.I": ("diizinkan", "permitted"),
+    "itbx.T": ("terbatas", "limited"),
+    "itbx.B": ("bersyarat", "conditional"),
+    "itbx.X": ("tidak diizinkan", "not permitted"),
+    "itbx.none": ("tidak diatur", "not ruled"),
+    "efek.X": ("melarang bangunan", "forbids building"),
+    "efek.B": ("menambah syarat", "adds a condition"),
+    "efek.info": ("informasi", "information"),
+    "rule.KDB": ("koefisien dasar bangunan", "building coverage"),
+    "rule.KLB": ("koefisien lantai bangunan", "floor area ratio"),
+    "rule.KDH": ("koefisien dasar hijau (minimum)", "green coverage (minimum)"),
+    "rule.JLB": ("jumlah lantai", "number of floors"),
+    "rule.TB": ("tinggi bangunan", "building height"),
+    "unit.floors": ("lantai", "floors"),
+    "chk.floor_area": ("Luas lantai (m²)", "Floor area (m²)"),
+    "chk.site_area": ("Luas tapak (m²)", "Site area (m²)"),
+    "chk.floors": ("Jumlah lantai", "Floors"),
+    "col.subzone": ("Sub-zona", "Sub-zone"),
+    "col.zone": ("Zona", "Zone"),
+    "col.block": ("Blok / sub-blok", "Block / sub-block"),
+    "col.place": ("Kelurahan, kecamatan", "Village, district"),
+    "col.area": ("Luas (m²)", "Area (m²)"),
+    "col.share": ("Bagian", "Share"),
+    "col.itbx": ("ITBX", "ITBX"),
+    "col.deciding": ("Menentukan", "Decides"),
+    "col.code": ("Kode", "Code"),
+    "col.kind": ("Jenis", "Kind"),
+    "col.text": ("Keterangan", "Text"),
+    "col.checks": ("Pemeriksaan angka", "Figures checked"),
+    "col.rule": ("Aturan", "Rule"),
+    "col.limit": ("Batas", "Limit"),
+    "col.proposed": ("Usulan", "Proposed"),
+    "col.status": ("Status", "Status"),
+    "col.source": ("Sumber", "Source"),
+    "col.overlay": ("Ketentuan khusus", "Provision"),
+    "col.effect": ("Akibat", "Effect"),
+    "col.height_cap": ("Batas tinggi", "Height cap"),
+    "col.raster": ("Lapisan", "Layer"),
+    "col.max": ("Maks.", "Max."),
+    "col.mean": ("Rata-rata", "Mean"),
+    "col.share_above": ("Bagian di atas ambang", "Share above threshold"),
+    "col.rtrw": ("Pola ruang RTRW", "RTRW land use"),
+    # ---- what to do next
+    "next.heading": ("Langkah berikutnya", "What to do next"),
+    "next.apply_kkkpr": (
+        "Ajukan Konfirmasi KKPR (KKKPR) melalui OSS (oss.go.id) dengan lokasi, KBLI dan data "
+        "bangunan yang sama; KKKPR terbit otomatis.",
+        "Apply for a KKPR Confirmation (KKKPR) through OSS (oss.go.id) with the same site, "
+        "KBLI and building figures; it is issued automatically.",
+    ),
+    "next.keep_limits": (
+        "Rancang bangunan dalam batas intensitas di tabel di bawah.",
+        "Design the building within the intensity limits in the table below.",
+    ),
+    "next.apply_kkkpr_conditions": (
+        "Ajukan KKKPR melalui OSS (oss.go.id); KKPR terbit dengan syarat berikut:",
+        "Apply for the KKKPR through OSS (oss.go.id); it is issued with these conditions:",
+    ),
+    "next.condition_b": (
+        "Syarat {kode} — siapkan dokumen/kajian: {teks}",
+        "Condition {kode} — prepare the document or study: {teks}",
+    ),
+    "next.condition_t": ("Batas {kode} — patuhi: {teks}", "Limit {kode} — keep to: {teks}"),
+    "next.overlay_b": (
+        "Tapak berada di {jenis}: siapkan rekomendasi/kajian dari instansi terkait.",
+        "The site lies in {jenis}: obtain the recommendation or study of the agency concerned.",
+    ),
+    "next.raster_b": (
+        "{label}: siapkan kajian teknis untuk bagian tapak yang terdampak.",
+        "{label}: prepare a technical study for the affected part of the site.",
+    ),
+    "next.other_site": (
+        "Pilih lokasi lain di sub-zona yang mengizinkan kegiatan ini, atau kegiatan lain yang "
+        "diizinkan di lokasi ini.",
+        "Choose another site in a sub-zone that allows this activity, or another activity "
+        "allowed here.",
+    ),
+    "next.reduce": (
+        "Jika hanya batas ukuran yang terlampaui, perkecil bangunan lalu periksa lagi.",
+        "If only a size limit is exceeded, make the building smaller and check again.",
+    ),
+    "next.pkkpr": (
+        "Ajukan Persetujuan KKPR (PKKPR) melalui OSS; petugas dan Forum Penataan Ruang "
+        "menilainya terhadap RTRW dalam {days} hari kerja.",
+        "Apply for a KKPR Approval (PKKPR) through OSS; staff and the Spatial Planning Forum "
+        "assess it against the RTRW within {days} working days.",
+    ),
+    "next.review": (
+        "Ajukan melalui OSS; petugas DPMPTSP / Dinas PUPR mengkaji kasus ini dalam {days} "
+        "hari kerja.",
+        "Apply through OSS; DPMPTSP / public-works staff review the case within {days} "
+        "working days.",
+    ),
+    "next.fill_figures": (
+        "Isi data bangunan yang masih kosong agar semua batas dapat diperiksa.",
+        "Fill in the missing building figures so every limit can be checked.",
+    ),
+    # ---- staff workspace
+    "staff.title": ("Ruang kerja petugas: peta rencana", "Staff workspace: the plan map"),
+    "staff.login.title": ("Masuk petugas", "Staff sign-in"),
+    "staff.login.lead": (
+        "Ruang kerja ini untuk petugas Dinas PUPR dan DPMPTSP.",
+        "This workspace is for public-works and licensing office staff.",
+    ),
+    "staff.login.key": ("Kunci API petugas", "Staff API key"),
+    "staff.login.help": (
+        "Kunci berperan «staff» dari pengelola layanan (kkpr keys create).",
+        "A key with the «staff» role from the service operator (kkpr keys create).",
+    ),
+    "staff.login.submit": ("Masuk", "Sign in"),
+    "staff.who": ("Masuk sebagai {name}", "Signed in as {name}"),
+    "staff.logout": ("Keluar", "Sign out"),
+    "staff.map": ("Peta zona rencana aktif", "Map of the active plan's zones"),
+    "staff.layers": ("Lapisan peta", "Map layers"),
+    "staff.layer.zones": ("Zona", "Zones"),
+    "staff.layer.overlays": ("Ketentuan khusus", "Special provisions"),
+    "staff.layer.reviews": ("Antrean kajian", "Review queue"),
+    "staff.layer.problems": ("Masalah validasi", "Validation problems"),
+    "staff.panels": ("Panel", "Panels"),
+    "staff.tab.feature": ("Objek", "Feature"),
+    "staff.tab.reviews": ("Kajian", "Reviews"),
+    "staff.tab.validation": ("Validasi", "Validation"),
+    "staff.feature.heading": ("Objek terpilih", "Selected feature"),
+    "staff.feature.none": (
+        "Klik poligon di peta untuk melihat atributnya dan kolom ITBX-nya.",
+        "Click a polygon on the map to see its attributes and its ITBX column.",
+    ),
+    "staff.feature.overlay": ("Ketentuan khusus", "Special provision"),
+    "staff.feature.all_attrs": ("Atribut lain ({n})", "Other attributes ({n})"),
+    "staff.feature.overlays_here": ("Ketentuan khusus di titik ini:", "Special provisions here:"),
+    "staff.loading": ("Memuat…", "Loading…"),
+    "staff.zones_loaded": ("{n} poligon zona dimuat.", "{n} zone polygons loaded."),
+    "staff.legend.review": ("Kasus dalam antrean kajian", "Case in the review queue"),
+    "staff.legend.problem": ("Masalah validasi rencana", "Plan validation problem"),
+    "staff.itbx.heading": ("Kolom ITBX {code}", "ITBX column {code}"),
+    "staff.itbx.error": ("Kolom ITBX tidak dapat dimuat.", "The ITBX column could not be loaded."),
+    "staff.itbx.no_column": (
+        "Sub-zona {code} tidak memiliki kolom di matriks ITBX.",
+        "Sub-zone {code} has no column in the ITBX matrix.",
+    ),
+    "staff.itbx.activity": ("Kegiatan", "Activity"),
+    "staff.reviews.heading": ("Antrean kajian", "Review queue"),
+    "staff.reviews.absent": (
+        "Antrean kajian belum tersedia pada layanan ini.",
+        "The review queue is not available on this service yet.",
+    ),
+    "staff.reviews.empty": ("Tidak ada kasus yang menunggu kajian.", "No case awaits review."),
+    "staff.reviews.overdue": ("lewat tenggat", "overdue"),
+    "staff.reviews.due_soon": ("segera jatuh tempo", "due soon"),
+    "staff.reviews.line": (
+        "KBLI {kbli} · {form} · {outcome} · tenggat {deadline} ({left} hari kerja lagi)",
+        "KBLI {kbli} · {form} · {outcome} · due {deadline} ({left} working days left)",
+    ),
+    "staff.show_on_map": ("Tampilkan di peta", "Show on the map"),
+    "staff.validation.heading": ("Laporan validasi rencana", "Plan validation report"),
+    "staff.validation.summary": (
+        "{plan} versi {version}: {errors} galat, {warnings} peringatan.",
+        "{plan} version {version}: {errors} errors, {warnings} warnings.",
+    ),
+    "staff.validation.clean": ("Rencana lolos validasi.", "The plan passes validation."),
+    "staff.validation.row": ("baris {row}", "row {row}"),
+    "staff.severity.error": ("Galat", "Error"),
+    "staff.severity.warning": ("Peringatan", "Warning"),
+}
+
+_ACCEPT = re.compile(r"([a-zA-Z]{1,8})(?:-[a-zA-Z0-9]{1,8})?\s*(?:;\s*q\s*=\s*([0-9.]+))?")
+
+
+def from_accept_language(header: str | None) -> str | None:
+    """Indonesian if the browser accepts it at all, else English if it accepts that.
+
+    Indonesian comes first for this public service: a phone set to English that also
+    lists Indonesian gets Indonesian; the switch on every page changes it.
+    """
+    accepted = set()
+    for match in _ACCEPT.finditer(header or ""):
+        code = match.group(1).lower()
+        try:
+            q = float(match.group(2)) if match.group(2) else 1.0
+        except ValueError:
+            q = 0.0
+        if q > 0:
+            accepted.add("id" if code in ("id", "in") else code)
+    return next((lang for lang in LANGUAGES if lang in accepted), None)
+
+
+def language(request: Request) -> str:
+    """The page language: ``?lang=``, the cookie, Accept-Language, else Indonesian."""
+    asked = request.query_params.get("lang", "").lower()
+    if asked in LANGUAGES:
+        return asked
+    saved = request.cookies.get(COOKIE, "").lower()
+    if saved in LANGUAGES:
+        return saved
+    return from_accept_language(request.headers.get("accept-language")) or DEFAULT
+
+
+def translate(key: str, lang: str, **values: object) -> str:
+    pair = MESSAGES.get(key)
+    if pair is None:
+        return key
+    text = pair[1] if lang == "en" else pair[0]
+    return text.format(**values) if values else text
+
+
+def catalogue(lang: str) -> dict[str, str]:
+    """Every message in one language, for the browser."""
+    index = 1 if lang == "en" else 0
+    return {key: pair[index] for key, pair in MESSAGES.items()}

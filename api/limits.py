@@ -1,0 +1,215 @@
+"""Limits that keep one client from hurting the others: body size, site size, public rate.
+
+- Request bodies larger than ``max_body_bytes`` answer 413 before any parsing. The
+  body is read to its end (up to a cap) first, so an HTTP client still sending it
+  reads the 413 instead of a reset connection. Plan uploads have their own limit,
+  ``max_plan_upload_bytes``, and are streamed, never buffered here.
+- Sites with more than ``max_site_vertices`` vertices answer 413; sites larger than
+  ``max_site_area_m2`` answer 422 (no permit is for a site that large).
+- The public pre-check allows ``public_rate_limit_per_minute`` requests per client
+  (a token bucket per address, in this process), then 429 with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+
+import numpy as np
+import shapely
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import RateLimited, SiteTooLarge, problem_response
+from kkpr.errors import InputTooLarge, SiteError
+from kkpr.model import Site
+from kkpr.site import check_site_geometry, to_crs
+
+DRAIN_FACTOR = 4  # read at most this many times the limit before answering 413
+MAX_TRACKED_CLIENTS = 100_000
+
+
+def body_too_large(limit: int, where: str = "body") -> InputTooLarge:
+    return InputTooLarge(
+        f"Isi permintaan melebihi batas {limit:,} bita",
+        f"The request body exceeds the limit of {limit:,} bytes",
+        where=where,
+        hint_id="Kirim tapak yang lebih sederhana atau bagi kumpulan menjadi beberapa permintaan",
+        hint_en="Send a simpler site or split the batch into several requests",
+        extra={"limit_bytes": limit},
+    )
+
+
+class BodySizeLimit:
+    """ASGI middleware: 413 problem+json for bodies over the limit of their route."""
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, streamed: dict[tuple[str, str], int] | None = None
+    ) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.streamed = streamed or {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        streamed_limit = self.streamed.get((scope["method"], scope["path"].rstrip("/")))
+        limit = streamed_limit if streamed_limit is not None else self.max_bytes
+        declared = _content_length(scope)
+        if declared is not None and declared > limit:
+            await self._refuse(scope, receive, send, limit, 0, declared <= limit * DRAIN_FACTOR)
+            return
+        if streamed_limit is not None:
+            await self.app(scope, _counting(receive, limit), send)
+            return
+        messages: list[Message] = []
+        size = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            more = bool(message.get("more_body", False))
+            if size > limit:
+                await self._refuse(scope, receive, send, limit, size, more)
+                return
+            if not more:
+                break
+        await self.app(scope, _replay(messages, receive), send)
+
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, limit: int, read: int, more: bool
+    ) -> None:
+        # drain what the client is still sending (up to a cap) so that it reads the 413
+        while more and read <= limit * DRAIN_FACTOR:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            read += len(message.get("body", b""))
+            more = bool(message.get("more_body", False))
+        response = problem_response(body_too_large(limit), scope["path"])
+        await response(scope, receive, send)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    queue = list(messages)
+
+    async def replay() -> Message:
+        return queue.pop(0) if queue else await receive()
+
+    return replay
+
+
+def _counting(receive: Receive, limit: int) -> Receive:
+    size = 0
+
+    async def counting() -> Message:
+        nonlocal size
+        message = await receive()
+        if message["type"] == "http.request":
+            size += len(message.get("body", b""))
+            if size > limit:
+                raise body_too_large(limit)
+        return message
+
+    return counting
+
+
+# ---------------------------------------------------------------- sites
+
+
+def check_site_limits(site: Site, plan_crs: str, max_vertices: int, max_area_m2: float) -> None:
+    """413 for too many vertices, 422 for an invalid site or one too large for a permit."""
+    vertices = int(shapely.get_num_coordinates(site.geometry))
+    if vertices > max_vertices:
+        raise InputTooLarge(
+            f"Tapak memiliki {vertices:,} titik sudut; batasnya {max_vertices:,}",
+            f"The site has {vertices:,} vertices; the limit is {max_vertices:,}",
+            where="site.coordinates",
+            hint_id="Sederhanakan batas tapak (mis. Simplify di QGIS)",
+            hint_en="Simplify the site boundary (e.g. Simplify in QGIS)",
+            extra={"vertices": vertices, "limit": max_vertices},
+        )
+    check_site_geometry(site)
+    with np.errstate(all="ignore"):  # an absurd site overflows to inf: too large, below
+        area = float(shapely.area(to_crs(site.geometry, site.crs, plan_crs)))
+    if math.isnan(area):
+        raise SiteError(
+            f"Koordinat tapak tidak dapat diubah dari {site.crs} ke CRS rencana {plan_crs}",
+            f"The site coordinates cannot be transformed from {site.crs} to the plan CRS "
+            f"{plan_crs}",
+            where="site.coordinates",
+            hint_id="Periksa CRS dan urutan koordinat (bujur, lintang)",
+            hint_en="Check the CRS and the coordinate order (longitude, latitude)",
+        )
+    if area > max_area_m2:
+        raise SiteTooLarge(
+            f"Luas tapak {area:,.0f} m² melebihi batas {max_area_m2:,.0f} m²",
+            f"The site area {area:,.0f} m² exceeds the limit of {max_area_m2:,.0f} m²",
+            where="site",
+            hint_id="Periksa koordinat dan CRS tapak; ajukan bidang-bidang besar secara terpisah",
+            hint_en="Check the site's coordinates and CRS; submit large parcels separately",
+            extra={"area_m2": area if math.isfinite(area) else None, "limit_m2": max_area_m2},
+        )
+
+
+# ---------------------------------------------------------------- the public rate limit
+
+
+class RateLimiter:
+    """A token bucket per client: ``per_minute`` requests, refilled continuously."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.capacity = float(max(per_minute, 0))
+        self.rate = self.capacity / 60.0
+        self._clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, at)
+        self._lock = threading.Lock()
+
+    def take(self, client: str) -> float | None:
+        """None when the request may go ahead, else the seconds until it may."""
+        now = self._clock()
+        with self._lock:
+            tokens, at = self._buckets.get(client, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - at) * self.rate)
+            if tokens >= 1.0:
+                self._buckets[client] = (tokens - 1.0, now)
+                self._prune(now)
+                return None
+            self._buckets[client] = (tokens, now)
+            return (1.0 - tokens) / self.rate if self.rate > 0 else 60.0
+
+    def _prune(self, now: float) -> None:
+        if len(self._buckets) <= MAX_TRACKED_CLIENTS:
+            return
+        full = [
+            c for c, (t, at) in self._buckets.items() if t + (now - at) * self.rate >= self.capacity
+        ]
+        for client in full:
+            del self._buckets[client]
+
+    def check(self, client: str) -> None:
+        wait = self.take(client)
+        if wait is not None:
+            per_minute = int(self.capacity)
+            raise RateLimited(
+                f"Terlalu banyak pemeriksaan awal; batasnya {per_minute} per menit",
+                f"Too many pre-checks; the limit is {per_minute} per minute",
+                where="client",
+                hint_id=f"Coba lagi dalam {math.ceil(wait)} detik, atau minta kunci API",
+                hint_en=f"Try again in {math.ceil(wait)} s, or ask for an API key",
+                retry_after=max(1, math.ceil(wait)),
+            )

@@ -1,0 +1,133 @@
+// Maps without internet tiles: the plan's own zones, coloured by sub-zone, are the base.
+import { colourOf, family, overlayStyle } from "./palette.js";
+import { h, page, t } from "./i18n.js";
+
+/** A Leaflet map over the plan's extent; no tile layer is ever added. */
+export function makeMap(el, options = {}) {
+  const map = L.map(el, { zoomSnap: 0.5, minZoom: 9, maxZoom: 21, ...options });
+  map.attributionControl.setPrefix(
+    '<a href="/static/vendor/leaflet/LICENSE">Leaflet</a>'
+  );
+  const b = page.plan && page.plan.bbox;
+  if (b) map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+  else map.setView([-10.17, 123.6], 13);
+  return map;
+}
+
+/** Features of an OGC API collection inside ``bbox``, following ``next`` links. */
+export async function fetchFeatures(collection, bbox, { limit = 1000, max = 10000 } = {}) {
+  const params = new URLSearchParams({ limit: String(limit) });
+  if (bbox) params.set("bbox", bbox.map((v) => v.toFixed(6)).join(","));
+  let url = `/ogc/collections/${collection}/items?${params}`;
+  const features = [];
+  let matched = null;
+  while (url && features.length < max) {
+    const resp = await fetch(url, { headers: { Accept: "application/geo+json" } });
+    if (!resp.ok) throw new Error(`${collection}: HTTP ${resp.status}`);
+    const fc = await resp.json();
+    features.push(...(fc.features || []));
+    if (matched === null && typeof fc.numberMatched === "number") matched = fc.numberMatched;
+    const next = (fc.links || []).find((l) => l.rel === "next");
+    url = next ? sameOrigin(next.href) : null;
+  }
+  return { features, matched: matched ?? features.length, complete: !url };
+}
+
+function sameOrigin(href) {
+  // the API may write absolute links with its configured base URL: keep path and query
+  const u = new URL(href, location.href);
+  return u.pathname + u.search;
+}
+
+export function bboxOf(bounds, pad = 0) {
+  const b = pad ? bounds.pad(pad) : bounds;
+  return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+}
+
+export function zoneCode(props) {
+  return props.kodszn ?? props.KODSZN ?? "";
+}
+
+export function zoneName(props) {
+  return props.namszn ?? props.NAMSZN ?? "";
+}
+
+export function zoneStyle(feature) {
+  const p = feature.properties || {};
+  return {
+    color: "#4a4a4a", weight: 0.6, fillColor: colourOf(zoneCode(p), p), fillOpacity: 0.62,
+  };
+}
+
+/** A GeoJSON layer of zones whose contents follow the visible area of ``map``. */
+export class ZoneLayer {
+  constructor(map, { onEachFeature, onLoad, pane } = {}) {
+    this.map = map;
+    this.codes = new Map(); // code -> name
+    this.places = new Map(); // "kelurahan, kecamatan" -> bounds
+    this.layer = L.geoJSON(null, { style: zoneStyle, onEachFeature, pane }).addTo(map);
+    this.seen = new Set();
+    this.onLoad = onLoad;
+    this.loading = null;
+    map.on("moveend", () => this.refresh());
+  }
+
+  async refresh() {
+    const bbox = bboxOf(this.map.getBounds(), 0.2);
+    const token = Symbol("load");
+    this.loading = token;
+    let got;
+    try {
+      got = await fetchFeatures("zones", bbox);
+    } catch (err) {
+      if (this.onLoad) this.onLoad({ error: err });
+      return;
+    }
+    if (this.loading !== token) return;
+    const fresh = got.features.filter((f) => !this.seen.has(String(f.id)));
+    for (const f of fresh) {
+      this.seen.add(String(f.id));
+      const code = zoneCode(f.properties || {});
+      if (code && !this.codes.has(code)) this.codes.set(code, zoneName(f.properties || {}));
+    }
+    this.layer.addData(fresh);
+    // villages (kelurahan) and their extent, to jump to a place by name
+    this.layer.eachLayer((layer) => {
+      const p = layer.feature.properties || {};
+      const village = p.wadmkd ?? p.WADMKD;
+      if (!village || layer._kkprPlaced) return;
+      layer._kkprPlaced = true;
+      const key = `${village}, ${p.wadmkc ?? p.WADMKC ?? ""}`.replace(/, $/, "");
+      const bounds = this.places.get(key);
+      if (bounds) bounds.extend(layer.getBounds());
+      else this.places.set(key, L.latLngBounds(layer.getBounds().getSouthWest(), layer.getBounds().getNorthEast()));
+    });
+    if (this.onLoad) this.onLoad({ added: fresh.length, ...got });
+  }
+}
+
+/** Legend items (sub-zones present, sorted by family then code) into ``ul``. */
+export function renderLegend(ul, codes, extra = []) {
+  const items = [...codes.entries()].sort(([a], [b]) =>
+    family(a) === family(b) ? a.localeCompare(b, "en", { numeric: true }) : a.localeCompare(b)
+  );
+  ul.replaceChildren(
+    ...items.map(([code, name]) =>
+      h("li", {}, h("span", { class: "swatch", style: `background:${colourOf(code)}` }),
+        h("span", {}, h("strong", {}, code), name ? ` ${name}` : ""))
+    ),
+    ...extra
+  );
+}
+
+export function overlayLegendItem(jenis) {
+  const s = overlayStyle(jenis);
+  const names = page.overlay_kinds[jenis];
+  return h("li", {},
+    h("span", { class: "swatch line", style: `border-color:${s.color}` }),
+    h("span", {}, h("strong", {}, jenis), names ? ` ${names}` : ""));
+}
+
+export function siteLegendItem() {
+  return h("li", {}, h("span", { class: "swatch site" }), h("span", {}, t("map.site")));
+}

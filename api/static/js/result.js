@@ -1,0 +1,264 @@
+// Rendering a CheckResult: verdict, map, what to do next, and the tables behind it.
+// Everything shown comes from the result JSON; the page recomputes no rule.
+import { h, num, page, pct, pick, t } from "./i18n.js";
+import {
+  bboxOf, fetchFeatures, makeMap, overlayLegendItem, renderLegend, siteLegendItem,
+  zoneCode, zoneName, zoneStyle,
+} from "./mapbase.js";
+import { overlayStyle } from "./palette.js";
+
+const $ = (id) => document.getElementById(id);
+const ICON = { sesuai: "✓", sesuai_bersyarat: "!", tidak_sesuai: "✕", perlu_kajian: "?" };
+const ITBX = ["I", "T", "B", "X"];
+let resultMap = null;
+let resultLayers = null;
+
+export async function renderResult(r, site) {
+  $("result").hidden = false;
+  renderVerdict(r);
+  renderNext(r);
+  $("result-body").replaceChildren(
+    partsTable(r), conditionsTable(r), intensityTable(r), overlaysTable(r), rastersTable(r),
+    rtrwTable(r), reasonsList(r),
+  );
+  await drawResultMap(r, site);
+}
+
+// ---------------------------------------------------------------- verdict
+function renderVerdict(r) {
+  const el = $("verdict");
+  el.className = `verdict ${r.outcome}`;
+  el.dataset.outcome = r.outcome;
+  const summary = (r.reasons || []).find((x) => x.code === "outcome");
+  const act = r.activity || {};
+  el.replaceChildren(
+    h("span", { class: "icon", "aria-hidden": "true" }, ICON[r.outcome] || "?"),
+    h("div", {},
+      h("p", { class: "headline", id: "verdict-headline" }, t(`out.${r.outcome}`)),
+      h("p", { class: "sentence" }, summary ? pick(summary) : ""),
+      h("p", { class: "facts" },
+        t(r.site.geometry_type === "Point" ? "res.facts_point" : "res.facts", {
+          kbli: act.kbli, judul: act.judul || act.kegiatan || "",
+          area: num(r.site.area_m2, 0), lat: num(r.site.lat, 6), lon: num(r.site.lon, 6),
+        }),
+        " ", t(`form.${r.form}`)))
+  );
+}
+
+// ---------------------------------------------------------------- what to do next
+function renderNext(r) {
+  const items = [];
+  const conds = r.conditions || [];
+  const byEffect = (e) => (r.reasons || []).filter((x) => x.effect === e).map(pick);
+  const deadlines = page.deadlines;
+  if (r.outcome === "sesuai") {
+    items.push(t("next.apply_kkkpr"));
+    if ((r.intensity || []).length) items.push(t("next.keep_limits"));
+  } else if (r.outcome === "sesuai_bersyarat") {
+    items.push(t("next.apply_kkkpr_conditions"));
+    for (const c of conds) {
+      // condition texts often repeat their own code ("T1: ..."): say it once
+      const teks = c.teks.replace(new RegExp(`^\\s*${c.kode}\\s*[:.]\\s*`), "");
+      items.push(t(c.kind === "B" ? "next.condition_b" : "next.condition_t", { kode: c.kode, teks }));
+    }
+    for (const o of r.overlays || []) {
+      if (o.efek === "B" && o.deciding) items.push(t("next.overlay_b", { jenis: overlayName(o.jenis) }));
+    }
+    for (const x of r.rasters || []) {
+      if (x.exceeded && x.efek === "B") items.push(t("next.raster_b", { label: pick(x, "label_") }));
+    }
+  } else if (r.outcome === "tidak_sesuai") {
+    items.push(...byEffect("tidak_sesuai"));
+    items.push(t("next.other_site"));
+    if ((r.intensity || []).some((i) => i.ok === false) || conds.some((c) => c.checks.some((k) => k.ok === false))) {
+      items.push(t("next.reduce"));
+    }
+  } else if (r.form === "PKKPR") {
+    items.push(t("next.pkkpr", { days: deadlines.pkkpr }));
+    items.push(...byEffect("perlu_kajian"));
+  } else {
+    items.push(t("next.review", { days: deadlines.review }));
+    items.push(...byEffect("perlu_kajian"));
+  }
+  const unverified = (r.intensity || []).filter((i) => i.ok === null).length +
+    conds.reduce((n, c) => n + c.checks.filter((k) => k.ok === null).length, 0);
+  if (unverified && r.outcome !== "tidak_sesuai") items.push(t("next.fill_figures"));
+  $("next").replaceChildren(
+    h("h3", {}, t("next.heading")),
+    h("ol", { id: "next-steps" }, items.map((text) => h("li", {}, text))),
+  );
+}
+
+function overlayName(jenis) {
+  const name = page.overlay_kinds[jenis];
+  return name ? `${jenis} (${name})` : jenis;
+}
+
+// ---------------------------------------------------------------- tables
+function table(id, caption, headers, rows, rowClass = () => null) {
+  if (!rows.length) return h("div", {});
+  return h("div", { class: "table-wrap" },
+    h("table", { class: "data", id },
+      h("caption", {}, caption),
+      h("thead", {}, h("tr", {}, headers.map((x) => h("th", { scope: "col" }, x)))),
+      h("tbody", {}, rows.map((cells, i) =>
+        h("tr", { class: rowClass(i) }, cells.map((c, j) =>
+          h("td", { "data-label": headers[j], class: typeof c === "number" ? "n" : null },
+            typeof c === "number" ? num(c) : c)))))));
+}
+
+function itbxChip(cls, cell) {
+  const key = ITBX.includes(cls) ? cls : "none";
+  return h("span", {},
+    h("span", { class: `cls cls-${key}` }, cls || "–"), " ", t(`itbx.${key}`),
+    cell && cell !== cls ? h("span", { class: "muted" }, ` [${cell}]`) : "");
+}
+
+function yesNo(ok) {
+  if (ok === true) return h("span", { class: "ok-yes" }, `✓ ${t("res.ok")}`);
+  if (ok === false) return h("span", { class: "ok-no" }, `✕ ${t("res.exceeded")}`);
+  return h("span", { class: "ok-unknown" }, t("res.unknown"));
+}
+
+function partsTable(r) {
+  const parts = r.parts || [];
+  return table("parts-table", t("res.parts"),
+    [t("col.subzone"), t("col.zone"), t("col.block"), t("col.place"), t("col.area"), t("col.share"), t("col.itbx"), t("col.deciding")],
+    parts.map((p) => [
+      h("span", {}, h("strong", {}, p.kodszn), p.namszn ? ` ${p.namszn}` : ""),
+      [p.kodzon, p.namzon].filter(Boolean).join(" ") || "—",
+      [p.kodblk, p.kodsbl].filter(Boolean).join(" / ") || "—",
+      [p.wadmkd, p.wadmkc].filter(Boolean).join(", ") || "—",
+      p.area_m2, h("span", {}, pct(p.share)),
+      itbxChip(p.itbx, p.cell),
+      p.deciding ? t("res.yes") : t("res.sliver"),
+    ]),
+    (i) => (parts[i].deciding ? null : "not-deciding"));
+}
+
+const CHECK_NAME = { max_floor_area_m2: "chk.floor_area", max_site_area_m2: "chk.site_area", max_floors: "chk.floors" };
+
+function conditionsTable(r) {
+  return table("conditions-table", t("res.conditions"),
+    [t("col.code"), t("col.kind"), t("col.text"), t("col.subzone"), t("col.checks")],
+    (r.conditions || []).map((c) => [
+      h("strong", {}, c.kode),
+      t(c.kind === "B" ? "itbx.B" : "itbx.T"),
+      c.teks,
+      c.kodszn.join(", "),
+      c.checks.length
+        ? h("ul", { class: "plain" }, c.checks.map((k) =>
+          h("li", {}, `${t(CHECK_NAME[k.limit] || k.limit)} ≤ ${num(k.max)}; ${t("res.proposed")}: ${k.proposed === null ? "—" : num(k.proposed)} `, yesNo(k.ok))))
+        : "—",
+    ]));
+}
+
+function intensityTable(r) {
+  return table("intensity-table", t("res.intensity"),
+    [t("col.rule"), t("col.limit"), t("col.proposed"), t("col.status"), t("col.source")],
+    (r.intensity || []).map((i) => [
+      h("span", {}, h("strong", {}, i.rule), ` ${t(`rule.${i.rule}`)}`),
+      `${i.rule === "KDH" ? "≥" : "≤"} ${num(i.limit, 2)} ${unit(i.unit)}`,
+      i.proposed === null ? "—" : `${num(i.proposed, 2)} ${unit(i.unit)}`,
+      yesNo(i.ok),
+      i.source,
+    ]));
+}
+
+function unit(u) {
+  return u === "lantai/floors" ? t("unit.floors") : u;
+}
+
+function overlaysTable(r) {
+  return table("overlays-table", t("res.overlays"),
+    [t("col.overlay"), t("col.effect"), t("col.text"), t("col.height_cap"), t("col.share")],
+    (r.overlays || []).map((o) => [
+      h("strong", {}, overlayName(o.jenis)),
+      t(`efek.${o.efek || "info"}`),
+      o.keterangan || "—",
+      o.tb === null ? "—" : `${num(o.tb)} m`,
+      h("span", {}, pct(o.share)),
+    ]));
+}
+
+function rastersTable(r) {
+  return table("rasters-table", t("res.rasters"),
+    [t("col.raster"), t("col.max"), t("col.mean"), t("col.share_above"), t("col.effect"), t("col.status")],
+    (r.rasters || []).map((x) => [
+      pick(x, "label_"),
+      x.max === null ? "—" : num(x.max, 2),
+      x.mean === null ? "—" : num(x.mean, 2),
+      h("span", {}, pct(x.share_above)),
+      t(`efek.${x.efek || "info"}`),
+      x.exceeded ? h("span", { class: "ok-no" }, t("res.raster_exceeded")) : h("span", { class: "ok-yes" }, t("res.raster_ok")),
+    ]));
+}
+
+function rtrwTable(r) {
+  return table("rtrw-table", t("res.rtrw"),
+    [t("col.rtrw"), t("col.kind"), t("col.area")],
+    (r.rtrw || []).map((x) => [x.namobj, x.jnsrpr || "—", x.area_m2]));
+}
+
+function reasonsList(r) {
+  const reasons = (r.reasons || []).filter((x) => x.code !== "outcome");
+  return h("div", {},
+    h("h3", {}, t("res.reasons")),
+    h("ul", { class: "reasons", id: "reasons" },
+      reasons.map((x) => h("li", { class: `eff-${x.effect}` }, pick(x)))));
+}
+
+// ---------------------------------------------------------------- the site over its zones
+async function drawResultMap(r, site) {
+  if (!resultMap) {
+    resultMap = makeMap($("result-map"), { zoomControl: true });
+    resultLayers = L.layerGroup().addTo(resultMap);
+    window.kkpr.resultMap = resultMap;
+  }
+  resultMap.invalidateSize();
+  resultLayers.clearLayers();
+  const siteLayer = L.geoJSON(site, {
+    style: (f) => (f.geometry.type === "Point" ? {} : { color: "#111", weight: 3.5, fill: false }),
+    pointToLayer: (_f, latlng) => L.circleMarker(latlng, { radius: 8, color: "#111", weight: 3, fillOpacity: 0.9, fillColor: "#fff" }),
+  });
+  // the site with its surroundings: at least about 300 m across, so neighbours show
+  const bounds = siteLayer.getBounds();
+  const c = bounds.getCenter();
+  const half = 0.0014;
+  const view = bounds.pad(0.8).extend([[c.lat - half, c.lng - half], [c.lat + half, c.lng + half]]);
+  const partFids = new Set((r.parts || []).map((p) => String(p.fid)));
+  const codes = new Map();
+  try {
+    const [z, o] = await Promise.all([
+      fetchFeatures("zones", bboxOf(view), { max: 2000 }),
+      fetchFeatures("overlays", bboxOf(view), { max: 500 }),
+    ]);
+    L.geoJSON(z.features, {
+      style: (f) => ({ ...zoneStyle(f), weight: partFids.has(String(f.id)) ? 2 : 0.6, color: partFids.has(String(f.id)) ? "#222" : "#4a4a4a" }),
+      onEachFeature(f, layer) {
+        const p = f.properties || {};
+        codes.set(zoneCode(p), zoneName(p));
+        if (partFids.has(String(f.id))) {
+          layer.bindTooltip(zoneCode(p), { permanent: true, direction: "center", className: "zone-label" });
+        } else {
+          layer.bindTooltip(`${zoneCode(p)} ${zoneName(p)}`, { sticky: true });
+        }
+      },
+    }).addTo(resultLayers);
+    const kinds = new Set();
+    L.geoJSON(o.features, {
+      style: (f) => overlayStyle(f.properties.jenis ?? f.properties.JENIS),
+      onEachFeature(f, layer) {
+        const j = f.properties.jenis ?? f.properties.JENIS;
+        kinds.add(j);
+        layer.bindTooltip(overlayName(j), { sticky: true });
+      },
+      interactive: true,
+    }).addTo(resultLayers);
+    renderLegend($("result-legend"), codes, [...[...kinds].map(overlayLegendItem), siteLegendItem()]);
+  } catch {
+    $("result-legend").replaceChildren(h("li", {}, t("map.load_error")));
+  }
+  siteLayer.addTo(resultLayers);
+  resultMap.fitBounds(view);
+}

@@ -1,0 +1,299 @@
+// The staff workspace: the active plan on the map, a polygon's attributes and ITBX
+// column, the review queue and the plan's validation report, each located on the map.
+import { h, keepHashOnLanguageSwitch, num, page, pick, t } from "./i18n.js";
+import {
+  fetchFeatures, makeMap, overlayLegendItem, renderLegend, ZoneLayer, zoneCode, zoneName,
+} from "./mapbase.js";
+import { overlayStyle } from "./palette.js";
+
+const $ = (id) => document.getElementById(id);
+const map = makeMap($("staff-map"));
+map.createPane("overlays").style.zIndex = 430;
+map.createPane("marks").style.zIndex = 640;
+window.kkpr = { map };
+
+// ---------------------------------------------------------------- tabs
+const tabs = [...document.querySelectorAll('[role="tab"]')];
+function showTab(id) {
+  for (const tab of tabs) {
+    const on = tab.id === id;
+    tab.setAttribute("aria-selected", on ? "true" : "false");
+    $(tab.getAttribute("aria-controls")).hidden = !on;
+  }
+}
+for (const tab of tabs) tab.addEventListener("click", () => showTab(tab.id));
+
+// ---------------------------------------------------------------- layers
+const overlayKinds = new Set();
+const overlays = L.geoJSON(null, {
+  pane: "overlays",
+  style: (f) => ({ ...overlayStyle(f.properties.jenis ?? f.properties.JENIS), fill: false }),
+  onEachFeature(f, layer) {
+    const j = f.properties.jenis ?? f.properties.JENIS;
+    overlayKinds.add(j);
+    layer.bindTooltip(`${j} ${page.overlay_kinds[j] || ""}`, { sticky: true });
+    layer.on("click", (e) => {
+      L.DomEvent.stopPropagation(e);
+      showFeature(t("staff.feature.overlay"), f, null);
+    });
+  },
+}).addTo(map);
+const reviewMarks = L.featureGroup().addTo(map);
+const problemMarks = L.featureGroup().addTo(map);
+
+let selected = null;
+const zones = new ZoneLayer(map, {
+  onEachFeature(feature, layer) {
+    const p = feature.properties || {};
+    layer.bindTooltip(`${zoneCode(p)} ${zoneName(p)}`.trim(), { sticky: true });
+    layer.on("click", (e) => selectZone(feature, layer, e.latlng));
+  },
+  onLoad(info) {
+    if (info.error) {
+      $("map-status").textContent = t("map.load_error");
+      return;
+    }
+    $("map-status").textContent = t("staff.zones_loaded", { n: num(zones.seen.size, 0) }) +
+      (info.complete ? "" : ` ${t("map.zoom_in")}`);
+    legend();
+  },
+});
+zones.refresh();
+fetchFeatures("overlays", null, { limit: 1000, max: 20000 })
+  .then((got) => {
+    overlays.addData(got.features);
+    legend();
+  })
+  .catch(() => { $("map-status").textContent = t("map.load_error"); });
+
+function legend() {
+  const marks = [
+    h("li", {}, h("span", { class: "swatch", style: "background:#e8590c;border-radius:50%" }), t("staff.legend.review")),
+    h("li", {}, h("span", { class: "swatch", style: "background:#c92a2a;border-radius:50%" }), t("staff.legend.problem")),
+  ];
+  renderLegend($("legend"), zones.codes, [...[...overlayKinds].sort().map(overlayLegendItem), ...marks]);
+}
+
+function toggle(id, layer) {
+  $(id).addEventListener("change", () => {
+    if ($(id).checked) layer.addTo(map);
+    else layer.remove();
+  });
+}
+toggle("show-zones", zones.layer);
+toggle("show-overlays", overlays);
+toggle("show-reviews", reviewMarks);
+toggle("show-problems", problemMarks);
+
+// ---------------------------------------------------------------- a clicked polygon
+const FIRST = ["kodszn", "namszn", "kodzon", "namzon", "kodblk", "kodsbl", "wadmkc", "wadmkd",
+  "jenis", "keterangan", "efek", "tb"];
+
+function attrsTable(props, keys, id) {
+  return h("table", { class: "attrs", id },
+    h("tbody", {}, keys.map((k) =>
+      h("tr", {}, h("th", { scope: "row" }, k.toUpperCase()),
+        h("td", {}, props[k] === null || props[k] === "" ? "—" : String(props[k]))))));
+}
+
+/** The main attributes, then ``extra`` (the ITBX column), then every other attribute. */
+function showFeature(title, feature, extra) {
+  const props = feature.properties || {};
+  const keys = Object.keys(props);
+  const main = FIRST.filter((k) => keys.includes(k));
+  const rest = keys.filter((k) => !FIRST.includes(k)).sort();
+  $("feature-info").replaceChildren(
+    h("h3", {}, title, feature.id !== undefined ? h("span", { class: "muted" }, ` · fid ${feature.id}`) : ""),
+    attrsTable(props, main, "feature-attrs"),
+    extra || "",
+    rest.length ? h("details", { class: "more-attrs" },
+      h("summary", {}, t("staff.feature.all_attrs", { n: rest.length })),
+      attrsTable(props, rest, "feature-more")) : "",
+  );
+  showTab("tab-feature");
+}
+
+async function selectZone(feature, layer, latlng) {
+  if (selected) zones.layer.resetStyle(selected);
+  selected = layer;
+  layer.setStyle({ weight: 3.5, color: "#000" });
+  layer.bringToFront();
+  const code = zoneCode(feature.properties || {});
+  const here = overlaysAt(latlng);
+  const itbx = h("div", { id: "itbx-column" }, h("p", { class: "muted" }, t("staff.loading")));
+  showFeature(`${code} ${zoneName(feature.properties || {})}`, feature, h("div", {},
+    here.length ? h("p", {}, h("strong", {}, t("staff.feature.overlays_here")), " ",
+      here.map((j) => `${j} (${page.overlay_kinds[j] || j})`).join(", ")) : "",
+    h("h3", {}, t("staff.itbx.heading", { code })), itbx));
+  const resp = await fetch(`/pages/itbx/${encodeURIComponent(code)}`);
+  if (!resp.ok) {
+    itbx.replaceChildren(t("staff.itbx.error"));
+    return;
+  }
+  const col = await resp.json();
+  const counts = { I: 0, T: 0, B: 0, X: 0, none: 0 };
+  for (const r of col.rows) counts[r.itbx || "none"] += 1;
+  itbx.replaceChildren(
+    col.in_matrix ? "" : h("p", { class: "field-error" }, t("staff.itbx.no_column", { code })),
+    h("p", {}, ["I", "T", "B", "X", "none"].flatMap((k) => [
+      h("span", { class: `cls cls-${k}` }, k === "none" ? "–" : k), ` ${t(`itbx.${k}`)}: ${counts[k]}  `])),
+    h("div", { class: "itbx-col" },
+      h("table", { class: "data" },
+        h("thead", {}, h("tr", {}, h("th", {}, t("staff.itbx.activity")), h("th", {}, "ITBX"))),
+        h("tbody", {}, col.rows.map((r) => h("tr", {},
+          h("td", { "data-label": t("staff.itbx.activity") }, r.kegiatan, h("span", { class: "muted" }, ` ${r.kode_kegiatan}`)),
+          h("td", { "data-label": "ITBX", title: r.conditions.map((c) => `${c.kode}: ${c.teks || "?"}`).join("\n") },
+            h("span", { class: `cls cls-${r.itbx || "none"}` }, r.cell || "–"))))))),
+  );
+}
+
+// point-in-polygon over the loaded overlays: which special provisions cover a click
+function overlaysAt(latlng) {
+  const found = new Set();
+  if (!latlng) return [];
+  const inRing = (ring, x, y) => {
+    let inside = false;
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const [xi, yi] = ring[i];
+      const [xj, yj] = ring[j];
+      if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+    }
+    return inside;
+  };
+  overlays.eachLayer((layer) => {
+    const g = layer.feature.geometry;
+    const polys = g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [];
+    const hit = polys.some((rings) => inRing(rings[0], latlng.lng, latlng.lat) &&
+      !rings.slice(1).some((hole) => inRing(hole, latlng.lng, latlng.lat)));
+    if (hit) found.add(layer.feature.properties.jenis ?? layer.feature.properties.JENIS);
+  });
+  return [...found];
+}
+
+// ---------------------------------------------------------------- the review queue
+function problemOf(body) {
+  return pick(body) || body.title || t("err.unknown");
+}
+
+async function loadReviews() {
+  const box = $("reviews");
+  let resp;
+  try {
+    resp = await fetch("/v1/reviews", { headers: { Accept: "application/json" } });
+  } catch {
+    box.replaceChildren(h("p", { class: "notice" }, t("err.network")));
+    return;
+  }
+  if (resp.status === 404 || resp.status === 405) {
+    $("reviews-count").textContent = "–";
+    box.replaceChildren(h("p", { class: "notice", id: "reviews-absent" }, t("staff.reviews.absent")));
+    return;
+  }
+  const body = await resp.json().catch(() => ({}));
+  if (!resp.ok) {
+    box.replaceChildren(h("p", { class: "notice" }, problemOf(body)));
+    return;
+  }
+  const items = Array.isArray(body) ? body : body.items || body.reviews || [];
+  $("reviews-count").textContent = String(items.length);
+  if (!items.length) {
+    box.replaceChildren(h("p", { class: "muted" }, t("staff.reviews.empty")));
+    return;
+  }
+  const list = h("ol", { class: "list", id: "review-list" });
+  box.replaceChildren(list);
+  for (const item of items) {
+    const card = h("div", {},
+      h("strong", {}, item.business_name || item.applicant || item.application_id), " ",
+      item.overdue ? h("span", { class: "badge overdue" }, t("staff.reviews.overdue"))
+        : item.due_soon ? h("span", { class: "badge due-soon" }, t("staff.reviews.due_soon")) : "",
+      h("br"),
+      h("span", { class: "muted" }, t("staff.reviews.line", {
+        kbli: item.kbli || "—", form: item.form || item.kind || "—",
+        outcome: item.outcome ? t(`out.${item.outcome}`) : "—",
+        deadline: item.deadline || "—", left: item.working_days_left ?? "—",
+      })));
+    const li = h("li", {}, card);
+    list.append(li);
+    const site = item.site || (await applicationSite(item.application_id));
+    if (!site) continue;
+    const colour = item.overdue ? "#c92a2a" : "#e8590c";
+    const shape = L.geoJSON(site, {
+      pane: "marks",
+      // a GeoJSON style also restyles point markers: keep it to the polygons
+      style: (f) => (f.geometry.type === "Point" ? {} : { color: colour, weight: 3, fillOpacity: 0.25 }),
+      pointToLayer: (_f, ll) => L.circleMarker(ll, { pane: "marks", radius: 9, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1 }),
+    }).bindPopup(card.cloneNode(true)).addTo(reviewMarks);
+    li.append(" ", h("button", {
+      type: "button", class: "linkish",
+      onclick: () => { map.fitBounds(shape.getBounds(), { maxZoom: 18 }); shape.openPopup(); },
+    }, t("staff.show_on_map")));
+  }
+}
+
+async function applicationSite(id) {
+  if (!id) return null;
+  const resp = await fetch(`/v1/applications/${encodeURIComponent(id)}`);
+  if (!resp.ok) return null;
+  const app = await resp.json();
+  return app.site && (app.site.type === "Feature" ? app.site.geometry : app.site);
+}
+
+// ---------------------------------------------------------------- the validation report
+async function loadValidation() {
+  const box = $("validation");
+  const resp = await fetch("/pages/validation");
+  const body = await resp.json().catch(() => ({}));
+  if (!resp.ok) {
+    box.replaceChildren(h("p", { class: "notice" }, problemOf(body)));
+    return;
+  }
+  $("problems-count").textContent = String(body.problems.length);
+  const summary = h("p", { id: "validation-summary" }, t("staff.validation.summary", {
+    plan: body.plan.name, version: body.plan.version, errors: body.errors, warnings: body.warnings,
+  }));
+  if (!body.problems.length) {
+    box.replaceChildren(summary, h("p", { class: "ok-yes" }, t("staff.validation.clean")));
+    return;
+  }
+  const list = h("ol", { class: "list", id: "problem-list" });
+  for (const p of body.problems) {
+    const where = [p.file, p.row && t("staff.validation.row", { row: p.row }), p.feature && `fid ${p.feature}`]
+      .filter(Boolean).join(", ");
+    const card = h("div", {},
+      h("span", { class: `sev-${p.severity}` }, t(`staff.severity.${p.severity}`)), " ",
+      pick(p), h("br"), h("span", { class: "muted" }, `${p.code} · ${where}`));
+    const li = h("li", {}, card);
+    const geometry = p.geometry || (p.locate && (await located(p.locate)));
+    if (geometry) {
+      const colour = p.severity === "error" ? "#c92a2a" : "#e0a800";
+      const mark = L.geoJSON(geometry, {
+        pane: "marks",
+        style: (f) => (f.geometry.type === "Point" ? {} : { color: colour, weight: 3, dashArray: "6 4", fill: false }),
+        pointToLayer: (_f, ll) => L.circleMarker(ll, {
+          pane: "marks", radius: 7, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1,
+        }),
+      }).bindPopup(card.cloneNode(true)).addTo(problemMarks);
+      li.append(" ", h("button", {
+        type: "button", class: "linkish",
+        onclick: () => { map.fitBounds(mark.getBounds(), { maxZoom: 18 }); mark.openPopup(); },
+      }, t("staff.show_on_map")));
+    }
+    list.append(li);
+  }
+  box.replaceChildren(summary, list);
+}
+
+// the features a problem names (an invalid polygon, a sub-zone without ITBX column)
+async function located({ collection, ids }) {
+  const features = [];
+  for (const id of ids) {
+    const resp = await fetch(`/ogc/collections/${collection}/items/${encodeURIComponent(id)}`);
+    if (resp.ok) features.push(await resp.json());
+  }
+  return features.length ? { type: "FeatureCollection", features } : null;
+}
+
+keepHashOnLanguageSwitch();
+loadReviews();
+loadValidation();

@@ -1,0 +1,76 @@
+"""The pipeline's database: where it is, its schema, and how times and JSON are stored."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kkpr.records.db import Database, Tx
+from kkpr.settings import Settings
+
+SCHEMA = Path(__file__).with_name("schema.sql")
+SCHEMA_LOCK = 0x6B6B7072  # "kkpr": serialises schema creation by concurrent processes
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """UTC text that sorts as time does (fixed width, microseconds, ``Z``)."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: give a timezone")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def pipeline_url(settings: Settings) -> str:
+    """PostgreSQL when ``database_url`` is set, else SQLite ``data_dir/pipeline.db``."""
+    if settings.database_url:
+        return settings.database_url
+    return f"sqlite:///{Path(settings.data_dir) / 'pipeline.db'}"
+
+
+def open_database(url: str) -> Database:
+    """A Database at ``url`` with the pipeline's tables created if missing."""
+    db = Database(url)
+    with db.transaction() as tx:
+        if tx.dialect == "postgresql":
+            tx.execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
+        for statement in schema_statements():
+            tx.execute(statement)
+    return db
+
+
+def schema_statements() -> list[str]:
+    text = "\n".join(
+        line for line in SCHEMA.read_text("utf-8").splitlines() if not line.startswith("--")
+    )
+    return [s.strip().rstrip(";") for s in text.split(";\n") if s.strip()]
+
+
+def next_counter(tx: Tx, name: str) -> int:
+    """The next value of a named counter, inside the caller's transaction."""
+    tx.execute(
+        "INSERT INTO counters (name, value) VALUES (?, 0) ON CONFLICT (name) DO NOTHING", (name,)
+    )
+    tx.execute("UPDATE counters SET value = value + 1 WHERE name = ?", (name,))
+    row = tx.one("SELECT value FROM counters WHERE name = ?", (name,))
+    assert row is not None
+    return int(row["value"])

@@ -1,0 +1,226 @@
+"""The KKPR document: its number, its content, its verification code, and verifying it.
+
+The content is a plain dict built from the stored check result (no rule is recomputed
+here). Its canonical form is sorted, compact JSON; the verification code is an
+HMAC-SHA256 of that form with ``Settings.document_secret``, printed as four groups
+of base32. Anyone holding the number and either the code or the content can ask
+whether the document is ``valid``, ``changed`` or ``unknown``. Rendering (map, QR,
+PDF) lives in ``kkpr.pipeline.document_render``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from kkpr.pipeline.db import dumps, iso, loads, next_counter
+from kkpr.records.db import Database, Row, Tx
+from kkpr.settings import Settings
+
+CODE_BYTES = 10  # 80 bits: 16 base32 characters, typed by hand from paper
+DOCUMENT_TITLES = {
+    "KKKPR": (
+        "Konfirmasi Kesesuaian Kegiatan Pemanfaatan Ruang",
+        "Confirmation of Conformity of Space-Use Activity",
+    ),
+    "PKKPR": (
+        "Persetujuan Kesesuaian Kegiatan Pemanfaatan Ruang",
+        "Approval of Conformity of Space-Use Activity",
+    ),
+}
+
+
+class Verdict(StrEnum):
+    VALID = "valid"  # the code (or content) is the one issued under the number
+    CHANGED = "changed"  # it is not, or the stored record no longer matches its code
+    UNKNOWN = "unknown"  # no document has the number
+    ISSUED = "issued"  # nothing given to compare: the number exists and is intact
+
+
+def canonical(content: dict[str, Any]) -> bytes:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def verification_code(content: dict[str, Any], secret: str) -> str:
+    digest = hmac.new(secret.encode(), canonical(content), hashlib.sha256).digest()
+    text = base64.b32encode(digest[:CODE_BYTES]).decode()
+    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def normal_code(code: str) -> str:
+    bare = "".join(ch for ch in code.upper() if ch.isalnum())
+    return "-".join(bare[i : i + 4] for i in range(0, len(bare), 4))
+
+
+def verify_url(number: str, code: str, settings: Settings) -> str:
+    base = settings.public_base_url.rstrip("/")
+    return f"{base}/v1/documents/{quote(number, safe='/.')}?{urlencode({'code': code})}"
+
+
+def content_of(
+    app: Row,
+    check: dict[str, Any],
+    conditions: list[dict[str, Any]],
+    *,
+    number: str,
+    issued_on: date,
+    region_code: str,
+    decided_by: dict[str, Any],
+) -> dict[str, Any]:
+    """What the document states, from the application and its stored check result."""
+    deciding = [p for p in check["parts"] if p["deciding"]]
+    places = sorted({(p.get("wadmkd"), p.get("wadmkc")) for p in deciding})
+    return {
+        "number": number,
+        "form": check["form"],
+        "issued_on": issued_on.isoformat(),
+        "application_id": app["id"],
+        "applicant": app["applicant"],
+        "business_name": app["business_name"],
+        "activity": {
+            k: check["activity"].get(k) for k in ("kbli", "judul", "kode_kegiatan", "kegiatan")
+        },
+        "location": {
+            "geometry": loads(app["site"]),
+            "crs": app["site_crs"] or "EPSG:4326",
+            # a point site has no area: the applicant's declared land area stands in
+            "area_m2": _round_area(
+                check["site"]["area_m2"] or check["proposal"].get("land_area_m2")
+            ),
+            "lon": _round(check["site"].get("lon")),
+            "lat": _round(check["site"].get("lat")),
+            "kelurahan": sorted({p[0] for p in places if p[0]}),
+            "kecamatan": sorted({p[1] for p in places if p[1]}),
+        },
+        "zones": [
+            {
+                "kodzon": p.get("kodzon"),
+                "namzon": p.get("namzon"),
+                "kodszn": p["kodszn"],
+                "namszn": p.get("namszn"),
+                "kodblk": p.get("kodblk"),
+                "kodsbl": p.get("kodsbl"),
+                "area_m2": round(float(p["area_m2"]), 2),
+                "itbx": p.get("itbx"),
+            }
+            for p in deciding
+        ],
+        "intensity": [
+            {k: f.get(k) for k in ("rule", "limit", "unit", "source")}
+            for f in check.get("intensity", [])
+        ],
+        "conditions": conditions,
+        "plan": {
+            "id": check["plan"]["id"],
+            "name": check["plan"]["name"],
+            "version": check["plan"]["version"],
+            "legal_basis": check["plan"]["legal_basis"],
+            "region_code": region_code,
+        },
+        "decided_by": decided_by,
+    }
+
+
+def issue(
+    tx: Tx,
+    app: Row,
+    check: dict[str, Any],
+    conditions: list[dict[str, Any]],
+    *,
+    region_code: str,
+    map_zones: dict[str, Any],
+    decided_by: dict[str, Any],
+    issued_on: date,
+    now: datetime,
+    settings: Settings,
+) -> dict[str, Any]:
+    """Number, sign and store the document of an approved case, in the caller's transaction."""
+    region = region_code or "00"
+    seq = next_counter(tx, f"document:{region}:{issued_on.year}")
+    number = f"KKPR/{region}/{issued_on.year}/{seq:06d}"
+    content = content_of(
+        app,
+        check,
+        conditions,
+        number=number,
+        issued_on=issued_on,
+        region_code=region,
+        decided_by=decided_by,
+    )
+    code = verification_code(content, settings.document_secret)
+    tx.execute(
+        "INSERT INTO documents (number, application_id, content, code, map_zones, issued_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (number, app["id"], dumps(content), code, dumps(map_zones), iso(now)),
+    )
+    return {"number": number, "code": code, "url": verify_url(number, code, settings)}
+
+
+def get(db: Database, number: str) -> Row | None:
+    with db.transaction() as tx:
+        row = tx.one("SELECT * FROM documents WHERE number = ?", (number,))
+    if row is not None:
+        row["content"] = loads(row["content"])
+        row["map_zones"] = loads(row["map_zones"])
+    return row
+
+
+def verify(
+    db: Database, number: str, code_or_content: str | dict[str, Any] | None, settings: Settings
+) -> dict[str, Any]:
+    """``valid`` when the code (or the content) is the one issued under ``number``;
+    ``changed`` when it differs (or the stored record no longer matches its code);
+    ``unknown`` when no document has that number; ``issued`` when nothing is given."""
+    row = get(db, number)
+    if row is None:
+        return {"number": number, "status": str(Verdict.UNKNOWN)}
+    stored = row["content"]
+    intact = hmac.compare_digest(verification_code(stored, settings.document_secret), row["code"])
+    given = code_or_content
+    if isinstance(given, str) and given.lstrip().startswith("{"):
+        given = json.loads(given)
+    if isinstance(given, dict):
+        given_code = verification_code(given, settings.document_secret)
+    elif given:
+        given_code = normal_code(given)
+    else:
+        given_code = None
+    same = given_code is not None and hmac.compare_digest(given_code, row["code"])
+    if given_code is None:
+        status = Verdict.ISSUED if intact else Verdict.CHANGED
+    else:
+        status = Verdict.VALID if intact and same else Verdict.CHANGED
+    out: dict[str, Any] = {"number": number, "status": str(status), "issued_at": row["issued_at"]}
+    if intact:
+        # the authoritative text, to compare with the copy in hand
+        out["document"] = stored
+    if isinstance(given, dict) and not same:
+        out["differences"] = differences(stored, given)
+    return out
+
+
+def differences(stored: dict[str, Any], given: dict[str, Any], prefix: str = "") -> list[str]:
+    """Paths of the fields where ``given`` differs from ``stored``."""
+    out = []
+    for key in sorted(set(stored) | set(given)):
+        a, b = stored.get(key), given.get(key)
+        path = f"{prefix}{key}"
+        if isinstance(a, dict) and isinstance(b, dict):
+            out.extend(differences(a, b, path + "."))
+        elif a != b:
+            out.append(path)
+    return out
+
+
+def _round_area(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 7)

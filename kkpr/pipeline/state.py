@@ -1,0 +1,193 @@
+"""An application's row: reading it, moving it (with its history), and showing it.
+
+These functions work inside the caller's transaction (``Tx``) so that ``Pipeline`` can
+put a state change, its history row and its outbox event in one unit of work.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from kkpr.errors import NotFound
+from kkpr.model import Effect
+from kkpr.pipeline import documents, outbox, review
+from kkpr.pipeline.calendar import WorkingCalendar
+from kkpr.pipeline.db import dumps, iso, loads
+from kkpr.pipeline.stages import AppStatus, Position, Stage, StageStatus
+from kkpr.records.db import Database, Row, Tx
+from kkpr.settings import Settings
+
+
+def insert(tx: Tx, row: Row) -> None:
+    tx.execute(
+        f"INSERT INTO applications ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+        tuple(row.values()),
+    )
+
+
+def load(tx: Tx, app_id: str, *, lock: bool = True) -> Row:
+    """The application row, locked for the rest of the transaction on PostgreSQL."""
+    suffix = " FOR UPDATE" if lock and tx.dialect == "postgresql" else ""
+    row = tx.one(f"SELECT * FROM applications WHERE id = ?{suffix}", (app_id,))
+    if row is None:
+        raise NotFound(
+            f"Permohonan {app_id} tidak ada",
+            f"Application {app_id} does not exist",
+            where="application_id",
+            hint_id="Periksa id permohonan yang diberikan saat pengajuan",
+            hint_en="Check the application id returned on submission",
+        )
+    return row
+
+
+def find(db: Database, external_ref: str) -> str | None:
+    """The id of the application submitted under ``external_ref``, if any."""
+    with db.transaction() as tx:
+        row = tx.one("SELECT id FROM applications WHERE external_ref = ?", (external_ref,))
+    return row["id"] if row else None
+
+
+def position(row: Row) -> Position:
+    return Position(
+        Stage(row["current_stage"]), StageStatus(row["stage_status"]), AppStatus(row["status"])
+    )
+
+
+def summary(row: Row) -> dict[str, Any]:
+    """What every event says about its application."""
+    return {
+        "id": row["id"],
+        "external_ref": row["external_ref"],
+        "status": row["status"],
+        "current_stage": row["current_stage"],
+        "stage_status": row["stage_status"],
+        "document_number": row.get("document_number"),
+    }
+
+
+def event(tx: Tx, row: Row, event_type: str, now: datetime, **data: Any) -> None:
+    """An outbox event of this application, its summary included."""
+    outbox.emit(tx, row["id"], event_type, {"application": summary(row), **data}, now)
+
+
+def move(
+    tx: Tx,
+    row: Row,
+    new: Position,
+    now: datetime,
+    *,
+    by: str | None = None,
+    note: str | None = None,
+    stage: Stage | None = None,
+    stage_status: StageStatus | None = None,
+    conditions: list[dict[str, Any]] | None = None,
+) -> None:
+    """Write ``new`` into the application (and into ``row``), with its history row:
+    ``stage``/``stage_status`` name what happened when it is not ``new`` itself (a
+    completed stage moves the application on to the next one, pending)."""
+    row.update(
+        status=str(new.status),
+        current_stage=str(new.stage),
+        stage_status=str(new.stage_status),
+        updated_at=iso(now),
+    )
+    if conditions is not None:
+        row["conditions"] = dumps(conditions)
+    tx.execute(
+        "UPDATE applications SET status = ?, current_stage = ?, stage_status = ?,"
+        " conditions = ?, document_number = ?, updated_at = ? WHERE id = ?",
+        (
+            row["status"],
+            row["current_stage"],
+            row["stage_status"],
+            row["conditions"],
+            row.get("document_number"),
+            row["updated_at"],
+            row["id"],
+        ),
+    )
+    history(tx, row["id"], stage or new.stage, stage_status or new.stage_status, now, by, note)
+
+
+def history(
+    tx: Tx,
+    app_id: str,
+    stage: Stage,
+    status: StageStatus,
+    now: datetime,
+    by: str | None = None,
+    note: str | None = None,
+) -> None:
+    last = tx.one("SELECT MAX(n) AS n FROM stage_history WHERE application_id = ?", (app_id,))
+    n = int(last["n"] or 0) + 1 if last else 1
+    tx.execute(
+        "INSERT INTO stage_history (application_id, n, stage, status, actor, note, at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (app_id, n, str(stage), str(status), by, note, iso(now)),
+    )
+
+
+def view(
+    db: Database, app_id: str, today: date, settings: Settings, calendar: WorkingCalendar
+) -> dict[str, Any]:
+    """The application as the API shows it: stages, conditions, check, reviews, document,
+    history and events with their deliveries."""
+    with db.transaction() as tx:
+        row = load(tx, app_id, lock=False)
+        steps = tx.query(
+            "SELECT stage, status, actor, note, at FROM stage_history"
+            " WHERE application_id = ? ORDER BY n",
+            (app_id,),
+        )
+        cases = tx.query(
+            "SELECT * FROM reviews WHERE application_id = ? ORDER BY created_at", (app_id,)
+        )
+        doc = tx.one("SELECT number, code FROM documents WHERE application_id = ?", (app_id,))
+    return {
+        **summary(row),
+        "applicant": row["applicant"],
+        "business_name": row["business_name"],
+        "kbli": row["kbli"],
+        "site": loads(row["site"]),
+        "site_crs": row["site_crs"],
+        "proposal": loads(row["proposal"]),
+        "plan": {"id": row["plan_id"], "version": row["plan_version"]},
+        "outcome": row["outcome"],
+        "form": row["form"],
+        "stages": position(row).stages(),
+        "conditions": loads(row["conditions"]),
+        "check": loads(row["check_result"]),
+        "reviews": [review.case_view(c, today, settings, calendar) for c in cases],
+        "document": doc
+        and {
+            "number": doc["number"],
+            "code": doc["code"],
+            "url": documents.verify_url(doc["number"], doc["code"], settings),
+        },
+        "history": steps,
+        "submitted_at": row["submitted_at"],
+        "updated_at": row["updated_at"],
+        "events": outbox.events(db, app_id),
+    }
+
+
+def conditions_of(found: dict[str, Any]) -> list[dict[str, Any]]:
+    """The conditions a check attaches, carried to the next stages: the plan's condition
+    texts, and the conditions of overlays and rasters (ITBX reasons are the codes)."""
+    out = [
+        {"kode": c["kode"], "id": c["teks"], "en": c["teks"], "source": "plan"}
+        for c in found["conditions"]
+    ]
+    for r in found["reasons"]:
+        if r["effect"] == Effect.CONDITION and not r["code"].startswith(("itbx.", "condition.")):
+            out.append({"kode": r["code"], "id": r["id"], "en": r["en"], "source": "check"})
+    return out
+
+
+def reasons_of(found: dict[str, Any], effect: Effect) -> list[dict[str, Any]]:
+    return [
+        {"code": r["code"], "id": r["id"], "en": r["en"]}
+        for r in found["reasons"]
+        if r["effect"] == effect
+    ]

@@ -1,0 +1,102 @@
+"""Webhook subscriptions: where events go, and the secret each delivery is signed with."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlparse
+
+from kkpr.errors import KkprError, NotFound
+from kkpr.pipeline.db import dumps, iso, loads
+from kkpr.pipeline.outbox import EVENT_TYPES, wants
+from kkpr.records.db import Database, Row
+
+
+class SubscriptionError(KkprError):
+    """A subscription request that cannot be accepted (URL, event patterns)."""
+
+    kind = "subscription-invalid"
+
+
+def create(
+    db: Database,
+    url: str,
+    now: datetime,
+    *,
+    secret: str | None = None,
+    events: list[str] | None = None,
+    description: str | None = None,
+    created_by: str | None = None,
+) -> dict[str, Any]:
+    """A new active subscription; the answer is the only place its secret is shown."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise SubscriptionError(
+            "URL webhook harus http:// atau https:// lengkap",
+            "The webhook URL must be a full http:// or https:// URL",
+            where="url",
+        )
+    patterns = events or ["*"]
+    unknown = [p for p in patterns if not any(wants([p], t) for t in EVENT_TYPES)]
+    if unknown:
+        raise SubscriptionError(
+            f"Pola jenis peristiwa tidak cocok dengan apa pun: {', '.join(unknown)}",
+            f"Event type patterns match nothing: {', '.join(unknown)}",
+            where="events",
+            hint_id=f"Jenis yang ada: {', '.join(EVENT_TYPES)}",
+            hint_en=f"Known types: {', '.join(EVENT_TYPES)}",
+        )
+    row = {
+        "id": uuid.uuid4().hex,
+        "url": url,
+        "secret": secret or secrets.token_urlsafe(32),
+        "events": dumps(patterns),
+        "description": description,
+        "active": 1,
+        "created_at": iso(now),
+        "created_by": created_by,
+    }
+    with db.transaction() as tx:
+        tx.execute(
+            f"INSERT INTO subscriptions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            tuple(row.values()),
+        )
+    return {**_public(row), "secret": row["secret"]}
+
+
+def active(db: Database) -> list[dict[str, Any]]:
+    with db.transaction() as tx:
+        rows = tx.query("SELECT * FROM subscriptions WHERE active = 1 ORDER BY created_at")
+    return [_public(r) for r in rows]
+
+
+def delete(db: Database, subscription_id: str) -> None:
+    """Deactivate a subscription and cancel what it had not yet received."""
+    with db.transaction() as tx:
+        changed = tx.execute(
+            "UPDATE subscriptions SET active = 0 WHERE id = ? AND active = 1", (subscription_id,)
+        )
+        if not changed:
+            raise NotFound(
+                f"Langganan {subscription_id} tidak ada",
+                f"Subscription {subscription_id} does not exist",
+                where="subscription_id",
+            )
+        tx.execute(
+            "UPDATE deliveries SET status = 'cancelled', lease_owner = NULL, lease_until = NULL"
+            " WHERE subscription_id = ? AND status IN ('pending', 'dead')",
+            (subscription_id,),
+        )
+
+
+def _public(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "url": row["url"],
+        "events": loads(row["events"]),
+        "description": row["description"],
+        "created_at": row["created_at"],
+        "created_by": row["created_by"],
+    }

@@ -1,0 +1,395 @@
+"""The check log: every check the service answered, append-only, each with a content hash.
+
+One interface over SQLite (the embedded default, ``data_dir/records.db``) and
+PostgreSQL (when ``KKPR_DATABASE_URL`` is set), through ``kkpr.records.db``.
+
+- A record holds the request as validated (``inputs``), the ``result``, the plan id
+  and version used, the caller, ``created_at`` and ``content_hash`` = SHA-256 of the
+  canonical JSON of ``{"inputs": inputs, "result": result}``. Canonical JSON is
+  ``json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``
+  encoded as UTF-8: anyone holding a record can recompute its hash.
+- Append-only: this module has no UPDATE or DELETE, and the schema's triggers refuse
+  them. A correction is a new record whose ``corrects`` names the old one.
+- Idempotency keys are scoped to the caller: the same key and the same request give
+  back the stored records; the same key with another request is a ``Conflict``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import sqlite3
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from kkpr.errors import Conflict, NotFound
+from kkpr.records.db import Database, Row, Tx
+from kkpr.settings import Settings
+
+SCHEMA_DIR = Path(__file__).parent
+SCHEMA_LOCK = 0x6B6B7063  # "kkpc": serialises schema creation by concurrent processes
+
+Clock = Callable[[], datetime]
+
+
+# ---------------------------------------------------------------- canonical JSON
+
+
+def plain(value: Any) -> Any:
+    """``value`` as JSON-ready Python: dataclasses as dicts, enums as their values, dates
+    as ISO text, non-finite floats as None. (Faster than ``dataclasses.asdict``, which
+    deep-copies: this runs for every stored check.)"""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is dict:
+        return {k if type(k) is str else str(k): plain(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [plain(v) for v in value]
+    if isinstance(value, Enum):
+        return plain(value.value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, bool):  # subclasses of the plain types (numpy.float64, ...)
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return plain(float(value))
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, dict):
+        return plain(dict(value))
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return plain(value.item())
+    return str(value)
+
+
+def canonical(value: Any) -> str:
+    """The canonical JSON text of ``value`` (see the module docstring)."""
+    return json.dumps(
+        plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def content_hash(inputs: Any, result: Any) -> str:
+    return sha256_text(canonical({"inputs": inputs, "result": result}))
+
+
+def _hash_of_texts(inputs_text: str, result_text: str) -> str:
+    # canonical({"inputs": i, "result": r}) without serialising i and r again
+    return sha256_text('{"inputs":' + inputs_text + ',"result":' + result_text + "}")
+
+
+def request_hash(route: str, body: Any) -> str:
+    """What an idempotency key is bound to: the route and the validated request."""
+    return sha256_text(canonical({"route": route, "body": body}))
+
+
+def utc_iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# ---------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class NewCheck:
+    """A check to store: what was asked and what was answered."""
+
+    inputs: dict[str, Any]
+    result: dict[str, Any]
+    plan_id: str
+    plan_version: str
+    kind: str = "check"  # check | precheck | correction
+    corrects: str | None = None
+    correction_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    id: str
+    kind: str
+    created_at: str
+    caller: str
+    caller_role: str
+    plan_id: str
+    plan_version: str
+    inputs: dict[str, Any]
+    result: dict[str, Any]
+    content_hash: str
+    corrects: str | None = None
+    correction_reason: str | None = None
+    batch_id: str | None = None
+    batch_index: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "created_at": self.created_at,
+            "caller": self.caller,
+            "caller_role": self.caller_role,
+            "plan_id": self.plan_id,
+            "plan_version": self.plan_version,
+            "corrects": self.corrects,
+            "correction_reason": self.correction_reason,
+            "batch_id": self.batch_id,
+            "batch_index": self.batch_index,
+            "content_hash": self.content_hash,
+            "inputs": self.inputs,
+            "result": self.result,
+        }
+
+    def verify(self) -> bool:
+        """True when the stored inputs and result still hash to ``content_hash``."""
+        return content_hash(self.inputs, self.result) == self.content_hash
+
+    @classmethod
+    def from_row(cls, row: Row) -> CheckRecord:
+        return cls(
+            id=row["id"],
+            kind=row["kind"],
+            created_at=row["created_at"],
+            caller=row["caller"],
+            caller_role=row["caller_role"],
+            plan_id=row["plan_id"],
+            plan_version=row["plan_version"],
+            inputs=json.loads(row["inputs"]),
+            result=json.loads(row["result"]),
+            content_hash=row["content_hash"],
+            corrects=row["corrects"],
+            correction_reason=row["correction_reason"],
+            batch_id=row["batch_id"],
+            batch_index=None if row["batch_index"] is None else int(row["batch_index"]),
+        )
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    key: str
+    request_hash: str
+
+
+class _Raced(Exception):
+    """Another request stored the same idempotency key first; roll back and replay."""
+
+
+COLUMNS = (
+    "id, kind, created_at, caller, caller_role, plan_id, plan_version, inputs, result, "
+    "content_hash, corrects, correction_reason, batch_id, batch_index"
+)
+
+
+# ---------------------------------------------------------------- the log
+
+
+def records_url(settings: Settings) -> str:
+    """PostgreSQL when ``database_url`` is set, else SQLite ``data_dir/records.db``."""
+    if settings.database_url:
+        return settings.database_url
+    return f"sqlite:///{Path(settings.data_dir) / 'records.db'}"
+
+
+def open_records(url: str) -> Database:
+    """A Database at ``url`` with the check log and key tables created if missing."""
+    db = Database(url)
+    with db.transaction() as tx:
+        if tx.dialect == "postgresql":
+            tx.execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
+            tx.execute((SCHEMA_DIR / "schema_postgresql.sql").read_text("utf-8"))
+        else:
+            for statement in sqlite_statements((SCHEMA_DIR / "schema_sqlite.sql").read_text()):
+                tx.execute(statement)
+    return db
+
+
+def sqlite_statements(script: str) -> list[str]:
+    """A script as single statements (triggers hold ``;`` inside BEGIN ... END)."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        if not buf and (not line.strip() or line.lstrip().startswith("--")):
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    return out
+
+
+class CheckLog:
+    """Append and read stored checks."""
+
+    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+        self.db = db
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    @classmethod
+    def open(cls, url: str) -> CheckLog:
+        return cls(open_records(url))
+
+    # ------------------------------------------------------------ writing
+
+    def append(
+        self,
+        checks: Sequence[NewCheck],
+        *,
+        caller: str,
+        caller_role: str,
+        idempotency: Idempotency | None = None,
+        batch: bool = False,
+    ) -> list[CheckRecord]:
+        """Store ``checks`` in one transaction (a batch shares a ``batch_id``).
+
+        With ``idempotency``, a request stored earlier under the same key is answered
+        from the log instead (Conflict if it was a different request).
+        """
+        now = utc_iso(self._clock())
+        batch_id = uuid.uuid4().hex if batch else None
+        texts = [(canonical(c.inputs), canonical(c.result)) for c in checks]
+        records = [
+            CheckRecord(
+                id=uuid.uuid4().hex,
+                kind=c.kind,
+                created_at=now,
+                caller=caller,
+                caller_role=caller_role,
+                plan_id=c.plan_id,
+                plan_version=c.plan_version,
+                inputs=json.loads(inputs_text),
+                result=json.loads(result_text),
+                content_hash=_hash_of_texts(inputs_text, result_text),
+                corrects=c.corrects,
+                correction_reason=c.correction_reason,
+                batch_id=batch_id,
+                batch_index=i if batch else None,
+            )
+            for i, (c, (inputs_text, result_text)) in enumerate(zip(checks, texts, strict=True))
+        ]
+        try:
+            with self.db.transaction() as tx:
+                if idempotency is not None:
+                    target = batch_id if batch_id else records[0].id
+                    self._claim(tx, caller, idempotency, "batch" if batch else "check", target)
+                for c, r, (inputs_text, result_text) in zip(checks, records, texts, strict=True):
+                    if c.corrects is not None:
+                        self._must_exist(tx, c.corrects)
+                    tx.execute(
+                        f"INSERT INTO check_log ({COLUMNS}) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            r.id,
+                            r.kind,
+                            r.created_at,
+                            r.caller,
+                            r.caller_role,
+                            r.plan_id,
+                            r.plan_version,
+                            inputs_text,
+                            result_text,
+                            r.content_hash,
+                            r.corrects,
+                            r.correction_reason,
+                            r.batch_id,
+                            r.batch_index,
+                        ),
+                    )
+        except _Raced:
+            assert idempotency is not None
+            replayed = self.replay(caller, idempotency)
+            assert replayed is not None
+            return replayed
+        return records
+
+    def _claim(
+        self, tx: Tx, caller: str, idem: Idempotency, target_kind: str, target_id: str
+    ) -> None:
+        claimed = tx.execute(
+            "INSERT INTO check_idempotency "
+            "(caller, idem_key, request_hash, target_kind, target_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (caller, idem_key) DO NOTHING",
+            (caller, idem.key, idem.request_hash, target_kind, target_id, utc_iso(self._clock())),
+        )
+        if claimed == 0:
+            raise _Raced
+
+    @staticmethod
+    def _must_exist(tx: Tx, check_id: str) -> None:
+        if tx.one("SELECT id FROM check_log WHERE id = ?", (check_id,)) is None:
+            raise not_found(check_id)
+
+    # ------------------------------------------------------------ reading
+
+    def replay(self, caller: str, idem: Idempotency) -> list[CheckRecord] | None:
+        """The records stored under ``caller``'s key, None if the key is new."""
+        with self.db.transaction() as tx:
+            row = tx.one(
+                "SELECT request_hash, target_kind, target_id FROM check_idempotency "
+                "WHERE caller = ? AND idem_key = ?",
+                (caller, idem.key),
+            )
+            if row is None:
+                return None
+            if row["request_hash"] != idem.request_hash:
+                raise Conflict(
+                    "Idempotency-Key ini sudah dipakai untuk permintaan yang berbeda",
+                    "This Idempotency-Key was already used for a different request",
+                    where="Idempotency-Key",
+                    hint_id="Kirim ulang permintaan yang sama persis, atau pakai kunci baru "
+                    "untuk permintaan baru",
+                    hint_en="Resend exactly the same request, or use a new key for a new request",
+                    extra={"idempotency_key": idem.key},
+                )
+            if row["target_kind"] == "batch":
+                rows = tx.query(
+                    f"SELECT {COLUMNS} FROM check_log WHERE batch_id = ? ORDER BY batch_index",
+                    (row["target_id"],),
+                )
+            else:
+                rows = tx.query(
+                    f"SELECT {COLUMNS} FROM check_log WHERE id = ?", (row["target_id"],)
+                )
+        return [CheckRecord.from_row(r) for r in rows]
+
+    def get(self, check_id: str) -> CheckRecord:
+        with self.db.transaction() as tx:
+            row = tx.one(f"SELECT {COLUMNS} FROM check_log WHERE id = ?", (check_id,))
+        if row is None:
+            raise not_found(check_id)
+        return CheckRecord.from_row(row)
+
+    def corrected_by(self, check_id: str) -> list[str]:
+        """Ids of the records that correct ``check_id``, oldest first."""
+        with self.db.transaction() as tx:
+            rows = tx.query(
+                "SELECT id FROM check_log WHERE corrects = ? ORDER BY created_at, id",
+                (check_id,),
+            )
+        return [r["id"] for r in rows]
+
+
+def not_found(check_id: str) -> NotFound:
+    return NotFound(
+        f"Pemeriksaan {check_id!r} tidak ada",
+        f"Check {check_id!r} does not exist",
+        where="check_id",
+        hint_id="Periksa id dari jawaban POST /v1/checks",
+        hint_en="Use the id returned by POST /v1/checks",
+    )

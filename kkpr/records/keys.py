@@ -1,0 +1,131 @@
+"""API keys: created once, shown once, stored only as a salted SHA-256 hash.
+
+A key reads ``kkpr_<id>_<secret>``. The id is stored in clear (it names the key in
+the logs and finds its row); the secret is 256 random bits, so one salted SHA-256 is
+enough (a slow password hash guards guessable secrets; these are not guessable).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from kkpr.errors import KkprError, NotFound
+from kkpr.records.checks import utc_iso
+from kkpr.records.db import Database, Row
+
+ROLES = ("permit_system", "staff", "public")
+PREFIX = "kkpr"
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    id: str
+    name: str
+    role: str
+    created_at: str
+    created_by: str
+    revoked_at: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+    @classmethod
+    def from_row(cls, row: Row) -> ApiKey:
+        return cls(
+            id=row["id"],
+            name=row["name"],
+            role=row["role"],
+            created_at=row["created_at"],
+            created_by=row["created_by"],
+            revoked_at=row["revoked_at"],
+        )
+
+
+def _hash(salt: str, secret: str) -> str:
+    return hashlib.sha256(bytes.fromhex(salt) + secret.encode("utf-8")).hexdigest()
+
+
+def split_key(raw: str) -> tuple[str, str] | None:
+    """``(id, secret)`` of a well-formed key, None otherwise."""
+    parts = raw.strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != PREFIX or not parts[1] or not parts[2]:
+        return None
+    return parts[1], parts[2]
+
+
+class KeyStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def create(self, name: str, role: str, *, created_by: str = "cli") -> tuple[ApiKey, str]:
+        """A new key: its record and the key text, which is never stored or shown again."""
+        if role not in ROLES:
+            raise KkprError(
+                f"Peran {role!r} tidak dikenal; pilih salah satu: {', '.join(ROLES)}",
+                f"Unknown role {role!r}; choose one of: {', '.join(ROLES)}",
+                where="role",
+            )
+        key_id = secrets.token_hex(6)
+        secret = secrets.token_urlsafe(32)
+        salt = secrets.token_hex(16)
+        key = ApiKey(
+            id=key_id,
+            name=name,
+            role=role,
+            created_at=utc_iso(datetime.now(UTC)),
+            created_by=created_by,
+        )
+        with self.db.transaction() as tx:
+            tx.execute(
+                "INSERT INTO api_keys (id, name, role, salt, key_hash, created_at, created_by) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (key.id, name, role, salt, _hash(salt, secret), key.created_at, created_by),
+            )
+        return key, f"{PREFIX}_{key_id}_{secret}"
+
+    def verify(self, raw: str) -> ApiKey | None:
+        """The active key ``raw`` is, or None (unknown, malformed, wrong or revoked)."""
+        parts = split_key(raw)
+        if parts is None:
+            return None
+        key_id, secret = parts
+        with self.db.transaction() as tx:
+            row = tx.one("SELECT * FROM api_keys WHERE id = ?", (key_id,))
+        if row is None or row["revoked_at"] is not None:
+            return None
+        if not hmac.compare_digest(_hash(row["salt"], secret), row["key_hash"]):
+            return None
+        return ApiKey.from_row(row)
+
+    def get(self, key_id: str) -> ApiKey | None:
+        with self.db.transaction() as tx:
+            row = tx.one("SELECT * FROM api_keys WHERE id = ?", (key_id,))
+        return None if row is None else ApiKey.from_row(row)
+
+    def list(self) -> list[ApiKey]:
+        with self.db.transaction() as tx:
+            rows = tx.query("SELECT * FROM api_keys ORDER BY created_at, id")
+        return [ApiKey.from_row(r) for r in rows]
+
+    def revoke(self, key_id: str) -> ApiKey:
+        """Revoke a key at once (it stays listed, as who wrote what stays attributed)."""
+        with self.db.transaction() as tx:
+            tx.execute(
+                "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                (utc_iso(datetime.now(UTC)), key_id),
+            )
+        key = self.get(key_id)
+        if key is None:
+            raise NotFound(
+                f"Kunci API {key_id!r} tidak ada",
+                f"API key {key_id!r} does not exist",
+                where="key_id",
+                hint_id="Lihat daftar dengan `kkpr keys list`",
+                hint_en="See the list with `kkpr keys list`",
+            )
+        return key

@@ -1,0 +1,66 @@
+-- The check log and the API keys, PostgreSQL dialect (when KKPR_DATABASE_URL is set).
+-- Kept column for column equal to schema_sqlite.sql; only the guards differ.
+-- Times are UTC ISO-8601 text, JSON is canonical text (not jsonb, which would
+-- reorder keys): a record reads back byte for byte as written.
+
+CREATE TABLE IF NOT EXISTS check_log (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    caller TEXT NOT NULL,
+    caller_role TEXT NOT NULL,
+    plan_id TEXT NOT NULL,
+    plan_version TEXT NOT NULL,
+    inputs TEXT NOT NULL,
+    result TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    corrects TEXT REFERENCES check_log (id),
+    correction_reason TEXT,
+    batch_id TEXT,
+    batch_index INTEGER
+);
+
+CREATE INDEX IF NOT EXISTS check_log_corrects ON check_log (corrects);
+
+CREATE INDEX IF NOT EXISTS check_log_batch ON check_log (batch_id, batch_index);
+
+CREATE INDEX IF NOT EXISTS check_log_caller_time ON check_log (caller, created_at);
+
+-- append-only: stored checks are never changed or deleted (TRUNCATE included)
+CREATE OR REPLACE FUNCTION check_log_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'check_log is append-only: write a correction instead';
+END;
+$$;
+
+DROP TRIGGER IF EXISTS check_log_no_change ON check_log;
+
+CREATE TRIGGER check_log_no_change BEFORE UPDATE OR DELETE ON check_log
+FOR EACH ROW EXECUTE FUNCTION check_log_append_only();
+
+DROP TRIGGER IF EXISTS check_log_no_truncate ON check_log;
+
+CREATE TRIGGER check_log_no_truncate BEFORE TRUNCATE ON check_log
+FOR EACH STATEMENT EXECUTE FUNCTION check_log_append_only();
+
+CREATE TABLE IF NOT EXISTS check_idempotency (
+    caller TEXT NOT NULL,
+    idem_key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    target_kind TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (caller, idem_key)
+);
+
+CREATE TABLE IF NOT EXISTS api_keys (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    salt TEXT NOT NULL,
+    key_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    revoked_at TEXT
+);

@@ -1,0 +1,217 @@
+"""Zones and overlays of an in-memory Plan as GeoJSON features (the FeatureSource protocol).
+
+What OGC API Features and the web map read. Each layer is indexed once (an STRtree
+and its properties as JSON-ready dicts); a page reprojects only its own geometries.
+Features come in a stable order (by fid) so that offset paging is repeatable.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import mapping
+
+from kkpr.errors import NotFound
+from kkpr.plan.package import Plan
+from kkpr.site import transformer
+
+WGS84 = "EPSG:4326"  # in this module, as everywhere in kkpr: longitude, latitude
+TITLES: dict[str, tuple[str, str, str]] = {
+    "zones": (
+        "Pola ruang RDTR / RDTR zoning",
+        "Zona dan sub-zona rencana detail tata ruang (KODSZN, KODZON, intensitas). "
+        "Zones and sub-zones of the detailed spatial plan.",
+        "pola_ruang",
+    ),
+    "overlays": (
+        "Ketentuan khusus / special provisions",
+        "Kawasan ketentuan khusus (KKOP, KRB, LP2B, cagar budaya, sempadan, ...). "
+        "Special-provision overlays that add conditions or limits.",
+        "ketentuan_khusus",
+    ),
+    "rtrw": (
+        "Pola ruang RTRW / RTRW land use",
+        "Pola ruang rencana tata ruang wilayah (rencana umum), untuk PKKPR. "
+        "Land use of the general spatial plan, read where no RDTR applies.",
+        "pola_ruang_rtrw",
+    ),
+}
+
+
+@dataclass
+class _Layer:
+    geoms: np.ndarray  # plan CRS
+    fids: list[str]
+    rank: np.ndarray  # rank[i] = position of feature i in fid order
+    properties: list[dict[str, Any]]
+
+    @cached_property
+    def tree(self) -> shapely.STRtree:
+        return shapely.STRtree(self.geoms)
+
+    @cached_property
+    def ordered(self) -> np.ndarray:
+        return np.argsort(self.rank, kind="stable")
+
+
+class PlanFeatures:
+    """The FeatureSource of one Plan (its active version, held by a memory store)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self._cache: dict[str, _Layer] = {}
+
+    def _frames(self) -> dict[str, pd.DataFrame]:
+        frames: dict[str, pd.DataFrame] = {
+            "zones": self.plan.zones,
+            "overlays": self.plan.overlays,
+        }
+        if self.plan.rtrw is not None:
+            frames["rtrw"] = self.plan.rtrw
+        return frames
+
+    def _layer(self, collection: str) -> _Layer:
+        layer = self._cache.get(collection)
+        if layer is not None:
+            return layer
+        frame = self._frames().get(collection)
+        if frame is None:
+            raise unknown_collection(collection, list(self._frames()))
+        fids = [str(f) for f in frame.index]
+        order = sorted(range(len(fids)), key=lambda i: _fid_key(fids[i]))
+        rank = np.empty(len(fids), dtype=np.int64)
+        rank[order] = np.arange(len(fids))
+        attrs = frame.drop(columns=frame.geometry.name)
+        layer = _Layer(
+            geoms=np.asarray(frame.geometry.values, dtype=object),
+            fids=fids,
+            rank=rank,
+            properties=[
+                {str(k): _json_value(v) for k, v in row.items()} for row in attrs.to_dict("records")
+            ],
+        )
+        self._cache[collection] = layer
+        return layer
+
+    def collections(self) -> list[dict[str, Any]]:
+        out = []
+        for cid, frame in self._frames().items():
+            title, description, source = TITLES[cid]
+            bbox = None
+            if len(frame):
+                minx, miny, maxx, maxy = (float(v) for v in frame.total_bounds)
+                t = transformer(self.plan.meta.crs, WGS84)
+                bbox = [float(v) for v in t.transform_bounds(minx, miny, maxx, maxy)]
+            out.append(
+                {
+                    "id": cid,
+                    "title": title,
+                    "description": description,
+                    "source": source,
+                    "bbox": bbox,
+                    "count": len(frame),
+                    "storage_crs": self.plan.meta.crs,
+                    "plan_id": self.plan.meta.id,
+                    "plan_version": self.plan.meta.version,
+                }
+            )
+        return out
+
+    def features(
+        self,
+        collection: str,
+        *,
+        bbox: tuple[float, float, float, float] | None = None,
+        bbox_crs: str = WGS84,
+        crs: str = WGS84,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> tuple[list[dict[str, Any]], int]:
+        layer = self._layer(collection)
+        plan_crs = self.plan.meta.crs
+        if bbox is None:
+            matched = layer.ordered
+        else:
+            minx, miny, maxx, maxy = bbox
+            if bbox_crs != plan_crs:
+                t = transformer(bbox_crs, plan_crs)
+                minx, miny, maxx, maxy = t.transform_bounds(minx, miny, maxx, maxy)
+            box = shapely.box(minx, miny, maxx, maxy)
+            hits = layer.tree.query(box, predicate="intersects") if len(layer.geoms) else []
+            hits = np.asarray(hits, dtype=np.int64)
+            matched = hits[np.argsort(layer.rank[hits], kind="stable")]
+        page = matched[offset : offset + limit] if limit > 0 else matched[:0]
+        geoms = layer.geoms[page]
+        if crs != plan_crs and len(geoms):
+            t = transformer(plan_crs, crs)
+            geoms = shapely.transform(
+                geoms, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1]))
+            )
+        features = [
+            {
+                "type": "Feature",
+                "id": layer.fids[i],
+                "geometry": None if g is None or g.is_empty else mapping(g),
+                "properties": layer.properties[i],
+            }
+            for i, g in zip(page.tolist(), geoms, strict=True)
+        ]
+        return features, len(matched)
+
+    def feature(self, collection: str, fid: str, *, crs: str = WGS84) -> dict[str, Any] | None:
+        """One feature by its fid, None if the collection has no such feature."""
+        layer = self._layer(collection)
+        try:
+            i = layer.fids.index(fid)
+        except ValueError:
+            return None
+        geom = layer.geoms[i]
+        if crs != self.plan.meta.crs and geom is not None:
+            t = transformer(self.plan.meta.crs, crs)
+            geom = shapely.transform(
+                geom, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1]))
+            )
+        return {
+            "type": "Feature",
+            "id": fid,
+            "geometry": None if geom is None or geom.is_empty else mapping(geom),
+            "properties": layer.properties[i],
+        }
+
+
+def unknown_collection(collection: str, known: list[str]) -> NotFound:
+    return NotFound(
+        f"Koleksi {collection!r} tidak ada",
+        f"Collection {collection!r} does not exist",
+        where="collectionId",
+        hint_id=f"Koleksi yang ada: {', '.join(known)}",
+        hint_en=f"Available collections: {', '.join(known)}",
+    )
+
+
+def _fid_key(fid: str) -> tuple[int, int, str]:
+    # numeric fids (GeoPackage, Shapefile) sort as numbers, others as text
+    return (0, int(fid), "") if fid.isdigit() else (1, 0, fid)
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return None
+    return str(value) if not isinstance(value, str) else value

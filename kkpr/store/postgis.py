@@ -1,0 +1,761 @@
+"""The PostGIS store: many plans and their versions in PostgreSQL, sites located by SQL.
+
+The answers equal the memory store's (same hits, same order, same rules): the site
+is reprojected and validated here exactly as the memory store does it, the overlaps
+and their areas come from one SQL statement (zones, overlays and, when the site is
+not fully covered, the RTRW), and the plan's rules are rebuilt from the database and
+cached per active version. psycopg2 is imported only here, when the store is used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import numpy as np
+import shapely
+from pyproj import CRS
+from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
+
+from kkpr.errors import KkprError, NotFound, StoreError
+from kkpr.model import (
+    Activity,
+    Condition,
+    Intensity,
+    KbliEntry,
+    Located,
+    OverlayHit,
+    PlanMeta,
+    PlanRules,
+    RasterSpec,
+    RtrwHit,
+    Site,
+    Tolerance,
+    ZoneHit,
+)
+from kkpr.plan.kugi import INTENSITY_FIELDS
+from kkpr.settings import Settings
+from kkpr.site import check_site_geometry, to_plan_crs, transformer
+from kkpr.store.features import TITLES, WGS84, unknown_collection
+from kkpr.store.memory import lonlats, outside_any_plan, to_plan_crs_many
+from kkpr.store.rasters import Grid, load_grid, many_stats
+
+T = TypeVar("T")
+Bounds = tuple[float, float, float, float]
+
+
+def _overlaps(layer: str, sites: str) -> str:
+    """Rows (i, seq, area) of each site of ``sites`` and each polygon of ``layer`` it
+    intersects; a many-vertex polygon is met through its pieces, areas summed."""
+    area = "CASE WHEN s.point THEN 0::float8 ELSE ST_Area(ST_Intersection({g}.geom, s.g)) END"
+    return f"""
+    SELECT s.i, x.seq, {area.format(g="x")} AS area
+    FROM {sites} s JOIN kkpr.{layer} x
+      ON x.vid = $1 AND NOT x.pieced AND ST_Intersects(x.geom, s.g)
+    UNION ALL
+    SELECT s.i, p.seq, sum({area.format(g="p")})
+    FROM {sites} s JOIN kkpr.{layer}_pieces p ON p.vid = $1 AND ST_Intersects(p.geom, s.g)
+    GROUP BY s.i, p.seq"""
+
+
+# One statement for a batch of sites ($2 EWKB hex, $3 their areas) in version $1:
+# zone and overlay hits (a polygon site keeps only overlaps of positive area, a point
+# keeps every polygon it touches), RTRW hits of the sites the zones do not cover (the
+# sliver tolerance $4), and a header row saying whether $1 is still active.
+LOCATE_SQL = f"""
+WITH s AS MATERIALIZED (
+    SELECT u.i, u.g, u.a, ST_Dimension(u.g) = 0 AS point
+    FROM (SELECT t.i, t.h::geometry AS g, t.a
+          FROM unnest($2::text[], $3::float8[]) WITH ORDINALITY AS t(h, a, i)) u
+),
+zc AS MATERIALIZED ({_overlaps("zones", "s")}),
+oc AS MATERIALIZED ({_overlaps("overlays", "s")}),
+zk AS MATERIALIZED (
+    SELECT zc.i, zc.seq, zc.area FROM zc JOIN s ON s.i = zc.i WHERE s.point OR zc.area > 0
+),
+cov AS (SELECT i, count(*) AS n, sum(area) AS covered FROM zk GROUP BY i),
+need AS MATERIALIZED (
+    -- a little slack here; the memory store's exact rule is applied to the answer
+    SELECT s.* FROM s LEFT JOIN cov ON cov.i = s.i
+    WHERE cov.n IS NULL OR cov.covered < s.a - $4 + 1e-6
+),
+rc AS MATERIALIZED ({_overlaps("rtrw", "need")})
+SELECT 'z'::text AS kind, zk.i, z.seq, zk.area, z.fid, z.kodszn AS t1, z.namszn AS t2,
+       z.kodzon AS t3, z.namzon AS t4, z.kodblk AS t5, z.kodsbl AS t6, z.wadmkc AS t7,
+       z.wadmkd AS t8, z.flags, z.kdb AS n1, z.klb AS n2, z.kdh AS n3, z.ktb AS n4,
+       z.tb AS n5, z.jlb AS n6, z.gsb AS n7
+FROM zk JOIN kkpr.zones z ON z.vid = $1 AND z.seq = zk.seq
+UNION ALL
+SELECT 'o', oc.i, o.seq, oc.area, o.fid, o.jenis, o.keterangan, o.efek, NULL, NULL, NULL,
+       NULL, NULL, NULL, o.tb, NULL, NULL, NULL, NULL, NULL, NULL
+FROM oc JOIN s ON s.i = oc.i JOIN kkpr.overlays o ON o.vid = $1 AND o.seq = oc.seq
+WHERE s.point OR oc.area > 0
+UNION ALL
+SELECT 'r', rc.i, r.seq, rc.area, r.fid, r.namobj, r.jnsrpr, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM rc JOIN kkpr.rtrw r ON r.vid = $1 AND r.seq = rc.seq
+UNION ALL
+SELECT 'h', 0, 0, NULL, NULL,
+       (SELECT active::text FROM kkpr.plan_versions WHERE vid = $1), NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL,
+       (SELECT coalesce(max(id), 0) FROM kkpr.activations)::float8,
+       NULL, NULL, NULL, NULL, NULL, NULL
+ORDER BY 2, 1, 3
+"""
+
+ACTIVE_SQL = """
+SELECT s.stamp, v.vid, v.plan_id, v.version, v.crs, v.srid, v.sliver_m2, v.zones_bbox,
+       v.rtrw_bbox, v.name, v.zones_count, v.overlays_count, v.rtrw_count, v.overlays_bbox
+FROM (SELECT coalesce(max(id), 0) AS stamp FROM kkpr.activations) s
+LEFT JOIN kkpr.plan_versions v ON v.active
+ORDER BY v.plan_id
+"""
+
+
+@dataclass(frozen=True)
+class ActiveVersion:
+    """What the store keeps about the active version of one plan."""
+
+    plan_id: str
+    vid: int
+    version: str
+    name: str
+    crs: str
+    srid: int
+    sliver_m2: float
+    extent: tuple[float, float, float, float]  # zones, plan CRS
+    region: BaseGeometry  # where a site must fall to be inside this plan
+    rasters: tuple[tuple[RasterSpec, Path], ...]
+    layers: dict[str, tuple[int, Bounds | None]]  # collection -> count, extent (plan CRS)
+
+
+def _bounds(values: Sequence[float] | None) -> Bounds | None:
+    if not values:
+        return None
+    x1, y1, x2, y2 = (float(v) for v in values)
+    return (x1, y1, x2, y2)
+
+
+def redact(url: str) -> str:
+    """``url`` without its password, for messages."""
+    head, sep, tail = url.partition("://")
+    if not sep or "@" not in tail:
+        return url
+    cred, _at, rest = tail.rpartition("@")
+    user = cred.split(":", 1)[0]
+    return f"{head}://{user}:***@{rest}" if ":" in cred else url
+
+
+def unavailable(url: str, exc: BaseException) -> StoreError:
+    return StoreError(
+        "Basis data PostGIS tidak dapat dipakai",
+        "The PostGIS database cannot be used",
+        where=redact(url),
+        hint_id=f"Periksa KKPR_DATABASE_URL dan server basis data ({exc})".strip(),
+        hint_en=f"Check KKPR_DATABASE_URL and the database server ({exc})".strip(),
+    )
+
+
+def connect(url: str, *, autocommit: bool = False) -> Any:
+    """A new psycopg2 connection; StoreError when the server cannot be reached."""
+    import psycopg2  # the PostgreSQL adapter is needed only by this store
+
+    try:
+        conn = psycopg2.connect(url, application_name="kkpr")
+    except psycopg2.Error as exc:
+        raise unavailable(url, exc) from exc
+    conn.autocommit = autocommit
+    return conn
+
+
+def db_errors() -> tuple[type[BaseException], ...]:
+    import psycopg2
+
+    return (psycopg2.Error,)
+
+
+def not_migrated(url: str) -> StoreError:
+    return StoreError(
+        "Skema kkpr belum ada di basis data",
+        "The kkpr schema is missing from the database",
+        where=redact(url),
+        hint_id="Jalankan: kkpr db migrate --db URL",
+        hint_en="Run: kkpr db migrate --db URL",
+    )
+
+
+def srid_of(crs: str) -> int:
+    """The EPSG code of ``crs`` (CRS84 counts as 4326, with x = longitude)."""
+    if "CRS84" in crs.upper():
+        return 4326
+    try:
+        code = CRS.from_user_input(crs).to_epsg()
+    except Exception:
+        code = None
+    if code is None:
+        raise KkprError(
+            f"CRS {crs!r} tidak didukung",
+            f"CRS {crs!r} is not supported",
+            where="crs",
+            hint_id="Gunakan kode EPSG, mis. EPSG:4326",
+            hint_en="Use an EPSG code, e.g. EPSG:4326",
+        )
+    return int(code)
+
+
+class PostgisStore:
+    """Store, FeatureSource and PlanAdmin over a PostGIS database of plan versions.
+
+    The outside-plan margin and the vertex limit default to the service settings
+    (``max_vertices=None``: no limit, as the memory store's default).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        outside_margin_m: float | None = None,
+        max_vertices: int | Literal["settings"] | None = "settings",
+        data_dir: Path | None = None,
+        stamp_ttl_s: float = 1.0,
+    ) -> None:
+        settings = Settings()
+        self.url = url
+        self.outside_margin_m = (
+            settings.outside_plan_margin_m if outside_margin_m is None else outside_margin_m
+        )
+        self.max_vertices = (
+            settings.max_site_vertices if max_vertices == "settings" else max_vertices
+        )
+        self.data_dir = data_dir if data_dir is not None else settings.data_dir
+        self.stamp_ttl_s = stamp_ttl_s
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._active: dict[str, ActiveVersion] = {}
+        self._stamp: float | None = None
+        self._checked_at = 0.0
+        self._rules: dict[int, PlanRules] = {}
+        self._raster_grids: dict[int, list[Grid]] = {}
+
+    # ------------------------------------------------------------ connections
+
+    def _conn(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.closed:
+            conn = connect(self.url, autocommit=True)
+            self._local.conn = conn
+            self._local.prepared = False
+        return conn
+
+    def _run(self, fn: Callable[[Any], T]) -> T:
+        """``fn(cursor)`` on this thread's connection, reconnecting once if it broke."""
+        import psycopg2
+
+        for attempt in (0, 1):
+            conn = self._conn()
+            try:
+                with conn.cursor() as cur:
+                    return fn(cur)
+            except (
+                psycopg2.errors.UndefinedTable,
+                psycopg2.errors.InvalidSchemaName,
+                psycopg2.errors.UndefinedObject,  # no PostGIS: no geometry type
+            ) as exc:
+                raise not_migrated(self.url) from exc
+            except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+                self._local.conn = None
+                with contextlib.suppress(psycopg2.Error):
+                    conn.close()
+                if attempt:
+                    raise unavailable(self.url, exc) from exc
+            except psycopg2.Error as exc:
+                raise unavailable(self.url, exc) from exc
+        raise AssertionError("unreachable")
+
+    def _fetch(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+    ) -> list[tuple[Any, ...]]:
+        def run(cur: Any) -> list[tuple[Any, ...]]:
+            cur.execute(sql, params)
+            return list(cur.fetchall())
+
+        return self._run(run)
+
+    def _execute_locate(self, cur: Any, *, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        # a server-side prepared statement per connection: parsed and planned once
+        if not self._local.prepared:
+            # one generic plan: the version is pruned at run time, and replanning per
+            # site would cost more than the query itself
+            cur.execute("SET plan_cache_mode = force_generic_plan")
+            cur.execute(f"PREPARE kkpr_locate (bigint, text[], float8[], float8) AS {LOCATE_SQL}")
+            self._local.prepared = True
+        cur.execute("EXECUTE kkpr_locate (%s, %s, %s, %s)", params)
+        return list(cur.fetchall())
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # ------------------------------------------------------------ active versions
+
+    def _state(self, force: bool = False) -> dict[str, ActiveVersion]:
+        """Active versions by plan, re-read when the activation log moved (at most
+        every ``stamp_ttl_s`` seconds, or at once when ``force``)."""
+        now = time.monotonic()
+        if not force and self._stamp is not None and now - self._checked_at < self.stamp_ttl_s:
+            return self._active
+        rows = self._fetch(ACTIVE_SQL)
+        with self._lock:
+            self._checked_at = now
+            stamp = float(rows[0][0])
+            if stamp == self._stamp:
+                return self._active
+            known = {av.vid: av for av in self._active.values()}
+            active: dict[str, ActiveVersion] = {}
+            for row in rows:
+                if row[1] is None:
+                    continue
+                vid = int(row[1])
+                active[row[2]] = known.get(vid) or self._version_of(row)
+            self._active = active
+            live = {av.vid for av in active.values()}
+            self._rules = {vid: r for vid, r in self._rules.items() if vid in live}
+            self._stamp = stamp
+            return active
+
+    def _version_of(self, row: tuple[Any, ...]) -> ActiveVersion:
+        _stamp, vid, plan_id, version, crs, srid, sliver_m2, zb, rb, name, nz, no, nr, ob = row
+        extent = tuple(float(v) for v in zb) if zb else (0.0, 0.0, 0.0, 0.0)
+        # the memory store's rule: the zones' extent with a margin, or the RTRW's extent
+        region = shapely.box(*extent).buffer(self.outside_margin_m)
+        if rb:
+            region = shapely.union(region, shapely.box(*rb))
+        shapely.prepare(region)
+        rasters = self._fetch(
+            "SELECT id, path, kind, label_id, label_en, jenis, threshold, slope_limit_pct, "
+            "max_share, efek, stored_path FROM kkpr.rasters WHERE vid = %s ORDER BY seq",
+            (vid,),
+        )
+        return ActiveVersion(
+            plan_id=plan_id,
+            vid=vid,
+            version=version,
+            name=name,
+            crs=crs,
+            srid=int(srid),
+            sliver_m2=float(sliver_m2),
+            extent=(extent[0], extent[1], extent[2], extent[3]),
+            region=region,
+            rasters=tuple((RasterSpec(*r[:10]), Path(r[10])) for r in rasters),
+            layers={
+                "zones": (int(nz or 0), _bounds(zb)),
+                "overlays": (int(no or 0), _bounds(ob)),
+                **({"rtrw": (int(nr), _bounds(rb))} if nr else {}),
+            },
+        )
+
+    def _active_for(self, plan_id: str | None) -> ActiveVersion:
+        state = self._state()
+        if plan_id is not None:
+            if plan_id not in state:
+                state = self._state(force=True)
+            av = state.get(plan_id)
+            if av is None:
+                raise NotFound(
+                    f"Rencana {plan_id!r} tidak dimuat atau tidak memiliki versi aktif",
+                    f"Plan {plan_id!r} is not loaded or has no active version",
+                    where="plan_id",
+                    hint_id=f"Rencana yang ada: {', '.join(state) or '—'}",
+                    hint_en=f"Loaded plans: {', '.join(state) or '—'}",
+                )
+            return av
+        if not state:
+            state = self._state(force=True)
+        if len(state) == 1:
+            return next(iter(state.values()))
+        if not state:
+            raise NotFound(
+                "Belum ada rencana aktif di basis data",
+                "No plan is active in the database",
+                where=redact(self.url),
+                hint_id="Muat rencana: kkpr plan load FOLDER --db URL",
+                hint_en="Load a plan: kkpr plan load FOLDER --db URL",
+            )
+        raise KkprError(
+            f"Basis data memuat {len(state)} rencana; sebutkan plan_id",
+            f"The database holds {len(state)} plans; name a plan_id",
+            where="plan_id",
+            hint_id=f"Pilih salah satu: {', '.join(state)}",
+            hint_en=f"Choose one of: {', '.join(state)}",
+        )
+
+    # ------------------------------------------------------------ Store protocol
+
+    def rules(self, plan_id: str | None = None) -> PlanRules:
+        av = self._active_for(plan_id)
+        rules = self._rules.get(av.vid)
+        if rules is None:
+            rules = self._run(lambda cur: read_rules(cur, av.vid))
+            with self._lock:
+                self._rules[av.vid] = rules
+        return rules
+
+    def locate(self, site: Site, plan_id: str | None = None) -> Located:
+        return self.locate_many([site], plan_id)[0]
+
+    def locate_many(self, sites: Sequence[Site], plan_id: str | None = None) -> list[Located]:
+        for site in sites:
+            check_site_geometry(site, self.max_vertices)
+        if not sites:
+            return []
+        groups = self._plans_of(sites, plan_id)
+        out: list[Located | None] = [None] * len(sites)
+        for pid, indices in groups.items():
+            for i, located in zip(
+                indices, self._locate_in(pid, [sites[i] for i in indices]), strict=True
+            ):
+                out[i] = located
+        return [loc for loc in out if loc is not None]
+
+    def _plans_of(self, sites: Sequence[Site], plan_id: str | None) -> dict[str, list[int]]:
+        """Which plan answers each site: the named one, the only one, or the one
+        whose region holds the site (the nearest zones' extent when several do)."""
+        state = self._state()
+        if plan_id is not None or len(state) <= 1:
+            av = self._active_for(plan_id)
+            geoms = to_plan_crs_many(sites, av.crs)
+            outside = ~shapely.intersects(av.region, geoms)
+            if outside.any():
+                raise outside_any_plan(int(np.flatnonzero(outside)[0]), len(sites))
+            return {av.plan_id: list(range(len(sites)))}
+        groups: dict[str, list[int]] = {}
+        for i, site in enumerate(sites):
+            best: tuple[float, str] | None = None
+            for av in state.values():
+                geom = to_plan_crs(site, av.crs)
+                if not shapely.intersects(av.region, geom):
+                    continue
+                d = float(shapely.distance(shapely.box(*av.extent), geom))
+                if best is None or (d, av.plan_id) < best:
+                    best = (d, av.plan_id)
+            if best is None:
+                raise outside_any_plan(i, len(sites))
+            groups.setdefault(best[1], []).append(i)
+        return groups
+
+    def _locate_in(self, plan_id: str, sites: list[Site]) -> list[Located]:
+        for attempt in (0, 1):
+            av = self._active_for(plan_id)
+            geoms = to_plan_crs_many(sites, av.crs)
+            if attempt:  # the version changed under us: the new one must hold the sites too
+                outside = ~shapely.intersects(av.region, geoms)
+                if outside.any():
+                    raise outside_any_plan(int(np.flatnonzero(outside)[0]), len(sites))
+            areas = shapely.area(geoms)
+            wkb = shapely.to_wkb(
+                shapely.set_srid(geoms, av.srid), hex=True, include_srid=True, output_dimension=2
+            )
+            params = (av.vid, list(wkb), [float(a) for a in areas], av.sliver_m2)
+            rows = self._run(partial(self._execute_locate, params=params))
+            header = rows[0]
+            if header[14] != self._stamp:
+                self._checked_at = 0.0  # something was activated: re-read on next use
+            if header[5] == "true":
+                return self._answers(av, geoms, areas, rows[1:])
+            self._state(force=True)
+        raise StoreError(
+            "Versi rencana aktif berganti berulang kali selama pemeriksaan",
+            "The active plan version changed repeatedly during the check",
+            where=plan_id,
+            hint_id="Ulangi permintaan",
+            hint_en="Send the request again",
+        )
+
+    def _answers(
+        self, av: ActiveVersion, geoms: np.ndarray, areas: np.ndarray, rows: list[tuple[Any, ...]]
+    ) -> list[Located]:
+        zones: list[list[ZoneHit]] = [[] for _ in geoms]
+        overlays: list[list[OverlayHit]] = [[] for _ in geoms]
+        rtrw: list[list[RtrwHit]] = [[] for _ in geoms]
+        for row in rows:
+            kind, i, area = row[0], int(row[1]) - 1, float(row[3])
+            if kind == "z":
+                zones[i].append(
+                    ZoneHit(
+                        fid=row[4],
+                        kodszn=row[5],
+                        area_m2=area,
+                        namszn=row[6],
+                        kodzon=row[7],
+                        namzon=row[8],
+                        kodblk=row[9],
+                        kodsbl=row[10],
+                        wadmkc=row[11],
+                        wadmkd=row[12],
+                        flags=tuple(row[13] or ()),
+                        intensity=Intensity(**dict(zip(INTENSITY_FIELDS, row[14:21], strict=True))),
+                    )
+                )
+            elif kind == "o":
+                overlays[i].append(
+                    OverlayHit(
+                        fid=row[4],
+                        jenis=row[5],
+                        area_m2=area,
+                        keterangan=row[6],
+                        tb=row[14],
+                        efek=row[7],
+                    )
+                )
+            else:
+                rtrw[i].append(RtrwHit(namobj=row[5], jnsrpr=row[6], area_m2=area))
+        per_raster = [many_stats(grid, geoms, av.crs) for grid in self._grids(av)]
+        rasters = [list(stats) for stats in zip(*per_raster, strict=True)] or [[] for _ in geoms]
+        lons, lats = lonlats(geoms, av.crs)
+        out = []
+        for i, geom in enumerate(geoms):
+            located = Located(
+                plan_id=av.plan_id,
+                plan_version=av.version,
+                geometry=geom,
+                area_m2=float(areas[i]),
+                zones=zones[i],
+                overlays=overlays[i],
+                rasters=rasters[i],
+                lon=float(lons[i]),
+                lat=float(lats[i]),
+            )
+            covered = sum(z.area_m2 for z in zones[i])
+            if not zones[i] or covered < located.area_m2 - av.sliver_m2:
+                located.rtrw = rtrw[i]
+            out.append(located)
+        return out
+
+    def _grids(self, av: ActiveVersion) -> list[Grid]:
+        """The version's rasters, read once around its region (as the memory store)."""
+        grids = self._raster_grids.get(av.vid)
+        if grids is None:
+            bounds = av.region.bounds
+            grids = [load_grid(path, spec, bounds, av.crs) for spec, path in av.rasters]
+            with self._lock:
+                self._raster_grids = {
+                    vid: g for vid, g in self._raster_grids.items() if vid in self._live()
+                }
+                self._raster_grids[av.vid] = grids
+        return grids
+
+    def _live(self) -> set[int]:
+        return {av.vid for av in self._active.values()}
+
+    # ------------------------------------------------------------ FeatureSource
+
+    def collections(self, plan_id: str | None = None) -> list[dict[str, Any]]:
+        """As the memory store's (kkpr.store.features): same ids, titles, bboxes."""
+        av = self._active_for(plan_id)
+        out = []
+        for cid, (count, bounds) in av.layers.items():
+            title, description, source = TITLES[cid]
+            bbox = None
+            if bounds is not None:
+                bbox = [float(v) for v in transformer(av.crs, WGS84).transform_bounds(*bounds)]
+            out.append(
+                {
+                    "id": cid,
+                    "title": title,
+                    "description": description,
+                    "source": source,
+                    "bbox": bbox,
+                    "count": count,
+                    "storage_crs": av.crs,
+                    "plan_id": av.plan_id,
+                    "plan_version": av.version,
+                }
+            )
+        return out
+
+    def features(
+        self,
+        collection: str,
+        *,
+        bbox: tuple[float, float, float, float] | None = None,
+        bbox_crs: str = WGS84,
+        crs: str = WGS84,
+        limit: int = 100,
+        offset: int = 0,
+        plan_id: str | None = None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """As the memory store's: pages in fid order, the bbox as a box in the plan CRS."""
+        av = self._active_for(plan_id)
+        if collection not in av.layers:
+            raise unknown_collection(collection, list(av.layers))
+        where = "vid = %(vid)s"
+        params: dict[str, Any] = {"vid": av.vid, "limit": max(limit, 0), "offset": offset}
+        if bbox is not None:
+            box = (
+                bbox
+                if bbox_crs == av.crs
+                else transformer(bbox_crs, av.crs).transform_bounds(*bbox)
+            )
+            where += " AND ST_Intersects(geom, ST_MakeEnvelope(%(x1)s, %(y1)s, %(x2)s, %(y2)s, %(srid)s))"
+            params.update({k: float(v) for k, v in zip(("x1", "y1", "x2", "y2"), box, strict=True)})
+            params["srid"] = av.srid
+        table = f"kkpr.{collection}"
+        rows = self._fetch(
+            f"SELECT fid, attrs, ST_AsBinary(geom), count(*) OVER () FROM {table} "
+            f"WHERE {where} ORDER BY frank LIMIT %(limit)s OFFSET %(offset)s",
+            params,
+        )
+        if rows:
+            matched = int(rows[0][3])
+        else:
+            matched = int(self._fetch(f"SELECT count(*) FROM {table} WHERE {where}", params)[0][0])
+        return as_features(rows, av.crs, crs), matched
+
+    def feature(
+        self, collection: str, fid: str, *, crs: str = WGS84, plan_id: str | None = None
+    ) -> dict[str, Any] | None:
+        """One feature by its fid (OGC API ``items/{featureId}``), None if there is none."""
+        av = self._active_for(plan_id)
+        if collection not in av.layers:
+            raise unknown_collection(collection, list(av.layers))
+        rows = self._fetch(
+            f"SELECT fid, attrs, ST_AsBinary(geom) FROM kkpr.{collection} "
+            "WHERE vid = %s AND fid = %s ORDER BY seq LIMIT 1",
+            (av.vid, fid),
+        )
+        return as_features(rows, av.crs, crs)[0] if rows else None
+
+    # ------------------------------------------------------------ PlanAdmin
+
+    def plans(self) -> list[dict[str, Any]]:
+        from kkpr.store import load
+
+        return self._run(load.list_plans)
+
+    def versions(self, plan_id: str) -> list[dict[str, Any]]:
+        from kkpr.store import load
+
+        return self._run(lambda cur: load.list_versions(cur, plan_id))
+
+    def load(self, plan_dir: Path, *, loaded_by: str, activate: bool = True) -> str:
+        from kkpr.store import load
+
+        version = load.load_package(
+            self.url, plan_dir, loaded_by=loaded_by, activate=activate, data_dir=self.data_dir
+        )
+        self._checked_at = 0.0
+        return version
+
+    def activate(self, plan_id: str, version: str, *, by: str) -> None:
+        from kkpr.store import load
+
+        load.activate(self.url, plan_id, version, by=by)
+        self._checked_at = 0.0
+
+    def rollback(self, plan_id: str, *, by: str) -> str:
+        from kkpr.store import load
+
+        version = load.rollback(self.url, plan_id, by=by)
+        self._checked_at = 0.0
+        return version
+
+
+def as_features(rows: list[tuple[Any, ...]], plan_crs: str, crs: str) -> list[dict[str, Any]]:
+    """GeoJSON features from (fid, properties, WKB) rows, reprojected as the memory
+    store reprojects them."""
+    geoms = shapely.from_wkb([bytes(r[2]) for r in rows])
+    if crs != plan_crs and len(geoms):
+        t = transformer(plan_crs, crs)
+        geoms = shapely.transform(
+            geoms, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1]))
+        )
+    return [
+        {
+            "type": "Feature",
+            "id": r[0],
+            "geometry": None if g is None or g.is_empty else mapping(g),
+            "properties": r[1] or {},
+        }
+        for r, g in zip(rows, geoms, strict=True)
+    ]
+
+
+def read_rules(cur: Any, vid: int) -> PlanRules:
+    """A version's PlanRules, rebuilt from its tables in the package's own order."""
+
+    def rows(sql: str) -> list[tuple[Any, ...]]:
+        cur.execute(sql, (vid,))
+        return list(cur.fetchall())
+
+    (v,) = rows(
+        "SELECT plan_id, name, region_code, legal_basis, effective_from, crs, sliver_m2, "
+        "sliver_share, overlay_effects, version, checksum, subzones "
+        "FROM kkpr.plan_versions WHERE vid = %s"
+    )
+    rasters = rows(
+        "SELECT id, path, kind, label_id, label_en, jenis, threshold, slope_limit_pct, "
+        "max_share, efek FROM kkpr.rasters WHERE vid = %s ORDER BY seq"
+    )
+    meta = PlanMeta(
+        id=v[0],
+        name=v[1],
+        region_code=v[2],
+        legal_basis=v[3],
+        effective_from=v[4],
+        crs=v[5],
+        tolerance=Tolerance(sliver_m2=v[6], sliver_share=v[7]),
+        rasters=tuple(RasterSpec(*r) for r in rasters),
+        overlay_effects=dict(v[8]),
+        version=v[9],
+        checksum=v[10],
+    )
+    activities = {
+        k: Activity(k, name)
+        for k, name in rows(
+            "SELECT kode, kegiatan FROM kkpr.activities WHERE vid = %s ORDER BY seq"
+        )
+    }
+    itbx = {
+        (k, z): cell
+        for k, z, cell in rows(
+            "SELECT kode_kegiatan, kodszn, cell FROM kkpr.itbx WHERE vid = %s ORDER BY seq"
+        )
+    }
+    kbli = {
+        r[0]: KbliEntry(*r)
+        for r in rows(
+            "SELECT kbli, judul, kode_kegiatan FROM kkpr.kbli WHERE vid = %s ORDER BY seq"
+        )
+    }
+    conditions = {
+        r[0]: Condition(*r)
+        for r in rows(
+            "SELECT kode, teks, max_floor_area_m2, max_site_area_m2, max_floors "
+            "FROM kkpr.conditions WHERE vid = %s ORDER BY seq"
+        )
+    }
+    intensity = {
+        r[0]: Intensity(*r[1:])
+        for r in rows(
+            f"SELECT kodszn, {', '.join(INTENSITY_FIELDS)} FROM kkpr.intensity "
+            "WHERE vid = %s ORDER BY seq"
+        )
+    }
+    return PlanRules(
+        meta=meta,
+        activities=activities,
+        itbx=itbx,
+        subzones=tuple(v[11]),
+        kbli=kbli,
+        conditions=conditions,
+        intensity=intensity,
+    )

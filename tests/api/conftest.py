@@ -1,0 +1,181 @@
+"""Apps for the API tests: the mini plan (memory or PostGIS), the Kupang sample, and a
+real uvicorn server process for real HTTP clients (GDAL).
+
+Check storage follows the store: SQLite under the test's data dir for the memory
+store, PostgreSQL (the PostGIS test database) for the PostGIS store.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from api.deps import AppState
+from api.main import create_app
+from kkpr.settings import SAMPLE_PLAN_DIR, Settings
+from kkpr.store.base import Store
+from tests.mini_plan import CRS, site
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Api:
+    client: TestClient
+    state: AppState
+    keys: dict[str, str]  # role -> API key text
+    kind: str
+
+    def auth(self, role: str) -> dict[str, str]:
+        return {"X-API-Key": self.keys[role]}
+
+    def check(self, body: dict[str, Any], role: str = "permit_system", **headers: str) -> Any:
+        return self.client.post("/v1/checks", json=body, headers={**self.auth(role), **headers})
+
+
+def make_api(
+    plan_dir: Path,
+    data_dir: Path,
+    store: Store | None = None,
+    database_url: str | None = None,
+    **overrides: Any,
+) -> Api:
+    settings = Settings(
+        plan_dir=plan_dir,
+        data_dir=data_dir,
+        database_url=database_url,
+        session_secret="test-secret",
+        **overrides,
+    )
+    app = create_app(settings, store)
+    state: AppState = app.state.kkpr
+    keys = {
+        role: state.keys.create(f"pytest {role}", role, created_by="pytest")[1]
+        for role in ("permit_system", "staff", "public")
+    }
+    return Api(TestClient(app), state, keys, "memory" if store is None else state.store_kind)
+
+
+def mini_site(x0: float, y0: float, x1: float, y1: float, kbli: str = "47111", **kw: Any) -> dict:
+    """A check body for a rectangle of the mini plan (coordinates in its UTM CRS)."""
+    return {"site": site(x0, y0, x1, y1), "crs": CRS, "kbli": kbli, **kw}
+
+
+@pytest.fixture
+def api(
+    store_kind: str, mini_plan_dir: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> Api:
+    """The mini plan on the parametrised store (memory / postgis)."""
+    if store_kind == "memory":
+        return make_api(mini_plan_dir, tmp_path / "var")
+    postgis_store_for = request.getfixturevalue("postgis_store_for")
+    store = postgis_store_for(mini_plan_dir)
+    return make_api(mini_plan_dir, tmp_path / "var", store=store, database_url=store.url)
+
+
+@pytest.fixture
+def mini_api(mini_plan_dir: Path, tmp_path: Path) -> Api:
+    """The mini plan on the memory store, check log in SQLite."""
+    return make_api(mini_plan_dir, tmp_path / "var")
+
+
+@pytest.fixture(scope="session")
+def kupang_dir() -> Path:
+    if not (SAMPLE_PLAN_DIR / "plan.toml").exists():
+        pytest.fail(f"the Kupang sample is not generated yet ({SAMPLE_PLAN_DIR})")
+    return SAMPLE_PLAN_DIR
+
+
+@pytest.fixture(scope="session")
+def kupang_api(kupang_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Api:
+    return make_api(kupang_dir, tmp_path_factory.mktemp("kupang-var"))
+
+
+# ---------------------------------------------------------------- a real server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+def start_server(env: dict[str, str], log: Path, timeout_s: float = 120.0) -> Server:
+    """uvicorn with one worker on a free port, ready (``/healthz`` answers) or failed."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"uvicorn exited: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return Server(url, process, log)
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    process.terminate()
+    raise RuntimeError(f"uvicorn did not start in {timeout_s} s: {log.read_text()[-2000:]}")
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """A factory: ``live_server(plan_dir, database_url=None)`` -> a running Server."""
+    servers: list[Server] = []
+
+    def start(plan_dir: Path, database_url: str | None = None) -> Server:
+        env = {"KKPR_PLAN_DIR": str(plan_dir), "KKPR_DATA_DIR": str(tmp_path / "server-var")}
+        env["KKPR_DATABASE_URL"] = database_url or ""
+        server = start_server(env, tmp_path / f"uvicorn-{len(servers)}.log")
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        stop_server(server)

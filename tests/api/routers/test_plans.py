@@ -1,0 +1,192 @@
+"""Plans over HTTP: reading is public; loading, activating and rolling back are for staff."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.api.conftest import Api, make_api, mini_site
+
+K1_MINIMARKET = mini_site(10, 10, 60, 60)
+
+
+def zipped(folder: Path, prefix: str = "paket/") -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                zf.write(path, prefix + str(path.relative_to(folder)))
+    return buf.getvalue()
+
+
+def stricter(mini_plan_dir: Path, tmp_path: Path) -> Path:
+    """The mini plan with minimarkets forbidden in K-1."""
+    folder = tmp_path / "mini-v2"
+    shutil.copytree(mini_plan_dir, folder)
+    text = (folder / "itbx.csv").read_text()
+    (folder / "itbx.csv").write_text(text.replace("Minimarket,I,", "Minimarket,X,"))
+    return folder
+
+
+@pytest.fixture
+def fresh_api(
+    store_kind: str, mini_plan_dir: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> Api:
+    """The mini plan on a store of its own (versions loaded here touch no other test)."""
+    if store_kind == "memory":
+        return make_api(mini_plan_dir, tmp_path / "var")
+    from kkpr.store.postgis import PostgisStore
+
+    url = request.getfixturevalue("pg_new_database")()
+    store = PostgisStore(url, data_dir=tmp_path / "pg-data", max_vertices=None)
+    store.load(mini_plan_dir, loaded_by="pytest")
+    return make_api(mini_plan_dir, tmp_path / "var", store=store, database_url=url)
+
+
+def test_plans_are_public_to_read(api: Api) -> None:
+    plans = api.client.get("/v1/plans").json()
+    assert [p["id"] for p in plans] == ["mini"]
+    detail = api.client.get("/v1/plans/mini").json()
+    assert detail["crs"] == "EPSG:32751" and detail["subzones"] == ["K-1", "R-2", "RTH-2"]
+    assert detail["version"] == plans[0]["active_version"]
+    assert {c["id"] for c in detail["collections"]} >= {"zones", "overlays"}
+    versions = api.client.get("/v1/plans/mini/versions").json()
+    assert len(versions) == 1 and versions[0]["active"]
+    assert api.client.get("/v1/plans/other").status_code == 404
+
+
+def test_itbx_as_json_and_csv(api: Api, mini_plan_dir: Path) -> None:
+    table = api.client.get("/v1/plans/mini/itbx").json()
+    rows = {a["kode_kegiatan"]: a["cells"] for a in table["activities"]}
+    assert rows["RESTO"] == {"K-1": "I", "R-2": "T1;B1", "RTH-2": None}
+    assert table["conditions"]["T1"]["max_floor_area_m2"] == 200
+    by_param = api.client.get("/v1/plans/mini/itbx?format=csv")
+    by_accept = api.client.get("/v1/plans/mini/itbx", headers={"Accept": "text/csv"})
+    assert by_param.headers["content-type"].startswith("text/csv")
+    assert by_param.text == by_accept.text
+    original = list(csv.reader(io.StringIO((mini_plan_dir / "itbx.csv").read_text())))
+    assert list(csv.reader(io.StringIO(by_param.text))) == original
+
+
+def test_validation_report_of_the_active_version(api: Api) -> None:
+    report = api.client.get("/v1/plans/mini/validation").json()
+    assert report["plan_id"] == "mini" and report["valid"] is True
+    assert report["errors"] == 0
+
+
+def test_staff_load_activate_and_roll_back(
+    fresh_api: Api, mini_plan_dir: Path, tmp_path: Path
+) -> None:
+    api = fresh_api
+    assert api.check(K1_MINIMARKET).json()["result"]["outcome"] == "sesuai"
+    r = api.client.post(
+        "/v1/plans",
+        content=zipped(stricter(mini_plan_dir, tmp_path)),
+        headers={**api.auth("staff"), "content-type": "application/zip"},
+    )
+    assert r.status_code == 201, r.text
+    loaded = r.json()
+    assert loaded["plan_id"] == "mini" and loaded["loaded_by"].startswith("key:")
+    new_version = loaded["version"]
+    after = api.check(K1_MINIMARKET).json()
+    assert after["result"]["outcome"] == "tidak_sesuai" and after["plan_version"] == new_version
+    versions = api.client.get("/v1/plans/mini/versions").json()
+    assert versions[0]["version"] == new_version and versions[0]["active"]
+    assert versions[0]["loaded_by"] == loaded["loaded_by"]
+
+    back = api.client.post("/v1/plans/mini/rollback", headers=api.auth("staff"))
+    assert back.status_code == 200, back.text
+    old_version = back.json()["active_version"]
+    assert old_version != new_version
+    assert api.check(K1_MINIMARKET).json()["result"]["outcome"] == "sesuai"
+
+    stale = api.client.post(
+        f"/v1/plans/mini/versions/{new_version}/rollback", headers=api.auth("staff")
+    )
+    assert stale.status_code == 409  # not the active version: nothing rolled back twice
+    again = api.client.post(
+        f"/v1/plans/mini/versions/{new_version}/activate", headers=api.auth("staff")
+    )
+    assert again.status_code == 200 and again.json()["active_version"] == new_version
+    assert api.check(K1_MINIMARKET).json()["result"]["outcome"] == "tidak_sesuai"
+    report = api.client.get("/v1/plans/mini/validation").json()
+    assert report["version"] == new_version and report["valid"]
+    undo = api.client.post(
+        f"/v1/plans/mini/versions/{new_version}/rollback", headers=api.auth("staff")
+    )
+    assert undo.status_code == 200 and undo.json()["active_version"] == old_version
+
+
+def test_loading_needs_a_staff_key(api: Api, mini_plan_dir: Path) -> None:
+    body = zipped(mini_plan_dir)
+    assert api.client.post("/v1/plans", content=body).status_code == 401
+    r = api.client.post("/v1/plans", content=body, headers=api.auth("permit_system"))
+    assert r.status_code == 403
+    for path in ("/v1/plans/mini/rollback", "/v1/plans/mini/versions/v1/activate"):
+        assert api.client.post(path, headers=api.auth("permit_system")).status_code == 403
+
+
+def test_an_invalid_package_answers_every_problem(
+    mini_api: Api, mini_plan_dir: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "broken"
+    shutil.copytree(mini_plan_dir, folder)
+    (folder / "kbli.csv").write_text("kbli,judul,kode_kegiatan\n4711,Minimarket,NO-SUCH-ROW\n")
+    r = mini_api.client.post("/v1/plans", content=zipped(folder), headers=mini_api.auth("staff"))
+    assert r.status_code == 422
+    body = r.json()
+    assert body["type"].endswith("/plan-invalid")
+    assert body["problems_total"] >= 2 and all("message_en" in p for p in body["problems"])
+    assert len(mini_api.client.get("/v1/plans/mini/versions").json()) == 1
+
+
+@pytest.mark.parametrize("kind", ["not-a-zip", "no-plan", "escape"])
+def test_bad_uploads_are_422(mini_api: Api, kind: str) -> None:
+    if kind == "not-a-zip":
+        body = b"plain text"
+    else:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            name = "readme.txt" if kind == "no-plan" else "../../evil/plan.toml"
+            zf.writestr(name, "id = 'x'")
+        body = buf.getvalue()
+    r = mini_api.client.post("/v1/plans", content=body, headers=mini_api.auth("staff"))
+    assert r.status_code == 422, r.text
+    assert r.json()["type"].endswith("/plan-invalid")
+
+
+def test_upload_as_a_form_field(mini_api: Api, mini_plan_dir: Path, tmp_path: Path) -> None:
+    r = mini_api.client.post(
+        "/v1/plans",
+        params={"activate": "false"},
+        files={
+            "package": ("mini.zip", zipped(stricter(mini_plan_dir, tmp_path)), "application/zip")
+        },
+        headers=mini_api.auth("staff"),
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["active"] is False
+    assert mini_api.check(K1_MINIMARKET).json()["result"]["outcome"] == "sesuai"
+
+
+def test_upload_over_its_limit_is_413(mini_plan_dir: Path, tmp_path: Path) -> None:
+    api = make_api(mini_plan_dir, tmp_path / "var", max_plan_upload_bytes=1000)
+    r = api.client.post("/v1/plans", content=zipped(mini_plan_dir), headers=api.auth("staff"))
+    assert r.status_code == 413
+
+
+def test_kupang_itbx_csv_is_the_package_table(kupang_api: Api, kupang_dir: Path) -> None:
+    text = kupang_api.client.get("/v1/plans/kupang-rdtr/itbx?format=csv").text
+    served = list(csv.reader(io.StringIO(text)))
+    original = list(csv.reader(io.StringIO((kupang_dir / "itbx.csv").read_text("utf-8-sig"))))
+    assert served[0] == [
+        c.strip().upper() if i > 1 else c.strip() for i, c in enumerate(original[0])
+    ]
+    assert len(served) == len(original)
+    report = kupang_api.client.get("/v1/plans/kupang-rdtr/validation").json()
+    assert report["valid"] is True

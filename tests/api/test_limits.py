@@ -1,0 +1,108 @@
+"""Limits: oversized bodies and sites answer 413/422 (never 500, never a hang); the public
+pre-check is rate-limited per client."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+from api.limits import RateLimiter
+from tests.api.conftest import Api, Server, make_api, mini_site
+from tests.mini_plan import X0, Y0
+
+
+def ring(n: int, radius: float = 20.0) -> list[list[float]]:
+    angles = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    pts = [[X0 + 50 + radius * np.cos(a), Y0 + 50 + radius * np.sin(a)] for a in angles]
+    return [*pts, pts[0]]
+
+
+def test_body_over_the_limit_is_413_before_parsing(mini_api: Api) -> None:
+    limit = mini_api.state.settings.max_body_bytes
+    r = mini_api.client.post(
+        "/v1/checks",
+        content=b"[" * (limit + 1),
+        headers={**mini_api.auth("staff"), "content-type": "application/json"},
+    )
+    assert r.status_code == 413
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["type"].endswith("/input-too-large")
+
+
+def test_streamed_body_without_length_is_counted(mini_api: Api) -> None:
+    limit = mini_api.state.settings.max_body_bytes
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(limit // 65536 + 2):
+            yield b" " * 65536
+
+    r = mini_api.client.post(
+        "/v1/precheck", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 413
+
+
+def test_too_many_vertices_is_413(mini_plan_dir: Path, tmp_path: Path) -> None:
+    api = make_api(mini_plan_dir, tmp_path / "var", max_site_vertices=500)
+    body = {"site": {"type": "Polygon", "coordinates": [ring(600)]}, "crs": "EPSG:32751"}
+    r = api.check({**body, "kbli": "47111"})
+    assert r.status_code == 413 and r.json()["vertices"] == 601
+    ok = api.check(
+        {
+            "site": {"type": "Polygon", "coordinates": [ring(400)]},
+            "crs": "EPSG:32751",
+            "kbli": "47111",
+        }
+    )
+    assert ok.status_code == 201
+
+
+def test_site_larger_than_any_permit_is_422(mini_plan_dir: Path, tmp_path: Path) -> None:
+    api = make_api(mini_plan_dir, tmp_path / "var", max_site_area_m2=1000.0)
+    r = api.check(mini_site(0, 0, 50, 50))  # 2,500 m²
+    assert r.status_code == 422 and r.json()["type"].endswith("/site-too-large")
+    assert api.check(mini_site(0, 0, 30, 30)).status_code == 201
+
+
+def test_public_precheck_is_rate_limited_per_client(mini_plan_dir: Path, tmp_path: Path) -> None:
+    api = make_api(mini_plan_dir, tmp_path / "var", public_rate_limit_per_minute=3)
+    body = mini_site(10, 10, 60, 60)
+    codes = [api.client.post("/v1/precheck", json=body).status_code for _ in range(4)]
+    assert codes == [201, 201, 201, 429]
+    r = api.client.post("/v1/precheck", json=body)
+    assert r.json()["type"].endswith("/rate-limited")
+    assert int(r.headers["retry-after"]) >= 1
+    # a key holder is not the anonymous public
+    keyed = api.client.post("/v1/precheck", json=body, headers=api.auth("permit_system"))
+    assert keyed.status_code == 201
+
+
+def test_rate_limiter_refills_and_keeps_clients_apart() -> None:
+    now = [0.0]
+    limiter = RateLimiter(60, clock=lambda: now[0])  # one a second
+    assert all(limiter.take("a") is None for _ in range(60))
+    wait = limiter.take("a")
+    assert wait is not None and 0 < wait <= 1.0
+    assert limiter.take("b") is None
+    now[0] += 1.0
+    assert limiter.take("a") is None
+
+
+def test_oversized_body_over_real_http_reads_413(
+    live_server: Callable[..., Server], mini_plan_dir: Path
+) -> None:
+    """A real client still sending a large body gets the 413, not a reset connection."""
+    server = live_server(mini_plan_dir)
+    payload = b'{"site": "' + b"x" * 6_000_000 + b'"}'
+    r = httpx.post(
+        f"{server.url}/v1/precheck",
+        content=payload,
+        headers={"content-type": "application/json"},
+        timeout=30,
+    )
+    assert r.status_code == 413
+    assert r.json()["type"].endswith("/input-too-large")
+    assert httpx.get(f"{server.url}/healthz", timeout=5).status_code == 200

@@ -1,0 +1,235 @@
+"""The pipeline through the HTTP API: roles, applications, stage reports, subscriptions,
+the review queue, document verification and rendering; and the whole story a new user
+would try: subscribe, stop the receiver, decide, restart it, count the events.
+
+Parametrised over the memory store (pipeline in SQLite) and PostGIS (pipeline in the
+same PostgreSQL database).
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import signal
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+
+from kkpr.pipeline.db import open_database, pipeline_url
+from kkpr.pipeline.delivery import backlog
+from tests.api.conftest import Api, make_api
+from tests.mini_plan import CRS, site
+from tests.pipeline.conftest import Receiver, fast_settings, wait_for, worker_process
+
+SETTINGS: dict[str, Any] = {
+    "document_secret": "test-document-secret",
+    "public_base_url": "https://kkpr.test",
+    "webhook_backoff_base_s": 0.05,
+    "webhook_backoff_max_s": 0.4,
+}
+
+
+def body(x0: float, x1: float, kbli: str = "47111", **kw: Any) -> dict[str, Any]:
+    return {
+        "applicant": "Maria Bere",
+        "business_name": "Toko Sejahtera",
+        "kbli": kbli,
+        "site": site(x0, 10, x1, 90),
+        "crs": CRS,
+        **kw,
+    }
+
+
+SESUAI, TIDAK, KAJIAN = body(10, 90), body(210, 290), body(210, 240, kbli="56101")
+BERSYARAT = body(110, 190, proposal={"floor_area_m2": 150})
+
+
+@pytest.fixture
+def api(
+    store_kind: str, mini_plan_dir: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> Api:
+    if store_kind == "memory":
+        return make_api(mini_plan_dir, tmp_path / "var", **SETTINGS)
+    store = request.getfixturevalue("postgis_store_for")(mini_plan_dir)
+    return make_api(
+        mini_plan_dir, tmp_path / "var", store=store, database_url=store.url, **SETTINGS
+    )
+
+
+def submit(api: Api, payload: dict[str, Any], role: str = "permit_system") -> dict[str, Any]:
+    r = api.client.post("/v1/applications", json=payload, headers=api.auth(role))
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+def test_only_writers_submit(api: Api) -> None:
+    assert api.client.post("/v1/applications", json=SESUAI).status_code == 401
+    r = api.client.post("/v1/applications", json=SESUAI, headers=api.auth("public"))
+    assert r.status_code == 403
+    assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_submit_read_and_resubmit(api: Api) -> None:
+    ref = {"external_ref": "OSS-2026-000123"}
+    r = api.client.post("/v1/applications", json=SESUAI | ref, headers=api.auth("permit_system"))
+    assert r.status_code == 201
+    app = r.json()
+    assert r.headers["location"] == f"/v1/applications/{app['id']}"
+    assert (app["outcome"], app["current_stage"]) == ("sesuai", "PBG")
+    again = api.client.post("/v1/applications", json=SESUAI | ref, headers=api.auth("staff"))
+    assert again.status_code == 200 and again.json()["id"] == app["id"]
+    got = api.client.get(f"/v1/applications/{app['id']}", headers=api.auth("staff")).json()
+    assert [e["type"] for e in got["events"]] == ["application.submitted", "stage.completed"]
+    assert api.client.get("/v1/applications/nope", headers=api.auth("staff")).status_code == 404
+
+
+def test_bad_submissions_are_problems(api: Api) -> None:
+    r = api.client.post(
+        "/v1/applications", json=body(10, 90, kbli="99999"), headers=api.auth("staff")
+    )
+    assert r.status_code == 422 and r.json()["kind"] == "unknown-activity"
+    far = body(10, 90) | {"site": site(90_000, 10, 90_080, 90)}
+    r = api.client.post("/v1/applications", json=far, headers=api.auth("staff"))
+    assert r.status_code == 422 and r.json()["kind"] == "site-outside-plan"
+
+
+def test_stage_reports(api: Api) -> None:
+    app = submit(api, SESUAI)
+    url = f"/v1/applications/{app['id']}/stages"
+    auth = api.auth("permit_system")
+    r = api.client.post(f"{url}/NIB", json={"status": "completed"}, headers=auth)
+    assert r.status_code == 409 and r.json()["kind"] == "conflict"
+    assert "Stages run in order" in r.json()["hint_en"]
+    r = api.client.post(f"{url}/KKPR", json={"status": "completed"}, headers=auth)
+    assert r.status_code == 409
+    assert (
+        api.client.post(f"{url}/IMB", json={"status": "completed"}, headers=auth).status_code == 422
+    )
+    r = api.client.post(f"{url}/PBG", json={"status": "completed", "note": "PBG-001"}, headers=auth)
+    assert r.status_code == 200
+    assert r.json()["current_stage"] == "PERSETUJUAN_LINGKUNGAN"
+    assert r.json()["history"][-1]["note"] == "PBG-001"
+
+
+def test_subscriptions(api: Api) -> None:
+    auth = api.auth("permit_system")
+    r = api.client.post("/v1/subscriptions", json={"url": "http://127.0.0.1:9/hook"}, headers=auth)
+    assert r.status_code == 201
+    sub = r.json()
+    assert len(sub["secret"]) >= 32 and sub["events"] == ["*"]
+    listed = api.client.get("/v1/subscriptions", headers=auth).json()
+    assert [s["id"] for s in listed] == [sub["id"]] and "secret" not in listed[0]
+    bad = api.client.post("/v1/subscriptions", json={"url": "ftp://x/y"}, headers=auth)
+    assert bad.status_code in (400, 422)
+    odd = {"url": "http://127.0.0.1:9/h", "events": ["permit.*"]}
+    assert api.client.post("/v1/subscriptions", json=odd, headers=auth).status_code in (400, 422)
+    assert api.client.delete(f"/v1/subscriptions/{sub['id']}", headers=auth).status_code == 204
+    assert api.client.delete(f"/v1/subscriptions/{sub['id']}", headers=auth).status_code == 404
+    assert api.client.get("/v1/subscriptions", headers=auth).json() == []
+    assert api.client.get("/v1/subscriptions", headers=api.auth("public")).status_code == 403
+
+
+def test_the_review_queue(api: Api) -> None:
+    app = submit(api, KAJIAN)
+    assert api.client.get("/v1/reviews", headers=api.auth("permit_system")).status_code == 403
+    staff = api.auth("staff")
+    [case] = api.client.get("/v1/reviews", headers=staff).json()
+    assert case["application_id"] == app["id"] and case["kind"] == "kajian"
+    assert api.client.get("/v1/reviews?view=overdue", headers=staff).json() == []
+    assert api.client.get("/v1/reviews?view=later", headers=staff).status_code == 422
+    url = f"/v1/reviews/{case['id']}/decision"
+    decision = {"decision": "approve", "reasons": ["Sesuai fungsi taman"]}
+    r = api.client.post(url, json=decision, headers=staff)
+    assert r.status_code == 200
+    decided = r.json()
+    assert decided["reviews"][0]["reviewer"].startswith("key:")
+    assert decided["document"]["number"].startswith("KKPR/00.00/")
+    assert api.client.post(url, json=decision, headers=staff).status_code == 409
+    assert (
+        api.client.post(url, json={"decision": "approve", "reasons": []}, headers=staff).status_code
+        == 422
+    )
+    assert api.client.get("/v1/reviews?view=decided", headers=staff).json()[0]["on_time"] is True
+
+
+def test_documents_verify_render_and_refuse(api: Api) -> None:
+    app = submit(api, BERSYARAT)
+    number, code = app["document"]["number"], app["document"]["code"]
+    c = api.client
+    valid = c.get(f"/v1/documents/{number}", params={"code": code}).json()
+    assert valid["status"] == "valid"
+    assert valid["document"]["zones"][0]["kodszn"] == "R-2"
+    changed = c.get(f"/v1/documents/{number}", params={"code": "AAAA-BBBB-CCCC-DDDD"})
+    assert changed.status_code == 200 and changed.json()["status"] == "changed"
+    assert "document" not in changed.json()  # the public sees content only with the code
+    unknown = c.get("/v1/documents/KKPR/00.00/2026/999999", params={"code": code})
+    assert unknown.status_code == 404 and unknown.json()["status"] == "unknown"
+    # a copy whose zone was edited
+    forged = copy.deepcopy(valid["document"])
+    forged["zones"][0]["kodszn"] = "K-1"
+    r = c.post(f"/v1/documents/{number}/verify", json={"content": forged})
+    assert r.json()["status"] == "changed" and r.json()["differences"] == ["zones"]
+    r = c.post(f"/v1/documents/{number}/verify", json={"content": valid["document"]})
+    assert r.json()["status"] == "valid"
+
+    pdf = c.get(f"/v1/documents/{number}.pdf", params={"code": code})
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    assert number in text and "R-2 Rumah kepadatan tinggi" in text
+    assert c.get(f"/v1/documents/{number}.pdf").status_code == 404  # public, no code
+    assert c.get(f"/v1/documents/{number}.pdf", headers=api.auth("staff")).status_code == 200
+
+    page = c.get(f"/v1/documents/{number}.html", params={"code": code})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert number in page.text and "R-2 Rumah kepadatan tinggi" in page.text
+    assert page.text.count("data:image/png;base64,") == 2  # map and QR, nothing fetched
+    scanned = c.get(
+        f"/v1/documents/{number}", params={"code": code}, headers={"Accept": "text/html"}
+    )
+    assert 'data-status="valid"' in scanned.text
+
+
+def test_receiver_down_decisions_made_receiver_back(
+    api: Api, tmp_path: Path, receiver: Receiver
+) -> None:
+    """What a new user would try, end to end, through the API and a real worker."""
+    auth, staff = api.auth("permit_system"), api.auth("staff")
+    sub = {"url": receiver.url, "secret": receiver.secret}
+    assert api.client.post("/v1/subscriptions", json=sub, headers=auth).status_code == 201
+    url = pipeline_url(api.state.settings)
+    settings = fast_settings(tmp_path, webhook_lease_s=6.0)
+    worker = worker_process(url, settings, tmp_path / "worker.log")
+    try:
+        first = submit(api, SESUAI)
+        wait_for(lambda: len(receiver.applied()) == 2, "the first events")
+        receiver.stop()
+        cases = [submit(api, KAJIAN), submit(api, KAJIAN)]
+        submit(api, TIDAK)
+        for app in cases:
+            review_id = app["reviews"][0]["id"]
+            r = api.client.post(
+                f"/v1/reviews/{review_id}/decision",
+                json={"decision": "approve", "reasons": ["ok"]},
+                headers=staff,
+            )
+            assert r.status_code == 200
+        api.client.post(
+            f"/v1/applications/{first['id']}/stages/PBG",
+            json={"status": "in_progress"},
+            headers=auth,
+        )
+        receiver.start()
+        expected = 2 + 2 * 4 + 2 + 1
+        db = open_database(url)
+        wait_for(lambda: backlog(db) == {"delivered": expected}, "every event, after the outage")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+    applied = receiver.applied()
+    assert len(applied) == len({a[0] for a in applied}) == expected
+    per_app: dict[str, list[int]] = {}
+    for _id, app_id, seq, _type in applied:
+        per_app.setdefault(app_id, []).append(int(seq))
+    assert all(seqs == list(range(1, len(seqs) + 1)) for seqs in per_app.values())

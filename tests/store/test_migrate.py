@@ -1,0 +1,116 @@
+"""``kkpr db migrate``: versioned, idempotent, safe to run twice at once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+
+import pytest
+
+from kkpr.errors import StoreError
+from kkpr.store.migrate import applied_versions, migrate, migrations
+from kkpr.store.postgis import PostgisStore, connect
+
+
+def kkpr_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from kkpr.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
+
+
+def tables(url: str) -> set[str]:
+    conn = connect(url, autocommit=True)
+    with conn.cursor() as cur:
+        cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'kkpr'")
+        names = {r[0] for r in cur.fetchall()}
+    conn.close()
+    return names
+
+
+def test_migrate_creates_the_schema_once(pg_new_database: Callable[..., str]) -> None:
+    url = pg_new_database(migrated=False)
+    assert applied_versions(url) == []
+    first = migrate(url)
+    assert first == [f"{m.version}_{m.name}" for m in migrations()]
+    assert first[0] == "0001_plans"
+    assert migrate(url) == []  # idempotent
+    assert applied_versions(url) == first
+    assert {"plans", "plan_versions", "activations", "zones", "overlays", "rtrw", "itbx",
+            "kbli", "conditions", "intensity", "rasters", "activities",
+            "schema_migrations"} <= tables(url)  # fmt: skip
+
+
+def test_two_migrators_at_once_apply_each_migration_once(
+    pg_new_database: Callable[..., str],
+) -> None:
+    url = pg_new_database(migrated=False)
+    results: list[list[str]] = []
+    threads = [threading.Thread(target=lambda: results.append(migrate(url))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(len(r) for r in results) == [0, len(migrations())]
+
+
+def test_only_one_version_of_a_plan_can_be_active(pg_url: str) -> None:
+    import psycopg2
+
+    conn = connect(pg_url)
+    with conn.cursor() as cur:
+        cur.execute("INSERT INTO kkpr.plans (id, name) VALUES ('x', 'X')")
+        for n in (1, 2):
+            cur.execute(
+                "INSERT INTO kkpr.plan_versions (plan_id, n, version, status, active, name, crs, "
+                "srid, sliver_m2, sliver_share, checksum, loaded_by) "
+                "VALUES ('x', %s, %s, 'ready', %s, 'X', 'EPSG:32751', 32751, 5, 0.01, 'c', 't')",
+                (n, f"v{n}", n == 1),
+            )
+        with pytest.raises(psycopg2.errors.UniqueViolation):
+            cur.execute("UPDATE kkpr.plan_versions SET active = true WHERE plan_id = 'x'")
+    conn.rollback()
+    conn.close()
+
+
+def test_a_store_on_an_unmigrated_database_says_to_migrate(
+    pg_new_database: Callable[..., str],
+) -> None:
+    store = PostgisStore(pg_new_database(migrated=False))
+    with pytest.raises(StoreError) as err:
+        store.rules()
+    assert "kkpr db migrate" in (err.value.hint_en or "")
+    store.close()
+
+
+def test_cli_migrate(pg_new_database: Callable[..., str]) -> None:
+    url = pg_new_database(migrated=False)
+    first = kkpr_cli("db", "migrate", "--db", url)
+    assert first.returncode == 0, first.stderr
+    assert "0001_plans" in first.stdout
+    again = kkpr_cli("db", "migrate", env={"KKPR_DATABASE_URL": url})
+    assert again.returncode == 0 and "up to date" in again.stdout
+
+
+def test_cli_migrate_without_a_database_is_a_clear_error() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "KKPR_DATABASE_URL"}
+    result = subprocess.run(
+        [sys.executable, "-c", "from kkpr.cli import main; main()", "db", "migrate"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "KKPR_DATABASE_URL" in result.stderr
+
+
+def test_cli_migrate_on_an_unreachable_server_exits_3() -> None:
+    result = kkpr_cli("db", "migrate", "--db", "postgresql://nobody:secret@127.0.0.1:1/none")
+    assert result.returncode == 3
+    assert "cannot be used" in result.stderr and "secret" not in result.stderr

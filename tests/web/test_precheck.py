@@ -1,0 +1,355 @@
+"""The public pre-check in a real browser: three sites of the sample plan entered three
+ways (drawn, typed, uploaded), every upload kind, input errors next to their fields,
+the English switch, a phone-sized window and the permalink."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.web import sites
+from tests.web.conftest import WebServer, open_page
+
+pytestmark = pytest.mark.browser
+
+HEADLINE_ID = {
+    "sesuai": "Sesuai — boleh",
+    "sesuai_bersyarat": "Sesuai dengan syarat",
+    "tidak_sesuai": "Tidak sesuai — tidak boleh",
+    "perlu_kajian": "Perlu kajian petugas",
+}
+ITBX_WORD_ID = {"I": "diizinkan", "T": "terbatas", "B": "bersyarat", "X": "tidak diizinkan"}
+FIGURES: dict[str, float] = {"footprint_m2": 200, "floor_area_m2": 180, "floors": 1, "height_m": 5}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def open_precheck(page: Page, server: WebServer, query: str = "") -> None:
+    page.goto(f"{server.url}/{query}")
+    # the plan's zones are drawn on the input map before anyone does anything
+    expect(page.locator("#map path.leaflet-interactive").first).to_be_attached()
+
+
+def map_point(page: Page, lat: float, lon: float, map_id: str = "map") -> tuple[float, float]:
+    """Page coordinates of (lat, lon) on a Leaflet map."""
+    x, y = page.evaluate(
+        "([lat, lon]) => { const p = window.kkpr.map.latLngToContainerPoint([lat, lon]);"
+        " return [p.x, p.y]; }",
+        [lat, lon],
+    )
+    box = page.locator(f"#{map_id}").bounding_box()
+    assert box is not None
+    return box["x"] + x, box["y"] + y
+
+
+def type_coordinates(page: Page, lat: float, lon: float) -> None:
+    page.fill("#lat", f"{lat:.7f}")
+    page.fill("#lon", f"{lon:.7f}")
+    page.click("#goto")
+    expect(page.locator("#site-summary")).to_contain_text(f"{lat:.6f}")
+
+
+def choose_kbli(page: Page, words: str, code: str) -> None:
+    page.fill("#kbli-q", words)
+    page.click(f'#kbli-list li[data-kode="{code}"]')
+    expect(page.locator("#kbli-chosen")).to_contain_text(code)
+
+
+def fill_figures(page: Page, figures: dict[str, float]) -> None:
+    for name, value in figures.items():
+        page.fill(f"#f-{name}", str(value))
+
+
+def submit(page: Page) -> str:
+    page.click("#submit")
+    page.wait_for_selector('#result[data-ready="true"]')
+    outcome = page.locator("#verdict").get_attribute("data-outcome")
+    assert outcome
+    return outcome
+
+
+def upload(page: Page, path: Path) -> None:
+    page.set_input_files("#upload", str(path))
+    expect(page.locator("#site-summary")).to_contain_text("poligon")
+
+
+def parts_on_page(page: Page) -> list[list[str]]:
+    rows = page.locator("#parts-table tbody tr")
+    return [
+        [c.strip() for c in rows.nth(i).locator("td").all_inner_texts()]
+        for i in range(rows.count())
+    ]
+
+
+def assert_parts_match(page: Page, result: dict[str, Any]) -> None:
+    """The parts table lists every part of the API's answer: sub-zone and ITBX class."""
+    shown = parts_on_page(page)
+    assert len(shown) == len(result["parts"])
+    for row, part in zip(shown, result["parts"], strict=True):
+        assert row[0].startswith(part["kodszn"])
+        assert row[6].startswith(part["itbx"] or "–")
+        if part["itbx"]:
+            assert ITBX_WORD_ID[part["itbx"]] in row[6]
+
+
+# ---------------------------------------------------------------- three sites, three ways
+
+
+def test_conforming_site_drawn_on_the_map(
+    page: Page, web_server: WebServer, artifacts: Path
+) -> None:
+    open_precheck(page, web_server)
+    lat, lon = sites.centroid_latlon(sites.CONFORMING)
+    type_coordinates(page, lat, lon)
+    page.click(".leaflet-control-zoom-in")
+    page.wait_for_timeout(400)  # the zoom animation
+    page.click("#draw")
+    for corner in sites.ring_latlon(sites.CONFORMING):
+        x, y = map_point(page, *corner)
+        page.mouse.click(x, y)
+        page.wait_for_timeout(150)  # Leaflet.draw ignores a click within 50 ms of the last
+    page.click("#draw-finish")
+    expect(page.locator("#site-summary")).to_contain_text("1 poligon, 4 titik sudut")
+    choose_kbli(page, "minimarket", "47111")
+    fill_figures(page, FIGURES)
+
+    assert submit(page) == "sesuai"
+    expect(page.locator("#verdict-headline")).to_have_text(HEADLINE_ID["sesuai"])
+    expect(page.locator("#verdict")).to_contain_text("Kegiatan sesuai dengan rencana tata ruang")
+    drawn = page.evaluate("window.kkpr.state.site")
+    expected = sites.api_result(web_server.url, sites.CONFORMING, FIGURES)
+    assert expected["outcome"] == "sesuai"
+    assert_parts_match(page, expected)
+    # the drawn square is the example's within a pixel or so of each corner
+    assert sites.area_m2(drawn) == pytest.approx(
+        sites.area_m2(sites.example(sites.CONFORMING)["geometry"]), rel=0.1
+    )
+    expect(page.locator("#next-steps")).to_contain_text("OSS")
+    expect(page.locator("#intensity-table")).to_contain_text("KDB")
+    # the site is drawn over its zones on the result map, the part labelled
+    expect(page.locator("#result-map .zone-label").first).to_have_text(
+        expected["parts"][0]["kodszn"]
+    )
+    page.locator("#result").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "precheck-conforming.png"), full_page=True)
+
+
+def test_conditional_site_by_typed_coordinates(page: Page, web_server: WebServer) -> None:
+    open_precheck(page, web_server)
+    lat, lon = sites.centroid_latlon(sites.CONDITIONAL)
+    type_coordinates(page, lat, lon)
+    choose_kbli(page, "47111", "47111")
+    figures: dict[str, float] = {"land_area_m2": 400, **FIGURES}
+    fill_figures(page, figures)
+
+    assert submit(page) == "sesuai_bersyarat"
+    expect(page.locator("#verdict-headline")).to_have_text(HEADLINE_ID["sesuai_bersyarat"])
+    feature = sites.example(sites.CONDITIONAL)
+    point = {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
+    expected = sites.api_result_for(web_server.url, point, feature["properties"]["kbli"], figures)
+    assert_parts_match(page, expected)
+    # each condition is listed with its text, and named in what to do next
+    for cond in expected["conditions"]:
+        expect(page.locator("#conditions-table")).to_contain_text(cond["kode"])
+        expect(page.locator("#next-steps")).to_contain_text(cond["kode"])
+
+
+def test_forbidden_site_uploaded_as_geojson(
+    page: Page, web_server: WebServer, artifacts: Path
+) -> None:
+    open_precheck(page, web_server)
+    upload(page, sites.EXAMPLES / f"{sites.FORBIDDEN}.geojson")
+    choose_kbli(page, "minimarket", "47111")
+    fill_figures(page, FIGURES)
+
+    assert submit(page) == "tidak_sesuai"
+    expect(page.locator("#verdict-headline")).to_have_text(HEADLINE_ID["tidak_sesuai"])
+    expected = sites.api_result(web_server.url, sites.FORBIDDEN, FIGURES)
+    assert_parts_match(page, expected)
+    assert any(p["itbx"] == "X" for p in expected["parts"])
+    expect(page.locator("#next-steps")).to_contain_text("lokasi lain")
+    page.screenshot(path=str(artifacts / "precheck-forbidden.png"), full_page=True)
+
+
+# ---------------------------------------------------------------- uploads
+
+
+@pytest.mark.parametrize("kind", ["kml", "shapefile"])
+def test_upload_of_each_file_kind_gives_the_geojson_answer(
+    page: Page, web_server: WebServer, tmp_path: Path, kind: str
+) -> None:
+    name = sites.CONDITIONAL
+    path = (
+        sites.write_kml(name, tmp_path)
+        if kind == "kml"
+        else sites.write_zipped_shapefile(name, tmp_path)
+    )
+    open_precheck(page, web_server)
+    upload(page, path)
+    uploaded = page.evaluate("window.kkpr.state.site")
+    original = sites.example(name)["geometry"]
+    assert sites.area_m2(uploaded) == pytest.approx(sites.area_m2(original), rel=1e-4)
+    choose_kbli(page, "minimarket", "47111")
+    fill_figures(page, FIGURES)
+    expected = sites.api_result(web_server.url, name, FIGURES)
+    assert submit(page) == expected["outcome"]
+    assert_parts_match(page, expected)
+
+
+def test_bad_uploads_are_explained_next_to_the_upload_field(
+    page: Page, web_server: WebServer, tmp_path: Path
+) -> None:
+    open_precheck(page, web_server)
+    error = page.locator("#upload-error")
+
+    no_prj = sites.write_zipped_shapefile(sites.CONFORMING, tmp_path, with_prj=False)
+    page.set_input_files("#upload", str(no_prj))
+    expect(error).to_contain_text("sistem koordinat")
+    expect(page.locator("#upload")).to_have_attribute("aria-invalid", "true")
+
+    text = tmp_path / "catatan.txt"
+    text.write_text("bukan peta")
+    page.set_input_files("#upload", str(text))
+    expect(error).to_contain_text("tidak didukung")
+
+    broken = tmp_path / "rusak.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [')
+    page.set_input_files("#upload", str(broken))
+    expect(error).to_contain_text("tidak dapat dibaca")
+    # nothing became the site
+    assert page.evaluate("window.kkpr.state.site") is None
+
+    good = sites.EXAMPLES / f"{sites.CONFORMING}.geojson"
+    page.set_input_files("#upload", str(good))
+    expect(error).to_be_empty()
+    expect(page.locator("#upload")).not_to_have_attribute("aria-invalid", "true")
+
+
+# ---------------------------------------------------------------- input errors
+
+
+def test_input_errors_are_shown_next_to_their_fields(page: Page, web_server: WebServer) -> None:
+    open_precheck(page, web_server)
+    page.fill("#f-floors", "dua")
+    page.click("#submit")
+    expect(page.locator("#site-error")).to_contain_text("Tentukan lokasi")
+    expect(page.locator("#kbli-error")).to_contain_text("Pilih kegiatan")
+    expect(page.locator("#f-floors-error")).to_contain_text("angka")
+    assert page.locator("#result").is_hidden()
+
+    # the API's own refusals land next to the field its problem+json names
+    page.fill("#lat", "-6.2")  # Jakarta: far outside the Kupang plan
+    page.fill("#lon", "106.8")
+    page.click("#goto")
+    choose_kbli(page, "minimarket", "47111")
+    page.fill("#f-floors", "2")
+    page.click("#submit")
+    expect(page.locator("#site-error")).to_contain_text("di luar wilayah rencana")
+    expect(page.locator("#kbli-error")).to_be_empty()
+    expect(page.locator("#f-floors-error")).to_be_empty()
+
+    page.fill("#lat", "lintang")
+    page.click("#goto")
+    expect(page.locator("#coords-error")).to_contain_text("angka desimal")
+
+
+# ---------------------------------------------------------------- language, phone, permalink
+
+
+def test_english_switch_translates_the_page_and_the_result(
+    page: Page, web_server: WebServer
+) -> None:
+    open_precheck(page, web_server)
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    upload(page, sites.EXAMPLES / f"{sites.FORBIDDEN}.geojson")
+    choose_kbli(page, "minimarket", "47111")
+    assert submit(page) == "tidak_sesuai"
+
+    page.click("#lang-switch")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Pre-check: may my business use this site?")
+    expect(page.locator('label[for="kbli-q"]')).to_have_text("Search by words or KBLI code")
+    # the hash carried the check over: the same result, now in English
+    page.wait_for_selector('#result[data-ready="true"]')
+    expect(page.locator("#verdict-headline")).to_have_text("Does not conform — not allowed")
+    expect(page.locator("#verdict")).to_contain_text("The activity does not conform")
+    expect(page.locator("#parts-table")).to_contain_text("not permitted")
+    # the choice is remembered (cookie) and the switch leads back
+    page.goto(web_server.url + "/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#lang-switch")).to_have_text("Bahasa Indonesia")
+
+
+def test_phone_sized_window(browser: Any, web_server: WebServer, artifacts: Path) -> None:
+    ctx, page, watch = open_page(
+        browser, web_server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    try:
+        open_precheck(page, web_server)
+        assert_no_horizontal_scroll(page)
+        upload(page, sites.EXAMPLES / f"{sites.CONDITIONAL}.geojson")
+        choose_kbli(page, "minimarket", "47111")
+        fill_figures(page, FIGURES)
+        assert submit(page) == "sesuai_bersyarat"
+        verdict = page.locator("#verdict")
+        expect(verdict).to_be_in_viewport()
+        box = verdict.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        assert_no_horizontal_scroll(page)
+        # large touch targets
+        for selector in ("#submit", "#draw", "#goto", "#kbli-q", "#f-floors"):
+            target = page.locator(selector).bounding_box()
+            assert target is not None and target["height"] >= 44, selector
+        page.screenshot(path=str(artifacts / "precheck-phone.png"))
+        page.screenshot(path=str(artifacts / "precheck-phone-full.png"), full_page=True)
+    finally:
+        ctx.close()
+    assert not watch.errors and not watch.foreign
+
+
+def assert_no_horizontal_scroll(page: Page) -> None:
+    widths = page.evaluate(
+        "[document.documentElement.scrollWidth, window.innerWidth, document.body.scrollWidth]"
+    )
+    assert widths[0] <= widths[1] and widths[2] <= widths[1], widths
+
+
+def test_permalink_reproduces_the_check(browser: Any, page: Page, web_server: WebServer) -> None:
+    open_precheck(page, web_server)
+    upload(page, sites.EXAMPLES / f"{sites.CONDITIONAL}.geojson")
+    choose_kbli(page, "minimarket", "47111")
+    fill_figures(page, FIGURES)
+    outcome = submit(page)
+    link = page.input_value("#permalink")
+    assert link.startswith(web_server.url + "/#") and "kbli=47111" in link
+    parts = parts_on_page(page)
+    intensity = page.locator("#intensity-table").inner_text()
+
+    ctx, other, watch = open_page(browser, web_server)
+    try:
+        other.goto(link)
+        other.wait_for_selector('#result[data-ready="true"]')
+        assert other.locator("#verdict").get_attribute("data-outcome") == outcome
+        assert parts_on_page(other) == parts
+        assert other.locator("#intensity-table").inner_text() == intensity
+        assert other.input_value("#f-floor_area_m2") == str(FIGURES["floor_area_m2"])
+        expect(other.locator("#kbli-chosen")).to_contain_text("47111")
+    finally:
+        ctx.close()
+    assert not watch.errors and not watch.foreign
+
+
+def test_screenshot_for_the_readme(page: Page, web_server: WebServer, artifacts: Path) -> None:
+    """A desktop pre-check with its result in view (copied to docs/img for the README)."""
+    page.set_viewport_size({"width": 1366, "height": 1000})
+    open_precheck(page, web_server)
+    upload(page, sites.EXAMPLES / f"{sites.CONDITIONAL}.geojson")
+    choose_kbli(page, "minimarket", "47111")
+    fill_figures(page, FIGURES)
+    submit(page)
+    page.evaluate("document.getElementById('result').scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(artifacts / "precheck.png"))

@@ -1,0 +1,207 @@
+"""The staff workspace in a real browser: login, the plan's zones and overlays with a
+legend, a click on a zone, the validation report and the review queue on the map."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import httpx
+import pandas as pd
+import pytest
+from playwright.sync_api import Page, expect
+from shapely.geometry import shape
+
+from tests.mini_plan import sq, write_mini_plan
+from tests.web import sites
+from tests.web.conftest import WebServer, open_page, start_server, stop_server
+
+pytestmark = pytest.mark.browser
+
+
+def login(page: Page, server: WebServer) -> None:
+    page.goto(f"{server.url}/staf")
+    page.fill("#key", server.staff_key)
+    page.click("#login button[type=submit]")
+    expect(page.locator("#staff-map")).to_be_visible()
+
+
+def api(server: WebServer, path: str) -> Any:
+    resp = httpx.get(server.url + path, headers={"X-API-Key": server.staff_key}, timeout=60)
+    resp.raise_for_status()
+    return resp.json()
+
+
+def all_zones(server: WebServer) -> list[dict[str, Any]]:
+    body = api(server, "/ogc/collections/zones/items?limit=10000")
+    assert body["numberMatched"] == len(body["features"])
+    features: list[dict[str, Any]] = body["features"]
+    return features
+
+
+def click_on_map(page: Page, lat: float, lon: float) -> None:
+    x, y = page.evaluate(
+        "([lat, lon]) => { const p = window.kkpr.map.latLngToContainerPoint([lat, lon]);"
+        " return [p.x, p.y]; }",
+        [lat, lon],
+    )
+    box = page.locator("#staff-map").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+def test_login_refuses_a_wrong_key_next_to_the_field(page: Page, web_server: WebServer) -> None:
+    page.goto(f"{web_server.url}/staf")
+    expect(page.locator("#staff-map")).to_have_count(0)
+    page.fill("#key", "kkpr_000000000000_bukan-kunci")
+    page.click("#login button[type=submit]")
+    expect(page.locator("#key-error")).to_contain_text("Kunci API tidak dikenal")
+    expect(page.locator("#key")).to_have_attribute("aria-invalid", "true")
+    # the staff helpers answer nothing without a session
+    assert httpx.get(web_server.url + "/pages/validation").status_code == 401
+
+
+def test_staff_map_draws_the_plan_with_legend_and_a_click_shows_attributes(
+    page: Page, web_server: WebServer, artifacts: Path
+) -> None:
+    zones = all_zones(web_server)
+    login(page, web_server)
+    # every zone of the plan is drawn, coloured, at the plan's extent
+    n = f"{len(zones):,}".replace(",", ".")  # Indonesian thousands
+    expect(page.locator("#map-status")).to_contain_text(f"{n} poligon zona dimuat", timeout=30_000)
+    drawn = page.locator("#staff-map .leaflet-overlay-pane path.leaflet-interactive")
+    assert drawn.count() >= len(zones)
+    fills = set(
+        page.evaluate(
+            "[...document.querySelectorAll('#staff-map path.leaflet-interactive')]"
+            ".map(p => p.getAttribute('fill')).filter(f => f && f !== 'none')"
+        )
+    )
+    codes = {f["properties"]["kodszn"] for f in zones}
+    assert len(fills) >= min(len(codes), 10)  # sub-zones are told apart by colour
+
+    page.click("#tab-legend")
+    legend = page.locator("#legend").inner_text()
+    for code in codes:
+        assert code in legend
+    for jenis in {
+        f["properties"]["jenis"]
+        for f in api(web_server, "/ogc/collections/overlays/items?limit=10000")["features"]
+    }:
+        assert jenis in legend
+    page.screenshot(path=str(artifacts / "staff-map.png"))
+
+    # click the zone under the conforming example site: its attributes and ITBX column
+    result = sites.api_result(web_server.url, sites.CONFORMING, {})
+    part = result["parts"][0]
+    zone = next(f for f in zones if str(f["id"]) == str(part["fid"]))
+    inside = shape(zone["geometry"]).representative_point()
+    page.evaluate(
+        "([lat, lon]) => { window.kkpr.map.setView([lat, lon], 17, {animate: false}); }",
+        [inside.y, inside.x],
+    )
+    page.wait_for_timeout(300)
+    click_on_map(page, inside.y, inside.x)
+    info = page.locator("#feature-info")
+    expect(info).to_contain_text(f"fid {part['fid']}")
+    expect(page.locator("#feature-attrs")).to_contain_text(part["kodszn"])
+    column = page.locator("#itbx-column table")
+    expect(column).to_be_visible()
+    row = column.locator("tr", has_text=result["activity"]["kode_kegiatan"])
+    expect(row).to_contain_text("I")
+    page.screenshot(path=str(artifacts / "staff-map-zone.png"))
+
+
+def test_validation_report_is_listed_and_located(page: Page, web_server: WebServer) -> None:
+    plan_id = api(web_server, "/healthz")["plan"]
+    report = api(web_server, f"/v1/plans/{plan_id}/validation")
+    login(page, web_server)
+    page.click("#tab-validation")
+    summary = page.locator("#validation-summary")
+    expect(summary).to_contain_text(f"{report['errors']} galat, {report['warnings']} peringatan")
+    items = page.locator("#problem-list li")
+    expect(items).to_have_count(len(report["problems"]))
+
+
+def test_review_queue_is_listed_and_drawn_on_the_map(page: Page, web_server: WebServer) -> None:
+    # an application whose site lies partly outside the RDTR goes to staff review (PKKPR)
+    feature = sites.example(sites.TO_REVIEW)
+    resp = httpx.post(
+        web_server.url + "/v1/applications",
+        headers={"X-API-Key": web_server.staff_key},
+        json={
+            "applicant": "Maria Lende",
+            "business_name": "Kos Oebufu Asri",
+            "kbli": feature["properties"]["kbli"],
+            "site": feature["geometry"],
+            "proposal": {"floor_area_m2": 300, "floors": 2},
+        },
+        timeout=60,
+    )
+    assert resp.status_code == 201, resp.text
+    queue = api(web_server, "/v1/reviews")
+    assert any(case["business_name"] == "Kos Oebufu Asri" for case in queue)
+
+    login(page, web_server)
+    page.click("#tab-reviews")
+    items = page.locator("#review-list li")
+    expect(items).to_have_count(len(queue))
+    ours = items.filter(has_text="Kos Oebufu Asri")
+    expect(ours).to_contain_text("PKKPR")
+    expect(page.locator("#reviews-count")).to_have_text(str(len(queue)))
+    # its site is drawn on the map, and the list leads there
+    ours.get_by_role("button").click()
+    expect(page.locator("#staff-map .leaflet-popup", has_text="Kos Oebufu Asri")).to_be_visible()
+
+
+# ---------------------------------------------------------------- a plan with problems
+
+
+@pytest.fixture(scope="module")
+def flawed_plan_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
+    """The mini plan with two planted faults: a polygon overlapping Z1 by 50 × 50 m, and
+    a sub-zone code (SPU-9) that the ITBX matrix has no column for."""
+    root = write_mini_plan(tmp_path_factory.mktemp("flawed") / "plan")
+    zones = gpd.read_file(root / "pola_ruang.gpkg")
+    extra = gpd.GeoDataFrame(
+        {"KODSZN": ["SPU-9"], "NAMSZN": ["Sarana uji"], "KODBLK": ["C.1"]},
+        geometry=[sq(50, 50, 150, 150)],
+        crs=zones.crs,
+    )
+    pd.concat([zones, extra], ignore_index=True).to_file(root / "pola_ruang.gpkg", driver="GPKG")
+    server = start_server(root.parent / "srv", {"KKPR_PLAN_DIR": str(root)})
+    yield server
+    stop_server(server)
+
+
+def test_validation_problems_are_listed_and_located_on_the_map(
+    browser: Any, flawed_plan_server: WebServer, artifacts: Path
+) -> None:
+    report = api(flawed_plan_server, "/v1/plans/mini/validation")
+    codes = {p["code"] for p in report["problems"]}
+    assert {"zones.overlap", "itbx.no_column"} <= codes
+    ctx, page, watch = open_page(browser, flawed_plan_server)
+    try:
+        login(page, flawed_plan_server)
+        page.click("#tab-validation")
+        items = page.locator("#problem-list li")
+        expect(items).to_have_count(len(report["problems"]))
+        expect(page.locator("#validation-summary")).to_contain_text(f"{report['errors']} galat")
+        overlap = items.filter(has_text="Poligon 1 dan 6 bertampalan")
+        expect(overlap).to_contain_text("zones.overlap")
+        # located problems are drawn on the map: four overlap points and the SPU-9 polygon
+        # (the missing intensitas.csv row has no place)
+        marks = page.locator("#staff-map .leaflet-marks-pane path")
+        expect(marks).to_have_count(5)
+        overlap.get_by_role("button").click()
+        popup = page.locator("#staff-map .leaflet-popup")  # a closed one fades out for 0.2 s
+        expect(popup.filter(has_text="1 dan 6 bertampalan")).to_be_visible()
+        items.filter(has_text="SPU-9").get_by_role("button").click()
+        expect(popup.filter(has_text="SPU-9")).to_be_visible()
+        page.screenshot(path=str(artifacts / "staff-validation.png"))
+    finally:
+        ctx.close()
+    assert not watch.errors and not watch.foreign
+
