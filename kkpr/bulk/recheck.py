@@ -86,7 +86,7 @@ def store_for(ref: PlanRef) -> Store:
     if ref.url is not None:
         from kkpr.store.postgis import PostgisStore  # psycopg2 only when asked for
 
-        store = PostgisStore(ref.url)  # type: ignore[call-arg]
+        store = PostgisStore(ref.url)
     else:
         assert ref.path is not None
         plan = read_plan(ref.path)

@@ -83,7 +83,8 @@ def _read_csv(path: Path, crs: str | None) -> gpd.GeoDataFrame:
             hint_en=f"Name the WKT column one of: {', '.join(WKT_COLUMNS)}",
         )
     text = table.pop(wkt).to_numpy(dtype=object)
-    geoms = shapely.from_wkt(np.where(text == "", None, text), on_invalid="ignore")
+    text[text == ""] = None
+    geoms = shapely.from_wkt(text, on_invalid="ignore")
     return gpd.GeoDataFrame(table, geometry=geoms, crs=crs or "EPSG:4326")
 
 

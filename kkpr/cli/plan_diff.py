@@ -58,14 +58,14 @@ def print_diff(diff: PlanDiff) -> None:
             ["jenis / kind", "lama / old", "baru / new", "m²", "ha", "potongan / pieces"],
             [
                 [
-                    r.kind,
-                    r.old_kodszn,
-                    r.new_kodszn,
-                    f"{r.area_m2:,.1f}",
-                    f"{r.area_m2 / 1e4:,.3f}",
-                    str(r.pieces),
+                    str(r["kind"]),
+                    str(r["old_kodszn"]),
+                    str(r["new_kodszn"]),
+                    f"{float(r['area_m2']):,.1f}",
+                    f"{float(r['area_m2']) / 1e4:,.3f}",
+                    str(r["pieces"]),
                 ]
-                for r in z.itertuples()
+                for r in z.to_dict("records")
             ],
         )
         pieces = diff.zones_changed

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from kkpr.model import Intensity, PlanRules
+from kkpr.model import Intensity, KbliEntry, PlanRules
 from kkpr.plan.kugi import FLAG_JENIS, INTENSITY_FIELDS, flag_is_set
 from kkpr.plan.package import Plan
 from kkpr.rules.itbx import parse_cell
@@ -212,8 +212,8 @@ def _pieces(
             )
     table = pd.DataFrame(data)
     changes, details = [], []
-    for row in table.itertuples(index=False):
-        c, d = _describe_change(row._asdict(), old is not None, new is not None)
+    for row in table.to_dict("records"):
+        c, d = _describe_change(row, old is not None, new is not None)
         changes.append(c)
         details.append(d)
     table.insert(0, "kind", [_kind(c) for c in changes])
@@ -224,7 +224,7 @@ def _pieces(
     return table
 
 
-def _describe_change(row: dict[str, Any], has_old: bool, has_new: bool) -> tuple[str, str]:
+def _describe_change(row: dict[Any, Any], has_old: bool, has_new: bool) -> tuple[str, str]:
     if not has_new:
         return "removed", f"{row['old_kodszn']} → (keluar dari RDTR / no longer in the RDTR)"
     if not has_old:
@@ -346,7 +346,7 @@ def kbli_changed(old: PlanRules, new: PlanRules) -> pd.DataFrame:
         rows.append(
             {
                 "kbli": code,
-                "judul": (b or a).judul if (b or a) else "",
+                "judul": _judul(b or a),
                 "old_kode_kegiatan": a.kode_kegiatan if a else None,
                 "new_kode_kegiatan": b.kode_kegiatan if b else None,
             }
@@ -508,9 +508,13 @@ def _class(cell: str | None) -> str:
     return str(cls) if cls else "—"
 
 
+def _judul(entry: KbliEntry | None) -> str:
+    return entry.judul if entry is not None else ""
+
+
 def _sorted_items(d: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted(d.items()))
 
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _plain(v) for k, v in row.items()} for row in table.to_dict("records")]
+    return [{str(k): _plain(v) for k, v in row.items()} for row in table.to_dict("records")]

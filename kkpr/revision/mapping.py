@@ -94,7 +94,7 @@ def diff_map(
     if bounds is not None:
         m.fit_bounds(bounds)
     folium.LayerControl(collapsed=False).add_to(m)
-    m.get_root().html.add_child(folium.Element(_legend(diff)))
+    m.get_root().html.add_child(folium.Element(_legend(diff)))  # type: ignore[attr-defined]
     path = Path(path)
     m.save(str(path))
     return path

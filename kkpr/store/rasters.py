@@ -125,7 +125,7 @@ def many_stats(grid: Grid, geoms: np.ndarray, plan_crs: str) -> list[RasterStat]
     return [s for s in out if s is not None]
 
 
-class _WkbFeature(Feature):  # type: ignore[misc]
+class _WkbFeature(Feature):
     """A feature handed to exactextract as WKB (no GeoJSON round trip per site)."""
 
     def __init__(self, wkb: bytes) -> None:
@@ -152,7 +152,7 @@ class _WkbFeature(Feature):  # type: ignore[misc]
         self.props[name] = value
 
 
-class _WkbFeatures(FeatureSource):  # type: ignore[misc]
+class _WkbFeatures(FeatureSource):
     def __init__(self, wkbs: list[bytes]) -> None:
         super().__init__()
         self.wkbs = wkbs
@@ -167,7 +167,7 @@ class _WkbFeatures(FeatureSource):  # type: ignore[misc]
         return None
 
 
-class _Cells(Writer):  # type: ignore[misc]
+class _Cells(Writer):
     """Keeps (coverage, values) of each feature, in feature order."""
 
     def __init__(self) -> None:

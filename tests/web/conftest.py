@@ -23,9 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from kkpr.settings import SAMPLE_PLAN_DIR as _SAMPLE
-
-SAMPLE_PLAN_DIR = Path(os.environ.get("DEVTMP_PLAN", _SAMPLE))  # DEVTMP
+from kkpr.settings import SAMPLE_PLAN_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = SAMPLE_PLAN_DIR / "examples"

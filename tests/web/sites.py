@@ -13,7 +13,7 @@ import httpx
 import shapely
 from shapely.geometry import shape
 
-from tests.web.conftest import SAMPLE_PLAN_DIR  # DEVTMP
+from kkpr.settings import SAMPLE_PLAN_DIR
 
 EXAMPLES = SAMPLE_PLAN_DIR / "examples"
 

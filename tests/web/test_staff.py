@@ -204,4 +204,3 @@ def test_validation_problems_are_listed_and_located_on_the_map(
     finally:
         ctx.close()
     assert not watch.errors and not watch.foreign
-
