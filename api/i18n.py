@@ -15,6 +15,7 @@ from fastapi import Request
 LANGUAGES = ("id", "en")
 DEFAULT = "id"
 COOKIE = "kkpr_lang"
+COOKIE_MAX_AGE_S = 365 * 24 * 3600  # a remembered language choice
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # ---- frame

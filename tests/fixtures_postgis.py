@@ -31,7 +31,8 @@ import pytest
 
 from kkpr.plan.package import checksum
 from kkpr.store.migrate import migrate
-from kkpr.store.postgis import PostgisStore, connect
+from kkpr.store.postgis import PostgisStore
+from kkpr.store.postgis_sql import connect
 
 PG_BIN = Path(os.environ.get("KKPR_PG_BIN", "/usr/lib/postgresql/15/bin"))
 TEST_URL_ENV = "KKPR_TEST_DATABASE_URL"

@@ -88,7 +88,7 @@ def render(
         status_code=status_code,
     )
     if request.query_params.get("lang") == lang:
-        response.set_cookie(i18n.COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+        response.set_cookie(i18n.COOKIE, lang, max_age=i18n.COOKIE_MAX_AGE_S, samesite="lax")
     return response
 
 
@@ -134,12 +134,9 @@ def staff_login(request: Request, key: str = Form("")) -> Response:
     except (NotAuthenticated, Forbidden) as exc:
         lang = i18n.language(request)
         message = exc.message_en if lang == "en" else exc.message_id
-        return render(request, "login.html", status_code=exc_status(exc), error=message)
+        status = 403 if isinstance(exc, Forbidden) else 401
+        return render(request, "login.html", status_code=status, error=message)
     return response
-
-
-def exc_status(exc: KkprError) -> int:
-    return 403 if isinstance(exc, Forbidden) else 401
 
 
 @router.post("/staf/logout")

@@ -43,7 +43,7 @@ def activate_command(
     by: str | None = BY_OPTION,
 ) -> None:
     """Aktifkan sebuah versi / make a version the active one."""
-    from kkpr.store.load import activate
+    from kkpr.store.activation import activate
 
     url = require_db(db)
     with cli_errors():
@@ -57,7 +57,7 @@ def rollback_command(
     by: str | None = BY_OPTION,
 ) -> None:
     """Kembali ke versi sebelumnya / re-activate the previously active version."""
-    from kkpr.store.load import rollback
+    from kkpr.store.activation import rollback
 
     url = require_db(db)
     with cli_errors():

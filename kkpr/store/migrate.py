@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kkpr.errors import StoreError
-from kkpr.store.postgis import connect, redact, unavailable
+from kkpr.store.postgis_sql import connect, redact, unavailable
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")

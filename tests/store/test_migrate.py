@@ -12,7 +12,8 @@ import pytest
 
 from kkpr.errors import StoreError
 from kkpr.store.migrate import applied_versions, migrate, migrations
-from kkpr.store.postgis import PostgisStore, connect
+from kkpr.store.postgis import PostgisStore
+from kkpr.store.postgis_sql import connect
 
 
 def kkpr_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -16,7 +16,8 @@ from kkpr.model import Proposal, Site
 from kkpr.plan.package import read_plan
 from kkpr.store.base import FeatureSource, PlanAdmin, Store
 from kkpr.store.memory import MemoryStore
-from kkpr.store.postgis import PostgisStore, connect, redact
+from kkpr.store.postgis import PostgisStore
+from kkpr.store.postgis_sql import connect, redact
 from tests.mini_plan import CRS, X0, Y0, site, write_mini_plan
 
 
@@ -137,7 +138,10 @@ def test_another_process_activating_a_version_is_seen_at_the_next_check(
     admin = PostgisStore(url, data_dir=tmp_path / "var")
     admin.load(write_mini_plan(tmp_path / "v1"), loaded_by="t")
     assert serving.locate(rect(10, 10, 90, 90)).plan_version == "v1"
+    pinned = serving.pinned()  # what an API request holds for the length of a check
     admin.load(write_mini_plan(tmp_path / "v2"), loaded_by="t")  # activates v2
+    assert pinned.rules().meta.version == "v1"
+    assert pinned.locate(rect(10, 10, 90, 90)).plan_version == "v1"
     assert serving.locate(rect(10, 10, 90, 90)).plan_version == "v2"
     assert serving.rules().meta.version == "v2"
     admin.rollback("mini", by="t")

@@ -64,7 +64,9 @@ def test_served_pages_name_no_other_host(web_server: WebServer) -> None:
     for path in seen:
         if path.startswith("/static/"):
             assert anonymous.get(path).status_code == 200, path
-    assert anonymous.get("/static/../api/i18n.py").status_code == 404
+    # the static route serves api/static only, however the path is spelled
+    for sneaky in ("/static/..%2f..%2fapi%2fi18n.py", "/static/%2e%2e/%2e%2e/api/i18n.py"):
+        assert anonymous.get(sneaky).status_code == 404, sneaky
 
 
 @pytest.mark.parametrize(
@@ -236,3 +238,37 @@ def test_itbx_column_lists_every_activity_of_a_sub_zone(web_server: WebServer) -
     )
     assert row["itbx"] == "X"
     assert len(column["rows"]) >= 60
+
+
+def test_every_input_of_every_page_has_a_label(web_server: WebServer) -> None:
+    from html.parser import HTMLParser
+
+    class Inputs(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fields: list[dict[str, str | None]] = []
+            self.labels: set[str] = set()
+            self.open_labels = 0
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            a = dict(attrs)
+            if tag == "label":
+                self.open_labels += 1
+                if a.get("for"):
+                    self.labels.add(str(a["for"]))
+            elif tag in ("input", "select", "textarea") and a.get("type") != "hidden":
+                self.fields.append({**a, "wrapped": "yes" if self.open_labels else None})
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "label":
+                self.open_labels -= 1
+
+    client = staff_client(web_server)
+    for path in ("/", "/?lang=en", "/staf"):
+        for html in (client.get(path).text, httpx.get(web_server.url + path, timeout=30).text):
+            parsed = Inputs()
+            parsed.feed(html)
+            assert parsed.fields, path
+            for field in parsed.fields:
+                labelled = field["wrapped"] or field.get("id") in parsed.labels
+                assert labelled or field.get("aria-label"), (path, field)

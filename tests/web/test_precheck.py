@@ -4,6 +4,7 @@ the English switch, a phone-sized window and the permalink."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -255,6 +256,21 @@ def test_input_errors_are_shown_next_to_their_fields(page: Page, web_server: Web
     page.fill("#lat", "lintang")
     page.click("#goto")
     expect(page.locator("#coords-error")).to_contain_text("angka desimal")
+
+
+def test_unknown_kbli_from_a_link_is_explained_next_to_the_kbli_field(
+    page: Page, web_server: WebServer
+) -> None:
+    lat, lon = sites.centroid_latlon(sites.CONFORMING)
+    page.goto(f"{web_server.url}/#kbli=47119&site=pt:{lon:.7f},{lat:.7f}")
+    error = page.locator("#kbli-error")
+    expect(error).to_contain_text("47119")
+    expect(error).to_contain_text("tidak dikenal")
+    assert page.locator("#site-error").inner_text() == ""
+    # the API's near matches are offered; one tap picks it and the check runs
+    error.get_by_role("button", name=re.compile("^47111")).click()
+    expect(page.locator("#kbli-chosen")).to_contain_text("47111")
+    assert submit(page) == "sesuai"
 
 
 # ---------------------------------------------------------------- language, phone, permalink

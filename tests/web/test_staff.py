@@ -91,7 +91,7 @@ def test_staff_map_draws_the_plan_with_legend_and_a_click_shows_attributes(
         for f in api(web_server, "/ogc/collections/overlays/items?limit=10000")["features"]
     }:
         assert jenis in legend
-    page.screenshot(path=str(artifacts / "staff-map.png"))
+    page.screenshot(path=str(artifacts / "staff-legend.png"))
 
     # click the zone under the conforming example site: its attributes and ITBX column
     result = sites.api_result(web_server.url, sites.CONFORMING, {})
@@ -99,7 +99,7 @@ def test_staff_map_draws_the_plan_with_legend_and_a_click_shows_attributes(
     zone = next(f for f in zones if str(f["id"]) == str(part["fid"]))
     inside = shape(zone["geometry"]).representative_point()
     page.evaluate(
-        "([lat, lon]) => { window.kkpr.map.setView([lat, lon], 17, {animate: false}); }",
+        "([lat, lon]) => { window.kkpr.map.setView([lat, lon], 16, {animate: false}); }",
         [inside.y, inside.x],
     )
     page.wait_for_timeout(300)
@@ -111,7 +111,7 @@ def test_staff_map_draws_the_plan_with_legend_and_a_click_shows_attributes(
     expect(column).to_be_visible()
     row = column.locator("tr", has_text=result["activity"]["kode_kegiatan"])
     expect(row).to_contain_text("I")
-    page.screenshot(path=str(artifacts / "staff-map-zone.png"))
+    page.screenshot(path=str(artifacts / "staff-map.png"))
 
 
 def test_validation_report_is_listed_and_located(page: Page, web_server: WebServer) -> None:

@@ -4,7 +4,7 @@ import { h, page, t } from "./i18n.js";
 
 /** A Leaflet map over the plan's extent; no tile layer is ever added. */
 export function makeMap(el, options = {}) {
-  const map = L.map(el, { zoomSnap: 0.5, minZoom: 9, maxZoom: 21, ...options });
+  const map = L.map(el, { zoomSnap: 0.25, zoomDelta: 1, minZoom: 9, maxZoom: 21, ...options });
   map.attributionControl.setPrefix(
     '<a href="/static/vendor/leaflet/LICENSE">Leaflet</a>'
   );

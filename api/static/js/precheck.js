@@ -360,7 +360,7 @@ async function runCheck() {
   await renderResult(body.result ?? body, state.site);
   $("result").dataset.ready = "true";
   $("result").focus({ preventScroll: true });
-  $("verdict").scrollIntoView({ block: "start", behavior: "instant" });
+  $("result").scrollIntoView({ block: "start", behavior: "instant" });
 }
 
 $("copy-link").addEventListener("click", async () => {
