@@ -7,6 +7,7 @@ plan's metric CRS.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -244,13 +245,81 @@ class Effect(StrEnum):
     INFO = "info"
 
 
-@dataclass(frozen=True)
 class Reason:
-    code: str
-    id: str
-    en: str
-    effect: Effect = Effect.INFO
-    source: dict[str, Any] = field(default_factory=dict)
+    """One reason of an outcome: its code, effect, cited source and its sentences.
+
+    The sentences (Bahasa Indonesia ``id``, English ``en``) are rendered on first read:
+    a bulk re-check decides a million outcomes from ``effect`` and reads few texts.
+    """
+
+    __slots__ = ("_render", "_texts", "code", "effect", "source")
+
+    def __init__(
+        self,
+        code: str,
+        id: str | None = None,  # the language code
+        en: str | None = None,
+        effect: Effect = Effect.INFO,
+        source: dict[str, Any] | None = None,
+        *,
+        render: Callable[[], tuple[str, str]] | None = None,
+    ) -> None:
+        self.code = code
+        self.effect = effect
+        self.source: dict[str, Any] = source if source is not None else {}
+        self._render = render
+        self._texts: tuple[str, str] | None = None if render else (id or "", en or "")
+
+    @property
+    def texts(self) -> tuple[str, str]:
+        if self._texts is None:
+            assert self._render is not None
+            self._texts = self._render()
+            self._render = None
+        return self._texts
+
+    @property
+    def id(self) -> str:
+        return self.texts[0]
+
+    @property
+    def en(self) -> str:
+        return self.texts[1]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "id": self.id, "en": self.en,
+                "effect": str(self.effect), "source": self.source}  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Reason) and self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash((self.code, self.id, self.en))
+
+    def __repr__(self) -> str:
+        return f"Reason({self.code!r}, {self.effect!s}, {self.en!r})"
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, _source: Any, _handler: Any) -> Any:
+        """How pydantic (the API's response models) reads and writes a Reason."""
+        from pydantic_core import core_schema as cs
+
+        fields = {
+            "code": cs.typed_dict_field(cs.str_schema()),
+            "id": cs.typed_dict_field(cs.str_schema()),
+            "en": cs.typed_dict_field(cs.str_schema()),
+            "effect": cs.typed_dict_field(cs.literal_schema([e.value for e in Effect])),
+            "source": cs.typed_dict_field(cs.dict_schema()),
+        }
+        from_dict = cs.no_info_after_validator_function(
+            lambda d: cls(d["code"], d["id"], d["en"], Effect(d["effect"]), d["source"]),
+            cs.typed_dict_schema(fields),
+        )
+        return cs.json_or_python_schema(
+            json_schema=from_dict,
+            python_schema=cs.union_schema([cs.is_instance_schema(cls), from_dict]),
+            serialization=cs.plain_serializer_function_ser_schema(lambda r: r.to_dict()),
+        )
 
 
 @dataclass
@@ -336,7 +405,40 @@ class CheckResult:
     reasons: list[Reason]
 
     def to_dict(self) -> dict[str, Any]:
-        out = dataclasses.asdict(self)
-        out["outcome"] = str(self.outcome)
-        out["form"] = str(self.form)
-        return out
+        """The result as JSON-ready dicts (what the CLI prints and the API returns)."""
+
+        def flat(items: list[Any]) -> list[dict[str, Any]]:
+            return [{f: _copy(getattr(x, f)) for f in _field_names(type(x))} for x in items]
+
+        return {
+            "outcome": str(self.outcome),
+            "form": str(self.form),
+            "plan": dict(self.plan),
+            "site": dict(self.site),
+            "activity": dict(self.activity),
+            "proposal": dict(self.proposal),
+            "parts": flat(self.parts),
+            "conditions": flat(self.conditions),
+            "intensity": flat(self.intensity),
+            "overlays": flat(self.overlays),
+            "rasters": flat(self.rasters),
+            "rtrw": [dict(h) for h in self.rtrw],
+            "reasons": [r.to_dict() for r in self.reasons],
+        }
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+def _copy(value: Any) -> Any:
+    # result fields hold plain values, lists of str, or lists of flat dicts
+    if type(value) is list:
+        return [dict(v) if type(v) is dict else v for v in value]
+    return value

@@ -38,7 +38,7 @@ def _window(ds: rasterio.io.DatasetReader, bounds: tuple[float, ...], pad: int) 
     """The cells under ``bounds`` plus ``pad`` cells around, clipped to the raster."""
     minx, miny, maxx, maxy = bounds
     inv = ~ds.transform
-    cols, rows = zip(*(inv * (x, y) for x in (minx, maxx) for y in (miny, maxy)), strict=True)
+    cols, rows = zip(*(inv @ (x, y) for x in (minx, maxx) for y in (miny, maxy)), strict=True)
     col0, row0 = math.floor(min(cols)) - pad, math.floor(min(rows)) - pad
     col1, row1 = math.ceil(max(cols)) + pad, math.ceil(max(rows)) + pad
     col0, row0 = max(col0, 0), max(row0, 0)

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from kkpr.errors import Conflict, NotFound
+from kkpr.model import Reason
 from kkpr.records.db import Database, Row, Tx
 from kkpr.settings import Settings
 
@@ -57,6 +58,8 @@ def plain(value: Any) -> Any:
         return [plain(v) for v in value]
     if isinstance(value, Enum):
         return plain(value.value)
+    if kind is Reason:  # renders its texts; not a dataclass
+        return plain(value.to_dict())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, bool):  # subclasses of the plain types (numpy.float64, ...)

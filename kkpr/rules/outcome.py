@@ -236,41 +236,45 @@ def _part_reason(
     entry: KbliEntry,
     kegiatan: str,
 ) -> Reason:
-    zone = f"{kodszn}" + (f" ({namszn})" if namszn else "")
-    where_id = (
-        "Titik lokasi berada" if point else f"Bagian tapak {num_id(area)} m² ({pct_id(share)})"
-    )
-    where_en = "The point lies" if point else f"A site part of {num_en(area)} m² ({pct_en(share)})"
-    word_id, word_en = ITBX_WORDS[cls]
     source = {
         "itbx": {"kode_kegiatan": entry.kode_kegiatan, "kodszn": kodszn, "cell": cell},
         "zone_fid": fid,
     }
-    if not deciding:
-        return Reason(
-            "zone.sliver",
-            f"{where_id} di sub-zona {zone} di bawah toleransi rencana dan tidak menentukan hasil.",
-            f"{where_en} in sub-zone {zone} is under the plan tolerance and does not decide.",
-            Effect.INFO,
-            source,
+
+    def texts() -> tuple[str, str]:
+        zone = f"{kodszn}" + (f" ({namszn})" if namszn else "")
+        where_id = (
+            "Titik lokasi berada" if point else f"Bagian tapak {num_id(area)} m² ({pct_id(share)})"
         )
-    effect = {
-        ItbxClass.X: Effect.FORBIDS,
-        ItbxClass.T: Effect.CONDITION,
-        ItbxClass.B: Effect.CONDITION,
-        ItbxClass.I: Effect.INFO,
-        None: Effect.REVIEW,
-    }[cls]
-    cell_txt = f" [{cell}]" if cell else ""
-    return Reason(
-        f"itbx.{cls or 'silent'}",
-        f"{where_id} di sub-zona {zone}; kegiatan {kegiatan} (KBLI {entry.kbli}) "
-        f"{word_id}{cell_txt} menurut matriks ITBX (baris {entry.kode_kegiatan}, kolom {kodszn}).",
-        f"{where_en} in sub-zone {zone}; activity {kegiatan} (KBLI {entry.kbli}) is "
-        f"{word_en}{cell_txt} by the ITBX matrix (row {entry.kode_kegiatan}, column {kodszn}).",
-        effect,
-        source,
-    )
+        where_en = (
+            "The point lies" if point else f"A site part of {num_en(area)} m² ({pct_en(share)})"
+        )
+        if not deciding:
+            return (
+                f"{where_id} di sub-zona {zone} di bawah toleransi rencana dan tidak menentukan hasil.",
+                f"{where_en} in sub-zone {zone} is under the plan tolerance and does not decide.",
+            )
+        word_id, word_en = ITBX_WORDS[cls]
+        cell_txt = f" [{cell}]" if cell else ""
+        return (
+            f"{where_id} di sub-zona {zone}; kegiatan {kegiatan} (KBLI {entry.kbli}) "
+            f"{word_id}{cell_txt} menurut matriks ITBX (baris {entry.kode_kegiatan}, kolom {kodszn}).",
+            f"{where_en} in sub-zone {zone}; activity {kegiatan} (KBLI {entry.kbli}) is "
+            f"{word_en}{cell_txt} by the ITBX matrix (row {entry.kode_kegiatan}, column {kodszn}).",
+        )
+
+    if not deciding:
+        return Reason("zone.sliver", effect=Effect.INFO, source=source, render=texts)
+    return Reason(f"itbx.{cls or 'silent'}", effect=PART_EFFECT[cls], source=source, render=texts)
+
+
+PART_EFFECT = {
+    ItbxClass.X: Effect.FORBIDS,
+    ItbxClass.T: Effect.CONDITION,
+    ItbxClass.B: Effect.CONDITION,
+    ItbxClass.I: Effect.INFO,
+    None: Effect.REVIEW,
+}
 
 
 def _outside_reason(outside: float, share: float, point: bool) -> Reason:
@@ -347,52 +351,53 @@ def _condition(
             {"condition": cond.kode, "kodszn": kodszn},
         )
     ]
+    floors = None if proposal.floors is None else float(proposal.floors)
     checks = [
-        (
-            "max_floor_area_m2",
-            cond.max_floor_area_m2,
-            proposal.floor_area_m2,
-            "luas lantai",
-            "floor area",
-            "m²",
-        ),
-        ("max_site_area_m2", cond.max_site_area_m2, site_area, "luas tapak", "site area", "m²"),
-        (
-            "max_floors",
-            cond.max_floors,
-            None if proposal.floors is None else float(proposal.floors),
-            "jumlah lantai",
-            "floors",
-            "",
-        ),
+        ("max_floor_area_m2", cond.max_floor_area_m2, proposal.floor_area_m2, "m²"),
+        ("max_site_area_m2", cond.max_site_area_m2, site_area, "m²"),
+        ("max_floors", cond.max_floors, floors, ""),
     ]
-    for key, limit, value, name_id, name_en, unit in checks:
+    for key, limit, value, unit in checks:
         if limit is None:
             continue
         ok = None if value is None else value <= limit + 1e-9
         result.checks.append({"limit": key, "max": limit, "proposed": value, "ok": ok})
-        if ok is False:
-            reasons.append(
-                Reason(
-                    f"condition.{key}.exceeded",
-                    f"{name_id.capitalize()} {num_id(value or 0)} {unit} melebihi batas ketentuan "
-                    f"{cond.kode} ({num_id(limit)} {unit}).".replace("  ", " "),
-                    f"{name_en.capitalize()} {num_en(value or 0)} {unit} exceeds the limit of condition "
-                    f"{cond.kode} ({num_en(limit)} {unit}).".replace("  ", " "),
-                    Effect.FORBIDS,
-                    {"condition": cond.kode, "limit": key, "max": limit},
-                )
-            )
-        elif ok is None:
-            reasons.append(
-                Reason(
-                    f"condition.{key}.unverified",
-                    f"Ketentuan {cond.kode} membatasi {name_id} hingga {num_id(limit)} {unit}; "
-                    "isikan angkanya agar dapat diperiksa.".replace("  ", " "),
-                    f"Condition {cond.kode} limits {name_en} to {num_en(limit)} {unit}; "
-                    "give the figure so it can be checked.".replace("  ", " "),
-                    Effect.CONDITION,
-                    {"condition": cond.kode, "limit": key, "max": limit},
-                )
-            )
+        if ok is not True:
+            reasons.append(_limit_reason(cond.kode, key, limit, value, unit))
     return result, reasons
+
+
+LIMIT_NAMES = {
+    "max_floor_area_m2": ("luas lantai", "floor area"),
+    "max_site_area_m2": ("luas tapak", "site area"),
+    "max_floors": ("jumlah lantai", "floors"),
+}
+
+
+def _limit_reason(kode: str, key: str, limit: float, value: float | None, unit: str) -> Reason:
+    """A numeric T limit exceeded (value given) or not yet verifiable (value None)."""
+    source = {"condition": kode, "limit": key, "max": limit}
+    name_id, name_en = LIMIT_NAMES[key]
+    if value is not None:
+
+        def exceeded() -> tuple[str, str]:
+            return (
+                f"{name_id.capitalize()} {num_id(value)} {unit} melebihi batas ketentuan "
+                f"{kode} ({num_id(limit)} {unit}).".replace("  ", " "),
+                f"{name_en.capitalize()} {num_en(value)} {unit} exceeds the limit of condition "
+                f"{kode} ({num_en(limit)} {unit}).".replace("  ", " "),
+            )
+
+        return Reason(f"condition.{key}.exceeded", effect=Effect.FORBIDS, source=source,
+                      render=exceeded)  # fmt: skip
+
+    def unverified() -> tuple[str, str]:
+        return (
+            f"Ketentuan {kode} membatasi {name_id} hingga {num_id(limit)} {unit}; "
+            "isikan angkanya agar dapat diperiksa.".replace("  ", " "),
+            f"Condition {kode} limits {name_en} to {num_en(limit)} {unit}; "
+            "give the figure so it can be checked.".replace("  ", " "),
+        )
+
+    return Reason(f"condition.{key}.unverified", effect=Effect.CONDITION, source=source,
+                  render=unverified)  # fmt: skip

@@ -64,8 +64,29 @@ def evaluate(
                 fid=hit.fid,
             )
         )
+        if hit.tb is not None and deciding:
+            caps.append(Limit(hit.tb, f"{hit.jenis} {hit.source} fid {hit.fid}"))
+        reasons.append(_reason(hit, efek, deciding, share, site_area))
+    return findings, reasons, caps
+
+
+TAILS = {  # (deciding, efek) -> effect, Indonesian and English tail of the sentence
+    False: (Effect.INFO, "bagian ini di bawah toleransi, tidak menentukan",
+            "this part is under the tolerance and does not decide"),
+    "X": (Effect.FORBIDS, "kegiatan bangunan dilarang di sini", "building activity is forbidden here"),
+    "B": (Effect.CONDITION, "menambah persyaratan", "it adds a condition"),
+    None: (Effect.INFO, "sebagai informasi", "for information"),
+}  # fmt: skip
+
+
+def _reason(
+    hit: OverlayHit, efek: str | None, deciding: bool, share: float, site_area: float
+) -> Reason:
+    key: str | bool | None = (efek if efek in ("X", "B") else None) if deciding else False
+    effect, tail_id, tail_en = TAILS[key]
+
+    def texts() -> tuple[str, str]:
         kind = kind_of(hit.jenis)
-        where = f"{hit.source} fid {hit.fid}"
         text_id = f"Tapak berada di {kind.nama_id} ({hit.jenis}"
         text_en = f"The site lies in a special-provision area, {kind.nama_en} ({hit.jenis}"
         if site_area > 0:
@@ -73,38 +94,13 @@ def evaluate(
             text_en += f", {num_en(hit.area_m2)} m², {pct_en(share)} of the site"
         text_id += ")" + (f": {hit.keterangan}" if hit.keterangan else "")
         text_en += ")" + (f": {hit.keterangan}" if hit.keterangan else "")
-        if not deciding:
-            effect, tail_id, tail_en = (
-                Effect.INFO,
-                "bagian ini di bawah toleransi, tidak menentukan",
-                "this part is under the tolerance and does not decide",
-            )
-        elif efek == "X":
-            effect, tail_id, tail_en = (
-                Effect.FORBIDS,
-                "kegiatan bangunan dilarang di sini",
-                "building activity is forbidden here",
-            )
-        elif efek == "B":
-            effect, tail_id, tail_en = (
-                Effect.CONDITION,
-                "menambah persyaratan",
-                "it adds a condition",
-            )
-        else:
-            effect, tail_id, tail_en = Effect.INFO, "sebagai informasi", "for information"
-        if hit.tb is not None:
-            tail_id += f"; batas tinggi {num_id(hit.tb)} m"
-            tail_en += f"; height cap {num_en(hit.tb)} m"
-            if deciding:
-                caps.append(Limit(hit.tb, f"{hit.jenis} {where}"))
-        reasons.append(
-            Reason(
-                code=f"overlay.{hit.jenis.lower()}",
-                id=f"{text_id}; {tail_id}.",
-                en=f"{text_en}; {tail_en}.",
-                effect=effect,
-                source={"overlay": hit.jenis, "layer": hit.source, "fid": hit.fid, "efek": efek},
-            )
-        )
-    return findings, reasons, caps
+        cap_id = f"; batas tinggi {num_id(hit.tb)} m" if hit.tb is not None else ""
+        cap_en = f"; height cap {num_en(hit.tb)} m" if hit.tb is not None else ""
+        return f"{text_id}; {tail_id}{cap_id}.", f"{text_en}; {tail_en}{cap_en}."
+
+    return Reason(
+        f"overlay.{hit.jenis.lower()}",
+        effect=effect,
+        source={"overlay": hit.jenis, "layer": hit.source, "fid": hit.fid, "efek": efek},
+        render=texts,
+    )

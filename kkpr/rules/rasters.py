@@ -35,6 +35,20 @@ def evaluate(
         )
         if share is None or limit is None:
             continue
+        reasons.append(_reason(spec, stat, share, limit, exceeded))
+    return findings, reasons
+
+
+def _reason(
+    spec: RasterSpec, stat: RasterStat, share: float, limit: float, exceeded: bool
+) -> Reason:
+    if not exceeded:
+        effect = Effect.INFO
+    else:
+        effect = {"X": Effect.FORBIDS, "B": Effect.CONDITION}.get(spec.efek or "", Effect.INFO)
+
+    def texts() -> tuple[str, str]:
+        allowed_id, allowed_en = pct_id(spec.max_share), pct_en(spec.max_share)
         if spec.kind == "dem":
             what_id = f"{pct_id(share)} tapak lebih curam dari {num_id(limit, 0)}%"
             what_en = f"{pct_en(share)} of the site is steeper than {num_en(limit, 0)}%"
@@ -48,41 +62,27 @@ def evaluate(
                 f"{num_en(stat.mean or 0, 2)}; {pct_en(share)} of the site ≥ {num_en(limit, 2)}"
             )
         if not exceeded:
-            effect, tail_id, tail_en = (
-                Effect.INFO,
-                f"dalam batas {pct_id(spec.max_share)}",
-                f"within the {pct_en(spec.max_share)} allowed",
-            )
+            tail_id, tail_en = f"dalam batas {allowed_id}", f"within the {allowed_en} allowed"
         elif spec.efek == "X":
-            effect, tail_id, tail_en = (
-                Effect.FORBIDS,
-                f"melebihi {pct_id(spec.max_share)} yang diperbolehkan; tidak layak dibangun",
-                f"more than the {pct_en(spec.max_share)} allowed; not buildable",
-            )
+            tail_id = f"melebihi {allowed_id} yang diperbolehkan; tidak layak dibangun"
+            tail_en = f"more than the {allowed_en} allowed; not buildable"
         elif spec.efek == "B":
-            effect, tail_id, tail_en = (
-                Effect.CONDITION,
-                f"melebihi {pct_id(spec.max_share)}; wajib kajian/mitigasi",
-                f"more than {pct_en(spec.max_share)}; a study/mitigation is required",
-            )
+            tail_id = f"melebihi {allowed_id}; wajib kajian/mitigasi"
+            tail_en = f"more than {allowed_en}; a study/mitigation is required"
         else:
-            effect, tail_id, tail_en = (
-                Effect.INFO,
-                f"melebihi {pct_id(spec.max_share)}",
-                f"more than {pct_en(spec.max_share)}",
-            )
-        reasons.append(
-            Reason(
-                code=f"raster.{spec.id}",
-                id=f"{spec.label_id if spec.kind == 'dem' else 'Raster'}: {what_id}; {tail_id}.",
-                en=f"{spec.label_en if spec.kind == 'dem' else 'Raster'}: {what_en}; {tail_en}.",
-                effect=effect,
-                source={
-                    "raster": spec.id,
-                    "path": spec.path,
-                    "threshold": limit,
-                    "max_share": spec.max_share,
-                },
-            )
-        )
-    return findings, reasons
+            tail_id, tail_en = f"melebihi {allowed_id}", f"more than {allowed_en}"
+        head_id = spec.label_id if spec.kind == "dem" else "Raster"
+        head_en = spec.label_en if spec.kind == "dem" else "Raster"
+        return f"{head_id}: {what_id}; {tail_id}.", f"{head_en}: {what_en}; {tail_en}."
+
+    return Reason(
+        f"raster.{spec.id}",
+        effect=effect,
+        source={
+            "raster": spec.id,
+            "path": spec.path,
+            "threshold": limit,
+            "max_share": spec.max_share,
+        },
+        render=texts,
+    )
