@@ -48,7 +48,8 @@ class Settings(BaseSettings):
         description="holidays-library categories that close the office (government = cuti bersama)",
     )
     holiday_extra_dates: list[date] = Field(
-        default_factory=list, description="Extra non-working dates (local decrees, new cuti bersama)"
+        default_factory=list,
+        description="Extra non-working dates (local decrees, new cuti bersama)",
     )
     office_timezone: str = Field("Asia/Makassar", description="Whose calendar day counts")
     review_sesuai_bersyarat: bool = Field(

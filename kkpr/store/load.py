@@ -26,7 +26,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from kkpr.errors import PlanError, Problem
+from kkpr.errors import PlanError, Problem, StoreError
 from kkpr.model import PlanRules
 from kkpr.plan.kugi import INTENSITY_FIELDS
 from kkpr.plan.package import Plan, read_plan
@@ -351,9 +351,18 @@ def _copy_rasters(cur: Any, vid: int, plan: Plan, dest: Path) -> None:
     for i, spec in enumerate(plan.meta.rasters):
         source = plan.raster_path(spec)
         target = dest / spec.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        for side in source.parent.glob(f"{source.stem}.*"):
-            shutil.copy2(side, target.parent / side.name)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            for side in source.parent.glob(f"{source.stem}.*"):
+                shutil.copy2(side, target.parent / side.name)
+        except OSError as exc:
+            raise StoreError(
+                f"Raster {spec.id} tidak dapat disalin ke folder data",
+                f"Raster {spec.id} cannot be copied into the data folder",
+                where=str(target),
+                hint_id=f"Periksa KKPR_DATA_DIR dan haknya ({exc})",
+                hint_en=f"Check KKPR_DATA_DIR and its permissions ({exc})",
+            ) from exc
         rows.append(
             (
                 vid, i, spec.id, spec.path, str(target), spec.kind, spec.label_id, spec.label_en,

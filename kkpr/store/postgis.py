@@ -52,6 +52,7 @@ from kkpr.store.rasters import Grid, load_grid, many_stats
 
 T = TypeVar("T")
 LOCATE_BATCH = 2000  # sites per statement: bounded query text and memory
+PIN_S = 5.0  # a locate this soon after rules() in the same thread belongs to one check
 Bounds = tuple[float, float, float, float]
 
 
@@ -119,6 +120,10 @@ class PostgisStore:
         conn = getattr(self._local, "conn", None)
         if conn is None or conn.closed:
             conn = connect(self.url, autocommit=True)
+            with conn.cursor() as cur:
+                # short queries only: JIT, triggered by the estimate for a batch of
+                # sites, would make every single check pay ~20 ms of compiling
+                cur.execute("SET jit = off")
             self._local.conn = conn
             self._local.prepared = False
         return conn
@@ -128,8 +133,9 @@ class PostgisStore:
         import psycopg2
 
         for attempt in (0, 1):
-            conn = self._conn()
+            conn = None
             try:
+                conn = self._conn()
                 with conn.cursor() as cur:
                     return fn(cur)
             except (
@@ -140,8 +146,9 @@ class PostgisStore:
                 raise not_migrated(self.url) from exc
             except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
                 self._local.conn = None
-                with contextlib.suppress(psycopg2.Error):
-                    conn.close()
+                if conn is not None:
+                    with contextlib.suppress(psycopg2.Error):
+                        conn.close()
                 if attempt:
                     raise unavailable(self.url, exc) from exc
             except psycopg2.Error as exc:
@@ -270,7 +277,12 @@ class PostgisStore:
     # ------------------------------------------------------------ Store protocol
 
     def rules(self, plan_id: str | None = None) -> PlanRules:
-        return self._rules_of(self._active_for(plan_id))
+        """The active version's rules. The version is also remembered for this thread's
+        next ``locate`` (for PIN_S): ``kkpr.check.check`` reads the rules, then locates,
+        and both must come from one version even if another is activated in between."""
+        av = self._active_for(plan_id)
+        self._local.pin = (av, time.monotonic())
+        return self._rules_of(av)
 
     def _rules_of(self, av: ActiveVersion) -> PlanRules:
         rules = self._rules.get(av.vid)
@@ -294,18 +306,32 @@ class PostgisStore:
             check_site_geometry(site, self.max_vertices)
         if not sites:
             return []
-        groups = self._plans_of(sites, plan_id)
+        pin: tuple[ActiveVersion, float] | None = getattr(self._local, "pin", None)
+        self._local.pin = None
+        fresh = pin is not None and time.monotonic() - pin[1] < PIN_S
+        if pin is not None and fresh and plan_id in (None, pin[0].plan_id):
+            return self._locate_pinned(pin[0], sites)
         out: list[Located | None] = [None] * len(sites)
-        for pid, indices in groups.items():
-            for i, located in zip(
-                indices, self._locate_in(pid, [sites[i] for i in indices]), strict=True
-            ):
-                out[i] = located
+        for av, indices, geoms in self._plans_of(sites, plan_id):
+            located = self._locate_in(av, [sites[i] for i in indices], geoms)
+            for i, loc in zip(indices, located, strict=True):
+                out[i] = loc
         return [loc for loc in out if loc is not None]
 
-    def _plans_of(self, sites: Sequence[Site], plan_id: str | None) -> dict[str, list[int]]:
-        """Which plan answers each site: the named one, the only one, or the one
-        whose region holds the site (the nearest zones' extent when several do)."""
+    def _locate_pinned(self, av: ActiveVersion, sites: Sequence[Site]) -> list[Located]:
+        """``sites`` (already checked) located in version ``av``, active or not."""
+        geoms = to_plan_crs_many(sites, av.crs)
+        outside = ~shapely.intersects(av.region, geoms)
+        if outside.any():
+            raise outside_any_plan(int(np.flatnonzero(outside)[0]), len(sites))
+        return self._locate_in(av, list(sites), geoms, pinned=True)
+
+    def _plans_of(
+        self, sites: Sequence[Site], plan_id: str | None
+    ) -> list[tuple[ActiveVersion, list[int], np.ndarray]]:
+        """Which plan answers each site (with the sites in its CRS): the named one, the
+        only one, or the one whose region holds the site (the nearest zones' extent
+        when several do). SiteOutsidePlan for the first site that no plan holds."""
         state = self._state()
         if plan_id is not None or len(state) <= 1:
             av = self._active_for(plan_id)
@@ -313,7 +339,7 @@ class PostgisStore:
             outside = ~shapely.intersects(av.region, geoms)
             if outside.any():
                 raise outside_any_plan(int(np.flatnonzero(outside)[0]), len(sites))
-            return {av.plan_id: list(range(len(sites)))}
+            return [(av, list(range(len(sites))), geoms)]
         groups: dict[str, list[int]] = {}
         for i, site in enumerate(sites):
             best: tuple[float, str] | None = None
@@ -327,25 +353,29 @@ class PostgisStore:
             if best is None:
                 raise outside_any_plan(i, len(sites))
             groups.setdefault(best[1], []).append(i)
-        return groups
+        return [
+            (state[pid], idx, to_plan_crs_many([sites[i] for i in idx], state[pid].crs))
+            for pid, idx in groups.items()
+        ]
 
     def _locate_in(
-        self, plan_id: str, sites: list[Site], pinned: ActiveVersion | None = None
+        self, av: ActiveVersion, sites: list[Site], geoms: np.ndarray, pinned: bool = False
     ) -> list[Located]:
         out: list[Located] = []
         for lo in range(0, len(sites), LOCATE_BATCH):
-            out += self._locate_batch(plan_id, sites[lo : lo + LOCATE_BATCH], pinned)
+            hi = lo + LOCATE_BATCH
+            out += self._locate_batch(av, sites[lo:hi], geoms[lo:hi], pinned)
         return out
 
     def _locate_batch(
-        self, plan_id: str, sites: list[Site], pinned: ActiveVersion | None
+        self, av: ActiveVersion, sites: list[Site], geoms: np.ndarray, pinned: bool
     ) -> list[Located]:
-        """One statement for ``sites``, in the active version (re-run once if another
-        was activated meanwhile) or in the ``pinned`` one."""
+        """One statement for ``sites`` (``geoms`` in ``av``'s CRS). Unless ``pinned``,
+        re-run once in the new active version if another was activated meanwhile."""
         for attempt in (0, 1):
-            av = pinned or self._active_for(plan_id)
-            geoms = to_plan_crs_many(sites, av.crs)
             if attempt:  # the version changed under us: the new one must hold the sites too
+                av = self._active_for(av.plan_id)
+                geoms = to_plan_crs_many(sites, av.crs)
                 outside = ~shapely.intersects(av.region, geoms)
                 if outside.any():
                     raise outside_any_plan(int(np.flatnonzero(outside)[0]), len(sites))
@@ -358,13 +388,13 @@ class PostgisStore:
             header = rows[0]
             if header[14] != self._stamp:
                 self._checked_at = 0.0  # something was activated: re-read on next use
-            if pinned is not None or header[5] == "true":
+            if pinned or header[5] == "true":
                 return self._answers(av, geoms, areas, rows[1:])
             self._state(force=True)
         raise StoreError(
             "Versi rencana aktif berganti berulang kali selama pemeriksaan",
             "The active plan version changed repeatedly during the check",
-            where=plan_id,
+            where=av.plan_id,
             hint_id="Ulangi permintaan",
             hint_en="Send the request again",
         )
@@ -583,8 +613,4 @@ class PinnedVersion:
         self._check_plan_id(plan_id)
         for site in sites:
             check_site_geometry(site, self.store.max_vertices)
-        av = self.version
-        outside = ~shapely.intersects(av.region, to_plan_crs_many(sites, av.crs))
-        if outside.any():
-            raise outside_any_plan(int(np.flatnonzero(outside)[0]), len(sites))
-        return self.store._locate_in(av.plan_id, list(sites), pinned=av)
+        return self.store._locate_pinned(self.version, sites)

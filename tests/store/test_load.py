@@ -22,7 +22,7 @@ import pytest
 from shapely import affinity
 
 from kkpr.check import check
-from kkpr.errors import KkprError, NotFound, PlanError
+from kkpr.errors import KkprError, NotFound, PlanError, StoreError
 from kkpr.model import Outcome, Proposal
 from kkpr.site import site_from_geojson
 from kkpr.store.load import PAUSE_ENV, PAUSE_MARK
@@ -113,7 +113,7 @@ def test_load_activate_rollback_and_list(
     )
     assert first.returncode == 0, first.stderr
     assert "v1" in first.stdout
-    store = PostgisStore(url, data_dir=tmp_path / "var")
+    store = PostgisStore(url, data_dir=tmp_path / "var", stamp_ttl_s=0)  # sees changes at once
     assert kdb_limit(store, SITE_IN_Z4) == 40.0  # the polygon's own KDB wins everywhere
 
     # v2 changes the R-2 default (60 -> 50): visible where no override applies
@@ -275,19 +275,17 @@ def test_an_interrupted_load_leaves_the_active_version_answering(
     assert kdb_limit(store, r2_site) == 10.0
 
 
-def test_rasters_are_copied_and_read_after_the_package_is_gone(
-    pg_new_database: Callable[..., str], tmp_path: Path
-) -> None:
+def with_raster(root: Path) -> Path:
+    """The mini plan with a flood raster: deep water (2 m) east of x = 200 m."""
     import numpy as np
     import rasterio
     from rasterio.transform import from_origin
 
     from tests.mini_plan import X0, Y0
 
-    root = variant(tmp_path / "pkg")
     (root / "rasters").mkdir()
     data = np.zeros((30, 40), dtype="float32")
-    data[:, 20:] = 2.0  # x >= 200 m: deep flooding
+    data[:, 20:] = 2.0
     with rasterio.open(
         root / "rasters" / "banjir.tif", "w", driver="GTiff", width=40, height=30, count=1,
         dtype="float32", crs=CRS, transform=from_origin(X0, Y0 + 300, 10, 10),
@@ -298,6 +296,13 @@ def test_rasters_are_copied_and_read_after_the_package_is_gone(
             '\n[[raster]]\nid = "banjir"\npath = "rasters/banjir.tif"\nkind = "hazard"\n'
             'jenis = "KRB"\nthreshold = 0.5\nmax_share = 0.0\nefek = "X"\n'
         )
+    return root
+
+
+def test_rasters_are_copied_and_read_after_the_package_is_gone(
+    pg_new_database: Callable[..., str], tmp_path: Path
+) -> None:
+    root = with_raster(variant(tmp_path / "pkg"))
     store = PostgisStore(pg_new_database(), data_dir=tmp_path / "var")
     store.load(root, loaded_by="t")
     copy = tmp_path / "var" / "rasters" / "mini" / "v1" / "rasters" / "banjir.tif"
@@ -308,3 +313,23 @@ def test_rasters_are_copied_and_read_after_the_package_is_gone(
     assert wet.rasters[0].share_above == pytest.approx(1.0)
     assert wet.outcome == Outcome.TIDAK_SESUAI
     assert dry.rasters[0].share_above == pytest.approx(0.0)
+
+
+def test_a_load_failing_after_its_copy_keeps_the_old_version(
+    pg_new_database: Callable[..., str], tmp_path: Path
+) -> None:
+    url = pg_new_database()
+    PostgisStore(url, data_dir=tmp_path / "var").load(variant(tmp_path / "v1"), loaded_by="t")
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the raster folder should go")
+    store = PostgisStore(url, data_dir=blocked)
+    # the zones are COPYed and indexed, then copying the raster fails
+    with pytest.raises(StoreError) as err:
+        store.load(with_raster(variant(tmp_path / "v2", kdb_r2="10")), loaded_by="t")
+    assert "KKPR_DATA_DIR" in (err.value.hint_en or "")
+    assert [(v["version"], v["status"], v["active"]) for v in store.versions("mini")] == [
+        ("v2", "failed", False),
+        ("v1", "ready", True),
+    ]
+    assert kdb_limit(store, site(110, 10, 190, 90)) == 60.0
+    assert sql(url, "SELECT count(*) FROM pg_tables WHERE tablename LIKE '%%_v2'") == [(0,)]

@@ -145,5 +145,23 @@ def test_another_process_activating_a_version_is_seen_at_the_next_check(
     assert serving.locate(rect(10, 10, 90, 90)).plan_version == "v2"
     assert serving.rules().meta.version == "v2"
     admin.rollback("mini", by="t")
+    # the locate that follows rules() is the same check's: still v2, then v1
+    assert serving.locate(rect(10, 10, 90, 90)).plan_version == "v2"
     located = serving.locate_many([rect(10, 10, 90, 90), rect(110, 10, 190, 90)])
     assert [loc.plan_version for loc in located] == ["v1", "v1"]
+
+
+def test_the_rules_and_the_zones_of_one_check_come_from_one_version(
+    pg_new_database: Callable[..., str], tmp_path: Path
+) -> None:
+    url = pg_new_database()
+    serving = PostgisStore(url, data_dir=tmp_path / "var")
+    admin = PostgisStore(url, data_dir=tmp_path / "var")
+    admin.load(write_mini_plan(tmp_path / "v1"), loaded_by="t")
+    rules = serving.rules()  # what kkpr.check.check does first ...
+    admin.load(write_mini_plan(tmp_path / "v2"), loaded_by="t")  # ... staff activate v2 ...
+    located = serving.locate(rect(10, 10, 90, 90))  # ... then it locates
+    assert (rules.meta.version, located.plan_version) == ("v1", "v1")
+    # the next check sees v2 for both
+    assert serving.rules().meta.version == "v2"
+    assert serving.locate(rect(10, 10, 90, 90)).plan_version == "v2"
