@@ -6,6 +6,7 @@ import getpass
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.table import Table
 
 from kkpr.cli.db import DB_OPTION, require_db
@@ -86,28 +87,23 @@ def list_command(
         console.print("Belum ada rencana / no plans loaded yet")
     for p in plans:
         table = Table(
-            "versi",
-            "status",
-            "aktif",
-            "dimuat / loaded",
-            "oleh / by",
-            "berlaku / effective",
-            "zona",
-            "checksum",
             title=f"{p['id']} — {p['name']} ({p['region_code']})",
+            caption="● aktif / active · dimuat = loaded · oleh = by · berlaku = effective from",
+            box=box.SIMPLE_HEAD,
         )
+        for name in ("versi", "status", "dimuat", "oleh", "berlaku", "zona", "checksum"):
+            table.add_column(name, no_wrap=name != "status")
         for v in versions[p["id"]]:
             status = v["status"]
             colour = {"ready": "green", "failed": "red"}.get(status, "yellow")
             table.add_row(
-                v["version"],
+                v["version"] + (" ●" if v["active"] else ""),
                 f"[{colour}]{status}[/]" + (f"\n[dim]{v['error'][:60]}[/]" if v["error"] else ""),
-                "●" if v["active"] else "",
-                (v["loaded_at"] or "")[:19],
+                (v["loaded_at"] or "")[:16].replace("T", " "),
                 v["loaded_by"],
                 v["effective_from"] or "—",
                 "—" if v["zones"] is None else f"{v['zones']:,}",
-                (v["checksum"] or "")[:12],
+                (v["checksum"] or "")[:8],
             )
         console.print(table)
 

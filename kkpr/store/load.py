@@ -276,7 +276,10 @@ def _copy_layer(
     task = bar.add_task(f"{name} (COPY)", total=max(total, 1))
     cur.copy_expert(
         f"COPY {part} ({', '.join(layer.columns)}) FROM STDIN",
-        _Chunks(layer.chunks(CHUNK_ROWS), bar, task, total, pause_s),
+        # pausing (tests): small chunks, so that half of the rows are sent, half not
+        _Chunks(
+            layer.chunks(max(total // 4, 1) if pause_s else CHUNK_ROWS), bar, task, total, pause_s
+        ),
         size=1 << 20,
     )
     bar.update(task, completed=max(total, 1), description=f"{name} (indeks / index)")

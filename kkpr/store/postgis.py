@@ -4,7 +4,8 @@ The answers equal the memory store's (same hits, same order, same rules): the si
 is reprojected and validated here exactly as the memory store does it, the overlaps
 and their areas come from one SQL statement (zones, overlays and, when the site is
 not fully covered, the RTRW), and the plan's rules are rebuilt from the database and
-cached per active version. psycopg2 is imported only here, when the store is used.
+cached per active version. The SQL lives in ``kkpr.store.postgis_sql``; psycopg2 is
+imported only when the store is used.
 """
 
 from __future__ import annotations

@@ -221,10 +221,10 @@ def start_paused_load(
     return proc
 
 
-def wait_for_status(store: PostgisStore, version: str, status: str) -> dict:
+def wait_for_status(store: PostgisStore, version: str, status: str, plan_id: str = "mini") -> dict:
     deadline = time.monotonic() + 30
     while True:
-        row = next(v for v in store.versions("mini") if v["version"] == version)
+        row = next(v for v in store.versions(plan_id) if v["version"] == version)
         if row["status"] == status or time.monotonic() > deadline:
             return row
         time.sleep(0.1)
@@ -333,3 +333,22 @@ def test_a_load_failing_after_its_copy_keeps_the_old_version(
     ]
     assert kdb_limit(store, site(110, 10, 190, 90)) == 60.0
     assert sql(url, "SELECT count(*) FROM pg_tables WHERE tablename LIKE '%%_v2'") == [(0,)]
+
+
+def test_killing_a_reload_of_the_sample_plan_leaves_it_answering(
+    pg_new_database: Callable[..., str], tmp_path: Path
+) -> None:
+    from kkpr.settings import SAMPLE_PLAN_DIR
+
+    url = pg_new_database()
+    store = PostgisStore(url, data_dir=tmp_path / "var")
+    store.load(SAMPLE_PLAN_DIR, loaded_by="t")
+    example = json.loads(next((SAMPLE_PLAN_DIR / "examples").glob("*.geojson")).read_text())
+    before = check(store, example, next(iter(store.rules().kbli))).to_dict()
+
+    proc = start_paused_load(url, SAMPLE_PLAN_DIR, tmp_path / "var", 120)
+    proc.kill()
+    proc.wait(timeout=30)
+    assert wait_for_status(store, "v2", "failed", plan_id="kupang-rdtr")["status"] == "failed"
+    after = check(store, example, next(iter(store.rules().kbli))).to_dict()
+    assert after == before and after["plan"]["version"] == "v1"
