@@ -112,3 +112,19 @@ def test_broken_copy_of_a_clean_plan(tmp_path: Path, mini_plan_dir: Path) -> Non
     )
     codes = {p.code for p in validate_dir(copy)[1]}
     assert {"ketentuan.no_text", "number.unreadable", "itbx.no_condition_text"} <= codes
+
+
+def test_gap_in_an_otherwise_clean_coverage(tmp_path: Path) -> None:
+    """No overlaps: the fast coverage path must still find the hole."""
+    root = write_mini_plan(tmp_path / "gap")
+    zones = gpd.read_file(root / "pola_ruang.gpkg")
+    ring = box(X0 + 300, Y0, X0 + 400, Y0 + 100).difference(
+        box(X0 + 340, Y0 + 40, X0 + 360, Y0 + 60)
+    )
+    extra = gpd.GeoDataFrame({"KODSZN": ["K-1"]}, geometry=[ring], crs=zones.crs)
+    gpd.GeoDataFrame(pd_concat(zones, extra), crs=zones.crs).to_file(
+        root / "pola_ruang.gpkg", driver="GPKG"
+    )
+    problems = validate_dir(root)[1]
+    assert [p.code for p in problems] == ["zones.gap"]
+    assert "400.0 m²" in problems[0].message_en
