@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kkpr.errors import (
     Conflict,
     InputTooLarge,
+    InvalidInput,
     KkprError,
     NotFound,
     PlanError,
@@ -106,6 +107,7 @@ STATUS: list[tuple[type[KkprError], int]] = [  # most specific first
     (SiteError, 422),
     (UnknownActivity, 422),
     (RequestInvalid, 422),
+    (InvalidInput, 422),
     (BatchInvalid, 422),
     (InputTooLarge, 413),
     (NotAuthenticated, 401),
@@ -131,6 +133,7 @@ TITLES: dict[str, str] = {
     "body-unreadable": "Isi permintaan tidak terbaca / Request body unreadable",
     "invalid-parameter": "Nilai parameter tidak sah / Invalid parameter value",
     "batch-invalid": "Sebagian kumpulan tidak sah / Part of the batch not valid",
+    "input-invalid": "Masukan tidak dapat diterima / Input not acceptable",
     "input-too-large": "Masukan terlalu besar / Input too large",
     "unauthenticated": "Perlu kunci API / API key required",
     "forbidden": "Peran tidak berwenang / Role not allowed",

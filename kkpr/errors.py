@@ -133,6 +133,12 @@ class UnknownActivity(KkprError):
         )
 
 
+class InvalidInput(KkprError):
+    """A request whose content cannot be accepted as it is (a field, a value)."""
+
+    kind = "input-invalid"
+
+
 class InputTooLarge(KkprError):
     """A request or a geometry beyond the configured limits."""
 

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from kkpr.errors import Conflict, KkprError, NotFound
+from kkpr.errors import Conflict, InvalidInput, NotFound
 from kkpr.model import Form
 from kkpr.pipeline.calendar import WorkingCalendar
 from kkpr.pipeline.db import dumps, iso, loads
@@ -43,7 +43,7 @@ class Kind(StrEnum):
     BERSYARAT = "bersyarat"  # conditional outcome held for staff confirmation
 
 
-class DecisionError(KkprError):
+class DecisionError(InvalidInput):
     """A decision without what it must carry (reasons, conditions)."""
 
     kind = "decision-invalid"

@@ -8,13 +8,13 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
-from kkpr.errors import KkprError, NotFound
+from kkpr.errors import InvalidInput, NotFound
 from kkpr.pipeline.db import dumps, iso, loads
 from kkpr.pipeline.outbox import EVENT_TYPES, wants
 from kkpr.records.db import Database, Row
 
 
-class SubscriptionError(KkprError):
+class SubscriptionError(InvalidInput):
     """A subscription request that cannot be accepted (URL, event patterns)."""
 
     kind = "subscription-invalid"
