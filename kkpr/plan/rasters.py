@@ -35,7 +35,7 @@ def slope_pct(dem: np.ndarray, xres: float, yres: float) -> np.ndarray:
     return out
 
 
-def _window(ds: rasterio.io.DatasetReader, bounds: tuple[float, ...], pad: int) -> Window:
+def window_around(ds: rasterio.io.DatasetReader, bounds: tuple[float, ...], pad: int) -> Window:
     """The cells under ``bounds`` plus ``pad`` cells around, clipped to the raster."""
     minx, miny, maxx, maxy = bounds
     inv = ~ds.transform
@@ -76,7 +76,7 @@ def site_stat(path: Path, spec: RasterSpec, geom: BaseGeometry, crs: str) -> Ras
     if raster_crs != crs:
         geom = to_crs(geom, crs, raster_crs)
     pad = 1 if spec.kind == "dem" else 0
-    window = _window(ds, geom.bounds, pad)
+    window = window_around(ds, geom.bounds, pad)
     if window.width <= 0 or window.height <= 0:
         return RasterStat(spec.id, 0.0, None, None, None)
     data = ds.read(1, window=window, masked=True).astype("float64").filled(np.nan)

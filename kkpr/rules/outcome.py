@@ -71,6 +71,7 @@ def evaluate(
     site_area = located.area_m2
     ratio_area = proposal.land_area_m2 if point else site_area
     activity = rules.activities.get(entry.kode_kegiatan)
+    kegiatan = activity.kegiatan if activity else entry.kode_kegiatan
     reasons: list[Reason] = []
 
     # ---- zone parts and their ITBX cells
@@ -113,7 +114,7 @@ def evaluate(
                 cls,
                 cell,
                 entry,
-                activity_name(rules, entry),
+                kegiatan,
             )
         )
         if deciding:
@@ -216,11 +217,6 @@ PROPOSAL_FIELDS = tuple(f.name for f in dataclasses.fields(Proposal))
 def _merged(own: Intensity, default: Intensity) -> Intensity:
     # a plan has few distinct (override, default) pairs; merging is pure
     return own.over(default)
-
-
-def activity_name(rules: PlanRules, entry: KbliEntry) -> str:
-    activity = rules.activities.get(entry.kode_kegiatan)
-    return activity.kegiatan if activity else entry.kode_kegiatan
 
 
 def _part_reason(

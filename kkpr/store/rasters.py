@@ -12,25 +12,21 @@ differ from its own) is measured by ``site_stat`` itself.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import rasterio
 import shapely
 from exactextract import exact_extract
 from exactextract._exactextract import Feature
 from exactextract.feature import FeatureSource
 from exactextract.raster import NumPyRasterSource
 from exactextract.writer import Writer
-from rasterio.windows import Window
 
-from kkpr.errors import PlanError
 from kkpr.model import RasterSpec, RasterStat
-from kkpr.plan.rasters import site_stat, slope_pct
+from kkpr.plan.rasters import open_raster, site_stat, slope_pct, window_around
 from kkpr.site import transformer
 
 EDGE_CELLS = 2  # a site this close to a cut edge of the kept window is measured alone
@@ -50,26 +46,20 @@ class Grid:
 
 def load_grid(path: Path, spec: RasterSpec, bounds: tuple[float, ...], plan_crs: str) -> Grid:
     """Read the window of ``path`` around ``bounds`` (in the plan CRS)."""
-    try:
-        ds = rasterio.open(path)
-    except rasterio.errors.RasterioIOError as exc:
-        raise PlanError(
-            "Raster rencana tidak dapat dibaca", "Plan raster cannot be read", where=str(path)
-        ) from exc
-    with ds:
-        crs = ds.crs.to_string() if ds.crs else plan_crs
-        if crs != plan_crs:
-            box = _to(np.array([shapely.box(*bounds)], dtype=object), plan_crs, crs)[0]
-            bounds = box.bounds
-        w = _window(ds, bounds)
-        data = ds.read(1, window=w, masked=True).astype("float64").filled(np.nan)
-        t = ds.window_transform(w)
-        cut = (
-            w.col_off > 0,
-            w.row_off + w.height < ds.height,
-            w.col_off + w.width < ds.width,
-            w.row_off > 0,
-        )
+    ds = open_raster(path)  # the per-thread dataset site_stat also reads
+    crs = ds.crs.to_string() if ds.crs else plan_crs
+    if crs != plan_crs:
+        box = _to(np.array([shapely.box(*bounds)], dtype=object), plan_crs, crs)[0]
+        bounds = box.bounds
+    w = window_around(ds, bounds, pad=1)
+    data = ds.read(1, window=w, masked=True).astype("float64").filled(np.nan)
+    t = ds.window_transform(w)
+    cut = (
+        w.col_off > 0,
+        w.row_off + w.height < ds.height,
+        w.col_off + w.width < ds.width,
+        w.row_off > 0,
+    )
     if spec.kind == "dem":
         data = slope_pct(data, abs(t.a), abs(t.e))
     xmin, ymax = t.c, t.f
@@ -82,16 +72,6 @@ def load_grid(path: Path, spec: RasterSpec, bounds: tuple[float, ...], plan_crs:
         ymax - my if cut[3] else np.inf,
     )
     return Grid(spec, path, crs, data, (xmin, ymin, xmax, ymax), inner)
-
-
-def _window(ds: rasterio.io.DatasetReader, bounds: tuple[float, ...]) -> Window:
-    minx, miny, maxx, maxy = bounds
-    inv = ~ds.transform
-    cols, rows = zip(*(inv * (x, y) for x in (minx, maxx) for y in (miny, maxy)), strict=True)
-    col0, row0 = max(math.floor(min(cols)) - 1, 0), max(math.floor(min(rows)) - 1, 0)
-    col1 = min(math.ceil(max(cols)) + 1, ds.width)
-    row1 = min(math.ceil(max(rows)) + 1, ds.height)
-    return Window(col0, row0, max(col1 - col0, 0), max(row1 - row0, 0))
 
 
 def many_stats(grid: Grid, geoms: np.ndarray, plan_crs: str) -> list[RasterStat]:
