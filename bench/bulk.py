@@ -9,11 +9,16 @@ log-normal, most under 0.5 ha, rotated rectangles across zone boundaries) are ru
 through, on the same cores (a process pool of ``--workers``, sites shared by fork):
 
 * the geometric floor: a bare shapely STRtree query + intersection areas with zones;
-* kkpr full checks, memory store: ``kkpr.check.check_many`` (locate, rules, outcome);
+* kkpr full checks, memory store: ``kkpr.bulk.vector.evaluate_sites``, the array rules
+  (every rule: ITBX, conditions, intensity, overlays, rasters; outcome, form and the
+  reason codes of each site, as ``kkpr.check.check`` decides them);
+* the same with a CheckResult object per site: ``kkpr.check.check_many`` (locate,
+  rules, outcome, every finding), what one API check does, on ``--objects-sites``;
 * kkpr full checks, PostGIS batch: the same through ``PostgisStore.locate_many``
   (a throwaway cluster, or ``KKPR_BENCH_DATABASE_URL``; ``--pg-sites`` of the sites);
 * kkpr full checks on a Dask ``LocalCluster(processes=True)`` of ``--workers``;
-* kkpr recheck end to end (results table with the JSON of each result), local pool;
+* kkpr recheck end to end (the results table, sentences for the sites that could not
+  be checked), local pool and Dask;
 * a GIS analyst's baseline: geopandas ``overlay`` + a pandas merge with the ITBX table
   (the ITBX cell of each part, no outcome, no intensity, no overlays).
 
@@ -44,12 +49,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kkpr.bulk.recheck import PlanRef, run_dask, run_local, store_for  # noqa: E402
+from kkpr.bulk.vector import evaluate_sites  # noqa: E402
 from kkpr.check import check_many  # noqa: E402
 from kkpr.model import Proposal, Site  # noqa: E402
 from kkpr.plan.package import Plan  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 CHUNK = 5000
+PROPOSAL = ("footprint_m2", "floor_area_m2", "floors", "height_m")
 console = Console(width=150)
 G: dict[str, Any] = {}  # what every worker process shares (inherited by fork)
 
@@ -144,6 +151,13 @@ def floor_chunk(lo: int, hi: int) -> int:
 
 
 def full_chunk(lo: int, hi: int) -> Counter[str]:
+    store = store_for(G["ref"])
+    proposal = {k: v[lo:hi] for k, v in G["proposal"].items()}
+    v = evaluate_sites(store, G["geoms"][lo:hi], G["crs"], G["site_kbli"][lo:hi], proposal)  # type: ignore[arg-type]
+    return Counter(v.outcomes())  # type: ignore[arg-type]
+
+
+def objects_chunk(lo: int, hi: int) -> Counter[str]:
     results = check_many(store_for(G["ref"]), requests(lo, hi))
     return Counter(str(r.outcome) for r in results)
 
@@ -168,25 +182,11 @@ def baseline_chunk(lo: int, hi: int) -> int:
     return len(table)
 
 
-def dask_partition(frame: pd.DataFrame, ref: PlanRef) -> pd.DataFrame:
-    reqs = [
-        (
-            Site(geometry=g, crs=str(frame.crs)),
-            k,
-            Proposal(footprint_m2=fp, floor_area_m2=fa, floors=int(fl), height_m=h),
-        )
-        for g, k, fp, fa, fl, h in zip(
-            frame.geometry.values,
-            frame["kbli"],
-            frame["footprint_m2"],
-            frame["floor_area_m2"],
-            frame["floors"],
-            frame["height_m"],
-            strict=True,
-        )
-    ]
-    results = check_many(store_for(ref), reqs)
-    return pd.DataFrame({"outcome": [str(r.outcome) for r in results]})
+def dask_partition(frame: pd.DataFrame, ref: PlanRef, crs: str) -> pd.DataFrame:
+    proposal = {k: frame[k].to_numpy(dtype=float) for k in PROPOSAL if k in frame.columns}
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    v = evaluate_sites(store_for(ref), geoms, crs, frame["kbli"].to_numpy(), proposal)  # type: ignore[arg-type]
+    return pd.DataFrame({"outcome": v.outcomes()})
 
 
 # ---------------------------------------------------------------- runners
@@ -223,6 +223,8 @@ def bench_plan(n_zones: int, args: argparse.Namespace, rows: list[dict[str, Any]
         ref=ref,
         sites=sites,
         geoms=np.asarray(sites.geometry.values, dtype=object),
+        site_kbli=sites["kbli"].to_numpy().astype(str),
+        proposal={k: sites[k].to_numpy(dtype=float) for k in PROPOSAL},
         crs=plan.meta.crs,
         zones=plan.zones[["kodszn", "geometry"]].reset_index(drop=True),
         itbx=itbx,
@@ -239,7 +241,7 @@ def bench_plan(n_zones: int, args: argparse.Namespace, rows: list[dict[str, Any]
     with ProcessPoolExecutor(args.workers, mp_context=get_context("fork")) as pool:
         pooled(pool, floor_chunk, min(n, 2 * CHUNK * args.workers))  # warm the workers
         add("geometric floor (STRtree + intersection areas)", n, pooled(pool, floor_chunk, n))
-        add("kkpr full check, memory store", n, pooled(pool, full_chunk, n))
+        add("kkpr full check, memory store (array rules)", n, pooled(pool, full_chunk, n))
         if args.site_steps and n_zones == min(args.sizes):
             for step in args.site_steps:
                 if step < n:
@@ -248,6 +250,13 @@ def bench_plan(n_zones: int, args: argparse.Namespace, rows: list[dict[str, Any]
                         step,
                         pooled(pool, full_chunk, step),
                     )
+        n_obj = min(n, args.objects_sites)
+        if n_obj:
+            add(
+                "kkpr full check with a CheckResult per site (check_many)",
+                n_obj,
+                pooled(pool, objects_chunk, n_obj),
+            )
         n_base = min(n, args.baseline_sites)
         add(
             "GIS analyst baseline (overlay + ITBX merge)",
@@ -258,7 +267,7 @@ def bench_plan(n_zones: int, args: argparse.Namespace, rows: list[dict[str, Any]
     if n_e2e:
         t = time.perf_counter()
         run_local(sites.iloc[:n_e2e], ref, workers=args.workers, chunk_size=CHUNK)
-        add("kkpr recheck end to end (results + JSON), local", n_e2e, time.perf_counter() - t)
+        add("kkpr recheck end to end (results table), local", n_e2e, time.perf_counter() - t)
     if args.postgis:
         bench_postgis(folder, args, add)
     bench_dask(sites.iloc[: args.dask_sites], ref, args, add)
@@ -306,11 +315,12 @@ def bench_dask(
         Client(cluster) as client,
     ):
         client.run(store_for, ref)  # each worker builds its store once, before timing
+        crs = str(sites.crs)
         parts = max(args.workers * 4, len(sites) // 25_000)
         frame = dask_geopandas.from_geopandas(sites, npartitions=parts)
         meta = pd.DataFrame({"outcome": pd.Series(dtype=object)})
         t = time.perf_counter()
-        frame.map_partitions(dask_partition, ref, meta=meta).compute()
+        frame.map_partitions(dask_partition, ref, crs, meta=meta).compute()
         add(
             f"kkpr full check, Dask LocalCluster ({args.workers} processes)",
             len(sites),
@@ -320,7 +330,7 @@ def bench_dask(
         if n_e2e:
             t = time.perf_counter()
             run_dask(sites.iloc[:n_e2e], ref, scheduler=client)
-            add("kkpr recheck end to end (results + JSON), Dask", n_e2e, time.perf_counter() - t)
+            add("kkpr recheck end to end (results table), Dask", n_e2e, time.perf_counter() - t)
 
 
 # ---------------------------------------------------------------- table
@@ -359,7 +369,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--pg-sites", type=int, default=100_000)
     ap.add_argument("--baseline-sites", type=int, default=1_000_000)
-    ap.add_argument("--e2e-sites", type=int, default=200_000)
+    ap.add_argument("--e2e-sites", type=int, default=1_000_000)
+    ap.add_argument("--objects-sites", type=int, default=100_000)
     ap.add_argument("--dask-sites", type=int, default=1_000_000)
     ap.add_argument("--site-steps", default="100000", help="smaller runs on the smallest plan")
     ap.add_argument("--no-postgis", dest="postgis", action="store_false")

@@ -1,10 +1,17 @@
 """Re-checking many sites against a plan, on this machine or on a Dask cluster.
 
-One function, ``check_frame``, checks a frame of sites with ``kkpr.check.check_many``
-(the same rules as every single check) and, given an older plan, says which sites
-changed outcome and why. The local runner maps it over chunks on a process pool; the
-Dask runner maps it over the partitions of a dask-geopandas frame. Either way each
-worker process builds a plan's store once and keeps it, keyed by the plan checksum.
+One function, ``check_frame``, checks a frame of sites and, given an older plan, says
+which sites changed outcome and why. On a plan package (the memory store) every site
+is decided by the array rules of ``kkpr.bulk.vector`` (the same outcome, form and
+reason codes as ``kkpr.check.check``, proven by a differential test), and the sites
+worth reading about are explained by ``kkpr.check.check`` itself: with ``explain=
+"changed"`` (the default) those whose outcome, form or deciding reasons a revision
+changed and those that could not be checked; with ``explain="all"`` every site. On
+PostGIS every site goes through ``kkpr.check.check_many``.
+
+The local runner maps ``check_frame`` over chunks on a process pool; the Dask runner
+maps it over the partitions of a dask-geopandas frame. Either way each worker process
+builds a plan's store once and keeps it, keyed by the plan checksum.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from kkpr.bulk.vector import PROPOSAL_COLUMNS, compile_store, evaluate_sites, parts_text
 from kkpr.check import check, check_many
 from kkpr.errors import KkprError, PlanError
 from kkpr.model import CheckResult, Effect, Proposal, Site
@@ -44,6 +52,7 @@ RESULT_COLUMNS = [
 CHANGE_COLUMNS = ["old_outcome", "old_form", "changed", "reasons_removed", "reasons_added"]
 ERROR = "error"  # the outcome column of a site that could not be checked
 DEFAULT_CHUNK = 2000
+EXPLAIN = ("changed", "all")  # which sites get their sentences and result JSON
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,7 @@ def store_for(ref: PlanRef) -> Store:
                 hint_en="Run again once the package is no longer being edited",
             )
         store = MemoryStore(plan)
+        compile_store(store)  # the plan as arrays for the array rules, once per process
         # a plan is millions of long-lived objects: keep the cyclic GC from walking
         # them again at every collection while sites are checked
         gc.freeze()
@@ -116,26 +126,89 @@ def warm(*refs: PlanRef | None) -> None:
 # ---------------------------------------------------------------- the one function
 
 
-def check_frame(frame: pd.DataFrame, new: PlanRef, old: PlanRef | None = None) -> pd.DataFrame:
+def check_frame(
+    frame: pd.DataFrame, new: PlanRef, old: PlanRef | None = None, explain: str = "changed"
+) -> pd.DataFrame:
     """Results of every site of ``frame`` (columns of ``read_sites``), in its order.
 
-    With ``old``, also the outcome under the old plan and what changed.
+    With ``old``, also the outcome under the old plan and what changed. ``explain``
+    says which sites get their sentences (``reasons_id``, ``reasons_en``) and their
+    full result JSON: ``"changed"`` (changed and unchecked sites) or ``"all"``.
     """
-    requests = list(_requests(frame))
-    out = _results(frame, _check_all(store_for(new), requests, new.plan_id))
-    if old is not None:
-        before = _results(frame, _check_all(store_for(old), requests, old.plan_id))
-        out = compare(before, out)
-    return out
+    if explain not in EXPLAIN:
+        raise ValueError(f"explain must be one of {EXPLAIN}, not {explain!r}")
+    stores = [store_for(new)] + ([store_for(old)] if old is not None else [])
+    if explain == "all" or not all(isinstance(s, MemoryStore) for s in stores):
+        requests = list(_requests(frame))
+        out = _results(frame, _check_all(stores[0], requests, new.plan_id))
+        if old is not None:
+            before = _results(frame, _check_all(stores[1], requests, old.plan_id))
+            out = compare(before, out)
+        return out
+    out = _decided(frame, stores[0], new)  # type: ignore[arg-type]
+    if old is None:
+        return out
+    before = _decided(frame, stores[1], old)  # type: ignore[arg-type]
+    # explain what differs: the outcome, the form, or the deciding reasons
+    differs = np.flatnonzero(
+        (out["outcome"] != before["outcome"]).to_numpy()
+        | (out["form"].fillna("") != before["form"].fillna("")).to_numpy()
+        | (out["reasons"] != before["reasons"]).to_numpy()
+    )
+    unexplained = (out["result_json"].isna() | before["result_json"].isna()).to_numpy()
+    todo = [int(i) for i in differs if unexplained[i]]
+    if todo:
+        part = frame.iloc[todo]
+        requests = list(_requests(part))
+        for table, store, ref in ((out, stores[0], new), (before, stores[1], old)):
+            explained = _results(part, _check_all(store, requests, ref.plan_id))
+            for col in ("outcome", "form", "parts", "reasons", "reasons_id", "reasons_en",
+                        "result_json"):  # fmt: skip
+                table.loc[table.index[todo], col] = explained[col].to_numpy()
+    return compare(before, out, explained=differs)
+
+
+def _decided(frame: pd.DataFrame, store: MemoryStore, ref: PlanRef) -> pd.DataFrame:
+    """Every site decided by the array rules; the sites they leave to the exact path
+    (bad geometry, unmapped KBLI, outside every region) answered by it."""
+    crs = _frame_crs(frame)
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    proposal = {c: frame[c].to_numpy() for c in PROPOSAL_COLUMNS if c in frame.columns}
+    v = evaluate_sites(store, geoms, crs, frame["kbli"].astype(str).to_numpy(), proposal)
+    out = pd.DataFrame(
+        {
+            "site_id": frame["site_id"].to_numpy(),
+            "kbli": frame["kbli"].to_numpy(),
+            "outcome": v.outcomes(),
+            "form": v.forms(),
+            "parts": parts_text(store, v),
+            "reasons": v.joined(),
+            "reasons_id": None,
+            "reasons_en": None,
+            "result_json": None,
+        },
+        columns=result_columns(False),
+    ).astype(object)
+    exact = np.flatnonzero(v.exact)
+    if len(exact):
+        part = frame.iloc[exact]
+        answers = _results(part, _check_all(store, list(_requests(part)), ref.plan_id))
+        out.loc[out.index[exact], list(out.columns)] = answers[list(out.columns)].to_numpy()
+    # the text columns as the exact path's table has them (missing is NaN)
+    return out.astype(dict.fromkeys(out.columns, "str"))
 
 
 def result_columns(against: bool) -> list[str]:
     return [*RESULT_COLUMNS, *(CHANGE_COLUMNS if against else []), "result_json"]
 
 
-def _requests(frame: pd.DataFrame) -> Iterator[tuple[Site, str, Proposal]]:
+def _frame_crs(frame: pd.DataFrame) -> str:
     crs = str(frame.crs) if isinstance(frame, gpd.GeoDataFrame) and frame.crs else "EPSG:4326"
-    crs = _epsg(crs)
+    return _epsg(crs)
+
+
+def _requests(frame: pd.DataFrame) -> Iterator[tuple[Site, str, Proposal]]:
+    crs = _frame_crs(frame)
     cols = {c: frame[c].to_numpy() for c in frame.columns if c in Proposal.__dataclass_fields__}
     for i, (geom, kbli) in enumerate(zip(frame.geometry.values, frame["kbli"], strict=True)):
         values = {c: _value(v[i]) for c, v in cols.items()}
@@ -200,8 +273,11 @@ def _results(frame: pd.DataFrame, results: list[CheckResult | KkprError]) -> pd.
     return pd.DataFrame(rows, columns=result_columns(False))
 
 
-def compare(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
-    """``after`` with the old outcome, whether it changed, and the reasons that differ."""
+def compare(
+    before: pd.DataFrame, after: pd.DataFrame, explained: np.ndarray | None = None
+) -> pd.DataFrame:
+    """``after`` with the old outcome, whether it changed, and the reasons that differ
+    (of the rows in ``explained``, all by default: the others have no sentences)."""
     out = after.copy()
     out.insert(len(RESULT_COLUMNS), "old_outcome", before["outcome"].to_numpy())
     out.insert(len(RESULT_COLUMNS) + 1, "old_form", before["form"].to_numpy())
@@ -209,11 +285,13 @@ def compare(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
         out["form"].fillna("") != out["old_form"].fillna("")
     )
     out.insert(len(RESULT_COLUMNS) + 2, "changed", changed.to_numpy())
-    removed, added = [], []
-    for a, b in zip(before["result_json"], after["result_json"], strict=True):
-        ra, rb = _reason_set(a), _reason_set(b)
-        removed.append(" | ".join(f"{c}: {t}" for c, t in ra if (c, t) not in rb))
-        added.append(" | ".join(f"{c}: {t}" for c, t in rb if (c, t) not in ra))
+    removed, added = [""] * len(out), [""] * len(out)
+    rows = range(len(out)) if explained is None else explained
+    for i in rows:
+        ra = _reason_set(str(before["result_json"].iat[i]))
+        rb = _reason_set(str(after["result_json"].iat[i]))
+        removed[i] = " | ".join(f"{c}: {t}" for c, t in ra if (c, t) not in rb)
+        added[i] = " | ".join(f"{c}: {t}" for c, t in rb if (c, t) not in ra)
     out.insert(len(RESULT_COLUMNS) + 3, "reasons_removed", removed)
     out.insert(len(RESULT_COLUMNS) + 4, "reasons_added", added)
     return out
@@ -237,6 +315,7 @@ def run_local(
     workers: int | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     progress: Callable[[int], None] | None = None,
+    explain: str = "changed",
 ) -> pd.DataFrame:
     """``check_frame`` over chunks of ``sites`` on a process pool (one process: inline)."""
     workers = workers or os.cpu_count() or 1
@@ -244,7 +323,7 @@ def run_local(
     if workers == 1 or len(chunks) <= 1:
         parts = []
         for chunk in chunks:
-            parts.append(check_frame(chunk, new, old))
+            parts.append(check_frame(chunk, new, old, explain))
             if progress:
                 progress(len(chunk))
         return _concat(parts, old is not None)
@@ -255,7 +334,7 @@ def run_local(
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=ctx, initializer=warm, initargs=(new, old)
     ) as pool:
-        futures = {pool.submit(check_frame, c, new, old): k for k, c in enumerate(chunks)}
+        futures = {pool.submit(check_frame, c, new, old, explain): k for k, c in enumerate(chunks)}
         for fut in as_completed(futures):
             k = futures[fut]
             results[k] = fut.result()
@@ -271,6 +350,7 @@ def run_dask(
     *,
     scheduler: Any,
     partitions: int | None = None,
+    explain: str = "changed",
 ) -> pd.DataFrame:
     """``check_frame`` over partitions of ``sites`` on a Dask cluster.
 
@@ -287,7 +367,7 @@ def run_dask(
         meta = pd.DataFrame({c: pd.Series(dtype=object) for c in result_columns(old is not None)})
         if old is not None:
             meta["changed"] = meta["changed"].astype(bool)
-        results = frame.map_partitions(check_frame, new, old, meta=meta).compute()
+        results = frame.map_partitions(check_frame, new, old, explain, meta=meta).compute()
     finally:
         if client is not scheduler:
             client.close()
@@ -353,12 +433,13 @@ def recheck(
     scheduler: Any = None,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    explain: str = "changed",
 ) -> Recheck:
     """Check ``sites`` (from ``read_sites``) against ``new`` (and ``old``); write ``out``."""
     if scheduler is not None:
-        table = run_dask(sites, new, old, scheduler=scheduler)
+        table = run_dask(sites, new, old, scheduler=scheduler, explain=explain)
     else:
-        table = run_local(sites, new, old, workers=workers, progress=progress)
+        table = run_local(sites, new, old, workers=workers, progress=progress, explain=explain)
     results = gpd.GeoDataFrame(table, geometry=sites.geometry.values, crs=sites.crs)
     job = Recheck(results=results, files=[], against=old is not None)
     if out is not None:

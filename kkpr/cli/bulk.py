@@ -8,9 +8,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from kkpr.bulk.recheck import PlanRef, Recheck, recheck
+from kkpr.bulk.recheck import EXPLAIN, PlanRef, Recheck, recheck
 from kkpr.bulk.sites import read_sites
 from kkpr.cli.output import cli_errors, console, err_console
+from kkpr.errors import InvalidInput
 
 SHOWN_CHANGES = 50
 
@@ -33,16 +34,28 @@ def recheck_command(
     ),
     crs: str | None = typer.Option(None, "--crs", help="CRS WKT pada CSV (bawaan EPSG:4326)"),
     id_column: str | None = typer.Option(None, "--id-column", help="Kolom id tapak"),
+    explain: str = typer.Option(
+        "changed",
+        "--explain",
+        help="Kalimat alasan + JSON hasil untuk tapak: changed (yang berubah / tak dapat "
+        "diperiksa) atau all (semua) / sentences and result JSON for: changed or all sites",
+    ),
 ) -> None:
     """Periksa ulang banyak tapak / re-check many sites against a plan."""
     with cli_errors():
+        if explain not in EXPLAIN:
+            raise InvalidInput(
+                f"--explain harus salah satu dari {', '.join(EXPLAIN)}",
+                f"--explain must be one of {', '.join(EXPLAIN)}",
+                where="--explain",
+            )
         frame = read_sites(sites, crs=crs, id_column=id_column)
         new = PlanRef.of(plan, db)
         old = PlanRef.of(against) if against is not None else None
         target = out or sites.with_name(f"{sites.stem}_hasil.gpkg")
         if scheduler is not None:
             err_console.print(f"Dask: {scheduler} · {len(frame):,} tapak / sites")
-            job = recheck(frame, new, old, out=target, scheduler=scheduler)
+            job = recheck(frame, new, old, out=target, scheduler=scheduler, explain=explain)
         else:
             with Progress(
                 "[progress.description]{task.description}",
@@ -60,6 +73,7 @@ def recheck_command(
                     out=target,
                     workers=workers,
                     progress=lambda n: bar.advance(task, n),
+                    explain=explain,
                 )
     print_summary(job)
 

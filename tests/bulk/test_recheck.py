@@ -59,7 +59,7 @@ def one_by_one(plan_dir: Path, frame: gpd.GeoDataFrame) -> list[str]:
 
 def test_each_site_gets_what_a_single_check_gives(mini_plan_dir: Path, sites_gpkg: Path) -> None:
     frame = read_sites(sites_gpkg)
-    results = run_local(frame, PlanRef.of(mini_plan_dir), workers=1)
+    results = run_local(frame, PlanRef.of(mini_plan_dir), workers=1, explain="all")
     assert results["site_id"].tolist() == [s[0] for s in SITES]
     assert results["outcome"].tolist() == [s[4] for s in SITES]
     single = one_by_one(mini_plan_dir, frame)
@@ -68,6 +68,25 @@ def test_each_site_gets_what_a_single_check_gives(mini_plan_dir: Path, sites_gpk
             assert row.outcome == "error"
         else:
             assert row.result_json == expected
+
+
+def test_the_array_rules_give_the_columns_the_single_checks_give(
+    mini_plan_dir: Path, revised_dir: Path, sites_gpkg: Path
+) -> None:
+    frame = read_sites(sites_gpkg)
+    new, old = PlanRef.of(revised_dir), PlanRef.of(mini_plan_dir)
+    full = check_frame(frame, new, old, explain="all")
+    fast = check_frame(frame, new, old)  # explain="changed": the array rules decide
+    same = ["site_id", "kbli", "outcome", "form", "parts", "reasons", "old_outcome", "changed"]
+    pd.testing.assert_frame_equal(fast[same], full[same], check_dtype=False)
+    # sentences and JSON for the sites that changed or could not be checked, and only them
+    explained = fast["result_json"].notna()
+    assert set(fast.loc[explained, "site_id"]) == CHANGED | {"e", "f"}
+    rows = fast["changed"].to_numpy(dtype=bool)
+    for col in ("reasons_id", "reasons_en", "result_json", "reasons_removed", "reasons_added"):
+        assert fast.loc[rows, col].tolist() == full.loc[rows, col].tolist()
+    with pytest.raises(ValueError, match="explain"):
+        check_frame(frame, new, explain="some")
 
 
 def test_local_pool_and_dask_cluster_give_identical_results(

@@ -56,6 +56,25 @@ def test_recheck_against_the_old_plan_writes_results_and_the_changed_sites(
     assert changed.crs.to_epsg() == 32751
 
 
+def test_recheck_explains_every_site_on_request_and_refuses_an_unknown_choice(
+    mini_plan_dir: Path, sites_csv: Path, tmp_path: Path
+) -> None:
+    base = ["recheck", "--sites", str(sites_csv), "--plan", str(mini_plan_dir)]
+    base += ["--crs", "EPSG:32751", "--workers", "1"]
+    plain = runner.invoke(app, [*base, "--out", str(tmp_path / "plain.csv")])
+    full = runner.invoke(app, [*base, "--out", str(tmp_path / "all.csv"), "--explain", "all"])
+    assert plain.exit_code == full.exit_code == 0, full.output
+    a, b = pd.read_csv(tmp_path / "plain.csv"), pd.read_csv(tmp_path / "all.csv")
+    # the same verdicts; sentences for every site only when asked for
+    cols = ["site_id", "outcome", "form", "parts", "reasons"]
+    pd.testing.assert_frame_equal(a[cols], b[cols])
+    assert b["result_json"].notna().sum() == len(SITES)
+    assert set(a.loc[a["result_json"].notna(), "outcome"]) == {"error"}
+    bad = runner.invoke(app, [*base, "--explain", "some"])
+    assert bad.exit_code == 2  # bad input
+    assert "--explain" in bad.output
+
+
 def test_recheck_on_a_dask_scheduler_gives_the_same_file(
     mini_plan_dir: Path, revised_dir: Path, sites_csv: Path, tmp_path: Path, cluster: object
 ) -> None:

@@ -1,0 +1,778 @@
+"""The rules of ``kkpr.rules.outcome``, over whole arrays of sites: the bulk path.
+
+``evaluate`` decides one site from Python objects (a ``Located``, a ``CheckResult``
+with its parts, findings and sentences), which is right for one check and costs about
+a quarter of a millisecond per site. A re-check of a million sites needs only what
+decides: the outcome, the form, and the reasons with their codes and effects. Here
+the same rules run over numpy arrays, a few whole-array operations per rule:
+
+* zone parts: one STRtree query and one intersection-area call for every
+  (site, zone) pair; the ITBX cell of each pair from a (activity × sub-zone) matrix;
+* the PKKPR path: covered and outside areas per site;
+* conditions: the codes of the deciding cells, first occurrence per site, and their
+  T limits against the proposal columns;
+* overlays: the layer cut into small pieces once (a 5,000-vertex coast buffer
+  would otherwise be intersected whole), plus the KUGI flags of the zone parts;
+* intensity: the strictest limit per rule over the deciding parts and height caps;
+* rasters: a summed-area table of each raster's valid and above-threshold cells
+  settles every site whose cells are all alike (share 0 or 1, bit for bit what
+  exactextract gives); the rest are measured by ``kkpr.store.rasters.many_stats``.
+
+The reasons come out in ``evaluate``'s order, with its codes and effects, so the
+outcome, form and reason codes of every site are those of ``kkpr.check.check``
+(``tests/bulk/test_vector.py`` compares them on thousands of random sites). The
+sentences are not written here: a caller that wants them for some sites (the
+changed ones) runs ``evaluate`` on those. The RTRW indications are informative only
+and are left to that path too.
+
+Sites the exact path must answer (an empty, invalid or too detailed geometry, a site
+outside every plan region, a KBLI the plan does not map) are flagged ``exact`` and
+get no verdict here, so that their error comes from the one place errors are made.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+
+from kkpr.model import Effect, Form, Intensity, Outcome, PlanRules
+from kkpr.rules.itbx import parse_cell
+from kkpr.rules.outcome import NO_INTENSITY, PART_EFFECT
+from kkpr.rules.overlay_kinds import kind_of
+from kkpr.site import is_geographic, transformer
+from kkpr.store.memory import MemoryStore
+from kkpr.store.rasters import Grid, many_stats
+
+RANK = {Effect.INFO: 0, Effect.CONDITION: 1, Effect.REVIEW: 2, Effect.FORBIDS: 3}
+EFFECTS = [Effect.INFO, Effect.CONDITION, Effect.REVIEW, Effect.FORBIDS]
+OUTCOMES = [Outcome.SESUAI, Outcome.SESUAI_BERSYARAT, Outcome.PERLU_KAJIAN, Outcome.TIDAK_SESUAI]
+FORMS = [Form.KKKPR, Form.PKKPR]
+PROPOSAL_COLUMNS = (
+    "land_area_m2",
+    "footprint_m2",
+    "floor_area_m2",
+    "floors",
+    "height_m",
+    "green_area_m2",
+)
+# intensity rules in evaluate's order: (rule, Intensity field, the stricter is min?)
+INTENSITY = (("KDB", "kdb", True), ("KLB", "klb", True), ("KDH", "kdh", False),
+             ("JLB", "jlb", True), ("TB", "tb", True))  # fmt: skip
+LIMITS = ("max_floor_area_m2", "max_site_area_m2", "max_floors")
+EPS = 1e-9  # the float slack evaluate allows on every limit
+RASTER_EPS = 1e-12  # and on a raster's tolerated share
+# overlay polygons with more vertices than this are cut into tiles of PIECE_M metres:
+# a performance knob (pieces sum to the same overlap area), not a rule of the plan
+PIECE_VERTICES = 64
+PIECE_M = 250.0
+# the reason stages, in evaluate's order
+PART, OUTSIDE, CONDITION, OVERLAY, INTENS, RASTER = range(6)
+
+
+# ---------------------------------------------------------------- the plan as arrays
+
+
+class _Codes:
+    """Reason codes as small integers."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.index: dict[str, int] = {}
+
+    def __call__(self, code: str) -> int:
+        i = self.index.get(code)
+        if i is None:
+            i = self.index[code] = len(self.names)
+            self.names.append(code)
+        return i
+
+
+@dataclass
+class Compiled:
+    """A memory store's plan, compiled once into the arrays the rules run over."""
+
+    store: MemoryStore
+    rules: PlanRules
+    codes: _Codes
+    zone_sz: NDArray[np.int64]  # sub-zone index of each zone polygon
+    zone_limits: NDArray[np.float64]  # (zones, 5): KDB KLB KDH JLB TB, merged; NaN unset
+    zone_flag_ptr: NDArray[np.int64]  # CSR of the KUGI flags of each zone polygon
+    zone_flag_kind: NDArray[np.int64]
+    activity: dict[str, int]  # KBLI -> activity row
+    cells: NDArray[np.int64]  # (activities, sub-zones) -> cell id, -1 when silent
+    cell_text: list[str | None]  # the raw cell of each cell id (None: silent)
+    cell_code: NDArray[np.int64]  # reason code of a deciding part in that cell
+    cell_rank: NDArray[np.int64]
+    cell_cond_ptr: NDArray[np.int64]  # CSR: condition indices of each cell, in order
+    cell_cond: NDArray[np.int64]
+    cond_code: NDArray[np.int64]  # reason code of each condition (missing or its kind)
+    cond_rank: NDArray[np.int64]
+    cond_limits: NDArray[np.float64]  # (conditions, 3) in LIMITS order, NaN unset
+    limit_codes: NDArray[np.int64]  # (3, 2): exceeded, unverified code per limit
+    kinds: list[str]  # overlay kinds (jenis)
+    kind_code: NDArray[np.int64]
+    kind_flag_rank: NDArray[np.int64]  # effect rank of a kind as a zone flag
+    ov_kind: NDArray[np.int64]
+    ov_rank: NDArray[np.int64]  # effect rank of each overlay feature (its EFEK)
+    ov_tb: NDArray[np.float64]
+    piece_geoms: NDArray[np.object_]
+    piece_tree: shapely.STRtree
+    piece_ov: NDArray[np.int64]
+    grids: list[Grid]
+    raster_codes: NDArray[np.int64]
+    raster_tables: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = field(repr=False)
+    codes_part_sliver: int = 0
+    code_outside: int = 0
+    intensity_codes: NDArray[np.int64] = field(default_factory=lambda: np.zeros(5, np.int64))
+
+    def exempt(self, kbli: NDArray[np.str_]) -> NDArray[np.bool_]:
+        """(kinds, len(kbli)): the kind exempts that KBLI (LP2B exempts farming)."""
+        out = np.zeros((len(self.kinds), len(kbli)), dtype=bool)
+        for k, jenis in enumerate(self.kinds):
+            for prefix in kind_of(jenis).exempt_kbli_prefixes:
+                out[k] |= np.char.startswith(kbli, prefix)
+        return out
+
+
+def compile_store(store: MemoryStore) -> Compiled:
+    """The compiled plan of ``store``, built on first use and kept on it."""
+    cached = store.__dict__.get("_compiled")
+    if cached is None:
+        cached = store.__dict__["_compiled"] = _compile(store)
+    return cached
+
+
+def _rank(effect: Effect) -> int:
+    return RANK[effect]
+
+
+def _compile(store: MemoryStore) -> Compiled:
+    rules = store.plan.rules
+    codes = _Codes()
+    rows = store._zone_rows
+
+    # sub-zones: every one the zones or the matrix name
+    subzones = sorted({r["kodszn"] for r in rows} | {s for _k, s in rules.itbx})
+    sz_index = {s: i for i, s in enumerate(subzones)}
+    zone_sz = np.array([sz_index[r["kodszn"]] for r in rows], dtype=np.int64)
+    limits = np.full((len(rows), 5), np.nan)
+    merged_cache: dict[tuple[Intensity, Intensity], Intensity] = {}
+    for i, r in enumerate(rows):
+        base = rules.intensity.get(r["kodszn"], NO_INTENSITY)
+        key = (r["intensity"], base)
+        m = merged_cache.get(key)
+        if m is None:
+            m = merged_cache[key] = r["intensity"].over(base)
+        for j, (_rule, attr, _min) in enumerate(INTENSITY):
+            v = getattr(m, attr)
+            if v is not None:
+                limits[i, j] = float(v)
+
+    # overlay kinds: from flags and from the layer
+    kinds: list[str] = []
+    kind_index: dict[str, int] = {}
+
+    def kind(jenis: str) -> int:
+        if jenis not in kind_index:
+            kind_index[jenis] = len(kinds)
+            kinds.append(jenis)
+        return kind_index[jenis]
+
+    flag_ptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    flag_kind: list[int] = []
+    for i, r in enumerate(rows):
+        flag_kind.extend(kind(j) for j in r["flags"])
+        flag_ptr[i + 1] = len(flag_kind)
+
+    ov_rows = store._ov_rows
+    ov_kind = np.array([kind(h.jenis) for h in ov_rows], dtype=np.int64)
+    ov_rank = np.array([_efek_rank(h.efek) for h in ov_rows], dtype=np.int64)
+    ov_tb = np.array([np.nan if h.tb is None else float(h.tb) for h in ov_rows])
+    kind_code = np.array([codes(f"overlay.{j.lower()}") for j in kinds], dtype=np.int64)
+    kind_flag_rank = np.array(
+        [_efek_rank(rules.meta.overlay_effects.get(j, kind_of(j).efek)) for j in kinds],
+        dtype=np.int64,
+    )
+
+    # activities and the matrix
+    act_names = sorted({k for k, _s in rules.itbx} | {e.kode_kegiatan for e in rules.kbli.values()})
+    act_index = {a: i for i, a in enumerate(act_names)}
+    activity = {kbli: act_index[e.kode_kegiatan] for kbli, e in rules.kbli.items()}
+    cells = np.full((len(act_names), len(subzones)), -1, dtype=np.int64)
+    cell_ids: dict[str, int] = {}
+    cell_text: list[str | None] = []
+    cell_code: list[int] = []
+    cell_rank: list[int] = []
+    cell_cond_ptr = [0]
+    cell_cond: list[int] = []
+    cond_index: dict[str, int] = {}
+    cond_code: list[int] = []
+    cond_rank: list[int] = []
+    cond_limits: list[list[float]] = []
+
+    def condition(code: str) -> int:
+        if code not in cond_index:
+            cond_index[code] = len(cond_code)
+            cond = rules.conditions.get(code)
+            if cond is None:
+                cond_code.append(codes("condition.missing"))
+                cond_rank.append(_rank(Effect.REVIEW))
+                cond_limits.append([np.nan] * 3)
+            else:
+                cond_code.append(codes(f"condition.{cond.kind.lower()}"))
+                cond_rank.append(_rank(Effect.CONDITION))
+                cond_limits.append(
+                    [np.nan if (v := getattr(cond, k)) is None else float(v) for k in LIMITS]
+                )
+        return cond_index[code]
+
+    def cell_id(raw: str | None) -> int:
+        if not raw:
+            return -1
+        if raw not in cell_ids:
+            cls, conds = parse_cell(raw)
+            cell_ids[raw] = len(cell_code)
+            cell_text.append(raw)
+            cell_code.append(codes(f"itbx.{cls or 'silent'}"))
+            cell_rank.append(_rank(PART_EFFECT[cls]))
+            cell_cond.extend(condition(c) for c in conds)
+            cell_cond_ptr.append(len(cell_cond))
+        return cell_ids[raw]
+
+    for (kode, kodszn), _raw in rules.itbx.items():
+        cells[act_index[kode], sz_index[kodszn]] = cell_id(rules.cell(kode, kodszn))
+    # a silent cell (no value) decides like an unparseable one: itbx.silent, REVIEW
+    silent = len(cell_code)
+    cell_text.append(None)
+    cell_code.append(codes("itbx.silent"))
+    cell_rank.append(_rank(PART_EFFECT[None]))
+    cell_cond_ptr.append(len(cell_cond))
+    cells[cells < 0] = silent
+
+    limit_codes = np.array(
+        [[codes(f"condition.{k}.exceeded"), codes(f"condition.{k}.unverified")] for k in LIMITS],
+        dtype=np.int64,
+    )
+    pieces, piece_ov = _pieces(store._ov_geoms)
+    grids = store._raster_grids
+    compiled = Compiled(
+        store=store,
+        rules=rules,
+        codes=codes,
+        zone_sz=zone_sz,
+        zone_limits=limits,
+        zone_flag_ptr=flag_ptr,
+        zone_flag_kind=np.array(flag_kind, dtype=np.int64),
+        activity=activity,
+        cells=cells,
+        cell_text=cell_text,
+        cell_code=np.array(cell_code, dtype=np.int64),
+        cell_rank=np.array(cell_rank, dtype=np.int64),
+        cell_cond_ptr=np.array(cell_cond_ptr, dtype=np.int64),
+        cell_cond=np.array(cell_cond, dtype=np.int64),
+        cond_code=np.array(cond_code, dtype=np.int64),
+        cond_rank=np.array(cond_rank, dtype=np.int64),
+        cond_limits=np.array(cond_limits, dtype=np.float64).reshape(-1, 3),
+        limit_codes=limit_codes,
+        kinds=kinds,
+        kind_code=kind_code,
+        kind_flag_rank=kind_flag_rank,
+        ov_kind=ov_kind,
+        ov_rank=ov_rank,
+        ov_tb=ov_tb,
+        piece_geoms=pieces,
+        piece_tree=shapely.STRtree(pieces),
+        piece_ov=piece_ov,
+        grids=grids,
+        raster_codes=np.array([codes(f"raster.{g.spec.id}") for g in grids], dtype=np.int64),
+        raster_tables=[_raster_tables(g) for g in grids],
+    )
+    compiled.codes_part_sliver = codes("zone.sliver")
+    compiled.code_outside = codes("site.outside_rdtr")
+    compiled.intensity_codes = np.array(
+        [codes(f"intensity.{rule.lower()}.exceeded") for rule, _a, _m in INTENSITY],
+        dtype=np.int64,
+    )
+    shapely.prepare(compiled.piece_geoms)
+    shapely.prepare(store._zone_geoms)  # for the inside test of each part
+    return compiled
+
+
+def _efek_rank(efek: str | None) -> int:
+    return {"X": 3, "B": 1}.get(efek or "", 0)
+
+
+def _pieces(geoms: NDArray[np.object_]) -> tuple[NDArray[np.object_], NDArray[np.int64]]:
+    """Overlay polygons cut into tiles (large ones only), with the feature of each."""
+    out: list[Any] = []
+    owner: list[int] = []
+    for i, g in enumerate(geoms):
+        if g is None or g.is_empty:
+            continue
+        if shapely.get_num_coordinates(g) <= PIECE_VERTICES:
+            out.append(g)
+            owner.append(i)
+            continue
+        x0, y0, x1, y1 = g.bounds
+        xs = np.arange(math.floor(x0 / PIECE_M), math.ceil(x1 / PIECE_M) + 1) * PIECE_M
+        ys = np.arange(math.floor(y0 / PIECE_M), math.ceil(y1 / PIECE_M) + 1) * PIECE_M
+        gx, gy = np.meshgrid(xs[:-1], ys[:-1])
+        boxes = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + PIECE_M, gy.ravel() + PIECE_M)
+        boxes = boxes[shapely.intersects(g, boxes)]
+        parts = shapely.intersection(g, boxes)
+        parts = parts[~shapely.is_empty(parts) & (shapely.area(parts) > 0)]
+        out.extend(parts)
+        owner.extend([i] * len(parts))
+    return np.array(out, dtype=object), np.array(owner, dtype=np.int64)
+
+
+def _raster_tables(grid: Grid) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Summed-area tables of a grid's valid cells and its cells above the limit."""
+    spec = grid.spec
+    valid = np.isfinite(grid.data)
+    limit = spec.slope_limit_pct if spec.kind == "dem" else spec.threshold
+    if limit is None:
+        above = np.zeros_like(valid)
+    elif spec.kind == "dem":
+        above = valid & (np.nan_to_num(grid.data, nan=-np.inf) > limit)
+    else:
+        above = valid & (np.nan_to_num(grid.data, nan=-np.inf) >= limit)
+    return _sat(valid), _sat(above)
+
+
+def _sat(mask: NDArray[np.bool_]) -> NDArray[np.int64]:
+    out = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), dtype=np.int64)
+    out[1:, 1:] = mask.astype(np.int64).cumsum(0).cumsum(1)
+    return out
+
+
+# ---------------------------------------------------------------- the answer
+
+
+@dataclass
+class Verdicts:
+    """Outcome, form and reasons of ``n`` sites, as arrays.
+
+    ``reason_*`` is a long table (one row per reason, sites in order, each site's
+    reasons in ``evaluate``'s order); ``part_*`` likewise for the zone parts.
+    Sites with ``exact`` set have no verdict here (see the module docstring).
+    """
+
+    codes: list[str]
+    outcome: NDArray[np.int64]  # index into OUTCOMES; -1 where exact
+    form: NDArray[np.int64]  # index into FORMS
+    exact: NDArray[np.bool_]
+    reason_site: NDArray[np.int64]
+    reason_code: NDArray[np.int64]
+    reason_rank: NDArray[np.int64]  # index into EFFECTS
+    part_site: NDArray[np.int64]
+    part_zone: NDArray[np.int64]  # zone row of the plan
+    part_area: NDArray[np.float64]
+    part_share: NDArray[np.float64]
+    part_cell: NDArray[np.int64]
+
+    def outcomes(self) -> list[str | None]:
+        return [None if o < 0 else str(OUTCOMES[o]) for o in self.outcome.tolist()]
+
+    def forms(self) -> list[str | None]:
+        return [
+            None if x else str(FORMS[f])
+            for f, x in zip(self.form.tolist(), self.exact.tolist(), strict=True)
+        ]
+
+    def reasons(self, deciding_only: bool = False) -> list[list[tuple[str, Effect]]]:
+        """Per site, its (code, effect) reasons in order."""
+        out: list[list[tuple[str, Effect]]] = [[] for _ in range(len(self.outcome))]
+        keep = self.reason_rank > 0 if deciding_only else np.ones(len(self.reason_rank), bool)
+        names = self.codes
+        for s, c, r in zip(
+            self.reason_site[keep].tolist(),
+            self.reason_code[keep].tolist(),
+            self.reason_rank[keep].tolist(),
+            strict=True,
+        ):
+            out[s].append((names[c], EFFECTS[r]))
+        return out
+
+    def joined(self, sep: str = "; ") -> list[str]:
+        """Per site, its deciding reason codes joined (the ``reasons`` column)."""
+        keep = self.reason_rank > 0
+        sites = self.reason_site[keep]
+        names = np.array(self.codes, dtype=object)[self.reason_code[keep]]
+        bounds = np.searchsorted(sites, np.arange(len(self.outcome) + 1))
+        return [sep.join(names[a:b]) for a, b in itertools.pairwise(bounds)]
+
+
+def evaluate_sites(
+    store: MemoryStore,
+    geoms: NDArray[np.object_],
+    crs: str,
+    kbli: NDArray[Any],
+    proposal: dict[str, NDArray[np.float64]] | None = None,
+) -> Verdicts:
+    """Outcome, form and reasons of every site (``geoms`` in ``crs``, KBLI codes,
+    proposal columns of ``PROPOSAL_COLUMNS`` as floats with NaN for none)."""
+    c = compile_store(store)
+    n = len(geoms)
+    geoms = np.asarray(geoms, dtype=object)
+    kbli = np.asarray(kbli).astype(str)
+    prop = {k: _column(proposal, k, n) for k in PROPOSAL_COLUMNS}
+
+    # ---- what only the exact path may answer
+    exact = _unusual(geoms, crs, store.max_vertices)
+    kbli_u, kbli_inv = np.unique(kbli, return_inverse=True)
+    act_u = np.array([c.activity.get(k.strip(), -1) for k in kbli_u], dtype=np.int64)
+    act = act_u[kbli_inv]
+    exact |= act < 0
+    todo = np.flatnonzero(~exact)
+    g = np.empty(n, dtype=object)
+    g[todo] = _to_plan(geoms[todo], crs, store.crs)
+    outside_region = ~shapely.intersects(store._region, g[todo])
+    exact[todo[outside_region]] = True
+    todo = todo[~outside_region]
+
+    sub = g[todo]
+    m = len(todo)
+    point = shapely.get_type_id(sub) == 0
+    site_area = shapely.area(sub)
+    ratio_area = np.where(point, prop["land_area_m2"][todo], site_area)
+    tol = c.rules.meta.tolerance
+    out = _Reasons(m)
+
+    # ---- zone parts
+    zone_geoms = store._zone_geoms  # prepared by compile_store
+    ps, pz = store._zone_tree.query(sub, predicate="intersects")
+    order = np.lexsort((pz, ps))
+    ps, pz = ps[order], pz[order]
+    parea = np.zeros(len(ps))
+    poly = ~point[ps]
+    # a site wholly inside a zone overlaps it by its own area: no intersection to build
+    inside = poly & shapely.contains_properly(zone_geoms[pz], sub[ps])
+    parea[inside] = site_area[ps[inside]]
+    cut = poly & ~inside
+    parea[cut] = shapely.area(shapely.intersection(zone_geoms[pz[cut]], sub[ps[cut]]))
+    keep = point[ps] | (parea > 0)
+    ps, pz, parea = ps[keep], pz[keep], parea[keep]
+    n_parts = np.bincount(ps, minlength=m)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pshare = np.where(site_area[ps] > 0, parea / site_area[ps], 1.0 / n_parts[ps])
+    pdec = point[ps] | ((parea >= tol.sliver_m2) & (pshare >= tol.sliver_share))
+    pcell = c.cells[act[todo][ps], c.zone_sz[pz]]
+    out.add(
+        ps,
+        PART,
+        np.arange(len(ps)),
+        np.where(pdec, c.cell_code[pcell], c.codes_part_sliver),
+        np.where(pdec, c.cell_rank[pcell], 0),
+    )
+
+    # ---- outside the RDTR
+    covered = np.bincount(ps, weights=parea, minlength=m)
+    outside = np.maximum(site_area - covered, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        outside_share = np.where(
+            site_area > 0, outside / site_area, np.where(n_parts > 0, 0.0, 1.0)
+        )
+    pkkpr = (n_parts == 0) | ((outside >= tol.sliver_m2) & (outside_share >= tol.sliver_share))
+    s = np.flatnonzero(pkkpr)
+    out.add(s, OUTSIDE, np.zeros(len(s)), c.code_outside, _rank(Effect.REVIEW))
+
+    # ---- conditions of the deciding cells: first occurrence per site
+    dec = np.flatnonzero(pdec)
+    counts = c.cell_cond_ptr[pcell[dec] + 1] - c.cell_cond_ptr[pcell[dec]]
+    rep = np.repeat(dec, counts)
+    within = np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts, counts)
+    cond = c.cell_cond[c.cell_cond_ptr[pcell[rep]] + within]
+    csite = ps[rep]
+    ckey = rep * 1024 + within  # evaluate meets them in part order, then cell order
+    first = np.lexsort((ckey, cond, csite))
+    csite, cond, ckey = csite[first], cond[first], ckey[first]
+    new = np.ones(len(csite), dtype=bool)
+    new[1:] = (csite[1:] != csite[:-1]) | (cond[1:] != cond[:-1])
+    csite, cond, ckey = csite[new], cond[new], ckey[new]
+    out.add(csite, CONDITION, ckey * 4, c.cond_code[cond], c.cond_rank[cond])
+    values = (
+        prop["floor_area_m2"][todo][csite],
+        ratio_area[csite],
+        prop["floors"][todo][csite],
+    )
+    for k, value in enumerate(values):
+        limit = c.cond_limits[cond, k]
+        has = ~np.isnan(limit)
+        unverified = has & np.isnan(value)
+        exceeded = has & ~np.isnan(value) & (value > limit + EPS)
+        for mask, which, limit_rank in ((exceeded, 0, 3), (unverified, 1, 1)):
+            i = np.flatnonzero(mask)
+            out.add(csite[i], CONDITION, ckey[i] * 4 + 1 + k, c.limit_codes[k, which], limit_rank)
+
+    # ---- overlays: the layer's features, then the flags of the zone parts
+    os_, oo, oarea = _overlay_hits(c, sub, point, site_area)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        oshare = np.where(site_area[os_] > 0, oarea / site_area[os_], 1.0)
+    odec = point[os_] | ((oarea >= tol.sliver_m2) & (oshare >= tol.sliver_share))
+    exempt = c.exempt(np.char.strip(kbli_u))
+    site_kbli = kbli_inv[todo]
+    okind = c.ov_kind[oo]
+    orank = np.where(odec & ~exempt[okind, site_kbli[os_]], c.ov_rank[oo], 0)
+    out.add(os_, OVERLAY, oo, c.kind_code[okind], orank)
+    caps = odec & ~np.isnan(c.ov_tb[oo])
+    fcount = c.zone_flag_ptr[pz + 1] - c.zone_flag_ptr[pz]
+    frep = np.repeat(np.arange(len(ps)), fcount)
+    fwithin = np.arange(len(frep)) - np.repeat(np.cumsum(fcount) - fcount, fcount)
+    fkind = c.zone_flag_kind[c.zone_flag_ptr[pz[frep]] + fwithin]
+    fsite = ps[frep]
+    frank = np.where(pdec[frep] & ~exempt[fkind, site_kbli[fsite]], c.kind_flag_rank[fkind], 0)
+    out.add(fsite, OVERLAY, len(c.ov_kind) + frep * 64 + fwithin, c.kind_code[fkind], frank)
+
+    # ---- intensity: the strictest limit of the deciding parts (and height caps)
+    strict = np.full((m, 5), np.nan)
+    for j, (_rule, _attr, is_min) in enumerate(INTENSITY):
+        ufunc = np.fmin if is_min else np.fmax
+        ufunc.at(strict[:, j], ps[dec], c.zone_limits[pz[dec], j])
+    np.fmin.at(strict[:, 4], os_[caps], c.ov_tb[oo[caps]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ra = np.where(ratio_area > 0, ratio_area, np.nan)
+        proposed = (
+            prop["footprint_m2"][todo] / ra * 100.0,
+            prop["floor_area_m2"][todo] / ra,
+            prop["green_area_m2"][todo] / ra * 100.0,
+            prop["floors"][todo],
+            prop["height_m"][todo],
+        )
+    for j, (_rule, _attr, is_min) in enumerate(INTENSITY):
+        limit, value = strict[:, j], proposed[j]
+        with np.errstate(invalid="ignore"):
+            bad = value > limit + EPS if is_min else value < limit - EPS
+        bad &= ~np.isnan(limit) & ~np.isnan(value)
+        s = np.flatnonzero(bad)
+        out.add(s, INTENS, np.full(len(s), j), c.intensity_codes[j], 3)
+
+    # ---- rasters
+    for r, grid in enumerate(c.grids):
+        cells, share = _raster_shares(grid, c.raster_tables[r], sub, store.crs)
+        spec = grid.spec
+        limit = spec.slope_limit_pct if spec.kind == "dem" else spec.threshold
+        if limit is None:
+            continue
+        has = (cells > 0) & ~np.isnan(share)
+        exceeded = has & (share > spec.max_share + RASTER_EPS)
+        s = np.flatnonzero(has)
+        raster_rank = np.where(exceeded[s], _efek_rank(spec.efek), 0)
+        out.add(s, RASTER, np.full(len(s), r), c.raster_codes[r], raster_rank)
+
+    # ---- the outcome: the strictest effect
+    site_i, code, rank = out.ordered()
+    worst = np.zeros(m, dtype=np.int64)
+    np.maximum.at(worst, site_i, rank)
+    outcome = np.full(n, -1, dtype=np.int64)
+    outcome[todo] = worst
+    form = np.zeros(n, dtype=np.int64)
+    form[todo] = pkkpr.astype(np.int64)
+    return Verdicts(
+        codes=list(c.codes.names),
+        outcome=outcome,
+        form=form,
+        exact=exact,
+        reason_site=todo[site_i],
+        reason_code=code,
+        reason_rank=rank,
+        part_site=todo[ps],
+        part_zone=pz,
+        part_area=parea,
+        part_share=pshare,
+        part_cell=pcell,
+    )
+
+
+class _Reasons:
+    """The long reason table, built stage by stage, sorted once."""
+
+    def __init__(self, m: int) -> None:
+        self.m = m
+        self.cols: list[tuple[Any, ...]] = []
+
+    def add(self, site: Any, stage: int, key: Any, code: Any, rank: Any) -> None:
+        site = np.asarray(site, dtype=np.int64)
+        k = len(site)
+        if k == 0:
+            return
+        self.cols.append(
+            (
+                site,
+                np.full(k, stage, dtype=np.int64),
+                np.broadcast_to(np.asarray(key, dtype=np.int64), (k,)),
+                np.broadcast_to(np.asarray(code, dtype=np.int64), (k,)),
+                np.broadcast_to(np.asarray(rank, dtype=np.int64), (k,)),
+            )
+        )
+
+    def ordered(self) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+        if not self.cols:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        site, stage, key, code, rank = (np.concatenate(x) for x in zip(*self.cols, strict=True))
+        order = np.lexsort((key, stage, site))
+        return site[order], code[order], rank[order]
+
+
+# ---------------------------------------------------------------- parts
+
+
+def _column(proposal: dict[str, Any] | None, name: str, n: int) -> NDArray[np.float64]:
+    if proposal is None or proposal.get(name) is None:
+        return np.full(n, np.nan)
+    values = np.asarray(proposal[name], dtype=object)
+    out = np.full(n, np.nan)
+    ok = np.array([v is not None for v in values], dtype=bool)
+    out[ok] = np.asarray(values[ok], dtype=np.float64)
+    return out
+
+
+def _unusual(geoms: NDArray[np.object_], crs: str, max_vertices: int | None) -> NDArray[np.bool_]:
+    """Sites ``check_site_geometry`` might refuse: left to the exact path."""
+    n = len(geoms)
+    bad = np.array([g is None for g in geoms], dtype=bool)
+    ok = np.flatnonzero(~bad)
+    gg = geoms[ok]
+    type_id = shapely.get_type_id(gg)
+    b = shapely.is_empty(gg) | ~np.isin(type_id, (0, 3, 6))
+    coords, index = shapely.get_coordinates(gg, return_index=True)
+    nonfinite = np.bincount(index[~np.isfinite(coords).all(axis=1)], minlength=len(gg)) > 0
+    b |= nonfinite
+    if max_vertices is not None:
+        b |= np.bincount(index, minlength=len(gg)) > max_vertices
+    if is_geographic(crs):
+        wild = (np.abs(coords[:, 0]) > 180) | (np.abs(coords[:, 1]) > 90)
+        b |= np.bincount(index[wild], minlength=len(gg)) > 0
+    b |= ~shapely.is_valid(gg)
+    bad[ok] = b
+    assert len(bad) == n
+    return bad
+
+
+def _to_plan(geoms: NDArray[np.object_], src: str, dst: str) -> NDArray[np.object_]:
+    # the transform of kkpr.store.memory.to_plan_crs_many, for one source CRS
+    if src == dst or len(geoms) == 0:
+        return geoms
+    t = _transformer(src, dst)
+    return shapely.transform(geoms, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+
+
+@functools.lru_cache(maxsize=16)
+def _transformer(src: str, dst: str) -> Any:
+    return transformer(src, dst)
+
+
+def _overlay_hits(
+    c: Compiled,
+    sites: NDArray[np.object_],
+    point: NDArray[np.bool_],
+    site_area: NDArray[np.float64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """(site, overlay feature, overlap area) of every overlay a site overlaps, ordered.
+
+    As ``MemoryStore._hits(large=True)``, with the features cut into small pieces: a
+    site wholly inside a piece, or else inside the whole feature, overlaps it by its
+    own area; only a site across a feature's edge is intersected, piece by piece.
+    """
+    n_ov = len(c.ov_kind)
+    if len(c.piece_geoms) == 0 or n_ov == 0:
+        e = np.zeros(0, dtype=np.int64)
+        return e, e, np.zeros(0)
+    k, pi = c.piece_tree.query(sites, predicate="intersects")
+    pair, inv = np.unique(k * n_ov + c.piece_ov[pi], return_inverse=True)
+    usite, uov = pair // n_ov, pair % n_ov
+    poly = ~point[usite]
+    inside = np.zeros(len(pair), dtype=bool)
+    in_piece = ~point[k] & shapely.contains_properly(c.piece_geoms[pi], sites[k])
+    inside[inv[in_piece]] = True
+    rest = np.flatnonzero(poly & ~inside)
+    whole = shapely.contains_properly(c.store._ov_geoms[uov[rest]], sites[usite[rest]])
+    inside[rest[whole]] = True
+    area = np.zeros(len(pair))
+    area[inside] = site_area[usite[inside]]
+    edge = np.zeros(len(pair), dtype=bool)
+    edge[rest[~whole]] = True
+    sel = np.flatnonzero(edge[inv])
+    if len(sel):
+        parts = shapely.area(shapely.intersection(c.piece_geoms[pi[sel]], sites[k[sel]]))
+        area += np.bincount(inv[sel], weights=parts, minlength=len(pair))
+    keep = point[usite] | (area > 0)
+    return usite[keep], uov[keep], area[keep]  # in (site, feature) order, as np.unique
+
+
+def _raster_shares(
+    grid: Grid,
+    tables: tuple[NDArray[np.int64], NDArray[np.int64]],
+    sites: NDArray[np.object_],
+    plan_crs: str,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Per site, covered cells (> 0 or 0) and the share above the limit."""
+    valid_t, above_t = tables
+    n = len(sites)
+    cells = np.zeros(n)
+    share = np.full(n, np.nan)
+    if n == 0:
+        return cells, share
+    own = sites if grid.crs == plan_crs else _to_plan(sites, plan_crs, grid.crs)
+    b = shapely.bounds(own)
+    rows, cols = grid.data.shape
+    xmin, ymin, xmax, ymax = grid.extent
+    a, e = (xmax - xmin) / cols, (ymax - ymin) / rows
+    c0 = np.floor((b[:, 0] - xmin) / a - 1e-9).astype(np.int64)
+    c1 = np.floor((b[:, 2] - xmin) / a + 1e-9).astype(np.int64)
+    r0 = np.floor((ymax - b[:, 3]) / e - 1e-9).astype(np.int64)
+    r1 = np.floor((ymax - b[:, 1]) / e + 1e-9).astype(np.int64)
+    inner = grid.inner
+    easy = (
+        (shapely.get_type_id(own) != 0)
+        & (b[:, 0] >= inner[0])
+        & (b[:, 1] >= inner[1])
+        & (b[:, 2] <= inner[2])
+        & (b[:, 3] <= inner[3])
+        & (c0 >= 0)
+        & (r0 >= 0)
+        & (c1 < cols)
+        & (r1 < rows)
+    )
+    c0, c1, r0, r1 = (
+        np.clip(v, 0, lim - 1) for v, lim in ((c0, cols), (c1, cols), (r0, rows), (r1, rows))
+    )
+
+    def total(t: NDArray[np.int64]) -> NDArray[np.int64]:
+        return t[r1 + 1, c1 + 1] - t[r0, c1 + 1] - t[r1 + 1, c0] + t[r0, c0]
+
+    count = (c1 - c0 + 1) * (r1 - r0 + 1)
+    valid, above = total(valid_t), total(above_t)
+    none_valid = easy & (valid == 0)
+    pure = easy & (valid == count) & ((above == 0) | (above == count))
+    cells[pure] = 1.0  # some cover, and every covered cell alike
+    share[pure] = np.where(above[pure] == count[pure], 1.0, 0.0)
+    cells[none_valid] = 0.0
+    rest = np.flatnonzero(~pure & ~none_valid)
+    if len(rest):
+        stats = many_stats(grid, sites[rest], plan_crs)
+        cells[rest] = [st.cells for st in stats]
+        share[rest] = [np.nan if st.share_above is None else st.share_above for st in stats]
+    return cells, share
+
+
+def parts_text(store: MemoryStore, v: Verdicts) -> list[str]:
+    """Per site, its zone parts as ``kodszn share cell`` (the ``parts`` column)."""
+    c = compile_store(store)
+    rows = store._zone_rows
+    bounds = np.searchsorted(v.part_site, np.arange(len(v.outcome) + 1))
+    words = [
+        f"{rows[z]['kodszn']} {share:.0%} {c.cell_text[cell] or '—'}"
+        for z, share, cell in zip(
+            v.part_zone.tolist(), v.part_share.tolist(), v.part_cell.tolist(), strict=True
+        )
+    ]
+    return ["; ".join(words[a:b]) for a, b in itertools.pairwise(bounds)]
