@@ -57,6 +57,13 @@ def random_sites(plan: Plan, n: int, seed: int) -> dict[str, Any]:
             g = shapely.affinity.translate(g, 1e6, 0)
         elif kind < 0.12:
             g = shapely.Polygon()
+        elif kind < 0.18:  # concave: an L
+            x, y = centre[i]
+            g = shapely.box(x - w[i], y - h[i], x + w[i], y + h[i]).difference(
+                shapely.box(x, y, x + w[i] + 1, y + h[i] + 1)
+            )
+        elif kind < 0.24:  # convex with more corners
+            g = shapely.Point(centre[i]).buffer(np.sqrt(site_area[i] / np.pi), quad_segs=2)
         geoms.append(g)
     x0, y0, x1, y1 = plan.zones.total_bounds
     for i in range(0, n, 25):  # across the edge of the plan
