@@ -466,7 +466,7 @@ def evaluate_sites(
     parea[inside] = site_area[ps[inside]]
     cut = np.flatnonzero(poly & ~inside)
     convex_site = convex(sub)
-    parea[cut] = _areas(c.zone_rings, zone_geoms, pz[cut], sub[ps[cut]], convex_site[ps[cut]])
+    parea[cut] = pair_areas(c.zone_rings, zone_geoms, pz[cut], sub[ps[cut]], convex_site[ps[cut]])
     # a part or an outside area within AREA_MARGIN of a tolerance: measured by GEOS,
     # as the exact path measures it, so that the decision is the same to the last bit
     margin = AREA_MARGIN
@@ -727,7 +727,9 @@ def _overlay_hits(
     edge[rest[~whole]] = True
     sel = np.flatnonzero(edge[inv])
     if len(sel):
-        parts = _areas(c.piece_rings, c.piece_geoms, pi[sel], sites[k[sel]], convex_site[k[sel]])
+        parts = pair_areas(
+            c.piece_rings, c.piece_geoms, pi[sel], sites[k[sel]], convex_site[k[sel]]
+        )
         area += np.bincount(inv[sel], weights=parts, minlength=len(pair))
         # near a tolerance: the whole feature by GEOS, as the exact path measures it
         tol = c.rules.meta.tolerance
@@ -745,7 +747,7 @@ def _overlay_hits(
     return usite[keep], uov[keep], area[keep]  # in (site, feature) order, as np.unique
 
 
-def _areas(
+def pair_areas(
     rings: Rings,
     geoms: NDArray[np.object_],
     index: NDArray[np.int64],
