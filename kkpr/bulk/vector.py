@@ -34,16 +34,16 @@ from __future__ import annotations
 
 import functools
 import itertools
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
 from kkpr.bulk.clip import Rings, convex, overlap_areas
-from kkpr.model import Effect, Form, Intensity, Outcome, PlanRules
+from kkpr.model import Effect, Form, Outcome, PlanRules
 from kkpr.rules.itbx import parse_cell
 from kkpr.rules.outcome import NO_INTENSITY, PART_EFFECT
 from kkpr.rules.overlay_kinds import kind_of
@@ -168,18 +168,19 @@ def _compile(store: MemoryStore) -> Compiled:
     subzones = sorted({r["kodszn"] for r in rows} | {s for _k, s in rules.itbx})
     sz_index = {s: i for i, s in enumerate(subzones)}
     zone_sz = np.array([sz_index[r["kodszn"]] for r in rows], dtype=np.int64)
-    limits = np.full((len(rows), 5), np.nan)
-    merged_cache: dict[tuple[Intensity, Intensity], Intensity] = {}
-    for i, r in enumerate(rows):
-        base = rules.intensity.get(r["kodszn"], NO_INTENSITY)
-        key = (r["intensity"], base)
-        m = merged_cache.get(key)
-        if m is None:
-            m = merged_cache[key] = r["intensity"].over(base)
-        for j, (_rule, attr, _min) in enumerate(INTENSITY):
-            v = getattr(m, attr)
+    # intensity: a zone's own value where set (as MemoryStore reads it), else its
+    # sub-zone's default (Intensity.over)
+    zones = store.plan.zones
+    own = np.full((len(rows), 5), np.nan)
+    base = np.full((len(subzones), 5), np.nan)
+    for j, (_rule, attr, _min) in enumerate(INTENSITY):
+        if attr in zones.columns:
+            own[:, j] = pd.to_numeric(zones[attr], errors="coerce").to_numpy(dtype=float)
+        for k, sz in enumerate(subzones):
+            v = getattr(rules.intensity.get(sz, NO_INTENSITY), attr)
             if v is not None:
-                limits[i, j] = float(v)
+                base[k, j] = float(v)
+    limits = np.where(np.isnan(own), base[zone_sz], own)
 
     # overlay kinds: from flags and from the layer
     kinds: list[str] = []
@@ -318,7 +319,13 @@ def _efek_rank(efek: str | None) -> int:
 
 
 def _pieces(geoms: NDArray[np.object_]) -> tuple[NDArray[np.object_], NDArray[np.int64]]:
-    """Overlay polygons cut into tiles (large ones only), with the feature of each."""
+    """Overlay polygons cut into pieces (large ones only), with the feature of each.
+
+    A large polygon is halved across its longer side, again and again, until each
+    piece has at most PIECE_VERTICES vertices and spans at most 2 × PIECE_M: each cut
+    works on a piece, not the whole polygon, so a coast buffer of thousands of
+    vertices over a province is cut in n log n.
+    """
     out: list[Any] = []
     owner: list[int] = []
     for i, g in enumerate(geoms):
@@ -328,16 +335,23 @@ def _pieces(geoms: NDArray[np.object_]) -> tuple[NDArray[np.object_], NDArray[np
             out.append(g)
             owner.append(i)
             continue
-        x0, y0, x1, y1 = g.bounds
-        xs = np.arange(math.floor(x0 / PIECE_M), math.ceil(x1 / PIECE_M) + 1) * PIECE_M
-        ys = np.arange(math.floor(y0 / PIECE_M), math.ceil(y1 / PIECE_M) + 1) * PIECE_M
-        gx, gy = np.meshgrid(xs[:-1], ys[:-1])
-        boxes = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + PIECE_M, gy.ravel() + PIECE_M)
-        boxes = boxes[shapely.intersects(g, boxes)]
-        parts = shapely.intersection(g, boxes)
-        parts = parts[~shapely.is_empty(parts) & (shapely.area(parts) > 0)]
-        out.extend(parts)
-        owner.extend([i] * len(parts))
+        stack = [g]
+        while stack:
+            piece = stack.pop()
+            x0, y0, x1, y1 = piece.bounds
+            w, h = x1 - x0, y1 - y0
+            small = shapely.get_num_coordinates(piece) <= PIECE_VERTICES
+            if (small and max(w, h) <= 2 * PIECE_M) or max(w, h) <= PIECE_M / 4:
+                out.append(piece)
+                owner.append(i)
+                continue
+            if w >= h:
+                halves = shapely.box([x0, x0 + w / 2], y0, [x0 + w / 2, x1], y1)
+            else:
+                halves = shapely.box(x0, [y0, y0 + h / 2], x1, [y0 + h / 2, y1])
+            parts = shapely.get_parts(shapely.intersection(piece, halves))
+            keep = (shapely.get_type_id(parts) == 3) & (shapely.area(parts) > 0)
+            stack.extend(parts[keep])
     return np.array(out, dtype=object), np.array(owner, dtype=np.int64)
 
 
