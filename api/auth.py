@@ -22,7 +22,10 @@ Without credentials, a route that allows ``"public"`` gets
 the check log and every other write records as the author.
 
 Keys are made with ``kkpr keys create --role staff --name "..."`` (printed once) and
-stored hashed (``kkpr.records.keys``).
+stored hashed (``kkpr.records.keys``). A key that verified is remembered in the process
+for the setting ``api_key_cache_ttl_s`` seconds (0 = read the key on every request): a key revoked through this process stops
+working at once, one revoked elsewhere (``kkpr keys revoke``, another worker) within
+that many seconds.
 
 Staff session cookie, for the staff login form of the web pages::
 

@@ -9,10 +9,14 @@ that signs staff sessions.
 from __future__ import annotations
 
 import secrets
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.limits import RateLimiter
 from kkpr.errors import KkprError, NotFound
@@ -36,6 +40,7 @@ class AppState:
     secret: bytes
     limiter: RateLimiter
     reports: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    in_flight: int = 0  # HTTP requests the app is serving now (CountInFlight)
 
     @classmethod
     def build(cls, settings: Settings, store: Store | None = None) -> AppState:
@@ -63,7 +68,10 @@ class AppState:
             store=store,
             store_kind=kind,
             check_log=CheckLog(records),
-            keys=KeyStore(records),
+            keys=KeyStore(
+                records,
+                cache_ttl_s=settings.api_key_cache_ttl_s,
+            ),
             secret=secret,
             limiter=RateLimiter(settings.public_rate_limit_per_minute),
         )
@@ -112,6 +120,46 @@ async def get_state(request: Request) -> AppState:
     """The state as an async dependency: FastAPI runs it inline, without the thread hop
     it spends on every sync dependency of every request (the hot routes use this)."""
     return state_of(request)
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class CountInFlight:
+    """ASGI middleware (outermost): keeps ``state.in_flight`` for ``run_blocking``."""
+
+    def __init__(self, app: ASGIApp, state: AppState) -> None:
+        self.app = app
+        self.state = state
+        self._lock = threading.Lock()  # one loop in a server; test clients may run several
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with self._lock:
+            self.state.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            with self._lock:
+                self.state.in_flight -= 1
+
+
+async def run_blocking(state: AppState, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``fn`` (a single check and its durable log append) on the event loop when this is
+    the only request the app is serving, else in the threadpool.
+
+    Alone, nothing waits for the loop, and the two thread switches of the threadpool
+    cost more than they save. With other requests in flight, the threadpool lets one
+    request's commit (fsync) and GEOS work overlap another's. A request that arrives
+    while ``fn`` runs inline waits for it, as it would wait for the GIL: at most one
+    check, which the site limits (vertices, area) keep bounded. Batches never come here.
+    """
+    if state.in_flight <= 1:
+        return fn(*args, **kwargs)
+    return await run_in_threadpool(fn, *args, **kwargs)
 
 
 def latest_state() -> AppState:

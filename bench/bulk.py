@@ -292,7 +292,8 @@ def bench_plan(n_zones: int, args: argparse.Namespace, rows: list[dict[str, Any]
         add("kkpr recheck end to end (results table), local", n_e2e, time.perf_counter() - t)
     if args.postgis:
         bench_postgis(folder, args, add)
-    bench_dask(sites.iloc[: args.dask_sites], ref, args, add)
+    if args.dask_sites:
+        bench_dask(sites.iloc[: args.dask_sites], ref, args, add, n_zones)
     _STORES.clear()
 
 
@@ -324,8 +325,23 @@ def bench_postgis(folder: Path, args: argparse.Namespace, add: Callable[..., Non
         add("kkpr full check, PostGIS batch (locate_many)", n, pooled(pool, postgis_chunk, n))
 
 
+def partitioned(sites: gpd.GeoDataFrame, n_zones: int, rows: int = 25_000) -> Path:
+    """``sites`` as a folder of GeoParquet files of ``rows`` sites each, cached."""
+    folder = OUT / f"sites_{n_zones}_{len(sites)}_parts"
+    if not (folder / ".done").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        for k, lo in enumerate(range(0, len(sites), rows)):
+            sites.iloc[lo : lo + rows].to_parquet(folder / f"part_{k:05d}.parquet")
+        (folder / ".done").write_text("ok")
+    return folder
+
+
 def bench_dask(
-    sites: gpd.GeoDataFrame, ref: PlanRef, args: argparse.Namespace, add: Callable[..., None]
+    sites: gpd.GeoDataFrame,
+    ref: PlanRef,
+    args: argparse.Namespace,
+    add: Callable[..., None],
+    n_zones: int,
 ) -> None:
     import dask_geopandas
     from distributed import Client, LocalCluster
@@ -338,8 +354,9 @@ def bench_dask(
     ):
         client.run(store_for, ref)  # each worker builds its store once, before timing
         crs = str(sites.crs)
-        parts = max(args.workers * 4, len(sites) // 25_000)
-        frame = dask_geopandas.from_geopandas(sites, npartitions=parts)
+        # as on a real cluster, workers read their partitions of the sites from shared
+        # storage (a folder of GeoParquet files), not through the scheduler
+        frame = dask_geopandas.read_parquet(partitioned(sites, n_zones))
         meta = pd.DataFrame({"outcome": pd.Series(dtype=object)})
         t = time.perf_counter()
         frame.map_partitions(dask_partition, ref, crs, meta=meta).compute()

@@ -58,6 +58,12 @@ class Settings(BaseSettings):
 
     # API
     public_rate_limit_per_minute: int = 30
+    api_key_cache_ttl_s: float = Field(
+        5.0,
+        ge=0,
+        description="How long a verified API key is remembered per API process; a key "
+        "revoked by another process stops working within this; 0 = no cache",
+    )
     ogc_max_limit: int = Field(10_000, description="Most features one OGC API items page holds")
     max_plan_upload_bytes: int = Field(500_000_000, description="Largest zipped plan upload")
     max_plan_unzipped_bytes: int = Field(

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, Path, Request, Response
 
 from api.auth import Caller, require_role
-from api.deps import AppState, get_state
+from api.deps import AppState, get_state, run_blocking, state_of
 from api.errors import PROBLEM_BASE, BatchInvalid, responses
 from api.limits import check_site_limits
 from api.schemas import BatchIn, BatchOut, CheckIn, CheckRecordOut, CorrectionIn
@@ -57,11 +57,12 @@ def _site(body: CheckIn, state: AppState, plan_crs: str) -> Site:
 def _new_check(body: CheckIn, result: CheckResult, kind: str, **kw: Any) -> NewCheck:
     out = plain(result)  # what result.to_dict() gives, without its deep copies
     return NewCheck(
-        inputs=body.model_dump(mode="json"),
+        inputs=plain(body.model_dump(mode="json")),
         result=out,
         plan_id=str(out["plan"]["id"]),
         plan_version=str(out["plan"]["version"]),
         kind=kind,
+        is_plain=True,  # made plain just now: the log encodes them without a second walk
         **kw,
     )
 
@@ -135,26 +136,29 @@ def _failure(index: int, item: CheckIn, exc: KkprError) -> dict[str, Any]:
 # ---------------------------------------------------------------- answers
 
 
-def _json(data: Any, status: int, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return Response(body.encode(), status, headers=headers, media_type="application/json")
+# Answers are the canonical JSON of the stored records (sorted keys, no spaces), spliced
+# from the texts the check log stored and hashed: a record is encoded once, never parsed
+# and encoded again, and never validated again against CheckRecordOut (the models
+# document the answers in OpenAPI; the records are what was stored).
+
+
+def _json(text: str, status: int, headers: dict[str, str] | None = None) -> Response:
+    return Response(text.encode(), status, headers=headers, media_type="application/json")
 
 
 def record_response(record: CheckRecord, status: int = 201, replayed: bool = False) -> Response:
     headers = {"Location": f"/v1/checks/{record.id}"}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
-    return _json(record.to_dict(), status, headers)
+    return _json(record.to_json(), status, headers)
 
 
 def batch_response(records: list[CheckRecord], replayed: bool = False) -> Response:
     headers = {"Idempotent-Replayed": "true"} if replayed else {}
-    data = {
-        "batch_id": records[0].batch_id if records else None,
-        "count": len(records),
-        "checks": [r.to_dict() for r in records],
-    }
-    return _json(data, 201, headers)
+    batch_id = json.dumps(records[0].batch_id if records else None)
+    checks = ",".join(r.to_json() for r in records)
+    text = f'{{"batch_id":{batch_id},"checks":[{checks}],"count":{len(records)}}}'
+    return _json(text, 201, headers)
 
 
 def _idempotency(key: str | None, route: str, body: Any) -> Idempotency | None:
@@ -179,11 +183,18 @@ RECORD = {
     "stores the check (inputs, result, plan version, caller, content hash) and answers "
     "the stored record. Keys: `permit_system` or `staff`.",
 )
-def post_check(
+async def post_check(
+    request: Request,
     body: CheckIn,
     caller: Caller = Depends(WRITERS),
     idempotency_key: IdempotencyKey = None,
-    state: AppState = Depends(get_state),
+) -> Response:
+    state = state_of(request)  # not a dependency: one fewer for FastAPI to solve per check
+    return await run_blocking(state, _check_and_store, state, body, caller, idempotency_key)
+
+
+def _check_and_store(
+    state: AppState, body: CheckIn, caller: Caller, idempotency_key: str | None
 ) -> Response:
     idem = _idempotency(idempotency_key, "checks", body.model_dump(mode="json"))
     if idem is not None and (stored := state.check_log.replay(caller.id, idem)):
@@ -258,7 +269,7 @@ def get_check(
     if record.corrects:
         links.append(f'</v1/checks/{record.corrects}>; rel="predecessor-version"')
     headers = {"Link": ", ".join(links)} if links else None
-    return _json(record.to_dict(), 200, headers)
+    return _json(record.to_json(), 200, headers)
 
 
 @router.post(
@@ -310,14 +321,18 @@ def post_correction(
     "`public_rate_limit_per_minute` requests per client (then 429 with Retry-After). "
     "Stored with the caller `public:<hash of the client address>`.",
 )
-def post_precheck(
+async def post_precheck(
     request: Request,
     body: Annotated[CheckIn, Body()],
     caller: Caller = Depends(ANYONE),
-    state: AppState = Depends(get_state),
 ) -> Response:
+    state = state_of(request)
     if caller.role == "public":
         state.limiter.check(request.client.host if request.client else "unknown")
+    return await run_blocking(state, _precheck_and_store, state, body, caller)
+
+
+def _precheck_and_store(state: AppState, body: CheckIn, caller: Caller) -> Response:
     new = run_check(state, body, "precheck")
     record = state.check_log.append([new], caller=caller.id, caller_role=caller.role)[0]
     return record_response(record)

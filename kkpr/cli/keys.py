@@ -54,7 +54,7 @@ def list_keys(as_json: bool = typer.Option(False, "--json")) -> None:
 
 @app.command("revoke")
 def revoke(key_id: str = typer.Argument(..., help="id kunci / key id")) -> None:
-    """Cabut kunci seketika / revoke a key at once."""
+    """Cabut kunci / revoke a key (running API servers drop it within api_key_cache_ttl_s)."""
     with cli_errors():
         key = _store().revoke(key_id)
     console.print(f"dicabut / revoked: {key.id} ({key.name}) {key.revoked_at}")

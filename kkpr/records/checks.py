@@ -23,9 +23,10 @@ import math
 import sqlite3
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,9 @@ Clock = Callable[[], datetime]
 
 
 # ---------------------------------------------------------------- canonical JSON
+
+
+_field_names: dict[type, tuple[str, ...]] = {}  # dataclass -> its field names, looked up once
 
 
 def plain(value: Any) -> Any:
@@ -61,7 +65,10 @@ def plain(value: Any) -> Any:
     if kind is Reason:  # renders its texts; not a dataclass
         return plain(value.to_dict())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        names = _field_names.get(kind)
+        if names is None:
+            names = _field_names[kind] = tuple(f.name for f in dataclasses.fields(value))
+        return {name: plain(getattr(value, name)) for name in names}
     if isinstance(value, bool):  # subclasses of the plain types (numpy.float64, ...)
         return bool(value)
     if isinstance(value, int):
@@ -83,8 +90,13 @@ def plain(value: Any) -> Any:
 
 def canonical(value: Any) -> str:
     """The canonical JSON text of ``value`` (see the module docstring)."""
+    return canonical_of_plain(plain(value))
+
+
+def canonical_of_plain(value: Any) -> str:
+    """``canonical(value)`` for a value ``plain`` already gave (not walked again)."""
     return json.dumps(
-        plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     )
 
 
@@ -115,7 +127,11 @@ def utc_iso(moment: datetime) -> str:
 
 @dataclass(frozen=True)
 class NewCheck:
-    """A check to store: what was asked and what was answered."""
+    """A check to store: what was asked and what was answered.
+
+    ``is_plain`` says ``inputs`` and ``result`` are already what ``plain`` gives (the
+    API builds them so): they are then encoded as they are, not walked again.
+    """
 
     inputs: dict[str, Any]
     result: dict[str, Any]
@@ -124,10 +140,20 @@ class NewCheck:
     kind: str = "check"  # check | precheck | correction
     corrects: str | None = None
     correction_reason: str | None = None
+    is_plain: bool = field(default=False, compare=False)
+
+    def texts(self) -> tuple[str, str]:
+        """The canonical texts of ``inputs`` and ``result``: what is stored and hashed."""
+        if self.is_plain:
+            return canonical_of_plain(self.inputs), canonical_of_plain(self.result)
+        return canonical(self.inputs), canonical(self.result)
 
 
 @dataclass(frozen=True)
 class CheckRecord:
+    """A stored check. ``inputs_json`` and ``result_json`` are the canonical texts as
+    stored; ``inputs`` and ``result`` are parsed from them when first read."""
+
     id: str
     kind: str
     created_at: str
@@ -135,15 +161,25 @@ class CheckRecord:
     caller_role: str
     plan_id: str
     plan_version: str
-    inputs: dict[str, Any]
-    result: dict[str, Any]
+    inputs_json: str
+    result_json: str
     content_hash: str
     corrects: str | None = None
     correction_reason: str | None = None
     batch_id: str | None = None
     batch_index: int | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    @cached_property
+    def inputs(self) -> dict[str, Any]:
+        value: dict[str, Any] = json.loads(self.inputs_json)
+        return value
+
+    @cached_property
+    def result(self) -> dict[str, Any]:
+        value: dict[str, Any] = json.loads(self.result_json)
+        return value
+
+    def _head(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "kind": self.kind,
@@ -157,9 +193,23 @@ class CheckRecord:
             "batch_id": self.batch_id,
             "batch_index": self.batch_index,
             "content_hash": self.content_hash,
-            "inputs": self.inputs,
-            "result": self.result,
         }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self._head(), "inputs": self.inputs, "result": self.result}
+
+    def to_json(self) -> str:
+        """``canonical(self.to_dict())``, spliced from the stored texts: the record is
+        not parsed and encoded again (what the API answers, byte for byte)."""
+        head = self._head()
+        # canonical key order: the fields before "inputs", "inputs", those before
+        # "result", "result"
+        before = canonical_of_plain({k: v for k, v in head.items() if k < "inputs"})
+        between = canonical_of_plain({k: v for k, v in head.items() if k > "inputs"})
+        return (
+            f'{before[:-1]},"inputs":{self.inputs_json},{between[1:-1]},'
+            f'"result":{self.result_json}}}'
+        )
 
     def verify(self) -> bool:
         """True when the stored inputs and result still hash to ``content_hash``."""
@@ -175,8 +225,8 @@ class CheckRecord:
             caller_role=row["caller_role"],
             plan_id=row["plan_id"],
             plan_version=row["plan_version"],
-            inputs=json.loads(row["inputs"]),
-            result=json.loads(row["result"]),
+            inputs_json=row["inputs"],
+            result_json=row["result"],
             content_hash=row["content_hash"],
             corrects=row["corrects"],
             correction_reason=row["correction_reason"],
@@ -266,7 +316,7 @@ class CheckLog:
         """
         now = utc_iso(self._clock())
         batch_id = uuid.uuid4().hex if batch else None
-        texts = [(canonical(c.inputs), canonical(c.result)) for c in checks]
+        texts = [c.texts() for c in checks]
         records = [
             CheckRecord(
                 id=uuid.uuid4().hex,
@@ -276,8 +326,8 @@ class CheckLog:
                 caller_role=caller_role,
                 plan_id=c.plan_id,
                 plan_version=c.plan_version,
-                inputs=json.loads(inputs_text),
-                result=json.loads(result_text),
+                inputs_json=inputs_text,
+                result_json=result_text,
                 content_hash=_hash_of_texts(inputs_text, result_text),
                 corrects=c.corrects,
                 correction_reason=c.correction_reason,
@@ -291,7 +341,7 @@ class CheckLog:
                 if idempotency is not None:
                     target = batch_id if batch_id else records[0].id
                     self._claim(tx, caller, idempotency, "batch" if batch else "check", target)
-                for c, r, (inputs_text, result_text) in zip(checks, records, texts, strict=True):
+                for c, r in zip(checks, records, strict=True):
                     if c.corrects is not None:
                         self._must_exist(tx, c.corrects)
                     tx.execute(
@@ -305,8 +355,8 @@ class CheckLog:
                             r.caller_role,
                             r.plan_id,
                             r.plan_version,
-                            inputs_text,
-                            result_text,
+                            r.inputs_json,
+                            r.result_json,
                             r.content_hash,
                             r.corrects,
                             r.correction_reason,

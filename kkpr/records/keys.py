@@ -3,6 +3,13 @@
 A key reads ``kkpr_<id>_<secret>``. The id is stored in clear (it names the key in
 the logs and finds its row); the secret is 256 random bits, so one salted SHA-256 is
 enough (a slow password hash guards guessable secrets; these are not guessable).
+
+Verified keys may be remembered in the process for ``cache_ttl_s`` seconds (the API
+passes the setting ``api_key_cache_ttl_s``; 0 turns it off), so a busy caller does not
+cost a database read per request. The cache holds the SHA-256 of the key text, never
+the text, and only keys that verified. A revocation through any ``KeyStore`` of the
+same database in this process takes effect at once; one made by another process
+(``kkpr keys revoke``, another API worker) takes effect within ``cache_ttl_s``.
 """
 
 from __future__ import annotations
@@ -10,6 +17,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -19,6 +29,7 @@ from kkpr.records.db import Database, Row
 
 ROLES = ("permit_system", "staff", "public")
 PREFIX = "kkpr"
+MAX_CACHED_KEYS = 4096  # more distinct keys than that in one TTL: start the cache afresh
 
 
 @dataclass(frozen=True)
@@ -58,9 +69,63 @@ def split_key(raw: str) -> tuple[str, str] | None:
     return parts[1], parts[2]
 
 
+class VerifiedKeys:
+    """Keys that verified, by the SHA-256 of their text, until a monotonic deadline.
+
+    ``generation`` grows with every revocation: a verification that read the database
+    before a revocation does not store its (possibly revoked) key after it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._keys: dict[bytes, tuple[ApiKey, float]] = {}
+        self.generation = 0
+
+    def get(self, digest: bytes, now: float) -> ApiKey | None:
+        hit = self._keys.get(digest)
+        if hit is None:
+            return None
+        if hit[1] <= now:
+            with self._lock:
+                self._keys.pop(digest, None)
+            return None
+        return hit[0]
+
+    def put(self, digest: bytes, key: ApiKey, until: float, generation: int) -> None:
+        with self._lock:
+            if generation != self.generation:
+                return  # a key was revoked meanwhile: this read may predate it
+            if len(self._keys) >= MAX_CACHED_KEYS:
+                self._keys.clear()
+            self._keys[digest] = (key, until)
+
+    def forget(self, key_id: str) -> None:
+        with self._lock:
+            self.generation += 1
+            for digest in [d for d, (k, _) in self._keys.items() if k.id == key_id]:
+                del self._keys[digest]
+
+
+_verified: dict[str, VerifiedKeys] = {}  # database url -> its cache, shared in the process
+_verified_lock = threading.Lock()
+
+
+def verified_keys(url: str) -> VerifiedKeys:
+    with _verified_lock:
+        return _verified.setdefault(url, VerifiedKeys())
+
+
 class KeyStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self,
+        db: Database,
+        cache_ttl_s: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.db = db
+        self.cache_ttl_s = cache_ttl_s
+        self._clock = clock
+        self._verified = verified_keys(db.url)
 
     def create(self, name: str, role: str, *, created_by: str = "cli") -> tuple[ApiKey, str]:
         """A new key: its record and the key text, which is never stored or shown again."""
@@ -94,6 +159,20 @@ class KeyStore:
         if parts is None:
             return None
         key_id, secret = parts
+        if self.cache_ttl_s <= 0:
+            return self._verify(key_id, secret)
+        digest = hashlib.sha256(raw.strip().encode("utf-8")).digest()
+        now = self._clock()
+        key = self._verified.get(digest, now)
+        if key is not None:
+            return key
+        generation = self._verified.generation
+        key = self._verify(key_id, secret)
+        if key is not None:
+            self._verified.put(digest, key, now + self.cache_ttl_s, generation)
+        return key
+
+    def _verify(self, key_id: str, secret: str) -> ApiKey | None:
         with self.db.transaction() as tx:
             row = tx.one("SELECT * FROM api_keys WHERE id = ?", (key_id,))
         if row is None or row["revoked_at"] is not None:
@@ -113,12 +192,14 @@ class KeyStore:
         return [ApiKey.from_row(r) for r in rows]
 
     def revoke(self, key_id: str) -> ApiKey:
-        """Revoke a key at once (it stays listed, as who wrote what stays attributed)."""
+        """Revoke a key (it stays listed, as who wrote what stays attributed): at once in
+        this process, within ``cache_ttl_s`` in processes that cache verified keys."""
         with self.db.transaction() as tx:
             tx.execute(
                 "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                 (utc_iso(datetime.now(UTC)), key_id),
             )
+        self._verified.forget(key_id)
         key = self.get(key_id)
         if key is None:
             raise NotFound(

@@ -116,3 +116,35 @@ def test_sqlite_script_splits_triggers_whole() -> None:
     )
     triggers = [s for s in statements if s.startswith("CREATE TRIGGER")]
     assert len(triggers) == 2 and all(s.rstrip().endswith("END;") for s in triggers)
+
+
+def test_a_record_answers_its_canonical_json_spliced_from_the_stored_texts(
+    log: CheckLog,
+) -> None:
+    stored = log.append(
+        [new(), new("56101", kind="correction", correction_reason="ketik – salah")],
+        caller="key:abc",
+        caller_role="staff",
+        batch=True,
+    )
+    for record in [*stored, *(log.get(r.id) for r in stored)]:
+        assert record.to_json() == canonical(record.to_dict())
+        assert json.loads(record.to_json())["result"]["nan"] is None
+    assert stored[1].to_json() == log.get(stored[1].id).to_json()  # byte for byte
+
+
+def test_plain_checks_are_stored_as_if_walked_again(log: CheckLog) -> None:
+    from kkpr.records.checks import plain
+
+    walked = new()
+    given = NewCheck(
+        inputs=plain(walked.inputs),
+        result=plain(walked.result),
+        plan_id="mini",
+        plan_version="v1",
+        is_plain=True,
+    )
+    assert given.texts() == walked.texts()
+    [a] = log.append([walked], caller="c", caller_role="staff")
+    [b] = log.append([given], caller="c", caller_role="staff")
+    assert a.content_hash == b.content_hash and a.result_json == b.result_json

@@ -44,3 +44,50 @@ def test_wrong_malformed_and_revoked_keys_fail(keys: KeyStore) -> None:
 def test_only_known_roles(keys: KeyStore) -> None:
     with pytest.raises(KkprError):
         keys.create("x", "admin")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_verified_keys_are_remembered_for_the_ttl_and_forgotten_on_revoke(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'cached.db'}"
+    clock = Clock()
+    cached = KeyStore(open_records(url), cache_ttl_s=5.0, clock=clock)
+    key, text = cached.create("OSS", "permit_system")
+    other, other_text = cached.create("OSS 2", "permit_system")
+    assert cached.verify(text) == key and cached.verify(other_text) == other
+
+    # revoked by another process (as `kkpr keys revoke` does): honoured within the TTL
+    with cached.db.transaction() as tx:
+        tx.execute("UPDATE api_keys SET revoked_at = 'x' WHERE id = ?", (key.id,))
+    clock.now += 4.9
+    assert cached.verify(text) == key  # still remembered: the documented bound
+    clock.now += 0.2
+    assert cached.verify(text) is None  # the TTL is over: read again, revoked
+
+    # revoked in this process, through any KeyStore of the same database: at once
+    assert cached.verify(other_text) == other
+    KeyStore(open_records(url)).revoke(other.id)
+    assert cached.verify(other_text) is None
+
+    # a wrong secret for a remembered key id is still refused
+    fresh, fresh_text = cached.create("OSS 3", "staff")
+    assert cached.verify(fresh_text) == fresh
+    assert cached.verify(fresh_text[:-1] + ("A" if fresh_text[-1] != "A" else "B")) is None
+
+
+def test_without_a_ttl_every_verification_reads_the_key(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'uncached.db'}"
+    keys = KeyStore(open_records(url))
+    key, text = keys.create("OSS", "permit_system")
+    assert keys.verify(text) == key
+    with keys.db.transaction() as tx:
+        tx.execute("UPDATE api_keys SET revoked_at = 'x' WHERE id = ?", (key.id,))
+    assert keys.verify(text) is None

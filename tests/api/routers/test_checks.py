@@ -55,6 +55,36 @@ def test_check_is_answered_stored_and_read_back_unchanged(api: Api) -> None:
     assert api.state.check_log.db.dialect == ("postgresql" if api.kind == "postgis" else "sqlite")
 
 
+def canonical_json(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def test_answers_are_the_canonical_json_of_the_stored_records(api: Api) -> None:
+    one = api.check({**Z2, "ref": "Tanah – milik sendiri"})
+    assert one.status_code == 201 and one.content == canonical_json(one.json())
+    batch = api.client.post(
+        "/v1/checks/batch", json={"checks": [Z3, Z1]}, headers=api.auth("permit_system")
+    )
+    assert batch.status_code == 201 and batch.content == canonical_json(batch.json())
+    for record in batch.json()["checks"]:
+        back = api.client.get(f"/v1/checks/{record['id']}", headers=api.auth("staff"))
+        assert back.content == canonical_json(record)
+
+
+def test_a_busy_app_checks_in_the_threadpool_and_answers_the_same(mini_api: Api) -> None:
+    idle = mini_api.check(Z2)
+    mini_api.state.in_flight += 3  # as if three other requests were being served
+    try:
+        busy = mini_api.check(Z2)
+    finally:
+        mini_api.state.in_flight -= 3
+    assert idle.status_code == busy.status_code == 201
+    a, b = idle.json(), busy.json()
+    assert a["id"] != b["id"] and a["result"] == b["result"]
+    assert a["content_hash"] == b["content_hash"]  # same inputs and result, same hash
+    assert mini_api.state.in_flight == 0
+
+
 def test_outcomes_of_the_hand_worked_sites(api: Api) -> None:
     outcomes = [api.check(body).json()["result"]["outcome"] for body in (Z1, Z2, Z3)]
     assert outcomes == ["sesuai", "sesuai_bersyarat", "tidak_sesuai"]
