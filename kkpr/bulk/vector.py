@@ -43,6 +43,7 @@ import shapely
 from numpy.typing import NDArray
 
 from kkpr.bulk.clip import Rings, convex, overlap_areas
+from kkpr.bulk.sites import PROPOSAL_COLUMNS
 from kkpr.model import Effect, Form, Outcome, PlanRules
 from kkpr.rules.itbx import parse_cell
 from kkpr.rules.outcome import NO_INTENSITY, PART_EFFECT
@@ -55,14 +56,6 @@ RANK = {Effect.INFO: 0, Effect.CONDITION: 1, Effect.REVIEW: 2, Effect.FORBIDS: 3
 EFFECTS = [Effect.INFO, Effect.CONDITION, Effect.REVIEW, Effect.FORBIDS]
 OUTCOMES = [Outcome.SESUAI, Outcome.SESUAI_BERSYARAT, Outcome.PERLU_KAJIAN, Outcome.TIDAK_SESUAI]
 FORMS = [Form.KKKPR, Form.PKKPR]
-PROPOSAL_COLUMNS = (
-    "land_area_m2",
-    "footprint_m2",
-    "floor_area_m2",
-    "floors",
-    "height_m",
-    "green_area_m2",
-)
 # intensity rules in evaluate's order: (rule, Intensity field, the stricter is min?)
 INTENSITY = (("KDB", "kdb", True), ("KLB", "klb", True), ("KDH", "kdh", False),
              ("JLB", "jlb", True), ("TB", "tb", True))  # fmt: skip
