@@ -150,6 +150,17 @@ def to_crs(geom: BaseGeometry, src: str, dst: str) -> BaseGeometry:
     return shapely.transform(geom, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
 
 
+def to_crs_many(geoms: np.ndarray, src: str, dst: str) -> np.ndarray:
+    """``to_crs`` of an array of geometries, in one transform call."""
+    if src == dst or len(geoms) == 0:
+        return geoms
+    t = transformer(src, dst)
+    out: np.ndarray = shapely.transform(
+        geoms, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1]))
+    )
+    return out
+
+
 def to_plan_crs(site: Site, plan_crs: str) -> BaseGeometry:
     """The site geometry in the plan CRS."""
     return to_crs(site.geometry, site.crs, plan_crs)

@@ -32,7 +32,6 @@ get no verdict here, so that their error comes from the one place errors are mad
 
 from __future__ import annotations
 
-import functools
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,7 +47,7 @@ from kkpr.model import Effect, Form, Outcome, PlanRules
 from kkpr.rules.itbx import parse_cell
 from kkpr.rules.outcome import NO_INTENSITY, PART_EFFECT
 from kkpr.rules.overlay_kinds import kind_of
-from kkpr.site import is_geographic, transformer
+from kkpr.site import is_geographic, to_crs_many
 from kkpr.store.memory import MemoryStore
 from kkpr.store.rasters import Grid, many_stats
 
@@ -127,9 +126,9 @@ class Compiled:
     grids: list[Grid]
     raster_codes: NDArray[np.int64]
     raster_tables: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = field(repr=False)
-    codes_part_sliver: int = 0
-    code_outside: int = 0
-    intensity_codes: NDArray[np.int64] = field(default_factory=lambda: np.zeros(5, np.int64))
+    code_sliver: int  # zone.sliver: a part under the tolerance
+    code_outside: int  # site.outside_rdtr
+    intensity_codes: NDArray[np.int64]  # intensity.<rule>.exceeded, in INTENSITY order
 
     def exempt(self, kbli: NDArray[np.str_]) -> NDArray[np.bool_]:
         """(kinds, len(kbli)): the kind exempts that KBLI (LP2B exempts farming)."""
@@ -295,12 +294,12 @@ def _compile(store: MemoryStore) -> Compiled:
         grids=grids,
         raster_codes=np.array([codes(f"raster.{g.spec.id}") for g in grids], dtype=np.int64),
         raster_tables=[_raster_tables(g) for g in grids],
-    )
-    compiled.codes_part_sliver = codes("zone.sliver")
-    compiled.code_outside = codes("site.outside_rdtr")
-    compiled.intensity_codes = np.array(
-        [codes(f"intensity.{rule.lower()}.exceeded") for rule, _a, _m in INTENSITY],
-        dtype=np.int64,
+        code_sliver=codes("zone.sliver"),
+        code_outside=codes("site.outside_rdtr"),
+        intensity_codes=np.array(
+            [codes(f"intensity.{rule.lower()}.exceeded") for rule, _a, _m in INTENSITY],
+            dtype=np.int64,
+        ),
     )
     shapely.prepare(compiled.piece_geoms)
     shapely.prepare(store._zone_geoms)  # for the inside test of each part
@@ -448,7 +447,7 @@ def evaluate_sites(
     exact |= act < 0
     todo = np.flatnonzero(~exact)
     g = np.empty(n, dtype=object)
-    g[todo] = _to_plan(geoms[todo], crs, store.crs)
+    g[todo] = to_crs_many(geoms[todo], crs, store.crs)
     outside_region = ~shapely.intersects(store._region, g[todo])
     exact[todo[outside_region]] = True
     todo = todo[~outside_region]
@@ -459,7 +458,7 @@ def evaluate_sites(
     site_area = shapely.area(sub)
     ratio_area = np.where(point, prop["land_area_m2"][todo], site_area)
     tol = c.rules.meta.tolerance
-    out = _Reasons(m)
+    out = _Reasons()
 
     # ---- zone parts
     zone_geoms = store._zone_geoms  # prepared by compile_store
@@ -500,7 +499,7 @@ def evaluate_sites(
         ps,
         PART,
         np.arange(len(ps)),
-        np.where(pdec, c.cell_code[pcell], c.codes_part_sliver),
+        np.where(pdec, c.cell_code[pcell], c.code_sliver),
         np.where(pdec, c.cell_rank[pcell], 0),
     )
 
@@ -625,8 +624,7 @@ def evaluate_sites(
 class _Reasons:
     """The long reason table, built stage by stage, sorted once."""
 
-    def __init__(self, m: int) -> None:
-        self.m = m
+    def __init__(self) -> None:
         self.cols: list[tuple[Any, ...]] = []
 
     def add(self, site: Any, stage: int, key: Any, code: Any, rank: Any) -> None:
@@ -686,19 +684,6 @@ def _unusual(geoms: NDArray[np.object_], crs: str, max_vertices: int | None) -> 
     bad[ok] = b
     assert len(bad) == n
     return bad
-
-
-def _to_plan(geoms: NDArray[np.object_], src: str, dst: str) -> NDArray[np.object_]:
-    # the transform of kkpr.store.memory.to_plan_crs_many, for one source CRS
-    if src == dst or len(geoms) == 0:
-        return geoms
-    t = _transformer(src, dst)
-    return shapely.transform(geoms, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
-
-
-@functools.lru_cache(maxsize=16)
-def _transformer(src: str, dst: str) -> Any:
-    return transformer(src, dst)
 
 
 def _overlay_hits(
@@ -788,7 +773,7 @@ def _raster_shares(
     share = np.full(n, np.nan)
     if n == 0:
         return cells, share
-    own = sites if grid.crs == plan_crs else _to_plan(sites, plan_crs, grid.crs)
+    own = to_crs_many(sites, plan_crs, grid.crs)
     b = shapely.bounds(own)
     rows, cols = grid.data.shape
     xmin, ymin, xmax, ymax = grid.extent

@@ -106,16 +106,26 @@ def stat_of_array(
     source = NumPyRasterSource(data, *extent, nodata=np.nan)
     feature = {"type": "Feature", "properties": {}, "geometry": mapping(geom)}
     rows = exact_extract(source, [feature], ["coverage", "values"], output="pandas")
-    cover = np.asarray(rows["coverage"].iloc[0], dtype="float64")
-    values = np.asarray(rows["values"].iloc[0], dtype="float64")
+    return stat_of_cells(
+        raster_id, rows["coverage"].iloc[0], rows["values"].iloc[0], limit, inclusive
+    )
+
+
+def stat_of_cells(
+    raster_id: str, cov: np.ndarray, val: np.ndarray, limit: float | None, inclusive: bool
+) -> RasterStat:
+    """Statistics of the cells a geometry covers: exactextract's coverage fractions and
+    values (NaN = no data); the share of the covered area at or above ``limit`` (above
+    it when not ``inclusive``)."""
+    cover = np.asarray(cov, dtype="float64")
+    values = np.asarray(val, dtype="float64")
     keep = np.isfinite(values) & (cover > 0)
     cover, values = cover[keep], values[keep]
     if cover.sum() <= 0:
         return RasterStat(raster_id, 0.0, None, None, None)
     weight = cover.sum()
-    if limit is None:
-        share = None
-    else:
+    share = None
+    if limit is not None:
         above = values >= limit if inclusive else values > limit
         share = float(cover[above].sum() / weight)
     return RasterStat(

@@ -21,7 +21,7 @@ from kkpr.errors import SiteOutsidePlan
 from kkpr.model import Intensity, Located, OverlayHit, PlanRules, RasterStat, RtrwHit, Site, ZoneHit
 from kkpr.plan.kugi import FLAG_JENIS, INTENSITY_FIELDS, flag_is_set
 from kkpr.plan.package import Plan
-from kkpr.site import check_site_geometry, lonlat, to_plan_crs, transformer
+from kkpr.site import check_site_geometry, lonlat, to_crs_many, to_plan_crs, transformer
 from kkpr.store.features import PlanFeatures
 from kkpr.store.rasters import Grid, load_grid, many_stats
 
@@ -240,10 +240,7 @@ def to_plan_crs_many(sites: Sequence[Site], crs: str) -> np.ndarray:
         if len(sites) == 1:
             geoms[pick] = to_plan_crs(sites[0], crs)
             continue
-        t = transformer(src, crs)
-        geoms[pick] = shapely.transform(
-            geoms[pick], lambda xy, t=t: np.column_stack(t.transform(xy[:, 0], xy[:, 1]))
-        )
+        geoms[pick] = to_crs_many(geoms[pick], src, crs)
     return geoms
 
 

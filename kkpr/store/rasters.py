@@ -26,8 +26,8 @@ from exactextract.raster import NumPyRasterSource
 from exactextract.writer import Writer
 
 from kkpr.model import RasterSpec, RasterStat
-from kkpr.plan.rasters import open_raster, site_stat, slope_pct, window_around
-from kkpr.site import transformer
+from kkpr.plan.rasters import open_raster, site_stat, slope_pct, stat_of_cells, window_around
+from kkpr.site import to_crs_many
 
 EDGE_CELLS = 2  # a site this close to a cut edge of the kept window is measured alone
 
@@ -49,7 +49,7 @@ def load_grid(path: Path, spec: RasterSpec, bounds: tuple[float, ...], plan_crs:
     ds = open_raster(path)  # the per-thread dataset site_stat also reads
     crs = ds.crs.to_string() if ds.crs else plan_crs
     if crs != plan_crs:
-        box = _to(np.array([shapely.box(*bounds)], dtype=object), plan_crs, crs)[0]
+        box = to_crs_many(np.array([shapely.box(*bounds)], dtype=object), plan_crs, crs)[0]
         bounds = box.bounds
     w = window_around(ds, bounds, pad=1)
     data = ds.read(1, window=w, masked=True).astype("float64").filled(np.nan)
@@ -77,7 +77,7 @@ def load_grid(path: Path, spec: RasterSpec, bounds: tuple[float, ...], plan_crs:
 def many_stats(grid: Grid, geoms: np.ndarray, plan_crs: str) -> list[RasterStat]:
     """``site_stat`` of every geometry (plan CRS), in one exactextract call."""
     spec = grid.spec
-    own = _to(geoms, plan_crs, grid.crs)
+    own = to_crs_many(geoms, plan_crs, grid.crs)
     b = shapely.bounds(own)
     # a point samples its cell through a 1e-6 m buffer whose coverage fraction, a few
     # 1e-15 of a cell, depends on the grid origin: points are measured alone
@@ -101,7 +101,7 @@ def many_stats(grid: Grid, geoms: np.ndarray, plan_crs: str) -> list[RasterStat]
         features = _WkbFeatures(list(shapely.to_wkb(own[todo])))
         rows = exact_extract(source, features, ["coverage", "values"], output=_Cells())
         for i, (cov, val) in zip(todo, rows, strict=True):
-            out[i] = _stat(spec.id, cov, val, limit, inclusive)
+            out[i] = stat_of_cells(spec.id, cov, val, limit, inclusive)
     return [s for s in out if s is not None]
 
 
@@ -170,34 +170,3 @@ class _Cells(Writer):
 
     def features(self) -> list[tuple[np.ndarray, np.ndarray]]:
         return self.rows
-
-
-def _stat(
-    raster_id: str, cov: np.ndarray, val: np.ndarray, limit: float | None, inclusive: bool
-) -> RasterStat:
-    # the arithmetic of kkpr.plan.rasters.stat_of_array, value for value
-    cover = np.asarray(cov, dtype="float64")
-    values = np.asarray(val, dtype="float64")
-    keep = np.isfinite(values) & (cover > 0)
-    cover, values = cover[keep], values[keep]
-    if cover.sum() <= 0:
-        return RasterStat(raster_id, 0.0, None, None, None)
-    weight = cover.sum()
-    share = None
-    if limit is not None:
-        above = values >= limit if inclusive else values > limit
-        share = float(cover[above].sum() / weight)
-    return RasterStat(
-        id=raster_id,
-        cells=float(weight),
-        max=float(values.max()),
-        mean=float((values * cover).sum() / weight),
-        share_above=share,
-    )
-
-
-def _to(geoms: np.ndarray, src: str, dst: str) -> np.ndarray:
-    if src == dst:
-        return geoms
-    t = transformer(src, dst)
-    return shapely.transform(geoms, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
