@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 from kkpr.bulk.clip import convex  # noqa: E402
 from kkpr.bulk.recheck import PlanRef, run_dask, run_local, store_for  # noqa: E402
-from kkpr.bulk.vector import compile_store, evaluate_sites, pair_areas  # noqa: E402
+from kkpr.bulk.vector import compile_store, evaluate_sites, zone_parts  # noqa: E402
 from kkpr.check import check_many  # noqa: E402
 from kkpr.model import Proposal, Site  # noqa: E402
 from kkpr.plan.package import Plan  # noqa: E402
@@ -154,16 +154,10 @@ def floor_chunk(lo: int, hi: int) -> int:
 def floor_kkpr_chunk(lo: int, hi: int) -> int:
     """The floor's work (zone parts and their areas) as the array rules measure it:
     a prepared inside test, then numpy clipping for convex sites, GEOS for the rest."""
-    store = store_for(G["ref"])
-    c = compile_store(store)  # type: ignore[arg-type]
+    c = compile_store(store_for(G["ref"]))  # type: ignore[arg-type]
     sites = G["geoms"][lo:hi]
-    si, zi = store._zone_tree.query(sites, predicate="intersects")  # type: ignore[attr-defined]
-    areas = np.zeros(len(si))
-    inside = shapely.contains_properly(store._zone_geoms[zi], sites[si])  # type: ignore[attr-defined]
-    areas[inside] = shapely.area(sites[si[inside]])
-    cut = np.flatnonzero(~inside)
-    fast = convex(sites)[si[cut]]
-    areas[cut] = pair_areas(c.zone_rings, store._zone_geoms, zi[cut], sites[si[cut]], fast)  # type: ignore[attr-defined]
+    point = shapely.get_type_id(sites) == 0
+    _ps, _pz, areas, _cut = zone_parts(c, sites, point, shapely.area(sites), convex(sites))
     return int((areas > 0).sum())
 
 

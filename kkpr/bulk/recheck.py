@@ -173,7 +173,11 @@ def _decided(frame: pd.DataFrame, store: MemoryStore, ref: PlanRef) -> pd.DataFr
     (bad geometry, unmapped KBLI, outside every region) answered by it."""
     crs = _frame_crs(frame)
     geoms = np.asarray(frame.geometry.values, dtype=object)
-    proposal = {c: frame[c].to_numpy() for c in PROPOSAL_COLUMNS if c in frame.columns}
+    proposal = {
+        c: frame[c].to_numpy(dtype=float, na_value=np.nan)
+        for c in PROPOSAL_COLUMNS
+        if c in frame.columns
+    }
     v = evaluate_sites(store, geoms, crs, frame["kbli"].astype(str).to_numpy(), proposal)
     out = pd.DataFrame(
         {

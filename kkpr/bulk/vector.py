@@ -461,18 +461,9 @@ def evaluate_sites(
     out = _Reasons()
 
     # ---- zone parts
-    zone_geoms = store._zone_geoms  # prepared by compile_store
-    ps, pz = store._zone_tree.query(sub, predicate="intersects")
-    order = np.lexsort((pz, ps))
-    ps, pz = ps[order], pz[order]
-    parea = np.zeros(len(ps))
-    poly = ~point[ps]
-    # a site wholly inside a zone overlaps it by its own area: no intersection to build
-    inside = poly & shapely.contains_properly(zone_geoms[pz], sub[ps])
-    parea[inside] = site_area[ps[inside]]
-    cut = np.flatnonzero(poly & ~inside)
+    zone_geoms = store._zone_geoms
     convex_site = convex(sub)
-    parea[cut] = pair_areas(c.zone_rings, zone_geoms, pz[cut], sub[ps[cut]], convex_site[ps[cut]])
+    ps, pz, parea, cut = zone_parts(c, sub, point, site_area, convex_site)
     # a part or an outside area within AREA_MARGIN of a tolerance: measured by GEOS,
     # as the exact path measures it, so that the decision is the same to the last bit
     margin = AREA_MARGIN
@@ -657,17 +648,12 @@ class _Reasons:
 def _column(proposal: dict[str, Any] | None, name: str, n: int) -> NDArray[np.float64]:
     if proposal is None or proposal.get(name) is None:
         return np.full(n, np.nan)
-    values = np.asarray(proposal[name], dtype=object)
-    out = np.full(n, np.nan)
-    ok = np.array([v is not None for v in values], dtype=bool)
-    out[ok] = np.asarray(values[ok], dtype=np.float64)
-    return out
+    return np.asarray(proposal[name], dtype=np.float64)  # None becomes NaN
 
 
 def _unusual(geoms: NDArray[np.object_], crs: str, max_vertices: int | None) -> NDArray[np.bool_]:
     """Sites ``check_site_geometry`` might refuse: left to the exact path."""
-    n = len(geoms)
-    bad = np.array([g is None for g in geoms], dtype=bool)
+    bad = shapely.is_missing(geoms)
     ok = np.flatnonzero(~bad)
     gg = geoms[ok]
     type_id = shapely.get_type_id(gg)
@@ -682,7 +668,6 @@ def _unusual(geoms: NDArray[np.object_], crs: str, max_vertices: int | None) -> 
         b |= np.bincount(index[wild], minlength=len(gg)) > 0
     b |= ~shapely.is_valid(gg)
     bad[ok] = b
-    assert len(bad) == n
     return bad
 
 
@@ -737,6 +722,29 @@ def _overlay_hits(
             area[f] = shapely.area(shapely.intersection(whole_geoms, sites[usite[f]]))
     keep = point[usite] | (area > 0)
     return usite[keep], uov[keep], area[keep]  # in (site, feature) order, as np.unique
+
+
+def zone_parts(
+    c: Compiled,
+    sites: NDArray[np.object_],
+    point: NDArray[np.bool_],
+    site_area: NDArray[np.float64],
+    convex_site: NDArray[np.bool_],
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]:
+    """(site, zone, overlap area) of every pair that intersects, in (site, zone) order,
+    and the indices of the pairs whose area was cut (not a point, not wholly inside)."""
+    zone_geoms = c.store._zone_geoms  # prepared by compile_store
+    ps, pz = c.store._zone_tree.query(sites, predicate="intersects")
+    order = np.lexsort((pz, ps))
+    ps, pz = ps[order], pz[order]
+    parea = np.zeros(len(ps))
+    poly = ~point[ps]
+    # a site wholly inside a zone overlaps it by its own area: no intersection to build
+    inside = poly & shapely.contains_properly(zone_geoms[pz], sites[ps])
+    parea[inside] = site_area[ps[inside]]
+    cut = np.flatnonzero(poly & ~inside)
+    parea[cut] = pair_areas(c.zone_rings, zone_geoms, pz[cut], sites[ps[cut]], convex_site[ps[cut]])
+    return ps, pz, parea, cut
 
 
 def pair_areas(
