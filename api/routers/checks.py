@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Request, Response
+from pydantic import BaseModel
 
 from api.auth import Caller, require_role
 from api.deps import AppState, get_state, run_blocking, state_of
@@ -161,8 +162,9 @@ def batch_response(records: list[CheckRecord], replayed: bool = False) -> Respon
     return _json(text, 201, headers)
 
 
-def _idempotency(key: str | None, route: str, body: Any) -> Idempotency | None:
-    return Idempotency(key, request_hash(route, body)) if key else None
+def _idempotency(key: str | None, route: str, body: BaseModel) -> Idempotency | None:
+    """The idempotency of a request with ``key``; the body is dumped only then."""
+    return Idempotency(key, request_hash(route, body.model_dump(mode="json"))) if key else None
 
 
 # ---------------------------------------------------------------- routes
@@ -196,7 +198,7 @@ async def post_check(
 def _check_and_store(
     state: AppState, body: CheckIn, caller: Caller, idempotency_key: str | None
 ) -> Response:
-    idem = _idempotency(idempotency_key, "checks", body.model_dump(mode="json"))
+    idem = _idempotency(idempotency_key, "checks", body)
     if idem is not None and (stored := state.check_log.replay(caller.id, idem)):
         return record_response(stored[0], replayed=True)
     new = run_check(state, body)
@@ -235,7 +237,7 @@ def post_batch(
             hint_en="Split it into several batches",
             extra={"count": len(body.checks), "limit": limit},
         )
-    idem = _idempotency(idempotency_key, "checks/batch", body.model_dump(mode="json"))
+    idem = _idempotency(idempotency_key, "checks/batch", body)
     if idem is not None and (stored := state.check_log.replay(caller.id, idem)):
         return batch_response(stored, replayed=True)
     new = run_batch(state, body.checks)
@@ -291,7 +293,7 @@ def post_correction(
     state: AppState = Depends(get_state),
 ) -> Response:
     route = f"checks/{check_id}/corrections"
-    idem = _idempotency(idempotency_key, route, body.model_dump(mode="json"))
+    idem = _idempotency(idempotency_key, route, body)
     if idem is not None and (stored := state.check_log.replay(caller.id, idem)):
         return record_response(stored[0], replayed=True)
     original = state.check_log.get(check_id)
