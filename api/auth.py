@@ -52,11 +52,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from fastapi import Request, Response, Security
-from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Request, Response
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPBearer
+from starlette.routing import BaseRoute
 
 from api.deps import AppState, app_state, latest_state
 from api.errors import Forbidden, NotAuthenticated
@@ -200,24 +204,20 @@ def require_role(*roles: str) -> Callable[..., Awaitable[Caller]]:
     if not roles or unknown:
         raise ValueError(f"require_role: unknown roles {sorted(unknown)}; known: {ROLES}")
 
-    # async, so FastAPI runs it inline: the key lookup is one indexed read, cheaper
-    # than the thread hop a sync dependency costs on every request
-    async def dependency(
-        request: Request,
-        api_key: str | None = Security(api_key_header),
-        authorization: HTTPAuthorizationCredentials | None = Security(bearer),
-        session: str | None = Security(session_cookie),
-    ) -> Caller:
+    # One dependency node that reads the headers itself, async so that FastAPI runs it
+    # inline: a sub-dependency per scheme cost every request more than the key lookup.
+    # ``document_security`` declares the schemes in OpenAPI instead.
+    async def dependency(request: Request) -> Caller:
         state = app_state(request)
-        # the Security parameters document the schemes; the headers are read as sent
-        raw = _raw_key(api_key, request.headers.get("authorization"))
+        headers = request.headers
+        raw = _raw_key(headers.get("x-api-key"), headers.get("authorization"))
         caller: Caller | None = None
         if raw is not None:
             key = state.keys.verify(raw)
             if key is None:
                 raise bad_key()
             caller = _caller_of(key)
-        elif session:
+        elif session := request.cookies.get(SESSION_COOKIE):
             key = session_key(state, session)
             caller = _caller_of(key) if key else None
         if caller is None:
@@ -235,4 +235,38 @@ def require_role(*roles: str) -> Callable[..., Awaitable[Caller]]:
         return caller
 
     dependency.__name__ = f"require_role_{'_'.join(roles)}"
+    dependency.kkpr_roles = roles  # type: ignore[attr-defined]  # for document_security
     return dependency
+
+
+# ---------------------------------------------------------------- OpenAPI
+
+SCHEMES = (api_key_header, bearer, session_cookie)
+
+
+def document_security(doc: dict[str, Any], routes: Iterable[BaseRoute]) -> None:
+    """Declare the schemes, and on every operation of ``routes`` that depends on
+    ``require_role`` that any one of them is accepted: what FastAPI writes itself for
+    routes with ``Security`` parameters."""
+    guarded = [
+        r
+        for r in routes
+        if isinstance(r, APIRoute) and r.include_in_schema and _requires_role(r.dependant)
+    ]
+    if not guarded:
+        return
+    schemes = doc.setdefault("components", {}).setdefault("securitySchemes", {})
+    for scheme in SCHEMES:
+        schemes[scheme.scheme_name] = scheme.model.model_dump(
+            mode="json", by_alias=True, exclude_none=True
+        )
+    paths = doc.get("paths", {})
+    for route in guarded:
+        for method in route.methods or ():
+            operation = paths.get(route.path_format, {}).get(method.lower())
+            if operation is not None:
+                operation["security"] = [{scheme.scheme_name: []} for scheme in SCHEMES]
+
+
+def _requires_role(dependant: Dependant) -> bool:
+    return any(hasattr(d.call, "kkpr_roles") or _requires_role(d) for d in dependant.dependencies)

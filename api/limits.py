@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.errors import RateLimited, SiteTooLarge, problem_response
 from kkpr.errors import InputTooLarge, SiteError
 from kkpr.model import Site
-from kkpr.site import check_site_geometry, to_crs
+from kkpr.site import check_site_geometry, to_plan_crs
 
 DRAIN_FACTOR = 4  # read at most this many times the limit before answering 413
 MAX_TRACKED_CLIENTS = 100_000
@@ -145,7 +145,7 @@ def check_site_limits(site: Site, plan_crs: str, max_vertices: int, max_area_m2:
         )
     check_site_geometry(site)
     with np.errstate(all="ignore"):  # an absurd site overflows to inf: too large, below
-        area = float(shapely.area(to_crs(site.geometry, site.crs, plan_crs)))
+        area = float(shapely.area(to_plan_crs(site, plan_crs)))  # kept on the site for the store
     if math.isnan(area):
         raise SiteError(
             f"Koordinat tapak tidak dapat diubah dari {site.crs} ke CRS rencana {plan_crs}",

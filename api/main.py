@@ -8,8 +8,8 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
-from api import docs, errors
-from api.deps import AppState, CountInFlight
+from api import auth, docs, errors
+from api.deps import AppState, CountInFlight, run_blocking
 from api.limits import BodySizeLimit
 from api.routers import catalogue, checks, ogc, pages, pipeline, plans
 from kkpr import __version__
@@ -65,13 +65,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     # the map pages fetch whole plans as GeoJSON: compressed, Kupang's 3 MB becomes ~0.4 MB
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.add_middleware(CountInFlight, state=app.state.kkpr)  # outermost: counts every request
-    for module in (checks, plans, catalogue, ogc, pipeline, pages):
+    routers = (checks, plans, catalogue, ogc, pipeline, pages)
+    for module in routers:
         app.include_router(module.router)
     docs.install(app)
 
-    @app.get("/healthz", tags=["meta"], summary="Liveness and the plan being served")
-    def healthz() -> dict[str, object]:
-        state: AppState = app.state.kkpr
+    def health(state: AppState) -> dict[str, object]:
         rules = state.store.rules()
         return {
             "status": "ok",
@@ -79,6 +78,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             "version": rules.meta.version,
             "store": state.store_kind,
         }
+
+    @app.get("/healthz", tags=["meta"], summary="Liveness and the plan being served")
+    async def healthz() -> dict[str, object]:
+        state: AppState = app.state.kkpr
+        return await run_blocking(state, health, state)  # PostGIS may read the active version
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -91,6 +95,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                 routes=app.routes,
                 tags=app.openapi_tags,
             )
+            # the routers' own routes: app.routes may hold them wrapped (FastAPI >= 0.16x)
+            routes = [*app.routes, *(r for m in routers for r in m.router.routes)]
+            auth.document_security(doc, routes)
             app.openapi_schema = errors.complete_openapi(doc, settings)
         return app.openapi_schema
 

@@ -5,24 +5,35 @@
 The site is ``examples/k1_minimarket.geojson`` of the plan (the Kupang sample by
 default), KBLI 47111. Rows, all sequential, one request at a time:
 
-* ``in-process check``: ``kkpr.check.check`` on the memory store (what the route calls);
+* ``in-process check``: ``kkpr.check.check`` on the memory store with the same
+  proposal (what the route calls);
 * ``in-process check + log``: the same plus validating the request model and appending
   the record to the SQLite check log (what the route does besides HTTP);
+* ``in-process ASGI call``: the whole app (``create_app``, its own check log) called
+  through its ASGI interface in this process, on a uvloop loop, without a socket: the
+  same request and headers as the HTTP row. It holds everything the server does except
+  the socket and the HTTP parsing (middlewares, routing, auth, body validation, the
+  check, the log, the answer);
 * ``HTTP POST /v1/checks``: one keep-alive ``http.client.HTTPConnection`` (the
   standard library's client: it adds less of its own time than httpx, so the rows show
   the server) against ``uvicorn --workers 1`` on 127.0.0.1 (access log off), with an
   API key and ``Accept-Encoding: gzip`` as common clients send it (a gzipped answer
   is decompressed), check log in SQLite under a temp dir;
-* ``HTTP GET /healthz``: the same client and server, no work: the HTTP round trip alone.
+* ``HTTP GET /healthz``: the same client and server, no work: the HTTP round trip alone;
+* with ``--compare TREE``, ``HTTP POST /v1/checks (TREE)``: the same request to a second
+  server run from another checkout, to measure a change against its baseline.
 
 ``HTTP adds`` is the p50 of the HTTP row minus the p50 of the in-process check (the
 target is < 2 ms): it holds the API's own work (auth, validation, the check log) and
-the HTTP round trip. Prints a rich table and the same as Markdown.
+the HTTP round trip, and is split below the table into the check log, the app around
+it, and the socket with the HTTP parsing (differences of p50s, so they sum to it).
+Prints a rich table and the same as Markdown.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gzip
 import http.client
 import json
@@ -42,9 +53,11 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from api.main import create_app  # noqa: E402
 from api.routers.checks import run_check  # noqa: E402
 from api.schemas import CheckIn  # noqa: E402
 from kkpr.check import check  # noqa: E402
+from kkpr.model import Proposal  # noqa: E402
 from kkpr.plan.package import read_plan  # noqa: E402
 from kkpr.records.checks import CheckLog, open_records, records_url  # noqa: E402
 from kkpr.records.keys import KeyStore  # noqa: E402
@@ -52,18 +65,24 @@ from kkpr.settings import SAMPLE_PLAN_DIR, Settings  # noqa: E402
 from kkpr.store.versions import VersionedMemoryStore  # noqa: E402
 
 
-def interleaved(paths: dict[str, Callable[[], Any]], n: int, warmup: int) -> dict[str, np.ndarray]:
-    """Latencies (ms) of each path, measured round-robin: the machine's load at any
-    moment falls on every path alike, so the differences between them hold."""
+def interleaved(
+    paths: dict[str, Callable[[], Any]], n: int, warmup: int, block: int = 1
+) -> dict[str, np.ndarray]:
+    """Latencies (ms) of each path, measured round-robin in blocks of ``block`` calls:
+    the machine's load at any moment falls on every path alike, so the differences
+    between them hold. With ``block`` > 1 each path runs a few calls in a row, as a
+    server answering a stream of requests does (its caches warm); the first call of
+    every block is still measured."""
     for _ in range(warmup):
         for fn in paths.values():
             fn()
     out = {name: np.empty(n) for name in paths}
-    for i in range(n):
+    for start in range(0, n, block):
         for name, fn in paths.items():
-            t0 = time.perf_counter()
-            fn()
-            out[name][i] = (time.perf_counter() - t0) * 1000.0
+            for i in range(start, min(start + block, n)):
+                t0 = time.perf_counter()
+                fn()
+                out[name][i] = (time.perf_counter() - t0) * 1000.0
     return out
 
 
@@ -97,18 +116,81 @@ class Client:
         self.conn.close()
 
 
-def start_server(plan: Path, data_dir: Path) -> tuple[subprocess.Popen[bytes], int]:
+class AsgiClient:
+    """Requests through an app's ASGI interface on one event loop: no socket, no HTTP
+    parsing, the rest as a server runs it."""
+
+    def __init__(self, app: Any, headers: dict[str, str]) -> None:
+        import uvloop
+
+        self.app = app
+        self.loop = uvloop.new_event_loop()
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+
+    def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
+        return self.loop.run_until_complete(self._request(method, path, body))
+
+    async def _request(self, method: str, path: str, body: bytes) -> tuple[int, bytes]:
+        headers = [(b"host", b"127.0.0.1"), (b"accept-encoding", b"gzip"), *self.headers]
+        if body:
+            headers += [(b"content-type", b"application/json")]
+            headers += [(b"content-length", str(len(body)).encode())]
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 8000),
+            "state": {},
+        }
+        pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+        async def receive() -> dict[str, Any]:
+            if pending:
+                return pending.pop()
+            await asyncio.Event().wait()  # the client never disconnects
+            raise AssertionError("unreachable")
+
+        status, chunks = 0, []
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, send)
+        return status, b"".join(chunks)
+
+    def close(self) -> None:
+        self.loop.close()
+
+
+def start_server(
+    plan: Path, data_dir: Path, tree: Path = ROOT
+) -> tuple[subprocess.Popen[bytes], int]:
+    """uvicorn serving the app of the checkout ``tree`` (its ``api`` and ``kkpr`` come
+    first on the path, before the installed ones)."""
     port = free_port()
     env = {
         **os.environ,
         "KKPR_PLAN_DIR": str(plan),
         "KKPR_DATA_DIR": str(data_dir),
         "KKPR_DATABASE_URL": "",
+        "PYTHONPATH": str(tree),
     }
     cmd = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory"]
     cmd += ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
     cmd += ["--no-access-log", "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    proc = subprocess.Popen(cmd, cwd=tree, env=env)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         probe = Client(port, {})
@@ -128,6 +210,19 @@ def main() -> None:
     ap.add_argument("--plan", type=Path, default=SAMPLE_PLAN_DIR)
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--warmup", type=int, default=100)
+    ap.add_argument(
+        "--block",
+        type=int,
+        default=1,
+        help="calls of one path in a row before the next path (1: strictly alternating)",
+    )
+    ap.add_argument(
+        "--compare",
+        type=Path,
+        metavar="TREE",
+        help="another checkout of kkpr (e.g. `git worktree add /tmp/base <commit>`): its "
+        "server gets a row of its own, measured in the same rounds",
+    )
     args = ap.parse_args()
 
     feature = json.loads((args.plan / "examples" / "k1_minimarket.geojson").read_text())
@@ -141,6 +236,7 @@ def main() -> None:
         max_vertices=settings.max_site_vertices,
     )
     pinned = store.pinned()
+    proposal = Proposal(floors=2)
     log = CheckLog.open(f"sqlite:///{tmp / 'inproc' / 'records.db'}")
 
     class State:  # what run_check reads of the app state
@@ -153,16 +249,42 @@ def main() -> None:
         new = run_check(state, CheckIn.model_validate(body))
         log.append([new], caller="key:bench", caller_role="permit_system")
 
+    app = create_app(Settings(plan_dir=args.plan, data_dir=tmp / "asgi", database_url=None))
+    _, asgi_secret = app.state.kkpr.keys.create("bench", "permit_system")
+    asgi = AsgiClient(app, {"X-API-Key": asgi_secret})
+
     server_dir = tmp / "server"
     keys = KeyStore(open_records(records_url(Settings(data_dir=server_dir, database_url=None))))
     _, secret = keys.create("bench", "permit_system")
     proc, port = start_server(args.plan, server_dir)
     client = Client(port, {"X-API-Key": secret})
     payload = json.dumps(body).encode()
+    compared: dict[str, Callable[[], Any]] = {}
+    others: list[tuple[subprocess.Popen[bytes], Client]] = []
     try:
+        if args.compare is not None:
+            tree = args.compare.resolve()
+            base_dir = tmp / "compare"
+            base_db = open_records(records_url(Settings(data_dir=base_dir, database_url=None)))
+            _, base_secret = KeyStore(base_db).create("bench", "permit_system")
+            base_proc, base_port = start_server(args.plan, base_dir, tree)
+            base_client = Client(base_port, {"X-API-Key": base_secret})
+            others.append((base_proc, base_client))
+
+            def over_compared() -> None:
+                status, answer = base_client.request("POST", "/v1/checks", payload)
+                if status != 201:
+                    raise SystemExit(answer.decode())
+
+            compared[f"HTTP POST /v1/checks ({tree.name})"] = over_compared
 
         def over_http() -> None:
             status, answer = client.request("POST", "/v1/checks", payload)
+            if status != 201:
+                raise SystemExit(answer.decode())
+
+        def over_asgi() -> None:
+            status, answer = asgi.request("POST", "/v1/checks", payload)
             if status != 201:
                 raise SystemExit(answer.decode())
 
@@ -174,18 +296,26 @@ def main() -> None:
         over_http()
         ms = interleaved(
             {
-                "in-process check": lambda: check(pinned, body["site"], "47111"),
+                "in-process check": lambda: check(pinned, body["site"], "47111", proposal),
                 "in-process check + log": with_log,
+                "in-process ASGI call (no socket)": over_asgi,
                 "HTTP POST /v1/checks": over_http,
+                **compared,
                 "HTTP GET /healthz (round-trip floor)": healthz,
             },
             args.n,
             args.warmup,
+            args.block,
         )
     finally:
         client.close()
+        asgi.close()
         proc.terminate()
         proc.wait(timeout=30)
+        for other_proc, other_client in others:
+            other_client.close()
+            other_proc.terminate()
+            other_proc.wait(timeout=30)
 
     rows = list(ms.items())
     base = float(np.percentile(ms["in-process check"], 50))
@@ -214,9 +344,12 @@ def main() -> None:
     console.print(
         f"HTTP adds {http_adds:.2f} ms p50 to the in-process check (target < 2 ms: {verdict})"
     )
+    asgi_p50 = float(np.percentile(ms["in-process ASGI call (no socket)"], 50))
     console.print(
         f"of which the check log (validation, hash, durable SQLite commit): "
-        f"{with_log_p50 - base:.2f} ms; HTTP and the API around it: {http_p50 - with_log_p50:.2f} ms"
+        f"{with_log_p50 - base:.2f} ms; the app around it (middlewares, routing, auth, "
+        f"body, answer): {asgi_p50 - with_log_p50:.2f} ms; the socket and the HTTP "
+        f"parsing (server and client): {http_p50 - asgi_p50:.2f} ms"
     )
     print("\n".join(lines))
 

@@ -95,7 +95,40 @@ def transformer(src: str, dst: str) -> Transformer:
     return Transformer.from_crs(src, dst, always_xy=True)
 
 
+# A Site is frozen and its geometry immutable, so what is derived from it is kept on it
+# (as functools.cached_property does): the API's limits and the store validate and
+# project a site, and the second time costs nothing.
+_VERTICES = "_kkpr_valid_vertices"  # vertex count of a geometry that passed every check
+_IN_CRS = "_kkpr_in_crs"  # {crs: the geometry projected into it}
+
+
+def _memo(site: Site) -> dict[str, Any]:
+    return site.__dict__
+
+
 def check_site_geometry(site: Site, max_vertices: int | None = None) -> None:
+    """SiteError for a geometry no check can use (empty, another type, non-finite or
+    out-of-range coordinates, invalid), InputTooLarge beyond ``max_vertices``."""
+    vertices = _memo(site).get(_VERTICES)
+    if vertices is None:
+        vertices = _check_geometry(site, max_vertices)
+        _memo(site)[_VERTICES] = vertices
+    elif max_vertices is not None and vertices > max_vertices:
+        raise too_many_vertices(vertices, max_vertices)
+
+
+def too_many_vertices(vertices: int, max_vertices: int) -> InputTooLarge:
+    return InputTooLarge(
+        f"Tapak memiliki {vertices} titik sudut; batasnya {max_vertices}",
+        f"Site has {vertices} vertices; the limit is {max_vertices}",
+        where="geometry.coordinates",
+        hint_id="Sederhanakan batas tapak",
+        hint_en="Simplify the site boundary",
+    )
+
+
+def _check_geometry(site: Site, max_vertices: int | None) -> int:
+    """The checks in order (the cheap ones first); the vertex count when all pass."""
     geom = site.geometry
     if geom.is_empty:
         raise SiteError("Geometri tapak kosong", "Site geometry is empty", where="geometry")
@@ -113,13 +146,7 @@ def check_site_geometry(site: Site, max_vertices: int | None = None) -> None:
             where="geometry.coordinates",
         )
     if max_vertices is not None and len(coords) > max_vertices:
-        raise InputTooLarge(
-            f"Tapak memiliki {len(coords)} titik sudut; batasnya {max_vertices}",
-            f"Site has {len(coords)} vertices; the limit is {max_vertices}",
-            where="geometry.coordinates",
-            hint_id="Sederhanakan batas tapak",
-            hint_en="Simplify the site boundary",
-        )
+        raise too_many_vertices(len(coords), max_vertices)
     if is_geographic(site.crs):
         lon, lat = coords[:, 0], coords[:, 1]
         if (np.abs(lon) > 180).any() or (np.abs(lat) > 90).any():
@@ -141,6 +168,7 @@ def check_site_geometry(site: Site, max_vertices: int | None = None) -> None:
             hint_id="Perbaiki batas tapak (mis. garis yang saling memotong) lalu kirim ulang",
             hint_en="Fix the site boundary (e.g. self-crossing edges) and send it again",
         )
+    return len(coords)
 
 
 def to_crs(geom: BaseGeometry, src: str, dst: str) -> BaseGeometry:
@@ -162,8 +190,14 @@ def to_crs_many(geoms: np.ndarray, src: str, dst: str) -> np.ndarray:
 
 
 def to_plan_crs(site: Site, plan_crs: str) -> BaseGeometry:
-    """The site geometry in the plan CRS."""
-    return to_crs(site.geometry, site.crs, plan_crs)
+    """The site geometry in the plan CRS (projected once per site and CRS)."""
+    if site.crs == plan_crs:
+        return site.geometry
+    projected: dict[str, BaseGeometry] = _memo(site).setdefault(_IN_CRS, {})
+    geom = projected.get(plan_crs)
+    if geom is None:
+        geom = projected[plan_crs] = to_crs(site.geometry, site.crs, plan_crs)
+    return geom
 
 
 def lonlat(geom: BaseGeometry, crs: str) -> tuple[float, float]:

@@ -58,7 +58,8 @@ def _site(body: CheckIn, state: AppState, plan_crs: str) -> Site:
 def _new_check(body: CheckIn, result: CheckResult, kind: str, **kw: Any) -> NewCheck:
     out = plain(result)  # what result.to_dict() gives, without its deep copies
     return NewCheck(
-        inputs=plain(body.model_dump(mode="json")),
+        # pydantic's JSON mode is already plain: JSON types only, non-finite floats None
+        inputs=body.model_dump(mode="json"),
         result=out,
         plan_id=str(out["plan"]["id"]),
         plan_version=str(out["plan"]["version"]),

@@ -95,3 +95,37 @@ def test_operations_document_summaries_examples_and_problems(fuzzed: Api) -> Non
             if body:
                 name = body["schema"]["$ref"].rsplit("/", 1)[1]
                 assert schemas[name].get("examples"), (path, name)
+
+
+def test_operations_that_take_a_key_document_the_three_schemes(fuzzed: Api) -> None:
+    """A wrong key is a 401 exactly on the operations that document the key schemes
+    (a key present but wrong is refused on public operations too)."""
+    doc = fuzzed.client.get("/openapi.json").json()
+    schemes = doc["components"]["securitySchemes"]
+    assert schemes["APIKeyHeader"] == {
+        "type": "apiKey",
+        "description": "Kunci API / API key: `kkpr_<id>_<secret>` (kkpr keys create)",
+        "in": "header",
+        "name": "X-API-Key",
+    }
+    assert schemes["HTTPBearer"]["scheme"] == "bearer"
+    assert schemes["APIKeyCookie"] == {
+        "type": "apiKey",
+        "description": "Staff session from the login form",
+        "in": "cookie",
+        "name": "kkpr_staff",
+    }
+    everything = [{"APIKeyHeader": []}, {"HTTPBearer": []}, {"APIKeyCookie": []}]
+    wrong = {"X-API-Key": "kkpr_nokey_wrongsecret"}
+    guarded = 0
+    for path, ops in doc["paths"].items():
+        url = path.replace("{", "").replace("}", "")  # every path parameter a plain word
+        for method, op in ops.items():
+            status = fuzzed.client.request(method.upper(), url, headers=wrong).status_code
+            assert (status == 401) == ("security" in op), (method, path, status)
+            if "security" in op:
+                guarded += 1
+                assert op["security"] == everything, (method, path)
+    assert guarded >= 15
+    assert doc["paths"]["/v1/checks"]["post"]["security"] == everything
+    assert "security" not in doc["paths"]["/healthz"]["get"]

@@ -294,6 +294,22 @@ def test_invalid_json_is_a_422_problem(mini_api: Api) -> None:
     assert r.status_code == 422 and r.json()["type"].endswith("/request-invalid")
 
 
+def test_non_finite_feature_properties_are_stored_as_null(mini_api: Api) -> None:
+    # JSON parsers accept NaN and Infinity; the stored inputs are strict JSON all the same
+    feature = {"type": "Feature", "geometry": Z1["site"], "properties": {"a": 1.5, "b": "x"}}
+    text = json.dumps({**Z1, "site": feature}).replace("1.5", "NaN").replace('"x"', "-Infinity")
+    r = mini_api.client.post(
+        "/v1/checks",
+        content=text.encode(),
+        headers={**mini_api.auth("staff"), "content-type": "application/json"},
+    )
+    assert r.status_code == 201, r.text
+    assert b"NaN" not in r.content and b"Infinity" not in r.content
+    record = r.json()
+    assert record["inputs"]["site"]["properties"] == {"a": None, "b": None}
+    assert canonical_hash(record) == record["content_hash"]
+
+
 def test_self_crossing_site_is_a_422_naming_the_problem(mini_api: Api) -> None:
     corners = [(10, 10), (60, 60), (60, 10), (10, 60), (10, 10)]
     bowtie = {"type": "Polygon", "coordinates": [[[X0 + x, Y0 + y] for x, y in corners]]}
