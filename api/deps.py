@@ -23,6 +23,7 @@ from kkpr.errors import KkprError, NotFound
 from kkpr.plan.package import read_plan
 from kkpr.records.checks import CheckLog, open_records, records_url
 from kkpr.records.keys import KeyStore
+from kkpr.records.ratelimit import SharedBuckets
 from kkpr.settings import Settings
 from kkpr.store.base import FeatureSource, PlanAdmin, Store
 from kkpr.store.versions import VersionedMemoryStore
@@ -73,7 +74,10 @@ class AppState:
                 cache_ttl_s=settings.api_key_cache_ttl_s,
             ),
             secret=secret,
-            limiter=RateLimiter(settings.public_rate_limit_per_minute),
+            limiter=RateLimiter(
+                settings.public_rate_limit_per_minute,
+                buckets=SharedBuckets(records_url(settings)),  # one count for all workers
+            ),
         )
         _latest[:] = [state]
         return state

@@ -7,13 +7,16 @@
 - Sites with more than ``max_site_vertices`` vertices answer 413; sites larger than
   ``max_site_area_m2`` answer 422 (no permit is for a site that large).
 - The public pre-check allows ``public_rate_limit_per_minute`` requests per client
-  (a token bucket per address, in this process), then 429 with ``Retry-After``.
+  (a token bucket per address, shared by every worker through the records database:
+  ``kkpr.records.ratelimit``), then 429 with ``Retry-After``. Behind a reverse proxy,
+  the address is the client's only when uvicorn trusts the proxy's
+  ``X-Forwarded-For`` (``--forwarded-allow-ips`` / ``FORWARDED_ALLOW_IPS``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
-import threading
 import time
 from collections.abc import Callable
 
@@ -24,10 +27,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.errors import RateLimited, SiteTooLarge, problem_response
 from kkpr.errors import InputTooLarge, SiteError
 from kkpr.model import Site
+from kkpr.records.ratelimit import Buckets, MemoryBuckets
 from kkpr.site import check_site_geometry, to_plan_crs
 
 DRAIN_FACTOR = 4  # read at most this many times the limit before answering 413
-MAX_TRACKED_CLIENTS = 100_000
 
 
 def body_too_large(limit: int, where: str = "body") -> InputTooLarge:
@@ -170,36 +173,25 @@ def check_site_limits(site: Site, plan_crs: str, max_vertices: int, max_area_m2:
 
 
 class RateLimiter:
-    """A token bucket per client: ``per_minute`` requests, refilled continuously."""
+    """``per_minute`` requests per client, refilled continuously, counted in
+    ``buckets``: this process's own by default, ``SharedBuckets`` in the app (every
+    worker counts the same requests). Clients are kept as a hash of their address."""
 
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        per_minute: int,
+        clock: Callable[[], float] = time.time,  # wall time: shared across processes
+        buckets: Buckets | None = None,
+    ) -> None:
         self.capacity = float(max(per_minute, 0))
         self.rate = self.capacity / 60.0
         self._clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, at)
-        self._lock = threading.Lock()
+        self.buckets: Buckets = buckets if buckets is not None else MemoryBuckets()
 
     def take(self, client: str) -> float | None:
         """None when the request may go ahead, else the seconds until it may."""
-        now = self._clock()
-        with self._lock:
-            tokens, at = self._buckets.get(client, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - at) * self.rate)
-            if tokens >= 1.0:
-                self._buckets[client] = (tokens - 1.0, now)
-                self._prune(now)
-                return None
-            self._buckets[client] = (tokens, now)
-            return (1.0 - tokens) / self.rate if self.rate > 0 else 60.0
-
-    def _prune(self, now: float) -> None:
-        if len(self._buckets) <= MAX_TRACKED_CLIENTS:
-            return
-        full = [
-            c for c, (t, at) in self._buckets.items() if t + (now - at) * self.rate >= self.capacity
-        ]
-        for client in full:
-            del self._buckets[client]
+        key = hashlib.sha256(client.encode("utf-8")).hexdigest()[:32]
+        return self.buckets.take(key, self._clock(), self.capacity, self.rate)
 
     def check(self, client: str) -> None:
         wait = self.take(client)

@@ -42,10 +42,17 @@ class Tx:
 
 
 class Database:
-    """``sqlite:///path.db`` (or a bare path) or ``postgresql://...``."""
+    """``sqlite:///path.db`` (or a bare path) or ``postgresql://...``.
 
-    def __init__(self, url: str) -> None:
+    ``durable=False`` is for state that may be lost in a crash (the public rate
+    buckets): its commits do not wait for the disk (SQLite ``synchronous=OFF`` on this
+    object's connections, PostgreSQL ``synchronous_commit`` off). Other connections to
+    the same database keep their own setting.
+    """
+
+    def __init__(self, url: str, *, durable: bool = True) -> None:
         self.url = url
+        self.durable = durable
         self.dialect = "postgresql" if url.startswith(("postgresql:", "postgres:")) else "sqlite"
         self._local = threading.local()
         if self.dialect == "sqlite":
@@ -63,12 +70,17 @@ class Database:
                 self._path, timeout=30, isolation_level=None, check_same_thread=False
             )
             conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=" + ("FULL" if self.durable else "OFF"))
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=30000")
         else:
             import psycopg2  # an adapter library: imported only when PostgreSQL is used
 
             conn = psycopg2.connect(self.url)
+            if not self.durable:
+                with conn.cursor() as cur:
+                    cur.execute("SET synchronous_commit = off")
+                conn.commit()
         self._local.conn = conn
         return conn
 

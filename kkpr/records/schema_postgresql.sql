@@ -64,3 +64,12 @@ CREATE TABLE IF NOT EXISTS api_keys (
     created_by TEXT NOT NULL,
     revoked_at TEXT
 );
+
+-- public rate limit: one token bucket per client (a hash of its address), shared by
+-- every API process; UNLOGGED and written with synchronous_commit off: rate state
+-- needs no durability (kkpr.records.ratelimit)
+CREATE UNLOGGED TABLE IF NOT EXISTS rate_buckets (
+    client TEXT PRIMARY KEY,
+    tokens DOUBLE PRECISION NOT NULL,
+    at DOUBLE PRECISION NOT NULL
+);

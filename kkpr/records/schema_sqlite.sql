@@ -57,3 +57,11 @@ CREATE TABLE IF NOT EXISTS api_keys (
     created_by TEXT NOT NULL,
     revoked_at TEXT
 );
+
+-- public rate limit: one token bucket per client (a hash of its address), shared by
+-- every API process; written without fsync (kkpr.records.ratelimit)
+CREATE TABLE IF NOT EXISTS rate_buckets (
+    client TEXT PRIMARY KEY,
+    tokens REAL NOT NULL,
+    at REAL NOT NULL
+);

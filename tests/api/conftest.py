@@ -166,12 +166,14 @@ def stop_server(server: Server) -> None:
 
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
-    """A factory: ``live_server(plan_dir, database_url=None)`` -> a running Server."""
+    """A factory: ``live_server(plan_dir, database_url=None, **settings)`` -> a running
+    Server; servers of one test share their data directory (the records database)."""
     servers: list[Server] = []
 
-    def start(plan_dir: Path, database_url: str | None = None) -> Server:
+    def start(plan_dir: Path, database_url: str | None = None, **settings: str) -> Server:
         env = {"KKPR_PLAN_DIR": str(plan_dir), "KKPR_DATA_DIR": str(tmp_path / "server-var")}
         env["KKPR_DATABASE_URL"] = database_url or ""
+        env |= {f"KKPR_{name.upper()}": value for name, value in settings.items()}
         server = start_server(env, tmp_path / f"uvicorn-{len(servers)}.log")
         servers.append(server)
         return server

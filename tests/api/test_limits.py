@@ -80,6 +80,19 @@ def test_public_precheck_is_rate_limited_per_client(mini_plan_dir: Path, tmp_pat
     assert keyed.status_code == 201
 
 
+def test_the_public_limit_is_one_count_for_every_worker(
+    live_server: Callable[..., Server], mini_plan_dir: Path
+) -> None:
+    """Two API processes on one records database (the workers of a machine; machines
+    on one PostgreSQL) count a client's pre-checks together, not each on its own."""
+    a = live_server(mini_plan_dir, public_rate_limit_per_minute="3")
+    b = live_server(mini_plan_dir, public_rate_limit_per_minute="3")
+    body = mini_site(10, 10, 60, 60)
+    answers = [httpx.post(f"{s.url}/v1/precheck", json=body, timeout=30) for s in (a, b, a, b)]
+    assert [r.status_code for r in answers] == [201, 201, 201, 429]
+    assert answers[-1].json()["type"].endswith("/rate-limited")
+
+
 def test_rate_limiter_refills_and_keeps_clients_apart() -> None:
     now = [0.0]
     limiter = RateLimiter(60, clock=lambda: now[0])  # one a second
