@@ -8,7 +8,6 @@ that signs staff sessions.
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from kkpr.plan.package import read_plan
 from kkpr.records.checks import CheckLog, open_records, records_url
 from kkpr.records.keys import KeyStore
 from kkpr.records.ratelimit import SharedBuckets
+from kkpr.records.secrets import service_secret
 from kkpr.settings import Settings
 from kkpr.store.base import FeatureSource, PlanAdmin, Store
 from kkpr.store.versions import VersionedMemoryStore
@@ -61,8 +61,10 @@ class AppState:
         elif not isinstance(store, VersionedMemoryStore):
             kind = type(store).__name__.removesuffix("Store").lower() or "custom"
         records = open_records(records_url(settings))
-        secret = (
-            settings.session_secret.encode() if settings.session_secret else secrets.token_bytes(32)
+        secret = (  # one key for every worker: configured, or made once and kept
+            settings.session_secret.encode()
+            if settings.session_secret
+            else service_secret(records, "session")
         )
         state = cls(
             settings=settings,

@@ -13,6 +13,7 @@ from api.deps import AppState, CountInFlight, run_blocking
 from api.limits import BodySizeLimit
 from api.routers import catalogue, checks, ogc, pages, pipeline, plans
 from kkpr import __version__
+from kkpr.errors import InvalidInput
 from kkpr.settings import Settings, get_settings
 from kkpr.store.base import Store
 
@@ -36,6 +37,18 @@ TAGS = [
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     """The app for ``settings``; ``store`` replaces the one the settings would open."""
     settings = settings or get_settings()
+    if settings.unsafe_for_service() == "document_secret":
+        raise InvalidInput(
+            "KKPR_DOCUMENT_SECRET belum diatur: dengan kunci bawaan siapa pun dapat "
+            "memalsukan dokumen KKPR",
+            "KKPR_DOCUMENT_SECRET is not set: with the built-in key anyone could forge "
+            "KKPR documents",
+            where="KKPR_DOCUMENT_SECRET",
+            hint_id="Atur KKPR_DOCUMENT_SECRET ke nilai acak yang panjang, mis. "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`",
+            hint_en="Set KKPR_DOCUMENT_SECRET to a long random value, e.g. "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`",
+        )
     app = FastAPI(
         title="kkpr — Kesesuaian Kegiatan Pemanfaatan Ruang",
         version=__version__,

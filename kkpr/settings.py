@@ -9,12 +9,15 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SAMPLE_PLAN_DIR = Path(__file__).resolve().parent.parent / "zoning_data" / "kupang"
 KBLI_CATALOGUE = Path(__file__).resolve().parent.parent / "zoning_data" / "kbli2020.csv"
+DEV_DOCUMENT_SECRET = "change-me-in-production"  # published here: for trials only
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 class Settings(BaseSettings):
@@ -72,7 +75,8 @@ class Settings(BaseSettings):
     session_secret: str | None = Field(
         None,
         description="HMAC key for staff session cookies and public client hashes; "
-        "unset = a random key per process (sessions end at restart)",
+        "unset = a random key made once and kept in the records database (the same for "
+        "every worker)",
     )
     session_max_age_s: int = Field(8 * 3600, description="Staff login session lifetime")
     cors_origins: list[str] = Field(default_factory=list)
@@ -83,9 +87,20 @@ class Settings(BaseSettings):
     webhook_lease_s: float = Field(60.0, description="A claimed delivery is retried after this")
     worker_poll_s: float = 1.0
     document_secret: str = Field(
-        "change-me-in-production", description="HMAC key for document codes"
+        DEV_DOCUMENT_SECRET,
+        description="HMAC key for document codes; the built-in value is refused unless "
+        "public_base_url is this machine (a trial run)",
     )
     public_base_url: str = "http://127.0.0.1:8000"
+
+    def unsafe_for_service(self) -> str | None:
+        """Why these settings must not serve the public (None when they may): the
+        built-in document key, which anyone can read here, would let anyone forge
+        documents that verify. A trial on this machine may keep it."""
+        host = (urlsplit(self.public_base_url).hostname or "").lower()
+        if self.document_secret == DEV_DOCUMENT_SECRET and host not in LOOPBACK_HOSTS:
+            return "document_secret"
+        return None
 
 
 @lru_cache

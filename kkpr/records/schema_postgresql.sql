@@ -73,3 +73,11 @@ CREATE UNLOGGED TABLE IF NOT EXISTS rate_buckets (
     tokens DOUBLE PRECISION NOT NULL,
     at DOUBLE PRECISION NOT NULL
 );
+
+-- secrets the installation made for itself when none was configured (the staff session
+-- key): one value for every process that opens this database (kkpr.records.secrets)
+CREATE TABLE IF NOT EXISTS service_secrets (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);

@@ -65,3 +65,11 @@ CREATE TABLE IF NOT EXISTS rate_buckets (
     tokens REAL NOT NULL,
     at REAL NOT NULL
 );
+
+-- secrets the installation made for itself when none was configured (the staff session
+-- key): one value for every process that opens this database (kkpr.records.secrets)
+CREATE TABLE IF NOT EXISTS service_secrets (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);

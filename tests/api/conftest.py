@@ -55,8 +55,7 @@ def make_api(
         plan_dir=plan_dir,
         data_dir=data_dir,
         database_url=database_url,
-        session_secret="test-secret",
-        **overrides,
+        **{"session_secret": "test-secret", **overrides},
     )
     app = create_app(settings, store)
     state: AppState = app.state.kkpr

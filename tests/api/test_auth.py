@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import Depends, Response
 from fastapi.testclient import TestClient
 
 from api.auth import SESSION_COOKIE, Caller, login_staff, require_role, session_token
-from tests.api.conftest import Api, mini_site
+from tests.api.conftest import Api, make_api, mini_site
 
 
 def test_a_revoked_key_is_refused_at_once(api: Api) -> None:
@@ -74,3 +76,20 @@ def test_forged_or_expired_session_counts_as_anonymous(mini_api: Api) -> None:
         assert client.get("/_test/staff").status_code == 401
     client.cookies.set(SESSION_COOKIE, good)
     assert client.get("/_test/staff").status_code == 200
+
+
+def test_without_a_configured_key_every_worker_signs_sessions_alike(
+    mini_plan_dir: Path, tmp_path: Path
+) -> None:
+    """No ``session_secret``: the key made once in the records database is every
+    worker's, so a login through one worker holds on the next (and after a restart)."""
+    first = make_api(mini_plan_dir, tmp_path / "var", session_secret=None)
+    second = make_api(mini_plan_dir, tmp_path / "var", session_secret=None)  # same records
+    elsewhere = make_api(mini_plan_dir, tmp_path / "other", session_secret=None)
+    assert len(first.state.secret) == 32 and first.state.secret == second.state.secret
+    assert elsewhere.state.secret != first.state.secret
+    token = session_token(first.state, first.keys["staff"].split("_")[1])  # as first logs in
+    for api, status in ((second, 200), (elsewhere, 401)):
+        client = _app_with_probe(api)
+        client.cookies.set(SESSION_COOKIE, token)
+        assert client.get("/_test/staff").status_code == status
