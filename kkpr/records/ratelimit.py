@@ -54,7 +54,7 @@ class MemoryBuckets:
         with self._lock:
             tokens, at = self._buckets.get(client, (capacity, now))
             tokens, wait = spend(tokens, at, now, capacity, rate)
-            self._buckets[client] = (tokens, now)
+            self._buckets[client] = (tokens, max(now, at))
             if wait is None and len(self._buckets) > MAX_TRACKED_CLIENTS:
                 self._prune(now, capacity, rate)
             return wait
