@@ -299,6 +299,10 @@ def complete_openapi(doc: dict[str, Any], settings: Settings) -> dict[str, Any]:
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
     problem_422 = responses(422)[422]
+    unreadable = {  # a JSON body FastAPI cannot decode as text or nests too deep
+        **responses(400)[400],
+        "description": TITLES[BodyUnreadable.kind],
+    }
     for path, ops in doc.get("paths", {}).items():
         for op in ops.values():
             if not isinstance(op, dict) or "responses" not in op:
@@ -306,6 +310,8 @@ def complete_openapi(doc: dict[str, Any], settings: Settings) -> dict[str, Any]:
             answers = op["responses"]
             if "422" in answers and "application/json" in answers["422"].get("content", {}):
                 answers["422"] = problem_422
+            if "application/json" in op.get("requestBody", {}).get("content", {}):
+                answers.setdefault("400", unreadable)
             if path.endswith("/items"):
                 for param in op.get("parameters", []):
                     if param.get("name") == "limit":

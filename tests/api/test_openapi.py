@@ -93,6 +93,7 @@ def test_operations_document_summaries_examples_and_problems(fuzzed: Api) -> Non
                 assert {"401", "403"} & set(op["responses"]) or path == "/v1/precheck"
             body = op.get("requestBody", {}).get("content", {}).get("application/json")
             if body:
+                assert "400" in op["responses"], (method, path)  # body-unreadable
                 name = body["schema"]["$ref"].rsplit("/", 1)[1]
                 assert schemas[name].get("examples"), (path, name)
 
