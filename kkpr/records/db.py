@@ -53,13 +53,14 @@ class Database:
     def __init__(self, url: str, *, durable: bool = True) -> None:
         self.url = url
         self.durable = durable
+        self.path = ""  # the file, for SQLite
         self.dialect = "postgresql" if url.startswith(("postgresql:", "postgres:")) else "sqlite"
         self._local = threading.local()
         if self.dialect == "sqlite":
             path = url.removeprefix("sqlite:///").removeprefix("sqlite://")
             if path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self._path = path
+            self.path = path
 
     def _connect(self) -> Any:
         conn = getattr(self._local, "conn", None)
@@ -67,7 +68,7 @@ class Database:
             return conn
         if self.dialect == "sqlite":
             conn = sqlite3.connect(
-                self._path, timeout=30, isolation_level=None, check_same_thread=False
+                self.path, timeout=30, isolation_level=None, check_same_thread=False
             )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=" + ("FULL" if self.durable else "OFF"))

@@ -9,13 +9,17 @@ times the limit.
 
 Rate state needs no durability: the shared buckets are written without waiting for
 the disk (see ``Database(durable=False)``), so a public request pays one short
-transaction, not a flush. Buckets that have refilled are the same as no bucket and are
-deleted from time to time.
+transaction, not a flush. On PostgreSQL they are an UNLOGGED table of the records
+database (made by ``open_records``). On SQLite they get a file of their own beside the
+records file, ``rate_buckets.db``: a connection that does not sync must never be the one
+that checkpoints the check log's write-ahead log. Buckets that have refilled are the
+same as no bucket and are deleted from time to time.
 """
 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Protocol
 
 from kkpr.records.db import Database
@@ -23,6 +27,12 @@ from kkpr.records.db import Database
 MAX_TRACKED_CLIENTS = 100_000  # memory: prune full buckets beyond this many clients
 PRUNE_EVERY = 1_000  # shared: delete full buckets every this many requests per process
 NEVER_S = 60.0  # the wait reported when the limit is zero (nothing ever refills)
+SQLITE_FILE = "rate_buckets.db"
+SQLITE_TABLE = """CREATE TABLE IF NOT EXISTS rate_buckets (
+    client TEXT PRIMARY KEY,
+    tokens REAL NOT NULL,
+    at REAL NOT NULL
+)"""
 
 
 def spend(
@@ -66,11 +76,17 @@ class MemoryBuckets:
 
 
 class SharedBuckets:
-    """The buckets in table ``rate_buckets`` of the records database at ``url`` (made
-    by ``open_records``), shared by every process that opens it."""
+    """The buckets of the records database at ``url`` (on SQLite, of the file beside
+    it), shared by every process that opens it."""
 
     def __init__(self, url: str) -> None:
+        probe = Database(url)
+        if probe.dialect == "sqlite":
+            url = f"sqlite:///{Path(probe.path).with_name(SQLITE_FILE)}"
         self.db = Database(url, durable=False)
+        if self.db.dialect == "sqlite":
+            with self.db.transaction() as tx:
+                tx.execute(SQLITE_TABLE)
         self._taken = 0
         self._lock = threading.Lock()
 

@@ -58,14 +58,6 @@ CREATE TABLE IF NOT EXISTS api_keys (
     revoked_at TEXT
 );
 
--- public rate limit: one token bucket per client (a hash of its address), shared by
--- every API process; written without fsync (kkpr.records.ratelimit)
-CREATE TABLE IF NOT EXISTS rate_buckets (
-    client TEXT PRIMARY KEY,
-    tokens REAL NOT NULL,
-    at REAL NOT NULL
-);
-
 -- secrets the installation made for itself when none was configured (the staff session
 -- key): one value for every process that opens this database (kkpr.records.secrets)
 CREATE TABLE IF NOT EXISTS service_secrets (

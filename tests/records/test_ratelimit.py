@@ -86,18 +86,24 @@ def test_full_buckets_are_pruned_and_the_rest_kept(records_url: str) -> None:
 
 
 def test_rate_writes_skip_the_flush_and_the_check_log_keeps_it(records_url: str) -> None:
+    buckets, records = SharedBuckets(records_url), Database(records_url)
     if records_url.startswith("sqlite"):
-        setting = "PRAGMA synchronous"
-        off, full = 0, 2
+        # a file of its own: a connection that does not sync never checkpoints the log
+        assert Path(buckets.db.path) == Path(records.path).with_name("rate_buckets.db")
+        setting, off, full = "PRAGMA synchronous", 0, 2
     else:
-        setting = "SHOW synchronous_commit"
-        off, full = "off", "on"
+        setting, off, full = "SHOW synchronous_commit", "off", "on"
         # the test cluster runs with synchronous_commit off; this database as in production
-        with Database(records_url).transaction() as tx:
+        with records.transaction() as tx:
             name = tx.query("SELECT current_database() AS name")[0]["name"]
             tx.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = on')
-    fast, durable = Database(records_url, durable=False), Database(records_url)
-    with fast.transaction() as tx:
+        records = Database(records_url)  # a new connection takes the database's setting
+        with records.transaction() as tx:
+            persistence = tx.one(
+                "SELECT relpersistence FROM pg_class WHERE relname = 'rate_buckets'"
+            )
+        assert persistence == {"relpersistence": "u"}  # UNLOGGED
+    with buckets.db.transaction() as tx:
         assert next(iter(tx.query(setting)[0].values())) == off
-    with durable.transaction() as tx:
+    with records.transaction() as tx:
         assert next(iter(tx.query(setting)[0].values())) == full
