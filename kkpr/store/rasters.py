@@ -20,8 +20,7 @@ from typing import Any
 import numpy as np
 import shapely
 from exactextract import exact_extract
-from exactextract._exactextract import Feature
-from exactextract.feature import FeatureSource
+from exactextract.feature import Feature, FeatureSource  # the base its own features extend
 from exactextract.raster import NumPyRasterSource
 from exactextract.writer import Writer
 
