@@ -9,20 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kkpr.records.checks import open_records
 from kkpr.records.db import Database
 from kkpr.records.ratelimit import NEVER_S, Buckets, MemoryBuckets, SharedBuckets, spend
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def records_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh records database of each dialect."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'records.db'}"
-    else:
-        url = request.getfixturevalue("pg_new_database")(migrated=False)
-    open_records(url)
-    return url
 
 
 def test_spend_refills_continuously_up_to_the_capacity() -> None:

@@ -3,24 +3,9 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
-import pytest
-
-from kkpr.records.checks import open_records
 from kkpr.records.db import Database
 from kkpr.records.secrets import service_secret
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def records_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh records database of each dialect."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'records.db'}"
-    else:
-        url = request.getfixturevalue("pg_new_database")(migrated=False)
-    open_records(url)
-    return url
 
 
 def test_a_secret_is_made_once_and_read_by_every_process(records_url: str) -> None:
