@@ -60,7 +60,8 @@ class AppState:
             )
         elif not isinstance(store, VersionedMemoryStore):
             kind = type(store).__name__.removesuffix("Store").lower() or "custom"
-        records = open_records(records_url(settings))
+        url = records_url(settings)
+        records = open_records(url)
         secret = (  # one key for every worker: configured, or made once and kept
             settings.session_secret.encode()
             if settings.session_secret
@@ -78,7 +79,7 @@ class AppState:
             secret=secret,
             limiter=RateLimiter(
                 settings.public_rate_limit_per_minute,
-                buckets=SharedBuckets(records_url(settings)),  # one count for all workers
+                buckets=SharedBuckets(url),  # one count for all workers
             ),
         )
         _latest[:] = [state]

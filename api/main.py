@@ -37,7 +37,7 @@ TAGS = [
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     """The app for ``settings``; ``store`` replaces the one the settings would open."""
     settings = settings or get_settings()
-    if settings.unsafe_for_service() == "document_secret":
+    if settings.trial_document_secret_served():
         raise InvalidInput(
             "KKPR_DOCUMENT_SECRET belum diatur: dengan kunci bawaan siapa pun dapat "
             "memalsukan dokumen KKPR",

@@ -93,14 +93,11 @@ class Settings(BaseSettings):
     )
     public_base_url: str = "http://127.0.0.1:8000"
 
-    def unsafe_for_service(self) -> str | None:
-        """Why these settings must not serve the public (None when they may): the
-        built-in document key, which anyone can read here, would let anyone forge
-        documents that verify. A trial on this machine may keep it."""
+    def trial_document_secret_served(self) -> bool:
+        """Whether the built-in document key, which anyone can read here and forge
+        documents with, would serve beyond this machine (a trial here may keep it)."""
         host = (urlsplit(self.public_base_url).hostname or "").lower()
-        if self.document_secret == DEV_DOCUMENT_SECRET and host not in LOOPBACK_HOSTS:
-            return "document_secret"
-        return None
+        return self.document_secret == DEV_DOCUMENT_SECRET and host not in LOOPBACK_HOSTS
 
 
 @lru_cache
