@@ -80,13 +80,14 @@ class SharedBuckets:
     it), shared by every process that opens it."""
 
     def __init__(self, url: str) -> None:
-        probe = Database(url)
-        if probe.dialect == "sqlite":
-            url = f"sqlite:///{Path(probe.path).with_name(SQLITE_FILE)}"
-        self.db = Database(url, durable=False)
-        if self.db.dialect == "sqlite":
+        records = Database(url)
+        if records.dialect == "sqlite":
+            beside = Path(records.path).with_name(SQLITE_FILE)
+            self.db = Database(f"sqlite:///{beside}", durable=False)
             with self.db.transaction() as tx:
                 tx.execute(SQLITE_TABLE)
+        else:  # the UNLOGGED table open_records made in the records database
+            self.db = Database(url, durable=False)
         self._taken = 0
         self._lock = threading.Lock()
 
