@@ -21,7 +21,7 @@ from api.schemas import BatchIn, BatchOut, CheckIn, CheckRecordOut, CorrectionIn
 from kkpr.check import check, check_many
 from kkpr.errors import InputTooLarge, KkprError
 from kkpr.model import CheckResult, Proposal, Site
-from kkpr.records.checks import CheckRecord, Idempotency, NewCheck, plain, request_hash
+from kkpr.records.checks import CheckRecord, Idempotency, NewCheck, request_hash
 from kkpr.site import site_from_geojson
 
 router = APIRouter(prefix="/v1", tags=["checks"])
@@ -56,15 +56,13 @@ def _site(body: CheckIn, state: AppState, plan_crs: str) -> Site:
 
 
 def _new_check(body: CheckIn, result: CheckResult, kind: str, **kw: Any) -> NewCheck:
-    out = plain(result)  # what result.to_dict() gives, without its deep copies
     return NewCheck(
         # pydantic's JSON mode is already plain: JSON types only, non-finite floats None
         inputs=body.model_dump(mode="json"),
-        result=out,
-        plan_id=str(out["plan"]["id"]),
-        plan_version=str(out["plan"]["version"]),
+        result=result,  # the log encodes it as result.to_dict() would be, without copies
+        plan_id=str(result.plan["id"]),
+        plan_version=str(result.plan["version"]),
         kind=kind,
-        is_plain=True,  # made plain just now: the log encodes them without a second walk
         **kw,
     )
 

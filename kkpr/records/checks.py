@@ -20,15 +20,18 @@ import dataclasses
 import hashlib
 import json
 import math
+import re
 import sqlite3
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from kkpr.errors import Conflict, NotFound
 from kkpr.model import Reason
@@ -89,15 +92,94 @@ def plain(value: Any) -> Any:
 
 
 def canonical(value: Any) -> str:
-    """The canonical JSON text of ``value`` (see the module docstring)."""
-    return canonical_of_plain(plain(value))
+    """The canonical JSON text of ``value`` (see the module docstring): ``json.dumps`` of
+    ``plain(value)``, written by orjson where the two are known to agree."""
+    text = _orjson_text(value)
+    return text if text is not None else _json_text(plain(value))
 
 
 def canonical_of_plain(value: Any) -> str:
     """``canonical(value)`` for a value ``plain`` already gave (not walked again)."""
+    text = _orjson_text(value)
+    return text if text is not None else _json_text(value)
+
+
+def _json_text(value: Any) -> str:
     return json.dumps(
         value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     )
+
+
+# orjson writes what json.dumps(sort_keys, no spaces, ensure_ascii=False) writes, byte for
+# byte, for every plain value (tests/records/test_checks.py holds it to that with
+# hypothesis) but numbers below 1e-4: json gives 1e-05 and 1e-06, orjson 0.00001 and
+# 1e-6. Where a text holds either form ("0.0000", or "e-" and a digit, which a string
+# such as "lantai ke-3" may hold too), the numbers of that form outside strings are
+# written again as json.dumps writes them (the shortest repr of the same double). What
+# orjson refuses (keys that are not strings, integers beyond 64 bits, lone surrogates)
+# json.dumps writes. What orjson does not encode itself (dataclasses, Reasons,
+# subclasses of the JSON types, dates, numpy scalars, ...) it hands to
+# ``_shallow_plain``: the walk that ``plain`` makes in Python over every value runs in
+# orjson for all but those nodes.
+_ORJSON_OPTIONS = (
+    orjson.OPT_SORT_KEYS
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
+_SMALL_EXPONENT = re.compile(rb"e-[0-9]")
+_SMALL_NUMBER = re.compile(rb"(?<![0-9.])-?(?:[0-9]+(?:\.[0-9]+)?e-[0-9]+|0\.0000[0-9]*)")
+
+
+def _json_might_differ(text: bytes) -> bool:
+    return b"0.0000" in text or _SMALL_EXPONENT.search(text) is not None
+
+
+def _python_number(match: re.Match[bytes]) -> bytes:
+    return repr(float(match[0])).encode()
+
+
+def _small_numbers_as_python(text: bytes) -> bytes:
+    """orjson's ``text`` with its numbers below 1e-4 written as json.dumps writes them.
+
+    Strings are left alone: between two quotes that delimit a string nothing is
+    touched (inside a string orjson writes a quote as ``\\"``, after an odd number of
+    backslashes)."""
+    pieces = text.split(b'"')
+    in_string = False
+    for i, piece in enumerate(pieces):
+        if not in_string:
+            pieces[i] = _SMALL_NUMBER.sub(_python_number, piece)
+            in_string = True
+        elif (len(piece) - len(piece.rstrip(b"\\"))) % 2 == 0:
+            in_string = False  # the quote after this piece closes the string
+    return b'"'.join(pieces)
+
+
+def _shallow_plain(value: Any) -> Any:
+    """One level of ``plain(value)`` for orjson, which encodes what this returns: a
+    dataclass's fields (every one: orjson's own dataclass support would skip names that
+    begin with ``_``), a Reason's dict; anything else as ``plain`` gives it."""
+    kind = type(value)
+    if kind is Reason:
+        return value.to_dict()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _field_names.get(kind)
+        if names is None:
+            names = _field_names[kind] = tuple(f.name for f in dataclasses.fields(value))
+        return {name: getattr(value, name) for name in names}
+    return plain(value)
+
+
+def _orjson_text(value: Any) -> str | None:
+    """``canonical(value)`` by orjson, or None where orjson refuses ``value``."""
+    try:
+        text = orjson.dumps(value, default=_shallow_plain, option=_ORJSON_OPTIONS)
+    except orjson.JSONEncodeError:
+        return None
+    if _json_might_differ(text):
+        text = _small_numbers_as_python(text)
+    return text.decode("utf-8")
 
 
 def sha256_text(text: str) -> str:
@@ -127,25 +209,19 @@ def utc_iso(moment: datetime) -> str:
 
 @dataclass(frozen=True)
 class NewCheck:
-    """A check to store: what was asked and what was answered.
-
-    ``is_plain`` says ``inputs`` and ``result`` are already what ``plain`` gives (the
-    API builds them so): they are then encoded as they are, not walked again.
-    """
+    """A check to store: what was asked and what was answered (a ``CheckResult`` or its
+    plain dict: both are stored as the same text)."""
 
     inputs: dict[str, Any]
-    result: dict[str, Any]
+    result: Any
     plan_id: str
     plan_version: str
     kind: str = "check"  # check | precheck | correction
     corrects: str | None = None
     correction_reason: str | None = None
-    is_plain: bool = field(default=False, compare=False)
 
     def texts(self) -> tuple[str, str]:
         """The canonical texts of ``inputs`` and ``result``: what is stored and hashed."""
-        if self.is_plain:
-            return canonical_of_plain(self.inputs), canonical_of_plain(self.result)
         return canonical(self.inputs), canonical(self.result)
 
 

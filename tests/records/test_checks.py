@@ -3,21 +3,40 @@
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import Enum, IntEnum
 from pathlib import Path
 
+import numpy as np
+import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from kkpr.check import check
 from kkpr.errors import Conflict, NotFound
+from kkpr.model import Effect, Outcome, Proposal, Reason
+from kkpr.plan.package import Plan
 from kkpr.records.checks import (
     CheckLog,
     Idempotency,
     NewCheck,
+    _json_might_differ,
+    _small_numbers_as_python,
     canonical,
+    canonical_of_plain,
     content_hash,
     open_records,
+    plain,
     request_hash,
     sqlite_statements,
 )
+from kkpr.settings import SAMPLE_PLAN_DIR
+from kkpr.store.memory import MemoryStore
+
+EXAMPLES = SAMPLE_PLAN_DIR / "examples"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -133,18 +152,117 @@ def test_a_record_answers_its_canonical_json_spliced_from_the_stored_texts(
     assert stored[1].to_json() == log.get(stored[1].id).to_json()  # byte for byte
 
 
-def test_plain_checks_are_stored_as_if_walked_again(log: CheckLog) -> None:
-    from kkpr.records.checks import plain
-
-    walked = new()
-    given = NewCheck(
-        inputs=plain(walked.inputs),
-        result=plain(walked.result),
-        plan_id="mini",
-        plan_version="v1",
-        is_plain=True,
+def test_a_check_result_is_stored_as_its_plain_dict_would_be(
+    log: CheckLog, sample_plan: Plan
+) -> None:
+    site = json.loads((EXAMPLES / "rawan_banjir.geojson").read_text())["geometry"]
+    result = check(MemoryStore(sample_plan), site, "47111", Proposal(floors=2))
+    as_object = NewCheck(inputs={"kbli": "47111"}, result=result, plan_id="k", plan_version="1")
+    as_dict = NewCheck(
+        inputs={"kbli": "47111"}, result=result.to_dict(), plan_id="k", plan_version="1"
     )
-    assert given.texts() == walked.texts()
-    [a] = log.append([walked], caller="c", caller_role="staff")
-    [b] = log.append([given], caller="c", caller_role="staff")
+    assert as_object.texts() == as_dict.texts()
+    [a] = log.append([as_object], caller="c", caller_role="staff")
+    [b] = log.append([as_dict], caller="c", caller_role="staff")
     assert a.content_hash == b.content_hash and a.result_json == b.result_json
+    assert a.result == json.loads(_json_dumps(result.to_dict()))
+
+
+def _json_dumps(value: object) -> str:
+    """The canonical JSON as the module docstring defines it."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+_plain_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)  # beyond 64 bits: orjson refuses
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from(
+        [1e-05, -1.5e-07, 1e-10, 10.00001, 1e16, -2.5e22, 1e15, 9.999e15, 0.0001, -0.0, 5e-324]
+    )
+    | st.text()  # any code point, lone surrogates included
+    | st.sampled_from(["1e5", ":1e-05,", ':0.00001,"', '\\":0.00001,"\\', "lantai ke-3", "\\"]),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=24,
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_plain_values)
+def test_canonical_json_is_json_dumps_byte_for_byte(value: object) -> None:
+    # the fast path (orjson) must never change a stored text, nor so a content hash
+    assert canonical_of_plain(value) == _json_dumps(value)
+
+
+class Colour(Enum):
+    RED = "merah"
+
+
+class Size(IntEnum):
+    BIG = 3
+
+
+class Note(str):
+    def __str__(self) -> str:
+        return "not what is stored"
+
+
+@dataclass(frozen=True)
+class Leaf:
+    name: str
+    _hidden: float  # orjson's own dataclass support would skip it; plain keeps it
+    effect: Effect
+
+
+_values = st.deferred(
+    lambda: (
+        _plain_values
+        | st.sampled_from(
+            [
+                Colour.RED,
+                Size.BIG,
+                Effect.FORBIDS,
+                Outcome.SESUAI,
+                Note("catatan"),
+                np.float64(2.5),
+                np.float64("nan"),
+                np.int64(7),
+                np.bool_(True),
+                float("inf"),
+                date(2026, 11, 25),
+                datetime(2026, 11, 25, 1, 2, 3, 4, tzinfo=UTC),
+                Reason("kode", "teks", "text", Effect.INFO, {"luas": 1e-05}),
+                Reason("kode", render=lambda: ("lantai ke-3", "floor 3")),
+            ]
+        )
+        | st.builds(Leaf, st.text(max_size=4), st.floats(), st.sampled_from(Effect))
+        | st.lists(_values, max_size=3).map(tuple)
+        | st.dictionaries(st.sampled_from(["a", "b", "_c"]), _values, max_size=3).map(OrderedDict)
+    )
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_values)
+def test_canonical_json_of_any_value_is_json_dumps_of_plain(value: object) -> None:
+    assert canonical(value) == _json_dumps(plain(value))
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.geojson")))
+def test_canonical_json_of_real_checks_is_json_dumps_of_plain(
+    sample_plan: Plan, example: str
+) -> None:
+    store = MemoryStore(sample_plan)
+    feature = json.loads((EXAMPLES / example).read_text())
+    site = feature.get("geometry") or feature["features"][0]["geometry"]
+    for kbli in ("47111", "56101", "10130"):
+        result = check(store, site, kbli, Proposal(floors=2))
+        assert canonical(result) == _json_dumps(plain(result))
+    fast = orjson.dumps(plain(result), option=orjson.OPT_SORT_KEYS)
+    if _json_might_differ(fast):  # outside_m2 of some sites is 1e-13: float noise
+        assert _small_numbers_as_python(fast).decode() == _json_dumps(plain(result))
