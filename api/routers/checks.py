@@ -7,11 +7,13 @@ answer is the stored record itself (``GET /v1/checks/{id}`` returns the same byt
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Request, Response
-from pydantic import BaseModel
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ValidationError
 
 from api.auth import Caller, require_role
 from api.deps import AppState, get_state, run_blocking, state_of
@@ -174,16 +176,6 @@ RECORD = {
 }
 
 
-@router.post(
-    "/checks",
-    status_code=201,
-    response_model=CheckRecordOut,
-    responses=RECORD,
-    summary="Periksa kesesuaian satu tapak / check one site",
-    description="Checks a site and an activity (KBLI) against the active plan version, "
-    "stores the check (inputs, result, plan version, caller, content hash) and answers "
-    "the stored record. Keys: `permit_system` or `staff`.",
-)
 async def post_check(
     request: Request,
     body: CheckIn,
@@ -192,6 +184,76 @@ async def post_check(
 ) -> Response:
     state = state_of(request)  # not a dependency: one fewer for FastAPI to solve per check
     return await run_blocking(state, _check_and_store, state, body, caller, idempotency_key)
+
+
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # what IdempotencyKey declares
+JSON_TYPES = frozenset({"application/json", "application/json; charset=utf-8"})
+
+
+class PlainCheckRoute(APIRoute):
+    """``POST /v1/checks``, answered without FastAPI's generic request handling when the
+    request is plainly well formed: a ``Content-Length`` JSON body that validates as
+    ``CheckIn``, an ``Idempotency-Key`` as declared or none. That handling (reading the
+    body by its content type, solving the dependencies, collecting errors) is a third
+    of what HTTP adds to a check (``bench/api.py``).
+
+    Anything else takes the generic path, so every error in the request's body or
+    headers is answered by FastAPI as declared. The fast path's model is the generic
+    path's: pydantic's JSON parser where FastAPI uses ``json.loads``, and a body on
+    which they could differ (NaN, UTF-16, a BOM, ...) fails here and so goes the generic
+    way. The caller comes from the same ``require_role`` dependency, called directly;
+    what follows is the same endpoint. tests/api/routers/test_checks.py holds the two
+    paths to the same model and the same answers.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        generic = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            body = await plainly_well_formed(request)
+            if body is None:
+                return await generic(request)
+            caller = await WRITERS(request)
+            state = state_of(request)
+            key = request.headers.get("idempotency-key")
+            return await run_blocking(state, _check_and_store, state, body, caller, key)
+
+        return handler
+
+
+async def plainly_well_formed(request: Request) -> CheckIn | None:
+    """The body of a plainly well-formed ``POST /v1/checks``, else None."""
+    headers = request.headers
+    if headers.get("content-type", "").lower() not in JSON_TYPES:
+        return None
+    if not headers.get("content-length", "").isdigit():
+        return None  # chunked: the body limits apply as the body streams in
+    key = headers.get("idempotency-key")
+    if key is not None and IDEMPOTENCY_KEY.fullmatch(key) is None:
+        return None
+    try:
+        raw = await request.body()
+    except Exception:  # a client gone: the generic path answers it as FastAPI does
+        return None
+    try:
+        return CheckIn.model_validate_json(raw)
+    except ValidationError:
+        return None
+
+
+router.add_api_route(
+    "/checks",
+    post_check,
+    methods=["POST"],
+    route_class_override=PlainCheckRoute,
+    status_code=201,
+    response_model=CheckRecordOut,
+    responses=RECORD,
+    summary="Periksa kesesuaian satu tapak / check one site",
+    description="Checks a site and an activity (KBLI) against the active plan version, "
+    "stores the check (inputs, result, plan version, caller, content hash) and answers "
+    "the stored record. Keys: `permit_system` or `staff`.",
+)
 
 
 def _check_and_store(

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
-from tests.api.conftest import Api, mini_site
+from api.routers import checks as checks_router
+from api.schemas import CheckIn
+from tests.api.conftest import Api, make_api, mini_site
 from tests.mini_plan import CRS, X0, Y0
 
 Z1 = mini_site(10, 10, 60, 60)  # K-1, minimarket: I
@@ -408,3 +413,130 @@ def test_kupang_batch_of_every_example_reads_back_unchanged(
             assert c["result"]["outcome"] == KUPANG_EXPECTED[c["inputs"]["ref"]]
         back = kupang_api.client.get(f"/v1/checks/{c['id']}", headers=kupang_api.auth("staff"))
         assert back.json() == c and canonical_hash(back.json()) == c["content_hash"]
+
+
+# ---------------------------------------------------------------- the fast path
+
+
+def _generic_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def never(request: object) -> None:
+        return None
+
+    monkeypatch.setattr(checks_router, "plainly_well_formed", never)
+
+
+def _answer(r: Any) -> tuple[int, Any]:
+    """What must not depend on the path taken: the status and the body, but for the
+    record's own id, time and the problem's instance."""
+    body = r.json() if r.headers.get("content-type", "").endswith("json") else r.text
+    if isinstance(body, dict):
+        body = {
+            k: v for k, v in body.items() if k not in {"id", "created_at", "instance", "caller"}
+        }
+    return r.status_code, body
+
+
+def _requests(key: str) -> list[tuple[str, dict[str, str], bytes]]:
+    good = json.dumps(Z2).encode()
+    ok = {"X-API-Key": key, "Content-Type": "application/json"}
+    return [
+        ("plain", ok, good),
+        ("idempotent", {**ok, "Idempotency-Key": "oss-1"}, good),
+        ("idempotent again", {**ok, "Idempotency-Key": "oss-1"}, good),
+        ("key reused", {**ok, "Idempotency-Key": "oss-1"}, json.dumps(Z1).encode()),
+        ("charset", {**ok, "Content-Type": "application/json; charset=utf-8"}, good),
+        ("bad idempotency key", {**ok, "Idempotency-Key": "kunci spasi"}, good),
+        ("long idempotency key", {**ok, "Idempotency-Key": "k" * 256}, good),
+        ("text/plain", {**ok, "Content-Type": "text/plain"}, good),
+        ("+json", {**ok, "Content-Type": "application/geo+json"}, good),
+        ("no content type", {"X-API-Key": key}, good),
+        ("utf-16", {**ok, "Content-Type": "application/json"}, json.dumps(Z2).encode("utf-16")),
+        ("bom", ok, b"\xef\xbb\xbf" + good),
+        ("nan", ok, good.replace(b'"floor_area_m2": 150', b'"floor_area_m2": NaN')),
+        ("duplicate keys", ok, good[:-1] + b', "kbli": "56101"}'),
+        ("missing kbli", ok, json.dumps({k: v for k, v in Z2.items() if k != "kbli"}).encode()),
+        ("extra field", ok, json.dumps({**Z2, "warna": "merah"}).encode()),
+        ("not json", ok, b"{site: 1"),
+        ("empty", ok, b""),
+        ("no key", {"Content-Type": "application/json"}, good),
+        ("wrong key", {**ok, "X-API-Key": "kkpr_salah.salah"}, good),
+    ]
+
+
+def test_the_fast_path_answers_as_the_generic_path_does(
+    mini_plan_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    taken: list[bool] = []
+    plainly = checks_router.plainly_well_formed
+
+    async def spy(request: Any) -> Any:
+        body = await plainly(request)
+        taken.append(body is not None)
+        return body
+
+    monkeypatch.setattr(checks_router, "plainly_well_formed", spy)
+    fast_api = make_api(mini_plan_dir, tmp_path / "fast")
+    fast = [
+        _answer(fast_api.client.post("/v1/checks", content=b, headers=h))
+        for _, h, b in _requests(fast_api.auth("permit_system")["X-API-Key"])
+    ]
+    _generic_only(monkeypatch)
+    generic_api = make_api(mini_plan_dir, tmp_path / "generic")
+    requests = _requests(generic_api.auth("permit_system")["X-API-Key"])
+    generic = [
+        _answer(generic_api.client.post("/v1/checks", content=b, headers=h)) for _, h, b in requests
+    ]
+    for (name, _, _), f, g in zip(requests, fast, generic, strict=True):
+        assert f == g, name
+    # the well-formed requests took the fast path, and only they
+    fast_names = [name for (name, _, _), t in zip(requests, taken, strict=True) if t]
+    assert fast_names == [
+        "plain",
+        "idempotent",
+        "idempotent again",
+        "key reused",
+        "charset",
+        "duplicate keys",
+        "no key",
+        "wrong key",
+    ]
+    assert [s for s, _ in fast[:4]] == [201, 201, 201, 409]
+
+
+_json_leaves = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats()
+    | st.text(max_size=8)
+    | st.sampled_from(["47111", "EPSG:32751", "Point", "Polygon"])
+)
+_json = st.recursive(
+    _json_leaves,
+    lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=8), c, max_size=4),
+    max_leaves=20,
+)
+_bodies = st.fixed_dictionaries(
+    {"site": st.just(Z2["site"]), "kbli": st.just("47111") | _json},
+    optional={
+        "proposal": st.dictionaries(
+            st.sampled_from(["floors", "floor_area_m2", "footprint_m2", "height_m", "x"]), _json
+        ),
+        "crs": st.sampled_from([CRS, "EPSG:4326", "EPSG:1", None]) | _json,
+        "ref": _json,
+        "plan_id": _json,
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_bodies, st.sampled_from([json.dumps, lambda v: json.dumps(v, ensure_ascii=False)]))
+def test_a_body_validated_by_pydantic_json_is_the_model_fastapi_makes(
+    value: dict, dumps: Callable[[Any], str]
+) -> None:
+    raw = dumps(value).encode()
+    try:
+        fast = CheckIn.model_validate_json(raw)
+    except ValidationError:
+        return  # the fast path declines: the generic path answers
+    assert fast == CheckIn.model_validate(json.loads(raw))
