@@ -187,7 +187,7 @@ async def post_check(
 
 
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # what IdempotencyKey declares
-JSON_TYPES = frozenset({"application/json", "application/json; charset=utf-8"})
+JSON_TYPES = frozenset({"application/json", "application/json;charset=utf-8"})  # no spaces
 
 
 class PlainCheckRoute(APIRoute):
@@ -224,7 +224,7 @@ class PlainCheckRoute(APIRoute):
 async def plainly_well_formed(request: Request) -> CheckIn | None:
     """The body of a plainly well-formed ``POST /v1/checks``, else None."""
     headers = request.headers
-    if headers.get("content-type", "").lower() not in JSON_TYPES:
+    if headers.get("content-type", "").replace(" ", "").lower() not in JSON_TYPES:
         return None
     if not headers.get("content-length", "").isdigit():
         return None  # chunked: the body limits apply as the body streams in
