@@ -194,8 +194,8 @@ class PlainCheckRoute(APIRoute):
     """``POST /v1/checks``, answered without FastAPI's generic request handling when the
     request is plainly well formed: a ``Content-Length`` JSON body that validates as
     ``CheckIn``, an ``Idempotency-Key`` as declared or none. That handling (reading the
-    body by its content type, solving the dependencies, collecting errors) is a third
-    of what HTTP adds to a check (``bench/api.py``).
+    body by its content type, solving the dependencies, collecting errors) was 40 % of
+    what the app adds around a check, measured in-process with the check stubbed.
 
     Anything else takes the generic path, so every error in the request's body or
     headers is answered by FastAPI as declared. The fast path's model is the generic
