@@ -95,18 +95,10 @@ def canonical(value: Any) -> str:
     """The canonical JSON text of ``value`` (see the module docstring): ``json.dumps`` of
     ``plain(value)``, written by orjson where the two are known to agree."""
     text = _orjson_text(value)
-    return text if text is not None else _json_text(plain(value))
-
-
-def canonical_of_plain(value: Any) -> str:
-    """``canonical(value)`` for a value ``plain`` already gave (not walked again)."""
-    text = _orjson_text(value)
-    return text if text is not None else _json_text(value)
-
-
-def _json_text(value: Any) -> str:
+    if text is not None:
+        return text
     return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     )
 
 
@@ -280,8 +272,8 @@ class CheckRecord:
         head = self._head()
         # canonical key order: the fields before "inputs", "inputs", those before
         # "result", "result"
-        before = canonical_of_plain({k: v for k, v in head.items() if k < "inputs"})
-        between = canonical_of_plain({k: v for k, v in head.items() if k > "inputs"})
+        before = canonical({k: v for k, v in head.items() if k < "inputs"})
+        between = canonical({k: v for k, v in head.items() if k > "inputs"})
         return (
             f'{before[:-1]},"inputs":{self.inputs_json},{between[1:-1]},'
             f'"result":{self.result_json}}}'
