@@ -171,21 +171,24 @@ def _check_geometry(site: Site, max_vertices: int | None) -> int:
     return len(coords)
 
 
+def _transform(geoms: Any, src: str, dst: str) -> Any:
+    """A geometry or an array of geometries from ``src`` to ``dst``, in one call."""
+    t = transformer(src, dst)
+    return shapely.transform(geoms, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+
+
 def to_crs(geom: BaseGeometry, src: str, dst: str) -> BaseGeometry:
     if src == dst:
         return geom
-    t = transformer(src, dst)
-    return shapely.transform(geom, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+    out: BaseGeometry = _transform(geom, src, dst)
+    return out
 
 
 def to_crs_many(geoms: np.ndarray, src: str, dst: str) -> np.ndarray:
     """``to_crs`` of an array of geometries, in one transform call."""
     if src == dst or len(geoms) == 0:
         return geoms
-    t = transformer(src, dst)
-    out: np.ndarray = shapely.transform(
-        geoms, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1]))
-    )
+    out: np.ndarray = _transform(geoms, src, dst)
     return out
 
 
