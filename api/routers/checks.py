@@ -32,13 +32,15 @@ WRITERS = require_role("permit_system", "staff")
 STAFF = require_role("staff")
 ANYONE = require_role("permit_system", "staff", "public")
 
+IDEMPOTENCY_KEY_CHAR = r"[\x21-\x7e]"  # visible ASCII
+IDEMPOTENCY_KEY_MAX = 255
 IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
         min_length=1,
-        max_length=255,
-        pattern=r"^[\x21-\x7e]+$",
+        max_length=IDEMPOTENCY_KEY_MAX,
+        pattern=f"^{IDEMPOTENCY_KEY_CHAR}+$",
         description="Kunci idempotensi / idempotency key: the same key and the same body "
         "return the stored result; the same key with another body is a 409",
         examples=["oss-2024-000123-kkpr"],
@@ -186,7 +188,7 @@ async def post_check(
     return await run_blocking(state, _check_and_store, state, body, caller, idempotency_key)
 
 
-IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # what IdempotencyKey declares
+IDEMPOTENCY_KEY = re.compile(f"{IDEMPOTENCY_KEY_CHAR}{{1,{IDEMPOTENCY_KEY_MAX}}}")  # as declared
 JSON_TYPES = frozenset({"application/json", "application/json;charset=utf-8"})  # no spaces
 
 
@@ -210,19 +212,20 @@ class PlainCheckRoute(APIRoute):
         generic = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
-            body = await plainly_well_formed(request)
-            if body is None:
+            plainly = await plainly_well_formed(request)
+            if plainly is None:
                 return await generic(request)
+            body, key = plainly
             caller = await WRITERS(request)
             state = state_of(request)
-            key = request.headers.get("idempotency-key")
             return await run_blocking(state, _check_and_store, state, body, caller, key)
 
         return handler
 
 
-async def plainly_well_formed(request: Request) -> CheckIn | None:
-    """The body of a plainly well-formed ``POST /v1/checks``, else None."""
+async def plainly_well_formed(request: Request) -> tuple[CheckIn, str | None] | None:
+    """The body and the Idempotency-Key of a plainly well-formed ``POST /v1/checks``,
+    else None."""
     headers = request.headers
     if headers.get("content-type", "").replace(" ", "").lower() not in JSON_TYPES:
         return None
@@ -236,7 +239,7 @@ async def plainly_well_formed(request: Request) -> CheckIn | None:
     except Exception:  # a client gone: the generic path answers it as FastAPI does
         return None
     try:
-        return CheckIn.model_validate_json(raw)
+        return CheckIn.model_validate_json(raw), key
     except ValidationError:
         return None
 
