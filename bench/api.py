@@ -266,6 +266,30 @@ def start_server(
     raise SystemExit("uvicorn did not start")
 
 
+def serve(
+    plan: Path, data_dir: Path, tree: Path = ROOT
+) -> tuple[subprocess.Popen[bytes], int, str]:
+    """A server of ``tree`` on ``data_dir`` (see ``start_server``) and a permit-system
+    key made for it."""
+    keys = KeyStore(open_records(records_url(Settings(data_dir=data_dir, database_url=None))))
+    _, secret = keys.create("bench", "permit_system")
+    proc, port = start_server(plan, data_dir, tree)
+    return proc, port, secret
+
+
+def calling(
+    client: Any, method: str, path: str, body: bytes | None, status: int
+) -> Callable[[], None]:
+    """A call of ``client`` that stops the bench on any answer but ``status``."""
+
+    def call() -> None:
+        got, answer = client.request(method, path, body)
+        if got != status:
+            raise SystemExit(answer.decode())
+
+    return call
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--plan", type=Path, default=SAMPLE_PLAN_DIR)
@@ -315,51 +339,25 @@ def main() -> None:
     _, asgi_secret = app.state.kkpr.keys.create("bench", "permit_system")
     asgi = AsgiClient(app, {"X-API-Key": asgi_secret})
 
-    server_dir = tmp / "server"
-    keys = KeyStore(open_records(records_url(Settings(data_dir=server_dir, database_url=None))))
-    _, secret = keys.create("bench", "permit_system")
-    proc, port = start_server(args.plan, server_dir)
+    proc, port, secret = serve(args.plan, tmp / "server")
     client = RawClient(port, {"X-API-Key": secret})
     stdlib_client = Client(port, {"X-API-Key": secret})
     payload = json.dumps(body).encode()
-    compared: dict[str, Callable[[], Any]] = {}
+    compared: dict[str, Callable[[], None]] = {}
     others: list[tuple[subprocess.Popen[bytes], RawClient]] = []
     try:
         if args.compare is not None:
             tree = args.compare.resolve()
-            base_dir = tmp / "compare"
-            base_db = open_records(records_url(Settings(data_dir=base_dir, database_url=None)))
-            _, base_secret = KeyStore(base_db).create("bench", "permit_system")
-            base_proc, base_port = start_server(args.plan, base_dir, tree)
+            base_proc, base_port, base_secret = serve(args.plan, tmp / "compare", tree)
             base_client = RawClient(base_port, {"X-API-Key": base_secret})
             others.append((base_proc, base_client))
-
-            def over_compared() -> None:
-                status, answer = base_client.request("POST", "/v1/checks", payload)
-                if status != 201:
-                    raise SystemExit(answer.decode())
-
+            over_compared = calling(base_client, "POST", "/v1/checks", payload, 201)
             compared[f"HTTP POST /v1/checks ({tree.name})"] = over_compared
 
-        def over_http() -> None:
-            status, answer = client.request("POST", "/v1/checks", payload)
-            if status != 201:
-                raise SystemExit(answer.decode())
-
-        def over_stdlib() -> None:
-            status, answer = stdlib_client.request("POST", "/v1/checks", payload)
-            if status != 201:
-                raise SystemExit(answer.decode())
-
-        def over_asgi() -> None:
-            status, answer = asgi.request("POST", "/v1/checks", payload)
-            if status != 201:
-                raise SystemExit(answer.decode())
-
-        def healthz() -> None:
-            status, answer = client.request("GET", "/healthz")
-            if status != 200:
-                raise SystemExit(answer.decode())
+        over_http = calling(client, "POST", "/v1/checks", payload, 201)
+        over_stdlib = calling(stdlib_client, "POST", "/v1/checks", payload, 201)
+        over_asgi = calling(asgi, "POST", "/v1/checks", payload, 201)
+        healthz = calling(client, "GET", "/healthz", None, 200)
 
         over_http()
         ms = interleaved(
