@@ -408,7 +408,7 @@ class CheckResult:
         """The result as JSON-ready dicts (what the CLI prints and the API returns)."""
 
         def flat(items: list[Any]) -> list[dict[str, Any]]:
-            return [{f: _copy(getattr(x, f)) for f in _field_names(type(x))} for x in items]
+            return [{f: _copy(getattr(x, f)) for f in field_names(type(x))} for x in items]
 
         return {
             "outcome": str(self.outcome),
@@ -430,7 +430,8 @@ class CheckResult:
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-def _field_names(cls: type) -> tuple[str, ...]:
+def field_names(cls: type) -> tuple[str, ...]:
+    """The field names of the dataclass ``cls``, looked up once."""
     names = _FIELD_NAMES.get(cls)
     if names is None:
         names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))

@@ -34,7 +34,7 @@ from typing import Any
 import orjson
 
 from kkpr.errors import Conflict, NotFound
-from kkpr.model import Reason
+from kkpr.model import Reason, field_names
 from kkpr.records.db import Database, Row, Tx
 from kkpr.settings import Settings
 
@@ -45,9 +45,6 @@ Clock = Callable[[], datetime]
 
 
 # ---------------------------------------------------------------- canonical JSON
-
-
-_field_names: dict[type, tuple[str, ...]] = {}  # dataclass -> its field names, looked up once
 
 
 def plain(value: Any) -> Any:
@@ -68,10 +65,7 @@ def plain(value: Any) -> Any:
     if kind is Reason:  # renders its texts; not a dataclass
         return plain(value.to_dict())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = _field_names.get(kind)
-        if names is None:
-            names = _field_names[kind] = tuple(f.name for f in dataclasses.fields(value))
-        return {name: plain(getattr(value, name)) for name in names}
+        return {name: plain(getattr(value, name)) for name in field_names(kind)}
     if isinstance(value, bool):  # subclasses of the plain types (numpy.float64, ...)
         return bool(value)
     if isinstance(value, int):
@@ -156,10 +150,7 @@ def _shallow_plain(value: Any) -> Any:
     if kind is Reason:
         return value.to_dict()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = _field_names.get(kind)
-        if names is None:
-            names = _field_names[kind] = tuple(f.name for f in dataclasses.fields(value))
-        return {name: getattr(value, name) for name in names}
+        return {name: getattr(value, name) for name in field_names(kind)}
     return plain(value)
 
 
