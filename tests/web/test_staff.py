@@ -11,7 +11,7 @@ import geopandas as gpd
 import httpx
 import pandas as pd
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 from shapely.geometry import shape
 
 from tests.mini_plan import sq, write_mini_plan
@@ -123,6 +123,33 @@ def test_validation_report_is_listed_and_located(page: Page, web_server: WebServ
     expect(summary).to_contain_text(f"{report['errors']} galat, {report['warnings']} peringatan")
     items = page.locator("#problem-list li")
     expect(items).to_have_count(len(report["problems"]))
+
+
+def test_a_tab_clicked_while_the_page_script_loads_still_opens(
+    page: Page, web_server: WebServer
+) -> None:
+    # the page's module is held back: a tab clicked in the meantime must not be lost
+    held: list[Route] = []
+    page.route("**/static/js/staff.js", lambda route: held.append(route))
+    login(page, web_server)
+    page.click("#tab-validation")
+    expect(page.locator("#panel-validation")).to_be_visible()
+    expect(page.locator("#tab-validation")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#panel-feature")).to_be_hidden()
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.locator("#validation-summary")).to_be_visible()
+    # the keyboard moves between tabs (WAI-ARIA tabs): only the chosen one is in Tab order
+    page.focus("#tab-validation")
+    page.keyboard.press("Home")
+    expect(page.locator("#panel-feature")).to_be_visible()
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("#tab-validation")).to_be_focused()
+    expect(page.locator("#panel-validation")).to_be_visible()
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("#panel-reviews")).to_be_visible()
+    tabindex = page.eval_on_selector_all("[role=tab]", "ts => ts.map(t => t.tabIndex)")
+    assert tabindex == [-1, -1, 0, -1]
 
 
 def test_review_queue_is_listed_and_drawn_on_the_map(page: Page, web_server: WebServer) -> None:

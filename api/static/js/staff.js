@@ -13,15 +13,8 @@ map.createPane("marks").style.zIndex = 640;
 window.kkpr = { map };
 
 // ---------------------------------------------------------------- tabs
-const tabs = [...document.querySelectorAll('[role="tab"]')];
-function showTab(id) {
-  for (const tab of tabs) {
-    const on = tab.id === id;
-    tab.setAttribute("aria-selected", on ? "true" : "false");
-    $(tab.getAttribute("aria-controls")).hidden = !on;
-  }
-}
-for (const tab of tabs) tab.addEventListener("click", () => showTab(tab.id));
+// wired by tabs.js from the first paint; a tab is shown here as a click would show it
+const showTab = (id) => $(id).click();
 
 // ---------------------------------------------------------------- layers
 const overlayKinds = new Set();
@@ -215,7 +208,8 @@ async function loadReviews() {
       })));
     const li = h("li", {}, card);
     list.append(li);
-    const site = item.site || (await applicationSite(item.application_id));
+    // the queue gives each case's site in longitude, latitude
+    const site = item.site;
     if (!site) continue;
     const colour = item.overdue ? "#c92a2a" : "#e8590c";
     const shape = L.geoJSON(site, {
@@ -229,14 +223,6 @@ async function loadReviews() {
       onclick: () => { map.fitBounds(shape.getBounds(), { maxZoom: 18 }); shape.openPopup(); },
     }, t("staff.show_on_map")));
   }
-}
-
-async function applicationSite(id) {
-  if (!id) return null;
-  const resp = await fetch(`/v1/applications/${encodeURIComponent(id)}`);
-  if (!resp.ok) return null;
-  const app = await resp.json();
-  return app.site && (app.site.type === "Feature" ? app.site.geometry : app.site);
 }
 
 // ---------------------------------------------------------------- the validation report
