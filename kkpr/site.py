@@ -14,13 +14,14 @@ from typing import Any
 import numpy as np
 import shapely
 from pyproj import CRS, Transformer
-from shapely.geometry import shape
+from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from kkpr.errors import InputTooLarge, SiteError
 from kkpr.model import Site
 
 ACCEPTED_TYPES = ("Polygon", "MultiPolygon", "Point")
+LONLAT = "EPSG:4326"  # RFC 7946 GeoJSON, and what a web map draws
 
 
 def site_from_geojson(obj: Any, crs: str | None = None) -> Site:
@@ -70,7 +71,7 @@ def site_from_geojson(obj: Any, crs: str | None = None) -> Site:
             hint_id=str(exc),
             hint_en=str(exc),
         ) from exc
-    return Site(geometry=geom, crs=crs or declared or "EPSG:4326")
+    return Site(geometry=geom, crs=crs or declared or LONLAT)
 
 
 def _declared_crs(obj: dict[str, Any]) -> str | None:
@@ -206,5 +207,11 @@ def to_plan_crs(site: Site, plan_crs: str) -> BaseGeometry:
 def lonlat(geom: BaseGeometry, crs: str) -> tuple[float, float]:
     """A representative point of ``geom`` (in ``crs``) as longitude, latitude."""
     p = geom.representative_point() if geom.geom_type != "Point" else geom
-    lon, lat = transformer(crs, "EPSG:4326").transform(p.x, p.y)
+    lon, lat = transformer(crs, LONLAT).transform(p.x, p.y)
     return float(lon), float(lat)
+
+
+def as_lonlat_geojson(site: Site) -> dict[str, Any]:
+    """The site as an RFC 7946 GeoJSON geometry (longitude, latitude), as a web map draws
+    it, whatever CRS it was given in."""
+    return dict(mapping(to_crs(site.geometry, site.crs, LONLAT)))

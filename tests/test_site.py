@@ -8,11 +8,12 @@ import pickle
 
 import pytest
 import shapely
+from pyproj import Transformer
 from shapely.geometry import Polygon, box
 
 from kkpr.errors import InputTooLarge, SiteError
 from kkpr.model import Site
-from kkpr.site import check_site_geometry, to_crs, to_plan_crs
+from kkpr.site import as_lonlat_geojson, check_site_geometry, to_crs, to_plan_crs
 from tests.mini_plan import CRS, X0, Y0
 
 LONLAT = Site(box(123.59, -10.172, 123.5906, -10.1714), "EPSG:4326")
@@ -60,3 +61,18 @@ def test_what_is_kept_changes_neither_equality_nor_copies() -> None:
     copy = pickle.loads(pickle.dumps(site))  # Dask workers get sites pickled
     assert copy == site
     assert shapely.equals_exact(to_plan_crs(copy, CRS), to_plan_crs(site, CRS), tolerance=0)
+
+
+def test_a_site_is_given_to_a_web_map_in_longitude_latitude() -> None:
+    # a site sent in UTM 51S comes out as RFC 7946 GeoJSON, corner by corner as PROJ has it
+    utm = Site(box(X0, Y0, X0 + 80, Y0 + 60), CRS)
+    out = as_lonlat_geojson(utm)
+    assert out["type"] == "Polygon"
+    back = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True)
+    corners = list(utm.geometry.exterior.coords)
+    assert len(out["coordinates"][0]) == len(corners)
+    for (lon, lat), (x, y) in zip(out["coordinates"][0], corners, strict=True):
+        assert (lon, lat) == pytest.approx(back.transform(x, y), abs=1e-9)
+        assert 123 < lon < 124 and -11 < lat < -10  # Kupang
+    # a site already in longitude, latitude is given back as it came
+    assert as_lonlat_geojson(LONLAT) == dict(shapely.geometry.mapping(LONLAT.geometry))

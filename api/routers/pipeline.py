@@ -263,7 +263,8 @@ def delete_subscription(
     responses=responses(401, 403),
     summary="Antrean kajian petugas / the staff review queue",
     description="`all`: open cases by deadline; `overdue`; `due_soon`: due within "
-    "`review_due_soon_working_days` working days; `decided`.",
+    "`review_due_soon_working_days` working days; `decided`. Each case carries its `site` "
+    "as an RFC 7946 GeoJSON geometry (longitude, latitude), whatever CRS it was sent in.",
 )
 def get_reviews(
     view: View = Query(View.ALL),

@@ -22,6 +22,7 @@ from kkpr.pipeline.calendar import WorkingCalendar
 from kkpr.pipeline.db import dumps, iso, loads
 from kkpr.records.db import Database, Row, Tx
 from kkpr.settings import Settings
+from kkpr.site import as_lonlat_geojson, site_from_geojson
 
 
 class Decision(StrEnum):
@@ -164,9 +165,10 @@ def queue(
     settings: Settings,
     calendar: WorkingCalendar,
 ) -> list[dict[str, Any]]:
-    """Cases of a view, most urgent first, each with its working days left."""
+    """Cases of a view, most urgent first, each with its working days left and its site
+    in longitude, latitude (for the staff map, whatever CRS the site was sent in)."""
     sql = (
-        "SELECT r.*, a.applicant, a.business_name, a.kbli, a.outcome"
+        "SELECT r.*, a.applicant, a.business_name, a.kbli, a.outcome, a.site, a.site_crs"
         " FROM reviews r JOIN applications a ON a.id = r.application_id WHERE "
     )
     params: tuple[Any, ...]
@@ -188,7 +190,13 @@ def queue(
         params = ()
     with db.transaction() as tx:
         rows = tx.query(sql, params)
-    return [case_view(r, today, settings, calendar) for r in rows]
+    return [
+        {
+            **case_view(r, today, settings, calendar),
+            "site": as_lonlat_geojson(site_from_geojson(loads(r["site"]), r["site_crs"])),
+        }
+        for r in rows
+    ]
 
 
 def case_view(

@@ -137,6 +137,8 @@ def test_the_review_queue(api: Api) -> None:
     staff = api.auth("staff")
     [case] = api.client.get("/v1/reviews", headers=staff).json()
     assert case["application_id"] == app["id"] and case["kind"] == "kajian"
+    assert case["site"]["type"] == "Polygon"  # in longitude, latitude for the staff map
+    assert all(123 < lon < 124 and -11 < lat < -10 for lon, lat in case["site"]["coordinates"][0])
     assert api.client.get("/v1/reviews?view=overdue", headers=staff).json() == []
     assert api.client.get("/v1/reviews?view=later", headers=staff).status_code == 422
     url = f"/v1/reviews/{case['id']}/decision"

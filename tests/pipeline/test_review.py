@@ -13,10 +13,13 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
+from shapely.geometry import shape
 
 from kkpr.errors import Conflict, NotFound
 from kkpr.pipeline.applications import Pipeline
 from kkpr.pipeline.review import DecisionError
+from kkpr.site import to_crs
+from tests.mini_plan import CRS
 from tests.pipeline.conftest import Clock
 from tests.pipeline.test_applications import KAJIAN, PKKPR, SESUAI, types
 
@@ -78,6 +81,22 @@ def test_decided_after_the_holiday_weekend(
         "package",
     )
     assert app["document"]["number"].startswith("KKPR/00.00/2026/")
+
+
+def test_each_case_carries_its_site_in_longitude_latitude(
+    pipeline: Pipeline, cases: dict[str, dict[str, Any]]
+) -> None:
+    # sent in UTM 51S (the mini plan's CRS); the staff map needs longitude, latitude
+    sent = {kind: shape(app["site"]) for kind, app in cases.items()}
+    queue = pipeline.reviews("all", date(2026, 3, 25))
+    assert sorted(ids(queue)) == sorted(sent)
+    for case in queue:
+        drawn = shape(case["site"])
+        assert drawn.geom_type == "Polygon"
+        lon, lat = drawn.centroid.x, drawn.centroid.y
+        assert 123 < lon < 124 and -11 < lat < -10  # Kupang
+        back = to_crs(drawn, "EPSG:4326", CRS)
+        assert back.symmetric_difference(sent[case["kind"]]).area < 1e-6
 
 
 def test_overdue_and_due_soon_views(pipeline: Pipeline, cases: dict[str, dict[str, Any]]) -> None:
