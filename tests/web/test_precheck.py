@@ -47,6 +47,18 @@ def map_point(page: Page, lat: float, lon: float, map_id: str = "map") -> tuple[
     return box["x"] + x, box["y"] + y
 
 
+def zoom_in(page: Page) -> None:
+    """One step in with the map's + button, returning once the zoom animation has ended
+    (corners are then placed at the zoom they are computed for)."""
+    page.evaluate(
+        "() => { window.kkprZoomed = new Promise((done) => {"
+        " window.kkpr.map.once('zoomend', () => done(true)); setTimeout(() => done(false), 20000);"
+        " }); }"
+    )
+    page.click(".leaflet-control-zoom-in")
+    assert page.evaluate("() => window.kkprZoomed") is True
+
+
 def type_coordinates(page: Page, lat: float, lon: float) -> None:
     page.fill("#lat", f"{lat:.7f}")
     page.fill("#lon", f"{lon:.7f}")
@@ -106,8 +118,7 @@ def test_conforming_site_drawn_on_the_map(
     open_precheck(page, web_server)
     lat, lon = sites.centroid_latlon(sites.CONFORMING)
     type_coordinates(page, lat, lon)
-    page.click(".leaflet-control-zoom-in")
-    page.wait_for_timeout(400)  # the zoom animation
+    zoom_in(page)
     page.click("#draw")
     for corner in sites.ring_latlon(sites.CONFORMING):
         x, y = map_point(page, *corner)
