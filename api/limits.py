@@ -28,14 +28,15 @@ from api.errors import RateLimited, SiteTooLarge, problem_response
 from kkpr.errors import InputTooLarge, SiteError
 from kkpr.model import Site
 from kkpr.records.ratelimit import Buckets, MemoryBuckets
-from kkpr.site import check_site_geometry, to_plan_crs
+from kkpr.rules.words import num_id
+from kkpr.site import check_site_geometry, to_plan_crs, too_many_vertices
 
 DRAIN_FACTOR = 4  # read at most this many times the limit before answering 413
 
 
 def body_too_large(limit: int, where: str = "body") -> InputTooLarge:
     return InputTooLarge(
-        f"Isi permintaan melebihi batas {limit:,} bita",
+        f"Isi permintaan melebihi batas {num_id(limit, 0)} bita",
         f"The request body exceeds the limit of {limit:,} bytes",
         where=where,
         hint_id="Kirim tapak yang lebih sederhana atau bagi kumpulan menjadi beberapa permintaan",
@@ -138,14 +139,7 @@ def check_site_limits(site: Site, plan_crs: str, max_vertices: int, max_area_m2:
     """413 for too many vertices, 422 for an invalid site or one too large for a permit."""
     vertices = int(shapely.get_num_coordinates(site.geometry))
     if vertices > max_vertices:
-        raise InputTooLarge(
-            f"Tapak memiliki {vertices:,} titik sudut; batasnya {max_vertices:,}",
-            f"The site has {vertices:,} vertices; the limit is {max_vertices:,}",
-            where="site.coordinates",
-            hint_id="Sederhanakan batas tapak (mis. Simplify di QGIS)",
-            hint_en="Simplify the site boundary (e.g. Simplify in QGIS)",
-            extra={"vertices": vertices, "limit": max_vertices},
-        )
+        raise too_many_vertices(vertices, max_vertices, where="site.coordinates")
     check_site_geometry(site)
     with np.errstate(all="ignore"):  # an absurd site overflows to inf: too large, below
         area = float(shapely.area(to_plan_crs(site, plan_crs)))  # kept on the site for the store
@@ -160,7 +154,7 @@ def check_site_limits(site: Site, plan_crs: str, max_vertices: int, max_area_m2:
         )
     if area > max_area_m2:
         raise SiteTooLarge(
-            f"Luas tapak {area:,.0f} m² melebihi batas {max_area_m2:,.0f} m²",
+            f"Luas tapak {num_id(area, 0)} m² melebihi batas {num_id(max_area_m2, 0)} m²",
             f"The site area {area:,.0f} m² exceeds the limit of {max_area_m2:,.0f} m²",
             where="site",
             hint_id="Periksa koordinat dan CRS tapak; ajukan bidang-bidang besar secara terpisah",

@@ -19,6 +19,7 @@ from shapely.geometry.base import BaseGeometry
 
 from kkpr.errors import InputTooLarge, SiteError
 from kkpr.model import Site
+from kkpr.rules.words import num_id
 
 ACCEPTED_TYPES = ("Polygon", "MultiPolygon", "Point")
 LONLAT = "EPSG:4326"  # RFC 7946 GeoJSON, and what a web map draws
@@ -118,13 +119,16 @@ def check_site_geometry(site: Site, max_vertices: int | None = None) -> None:
         raise too_many_vertices(vertices, max_vertices)
 
 
-def too_many_vertices(vertices: int, max_vertices: int) -> InputTooLarge:
+def too_many_vertices(
+    vertices: int, max_vertices: int, where: str = "geometry.coordinates"
+) -> InputTooLarge:
     return InputTooLarge(
-        f"Tapak memiliki {vertices} titik sudut; batasnya {max_vertices}",
-        f"Site has {vertices} vertices; the limit is {max_vertices}",
-        where="geometry.coordinates",
-        hint_id="Sederhanakan batas tapak",
-        hint_en="Simplify the site boundary",
+        f"Tapak memiliki {num_id(vertices, 0)} titik sudut; batasnya {num_id(max_vertices, 0)}",
+        f"The site has {vertices:,} vertices; the limit is {max_vertices:,}",
+        where=where,
+        hint_id="Sederhanakan batas tapak (mis. Simplify di QGIS)",
+        hint_en="Simplify the site boundary (e.g. Simplify in QGIS)",
+        extra={"vertices": vertices, "limit": max_vertices},
     )
 
 

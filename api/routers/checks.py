@@ -24,6 +24,7 @@ from kkpr.check import check, check_many
 from kkpr.errors import InputTooLarge, KkprError
 from kkpr.model import CheckResult, Proposal, Site
 from kkpr.records.checks import CheckRecord, Idempotency, NewCheck, request_hash
+from kkpr.rules.words import num_id
 from kkpr.site import site_from_geojson
 
 router = APIRouter(prefix="/v1", tags=["checks"])
@@ -294,7 +295,7 @@ def post_batch(
     limit = state.settings.max_batch_sites
     if len(body.checks) > limit:
         raise InputTooLarge(
-            f"Kumpulan berisi {len(body.checks):,} pemeriksaan; batasnya {limit:,}",
+            f"Kumpulan berisi {num_id(len(body.checks), 0)} pemeriksaan; batasnya {num_id(limit, 0)}",
             f"The batch holds {len(body.checks):,} checks; the limit is {limit:,}",
             where="checks",
             hint_id="Bagi menjadi beberapa kumpulan",

@@ -32,6 +32,7 @@ from kkpr.catalogue import WORD, catalogue
 from kkpr.errors import InputTooLarge, KkprError, NotFound, SiteError
 from kkpr.rules.itbx import parse_cell
 from kkpr.rules.overlay_kinds import overlay_kinds
+from kkpr.rules.words import num_id
 from kkpr.site import to_crs
 
 router = APIRouter(include_in_schema=False)
@@ -201,7 +202,7 @@ async def upload_site(request: Request, file: UploadFile = File(...)) -> dict[st
     data = await file.read(settings.max_body_bytes + 1)
     if len(data) > settings.max_body_bytes:
         raise InputTooLarge(
-            f"Berkas lebih besar dari {settings.max_body_bytes:,} bita",
+            f"Berkas lebih besar dari {num_id(settings.max_body_bytes, 0)} bita",
             f"The file is larger than {settings.max_body_bytes:,} bytes",
             where="upload",
             hint_id="Unggah batas tapak saja, bukan seluruh peta",

@@ -32,6 +32,7 @@ from api.schemas import (
 from kkpr.errors import Conflict, InputTooLarge, NotFound, PlanError
 from kkpr.plan.package import checksum, read_meta
 from kkpr.plan.validate import errors_of, validate, validate_dir
+from kkpr.rules.words import num_id
 from kkpr.store.versions import VersionedMemoryStore
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"])
@@ -281,7 +282,7 @@ def unpack(zip_path: FsPath, dest: FsPath, max_bytes: int) -> FsPath:
         total = sum(m.file_size for m in members)
         if len(members) > MAX_ZIP_MEMBERS or total > max_bytes:
             raise InputTooLarge(
-                f"Isi zip terlalu besar ({len(members):,} berkas, {total:,} bita)",
+                f"Isi zip terlalu besar ({num_id(len(members), 0)} berkas, {num_id(total, 0)} bita)",
                 f"The zip holds too much ({len(members):,} files, {total:,} bytes)",
                 where="body",
                 extra={"limit_bytes": max_bytes, "limit_files": MAX_ZIP_MEMBERS},

@@ -18,6 +18,7 @@ from kkpr.errors import PlanError, Problem
 from kkpr.plan.kugi import INTENSITY_FIELDS, OVERLAY_KINDS
 from kkpr.plan.package import Plan, read_csv, read_plan
 from kkpr.rules.itbx import cell_tokens_valid, parse_cell
+from kkpr.rules.words import num_id
 
 KBLI_CODE = re.compile(r"^\d{5}$")
 # range of each intensity figure: (min, max); None = open
@@ -155,8 +156,8 @@ def _overlaps_and_gaps(plan: Plan) -> list[Problem]:
                 out.append(
                     Problem(
                         "zones.overlap",
-                        f"Poligon {fids[i]} dan {fids[j]} bertampalan seluas {a:,.1f} m² "
-                        f"(toleransi {tol} m²)",
+                        f"Poligon {fids[i]} dan {fids[j]} bertampalan seluas {num_id(a)} m² "
+                        f"(toleransi {num_id(tol)} m²)",
                         f"Polygons {fids[i]} and {fids[j]} overlap by {a:,.1f} m² (tolerance {tol} m²)",
                         file=src,
                         feature=f"{fids[i]},{fids[j]}",
@@ -172,7 +173,7 @@ def _overlaps_and_gaps(plan: Plan) -> list[Problem]:
                     out.append(
                         Problem(
                             "zones.gap",
-                            f"Celah antar-poligon seluas {hole.area:,.1f} m² (toleransi {tol} m²)",
+                            f"Celah antar-poligon seluas {num_id(hole.area)} m² (toleransi {num_id(tol)} m²)",
                             f"Gap between polygons of {hole.area:,.1f} m² (tolerance {tol} m²)",
                             file=src,
                             geometry_wkt=shapely.to_wkt(

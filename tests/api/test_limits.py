@@ -30,6 +30,9 @@ def test_body_over_the_limit_is_413_before_parsing(mini_api: Api) -> None:
     assert r.status_code == 413
     assert r.headers["content-type"] == "application/problem+json"
     assert r.json()["type"].endswith("/input-too-large")
+    # each language writes the number its own way (in Indonesian, "," is the decimal mark)
+    assert f"{limit:_}".replace("_", ".") + " bita" in r.json()["message_id"]
+    assert f"{limit:,} bytes" in r.json()["message_en"]
 
 
 def test_streamed_body_without_length_is_counted(mini_api: Api) -> None:
@@ -50,6 +53,7 @@ def test_too_many_vertices_is_413(mini_plan_dir: Path, tmp_path: Path) -> None:
     body = {"site": {"type": "Polygon", "coordinates": [ring(600)]}, "crs": "EPSG:32751"}
     r = api.check({**body, "kbli": "47111"})
     assert r.status_code == 413 and r.json()["vertices"] == 601
+    assert r.json()["where"] == "site.coordinates"
     ok = api.check(
         {
             "site": {"type": "Polygon", "coordinates": [ring(400)]},
@@ -64,6 +68,8 @@ def test_site_larger_than_any_permit_is_422(mini_plan_dir: Path, tmp_path: Path)
     api = make_api(mini_plan_dir, tmp_path / "var", max_site_area_m2=1000.0)
     r = api.check(mini_site(0, 0, 50, 50))  # 2,500 m²
     assert r.status_code == 422 and r.json()["type"].endswith("/site-too-large")
+    assert r.json()["message_id"] == "Luas tapak 2.500 m² melebihi batas 1.000 m²"
+    assert r.json()["message_en"] == "The site area 2,500 m² exceeds the limit of 1,000 m²"
     assert api.check(mini_site(0, 0, 30, 30)).status_code == 201
 
 
