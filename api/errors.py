@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import validation
 from kkpr.errors import (
     Conflict,
     InputTooLarge,
@@ -193,14 +194,22 @@ def _validation_error(exc: RequestValidationError) -> RequestInvalid:
             "loc": [str(p) for p in e.get("loc", ())],
             "msg": str(e.get("msg", "")),
             "type": str(e.get("type", "")),
+            "message_id": validation.message_id(e),
+            "message_en": str(e.get("msg", "")),
         }
         for e in exc.errors()[:50]
     ]
-    first = errors[0] if errors else {"loc": [], "msg": ""}
+    first = errors[0] if errors else {"loc": [], "msg": "", "message_id": "", "type": ""}
     where = ".".join(first["loc"]) or None
+    if first["type"] == "json_invalid":
+        message = ("Isi permintaan bukan JSON yang sah", "The request body is not valid JSON")
+    else:
+        message = (
+            f"Permintaan tidak sesuai skema: {first['message_id']}",
+            f"The request does not match the schema: {first['msg']}",
+        )
     return RequestInvalid(
-        f"Permintaan tidak sesuai skema: {first['msg']}",
-        f"The request does not match the schema: {first['msg']}",
+        *message,
         where=where,
         hint_id="Lihat skema dan contoh di /docs atau /openapi.json",
         hint_en="See the schema and examples at /docs or /openapi.json",
