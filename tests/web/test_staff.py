@@ -152,7 +152,9 @@ def test_a_tab_clicked_while_the_page_script_loads_still_opens(
     assert tabindex == [-1, -1, 0, -1]
 
 
-def test_review_queue_is_listed_and_drawn_on_the_map(page: Page, web_server: WebServer) -> None:
+def test_review_queue_is_listed_and_drawn_on_the_map(
+    page: Page, web_server: WebServer, artifacts: Path
+) -> None:
     # an application whose site lies partly outside the RDTR goes to staff review (PKKPR)
     feature = sites.example(sites.TO_REVIEW)
     resp = httpx.post(
@@ -181,6 +183,9 @@ def test_review_queue_is_listed_and_drawn_on_the_map(page: Page, web_server: Web
     # its site is drawn on the map, and the list leads there
     ours.get_by_role("button").click()
     expect(page.locator("#staff-map .leaflet-popup", has_text="Kos Oebufu Asri")).to_be_visible()
+    expect(page.locator("#map-status")).to_contain_text("dimuat", timeout=30_000)
+    page.wait_for_function("() => !window.kkpr.map._animatingZoom")
+    page.screenshot(path=str(artifacts / "staff-reviews.png"))
 
 
 # ---------------------------------------------------------------- a plan with problems
