@@ -56,7 +56,7 @@ def _value_id(value: Any) -> str:
         return str(value)
     if float(value).is_integer():
         return num_id(value, 0)
-    return num_id(value, 6).rstrip("0")
+    return num_id(value, 6).rstrip("0").rstrip(",")
 
 
 def message_id(error: dict[str, Any]) -> str:
