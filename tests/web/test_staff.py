@@ -188,6 +188,74 @@ def test_review_queue_is_listed_and_drawn_on_the_map(
     page.screenshot(path=str(artifacts / "staff-reviews.png"))
 
 
+def submit_to_review(server: WebServer, business_name: str) -> dict[str, Any]:
+    feature = sites.example(sites.TO_REVIEW)
+    resp = httpx.post(
+        server.url + "/v1/applications",
+        headers={"X-API-Key": server.staff_key},
+        json={
+            "applicant": "Yohanes Tefa",
+            "business_name": business_name,
+            "kbli": feature["properties"]["kbli"],
+            "site": feature["geometry"],
+            "proposal": {"floor_area_m2": 300, "floors": 2},
+        },
+        timeout=60,
+    )
+    assert resp.status_code == 201, resp.text
+    app: dict[str, Any] = resp.json()
+    return app
+
+
+def test_a_case_is_decided_from_the_queue_with_its_errors_next_to_the_fields(
+    page: Page, web_server: WebServer, artifacts: Path
+) -> None:
+    app = submit_to_review(web_server, "Wisma Lasiana Indah")
+    login(page, web_server)
+    page.click("#tab-reviews")
+    case = page.locator("#review-list li", has_text="Wisma Lasiana Indah")
+    case.get_by_text("Putuskan kasus ini").click()
+    form = case.locator("form.decide")
+    # no decision chosen: said next to the choices, nothing sent
+    form.get_by_role("button", name="Simpan keputusan").click()
+    expect(form.locator("[id$=-decision-error]")).to_have_text("Pilih salah satu keputusan.")
+    # no reasons: said next to the reasons, nothing sent
+    form.get_by_label("Setujui dengan syarat").check()
+    form.get_by_role("button", name="Simpan keputusan").click()
+    expect(form.locator("[id$=-reasons-error]")).to_have_text("Keputusan harus memuat alasan.")
+    # an approval with conditions but none written: the API's refusal lands next to them
+    form.get_by_label("Alasan (wajib)").fill("Sesuai RTRW: kawasan permukiman")
+    form.get_by_role("button", name="Simpan keputusan").click()
+    expect(form.locator("[id$=-conditions-error]")).to_contain_text("harus memuat syaratnya")
+    expect(form.locator("[id$=-reasons-error]")).to_be_empty()
+    form.screenshot(path=str(artifacts / "staff-decide-form.png"))
+    assert api(web_server, f"/v1/applications/{app['id']}")["reviews"][0]["status"] == "open"
+    # with its conditions it is recorded, the case leaves the queue, the document is issued
+    form.get_by_label("Syarat", exact=True).fill(
+        "Tanpa bangunan permanen di sempadan\nPapan nama paling tinggi 3 m"
+    )
+    form.get_by_role("button", name="Simpan keputusan").click()
+    status = page.locator("#review-status")
+    expect(status).to_contain_text(
+        "Wisma Lasiana Indah: Setujui dengan syarat — keputusan tersimpan."
+    )
+    expect(page.locator("#review-list li", has_text="Wisma Lasiana Indah")).to_have_count(0)
+    page.screenshot(path=str(artifacts / "staff-decided.png"))
+    decided = api(web_server, f"/v1/applications/{app['id']}")
+    [review] = decided["reviews"]
+    assert review["decision"] == "approve_with_conditions"
+    assert review["reasons"] == ["Sesuai RTRW: kawasan permukiman"]
+    assert review["conditions"] == [
+        "Tanpa bangunan permanen di sempadan",
+        "Papan nama paling tinggi 3 m",
+    ]
+    assert review["reviewer"].startswith("key:")  # the staff member logged in
+    number = decided["document"]["number"]
+    page.locator("#review-document").click()
+    expect(page.locator("body")).to_contain_text(number)
+    expect(page.locator("body")).to_contain_text("Papan nama paling tinggi 3 m")
+
+
 # ---------------------------------------------------------------- a plan with problems
 
 

@@ -195,6 +195,7 @@ async function loadReviews() {
   }
   const list = h("ol", { class: "list", id: "review-list" });
   box.replaceChildren(list);
+  reviewMarks.clearLayers();
   for (const item of items) {
     const card = h("div", {},
       h("strong", {}, item.business_name || item.applicant || item.application_id), " ",
@@ -206,23 +207,114 @@ async function loadReviews() {
         outcome: item.outcome ? t(`out.${item.outcome}`) : "—",
         deadline: item.deadline || "—", left: item.working_days_left ?? "—",
       })));
-    const li = h("li", {}, card);
+    const li = h("li", { "data-review": item.id }, card);
     list.append(li);
     // the queue gives each case's site in longitude, latitude
-    const site = item.site;
-    if (!site) continue;
-    const colour = item.overdue ? "#c92a2a" : "#e8590c";
-    const shape = L.geoJSON(site, {
-      pane: "marks",
-      // a GeoJSON style also restyles point markers: keep it to the polygons
-      style: (f) => (f.geometry.type === "Point" ? {} : { color: colour, weight: 3, fillOpacity: 0.25 }),
-      pointToLayer: (_f, ll) => L.circleMarker(ll, { pane: "marks", radius: 9, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1 }),
-    }).bindPopup(card.cloneNode(true)).addTo(reviewMarks);
-    li.append(" ", h("button", {
-      type: "button", class: "linkish",
-      onclick: () => { map.fitBounds(shape.getBounds(), { maxZoom: 18 }); shape.openPopup(); },
-    }, t("staff.show_on_map")));
+    if (item.site) {
+      const colour = item.overdue ? "#c92a2a" : "#e8590c";
+      const shape = L.geoJSON(item.site, {
+        pane: "marks",
+        // a GeoJSON style also restyles point markers: keep it to the polygons
+        style: (f) => (f.geometry.type === "Point" ? {} : { color: colour, weight: 3, fillOpacity: 0.25 }),
+        pointToLayer: (_f, ll) => L.circleMarker(ll, { pane: "marks", radius: 9, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1 }),
+      }).bindPopup(card.cloneNode(true)).addTo(reviewMarks);
+      li.append(" ", h("button", {
+        type: "button", class: "linkish",
+        onclick: () => { map.fitBounds(shape.getBounds(), { maxZoom: 18 }); shape.openPopup(); },
+      }, t("staff.show_on_map")));
+    }
+    li.append(decisionForm(item));
   }
+}
+
+// ---------------------------------------------------------------- a decision on a case
+const DECISIONS = ["approve", "approve_with_conditions", "reject"];
+const lines = (text) => text.split("\n").map((l) => l.trim()).filter(Boolean);
+
+/** The decision form of one case: the decision, its reasons, and conditions when the
+ * approval has them; the API's refusals are shown next to the field they name. */
+function decisionForm(item) {
+  const key = (name) => `d-${item.id}-${name}`;
+  const error = (name) => h("p", { class: "field-error", id: key(`${name}-error`), role: "alert" });
+  const errors = Object.fromEntries(["decision", "reasons", "conditions", "form"].map((n) => [n, error(n)]));
+  const textarea = (name) => h("textarea", {
+    id: key(name), name, rows: 3, "aria-describedby": `${key(`${name}-help`)} ${key(`${name}-error`)}`,
+  });
+  const reasons = textarea("reasons");
+  const conditions = textarea("conditions");
+  const conditionsField = h("div", { class: "field", hidden: true },
+    h("label", { for: key("conditions") }, t("staff.decide.conditions")),
+    h("p", { class: "help", id: key("conditions-help") }, t("staff.decide.one_per_line")),
+    conditions, errors.conditions);
+  const choices = DECISIONS.map((d) => h("label", { class: "choice" },
+    h("input", {
+      type: "radio", name: "decision", value: d,
+      onchange: () => { conditionsField.hidden = d !== "approve_with_conditions"; },
+    }), ` ${t(`staff.decide.${d}`)}`));
+  const button = h("button", { type: "submit", class: "primary" }, t("staff.decide.submit"));
+  const form = h("form", { class: "decide", novalidate: true },
+    h("fieldset", { "aria-describedby": key("decision-error") },
+      h("legend", {}, t("staff.decide.decision")), ...choices),
+    errors.decision,
+    h("div", { class: "field" },
+      h("label", { for: key("reasons") }, t("staff.decide.reasons")),
+      h("p", { class: "help", id: key("reasons-help") }, t("staff.decide.one_per_line")),
+      reasons, errors.reasons),
+    conditionsField,
+    button, errors.form);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    for (const el of Object.values(errors)) el.replaceChildren();
+    const decision = form.elements.decision.value;
+    if (!decision) {
+      errors.decision.textContent = t("staff.decide.choose");
+      return;
+    }
+    if (!lines(reasons.value).length) {
+      errors.reasons.textContent = t("staff.decide.reasons_required");
+      return;
+    }
+    const body = {
+      decision,
+      reasons: lines(reasons.value),
+      conditions: decision === "approve_with_conditions" ? lines(conditions.value) : [],
+    };
+    button.disabled = true;
+    let resp;
+    try {
+      resp = await fetch(`/v1/reviews/${encodeURIComponent(item.id)}/decision`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify(body),
+      });
+    } catch {
+      errors.form.textContent = t("err.network");
+      button.disabled = false;
+      return;
+    }
+    const answer = await resp.json().catch(() => ({}));
+    if (!resp.ok) {
+      const where = String(answer.where || "").replace(/^body\./, "").split(".")[0];
+      (errors[where] || errors.form).textContent = problemOf(answer);
+      button.disabled = false;
+      return;
+    }
+    decided(item, decision, answer);
+    await loadReviews();
+  });
+  return h("details", { class: "decide-box" }, h("summary", {}, t("staff.decide.open")), form);
+}
+
+/** Say what was decided, with the document when one was issued, then the queue reloads. */
+function decided(item, decision, app) {
+  const doc = app.document;
+  const href = doc && `/v1/documents/${doc.number.split("/").map(encodeURIComponent).join("/")}.html`;
+  $("review-status").replaceChildren(
+    h("span", { class: "ok-yes" }, t("staff.decide.done", {
+      name: item.business_name || item.application_id, decision: t(`staff.decide.${decision}`),
+    })),
+    doc ? h("span", {}, " ", h("a", { href, id: "review-document" }, t("staff.decide.document", { number: doc.number }))) : "",
+  );
 }
 
 // ---------------------------------------------------------------- the validation report
