@@ -323,6 +323,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "staff.layer.overlays": ("Ketentuan khusus", "Special provisions"),
     "staff.layer.reviews": ("Antrean kajian", "Review queue"),
     "staff.layer.problems": ("Masalah validasi", "Validation problems"),
+    "staff.layer.decided": ("Keputusan", "Decisions"),
     "staff.panels": ("Panel", "Panels"),
     "staff.tab.feature": ("Objek", "Feature"),
     "staff.tab.reviews": ("Kajian", "Reviews"),
@@ -339,6 +340,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "staff.zones_loaded": ("{n} poligon zona dimuat.", "{n} zone polygons loaded."),
     "staff.legend.review": ("Kasus dalam antrean kajian", "Case in the review queue"),
     "staff.legend.problem": ("Masalah validasi rencana", "Plan validation problem"),
+    "staff.legend.approve": ("Kasus disetujui", "Case approved"),
+    "staff.legend.approve_with_conditions": (
+        "Kasus disetujui dengan syarat",
+        "Case approved with conditions",
+    ),
+    "staff.legend.reject": ("Kasus ditolak", "Case rejected"),
     "staff.itbx.heading": ("Kolom ITBX {code}", "ITBX column {code}"),
     "staff.itbx.error": ("Kolom ITBX tidak dapat dimuat.", "The ITBX column could not be loaded."),
     "staff.itbx.no_column": (
@@ -359,6 +366,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "KBLI {kbli} · {form} · {outcome} · due {deadline} ({left} working days left)",
     ),
     "staff.show_on_map": ("Tampilkan di peta", "Show on the map"),
+    "staff.decided.heading": ("Keputusan terakhir", "Recent decisions"),
+    "staff.decided.empty": ("Belum ada kasus yang diputuskan.", "No case has been decided yet."),
+    "staff.decided.count": (
+        "{n} kasus diputuskan; {shown} terbaru tercantum, semuanya di peta.",
+        "{n} cases decided; the newest {shown} listed, all of them on the map.",
+    ),
+    "staff.decided.line": (
+        "KBLI {kbli} · {form} · diputuskan {date} oleh {reviewer}",
+        "KBLI {kbli} · {form} · decided {date} by {reviewer}",
+    ),
+    "staff.decided.late": ("lewat tenggat", "late"),
     "staff.decide.open": ("Putuskan kasus ini", "Decide this case"),
     "staff.decide.decision": ("Keputusan", "Decision"),
     "staff.decide.approve": ("Setujui", "Approve"),

@@ -240,6 +240,13 @@ def test_a_case_is_decided_from_the_queue_with_its_errors_next_to_the_fields(
         "Wisma Lasiana Indah: Setujui dengan syarat — keputusan tersimpan."
     )
     expect(page.locator("#review-list li", has_text="Wisma Lasiana Indah")).to_have_count(0)
+    # it is listed among the decisions, and drawn on the map with its decision and reasons
+    done = page.locator("#decided-list li", has_text="Wisma Lasiana Indah")
+    expect(done).to_contain_text("Setujui dengan syarat")
+    expect(done).to_contain_text("Sesuai RTRW: kawasan permukiman")
+    done.get_by_role("button", name="Tampilkan di peta").click()
+    popup = page.locator("#staff-map .leaflet-popup", has_text="Wisma Lasiana Indah")
+    expect(popup).to_contain_text("Papan nama paling tinggi 3 m")
     page.screenshot(path=str(artifacts / "staff-decided.png"))
     decided = api(web_server, f"/v1/applications/{app['id']}")
     [review] = decided["reviews"]

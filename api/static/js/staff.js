@@ -32,6 +32,8 @@ const overlays = L.geoJSON(null, {
   },
 }).addTo(map);
 const reviewMarks = L.featureGroup().addTo(map);
+const decidedMarks = L.featureGroup().addTo(map);
+const DECISION_COLOUR = { approve: "#2b8a3e", approve_with_conditions: "#1971c2", reject: "#5f3dc4" };
 const problemMarks = L.featureGroup().addTo(map);
 
 let selected = null;
@@ -63,6 +65,8 @@ function legend() {
   const marks = [
     h("li", {}, h("span", { class: "swatch", style: "background:#e8590c;border-radius:50%" }), t("staff.legend.review")),
     h("li", {}, h("span", { class: "swatch", style: "background:#c92a2a;border-radius:50%" }), t("staff.legend.problem")),
+    ...Object.entries(DECISION_COLOUR).map(([d, colour]) => h("li", {},
+      h("span", { class: "swatch", style: `background:${colour}` }), t(`staff.legend.${d}`))),
   ];
   renderLegend($("legend"), zones.codes, [...[...overlayKinds].sort().map(overlayLegendItem), ...marks]);
 }
@@ -76,6 +80,7 @@ function toggle(id, layer) {
 toggle("show-zones", zones.layer);
 toggle("show-overlays", overlays);
 toggle("show-reviews", reviewMarks);
+toggle("show-decided", decidedMarks);
 toggle("show-problems", problemMarks);
 
 // ---------------------------------------------------------------- a clicked polygon
@@ -209,22 +214,70 @@ async function loadReviews() {
       })));
     const li = h("li", { "data-review": item.id }, card);
     list.append(li);
-    // the queue gives each case's site in longitude, latitude
-    if (item.site) {
-      const colour = item.overdue ? "#c92a2a" : "#e8590c";
-      const shape = L.geoJSON(item.site, {
-        pane: "marks",
-        // a GeoJSON style also restyles point markers: keep it to the polygons
-        style: (f) => (f.geometry.type === "Point" ? {} : { color: colour, weight: 3, fillOpacity: 0.25 }),
-        pointToLayer: (_f, ll) => L.circleMarker(ll, { pane: "marks", radius: 9, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1 }),
-      }).bindPopup(card.cloneNode(true)).addTo(reviewMarks);
-      li.append(" ", h("button", {
-        type: "button", class: "linkish",
-        onclick: () => { map.fitBounds(shape.getBounds(), { maxZoom: 18 }); shape.openPopup(); },
-      }, t("staff.show_on_map")));
-    }
+    const shape = drawCase(item.site, item.overdue ? "#c92a2a" : "#e8590c", card, reviewMarks);
+    if (shape) li.append(" ", showOnMap(shape));
     li.append(decisionForm(item));
   }
+}
+
+/** A case's site (longitude, latitude, as the queue gives it) on ``group``, its popup the
+ * case's card; null when the case has no site. */
+function drawCase(site, colour, card, group) {
+  if (!site) return null;
+  return L.geoJSON(site, {
+    pane: "marks",
+    // a GeoJSON style also restyles point markers: keep it to the polygons
+    style: (f) => (f.geometry.type === "Point" ? {} : { color: colour, weight: 3, fillOpacity: 0.25 }),
+    pointToLayer: (_f, ll) => L.circleMarker(ll, { pane: "marks", radius: 9, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1 }),
+  }).bindPopup(card.cloneNode(true)).addTo(group);
+}
+
+function showOnMap(shape) {
+  return h("button", {
+    type: "button", class: "linkish",
+    onclick: () => { map.fitBounds(shape.getBounds(), { maxZoom: 18 }); shape.openPopup(); },
+  }, t("staff.show_on_map"));
+}
+
+// ---------------------------------------------------------------- decisions taken
+const DECIDED_LISTED = 20; // the newest decisions listed; every one is on the map
+
+async function loadDecided() {
+  const box = $("decided");
+  const resp = await fetch("/v1/reviews?view=decided", { headers: { Accept: "application/json" } })
+    .catch(() => null);
+  const body = resp ? await resp.json().catch(() => ({})) : {};
+  if (!resp || !resp.ok) {
+    box.replaceChildren(h("p", { class: "notice" }, resp ? problemOf(body) : t("err.network")));
+    return;
+  }
+  decidedMarks.clearLayers();
+  if (!body.length) {
+    box.replaceChildren(h("p", { class: "muted" }, t("staff.decided.empty")));
+    return;
+  }
+  const list = h("ol", { class: "list", id: "decided-list" });
+  body.forEach((item, i) => {
+    const colour = DECISION_COLOUR[item.decision] || "#495057";
+    const card = h("div", {},
+      h("strong", {}, item.business_name || item.applicant || item.application_id), " ",
+      h("span", { class: "badge", style: `background:${colour};color:#fff` }, t(`staff.decide.${item.decision}`)),
+      item.on_time === false ? h("span", { class: "badge overdue" }, t("staff.decided.late")) : "",
+      h("br"),
+      h("span", { class: "muted" }, t("staff.decided.line", {
+        kbli: item.kbli || "—", form: item.form || "—", date: item.decided_on || "—", reviewer: item.reviewer || "—",
+      })),
+      (item.reasons || []).length ? h("ul", { class: "reasons" }, item.reasons.map((r) => h("li", {}, r))) : "",
+      (item.conditions || []).length ? h("p", {}, `${t("staff.decide.conditions")}: ${item.conditions.join("; ")}`) : "");
+    const shape = drawCase(item.site, colour, card, decidedMarks);
+    if (i >= DECIDED_LISTED) return;
+    const li = h("li", { "data-review": item.id }, card);
+    if (shape) li.append(" ", showOnMap(shape));
+    list.append(li);
+  });
+  box.replaceChildren(
+    h("p", { class: "muted" }, t("staff.decided.count", { n: body.length, shown: Math.min(body.length, DECIDED_LISTED) })),
+    list);
 }
 
 // ---------------------------------------------------------------- a decision on a case
@@ -300,7 +353,7 @@ function decisionForm(item) {
       return;
     }
     decided(item, decision, answer);
-    await loadReviews();
+    await Promise.all([loadReviews(), loadDecided()]);
   });
   return h("details", { class: "decide-box" }, h("summary", {}, t("staff.decide.open")), form);
 }
@@ -374,4 +427,5 @@ async function located({ collection, ids }) {
 
 keepHashOnLanguageSwitch();
 loadReviews();
+loadDecided();
 loadValidation();
