@@ -263,15 +263,24 @@ def delete_subscription(
     responses=responses(401, 403),
     summary="Antrean kajian petugas / the staff review queue",
     description="`all`: open cases by deadline; `overdue`; `due_soon`: due within "
-    "`review_due_soon_working_days` working days; `decided`. Each case carries its `site` "
+    "`review_due_soon_working_days` working days; `decided` (with `reviewer_name`, the name "
+    "of the deciding key). Each case carries its `site` "
     "as an RFC 7946 GeoJSON geometry (longitude, latitude), whatever CRS it was sent in.",
 )
 def get_reviews(
     view: View = Query(View.ALL),
     _caller: Caller = Depends(STAFF),
     pipe: Pipeline = Depends(pipeline),
+    state: AppState = Depends(app_state),
 ) -> list[dict[str, Any]]:
-    return pipe.reviews(view)
+    cases = pipe.reviews(view)
+    if any("reviewer" in case for case in cases):
+        # who decided, by the name of their key (a revoked key keeps its name)
+        names = {f"key:{key.id}": key.name for key in state.keys.list()}
+        for case in cases:
+            if "reviewer" in case:
+                case["reviewer_name"] = names.get(case["reviewer"])
+    return cases
 
 
 @router.post(

@@ -153,7 +153,10 @@ def test_the_review_queue(api: Api) -> None:
         api.client.post(url, json={"decision": "approve", "reasons": []}, headers=staff).status_code
         == 422
     )
-    assert api.client.get("/v1/reviews?view=decided", headers=staff).json()[0]["on_time"] is True
+    [done] = api.client.get("/v1/reviews?view=decided", headers=staff).json()
+    assert done["on_time"] is True
+    assert done["reviewer"] == decided["reviews"][0]["reviewer"]
+    assert done["reviewer_name"] == "pytest staff"  # the key's name, for people to read
 
 
 def test_documents_verify_render_and_refuse(api: Api) -> None:

@@ -243,6 +243,7 @@ def test_a_case_is_decided_from_the_queue_with_its_errors_next_to_the_fields(
     # it is listed among the decisions, and drawn on the map with its decision and reasons
     done = page.locator("#decided-list li", has_text="Wisma Lasiana Indah")
     expect(done).to_contain_text("Setujui dengan syarat")
+    expect(done).to_contain_text("oleh Petugas uji")  # the name of the staff key
     expect(done).to_contain_text("Sesuai RTRW: kawasan permukiman")
     done.get_by_role("button", name="Tampilkan di peta").click()
     popup = page.locator("#staff-map .leaflet-popup", has_text="Wisma Lasiana Indah")

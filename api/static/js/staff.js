@@ -265,7 +265,7 @@ async function loadDecided() {
       item.on_time === false ? h("span", { class: "badge overdue" }, t("staff.decided.late")) : "",
       h("br"),
       h("span", { class: "muted" }, t("staff.decided.line", {
-        kbli: item.kbli || "—", form: item.form || "—", date: item.decided_on || "—", reviewer: item.reviewer || "—",
+        kbli: item.kbli || "—", form: item.form || "—", date: item.decided_on || "—", reviewer: item.reviewer_name || item.reviewer || "—",
       })),
       (item.reasons || []).length ? h("ul", { class: "reasons" }, item.reasons.map((r) => h("li", {}, r))) : "",
       (item.conditions || []).length ? h("p", {}, `${t("staff.decide.conditions")}: ${item.conditions.join("; ")}`) : "");
