@@ -22,7 +22,7 @@ from kkpr.model import Site
 from kkpr.rules.words import num_id
 
 ACCEPTED_TYPES = ("Polygon", "MultiPolygon", "Point")
-LONLAT = "EPSG:4326"  # RFC 7946 GeoJSON, and what a web map draws
+WGS84 = "EPSG:4326"  # as everywhere in kkpr: longitude, latitude (RFC 7946, web maps)
 
 
 def site_from_geojson(obj: Any, crs: str | None = None) -> Site:
@@ -72,7 +72,7 @@ def site_from_geojson(obj: Any, crs: str | None = None) -> Site:
             hint_id=str(exc),
             hint_en=str(exc),
         ) from exc
-    return Site(geometry=geom, crs=crs or declared or LONLAT)
+    return Site(geometry=geom, crs=crs or declared or WGS84)
 
 
 def _declared_crs(obj: dict[str, Any]) -> str | None:
@@ -211,11 +211,11 @@ def to_plan_crs(site: Site, plan_crs: str) -> BaseGeometry:
 def lonlat(geom: BaseGeometry, crs: str) -> tuple[float, float]:
     """A representative point of ``geom`` (in ``crs``) as longitude, latitude."""
     p = geom.representative_point() if geom.geom_type != "Point" else geom
-    lon, lat = transformer(crs, LONLAT).transform(p.x, p.y)
+    lon, lat = transformer(crs, WGS84).transform(p.x, p.y)
     return float(lon), float(lat)
 
 
 def as_lonlat_geojson(site: Site) -> dict[str, Any]:
     """The site as an RFC 7946 GeoJSON geometry (longitude, latitude), as a web map draws
     it, whatever CRS it was given in."""
-    return dict(mapping(to_crs(site.geometry, site.crs, LONLAT)))
+    return dict(mapping(to_crs(site.geometry, site.crs, WGS84)))

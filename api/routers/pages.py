@@ -33,7 +33,7 @@ from kkpr.errors import InputTooLarge, KkprError, NotFound, SiteError
 from kkpr.rules.itbx import parse_cell
 from kkpr.rules.overlay_kinds import overlay_kinds
 from kkpr.rules.words import num_id
-from kkpr.site import to_crs
+from kkpr.site import WGS84, to_crs
 
 router = APIRouter(include_in_schema=False)
 HERE = Path(__file__).resolve().parent.parent
@@ -47,7 +47,6 @@ FIGURES = (
     ("height_m", "m"),
     ("green_area_m2", "m²"),
 )
-WGS84 = "EPSG:4326"
 staff_only = require_role("staff")
 
 

@@ -19,9 +19,8 @@ from shapely.geometry import mapping
 
 from kkpr.errors import NotFound
 from kkpr.plan.package import Plan
-from kkpr.site import transformer
+from kkpr.site import WGS84, transformer
 
-WGS84 = "EPSG:4326"  # in this module, as everywhere in kkpr: longitude, latitude
 TITLES: dict[str, tuple[str, str, str]] = {
     "zones": (
         "Pola ruang RDTR / RDTR zoning",

@@ -36,8 +36,8 @@ from kkpr.model import (
 )
 from kkpr.plan.kugi import INTENSITY_FIELDS
 from kkpr.settings import Settings
-from kkpr.site import check_site_geometry, to_plan_crs, transformer
-from kkpr.store.features import TITLES, WGS84, unknown_collection
+from kkpr.site import WGS84, check_site_geometry, to_plan_crs, transformer
+from kkpr.store.features import TITLES, unknown_collection
 from kkpr.store.memory import lonlats, outside_any_plan, to_plan_crs_many
 from kkpr.store.postgis_sql import (
     ACTIVE_SQL,
