@@ -152,17 +152,16 @@ def test_a_tab_clicked_while_the_page_script_loads_still_opens(
     assert tabindex == [-1, -1, 0, -1]
 
 
-def test_review_queue_is_listed_and_drawn_on_the_map(
-    page: Page, web_server: WebServer, artifacts: Path
-) -> None:
-    # an application whose site lies partly outside the RDTR goes to staff review (PKKPR)
+def submit_to_review(server: WebServer, business_name: str, applicant: str) -> dict[str, Any]:
+    """An application whose site lies partly outside the RDTR: it goes to staff review
+    (PKKPR)."""
     feature = sites.example(sites.TO_REVIEW)
     resp = httpx.post(
-        web_server.url + "/v1/applications",
-        headers={"X-API-Key": web_server.staff_key},
+        server.url + "/v1/applications",
+        headers={"X-API-Key": server.staff_key},
         json={
-            "applicant": "Maria Lende",
-            "business_name": "Kos Oebufu Asri",
+            "applicant": applicant,
+            "business_name": business_name,
             "kbli": feature["properties"]["kbli"],
             "site": feature["geometry"],
             "proposal": {"floor_area_m2": 300, "floors": 2},
@@ -170,6 +169,14 @@ def test_review_queue_is_listed_and_drawn_on_the_map(
         timeout=60,
     )
     assert resp.status_code == 201, resp.text
+    app: dict[str, Any] = resp.json()
+    return app
+
+
+def test_review_queue_is_listed_and_drawn_on_the_map(
+    page: Page, web_server: WebServer, artifacts: Path
+) -> None:
+    submit_to_review(web_server, "Kos Oebufu Asri", applicant="Maria Lende")
     queue = api(web_server, "/v1/reviews")
     assert any(case["business_name"] == "Kos Oebufu Asri" for case in queue)
 
@@ -188,29 +195,10 @@ def test_review_queue_is_listed_and_drawn_on_the_map(
     page.screenshot(path=str(artifacts / "staff-reviews.png"))
 
 
-def submit_to_review(server: WebServer, business_name: str) -> dict[str, Any]:
-    feature = sites.example(sites.TO_REVIEW)
-    resp = httpx.post(
-        server.url + "/v1/applications",
-        headers={"X-API-Key": server.staff_key},
-        json={
-            "applicant": "Yohanes Tefa",
-            "business_name": business_name,
-            "kbli": feature["properties"]["kbli"],
-            "site": feature["geometry"],
-            "proposal": {"floor_area_m2": 300, "floors": 2},
-        },
-        timeout=60,
-    )
-    assert resp.status_code == 201, resp.text
-    app: dict[str, Any] = resp.json()
-    return app
-
-
 def test_a_case_is_decided_from_the_queue_with_its_errors_next_to_the_fields(
     page: Page, web_server: WebServer, artifacts: Path
 ) -> None:
-    app = submit_to_review(web_server, "Wisma Lasiana Indah")
+    app = submit_to_review(web_server, "Wisma Lasiana Indah", applicant="Yohanes Tefa")
     login(page, web_server)
     page.click("#tab-reviews")
     case = page.locator("#review-list li", has_text="Wisma Lasiana Indah")

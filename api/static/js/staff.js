@@ -323,13 +323,14 @@ function decisionForm(item) {
       errors.decision.textContent = t("staff.decide.choose");
       return;
     }
-    if (!lines(reasons.value).length) {
+    const given = lines(reasons.value);
+    if (!given.length) {
       errors.reasons.textContent = t("staff.decide.reasons_required");
       return;
     }
     const body = {
       decision,
-      reasons: lines(reasons.value),
+      reasons: given,
       conditions: decision === "approve_with_conditions" ? lines(conditions.value) : [],
     };
     button.disabled = true;
