@@ -485,6 +485,19 @@ def evaluate_sites(
     with np.errstate(divide="ignore", invalid="ignore"):
         pshare = np.where(site_area[ps] > 0, parea / site_area[ps], 1.0 / n_parts[ps])
     pdec = point[ps] | ((parea >= tol.sliver_m2) & (pshare >= tol.sliver_share))
+    covered = np.bincount(ps, weights=parea, minlength=m)
+    outside = np.maximum(site_area - covered, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        outside_share = np.where(
+            site_area > 0, outside / site_area, np.where(n_parts > 0, 0.0, 1.0)
+        )
+    pkkpr = (n_parts == 0) | ((outside >= tol.sliver_m2) & (outside_share >= tol.sliver_share))
+    # the tolerance never hides a whole site (outcome.whole_site_hidden): where no
+    # part and no outside decides, the parts decide by their share alone
+    share_only = (n_parts > 0) & ~point & ~pkkpr
+    share_only &= np.bincount(ps, weights=pdec, minlength=m) == 0
+    pdec |= share_only[ps] & (pshare >= tol.sliver_share)
+    pkkpr |= share_only & (outside_share >= tol.sliver_share)
     pcell = c.cells[act[todo][ps], c.zone_sz[pz]]
     out.add(
         ps,
@@ -495,13 +508,6 @@ def evaluate_sites(
     )
 
     # ---- outside the RDTR
-    covered = np.bincount(ps, weights=parea, minlength=m)
-    outside = np.maximum(site_area - covered, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        outside_share = np.where(
-            site_area > 0, outside / site_area, np.where(n_parts > 0, 0.0, 1.0)
-        )
-    pkkpr = (n_parts == 0) | ((outside >= tol.sliver_m2) & (outside_share >= tol.sliver_share))
     s = np.flatnonzero(pkkpr)
     out.add(s, OUTSIDE, np.zeros(len(s)), c.code_outside, _rank(Effect.REVIEW))
 
@@ -537,7 +543,9 @@ def evaluate_sites(
     os_, oo, oarea = _overlay_hits(c, sub, point, site_area, convex_site)
     with np.errstate(divide="ignore", invalid="ignore"):
         oshare = np.where(site_area[os_] > 0, oarea / site_area[os_], 1.0)
-    odec = point[os_] | ((oarea >= tol.sliver_m2) & (oshare >= tol.sliver_share))
+    odec = point[os_] | (
+        ((oarea >= tol.sliver_m2) | share_only[os_]) & (oshare >= tol.sliver_share)
+    )
     exempt = c.exempt(np.char.strip(kbli_u))
     site_kbli = kbli_inv[todo]
     okind = c.ov_kind[oo]

@@ -57,11 +57,32 @@ SUMMARY = {
 }
 
 
-def is_deciding(area: float, share: float, rules: PlanRules, point: bool) -> bool:
+def is_deciding(
+    area: float, share: float, rules: PlanRules, point: bool, share_only: bool = False
+) -> bool:
+    """Whether a part (of a zone, an overlay, or the outside) decides the outcome.
+
+    ``share_only``: the site is so small that the m² tolerance would hide all of it
+    (see ``whole_site_hidden``); its parts are then judged by their share alone.
+    """
     if point:
         return True
     tol = rules.meta.tolerance
-    return area >= tol.sliver_m2 and share >= tol.sliver_share
+    return (share_only or area >= tol.sliver_m2) and share >= tol.sliver_share
+
+
+def whole_site_hidden(
+    zone_parts: list[tuple[float, float]], outside: tuple[float, float], rules: PlanRules
+) -> bool:
+    """True when the tolerance would leave no part of a site deciding.
+
+    The tolerance hides a small part of a larger site, never the whole site: a 3.9 m²
+    site in one zone is decided by that zone, though 3.9 m² is under ``sliver_m2``.
+    ``zone_parts`` and ``outside`` are (area, share) pairs.
+    """
+    if not zone_parts:
+        return False  # wholly outside the RDTR: the outside decides
+    return not any(is_deciding(a, s, rules, False) for a, s in [*zone_parts, outside])
 
 
 def evaluate(
@@ -78,9 +99,20 @@ def evaluate(
     parts: list[PartResult] = []
     used_codes: dict[str, list[str]] = {}
     limits = []
-    for z in located.zones:
-        share = (z.area_m2 / site_area) if site_area > 0 else 1.0 / len(located.zones)
-        deciding = is_deciding(z.area_m2, share, rules, point)
+    shares = [
+        (z.area_m2 / site_area) if site_area > 0 else 1.0 / len(located.zones)
+        for z in located.zones
+    ]
+    covered = sum(z.area_m2 for z in located.zones)
+    outside = max(site_area - covered, 0.0)
+    outside_share = outside / site_area if site_area > 0 else (0.0 if located.zones else 1.0)
+    share_only = not point and whole_site_hidden(
+        [(z.area_m2, s) for z, s in zip(located.zones, shares, strict=True)],
+        (outside, outside_share),
+        rules,
+    )
+    for z, share in zip(located.zones, shares, strict=True):
+        deciding = is_deciding(z.area_m2, share, rules, point, share_only)
         cell = rules.cell(entry.kode_kegiatan, z.kodszn)
         cls, codes = parse_cell(cell)
         parts.append(
@@ -125,11 +157,7 @@ def evaluate(
             limits.append((merged, f"{z.kodszn} fid {z.fid}" if overridden else z.kodszn))
 
     # ---- outside the RDTR: the PKKPR path
-    covered = sum(p.area_m2 for p in parts)
-    outside = max(site_area - covered, 0.0)
-    outside_share = outside / site_area if site_area > 0 else (0.0 if parts else 1.0)
-    tol = rules.meta.tolerance
-    pkkpr = not parts or (outside >= tol.sliver_m2 and outside_share >= tol.sliver_share)
+    pkkpr = not parts or is_deciding(outside, outside_share, rules, False, share_only)
     if pkkpr:
         reasons.append(_outside_reason(outside, outside_share, point))
         reasons.extend(_rtrw_reasons(located))
@@ -145,7 +173,12 @@ def evaluate(
     # ---- overlays (layer and zone flags) and their height caps
     deciding_flags = [p.deciding for p in parts]
     hits = [
-        (h, is_deciding(h.area_m2, h.area_m2 / site_area if site_area else 1.0, rules, point))
+        (
+            h,
+            is_deciding(
+                h.area_m2, h.area_m2 / site_area if site_area else 1.0, rules, point, share_only
+            ),
+        )
         for h in located.overlays
     ]
     hits += overlay_rules.flag_hits(located.zones, deciding_flags)

@@ -1,7 +1,7 @@
 """The array rules (``kkpr.bulk.vector``) decide every site as ``kkpr.check.check`` does.
 
 Differential tests: thousands of random sites (rectangles of 10 m² to 5 ha across zone
-boundaries, at the plan's edge and outside it, slivers, multipolygons, points, bad
+boundaries, sites of a few m² under the tolerance, at the plan's edge and outside it, slivers, multipolygons, points, bad
 geometries, unmapped KBLI codes, proposals with and without figures) are decided by
 both paths; the outcome, the form and every reason (code and effect, in order) must
 agree, and the sites the array path leaves to the exact path must be exactly those the
@@ -72,6 +72,15 @@ def random_sites(plan: Plan, n: int, seed: int) -> dict[str, Any]:
                   (x0 + (x1 - x0) * rng.random(), y0), (x0 + (x1 - x0) * rng.random(), y1)][side]  # fmt: skip
         s = rng.uniform(20, 300)
         geoms[i] = shapely.box(cx - s, cy - s, cx + s, cy + s)
+    for i in range(7, n, 40):  # a site of a few m², under the m² tolerance
+        tiny = rng.uniform(1.0, 6.0)
+        inner = shapely.point_on_surface(zones[pick[i]])
+        edge = shapely.line_interpolate_point(
+            zones[pick[i]].boundary, rng.random(), normalized=True
+        )
+        cx, cy = shapely.get_coordinates(edge if i % 80 == 7 else inner)[0]  # half on an edge
+        w2, h2 = np.sqrt(tiny * 2) / 2, np.sqrt(tiny / 2) / 2
+        geoms[i] = shapely.box(cx - w2, cy - h2, cx + w2, cy + h2)
     kbli_codes = sorted(plan.rules.kbli)
     farming = [k for k in kbli_codes if k[:2] in ("01", "02", "03")]
     kbli = rng.choice(kbli_codes, n).astype(object)
