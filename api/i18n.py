@@ -52,8 +52,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pc.site.clear": ("Hapus lokasi", "Clear the location"),
     "pc.site.upload": ("Atau unggah batas tapak", "Or upload the site boundary"),
     "pc.site.upload_help": (
-        "GeoJSON (.geojson), KML (.kml) atau Shapefile dalam .zip (dengan .shp, .shx, .dbf, .prj).",
-        "GeoJSON (.geojson), KML (.kml) or a zipped Shapefile (.zip with .shp, .shx, .dbf, .prj).",
+        "Peta batas tapak yang disimpan dari aplikasi peta: berkas .geojson atau .kml, "
+        "atau Shapefile dalam .zip (dengan .shp, .shx, .dbf, .prj).",
+        "A map of the site boundary saved from a map application: a .geojson or .kml file, "
+        "or a Shapefile in a .zip (with .shp, .shx, .dbf, .prj).",
     ),
     "pc.site.none": ("Belum ada lokasi.", "No location yet."),
     "pc.site.drawing": (

@@ -8,6 +8,7 @@ silently repaired: an applicant must know that the drawn site is not what was me
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -165,15 +166,62 @@ def _check_geometry(site: Site, max_vertices: int | None) -> int:
                 "for UTM coordinates name their CRS",
             )
     if not shapely.is_valid(geom):
-        reason = shapely.is_valid_reason(geom)
-        raise SiteError(
-            f"Geometri tapak tidak sah: {reason}",
-            f"Site geometry is invalid: {reason}",
-            where="geometry",
-            hint_id="Perbaiki batas tapak (mis. garis yang saling memotong) lalu kirim ulang",
-            hint_en="Fix the site boundary (e.g. self-crossing edges) and send it again",
-        )
+        raise invalid_site(geom, site.crs)
     return len(coords)
+
+
+# what GEOS reports (``is_valid_reason``), in words an applicant understands
+_INVALID_WORDS = (
+    (
+        "self-intersection",
+        "Batas tapak memotong dirinya sendiri",
+        "The site boundary crosses itself",
+    ),
+    (
+        "hole lies outside",
+        "Lubang di dalam tapak keluar dari batasnya",
+        "A hole in the site lies outside its boundary",
+    ),
+    (
+        "too few points",
+        "Batas tapak punya kurang dari tiga titik",
+        "The site boundary has fewer than three points",
+    ),
+    (
+        "nested shells",
+        "Satu bidang tapak berada di dalam bidang lainnya",
+        "One part of the site lies inside another",
+    ),
+)
+
+
+def invalid_site(geom: BaseGeometry, crs: str, where: str = "geometry") -> SiteError:
+    """The SiteError for an invalid geometry: what is wrong in plain words and where (as
+    latitude, longitude), what to do; the GEOS reason stays in ``extra["reason"]`` for
+    software, never in the sentence a person reads."""
+    reason = shapely.is_valid_reason(geom)
+    low = reason.lower()
+    what_id, what_en = next(
+        ((i, e) for key, i, e in _INVALID_WORDS if key in low),
+        ("Bentuk batas tapak tidak dapat dipakai", "The site boundary's shape cannot be used"),
+    )
+    place_id = place_en = ""
+    found = re.search(r"\[(-?[\d.eE+-]+) (-?[\d.eE+-]+)", reason)
+    if found:
+        try:
+            lon, lat = transformer(crs, WGS84).transform(float(found[1]), float(found[2]))
+            place_id = f" di dekat {num_id(lat, 6)}, {num_id(lon, 6)}"
+            place_en = f" near {lat:.6f}, {lon:.6f}"
+        except (ValueError, ArithmeticError):
+            pass
+    return SiteError(
+        f"{what_id}{place_id}",
+        f"{what_en}{place_en}",
+        where=where,
+        hint_id="Gambar ulang batasnya sehingga sisi-sisinya tidak bersilangan, lalu periksa lagi",
+        hint_en="Draw the boundary again so that its edges do not cross, then check again",
+        extra={"reason": reason},
+    )
 
 
 def _transform(geoms: Any, src: str, dst: str) -> Any:

@@ -33,7 +33,7 @@ from kkpr.errors import InputTooLarge, KkprError, NotFound, SiteError
 from kkpr.rules.itbx import parse_cell
 from kkpr.rules.overlay_kinds import overlay_kinds
 from kkpr.rules.words import num_id
-from kkpr.site import WGS84, to_crs
+from kkpr.site import WGS84, invalid_site, to_crs
 
 router = APIRouter(include_in_schema=False)
 HERE = Path(__file__).resolve().parent.parent
@@ -224,8 +224,10 @@ def read_site_file(name: str, data: bytes, max_vertices: int) -> tuple[Any, int,
         raise upload_error(
             f"Jenis berkas {suffix or '(tanpa akhiran)'} tidak didukung",
             f"File type {suffix or '(no extension)'} is not supported",
-            hint_id="Unggah .geojson, .kml, atau Shapefile dalam .zip",
-            hint_en="Upload a .geojson, a .kml, or a zipped Shapefile (.zip)",
+            hint_id="Unggah peta batas tapak: berkas .geojson atau .kml, atau Shapefile "
+            "yang dikemas dalam .zip",
+            hint_en="Upload a map of the site boundary: a .geojson or .kml file, or a "
+            "Shapefile packed in a .zip",
         )
     with tempfile.TemporaryDirectory(prefix="kkpr-upload-") as tmp:
         path = Path(tmp) / f"site{suffix}"
@@ -238,18 +240,22 @@ def read_site_file(name: str, data: bytes, max_vertices: int) -> tuple[Any, int,
             layer = next((str(n) for n, _t in layers), None)
             frame = pyogrio.read_dataframe(source, layer=layer)
         except Exception as exc:  # GDAL raises several error types for unreadable files
+            # the reader's own words go to software (``detail``), not into the sentence
             raise upload_error(
-                f"Berkas tidak dapat dibaca sebagai {kind}",
-                f"The file cannot be read as {kind}",
-                hint_id=f"Periksa isi berkas ({_short(exc)})",
-                hint_en=f"Check the file's contents ({_short(exc)})",
+                "Berkas ini tidak dapat dibaca sebagai peta",
+                "This file cannot be read as a map",
+                hint_id="Berkas mungkin rusak atau terpotong: simpan lagi batas tapak dari "
+                "aplikasi petanya, lalu unggah ulang",
+                hint_en="The file may be damaged or cut short: save the site boundary again "
+                "from the map application, then upload it again",
+                extra={"detail": f"{kind}: {_short(exc)}"},
             ) from exc
     if frame.crs is None:
         raise upload_error(
-            "Berkas tidak menyatakan sistem koordinat (CRS)",
-            "The file declares no coordinate reference system (CRS)",
-            hint_id="Sertakan berkas .prj di dalam .zip",
-            hint_en="Include the .prj file in the .zip",
+            "Peta ini tidak menyebut sistem koordinatnya (berkas .prj tidak ada)",
+            "This map does not say which coordinate system it uses (the .prj file is missing)",
+            hint_id="Kemas ulang .zip bersama berkas .prj yang ada di samping berkas .shp",
+            hint_en="Pack the .zip again with the .prj file that lies beside the .shp file",
         )
     geoms = shapely.force_2d(frame.to_crs(WGS84).geometry.values)
     geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
@@ -275,29 +281,39 @@ def _shapefile_in_zip(path: Path) -> str:
     return f"/vsizip/{path}/{shp[0]}"
 
 
+SHAPE_WORDS = {
+    "Point": ("titik", "points"),
+    "MultiPoint": ("titik", "points"),
+    "LineString": ("garis", "lines"),
+    "MultiLineString": ("garis", "lines"),
+    "other": ("bentuk lain", "other shapes"),
+}
+
+
 def _one_site(geoms: Any, max_vertices: int) -> Any:
     if len(geoms) == 0:
-        raise upload_error("Berkas tidak berisi geometri", "The file holds no geometry")
+        raise upload_error(
+            "Berkas ini tidak berisi batas tapak",
+            "This file holds no site boundary",
+            hint_id="Gambar batas tapak di aplikasi peta, simpan, lalu unggah berkas itu",
+            hint_en="Draw the site boundary in a map application, save it, then upload that file",
+        )
     types = set(shapely.get_type_id(geoms).tolist())
     if types == {0} and len(geoms) == 1:
         return geoms[0]
     if not types <= {3, 6}:
-        found = ", ".join(sorted({g.geom_type for g in geoms}))
+        kinds = sorted({SHAPE_WORDS.get(g.geom_type, SHAPE_WORDS["other"]) for g in geoms})
         raise upload_error(
-            f"Batas tapak harus berupa poligon (berkas berisi {found})",
-            f"The site boundary must be a polygon (the file holds {found})",
-            hint_id="Simpan batas tapak sebagai poligon tertutup",
-            hint_en="Save the site boundary as a closed polygon",
+            "Batas tapak harus berupa bidang tertutup; berkas ini berisi "
+            + ", ".join(k[0] for k in kinds),
+            "The site boundary must be a closed area; this file holds "
+            + ", ".join(k[1] for k in kinds),
+            hint_id="Simpan batas tapak sebagai poligon (bidang tertutup), lalu unggah lagi",
+            hint_en="Save the site boundary as a polygon (a closed area), then upload it again",
         )
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():
-        reason = shapely.is_valid_reason(geoms[invalid][0])
-        raise upload_error(
-            f"Geometri tapak tidak sah: {reason}",
-            f"The site geometry is invalid: {reason}",
-            hint_id="Perbaiki batas tapak (mis. sisi yang bersilangan) lalu unggah lagi",
-            hint_en="Fix the boundary (e.g. crossing edges) and upload it again",
-        )
+        raise invalid_site(geoms[invalid][0], WGS84, where="upload")
     site = shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
     vertices = shapely.get_num_coordinates(site)
     if vertices > max_vertices:

@@ -260,8 +260,10 @@ def outside_any_plan(index: int, count: int) -> SiteOutsidePlan:
         "Tapak berada di luar wilayah rencana mana pun",
         "The site lies outside every plan's region",
         where=where,
-        hint_id="Periksa koordinat: GeoJSON memakai urutan (bujur, lintang) dan EPSG:4326",
-        hint_en="Check the coordinates: GeoJSON is (longitude, latitude) in EPSG:4326",
+        hint_id="Pilih lokasi di dalam wilayah rencana (bagian peta yang berwarna); "
+        "koordinat yang diketik mungkin tertukar (lintang dan bujur)",
+        hint_en="Choose a place inside the plan's region (the coloured part of the map); "
+        "typed coordinates may be swapped (latitude and longitude)",
     )
 
 

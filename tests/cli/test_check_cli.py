@@ -88,7 +88,7 @@ def test_check_table_is_readable(tmp_path: Path, mini_plan_dir: Path) -> None:
                 ],
             },
             "47111",
-            "Self-intersection",
+            "crosses itself",
         ),
         ({"type": "Point", "coordinates": [106.8, -6.2]}, "47111", "outside every plan"),
         (

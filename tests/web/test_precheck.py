@@ -4,6 +4,7 @@ the English switch, a phone-sized window and the permalink."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -380,3 +381,89 @@ def test_screenshot_for_the_readme(page: Page, web_server: WebServer, artifacts:
     submit(page)
     page.evaluate("document.getElementById('result').scrollIntoView({block: 'start'})")
     page.screenshot(path=str(artifacts / "precheck.png"))
+
+
+# ---------------------------------------------------------------- what to do next
+
+
+@pytest.mark.parametrize("name", [sites.FORBIDDEN, sites.TO_REVIEW])
+def test_next_steps_of_a_refused_or_reviewed_site_are_all_sentences(
+    page: Page, web_server: WebServer, name: str
+) -> None:
+    """Every numbered step says something (the reasons behind a refusal or a review
+    used to come out as empty items), and the reasons the API gave are among them."""
+    open_precheck(page, web_server)
+    upload(page, sites.EXAMPLES / f"{name}.geojson")
+    choose_kbli(page, "minimarket", "47111")
+    fill_figures(page, FIGURES)
+    expected = sites.api_result(web_server.url, name, FIGURES)
+    assert submit(page) == expected["outcome"]
+    steps = [s.strip() for s in page.locator("#next-steps li").all_inner_texts()]
+    assert len(steps) >= 2
+    assert all(len(s) > 10 for s in steps), steps
+    deciding = [r["id"] for r in expected["reasons"] if r["effect"] == expected["outcome"]]
+    assert deciding
+    assert any(deciding[0] in s for s in steps), (deciding[0], steps)
+
+
+# ---------------------------------------------------------------- plain errors
+
+# words of the libraries and formats behind the page, which an applicant cannot act on
+TECHNICAL = re.compile(
+    r"GDAL|GEOS|EPSG|GeoJSON|pyogrio|CRS\b|Self-intersection|Polygon|LineString|Ring\b|/tmp/"
+)
+
+
+def bowtie(lat: float, lon: float) -> dict[str, Any]:
+    d = 0.0003
+    ring = [[lon, lat], [lon + d, lat + d], [lon + d, lat], [lon, lat + d], [lon, lat]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def test_upload_and_geometry_failures_are_plain_sentences(
+    page: Page, web_server: WebServer, tmp_path: Path, artifacts: Path
+) -> None:
+    lat, lon = sites.centroid_latlon(sites.CONFORMING)
+    line = {"type": "LineString", "coordinates": [[lon, lat], [lon + 0.001, lat]]}
+    files = {
+        "catatan.txt": ("bukan peta", "tidak didukung"),
+        "rusak.geojson": ('{"type": "FeatureCollection", "features": [', "tidak dapat dibaca"),
+        "rusak.zip": ("PK bukan zip", "rusak"),
+        "garis.geojson": (json.dumps(line), "garis"),
+        "silang.geojson": (json.dumps(bowtie(lat, lon)), "memotong dirinya sendiri"),
+    }
+    open_precheck(page, web_server)
+    error = page.locator("#upload-error")
+    shown = []
+    for name, (content, expected) in files.items():
+        path = tmp_path / name
+        path.write_text(content)
+        page.set_input_files("#upload", str(path))
+        expect(error).to_contain_text(expected)
+        shown.append(error.inner_text())
+    no_prj = sites.write_zipped_shapefile(sites.CONFORMING, tmp_path, with_prj=False)
+    page.set_input_files("#upload", str(no_prj))
+    expect(error).to_contain_text(".prj")
+    shown.append(error.inner_text())
+    page.screenshot(path=str(artifacts / "precheck-upload-error.png"))
+    for text in shown:
+        assert not TECHNICAL.search(text), text
+    # the crossing is placed where a person can find it: near the site, in degrees
+    assert "-10," in shown[4] and "123," in shown[4], shown[4]
+
+    # a crossing boundary that reaches the check (e.g. from an old link) is said so too
+    page.evaluate("(g) => { window.kkpr.state.site = g; }", bowtie(lat, lon))
+    choose_kbli(page, "minimarket", "47111")
+    page.click("#submit")
+    site_error = page.locator("#site-error")
+    expect(site_error).to_contain_text("memotong dirinya sendiri")
+    expect(site_error).to_contain_text("Gambar ulang")
+    assert not TECHNICAL.search(site_error.inner_text())
+
+    # outside the plan: what to do, in words
+    type_coordinates(page, -6.2, 106.8)
+    page.click("#submit")
+    expect(site_error).to_contain_text("di luar wilayah rencana")
+    assert not TECHNICAL.search(site_error.inner_text()), site_error.inner_text()
+    # nor anywhere else on the page a member of the public reads
+    assert not TECHNICAL.search(page.locator("main").inner_text())

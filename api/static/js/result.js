@@ -49,7 +49,8 @@ function renderVerdict(r) {
 function renderNext(r) {
   const items = [];
   const conds = r.conditions || [];
-  const byEffect = (e) => (r.reasons || []).filter((x) => x.effect === e).map(pick);
+  // pick(x), not .map(pick): map's index would become pick's stem (empty items)
+  const byEffect = (e) => (r.reasons || []).filter((x) => x.effect === e).map((x) => pick(x));
   const deadlines = page.deadlines;
   if (r.outcome === "sesuai") {
     items.push(t("next.apply_kkkpr"));

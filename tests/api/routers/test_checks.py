@@ -321,7 +321,9 @@ def test_self_crossing_site_is_a_422_naming_the_problem(mini_api: Api) -> None:
     r = mini_api.check({"site": bowtie, "crs": "EPSG:32751", "kbli": "47111"})
     assert r.status_code == 422
     assert r.json()["type"].endswith("/site-invalid")
-    assert "Self-intersection" in r.json()["message_en"]
+    assert "crosses itself near -10." in r.json()["message_en"]  # a place a person can find
+    assert "memotong dirinya sendiri" in r.json()["message_id"]
+    assert r.json()["reason"].startswith("Self-intersection")
 
 
 xs = st.floats(-60, 360, allow_nan=False)
