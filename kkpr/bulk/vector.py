@@ -704,7 +704,8 @@ def _overlay_hits(
     in_piece = ~point[k] & shapely.contains_properly(c.piece_geoms[pi], sites[k])
     inside[inv[in_piece]] = True
     rest = np.flatnonzero(poly & ~inside)
-    whole = shapely.contains_properly(c.store._ov_geoms[uov[rest]], sites[usite[rest]])
+    ov_prepared = c.store.prepared_overlays()
+    whole = shapely.contains_properly(ov_prepared[uov[rest]], sites[usite[rest]])
     inside[rest[whole]] = True
     area = np.zeros(len(pair))
     area[inside] = site_area[usite[inside]]

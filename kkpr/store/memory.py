@@ -23,6 +23,7 @@ from kkpr.plan.kugi import FLAG_JENIS, INTENSITY_FIELDS, flag_is_set
 from kkpr.plan.package import Plan
 from kkpr.site import check_site_geometry, lonlat, to_crs_many, to_plan_crs, transformer
 from kkpr.store.features import PlanFeatures
+from kkpr.store.prepared import PerThreadPrepared
 from kkpr.store.rasters import Grid, load_grid, many_stats
 
 DEFAULT_OUTSIDE_MARGIN_M = 5000.0
@@ -49,7 +50,8 @@ class MemoryStore:
         ov = plan.overlays
         self._ov_geoms = np.asarray(ov.geometry.values, dtype=object)
         self._ov_tree = shapely.STRtree(self._ov_geoms)
-        shapely.prepare(self._ov_geoms)
+        # never prepared in place: a check runs in any threadpool thread (see prepared.py)
+        self._ov_prepared = PerThreadPrepared(self._ov_geoms)
         self._ov_rows = [
             OverlayHit(
                 fid=str(fid),
@@ -71,8 +73,9 @@ class MemoryStore:
         region = shapely.box(*extent).buffer(outside_margin_m)
         if self._rtrw_tree is not None and plan.rtrw is not None:
             region = shapely.union(region, shapely.box(*plan.rtrw.total_bounds))
+        # a buffered box (and the RTRW's box): a few dozen vertices, tested unprepared,
+        # so no thread shares GEOS prepared state through it
         self._region = region
-        shapely.prepare(self._region)
 
     # ------------------------------------------------------------ Store protocol
 
@@ -93,7 +96,7 @@ class MemoryStore:
             raise outside_any_plan(int(np.flatnonzero(outside)[0]), len(sites))
         areas = shapely.area(geoms)
         zone_hits = self._hits(self._zone_tree, self._zone_geoms, geoms)
-        ov_hits = self._hits(self._ov_tree, self._ov_geoms, geoms, large=True)
+        ov_hits = self._hits(self._ov_tree, self.prepared_overlays(), geoms, large=True)
         rasters = self._raster_stats_many(geoms)
         lons, lats = lonlats(geoms, self.crs)
         out = []
@@ -142,6 +145,11 @@ class MemoryStore:
     @functools.cached_property
     def _features(self) -> PlanFeatures:
         return PlanFeatures(self.plan)
+
+    def prepared_overlays(self) -> np.ndarray:
+        """The overlay geometries, prepared, in layer order: this thread's own copy
+        (GEOS prepared geometries must not be shared between threads)."""
+        return self._ov_prepared.get()
 
     # ------------------------------------------------------------ parts
 

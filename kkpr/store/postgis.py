@@ -216,7 +216,8 @@ class PostgisStore:
         region = shapely.box(*extent).buffer(self.outside_margin_m)
         if rb:
             region = shapely.union(region, shapely.box(*rb))
-        shapely.prepare(region)
+        # left unprepared: a few dozen vertices, shared by every threadpool thread, and
+        # GEOS prepared geometries are not thread-safe (kkpr/store/prepared.py)
         rasters = self._fetch(
             "SELECT id, path, kind, label_id, label_en, jenis, threshold, slope_limit_pct, "
             "max_share, efek, stored_path FROM kkpr.rasters WHERE vid = %s ORDER BY seq",
