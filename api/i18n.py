@@ -12,6 +12,8 @@ import re
 
 from fastapi import Request
 
+from kkpr.rules.words import ITBX_WORDS
+
 LANGUAGES = ("id", "en")
 DEFAULT = "id"
 COOKIE = "kkpr_lang"
@@ -207,10 +209,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "(KKPR Approval: assessed by staff against the RTRW)",
     ),
     "form.RKKPR": ("(Rekomendasi KKPR)", "(KKPR Recommendation)"),
-    "itbx.I": ("diizinkan", "permitted"),
-    "itbx.T": ("terbatas", "limited"),
-    "itbx.B": ("bersyarat", "conditional"),
-    "itbx.X": ("tidak diizinkan", "not permitted"),
+    # the regulation's words, from the one table the rules write sentences with
+    **{f"itbx.{cls}": words for cls, words in ITBX_WORDS.items() if cls is not None},
     "itbx.none": ("tidak diatur", "not ruled"),
     "efek.X": ("melarang bangunan", "forbids building"),
     "efek.B": ("menambah syarat", "adds a condition"),

@@ -384,7 +384,7 @@ class KbliSearchOut(BaseModel):
 
 class SubzoneRule(BaseModel):
     kodszn: str
-    itbx: Literal["I", "T", "B", "X"] | None
+    itbx: Literal["I", "T", "B", "TB", "X"] | None
     cell: str | None
     conditions: list[dict[str, Any]]
 
@@ -398,5 +398,5 @@ class KbliDetailOut(BaseModel):
     mapped: bool
     kode_kegiatan: str | None = None
     kegiatan: str | None = None
-    by_class: dict[str, list[str]] = Field(..., description="I/T/B/X -> sub-zone codes")
+    by_class: dict[str, list[str]] = Field(..., description="I/T/B/TB/X -> sub-zone codes")
     subzones: list[SubzoneRule]

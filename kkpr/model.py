@@ -32,10 +32,13 @@ class Form(StrEnum):
 
 
 class ItbxClass(StrEnum):
-    I = "I"  # noqa: E741 - the regulation's own letter
-    T = "T"
-    B = "B"
-    X = "X"
+    """The classes of an ITBX cell, as the Peraturan Zonasi and OSS keep them."""
+
+    I = "I"  # noqa: E741 - the regulation's own letter; diizinkan
+    T = "T"  # diizinkan terbatas
+    B = "B"  # diizinkan bersyarat tertentu
+    TB = "TB"  # diizinkan terbatas dan bersyarat: a cell holding T and B codes
+    X = "X"  # tidak diizinkan
 
 
 # ---------------------------------------------------------------- plan facts

@@ -11,7 +11,7 @@ from api.errors import responses
 from api.schemas import KbliDetailOut, KbliSearchOut
 from kkpr.catalogue import WORD, catalogue
 from kkpr.errors import NotFound
-from kkpr.model import PlanRules
+from kkpr.model import ItbxClass, PlanRules
 from kkpr.rules.itbx import parse_cell
 
 router = APIRouter(prefix="/v1/kbli", tags=["catalogue"])
@@ -86,7 +86,7 @@ def detail(
             hint_en="Search with GET /v1/kbli?q=...",
         )
     activity = rules.activities.get(entry.kode_kegiatan) if entry else None
-    by_class: dict[str, list[str]] = {"I": [], "T": [], "B": [], "X": []}
+    by_class: dict[str, list[str]] = {str(c): [] for c in ItbxClass}
     subzones = []
     for z in rules.subzones:
         cell = rules.cell(entry.kode_kegiatan, z) if entry else None

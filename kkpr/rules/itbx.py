@@ -12,8 +12,8 @@ CODE = re.compile(r"^[TB]\d*[A-Z]?$")
 def parse_cell(cell: str | None) -> tuple[ItbxClass | None, list[str]]:
     """A raw cell as (class, condition codes). Empty is (None, []): the rule is silent.
 
-    ``T1;B3`` is both limited and conditional; its class is the stricter B, and
-    both codes apply.
+    ``T1;B3`` is both limited and conditional: the fourth class TB (*diizinkan
+    terbatas dan bersyarat*), and both codes apply.
     """
     if not cell:
         return None, []
@@ -24,6 +24,8 @@ def parse_cell(cell: str | None) -> tuple[ItbxClass | None, list[str]]:
     if not codes or not all(CODE.match(c) for c in codes):
         return None, []
     kinds = {c[0] for c in codes}
+    if kinds == {"T", "B"}:
+        return ItbxClass.TB, codes
     return (ItbxClass.B if "B" in kinds else ItbxClass.T), codes
 
 

@@ -301,6 +301,7 @@ PART_EFFECT = {
     ItbxClass.X: Effect.FORBIDS,
     ItbxClass.T: Effect.CONDITION,
     ItbxClass.B: Effect.CONDITION,
+    ItbxClass.TB: Effect.CONDITION,
     ItbxClass.I: Effect.INFO,
     None: Effect.REVIEW,
 }

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from kkpr.model import ItbxClass
 
+# the regulation's words for the classes (Peraturan Zonasi; the same in OSS)
 ITBX_WORDS: dict[str | None, tuple[str, str]] = {
     ItbxClass.I: ("diizinkan", "permitted"),
-    ItbxClass.T: ("diizinkan terbatas", "limited"),
-    ItbxClass.B: ("diizinkan bersyarat", "conditional"),
+    ItbxClass.T: ("diizinkan terbatas", "permitted with limits"),
+    ItbxClass.B: ("diizinkan bersyarat tertentu", "permitted with specific conditions"),
+    ItbxClass.TB: ("diizinkan terbatas dan bersyarat", "permitted with limits and conditions"),
     ItbxClass.X: ("tidak diizinkan", "not permitted"),
     None: ("tidak diatur (matriks ITBX diam)", "not ruled (the ITBX matrix is silent)"),
 }

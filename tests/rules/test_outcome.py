@@ -65,3 +65,16 @@ def test_a_small_part_of_a_larger_site_is_still_hidden(mini_store: Store) -> Non
     r = run(mini_store, site(10, 10, 100.05, 90), "47111")
     assert [p.deciding for p in r.parts] == [True, False]
     assert r.outcome == Outcome.SESUAI
+
+
+def test_a_cell_with_t_and_b_codes_is_the_fourth_class_tb(mini_store: Store) -> None:
+    # RESTO in R-2 is "T1;B1": diizinkan terbatas dan bersyarat, both conditions apply
+    r = run(mini_store, site(110, 10, 190, 90), "56101", floor_area_m2=150)
+    assert [(p.itbx, p.cell) for p in r.parts] == [("TB", "T1;B1")]
+    assert r.to_dict()["parts"][0]["itbx"] == "TB"
+    part = next(x for x in r.reasons if x.code.startswith("itbx."))
+    assert part.code == "itbx.TB" and part.effect == "sesuai_bersyarat"
+    assert "diizinkan terbatas dan bersyarat [T1;B1]" in part.id
+    assert "permitted with limits and conditions [T1;B1]" in part.en
+    assert [c.kode for c in r.conditions] == ["T1", "B1"]
+    assert r.outcome == Outcome.SESUAI_BERSYARAT

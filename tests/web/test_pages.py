@@ -102,7 +102,7 @@ def test_every_message_the_pages_use_exists_in_both_languages() -> None:
     assert len(used) > 100  # the scan found the pages' messages
     used |= {f"pc.bld.{name}" for name, _unit in FIGURES}
     used |= {f"out.{o}" for o in ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian")}
-    used |= {f"itbx.{c}" for c in ("I", "T", "B", "X", "none")}
+    used |= {f"itbx.{c}" for c in ("I", "T", "B", "TB", "X", "none")}
     used |= {f"efek.{e}" for e in ("X", "B", "info")}
     used |= {f"rule.{r}" for r in ("KDB", "KLB", "KDH", "JLB", "TB")}
     used |= {f"form.{f}" for f in ("KKKPR", "PKKPR", "RKKPR")}

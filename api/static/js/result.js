@@ -9,7 +9,7 @@ import { overlayStyle } from "./palette.js";
 
 const $ = (id) => document.getElementById(id);
 const ICON = { sesuai: "✓", sesuai_bersyarat: "!", tidak_sesuai: "✕", perlu_kajian: "?" };
-const ITBX = ["I", "T", "B", "X"];
+const ITBX = ["I", "T", "B", "TB", "X"];
 let resultMap = null;
 let resultLayers = null;
 

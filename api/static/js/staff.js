@@ -129,7 +129,7 @@ async function selectZone(feature, layer, latlng) {
     return;
   }
   const col = await resp.json();
-  const counts = { I: 0, T: 0, B: 0, X: 0, none: 0 };
+  const counts = { I: 0, T: 0, B: 0, TB: 0, X: 0, none: 0 };
   for (const r of col.rows) counts[r.itbx || "none"] += 1;
   itbx.replaceChildren(
     col.in_matrix ? "" : h("p", { class: "field-error" }, t("staff.itbx.no_column", { code })),
