@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from kkpr.rules.words import ITBX_WORDS
 from tests.web import sites
 from tests.web.conftest import WebServer, open_page
 
@@ -23,7 +24,7 @@ HEADLINE_ID = {
     "tidak_sesuai": "Tidak sesuai — tidak boleh",
     "perlu_kajian": "Perlu kajian petugas",
 }
-ITBX_WORD_ID = {"I": "diizinkan", "T": "terbatas", "B": "bersyarat", "X": "tidak diizinkan"}
+ITBX_WORD_ID = {str(c): words[0] for c, words in ITBX_WORDS.items() if c is not None}
 FIGURES: dict[str, float] = {"footprint_m2": 200, "floor_area_m2": 180, "floors": 1, "height_m": 5}
 
 
