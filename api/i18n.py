@@ -31,6 +31,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Data rencana contoh (sintetis) untuk uji coba. Hasil pra-periksa bukan dokumen KKPR.",
         "Sample (synthetic) plan data for trials. A pre-check result is not a KKPR document.",
     ),
+    # ---- document verification (a QR code scanned on a phone lands here)
+    "ver.title": ("Periksa keaslian dokumen KKPR", "Check a KKPR document"),
+    "ver.lead": (
+        "Ketik nomor dokumen dan kode verifikasi yang tercetak di bawah kode QR-nya.",
+        "Type the document number and the verification code printed below its QR code.",
+    ),
+    "ver.number": ("Nomor dokumen", "Document number"),
+    "ver.code": ("Kode verifikasi", "Verification code"),
+    "ver.code_help": (
+        "Enam belas huruf dan angka, mis. ABCD-EFGH-JKLM-NPQR.",
+        "Sixteen letters and digits, e.g. ABCD-EFGH-JKLM-NPQR.",
+    ),
+    "ver.submit": ("Periksa", "Check"),
+    "ver.number_missing": ("Isi nomor dokumen.", "Enter the document number."),
+    "ver.changed.headline": ("Tidak cocok", "Does not match"),
+    "ver.changed.text": (
+        "Kode ini bukan kode dokumen {number} yang diterbitkan. Salinan yang Anda pegang "
+        "mungkin telah diubah, atau kodenya salah ketik.",
+        "This is not the code of document {number} as issued. The copy you hold may have "
+        "been changed, or the code was mistyped.",
+    ),
+    "ver.unknown.headline": ("Tidak dikenal", "Unknown"),
+    "ver.unknown.text": (
+        "Tidak ada dokumen KKPR bernomor {number}. Periksa nomornya sekali lagi.",
+        "There is no KKPR document numbered {number}. Check the number once more.",
+    ),
+    "ver.ask_office": (
+        "Jika ragu, tanyakan ke kantor DPMPTSP atau PUPR yang menerbitkannya.",
+        "If in doubt, ask the DPMPTSP or PUPR office that issued it.",
+    ),
     # ---- pre-check form
     "pc.title": ("Cek awal kesesuaian lokasi usaha", "Pre-check: may my business use this site?"),
     "pc.lead": (

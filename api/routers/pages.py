@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import pyogrio
 import shapely
@@ -113,6 +114,40 @@ def static_file(path: str) -> FileResponse:
 @router.get("/", response_class=HTMLResponse)
 def precheck_page(request: Request) -> HTMLResponse:
     return render(request, "precheck.html")
+
+
+# ---------------------------------------------------------------- document verification
+
+
+@router.get("/verifikasi", response_model=None)
+def verify_form(request: Request, number: str = "", code: str = "") -> Response:
+    """Where a person checks a KKPR document by hand: with both number and code it goes
+    to the document's own address (``/v1/documents/{number}``), which shows the
+    document when the code is right and :func:`verify_page` when it is not."""
+    number, code = number.strip()[:100], code.strip()[:64]
+    if number and code:
+        target = f"/v1/documents/{quote(number, safe='/.')}?{urlencode({'code': code})}"
+        return RedirectResponse(target, status_code=303)
+    lang = i18n.language(request)
+    missing = i18n.translate("ver.number_missing", lang) if code and not number else None
+    return render(
+        request, "verify.html", number=number, code=code, status=None, number_error=missing
+    )
+
+
+def verify_page(request: Request, number: str, code: str | None, status: str) -> HTMLResponse:
+    """The answer of ``/v1/documents/{number}`` to a browser when there is no document to
+    show: the code does not match (``changed``), no such number (``unknown``, 404), or
+    no code given: a page with the form, never JSON."""
+    shown = status if code else None
+    return render(
+        request,
+        "verify.html",
+        status_code=404 if status == "unknown" else 200,
+        number=number,
+        code=code or "",
+        status=shown,
+    )
 
 
 # ---------------------------------------------------------------- staff workspace

@@ -22,6 +22,7 @@ from api.deps import AppState, app_state
 from api.errors import responses
 from api.limits import check_site_limits
 from api.pipeline_deps import MapCache, map_cache, pipeline, pipeline_db
+from api.routers.pages import verify_page
 from api.schemas import ProposalIn, SiteIn, known_crs
 from kkpr.errors import NotFound
 from kkpr.model import Proposal
@@ -441,6 +442,8 @@ def get_document(
     if wants_html and "document" in verdict:
         doc = _document(db, number)
         return _page(request, doc, state, cache, verdict)
+    if wants_html:  # a scanned or typed code that shows nothing: a page, not JSON
+        return verify_page(request, number, code, verdict["status"])
     return JSONResponse(verdict, status_code=status)
 
 

@@ -161,21 +161,21 @@ def test_upload_merges_several_parcels_into_one_site(web_server: WebServer, tmp_
         (
             "tapak.geojson",
             b'{"type": "Feature", "geometry": null}',
-            "tidak berisi geometri",
-            "no geometry",
+            "tidak berisi batas tapak",
+            "no site boundary",
         ),
         (
             "garis.geojson",
             b'{"type": "LineString", "coordinates": [[123.58, -10.16], [123.59, -10.17]]}',
-            "harus berupa poligon",
-            "must be a polygon",
+            "harus berupa bidang tertutup; berkas ini berisi garis",
+            "must be a closed area; this file holds lines",
         ),
         (
             "dasi.geojson",  # a bow tie: the edges cross
             b'{"type": "Polygon", "coordinates": [[[123.58, -10.16], [123.59, -10.17],'
             b" [123.59, -10.16], [123.58, -10.17], [123.58, -10.16]]]}",
-            "tidak sah",
-            "invalid",
+            "memotong dirinya sendiri di dekat -10,",
+            "crosses itself near -10.",
         ),
     ],
 )
@@ -206,7 +206,7 @@ def test_zip_without_a_shapefile_or_its_prj_is_refused(
     assert "Shapefile" in post_file(web_server, empty).json()["message_en"]
     no_prj = sites.write_zipped_shapefile(sites.CONFORMING, tmp_path, with_prj=False)
     problem = post_file(web_server, no_prj).json()
-    assert ".prj" in problem["hint_en"] and "CRS" in problem["message_en"]
+    assert ".prj" in problem["hint_en"] and "coordinate system" in problem["message_en"]
 
 
 # ---------------------------------------------------------------- KBLI search and ITBX column
