@@ -23,10 +23,19 @@ class Problem:
     feature: str | None = None
     geometry_wkt: str | None = None
     severity: str = "error"
+    column: str | None = None  # a table's column (e.g. the sub-zone of an ITBX cell)
 
     @property
     def where(self) -> str:
-        bits = [b for b in (self.file, self.row and f"baris/row {self.row}") if b]
+        bits = [
+            b
+            for b in (
+                self.file,
+                self.row and f"baris/row {self.row}",
+                self.column and f"kolom/column {self.column}",
+            )
+            if b
+        ]
         if self.feature is not None:
             bits.append(f"fitur/feature {self.feature}")
         return ", ".join(str(b) for b in bits)
@@ -37,6 +46,7 @@ class Problem:
             "severity": self.severity,
             "file": self.file,
             "row": self.row,
+            "column": self.column,
             "feature": self.feature,
             "message_id": self.message_id,
             "message_en": self.message_en,

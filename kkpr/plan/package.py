@@ -202,20 +202,20 @@ def read_meta(root: Path) -> PlanMeta:
 
 def read_rules(root: Path, meta: PlanMeta) -> PlanRules:
     itbx = read_csv(root / "itbx.csv", ("kode_kegiatan",))
-    subzones = tuple(c.upper() for c in itbx.columns if c not in ("kode_kegiatan", "kegiatan"))
-    activities = {
-        str(r["kode_kegiatan"]): Activity(
-            str(r["kode_kegiatan"]), str(r.get("kegiatan") or r["kode_kegiatan"])
-        )
-        for r in itbx.to_dict("records")
-    }
-    cells: dict[tuple[str, str], str] = {}
     original = [c for c in itbx.columns if c not in ("kode_kegiatan", "kegiatan")]
-    for row in itbx.to_dict("records"):
-        for col in original:
-            value = str(row[col]).strip().upper().replace(" ", "")
-            if value:
-                cells[(row["kode_kegiatan"], col.upper())] = value
+    subzones = tuple(c.upper() for c in original)
+    codes = [str(k) for k in itbx["kode_kegiatan"]]
+    names = itbx["kegiatan"] if "kegiatan" in itbx.columns else itbx["kode_kegiatan"]
+    activities = {k: Activity(k, str(n or k)) for k, n in zip(codes, names, strict=True)}
+    # real annexes have 10^4-10^5 cells but a few dozen distinct texts: each text is
+    # normalised once, and the cells are walked as one array (not row dicts)
+    index, texts = pd.factorize(itbx[original].to_numpy(dtype=object).ravel())
+    normal = [str(t).strip().upper().replace(" ", "") for t in texts]
+    cells: dict[tuple[str, str], str] = {}
+    width = len(original)
+    for i, t in enumerate(index):
+        if t >= 0 and normal[t]:
+            cells[(codes[i // width], subzones[i % width])] = normal[t]
 
     kbli_table = read_csv(root / "kbli.csv", ("kbli", "kode_kegiatan"))
     kbli = {

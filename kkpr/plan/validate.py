@@ -17,7 +17,7 @@ import shapely
 from kkpr.errors import PlanError, Problem
 from kkpr.plan.kugi import INTENSITY_FIELDS, OVERLAY_KINDS
 from kkpr.plan.package import Plan, read_csv, read_plan
-from kkpr.rules.itbx import cell_tokens_valid, parse_cell
+from kkpr.plan.validate_itbx import itbx_problems
 from kkpr.rules.words import num_id
 
 KBLI_CODE = re.compile(r"^\d{5}$")
@@ -46,7 +46,7 @@ def validate(plan: Plan) -> list[Problem]:
     problems: list[Problem] = []
     problems += _zones(plan)
     problems += _overlaps_and_gaps(plan)
-    problems += _itbx(plan)
+    problems += itbx_problems(plan)
     problems += _kbli(plan)
     problems += _intensity(plan)
     problems += _overlays(plan)
@@ -185,73 +185,6 @@ def _overlaps_and_gaps(plan: Plan) -> list[Problem]:
 
 
 # ---------------------------------------------------------------- tables
-
-
-def _itbx(plan: Plan) -> list[Problem]:
-    rules = plan.rules
-    out = []
-    columns = set(rules.subzones)
-    for code in sorted(set(plan.zones["kodszn"].dropna().astype(str)) - columns):
-        fids = plan.zones.index[plan.zones["kodszn"] == code][:5].tolist()
-        out.append(
-            Problem(
-                "itbx.no_column",
-                f"Sub-zona {code} tidak memiliki kolom di matriks ITBX",
-                f"Sub-zone {code} has no column in the ITBX matrix",
-                file="itbx.csv",
-                feature=",".join(fids),
-            )
-        )
-    table = read_csv(plan.root / "itbx.csv", ("kode_kegiatan",))
-    seen: set[str] = set()
-    for row_no, row in enumerate(table.to_dict("records"), start=2):
-        kode = row["kode_kegiatan"]
-        if not kode:
-            out.append(
-                Problem(
-                    "itbx.no_activity_code",
-                    "kode_kegiatan kosong",
-                    "kode_kegiatan is empty",
-                    file="itbx.csv",
-                    row=row_no,
-                )
-            )
-        if kode in seen:
-            out.append(
-                Problem(
-                    "itbx.duplicate_row",
-                    f"Baris kegiatan {kode} ganda",
-                    f"Activity row {kode} is duplicated",
-                    file="itbx.csv",
-                    row=row_no,
-                )
-            )
-        seen.add(kode)
-    for (kode, col), cell in sorted(rules.itbx.items()):
-        cell_row = list(table["kode_kegiatan"]).index(kode) + 2 if kode in seen else None
-        if not cell_tokens_valid(cell):
-            out.append(
-                Problem(
-                    "itbx.bad_cell",
-                    f"Sel {cell!r} (kolom {col}) bukan I, X atau kode T/B",
-                    f"Cell {cell!r} (column {col}) is not I, X or T/B codes",
-                    file="itbx.csv",
-                    row=cell_row,
-                )
-            )
-            continue
-        for code in parse_cell(cell)[1]:
-            if code not in rules.conditions:
-                out.append(
-                    Problem(
-                        "itbx.no_condition_text",
-                        f"Kode {code} (kolom {col}) tidak ada di ketentuan.csv",
-                        f"Code {code} (column {col}) has no text in ketentuan.csv",
-                        file="itbx.csv",
-                        row=cell_row,
-                    )
-                )
-    return out
 
 
 def _kbli(plan: Plan) -> list[Problem]:
