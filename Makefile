@@ -40,7 +40,7 @@ debs-test:
 	$(call install_debs,$(TEST_DEBS))
 
 run: debs-run $(VENV)/.installed
-	$(VENV)/bin/uvicorn api.main:create_app --factory --host $(HOST) --port $(PORT)
+	KKPR_DELIVERY_IN_APP=$${KKPR_DELIVERY_IN_APP:-1} $(VENV)/bin/uvicorn api.main:create_app --factory --host $(HOST) --port $(PORT)
 
 test: debs-test $(VENV)/.installed
 	$(VENV)/bin/ruff check kkpr api tests bench zoning_data

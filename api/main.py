@@ -8,10 +8,10 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
-from api import auth, docs, errors
+from api import auth, background, docs, errors, webhooks
 from api.deps import AppState, CountInFlight, run_blocking
 from api.limits import BodySizeLimit
-from api.routers import catalogue, checks, ogc, pages, pipeline, plans
+from api.routers import catalogue, checks, ogc, oss, pages, pipeline, plans
 from kkpr import __version__
 from kkpr.errors import InvalidInput
 from kkpr.settings import Settings, get_settings
@@ -30,6 +30,11 @@ TAGS = [
     {"name": "plans", "description": "Rencana dan versinya / plans and their versions"},
     {"name": "catalogue", "description": "Katalog KBLI 2020 / the KBLI 2020 catalogue"},
     {"name": "ogc", "description": "OGC API - Features: zones, overlays, RTRW for GIS clients"},
+    {
+        "name": "pipeline",
+        "description": "Permohonan, webhook, antrean petugas / applications, webhooks, the staff queue",
+    },
+    {"name": "oss", "description": "OSS-RBA host to host (receiveNIBKKPR); see docs/oss.md"},
     {"name": "meta", "description": "Kesehatan layanan / service health"},
 ]
 
@@ -57,6 +62,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             "Spatial-conformity checks of business sites against a city's detailed plan."
         ),
         openapi_tags=TAGS,
+        lifespan=background.lifespan,
         docs_url=None,  # served by api.docs from vendored files, no CDN
         redoc_url=None,
     )
@@ -78,10 +84,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     # the map pages fetch whole plans as GeoJSON: compressed, Kupang's 3 MB becomes ~0.4 MB
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.add_middleware(CountInFlight, state=app.state.kkpr)  # outermost: counts every request
-    routers = (checks, plans, catalogue, ogc, pipeline, pages)
+    routers = (checks, plans, catalogue, ogc, pipeline, oss, pages)
     for module in routers:
         app.include_router(module.router)
     docs.install(app)
+    webhooks.install(app)
 
     def health(state: AppState) -> dict[str, object]:
         rules = state.store.rules()
@@ -107,6 +114,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                 description=app.description,
                 routes=app.routes,
                 tags=app.openapi_tags,
+                webhooks=app.webhooks.routes,
             )
             # the routers' own routes: app.routes may hold them wrapped (FastAPI >= 0.16x)
             routes = [*app.routes, *(r for m in routers for r in m.router.routes)]

@@ -92,6 +92,35 @@ class Settings(BaseSettings):
         "public_base_url is this machine (a trial run)",
     )
     public_base_url: str = "http://127.0.0.1:8000"
+    delivery_in_app: bool = Field(
+        False,
+        description="Run the delivery worker (webhooks and OSS) inside the API process; "
+        "`make run` turns it on, a fleet runs `kkpr worker` instead",
+    )
+
+    # OSS-RBA host to host (docs/oss.md)
+    oss_token: str | None = Field(
+        None, description="The Token header OSS sends with receiveNIBKKPR; unset = refused"
+    )
+    oss_base_url: str | None = Field(
+        None,
+        description="OSS's service root; receiveLicenseStatus and receiveLicenseKKPR "
+        "are posted below it",
+    )
+    oss_user_key: str | None = Field(None, description="The user_key header OSS gave us")
+    oss_kd_instansi: str = Field("", description="IZINSTATUS.kd_instansi, up to 3 characters")
+    oss_officer_nip: str = Field(
+        "", description="NIP sent when a status is set by the system, not by an officer"
+    )
+    oss_officer_name: str = Field(
+        "Sistem KKPR", description="Name sent when a status is set by the system"
+    )
+    oss_max_attempts: int = Field(
+        80, description="Attempts before an OSS delivery waits for staff to send it again"
+    )
+    oss_backoff_max_s: float = Field(
+        3600.0, description="Longest wait between OSS attempts (a day's outage loses nothing)"
+    )
 
     def trial_document_secret_served(self) -> bool:
         """Whether the built-in document key, which anyone can read here and forge

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from kkpr.cli import bulk, check, db, kbli, keys, pipeline, plan
+from kkpr.cli import bulk, check, db, kbli, keys, oss, pipeline, plan
 
 app = typer.Typer(
     name="kkpr",
@@ -22,6 +22,7 @@ app.add_typer(kbli.app, name="kbli", help="Katalog KBLI 2020 / the KBLI 2020 cat
 app.command("recheck")(bulk.recheck_command)
 app.add_typer(keys.app, name="keys", help="Kunci API / API keys")
 app.command("worker")(pipeline.worker_command)
+app.add_typer(oss.app, name="oss", help="OSS-RBA: simulator dan kiriman / simulator and sending")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -12,18 +12,30 @@ Guarantees, and how:
   drawn between 80 % and 100 % of that (jitter keeps a fleet of senders from retrying
   in step); after ``webhook_max_attempts`` the delivery is ``dead`` and holds its queue
   until ``revive`` (``kkpr worker --revive``) puts it back.
-* **Authenticity.** ``X-KKPR-Signature: sha256=<hex HMAC-SHA256 of the raw body with
-  the subscription secret>``.
+* **Authenticity.** Signed the Standard Webhooks way: ``webhook-id`` (the event id),
+  ``webhook-timestamp`` (Unix seconds of this attempt) and ``webhook-signature``
+  (``v1,<base64 HMAC-SHA256 of "id.timestamp.body">``; a ``whsec_`` secret is the
+  base64 of the key). A receiver refuses a timestamp too far from its clock (replays)
+  and drops repeats by ``webhook-id``.
+* **OSS.** Deliveries to the ``oss`` subscription (``kkpr.oss.channel``) are posted to
+  ``KKPR_OSS_BASE_URL``/``receiveLicenseStatus`` or ``/receiveLicenseKKPR`` with the
+  ``user_key`` header; OSS has them only when it answers HTTP 200 with ``kode`` 200.
+  They wait up to ``oss_backoff_max_s`` between attempts and give up after
+  ``oss_max_attempts`` (a day's outage loses nothing); a body that does not fit OSS's
+  types is ``dead`` at once, its reason kept. Staff see the last answer of every
+  delivery that is not through (``failing``) and send one again (``revive``).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import os
 import random
 import socket
 import threading
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -33,31 +45,71 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from kkpr import __version__
+from kkpr.errors import KkprError, NotFound
+from kkpr.oss import channel
+from kkpr.oss.messages import answer_accepted
 from kkpr.pipeline.db import Clock, iso, utc_now
-from kkpr.records.db import Database
+from kkpr.records.db import Database, Row
 from kkpr.settings import Settings
 
-SIGNATURE_HEADER = "X-KKPR-Signature"
-EVENT_ID_HEADER = "X-KKPR-Event-Id"
+ID_HEADER = "webhook-id"
+TIMESTAMP_HEADER = "webhook-timestamp"
+SIGNATURE_HEADER = "webhook-signature"
 EVENT_TYPE_HEADER = "X-KKPR-Event-Type"
 ATTEMPT_HEADER = "X-KKPR-Delivery-Attempt"
 JITTER_LOW = 0.8  # a retry waits between 80 % and 100 % of its backoff
+SECRET_PREFIX = "whsec_"
+REPLAY_TOLERANCE_S = 300  # what a receiver allows between a timestamp and its clock
+ANSWER_CHARS = 500  # of the receiver's answer kept with a delivery
 
 
-def sign(body: bytes, secret: str) -> str:
-    """The signature header value for ``body``."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def _key(secret: str) -> bytes:
+    if secret.startswith(SECRET_PREFIX):
+        return base64.b64decode(secret[len(SECRET_PREFIX) :])
+    return secret.encode("utf-8")
 
 
-def signature_ok(body: bytes, secret: str, header: str | None) -> bool:
-    """What a receiver runs: does ``header`` sign ``body`` with ``secret``?"""
-    return header is not None and hmac.compare_digest(sign(body, secret), header)
+def sign(msg_id: str, timestamp: int, body: bytes, secret: str) -> str:
+    """The ``webhook-signature`` value: ``v1,`` + base64 HMAC-SHA256 of ``id.timestamp.body``."""
+    signed = f"{msg_id}.{timestamp}.".encode() + body
+    return (
+        "v1," + base64.b64encode(hmac.new(_key(secret), signed, hashlib.sha256).digest()).decode()
+    )
 
 
-def backoff_s(attempts: int, settings: Settings, rng: random.Random) -> float:
+def signature_ok(
+    body: bytes,
+    secret: str,
+    headers: dict[str, str] | None,
+    now: float | None = None,
+    tolerance_s: float = REPLAY_TOLERANCE_S,
+) -> bool:
+    """What a receiver runs: is ``body`` signed with ``secret``, and recent (no replay)?"""
+    headers = {k.lower(): v for k, v in (headers or {}).items()}
+    msg_id, stamp, given = (headers.get(h) for h in (ID_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER))
+    if not (msg_id and stamp and given) or not stamp.isdigit():
+        return False
+    if abs((time.time() if now is None else now) - int(stamp)) > tolerance_s:
+        return False
+    expected = sign(msg_id, int(stamp), body, secret).split(",", 1)[1]
+    return any(
+        hmac.compare_digest(expected, sig.split(",", 1)[1])
+        for sig in given.split()
+        if sig.startswith("v1,")
+    )
+
+
+def new_secret() -> str:
+    """A subscription secret in the Standard Webhooks form (``whsec_`` + base64 of 32 bytes)."""
+    return SECRET_PREFIX + base64.b64encode(os.urandom(32)).decode()
+
+
+def backoff_s(
+    attempts: int, settings: Settings, rng: random.Random, max_s: float | None = None
+) -> float:
     """Seconds to wait after the ``attempts``-th failed attempt."""
     exp = settings.webhook_backoff_base_s * 2 ** min(attempts - 1, 62)
-    return min(settings.webhook_backoff_max_s, exp) * rng.uniform(JITTER_LOW, 1.0)
+    return min(max_s or settings.webhook_backoff_max_s, exp) * rng.uniform(JITTER_LOW, 1.0)
 
 
 @dataclass(frozen=True)
@@ -82,6 +134,17 @@ class Attempt:
     status: int | None
     error: str | None
     retry_in_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One attempt's answer: HTTP status (None: no answer), whether the receiver took it,
+    what it said, and whether trying again can help."""
+
+    status: int | None
+    accepted: bool
+    answer: str | None
+    final: bool = False
 
 
 class Worker:
@@ -150,36 +213,69 @@ class Worker:
                     )
         return claims
 
-    def send(self, claim: Claim) -> tuple[int | None, str | None]:
-        """POST one event; (HTTP status, error text)."""
-        body = claim.body.encode("utf-8")
-        request = urllib.request.Request(
-            claim.url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "User-Agent": f"kkpr-webhook/{__version__}",
-                EVENT_ID_HEADER: claim.event_id,
-                EVENT_TYPE_HEADER: claim.event_type,
-                ATTEMPT_HEADER: str(claim.attempts + 1),
-                SIGNATURE_HEADER: sign(body, claim.secret),
-            },
-        )
+    def _post(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
+        """POST ``body``; (HTTP status or None, the answer's text or the failure)."""
+        request = urllib.request.Request(url, data=body, method="POST", headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=self.settings.webhook_timeout_s) as resp:
-                return int(resp.status), None
+                return int(resp.status), resp.read(64_000).decode("utf-8", "replace")
         except urllib.error.HTTPError as exc:
-            return int(exc.code), f"HTTP {exc.code}"
+            return int(exc.code), exc.read(64_000).decode("utf-8", "replace")
         except (OSError, ValueError) as exc:  # refused, reset, timeout, bad URL
             return None, f"{type(exc).__name__}: {exc}"
 
+    def send(self, claim: Claim) -> Sent:
+        """One attempt of ``claim``: a signed webhook, or an OSS call."""
+        if claim.subscription_id == channel.SUBSCRIPTION_ID:
+            return self.send_oss(claim)
+        body = claim.body.encode("utf-8")
+        stamp = int(time.time())
+        status, text = self._post(
+            claim.url,
+            body,
+            {
+                "Content-Type": "application/json",
+                "User-Agent": f"kkpr-webhook/{__version__}",
+                ID_HEADER: claim.event_id,
+                TIMESTAMP_HEADER: str(stamp),
+                SIGNATURE_HEADER: sign(claim.event_id, stamp, body, claim.secret),
+                EVENT_TYPE_HEADER: claim.event_type,
+                ATTEMPT_HEADER: str(claim.attempts + 1),
+            },
+        )
+        ok = status is not None and 200 <= status < 300
+        return Sent(status, ok, None if ok else (f"HTTP {status}: {text}" if status else text))
+
+    def send_oss(self, claim: Claim) -> Sent:
+        """The OSS call of ``claim`` to ``oss_base_url`` with the ``user_key`` header."""
+        try:
+            message = channel.render(self.db, claim.event_id, self.settings)
+        except KkprError as exc:  # a value OSS's types cannot hold: no retry can help
+            return Sent(None, False, f"{exc.message_id} / {exc.message_en}", final=True)
+        base = (self.settings.oss_base_url or "").rstrip("/")
+        if not base or not self.settings.oss_user_key:
+            return Sent(None, False, "KKPR_OSS_BASE_URL / KKPR_OSS_USER_KEY belum diatur / not set")
+        status, text = self._post(
+            f"{base}/{message.call}",
+            message.body.encode("utf-8"),
+            {
+                "Content-Type": "application/json",
+                "User-Agent": f"kkpr-oss/{__version__}",
+                "user_key": self.settings.oss_user_key,
+            },
+        )
+        if status is None:
+            return Sent(None, False, f"{message.call}: {text}")
+        accepted, said = answer_accepted(message.call, status, text)
+        return Sent(status, accepted, f"{message.call}: {said}")
+
     def deliver(self, claim: Claim) -> Attempt:
         """Send one claimed delivery and record the result."""
-        status, error = self.send(claim)
+        sent = self.send(claim)
+        status = sent.status
         now = self.clock()
         with self.db.transaction() as tx:
-            if status is not None and 200 <= status < 300:
+            if sent.accepted:
                 # a fact whoever holds the lease now: the receiver has it
                 tx.execute(
                     "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1,"
@@ -189,9 +285,14 @@ class Worker:
                     (status, iso(now), claim.event_id, claim.subscription_id),
                 )
                 return Attempt(claim, "delivered", status, None)
+            oss = claim.subscription_id == channel.SUBSCRIPTION_ID
             attempts = claim.attempts + 1
-            dead = attempts >= self.settings.webhook_max_attempts
-            wait = backoff_s(attempts, self.settings, self._rng)
+            most = self.settings.oss_max_attempts if oss else self.settings.webhook_max_attempts
+            dead = sent.final or attempts >= most
+            wait = backoff_s(
+                attempts, self.settings, self._rng, self.settings.oss_backoff_max_s if oss else None
+            )
+            error = (sent.answer or "")[:ANSWER_CHARS]
             tx.execute(
                 "UPDATE deliveries SET status = ?, attempts = ?, last_status = ?, last_error = ?,"
                 " next_attempt_at = ?, lease_owner = NULL, lease_until = NULL"
@@ -201,7 +302,7 @@ class Worker:
                     "dead" if dead else "pending",
                     attempts,
                     status,
-                    (error or "")[:500],
+                    error,
                     iso(now + timedelta(seconds=wait)),
                     claim.event_id,
                     claim.subscription_id,
@@ -241,14 +342,50 @@ class Worker:
         self._pool.shutdown(wait=True)
 
 
-def revive(db: Database, now: datetime | None = None) -> int:
-    """Put dead deliveries back in their queues; how many."""
+def revive(
+    db: Database,
+    now: datetime | None = None,
+    *,
+    event_id: str | None = None,
+    subscription_id: str | None = None,
+) -> int:
+    """Send again: dead deliveries (or the one named) back in their queues, due now; how many."""
     moment = iso(now or utc_now())
+    sql = (
+        "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?,"
+        " lease_owner = NULL, lease_until = NULL"
+    )
     with db.transaction() as tx:
-        return tx.execute(
-            "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?"
-            " WHERE status = 'dead'",
-            (moment,),
+        if event_id is None:
+            return tx.execute(sql + " WHERE status = 'dead'", (moment,))
+        changed = tx.execute(
+            sql + " WHERE event_id = ? AND subscription_id = ? AND status IN ('dead', 'pending')",
+            (moment, event_id, subscription_id),
+        )
+    if not changed:
+        raise NotFound(
+            f"Pengiriman {event_id} ke {subscription_id} tidak ada atau sudah terkirim",
+            f"Delivery {event_id} to {subscription_id} does not exist or was delivered",
+            where="event_id",
+        )
+    return changed
+
+
+def failing(db: Database, subscription_id: str | None = None, limit: int = 200) -> list[Row]:
+    """Deliveries not through yet that have been tried: the staff's view, with the last
+    answer; dead ones (waiting for "send again") first, then by how often they failed."""
+    where = " AND d.subscription_id = ?" if subscription_id else ""
+    args: tuple[object, ...] = (subscription_id, limit) if subscription_id else (limit,)
+    with db.transaction() as tx:
+        return tx.query(
+            "SELECT d.event_id, d.subscription_id, d.application_id, d.seq, o.type, d.status,"
+            " d.attempts, d.last_status, d.last_error AS last_answer, d.next_attempt_at,"
+            " d.created_at FROM deliveries d JOIN outbox o ON o.event_id = d.event_id"
+            " WHERE d.status IN ('pending', 'dead') AND d.attempts > 0"
+            + where
+            + " ORDER BY CASE d.status WHEN 'dead' THEN 0 ELSE 1 END, d.attempts DESC,"
+            " d.created_at LIMIT ?",
+            args,
         )
 
 

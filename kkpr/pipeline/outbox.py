@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from kkpr.errors import NotFound
+from kkpr.oss import channel
 from kkpr.pipeline.db import dumps, iso, loads
 from kkpr.records.db import Database, Row, Tx
 
@@ -71,6 +72,7 @@ def emit(
                 " attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)",
                 (event["id"], sub["id"], application_id, seq, iso(now), iso(now)),
             )
+    channel.queue(tx, event, now)  # OSS-RBA, for an application that came from OSS
     return event
 
 

@@ -115,3 +115,19 @@ CREATE TABLE IF NOT EXISTS documents (
     map_zones TEXT NOT NULL,
     issued_at TEXT NOT NULL
 );
+
+-- OSS-RBA (kkpr/oss): the OSS identifiers of an application that came from OSS, keyed
+-- by OSS's id_izin; external_ref is the application's ("oss:" + id_izin), written
+-- before the application is so that its first events already go to OSS.
+CREATE TABLE IF NOT EXISTS oss_applications (
+    id_izin TEXT PRIMARY KEY,
+    external_ref TEXT NOT NULL UNIQUE,
+    application_id TEXT UNIQUE,
+    nib TEXT NOT NULL,
+    oss_id TEXT NOT NULL,
+    id_proyek TEXT NOT NULL,
+    kd_izin TEXT NOT NULL,
+    body_sha256 TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    received_at TEXT NOT NULL
+);

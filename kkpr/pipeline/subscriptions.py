@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
 from kkpr.errors import InvalidInput, NotFound
+from kkpr.oss.channel import SUBSCRIPTION_ID as OSS
 from kkpr.pipeline.db import dumps, iso, loads
+from kkpr.pipeline.delivery import new_secret
 from kkpr.pipeline.outbox import EVENT_TYPES, wants
 from kkpr.records.db import Database, Row
 
@@ -51,7 +52,7 @@ def create(
     row = {
         "id": uuid.uuid4().hex,
         "url": url,
-        "secret": secret or secrets.token_urlsafe(32),
+        "secret": secret or new_secret(),
         "events": dumps(patterns),
         "description": description,
         "active": 1,
@@ -68,7 +69,9 @@ def create(
 
 def active(db: Database) -> list[dict[str, Any]]:
     with db.transaction() as tx:
-        rows = tx.query("SELECT * FROM subscriptions WHERE active = 1 ORDER BY created_at")
+        rows = tx.query(
+            "SELECT * FROM subscriptions WHERE active = 1 AND id <> ? ORDER BY created_at", (OSS,)
+        )
     return [_public(r) for r in rows]
 
 
@@ -76,7 +79,8 @@ def delete(db: Database, subscription_id: str) -> None:
     """Deactivate a subscription and cancel what it had not yet received."""
     with db.transaction() as tx:
         changed = tx.execute(
-            "UPDATE subscriptions SET active = 0 WHERE id = ? AND active = 1", (subscription_id,)
+            "UPDATE subscriptions SET active = 0 WHERE id = ? AND id <> ? AND active = 1",
+            (subscription_id, OSS),
         )
         if not changed:
             raise NotFound(

@@ -2,7 +2,8 @@
 
     python -m tests.pipeline.receiver --dir D --secret S [--port P]
 
-It refuses a body whose ``X-KKPR-Signature`` is not the HMAC of that body (401),
+It refuses a body whose Standard Webhooks signature (``webhook-signature`` over
+``webhook-id.webhook-timestamp.body``) does not hold or is stale (401),
 appends every accepted request to ``D/received.log`` (``event_id application_id seq``),
 and applies an event once: its id goes to ``D/applied.log`` only the first time it is
 seen, across restarts (the log is read back at start). While the file ``D/hold`` exists
@@ -19,7 +20,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from kkpr.pipeline.delivery import EVENT_ID_HEADER, SIGNATURE_HEADER, signature_ok
+from kkpr.pipeline.delivery import ID_HEADER, signature_ok
 
 HOLD_LIMIT_S = 120.0
 
@@ -36,15 +37,15 @@ def serve(folder: Path, secret: str, port: int) -> None:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            if not signature_ok(body, secret, self.headers.get(SIGNATURE_HEADER)):
+            if not signature_ok(body, secret, dict(self.headers.items())):
                 with (folder / "rejected.log").open("a") as f:
-                    f.write(f"{self.headers.get(EVENT_ID_HEADER)}\n")
+                    f.write(f"{self.headers.get(ID_HEADER)}\n")
                 self.send_response(401)
                 self.end_headers()
                 return
             event = json.loads(body)
             line = f"{event['id']} {event['application_id']} {event['seq']} {event['type']}\n"
-            assert self.headers.get(EVENT_ID_HEADER) == event["id"]
+            assert self.headers.get(ID_HEADER) == event["id"]
             with lock:
                 with (folder / "received.log").open("a") as f:
                     f.write(line)
