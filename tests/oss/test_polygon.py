@@ -63,7 +63,7 @@ def test_rings_that_are_no_polygon_are_refused() -> None:
         ring_from_vertices(SQUARE[:2], "l")
     bowtie = [SQUARE[0], SQUARE[2], SQUARE[1], SQUARE[3]]
     bowtie = [{"serial": i, "lat_lng": v["lat_lng"]} for i, v in enumerate(bowtie, 1)]
-    with pytest.raises(OssValueError, match="crosses|Self-intersection"):
+    with pytest.raises(OssValueError, match=r"Self-intersection"):
         ring_from_vertices(bowtie, "l")
     with pytest.raises(OssValueError, match="integer"):
         ring_from_vertices([{"serial": "satu", "lat_lng": "-10.1, 123.6"}], "l")
