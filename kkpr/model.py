@@ -15,6 +15,8 @@ from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
+from kkpr.plan.kugi import FLAG_NONE_DEFAULT
+
 
 class Outcome(StrEnum):
     SESUAI = "sesuai"
@@ -48,6 +50,7 @@ class ItbxClass(StrEnum):
 class Tolerance:
     sliver_m2: float = 5.0
     sliver_share: float = 0.01
+    gaps: str = "warning"  # gaps/overlaps between zone polygons: "warning" or "error"
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,9 @@ class PlanMeta:
     tolerance: Tolerance = Tolerance()
     rasters: tuple[RasterSpec, ...] = ()
     overlay_effects: dict[str, str | None] = field(default_factory=dict)
+    # overlay flag values that mean "not set" (plan.toml [flags] none)
+    flag_none: tuple[str, ...] = FLAG_NONE_DEFAULT
+    kodszn_field: str | None = None  # plan.toml [fields] kodszn: the sub-zone code field
     version: str = "package"
     checksum: str | None = None
 
@@ -190,6 +196,7 @@ class ZoneHit:
     wadmkc: str | None = None
     wadmkd: str | None = None
     flags: tuple[str, ...] = ()  # overlay kinds flagged on the polygon (KKOP, KRB, ...)
+    flag_texts: tuple[str, ...] = ()  # what the layer wrote in each flag, as ``flags``
     intensity: Intensity = Intensity()  # per-polygon overrides
 
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 ZONE_FIELDS = ("kodszn", "namszn", "kodzon", "namzon", "kodblk", "kodsbl", "wadmkc", "wadmkd")
 INTENSITY_FIELDS = ("kdb", "klb", "kdh", "ktb", "tb", "jlb", "gsb")
 
@@ -41,16 +44,37 @@ OVERLAY_KINDS = (
     "RESAPAN",
 )
 
-_FALSY = {"", "0", "0.0", "tidak", "no", "n", "false", "f", "none", "null", "nan", "-"}
+# What published layers write in an overlay flag field to mean "not set" (compared in
+# any case, with stray spaces ignored). A plan may give its own list in plan.toml
+# ``[flags] none = [...]``; every other value is a real flag and its text is kept.
+FLAG_NONE_DEFAULT: tuple[str, ...] = ("Tidak Ada", "-", "0", "")
+
+
+def none_key(value: str) -> str:
+    """How a "none" value is compared: case-folded, inner runs of spaces made one."""
+    return " ".join(value.split()).casefold()
+
+
+def flag_text(value: Any, none_keys: frozenset[str]) -> str | None:
+    """A flag field's value as read: None when it means "not set", else its text.
+
+    Numbers are written as they read (``1``, not ``1.0``), so ``0`` and ``0.0`` are
+    both the text "0".
+    """
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (float, np.floating)):
+        if np.isnan(value):
+            return None
+        if float(value).is_integer():
+            value = int(value)
+    text = " ".join(str(value).split())
+    return None if none_key(text) in none_keys else text
 
 
 def flag_is_set(value: Any) -> bool:
-    """A KUGI overlay flag is set unless it is empty, zero or says no."""
-    if value is None:
-        return False
-    if isinstance(value, float) and value != value:  # NaN
-        return False
-    return str(value).strip().lower() not in _FALSY
+    """Whether a flag field, as ``kkpr.plan.package`` leaves it (text or None), is set."""
+    return isinstance(value, str) and bool(value)
 
 
 def lower_columns(columns: list[str]) -> dict[str, str]:

@@ -9,9 +9,7 @@ problems (overlaps, codes without texts, out-of-range numbers) are the business 
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +27,18 @@ from kkpr.model import (
     PlanMeta,
     PlanRules,
     RasterSpec,
-    Tolerance,
 )
-from kkpr.plan.kugi import FLAG_JENIS, INTENSITY_FIELDS, ZONE_FIELDS, lower_columns
+from kkpr.plan.kugi import (
+    FLAG_JENIS,
+    INTENSITY_FIELDS,
+    ZONE_FIELDS,
+    flag_text,
+    lower_columns,
+    none_key,
+)
+from kkpr.plan.meta import read_meta
+
+__all__ = ["Plan", "read_meta", "read_plan"]
 
 LAYER_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".zip")
 PACKAGE_FILES = ("plan.toml", "itbx.csv", "kbli.csv", "ketentuan.csv", "intensitas.csv")
@@ -143,63 +150,6 @@ def checksum(root: Path) -> str:
 # ---------------------------------------------------------------- parts
 
 
-def read_meta(root: Path) -> PlanMeta:
-    path = root / "plan.toml"
-    if not path.exists():
-        raise PlanError(
-            "plan.toml tidak ada: ini bukan paket rencana",
-            "plan.toml is missing: this is not a plan package",
-            where=str(root),
-        )
-    try:
-        raw = tomllib.loads(path.read_text("utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise PlanError(
-            "plan.toml tidak sah", "plan.toml is not valid TOML", where=f"plan.toml: {exc}"
-        ) from exc
-    missing = [k for k in ("id", "name", "crs") if not raw.get(k)]
-    if missing:
-        raise PlanError(
-            f"plan.toml tidak memuat {', '.join(missing)}",
-            f"plan.toml lacks {', '.join(missing)}",
-            where="plan.toml",
-        )
-    tol = raw.get("tolerance", {})
-    effective = raw.get("effective_from")
-    rasters = tuple(
-        RasterSpec(
-            id=r["id"],
-            path=r["path"],
-            kind=r.get("kind", "hazard"),
-            label_id=r.get("label_id", r["id"]),
-            label_en=r.get("label_en", r["id"]),
-            jenis=r.get("jenis"),
-            threshold=r.get("threshold"),
-            slope_limit_pct=r.get("slope_limit_pct"),
-            max_share=float(r.get("max_share", 0.0)),
-            efek=r.get("efek") or None,
-        )
-        for r in raw.get("raster", [])
-    )
-    overlay_effects = {
-        str(k).upper(): (v.get("efek") or None) for k, v in raw.get("overlay", {}).items()
-    }
-    return PlanMeta(
-        id=str(raw["id"]),
-        name=str(raw["name"]),
-        region_code=str(raw.get("region_code", "")),
-        legal_basis=str(raw.get("legal_basis", "")),
-        effective_from=effective if isinstance(effective, date) else None,
-        crs=str(raw["crs"]),
-        tolerance=Tolerance(
-            sliver_m2=float(tol.get("sliver_m2", Tolerance.sliver_m2)),
-            sliver_share=float(tol.get("sliver_share", Tolerance.sliver_share)),
-        ),
-        rasters=rasters,
-        overlay_effects=overlay_effects,
-    )
-
-
 def read_rules(root: Path, meta: PlanMeta) -> PlanRules:
     itbx = read_csv(root / "itbx.csv", ("kode_kegiatan",))
     original = [c for c in itbx.columns if c not in ("kode_kegiatan", "kegiatan")]
@@ -259,7 +209,11 @@ def _safe_number(text: Any) -> float | None:
         return None
 
 
-def read_zones(root: Path, crs: str) -> gpd.GeoDataFrame:
+def read_zones(root: Path, meta: PlanMeta, problems: list[Problem]) -> gpd.GeoDataFrame:
+    """The zoning layer: the sub-zone code in ``kodszn`` (from the field plan.toml names,
+    else KODSZN, else KODUNK), overlay flags normalised once for every reader (a value
+    of ``[flags] none`` becomes None, any other keeps its text), intensity as numbers
+    (text that is not one is reported into ``problems`` and left out)."""
     path = find_layer(root, "pola_ruang")
     if path is None:
         raise PlanError(
@@ -269,25 +223,106 @@ def read_zones(root: Path, crs: str) -> gpd.GeoDataFrame:
             hint_id="Tambahkan pola_ruang.gpkg / .geojson / .shp / .zip",
             hint_en="Add pola_ruang.gpkg / .geojson / .shp / .zip",
         )
-    zones = read_layer(path, crs)
-    if "kodszn" not in zones.columns:
-        raise PlanError(
-            "Kolom KODSZN tidak ada pada pola_ruang",
-            "pola_ruang has no KODSZN column",
-            where=path.name,
-        )
+    zones = read_layer(path, meta.crs)
+    field = join_field(zones, meta.kodszn_field, path.name)
+    zones["kodszn"] = pd.array([code_text(v) for v in zones[field]], dtype="string")
+    zones.attrs["kodszn_field"] = field.upper()
     for name in ZONE_FIELDS:
         if name not in zones.columns:
             zones[name] = None
-    zones["kodszn"] = zones["kodszn"].astype("string").str.strip().str.upper()
     for name in INTENSITY_FIELDS:
         zones[name] = (
-            pd.to_numeric(zones[name], errors="coerce") if name in zones.columns else np.nan
+            intensity_numbers(zones[name], name, path.name, meta.flag_none, problems)
+            if name in zones.columns
+            else np.nan
         )
     flag_columns = [c for c in zones.columns if c in FLAG_JENIS]
+    none_keys = frozenset(none_key(v) for v in meta.flag_none)
+    for c in flag_columns:
+        zones[c] = pd.Series(
+            [flag_text(v, none_keys) for v in zones[c]], index=zones.index, dtype=object
+        )
     zones.attrs["flag_columns"] = flag_columns
     zones.attrs["source"] = path.name
     return zones
+
+
+def join_field(zones: pd.DataFrame, named: str | None, source: str) -> str:
+    """The (lower-case) column holding the sub-zone code; PlanError listing the
+    columns found when there is none."""
+    found = [str(c) for c in zones.columns if c != zones.geometry.name]
+    if named:
+        if named.lower() in zones.columns:
+            return named.lower()
+        raise PlanError(
+            f"Kolom {named} (plan.toml [fields] kodszn) tidak ada pada {source}; "
+            f"kolom yang ada: {', '.join(c.upper() for c in found)}",
+            f"Column {named} (plan.toml [fields] kodszn) is not in {source}; "
+            f"columns found: {', '.join(c.upper() for c in found)}",
+            where=source,
+            hint_id="Tulis nama kolom kode sub-zona di plan.toml [fields] kodszn",
+            hint_en="Name the sub-zone code column in plan.toml [fields] kodszn",
+        )
+    for candidate in ("kodszn", "kodunk"):
+        if candidate in zones.columns:
+            return candidate
+    raise PlanError(
+        f"Kolom kode sub-zona (KODSZN atau KODUNK) tidak ada pada {source}; "
+        f"kolom yang ada: {', '.join(c.upper() for c in found) or '(tidak ada)'}",
+        f"No sub-zone code column (KODSZN or KODUNK) in {source}; "
+        f"columns found: {', '.join(c.upper() for c in found) or '(none)'}",
+        where=source,
+        hint_id='Sebutkan kolomnya di plan.toml: [fields] kodszn = "SIMBOL" (misalnya)',
+        hint_en='Name the column in plan.toml: [fields] kodszn = "SIMBOL" (for example)',
+    )
+
+
+def code_text(value: Any) -> str | None:
+    """A sub-zone code as text: ``32112100`` stays that even where the layer stored it
+    as a float beside nulls (``32112100.0``); empty and null are None."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (float, np.floating)):
+        if np.isnan(value):
+            return None
+        if float(value).is_integer():
+            return str(int(value))
+    text = str(value).strip().upper()
+    return text or None
+
+
+def intensity_numbers(
+    values: pd.Series, key: str, source: str, none_values: tuple[str, ...], problems: list[Problem]
+) -> pd.Series:
+    """A per-polygon intensity column as numbers (decimal commas read); a value of
+    ``[flags] none`` is absent, other text is reported with the feature id and left out."""
+    none_keys = {none_key(v) for v in none_values}
+    out = np.full(len(values), np.nan)
+    for i, (fid, value) in enumerate(values.items()):
+        if value is None or value is pd.NA:
+            continue
+        if isinstance(value, (int, float, np.number)):
+            out[i] = float(value)
+            continue
+        text = str(value).strip()
+        if none_key(text) in none_keys:
+            continue
+        try:
+            out[i] = float(text.replace(",", "."))
+        except ValueError:
+            problems.append(
+                Problem(
+                    "intensity.not_a_number",
+                    f"{key.upper()} = {text!r} bukan angka; nilai intensitas.csv untuk "
+                    "sub-zonanya yang berlaku",
+                    f"{key.upper()} = {text!r} is not a number; the sub-zone's value in "
+                    "intensitas.csv applies instead",
+                    file=source,
+                    feature=str(fid),
+                    severity="warning",
+                )
+            )
+    return pd.Series(out, index=values.index)
 
 
 def read_overlays(root: Path, crs: str) -> gpd.GeoDataFrame:
@@ -348,8 +383,11 @@ def read_plan(root: Path | str) -> Plan:
             f"CRS {meta.crs!r} tidak dikenal", f"Unknown CRS {meta.crs!r}", where="plan.toml"
         ) from exc
     rules = read_rules(root, meta)
-    zones = read_zones(root, meta.crs)
+    problems: list[Problem] = []
+    zones = read_zones(root, meta, problems)
     overlays = read_overlays(root, meta.crs)
     rtrw = read_rtrw(root, meta.crs)
     rules.meta = PlanMeta(**{**meta.__dict__, "checksum": checksum(root)})
-    return Plan(rules=rules, zones=zones, overlays=overlays, rtrw=rtrw, root=root)
+    return Plan(
+        rules=rules, zones=zones, overlays=overlays, rtrw=rtrw, root=root, read_problems=problems
+    )

@@ -38,12 +38,14 @@ def validate_dir(root: Path | str) -> tuple[Plan | None, list[Problem]]:
     try:
         plan = read_plan(root)
     except PlanError as exc:
+        if exc.problems:
+            return None, list(exc.problems)
         return None, [Problem("package.unreadable", exc.message_id, exc.message_en, file=exc.where)]
     return plan, validate(plan)
 
 
 def validate(plan: Plan) -> list[Problem]:
-    problems: list[Problem] = []
+    problems: list[Problem] = list(plan.read_problems)
     problems += _zones(plan)
     problems += _overlaps_and_gaps(plan)
     problems += itbx_problems(plan)
@@ -74,6 +76,7 @@ def _zones(plan: Plan) -> list[Problem]:
                 file=src,
             )
         ]
+    field = zones.attrs.get("kodszn_field", "KODSZN")
     geoms = zones.geometry.values
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     types = shapely.get_type_id(geoms)
@@ -114,10 +117,14 @@ def _zones(plan: Plan) -> list[Problem]:
                     geometry_wkt=_where(g, reason),
                 )
             )
-        if code is pd.NA or not code or str(code) in ("<NA>", "NAN"):
+        if code is pd.NA or code is None or not code:
             out.append(
                 Problem(
-                    "zones.no_kodszn", "KODSZN kosong", "KODSZN is empty", file=src, feature=fid
+                    "zones.no_kodszn",
+                    f"Kode sub-zona ({field}) kosong",
+                    f"The sub-zone code ({field}) is empty",
+                    file=src,
+                    feature=fid,
                 )
             )
     return out

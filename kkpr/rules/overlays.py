@@ -21,11 +21,13 @@ def flag_hits(zones: list[ZoneHit], deciding: list[bool]) -> list[tuple[OverlayH
     """Overlay hits from flags on the zone polygons the site overlaps."""
     out = []
     for zone, dec in zip(zones, deciding, strict=True):
-        for jenis in zone.flags:
+        texts = zone.flag_texts or (None,) * len(zone.flags)
+        for jenis, text in zip(zone.flags, texts, strict=True):
             hit = OverlayHit(
                 fid=zone.fid,
                 jenis=jenis,
                 area_m2=zone.area_m2,
+                keterangan=text,  # what the layer wrote, e.g. "Kawasan Rawan Banjir - Tinggi"
                 source=f"pola_ruang.{FLAG_COLUMN.get(jenis, jenis)}",
                 efek=None,
             )

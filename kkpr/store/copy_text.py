@@ -60,6 +60,11 @@ def escape(value: str | None) -> str:
     return value
 
 
+def array_text(value: str) -> str:
+    """One element of a PostgreSQL array literal, quoted (before COPY escaping)."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def mapped(series: pd.Series | list[Any], fn: Callable[[Any], str]) -> list[str]:
     """``fn`` of every value, computed once per distinct value; ``fn(None)`` for NA."""
     codes, uniques = pd.factorize(pd.Series(series, dtype=object), use_na_sentinel=True)
@@ -142,11 +147,14 @@ def zones(plan: Plan, vid: int, srid: int) -> Layer:
     for name in ("namszn", "kodzon", "namzon", "kodblk", "kodsbl", "wadmkc", "wadmkd"):
         cols[name] = texts(z[name])
     flag_cols = list(z.attrs.get("flag_columns", []))
-    sets = [np.asarray(mapped(z[c], lambda v: "1" if flag_is_set(v) else "")) for c in flag_cols]
     kinds = [FLAG_JENIS[c] for c in flag_cols]
-    cols["flags"] = [
-        "{" + ",".join(k for k, s in zip(kinds, row, strict=True) if s) + "}"
-        for row in (zip(*sets, strict=True) if sets else [()] * len(z))
+    rows = list(zip(*(z[c].tolist() for c in flag_cols), strict=True)) if flag_cols else []
+    set_rows = [
+        [(k, v) for k, v in zip(kinds, row, strict=True) if flag_is_set(v)] for row in rows
+    ] or [[] for _ in range(len(z))]
+    cols["flags"] = ["{" + ",".join(k for k, _ in row) + "}" for row in set_rows]
+    cols["flag_texts"] = [
+        escape("{" + ",".join(array_text(v) for _, v in row) + "}") for row in set_rows
     ]
     for name in INTENSITY_FIELDS:
         cols[name] = floats(pd.to_numeric(z[name], errors="coerce"))

@@ -297,6 +297,7 @@ def _zone_records(zones: pd.DataFrame) -> list[dict[str, Any]]:
                 "kodszn": str(kodszn),
                 **{c: _text(v[i]) for c, v in text.items()},
                 "flags": tuple(FLAG_JENIS[c] for c in flag_cols if flag_is_set(flags[c][i])),
+                "flag_texts": tuple(flags[c][i] for c in flag_cols if flag_is_set(flags[c][i])),
                 "intensity": Intensity(**{k: _num(v[i]) for k, v in nums.items()}),
             }
         )

@@ -423,6 +423,7 @@ class PostgisStore:
                         wadmkc=row[11],
                         wadmkd=row[12],
                         flags=tuple(row[13] or ()),
+                        flag_texts=tuple(row[21] or ()),
                         intensity=Intensity(**dict(zip(INTENSITY_FIELDS, row[14:21], strict=True))),
                     )
                 )

@@ -68,23 +68,23 @@ rc AS MATERIALIZED ({_overlaps("rtrw", "need")})
 SELECT 'z'::text AS kind, zk.i, z.seq, zk.area, z.fid, z.kodszn AS t1, z.namszn AS t2,
        z.kodzon AS t3, z.namzon AS t4, z.kodblk AS t5, z.kodsbl AS t6, z.wadmkc AS t7,
        z.wadmkd AS t8, z.flags, z.kdb AS n1, z.klb AS n2, z.kdh AS n3, z.ktb AS n4,
-       z.tb AS n5, z.jlb AS n6, z.gsb AS n7
+       z.tb AS n5, z.jlb AS n6, z.gsb AS n7, z.flag_texts
 FROM zk JOIN kkpr.zones z ON z.vid = $1 AND z.seq = zk.seq
 UNION ALL
 SELECT 'o', oc.i, o.seq, oc.area, o.fid, o.jenis, o.keterangan, o.efek, NULL, NULL, NULL,
-       NULL, NULL, NULL, o.tb, NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, o.tb, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM oc JOIN s ON s.i = oc.i JOIN kkpr.overlays o ON o.vid = $1 AND o.seq = oc.seq
 WHERE s.point OR oc.area > 0
 UNION ALL
 SELECT 'r', rc.i, r.seq, rc.area, r.fid, r.namobj, r.jnsrpr, NULL, NULL, NULL, NULL, NULL,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM rc JOIN kkpr.rtrw r ON r.vid = $1 AND r.seq = rc.seq
 UNION ALL
 SELECT 'h', 0, 0, NULL, NULL,
        (SELECT active::text FROM kkpr.plan_versions WHERE vid = $1), NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL,
        (SELECT coalesce(max(id), 0) FROM kkpr.activations)::float8,
-       NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL
 ORDER BY 2, 1, 3
 """
 

@@ -160,6 +160,38 @@ def test_bad_uploads_are_422(mini_api: Api, kind: str) -> None:
     assert r.json()["type"].endswith("/plan-invalid")
 
 
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ('id = "../../escaped"', "id"),
+        ('[[raster]]\nid = "banjir"\npath = "banjir.tif"\nthreshold = "high"', "raster.threshold"),
+        ("tolerance = 5", "tolerance"),
+        ('[raster]\nid = "banjir"', "raster"),
+        ('[overlay]\nKRB = "X"', "overlay.KRB"),
+        ('[tolerance]\nsliver_m2 = "lima"', "tolerance.sliver_m2"),
+    ],
+)
+def test_a_bad_plan_toml_is_422_and_writes_nothing(
+    mini_api: Api, mini_plan_dir: Path, tmp_path: Path, line: str, key: str
+) -> None:
+    folder = tmp_path / "bad"
+    shutil.copytree(mini_plan_dir, folder)
+    text = (folder / "plan.toml").read_text()
+    if line.startswith("id ="):
+        text = text.replace('id = "mini"', line)
+    elif line.startswith("["):
+        text = text.replace("[tolerance]", "[old_tolerance]") + line + "\n"
+    else:  # a top-level key
+        text = line + "\n" + text.replace("[tolerance]", "[old_tolerance]")
+    (folder / "plan.toml").write_text(text)
+    r = mini_api.client.post("/v1/plans", content=zipped(folder), headers=mini_api.auth("staff"))
+    assert r.status_code == 422, r.text
+    problems = r.json()["problems"]
+    assert any(f"plan.toml {key}" in p["message_en"] and p["row"] for p in problems), problems
+    assert not (tmp_path / "escaped").exists()
+    assert len(mini_api.client.get("/v1/plans/mini/versions").json()) == 1
+
+
 def test_upload_as_a_form_field(mini_api: Api, mini_plan_dir: Path, tmp_path: Path) -> None:
     r = mini_api.client.post(
         "/v1/plans",
