@@ -18,9 +18,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.limits import RateLimiter
-from kkpr.errors import KkprError, NotFound
+from kkpr.errors import KkprError, NotFound, StoreError
 from kkpr.plan.package import read_plan
 from kkpr.records.checks import CheckLog, open_records, records_url
+from kkpr.records.db import Database
 from kkpr.records.keys import KeyStore
 from kkpr.records.ratelimit import SharedBuckets
 from kkpr.records.secrets import service_secret
@@ -84,6 +85,40 @@ class AppState:
         )
         _latest[:] = [state]
         return state
+
+    def databases(self) -> list[Database]:
+        """The records database and the rate buckets' (one pool each)."""
+        dbs = [self.check_log.db]
+        buckets = getattr(self.limiter.buckets, "db", None)
+        if isinstance(buckets, Database):
+            dbs.append(buckets)
+        return dbs
+
+    def database_state(self) -> dict[str, str]:
+        """``records``: ``ok`` or ``unavailable``; ``store``: ``ok``, ``unavailable`` or
+        ``no-active-plan``. At most one round trip to each database."""
+        out: dict[str, str] = {}
+        try:
+            self.check_log.db.ping()
+            out["records"] = "ok"
+        except KkprError:
+            out["records"] = "unavailable"
+        try:
+            self.store.rules()
+            out["store"] = "ok"
+        except StoreError:
+            out["store"] = "unavailable"
+        except KkprError:
+            out["store"] = "no-active-plan"
+        return out
+
+    def close(self) -> None:
+        """Close every database connection the state holds (the app's shutdown)."""
+        for db in self.databases():
+            db.close()
+        close = getattr(self.store, "close", None)
+        if callable(close):
+            close()
 
     def pinned(self, plan_id: str | None = None) -> Store:
         """A store that stays on one plan version for the length of a request."""

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from api import auth, background, docs, errors, webhooks
-from api.deps import AppState, CountInFlight, run_blocking
+from api.deps import AppState, CountInFlight
 from api.limits import BodySizeLimit
 from api.routers import catalogue, checks, ogc, oss, pages, pipeline, plans
 from kkpr import __version__
@@ -54,7 +58,24 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             hint_en="Set KKPR_DOCUMENT_SECRET to a long random value, e.g. "
             "`python -c 'import secrets; print(secrets.token_hex(32))'`",
         )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # the state (and its pools, which open connections when first used) is built
+        # with the app, so that an app served without a lifespan still works; here
+        # its connections are closed when the server stops
+        try:
+            async with background.lifespan(app):  # the in-app delivery worker, if on
+                yield
+        finally:
+            state: AppState = app.state.kkpr
+            await run_in_threadpool(state.close)
+            pipeline_db = getattr(app.state, "kkpr_pipeline_db", None)
+            if pipeline_db is not None:
+                await run_in_threadpool(pipeline_db.close)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="kkpr — Kesesuaian Kegiatan Pemanfaatan Ruang",
         version=__version__,
         description=(
@@ -62,7 +83,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             "Spatial-conformity checks of business sites against a city's detailed plan."
         ),
         openapi_tags=TAGS,
-        lifespan=background.lifespan,
         docs_url=None,  # served by api.docs from vendored files, no CDN
         redoc_url=None,
     )
@@ -91,18 +111,38 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     webhooks.install(app)
 
     def health(state: AppState) -> dict[str, object]:
-        rules = state.store.rules()
-        return {
-            "status": "ok",
-            "plan": rules.meta.id,
-            "version": rules.meta.version,
+        databases = state.database_state()
+        body: dict[str, object] = {
+            "status": "ok" if set(databases.values()) == {"ok"} else "degraded",
             "store": state.store_kind,
+            "databases": databases,
         }
+        if databases["store"] == "ok":
+            rules = state.store.rules()
+            body |= {"plan": rules.meta.id, "version": rules.meta.version}
+        return body
 
-    @app.get("/healthz", tags=["meta"], summary="Liveness and the plan being served")
+    @app.get(
+        "/healthz",
+        tags=["meta"],
+        summary="Liveness: the process answers (200 while it runs), with the databases' state",
+    )
     async def healthz() -> dict[str, object]:
         state: AppState = app.state.kkpr
-        return await run_blocking(state, health, state)  # PostGIS may read the active version
+        return await run_in_threadpool(health, state)  # a database may take its timeout
+
+    @app.get(
+        "/readyz",
+        tags=["meta"],
+        summary="Readiness: 200 when checks can be answered and logged, else 503",
+        responses={503: {"description": "A database cannot be used or no plan is active"}},
+    )
+    async def readyz() -> JSONResponse:
+        state: AppState = app.state.kkpr
+        body = await run_in_threadpool(health, state)
+        ready = body["status"] == "ok"
+        body["status"] = "ready" if ready else "unavailable"
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -38,6 +38,17 @@ class Settings(BaseSettings):
     max_batch_sites: int = 1000
     max_body_bytes: int = 5_000_000
 
+    # the records database (check log, keys, pipeline) when it is PostgreSQL
+    db_pool_size: int = Field(
+        16, ge=1, description="Most PostgreSQL connections one pool of one API process holds"
+    )
+    db_pool_wait_s: float = Field(
+        10.0, gt=0, description="How long a request waits for a free pooled connection"
+    )
+    db_connect_timeout_s: int = Field(
+        3, ge=1, description="How long opening a PostgreSQL connection may take"
+    )
+
     # review (PKKPR / conditional cases)
     review_deadline_working_days: int = Field(
         20, description="Working days to decide a PKKPR case (commonly cited; check the PP)"

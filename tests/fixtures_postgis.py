@@ -23,6 +23,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -69,6 +70,7 @@ class PgServer:
         self._created: list[str] = []
         self._template: str | None = None
         self._external = bool(url)
+        self._opts = ""
         if url:
             self.admin_url = url
         else:
@@ -97,11 +99,32 @@ class PgServer:
         if not self._durable:  # a throwaway cluster need not survive a crash
             opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         opts += f" {self._options}" if self._options else ""
-        self._run(
-            str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(self._dir / "log"),
-            "-o", opts, "-w", "-t", "60", "start", pin=True,
-        )  # fmt: skip
+        self._opts = opts
+        self._pg_ctl_start()
         return f"postgresql://postgres@127.0.0.1:{port}/postgres"
+
+    def _pg_ctl_start(self) -> None:
+        assert self._dir is not None
+        self._run(
+            str(PG_BIN / "pg_ctl"), "-D", str(self._dir / "data"), "-l", str(self._dir / "log"),
+            "-o", self._opts, "-w", "-t", "60", "start", pin=True,
+        )  # fmt: skip
+
+    def down(self, mode: str = "fast") -> None:
+        """Stop the server (``pg_ctl -m mode``): its clients' connections are closed."""
+        if self._external or self._dir is None:
+            raise RuntimeError("only a cluster started here can be stopped and started")
+        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self._dir / "data"), "-m", mode, "-w", "stop")
+
+    def up(self) -> None:
+        """Start a server stopped by ``down`` again, on the same port and data."""
+        self._pg_ctl_start()
+
+    def restart(self, down_s: float = 0.0, mode: str = "fast") -> None:
+        """``down``, ``down_s`` seconds without a server, ``up``."""
+        self.down(mode)
+        time.sleep(down_s)
+        self.up()
 
     def _run(self, *cmd: str, pin: bool = False) -> None:
         # the server's processes inherit the CPU affinity of pg_ctl

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 
 from api.main import GZIP_MINIMUM_BYTES, create_app
 from kkpr.errors import InvalidInput
+from kkpr.records.db import Database
 from kkpr.settings import Settings
-from tests.api.conftest import Api
+from kkpr.store.postgis import PostgisStore
+from tests.api.conftest import Api, Server, make_api, mini_site
+from tests.fixtures_postgis import PgServer
 
 
 def test_large_answers_are_compressed_and_check_records_are_not(
@@ -44,3 +51,86 @@ def test_the_built_in_document_key_serves_trials_only(mini_plan_dir: Path, tmp_p
     assert app(public_base_url="https://kkpr.kupangkota.go.id", document_secret="x" * 64)
     for trial in ("http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000"):
         assert app(public_base_url=trial)  # make run, a trial on this machine
+
+
+def test_a_database_restart_under_traffic_costs_seconds_not_the_process(
+    mini_plan_dir: Path, live_server: Callable[..., Server]
+) -> None:
+    """Issue 15, finding 2: after a PostgreSQL restart every route answered 500 for
+    good (one connection per thread, never replaced) while /healthz said ok. Now the
+    requests in flight during the outage answer 503, the service answers again within
+    seconds of the database's return, with the same process, and every check it
+    answered is in the log."""
+    pg = PgServer()  # a cluster of its own: restarting the session's would disturb others
+    try:
+        url = pg.new_database("restart")
+        PostgisStore(url, max_vertices=None).load(mini_plan_dir, loaded_by="pytest")
+        server = live_server(mini_plan_dir, database_url=url, public_rate_limit_per_minute="100000")
+        body = mini_site(10, 10, 60, 60)
+        answers: list[tuple[float, int, str | None]] = []  # (when, status, check id)
+        stop = threading.Event()
+
+        def traffic() -> None:
+            with httpx.Client(base_url=server.url, timeout=30) as client:
+                while not stop.is_set():
+                    r = client.post("/v1/precheck", json=body)
+                    cid = r.json().get("id") if r.status_code == 201 else None
+                    answers.append((time.monotonic(), r.status_code, cid))
+
+        clients = [threading.Thread(target=traffic) for _ in range(4)]
+        for t in clients:
+            t.start()
+        try:
+            while sum(a[1] == 201 for a in answers) < 20:
+                time.sleep(0.05)
+            went_down = time.monotonic()
+            pg.restart(down_s=1.0)
+            back = time.monotonic()
+            health = httpx.get(f"{server.url}/healthz", timeout=30)
+            deadline = back + 15
+            while time.monotonic() < deadline:
+                if any(when > back + 0.5 and status == 201 for when, status, _ in answers):
+                    break
+                time.sleep(0.1)
+            time.sleep(1.0)
+        finally:
+            stop.set()
+            for t in clients:
+                t.join()
+        assert server.process.poll() is None  # the same process, never restarted
+        statuses = {status for _, status, _ in answers}
+        assert statuses <= {201, 503}, statuses  # an outage is 503, never 500
+        assert health.status_code == 200  # liveness stays up
+        first_after = min(when for when, status, _ in answers if when > back and status == 201)
+        assert first_after - back < 10, f"answering again {first_after - back:.1f} s after"
+        assert went_down < back
+        ready = httpx.get(f"{server.url}/readyz", timeout=30)
+        assert ready.status_code == 200 and ready.json()["databases"]["records"] == "ok"
+        answered = {cid for _, status, cid in answers if status == 201}
+        with Database(url).transaction() as tx:
+            logged = {r["id"] for r in tx.query("SELECT id FROM check_log")}
+        assert answered <= logged and len(answered) > 20
+    finally:
+        pg.stop()
+
+
+def test_readiness_answers_503_and_liveness_200_while_the_database_is_down(
+    mini_plan_dir: Path, tmp_path: Path
+) -> None:
+    pg = PgServer()
+    try:
+        url = pg.new_database("ready")
+        store = PostgisStore(url, max_vertices=None, stamp_ttl_s=0)
+        store.load(mini_plan_dir, loaded_by="pytest")
+        api = make_api(mini_plan_dir, tmp_path, store=store, database_url=url)
+        assert api.client.get("/readyz").json()["status"] == "ready"
+        pg.restart(down_s=0.0, mode="immediate")  # the old connections are all dead
+        assert api.client.get("/readyz").status_code == 200  # reconnected, no restart
+        pg.down()
+        live = api.client.get("/healthz")
+        ready = api.client.get("/readyz")
+        assert live.status_code == 200 and live.json()["status"] == "degraded"
+        assert ready.status_code == 503
+        assert ready.json()["databases"] == {"records": "unavailable", "store": "unavailable"}
+    finally:
+        pg.stop()
