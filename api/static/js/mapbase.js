@@ -44,6 +44,12 @@ export function bboxOf(bounds, pad = 0) {
   return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
 }
 
+/** Tooltip content shown as text, never as HTML: plan attributes (NAMSZN, JENIS, …)
+ * come from uploaded packages, and a string given to Leaflet becomes innerHTML. */
+export function plainText(text) {
+  return () => document.createTextNode(String(text ?? ""));
+}
+
 export function zoneCode(props) {
   return props.kodszn ?? props.KODSZN ?? "";
 }

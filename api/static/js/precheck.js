@@ -2,7 +2,7 @@
 // give the building figures, and read the verdict. The page never decides anything
 // itself: it shows what POST /v1/precheck answers.
 import { h, keepHashOnLanguageSwitch, num, page, parseNumber, pick, t } from "./i18n.js";
-import { makeMap, renderLegend, siteLegendItem, ZoneLayer, zoneCode, zoneName } from "./mapbase.js";
+import { makeMap, plainText, renderLegend, siteLegendItem, ZoneLayer, zoneCode, zoneName } from "./mapbase.js";
 import { FIGURES, readState, writeState } from "./permalink.js";
 import { kbliCombo } from "./kbli.js";
 import { renderResult } from "./result.js";
@@ -15,7 +15,7 @@ const map = makeMap($("map"));
 const zones = new ZoneLayer(map, {
   onEachFeature(feature, layer) {
     const p = feature.properties || {};
-    layer.bindTooltip(`${zoneCode(p)} ${zoneName(p)}`.trim(), { sticky: true });
+    layer.bindTooltip(plainText(`${zoneCode(p)} ${zoneName(p)}`.trim()), { sticky: true });
     layer.on("click", (e) => onMapClick(e));
   },
   onLoad(info) {

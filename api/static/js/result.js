@@ -2,7 +2,7 @@
 // Everything shown comes from the result JSON; the page recomputes no rule.
 import { h, num, page, pct, pick, t } from "./i18n.js";
 import {
-  bboxOf, fetchFeatures, makeMap, overlayLegendItem, renderLegend, siteLegendItem,
+  bboxOf, fetchFeatures, makeMap, overlayLegendItem, plainText, renderLegend, siteLegendItem,
   zoneCode, zoneName, zoneStyle,
 } from "./mapbase.js";
 import { overlayStyle } from "./palette.js";
@@ -240,9 +240,9 @@ async function drawResultMap(r, site) {
         const p = f.properties || {};
         codes.set(zoneCode(p), zoneName(p));
         if (partFids.has(String(f.id))) {
-          layer.bindTooltip(zoneCode(p), { permanent: true, direction: "center", className: "zone-label" });
+          layer.bindTooltip(plainText(zoneCode(p)), { permanent: true, direction: "center", className: "zone-label" });
         } else {
-          layer.bindTooltip(`${zoneCode(p)} ${zoneName(p)}`, { sticky: true });
+          layer.bindTooltip(plainText(`${zoneCode(p)} ${zoneName(p)}`), { sticky: true });
         }
       },
     }).addTo(resultLayers);
@@ -252,7 +252,7 @@ async function drawResultMap(r, site) {
       onEachFeature(f, layer) {
         const j = f.properties.jenis ?? f.properties.JENIS;
         kinds.add(j);
-        layer.bindTooltip(overlayName(j), { sticky: true });
+        layer.bindTooltip(plainText(overlayName(j)), { sticky: true });
       },
       interactive: true,
     }).addTo(resultLayers);

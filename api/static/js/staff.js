@@ -2,7 +2,7 @@
 // column, the review queue and the plan's validation report, each located on the map.
 import { h, keepHashOnLanguageSwitch, num, page, pick, t } from "./i18n.js";
 import {
-  fetchFeatures, makeMap, overlayLegendItem, renderLegend, ZoneLayer, zoneCode, zoneName,
+  fetchFeatures, makeMap, overlayLegendItem, plainText, renderLegend, ZoneLayer, zoneCode, zoneName,
 } from "./mapbase.js";
 import { overlayStyle } from "./palette.js";
 
@@ -24,7 +24,7 @@ const overlays = L.geoJSON(null, {
   onEachFeature(f, layer) {
     const j = f.properties.jenis ?? f.properties.JENIS;
     overlayKinds.add(j);
-    layer.bindTooltip(`${j} ${page.overlay_kinds[j] || ""}`, { sticky: true });
+    layer.bindTooltip(plainText(`${j} ${page.overlay_kinds[j] || ""}`), { sticky: true });
     layer.on("click", (e) => {
       L.DomEvent.stopPropagation(e);
       showFeature(t("staff.feature.overlay"), f, null);
@@ -40,7 +40,7 @@ let selected = null;
 const zones = new ZoneLayer(map, {
   onEachFeature(feature, layer) {
     const p = feature.properties || {};
-    layer.bindTooltip(`${zoneCode(p)} ${zoneName(p)}`.trim(), { sticky: true });
+    layer.bindTooltip(plainText(`${zoneCode(p)} ${zoneName(p)}`.trim()), { sticky: true });
     layer.on("click", (e) => selectZone(feature, layer, e.latlng));
   },
   onLoad(info) {
