@@ -108,6 +108,24 @@ class PlanError(KkprError):
         super().__init__(message_id, message_en, **kw)
 
 
+class MappingNeeded(PlanError):
+    """An import cannot tell which column holds something: ``option`` names the
+    choice to make, ``found`` the columns (or fields) it can be made from."""
+
+    kind = "mapping-needed"
+
+    def __init__(
+        self, option: str, found: list[str], message_id: str, message_en: str, **kw: Any
+    ) -> None:
+        self.option = option
+        self.found = found
+        listed = ", ".join(repr(f) for f in found) or "—"
+        kw.setdefault("hint_id", f"Pilih dengan --{option.replace('_', '-')}; yang ada: {listed}")
+        kw.setdefault("hint_en", f"Choose with --{option.replace('_', '-')}; found: {listed}")
+        kw["extra"] = {"option": option, "found": found, **kw.get("extra", {})}
+        super().__init__(message_id, message_en, **kw)
+
+
 class SiteError(KkprError):
     """The site geometry is missing, unreadable or invalid."""
 

@@ -10,8 +10,9 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
-from kkpr.errors import KkprError, PlanError, StoreError
+from kkpr.errors import KkprError, PlanError, Problem, StoreError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -46,3 +47,28 @@ def dump_json(data: Any) -> None:
 
 def fmt(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def print_problems(problems: list[Problem], plan_dir: str) -> None:
+    """The validation report as a table (``plan validate``, ``plan import``)."""
+    if not problems:
+        console.print(f"[green]Paket rencana sah / plan package is valid:[/] {plan_dir}")
+        return
+    errors = [p for p in problems if p.severity == "error"]
+    table = Table(
+        "tingkat",
+        "kode",
+        "di mana / where",
+        "masalah / problem",
+        "lokasi",
+        title=f"{len(errors)} galat / errors, {len(problems) - len(errors)} peringatan / warnings",
+    )
+    for p in problems:
+        table.add_row(
+            p.severity,
+            p.code,
+            p.where,
+            f"{p.message_id}\n[dim]{p.message_en}[/]",
+            p.geometry_wkt or "",
+        )
+    console.print(table)

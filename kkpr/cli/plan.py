@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from kkpr.cli import plan_db, plan_diff
-from kkpr.cli.output import cli_errors, console, dump_json
+from kkpr.cli import plan_db, plan_diff, plan_import
+from kkpr.cli.output import cli_errors, console, dump_json, print_problems
 from kkpr.plan.package import read_plan
 from kkpr.plan.validate import errors_of, validate_dir
 
@@ -27,26 +27,7 @@ def validate_command(
     if as_json:
         dump_json({"valid": not errors, "problems": [p.to_dict() for p in problems]})
     else:
-        if not problems:
-            console.print(f"[green]Paket rencana sah / plan package is valid:[/] {plan_dir}")
-        table = Table(
-            "tingkat",
-            "kode",
-            "di mana / where",
-            "masalah / problem",
-            "lokasi",
-            title=f"{len(errors)} galat / errors, {len(problems) - len(errors)} peringatan / warnings",
-        )
-        for p in problems:
-            table.add_row(
-                p.severity,
-                p.code,
-                p.where,
-                f"{p.message_id}\n[dim]{p.message_en}[/]",
-                p.geometry_wkt or "",
-            )
-        if problems:
-            console.print(table)
+        print_problems(problems, str(plan_dir))
     raise typer.Exit(1 if errors else 0)
 
 
@@ -107,3 +88,4 @@ def info_command(plan_dir: Path = typer.Argument(..., help="Folder paket rencana
 
 plan_db.register(app)
 plan_diff.register(app)
+plan_import.register(app)
