@@ -108,6 +108,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Ketik minimal 2 huruf atau angka, lalu pilih dari daftar.",
         "Type at least 2 letters or digits, then choose from the list.",
     ),
+    "pc.kbli.phrase": ("untuk “{frasa}”", "for “{frasa}”"),
     "pc.kbli.row": ("Kegiatan dalam rencana: {kegiatan}", "Plan activity: {kegiatan}"),
     "pc.kbli.not_in_plan": (
         "Tidak diatur dalam rencana ini: tanyakan ke DPMPTSP",

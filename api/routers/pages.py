@@ -186,14 +186,39 @@ def staff_logout() -> RedirectResponse:
 
 @router.get("/pages/kbli")
 def kbli_search(request: Request, q: str = "", limit: int = 20) -> dict[str, Any]:
-    """The plan's KBLI codes matching ``q`` (digits: a code prefix; words: title or
-    activity words, as prefixes), then national-catalogue matches the plan lacks."""
+    """KBLI codes for ``q``: digits as a code prefix; words first through the everyday
+    phrase table (``kbli_frasa.csv``: "warung kopi", "kos-kosan"), then the plan's
+    titles and activity words (as prefixes), then national-catalogue titles. Codes the
+    plan does not map are listed with ``in_plan`` false."""
     rules = state_of(request).store.rules()
     query = q.strip().lower()[:100]
     limit = max(1, min(limit, 50))
     if len(query) < 1:
         return {"items": []}
     words = WORD.findall(query)
+    found: dict[str, dict[str, Any]] = {}
+
+    def add(kode: str, **extra: Any) -> None:
+        if kode in found:
+            return
+        entry = rules.kbli.get(kode)
+        if entry is None:
+            item = catalogue().get(kode)
+            if item is not None:
+                found[kode] = {"kode": kode, "judul": item.judul, "in_plan": False, **extra}
+            return
+        activity = rules.activities.get(entry.kode_kegiatan)
+        found[kode] = {
+            "kode": kode,
+            "judul": entry.judul,
+            "kode_kegiatan": entry.kode_kegiatan,
+            "kegiatan": activity.kegiatan if activity else entry.kode_kegiatan,
+            "in_plan": True,
+            **extra,
+        }
+
+    for kode, frasa in catalogue().phrase_hits(query, limit):
+        add(kode, frasa=frasa)
     scored = []
     for entry in rules.kbli.values():
         activity = rules.activities.get(entry.kode_kegiatan)
@@ -207,16 +232,12 @@ def kbli_search(request: Request, q: str = "", limit: int = 20) -> dict[str, Any
             if not words or not all(any(t.startswith(w) for t in title) for w in words):
                 continue
             rank = (1, -sum(w in title for w in words), len(entry.judul))
-        item = {"kode": entry.kbli, "judul": entry.judul, "kode_kegiatan": entry.kode_kegiatan}
-        scored.append((rank, entry.kbli, {**item, "kegiatan": kegiatan, "in_plan": True}))
-    scored.sort(key=lambda s: (s[0], s[1]))
-    items = [s[2] for s in scored[:limit]]
+        scored.append((rank, entry.kbli))
+    for _rank, kode in sorted(scored):
+        add(kode)
     for extra in catalogue().search(query, limit):
-        if len(items) >= limit:
-            break
-        if extra.kode not in rules.kbli:
-            items.append({"kode": extra.kode, "judul": extra.judul, "in_plan": False})
-    return {"items": items}
+        add(extra.kode)
+    return {"items": list(found.values())[:limit]}
 
 
 # ---------------------------------------------------------------- site upload

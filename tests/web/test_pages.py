@@ -228,6 +228,32 @@ def test_kbli_search_by_words_and_by_code(web_server: WebServer) -> None:
     assert search("") == []
 
 
+@pytest.mark.parametrize(
+    ("words", "kode"),
+    [
+        ("kos-kosan", "55900"),
+        ("warung kopi", "56303"),
+        ("cafe", "56303"),
+        ("tambal ban", "45407"),
+        ("salon", "96112"),
+        ("laundry", "96200"),
+        ("toko kelontong", "47112"),
+        ("masjid", "94910"),
+    ],
+)
+def test_kbli_search_knows_everyday_words_and_the_plan(
+    web_server: WebServer, words: str, kode: str
+) -> None:
+    """The first item is the everyday meaning, chosen from the plan, saying which phrase
+    it came from ("kos-kosan", "cafe" and "tambal ban" used to find nothing)."""
+    items = httpx.get(f"{web_server.url}/pages/kbli", params={"q": words}, timeout=30).json()
+    first = items["items"][0]
+    assert first["kode"] == kode and first["in_plan"] is True
+    assert first["frasa"]
+    if words == "salon":  # massage is not what "salon" means
+        assert [i["kode"] for i in items["items"]].index("96121") > 2
+
+
 def test_itbx_column_lists_every_activity_of_a_sub_zone(web_server: WebServer) -> None:
     result = sites.api_result(web_server.url, sites.FORBIDDEN, {})
     code = result["parts"][0]["kodszn"]

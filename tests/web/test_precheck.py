@@ -468,3 +468,15 @@ def test_upload_and_geometry_failures_are_plain_sentences(
     assert not TECHNICAL.search(site_error.inner_text()), site_error.inner_text()
     # nor anywhere else on the page a member of the public reads
     assert not TECHNICAL.search(page.locator("main").inner_text())
+
+
+def test_everyday_words_choose_the_activity(page: Page, web_server: WebServer) -> None:
+    """A warung owner types what the business is called, not its KBLI title."""
+    open_precheck(page, web_server)
+    page.fill("#kbli-q", "warkop")
+    first = page.locator("#kbli-list li").first
+    expect(first).to_have_attribute("data-kode", "56303")
+    expect(first).to_contain_text("warkop")
+    page.keyboard.press("Enter")
+    expect(page.locator("#kbli-chosen")).to_contain_text("56303")
+    choose_kbli(page, "kos-kosan", "55900")

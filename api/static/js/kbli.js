@@ -31,6 +31,7 @@ export function kbliCombo({ input, list, onChoose, onClear }) {
           onclick: () => item.in_plan && choose(item),
         },
         h("span", { class: "code" }, item.kode), item.judul,
+        item.frasa ? h("span", { class: "note phrase" }, t("pc.kbli.phrase", { frasa: item.frasa })) : null,
         h("span", { class: "note" }, item.in_plan
           ? t("pc.kbli.row", { kegiatan: item.kegiatan || item.kode_kegiatan })
           : t("pc.kbli.not_in_plan")))

@@ -13,35 +13,44 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+import shapely
 import uvicorn
 from pyproj import Transformer
 from shapely.geometry import mapping, shape
-from shapely.ops import transform
+from typer.testing import CliRunner
 
+from kkpr.cli import app as cli
 from kkpr.oss.channel import SUBSCRIPTION_ID
 from kkpr.oss.fields import oss_time
 from kkpr.oss.simulator import Simulator, application_body, send_application
-from kkpr.pipeline.db import open_database, parse_iso
+from kkpr.pipeline.db import open_database, parse_iso, pipeline_url
 from kkpr.pipeline.delivery import Worker
+from kkpr.pipeline.outbox import EVENT_TYPES
 from kkpr.records.db import Database
 from tests.api.conftest import Api, make_api
 from tests.fixtures_postgis import _free_port
 from tests.mini_plan import CRS, site
-from tests.pipeline.conftest import Clock
+from tests.pipeline.conftest import Clock, wait_for
 
 TOKEN, USER_KEY = "token-dari-oss", "user-key-dari-oss"
 TO_LONLAT = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True).transform
 
 
 def lonlat(x0: float, y0: float, x1: float, y1: float) -> dict[str, Any]:
-    return dict(mapping(transform(TO_LONLAT, shape(site(x0, y0, x1, y1)))))
+    moved = shapely.transform(
+        shape(site(x0, y0, x1, y1)), lambda xy: np.column_stack(TO_LONLAT(xy[:, 0], xy[:, 1]))
+    )
+    return dict(mapping(moved))
 
 
+SESUAI = lonlat(10, 10, 90, 90)  # K-1, minimarket: permitted
 KAJIAN = lonlat(210, 10, 240, 90)  # RTH-2, restaurant: the matrix is silent -> staff review
 TIDAK = lonlat(260, 10, 290, 90)  # the river buffer forbids it
 
@@ -51,6 +60,31 @@ def simulator() -> Iterator[Simulator]:
     sim = Simulator(USER_KEY).start()
     yield sim
     sim.stop()
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """``app`` over HTTP on 127.0.0.1 (a thread of this process); its base URL."""
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{server.config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def memory_api(tmp_path: Path, mini_plan_dir: Path, simulator: Simulator, **over: Any) -> Api:
+    return make_api(
+        mini_plan_dir, tmp_path / "var", document_secret="test-document-secret",
+        public_base_url="https://kkpr.test", oss_token=TOKEN, oss_base_url=simulator.url,
+        oss_user_key=USER_KEY, **over,
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -66,17 +100,9 @@ def served(
         oss_token=TOKEN, oss_base_url=simulator.url, oss_user_key=USER_KEY,
         oss_officer_name="Sistem KKPR Kota Uji",
     )  # fmt: skip
-    server = uvicorn.Server(
-        uvicorn.Config(api.client.app, host="127.0.0.1", port=_free_port(), log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
     db = open_database(url)
-    yield api, f"http://127.0.0.1:{server.config.port}", db
-    server.should_exit = True
-    thread.join(timeout=30)
+    with serving(api.client.app) as base:
+        yield api, base, db
     db.close()
 
 
@@ -215,3 +241,48 @@ def test_refusals_in_oss_shape_change_nothing(
     final = roots(simulator)[-1][1]
     assert final["data_teknis"]["persetujuan"] == "ditolak seluruhnya"
     assert all(c.valid for c in simulator.received())
+
+
+def test_make_run_sends_to_oss_from_the_api_process_and_the_cli_plays_oss(
+    mini_plan_dir: Path, tmp_path: Path, simulator: Simulator
+) -> None:
+    """``make run`` (KKPR_DELIVERY_IN_APP): no other process; ``kkpr oss send`` sends."""
+    api = memory_api(tmp_path, mini_plan_dir, simulator, delivery_in_app=True, worker_poll_s=0.05)
+    site = tmp_path / "site.geojson"
+    site.write_text(json.dumps({"type": "Feature", "properties": {}, "geometry": SESUAI}))
+    with api.client, serving(api.client.app) as base:  # the lifespan starts the worker
+        out = CliRunner().invoke(
+            cli, ["oss", "send", str(site), "--kkpr", base, "--token", TOKEN, "--kbli", "47111",
+                  "--id-izin", "I-CLI-1", "--floors", "2", "--floor-area", "150"],
+        )  # fmt: skip
+        assert out.exit_code == 0 and "HTTP 200" in out.output, out.output
+        wait_for(lambda: len(simulator.received()) == 2, "OSS to get the status and the decision")
+    assert [(c, r["kd_status"]) for c, r in roots(simulator)] == [
+        ("receiveLicenseStatus", "10"),
+        ("receiveLicenseKKPR", "50"),
+    ]
+    assert all(c.valid for c in simulator.received())
+    doc = api.client.get("/openapi.json").json()
+    assert set(doc["webhooks"]) == set(EVENT_TYPES)
+    hook = doc["webhooks"]["review.decided"]["post"]
+    headers = {p["name"] for p in hook["parameters"] if p["in"] == "header"}
+    assert headers == {"webhook-id", "webhook-timestamp", "webhook-signature"}
+    assert "HMAC-SHA256" in hook["description"]
+
+
+def test_a_value_that_does_not_fit_stops_the_call_for_staff_never_cut(
+    mini_plan_dir: Path, tmp_path: Path, simulator: Simulator
+) -> None:
+    api = memory_api(tmp_path, mini_plan_dir, simulator, oss_officer_name="N" * 51)
+    body = application_body(SESUAI, "47111", id_izin="I-LONG-1")
+    answer = api.client.post("/oss/receiveNIBKKPR", json=body, headers={"Token": TOKEN})
+    assert answer.json()["responreceiveNIBKKPR"]["status"] == "1"
+    db = open_database(pipeline_url(api.state.settings))
+    attempts = Worker(db, api.state.settings).drain()
+    assert [a.result for a in attempts] == ["dead"]  # the first holds its application's queue
+    assert simulator.received() == []
+    failing = api.client.get("/v1/deliveries", headers=api.auth("staff")).json()
+    assert [f["status"] for f in failing] == ["dead"]
+    assert "nama_status" in failing[0]["last_answer"] and "51" in failing[0]["last_answer"]
+    refused = api.client.get("/v1/deliveries", headers=api.auth("permit_system"))
+    assert refused.status_code == 403
