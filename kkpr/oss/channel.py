@@ -18,9 +18,9 @@ from decimal import Decimal
 from typing import Any
 
 from kkpr.oss import messages
-from kkpr.oss.fields import oss_time
+from kkpr.oss.fields import Number, Spec, oss_time
 from kkpr.oss.polygon import vertices_of
-from kkpr.oss.status import FINAL, KD_STATUS, call_of, kd_status_of
+from kkpr.oss.status import FINAL, KD_STATUS, PAYLOAD, call_for, kd_status_of
 from kkpr.pipeline.db import iso, loads, parse_iso
 from kkpr.pipeline.documents import verify_url
 from kkpr.records.db import Database, Row, Tx
@@ -105,8 +105,12 @@ def message(
     kd = kd_status_of(event)
     assert kd is not None
     data = event.get("data") or {}
+    payload = data.get(PAYLOAD.get(event["type"], ""))  # the state machine's own fields
+    src: dict[str, Any] = payload if isinstance(payload, dict) else {}
     nip, name = _officer(data, settings)
-    when = oss_time(parse_iso(data.get("at") or event["created_at"]), settings.office_timezone)
+    when = src.get("tgl_status") or oss_time(
+        parse_iso(data.get("at") or event["created_at"]), settings.office_timezone
+    )
     common = {
         "id_proyek": link["id_proyek"],
         "oss_id": link["oss_id"],
@@ -114,20 +118,59 @@ def message(
         "kd_izin": link["kd_izin"],
         "kd_status": kd,
         "tgl_status": when,
-        "nip_status": nip,
-        "nama_status": name,
-        "keterangan": _keterangan(kd, data),
+        "nip_status": src.get("nip_status") or nip,
+        "nama_status": src.get("nama_status") or name,
+        "keterangan": src.get("keterangan") or _keterangan(kd, data),
     }
-    call = call_of(kd)
+    call = call_for(event, kd)
     if call == messages.RECEIVE_LICENSE_STATUS:
+        pnbp = src.get("data_pnbp") or data.get("data_pnbp")
         body = messages.izin_status(
             {**common, "nib": link["nib"], "kd_instansi": settings.oss_kd_instansi or None},
-            data.get("data_pnbp"),
+            _only(pnbp, messages.DATA_PNBP) if pnbp else None,
         )
     else:
-        teknis = {**data_teknis(kd, app, link, doc, settings), **(data.get("data_teknis") or {})}
+        teknis = {
+            **data_teknis(kd, app, link, doc, settings),
+            **oss_teknis(src.get("data_teknis") or data.get("data_teknis") or {}),
+        }
         body = messages.izin_final_kkpr(common, teknis)
     return Message(call, messages.body_text(body))
+
+
+def _only(values: dict[str, Any], specs: tuple[Spec, ...]) -> dict[str, Any]:
+    names = {s.name for s in specs}
+    return {k: v for k, v in values.items() if k in names}
+
+
+def oss_teknis(teknis: dict[str, Any]) -> dict[str, Any]:
+    """The decision's technical data as kkpr keeps it, in OSS's ``data_teknis`` fields:
+    numbers stay numbers (a limit the plan does not set is left out), lists become
+    text, ``persetujuan`` is its documented phrase (the reasons go in ``keterangan``),
+    the boundary is OSS's own ``{serial, lat_lng}`` list."""
+    numbers = {s.name for s in messages.DATA_TEKNIS if isinstance(s.kind, Number)}
+    out: dict[str, Any] = {}
+    for key, value in _only(teknis, messages.DATA_TEKNIS).items():
+        if value is None or value == "" or value == []:
+            continue
+        if key in numbers:
+            if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+                out[key] = Decimal(str(value))
+            continue  # "tidak diatur": the plan sets no such limit
+        if key == "luas" and isinstance(value, int | float | Decimal):
+            out[key] = f"{float(value):.2f}"
+        elif key == "persetujuan":
+            out[key] = str(value).split(":", 1)[0].strip()
+        elif key == "koordinat_batas_bidang" and isinstance(value, list):
+            out[key] = json.dumps(
+                [{"serial": i, "lat_lng": f"{p['lat']:.7f}, {p['lon']:.7f}"}
+                 for i, p in enumerate(value, 1)]
+            )  # fmt: skip
+        elif isinstance(value, list):
+            out[key] = "; ".join(str(v) for v in value)
+        else:
+            out[key] = value
+    return out
 
 
 def _limit(found: dict[str, Any], rule: str, source: str | None) -> Decimal | None:
@@ -155,7 +198,7 @@ def data_teknis(
         "garis_sempadan_bangunan": _limit(found, "GSB", zone),
         "jarak_bebas_bangunan": _limit(found, "JBB", zone),
         "persyaratan_pelaksanaan_kegiatan": "; ".join(c.get("id", "") for c in conditions) or None,
-        "persetujuan": FINAL[kd],
+        "persetujuan": FINAL.get(kd, "ditolak seluruhnya"),
         "url_peta": verify_url(doc["number"], doc["code"], settings) if doc else None,
         "ketentuan_umum": ", ".join(
             f"{p['kodszn']} ({p.get('itbx') or '-'})" for p in parts if p.get("kodszn")

@@ -1,14 +1,16 @@
 """OSS's permit status codes (``kd_status``, PIA Lampiran 10) and which event sends which.
 
-``KD_STATUS`` holds the codes a KKPR uses. ``kd_status_of`` reads an outbox event:
-an event that carries its own ``kd_status`` (the PKKPR state machine writes it) is sent
-with that code; the events of the plain KKPR stage map as ``EVENT_STATUS`` says. A
-final code goes to OSS as ``receiveLicenseKKPR`` (with ``data_teknis``), any other as
-``receiveLicenseStatus``.
+The PKKPR state machine (``kkpr.pipeline.statuses``, issue 16) is the one table of
+states and their ``kd_status``; its ``kkpr.status`` events (every state change) go to
+OSS as ``receiveLicenseStatus`` and its ``kkpr.final`` events (the decision with its
+technical data) as ``receiveLicenseKKPR``. Until that pipeline is in place, the plain
+KKPR stage's events map as ``EVENT_STATUS`` says, a final code going as
+``receiveLicenseKKPR``.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from kkpr.oss.messages import RECEIVE_LICENSE_KKPR, RECEIVE_LICENSE_STATUS
@@ -35,8 +37,10 @@ KD_STATUS = {
     "93": "Penolakan Persyaratan",
 }
 FINAL = {"50": "disetujui seluruhnya", "57": "disetujui seluruhnya", "90": "ditolak seluruhnya"}
+STATUS_EVENT, FINAL_EVENT = "kkpr.status", "kkpr.final"
+PAYLOAD = {STATUS_EVENT: "izin_status", FINAL_EVENT: "izin_final"}
 
-# (event type, KKPR stage or None for any) -> kd_status, for events without their own code
+# (event type, KKPR stage or None for any) -> kd_status: the plain KKPR stage's events
 EVENT_STATUS: dict[tuple[str, str | None], str] = {
     ("application.submitted", None): "10",
     ("review.opened", None): "20",
@@ -45,22 +49,47 @@ EVENT_STATUS: dict[tuple[str, str | None], str] = {
 }
 
 
+def _states() -> Any:
+    """The PKKPR state table when the pipeline has one (``kkpr.pipeline.statuses``)."""
+    try:
+        return importlib.import_module("kkpr.pipeline.statuses").STATES
+    except ImportError:
+        return None
+
+
 def kd_status_of(event: dict[str, Any]) -> str | None:
     """The ``kd_status`` an outbox event reports to OSS, or None (not OSS's business)."""
     data = event.get("data") or {}
-    if data.get("kd_status"):
-        return str(data["kd_status"])
+    payload = PAYLOAD.get(event["type"])
+    if payload:
+        return str((data.get(payload) or {}).get("kd_status") or "") or None
+    if _states() is not None:
+        return None  # the state machine's own events say every status
     stage = data.get("stage")
     return EVENT_STATUS.get((event["type"], stage)) or EVENT_STATUS.get((event["type"], None))
 
 
+def call_for(event: dict[str, Any], kd_status: str) -> str:
+    """The OSS call that carries this event."""
+    if event["type"] in PAYLOAD:
+        return RECEIVE_LICENSE_KKPR if event["type"] == FINAL_EVENT else RECEIVE_LICENSE_STATUS
+    return call_of(kd_status)
+
+
 def call_of(kd_status: str) -> str:
-    """The OSS call that carries ``kd_status``."""
+    """The OSS call that carries a final ``kd_status`` (the plain KKPR stage)."""
     return RECEIVE_LICENSE_KKPR if kd_status in FINAL else RECEIVE_LICENSE_STATUS
 
 
 def mapping_rows() -> list[tuple[str, str, str, str]]:
-    """``(event, kd_status, status, call)``: the table docs/oss.md shows."""
+    """``(kkpr state or event, kd_status, OSS's meaning, call)``: the table docs/oss.md shows."""
+    states = _states()
+    if states is not None:
+        return [
+            (str(state), info.kd_status, KD_STATUS.get(info.kd_status, info.id),
+             f"{RECEIVE_LICENSE_STATUS}" + (f" + {RECEIVE_LICENSE_KKPR}" if info.final else ""))
+            for state, info in states.items()
+        ]  # fmt: skip
     return [
         (f"{etype}" + (f" ({stage})" if stage else ""), kd, KD_STATUS[kd], call_of(kd))
         for (etype, stage), kd in EVENT_STATUS.items()
@@ -74,7 +103,7 @@ TABLE_END = "<!-- end of kd_status table -->"
 def docs_table() -> str:
     """The markdown table of docs/oss.md (a test checks the document holds exactly this)."""
     lines = [
-        "| kkpr event | `kd_status` | OSS's meaning | sent as |",
+        "| kkpr | `kd_status` | OSS's meaning (PIA Lampiran 10) | sent as |",
         "| --- | --- | --- | --- |",
         *(f"| `{e}` | {kd} | {s} | `{c}` |" for e, kd, s, c in mapping_rows()),
     ]
