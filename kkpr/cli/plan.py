@@ -22,11 +22,20 @@ def validate_command(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Periksa paket rencana / validate a plan package (exit 1 when it has errors)."""
-    _plan, problems = validate_dir(plan_dir)
+    plan, problems = validate_dir(plan_dir)
     errors = errors_of(problems)
+    layer_crs = plan.layer_crs() if plan is not None else {}
     if as_json:
-        dump_json({"valid": not errors, "problems": [p.to_dict() for p in problems]})
+        dump_json(
+            {
+                "valid": not errors,
+                "layer_crs": layer_crs,
+                "problems": [p.to_dict() for p in problems],
+            }
+        )
     else:
+        for name, crs in layer_crs.items():
+            console.print(f"CRS {name}: {crs}")
         print_problems(problems, str(plan_dir))
     raise typer.Exit(1 if errors else 0)
 
@@ -45,6 +54,7 @@ def info_command(plan_dir: Path = typer.Argument(..., help="Folder paket rencana
         ("dasar hukum / legal basis", m.legal_basis),
         ("berlaku / effective", m.effective_from),
         ("CRS", m.crs),
+        *((f"CRS {name}", crs) for name, crs in plan.layer_crs().items()),
         ("toleransi / tolerance", f"{m.tolerance.sliver_m2} m², {m.tolerance.sliver_share:.1%}"),
         ("poligon zona / zones", len(plan.zones)),
         ("ketentuan khusus / overlays", len(plan.overlays)),

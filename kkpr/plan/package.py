@@ -16,7 +16,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 
 from kkpr.errors import PlanError, Problem
 from kkpr.model import (
@@ -28,19 +27,27 @@ from kkpr.model import (
     PlanRules,
     RasterSpec,
 )
+from kkpr.plan import crs as crs_rules
+from kkpr.plan.files import LAYER_SUFFIXES, find_layer, read_csv, read_layer
 from kkpr.plan.kugi import (
     FLAG_JENIS,
     INTENSITY_FIELDS,
     ZONE_FIELDS,
     flag_text,
-    lower_columns,
     none_key,
 )
 from kkpr.plan.meta import read_meta
 
-__all__ = ["Plan", "read_meta", "read_plan"]
+__all__ = [
+    "LAYER_SUFFIXES",
+    "Plan",
+    "find_layer",
+    "read_csv",
+    "read_layer",
+    "read_meta",
+    "read_plan",
+]
 
-LAYER_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".zip")
 PACKAGE_FILES = ("plan.toml", "itbx.csv", "kbli.csv", "ketentuan.csv", "intensitas.csv")
 
 
@@ -62,69 +69,17 @@ class Plan:
     def raster_path(self, spec: RasterSpec) -> Path:
         return self.root / spec.path
 
+    def layer_crs(self) -> dict[str, str]:
+        """Each layer file -> the CRS it was read in (as GDAL read it, or assumed)."""
+        frames = (self.zones, self.overlays, self.rtrw)
+        return {
+            f.attrs["source"]: f.attrs["source_crs"]
+            for f in frames
+            if f is not None and "source" in f.attrs and "source_crs" in f.attrs
+        }
+
 
 # ---------------------------------------------------------------- files
-
-
-def find_layer(root: Path, stem: str) -> Path | None:
-    for suffix in LAYER_SUFFIXES:
-        candidate = root / f"{stem}{suffix}"
-        if candidate.exists():
-            return candidate
-    return None
-
-
-def read_layer(path: Path, crs: str) -> gpd.GeoDataFrame:
-    """A vector layer reprojected to ``crs``, columns lower-cased, ``fid`` kept."""
-    source = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
-    try:
-        frame = pyogrio.read_dataframe(source, fid_as_index=True)
-    except Exception as exc:  # pyogrio raises several GDAL error types
-        raise PlanError(
-            "Lapisan tidak dapat dibaca",
-            "Layer cannot be read",
-            where=path.name,
-            hint_id=f"Periksa berkasnya ({exc})",
-            hint_en=f"Check the file ({exc})",
-        ) from exc
-    if frame.crs is None:
-        raise PlanError(
-            "Lapisan tidak menyatakan sistem koordinat (CRS)",
-            "Layer declares no coordinate reference system (CRS)",
-            where=path.name,
-            hint_id="Simpan ulang dengan CRS (mis. berkas .prj untuk Shapefile)",
-            hint_en="Save it again with its CRS (e.g. the .prj file of a Shapefile)",
-        )
-    frame = frame.rename(columns=lower_columns(list(frame.columns)))
-    frame.index = frame.index.astype(str)
-    frame.index.name = "fid"
-    return frame.to_crs(crs) if frame.crs != crs else frame
-
-
-def read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise PlanError(
-            "Berkas wajib tidak ada", "Required file is missing", where=path.name
-        ) from None
-    except Exception as exc:
-        raise PlanError(
-            "Tabel tidak dapat dibaca",
-            "Table cannot be read",
-            where=path.name,
-            hint_id=str(exc),
-            hint_en=str(exc),
-        ) from exc
-    table.columns = [c.strip().lower() for c in table.columns]
-    missing = [c for c in required if c not in table.columns]
-    if missing:
-        raise PlanError(
-            f"Kolom wajib tidak ada: {', '.join(missing)}",
-            f"Required columns missing: {', '.join(missing)}",
-            where=path.name,
-        )
-    return table.apply(lambda col: col.str.strip())
 
 
 def number(text: Any) -> float | None:
@@ -223,7 +178,7 @@ def read_zones(root: Path, meta: PlanMeta, problems: list[Problem]) -> gpd.GeoDa
             hint_id="Tambahkan pola_ruang.gpkg / .geojson / .shp / .zip",
             hint_en="Add pola_ruang.gpkg / .geojson / .shp / .zip",
         )
-    zones = read_layer(path, meta.crs)
+    zones = read_layer(path, meta.crs, problems)
     field = join_field(zones, meta.kodszn_field, path.name)
     zones["kodszn"] = pd.array([code_text(v) for v in zones[field]], dtype="string")
     zones.attrs["kodszn_field"] = field.upper()
@@ -325,14 +280,14 @@ def intensity_numbers(
     return pd.Series(out, index=values.index)
 
 
-def read_overlays(root: Path, crs: str) -> gpd.GeoDataFrame:
+def read_overlays(root: Path, crs: str, problems: list[Problem]) -> gpd.GeoDataFrame:
     path = find_layer(root, "ketentuan_khusus")
     if path is None:
         return gpd.GeoDataFrame(
             {"jenis": [], "keterangan": [], "tb": [], "efek": []},
             geometry=gpd.GeoSeries([], crs=crs),
         ).rename_axis("fid")
-    overlays = read_layer(path, crs)
+    overlays = read_layer(path, crs, problems)
     if "jenis" not in overlays.columns:
         raise PlanError(
             "Kolom JENIS tidak ada pada ketentuan_khusus",
@@ -353,11 +308,12 @@ def read_overlays(root: Path, crs: str) -> gpd.GeoDataFrame:
     return overlays
 
 
-def read_rtrw(root: Path, crs: str) -> gpd.GeoDataFrame | None:
+def read_rtrw(root: Path, crs: str, problems: list[Problem]) -> gpd.GeoDataFrame | None:
     path = find_layer(root, "pola_ruang_rtrw")
     if path is None:
         return None
-    rtrw = read_layer(path, crs)
+    rtrw = read_layer(path, crs, problems)
+    rtrw.attrs["source"] = path.name
     for name in ("namobj", "jnsrpr"):
         if name not in rtrw.columns:
             rtrw[name] = None
@@ -374,19 +330,16 @@ def read_plan(root: Path | str) -> Plan:
             where=str(root),
         )
     meta = read_meta(root)
-    try:
-        from pyproj import CRS
-
-        CRS.from_user_input(meta.crs)
-    except Exception as exc:
-        raise PlanError(
-            f"CRS {meta.crs!r} tidak dikenal", f"Unknown CRS {meta.crs!r}", where="plan.toml"
-        ) from exc
-    rules = read_rules(root, meta)
+    crs_rules.parse(meta.crs)
     problems: list[Problem] = []
     zones = read_zones(root, meta, problems)
-    overlays = read_overlays(root, meta.crs)
-    rtrw = read_rtrw(root, meta.crs)
+    crs_rules.require_metric(
+        meta.crs,
+        crs_rules.lonlat_bounds(zones.total_bounds, meta.crs) if len(zones) else None,
+    )
+    rules = read_rules(root, meta)
+    overlays = read_overlays(root, meta.crs, problems)
+    rtrw = read_rtrw(root, meta.crs, problems)
     rules.meta = PlanMeta(**{**meta.__dict__, "checksum": checksum(root)})
     return Plan(
         rules=rules, zones=zones, overlays=overlays, rtrw=rtrw, root=root, read_problems=problems
