@@ -1,8 +1,14 @@
-"""``kkpr plan import`` as a user runs it (no terminal attached: no questions asked)."""
+"""``kkpr plan import`` as a user runs it: without a terminal no question is asked (the
+error lists what was found); at a terminal the missing column is asked for."""
 
 from __future__ import annotations
 
 import json
+import os
+import pty
+import select
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,3 +62,44 @@ def test_import_writes_the_package_and_prints_its_validation(tmp_path: Path) -> 
     assert body["valid"] is False and body["package"].endswith("jogja")
     assert sum(n["code"] == "import.empty_cell" for n in body["notes"]) == 5
     assert {"row", "column"} <= set(body["notes"][1])
+
+
+def test_at_a_terminal_a_missing_mapping_is_asked_for(tmp_path: Path) -> None:
+    """Run in a real pseudo-terminal: the command asks for the code field, then imports."""
+    root = Path(__file__).resolve().parents[2]
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from kkpr.cli import main; main()", *_args(tmp_path)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root), "COLUMNS": "200"},
+    )
+    os.close(slave)
+    seen = _read_until(master, b"--kodszn-field:")
+    assert b"SIMBOL" in seen  # the fields found are listed before the question
+    os.write(master, b"SIMBOL\n")
+    rest = _read_until(master, None)
+    assert proc.wait(timeout=300) == 1, rest.decode(errors="replace")
+    os.close(master)
+    assert 'kodszn = "SIMBOL"' in (tmp_path / "jogja" / "plan.toml").read_text()
+    assert b"itbx.no_column" in rest
+
+
+def _read_until(fd: int, marker: bytes | None) -> bytes:
+    out = b""
+    while marker is None or marker not in out:
+        ready, _, _ = select.select([fd], [], [], 300)
+        if not ready:
+            raise AssertionError(f"no {marker!r} in {out[-2000:]!r}")
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    if marker is not None and marker not in out:
+        raise AssertionError(f"the command ended without {marker!r}: {out[-2000:]!r}")
+    return out

@@ -21,6 +21,7 @@ from tests.plan.importer.real_sources import (
     BINTAN,
     RANTAUPRAPAT,
     YOGYAKARTA,
+    write_intensity_table,
     write_qgis2web,
     write_skrk_workbook,
 )
@@ -182,9 +183,18 @@ def test_yogyakarta_tables_and_layer(tmp_path: Path) -> None:
     # with a legend for bare cells the T/B errors are gone
     legend = tmp_path / "legenda.txt"
     legend.write_text("T : Pemanfaatan terbatas (uji)\nB : Pemanfaatan bersyarat (uji)\n")
-    spec.legend, spec.overwrite = legend, True
+    # intensity per lot-size class has no place in the format: a sub-zone whose five
+    # classes differ is left out and said; one whose classes agree is written
+    table = tmp_path / "intensitas_kelas.csv"
+    write_intensity_table(YOGYAKARTA / "seed.js", table)
+    spec.legend, spec.intensity, spec.overwrite = legend, table, True
     again = import_plan(spec)
     assert not [p for p in again.problems if p.code == "itbx.no_condition_text"]
+    varied = {n.message_en.split()[1] for n in again.notes if n.code == "import.intensity_variants"}
+    written_codes = {r["kodszn"] for r in _csv(spec.out / "intensitas.csv")}
+    assert varied and varied.isdisjoint(written_codes)
+    assert varied | written_codes == set(plan.rules.subzones)
+    assert "K" in varied  # KDB of K changes with the lot size
 
 
 @needs(not RANTAUPRAPAT.exists(), reason=f"{RANTAUPRAPAT} is absent")
