@@ -40,11 +40,19 @@ Staff session cookie, for the staff login form of the web pages::
     @router.get("/staff")
     def staff_page(caller: Caller = Depends(require_role("staff"))): ...
 
-The cookie holds a signed, expiring token naming the key (never the key itself):
-HttpOnly, SameSite=Lax (so a cross-site POST carries no session), Secure when
-``public_base_url`` is https, valid ``session_max_age_s``. Revoking the key ends its
-sessions. ``current_caller(request)`` gives the Caller or None without raising, for
-pages that only show who is logged in. An expired or forged cookie counts as absent.
+The cookie holds a signed, expiring token naming the key and a server-side session
+(never the key itself): HttpOnly, SameSite=Lax, Secure when ``public_base_url`` is
+https, valid ``session_max_age_s``. Revoking the key ends its sessions; logging out
+revokes the session (``kkpr.records.sessions``). ``current_caller(request)`` gives the
+Caller or None without raising, for pages that only show who is logged in. An expired,
+forged or logged-out cookie counts as absent.
+
+Forgery (CSRF): SameSite does not separate the ports of one host, so a page on another
+port could send the cookie. A request that the cookie authenticates and that changes
+state (not GET/HEAD/OPTIONS) must carry the session's ``csrf_token`` (header
+``X-CSRF-Token``; the staff page holds it) or it answers 403; API keys, sent as
+headers, need none. The login and logout forms refuse other origins
+(``refuse_cross_origin``), and logout needs the token too.
 """
 
 from __future__ import annotations
@@ -104,25 +112,47 @@ def _sign(state: AppState, payload: str) -> str:
 
 
 def session_token(state: AppState, key_id: str, now: float | None = None) -> str:
+    """A new session of ``key_id`` (a row in ``staff_sessions``) as a signed token."""
     expires = int((time.time() if now is None else now) + state.settings.session_max_age_s)
-    payload = f"{key_id}.{expires}"
+    sid = state.sessions.open(key_id, expires)
+    payload = f"{key_id}.{sid}.{expires}"
     return f"{payload}.{_sign(state, payload)}"
 
 
-def session_key(state: AppState, token: str) -> ApiKey | None:
-    """The active staff key a session token names, None if forged, expired or revoked."""
+def _session_parts(state: AppState, token: str) -> tuple[str, str] | None:
+    """``(key id, session id)`` of a token signed here and not expired, else None."""
     parts = token.split(".")
-    if len(parts) != 3 or not parts[1].isdigit():
+    if len(parts) != 4 or not parts[2].isdigit():
         return None
-    key_id, expires, signature = parts
-    if not hmac.compare_digest(_sign(state, f"{key_id}.{expires}"), signature):
+    key_id, sid, expires, signature = parts
+    if not hmac.compare_digest(_sign(state, f"{key_id}.{sid}.{expires}"), signature):
         return None
     if int(expires) < time.time():
         return None
+    return key_id, sid
+
+
+def session_key(state: AppState, token: str) -> ApiKey | None:
+    """The active staff key a session token names; None if forged, expired, logged out
+    or its key revoked."""
+    parts = _session_parts(state, token)
+    if parts is None:
+        return None
+    key_id, sid = parts
     key = state.keys.get(key_id)
     if key is None or not key.active or key.role != "staff":
         return None
+    if not state.sessions.active(sid, key_id):
+        return None
     return key
+
+
+def csrf_token(state: AppState, session: str) -> str:
+    """The anti-forgery token of a session: given to the staff page (never in a cookie,
+    which a page on another port of the same host could read) and required, as the
+    header ``X-CSRF-Token`` or the form field ``csrf_token``, on every state-changing
+    request that a session cookie authenticates."""
+    return _sign(state, f"csrf.{session}")
 
 
 def login_staff(response: Response, key: str, request: Request | None = None) -> Caller:
@@ -149,8 +179,62 @@ def login_staff(response: Response, key: str, request: Request | None = None) ->
     return _caller_of(found)
 
 
-def logout_staff(response: Response) -> None:
+def logout_staff(response: Response, request: Request, csrf: str | None) -> None:
+    """End the request's session (its row is revoked: the cookie is worthless even if
+    kept) and delete the cookie. Without the session's CSRF token nothing happens, so a
+    forged logout cannot end anyone's session."""
+    state = app_state(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    parts = _session_parts(state, token) if token else None
+    if token is None or parts is None:
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return
+    if not csrf or not hmac.compare_digest(csrf.encode(), csrf_token(state, token).encode()):
+        raise csrf_refused()
+    state.sessions.revoke(parts[1])
     response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def csrf_refused() -> Forbidden:
+    return Forbidden(
+        "Permintaan ini tidak membawa token anti-pemalsuan (CSRF) sesi petugas",
+        "This request lacks the staff session's anti-forgery (CSRF) token",
+        where="X-CSRF-Token",
+        hint_id="Muat ulang halaman petugas dan coba lagi; program memakai kunci API",
+        hint_en="Reload the staff page and try again; programs use an API key",
+    )
+
+
+def refuse_cross_origin(request: Request) -> None:
+    """403 for a browser request sent by a page of another origin (another site, or
+    another port of this host): the login and logout forms accept only their own.
+
+    Browsers say where a request comes from (``Sec-Fetch-Site``, ``Origin``); a client
+    that says nothing is not a browser carrying someone's cookies.
+    """
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        raise cross_origin(site)
+    origin = request.headers.get("origin")
+    if origin is not None and origin != _own_origin(request):
+        raise cross_origin(origin)
+
+
+def _own_origin(request: Request) -> str:
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+def cross_origin(source: str) -> Forbidden:
+    return Forbidden(
+        f"Formulir ini hanya menerima permintaan dari halamannya sendiri (bukan {source})",
+        f"This form accepts requests from its own page only (not {source})",
+        where="Origin",
+        hint_id="Buka halaman petugas di alamat layanan ini",
+        hint_en="Open the staff page at this service's own address",
+    )
 
 
 def current_caller(request: Request) -> Caller | None:
@@ -220,6 +304,10 @@ def require_role(*roles: str) -> Callable[..., Awaitable[Caller]]:
         elif session := request.cookies.get(SESSION_COOKIE):
             key = session_key(state, session)
             caller = _caller_of(key) if key else None
+            if caller is not None and request.method not in SAFE_METHODS:
+                given = headers.get("x-csrf-token", "").encode()
+                if not hmac.compare_digest(given, csrf_token(state, session).encode()):
+                    raise csrf_refused()
         if caller is None:
             if "public" in roles:
                 return public_caller(state, request)

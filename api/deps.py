@@ -25,6 +25,7 @@ from kkpr.records.db import Database
 from kkpr.records.keys import KeyStore
 from kkpr.records.ratelimit import SharedBuckets
 from kkpr.records.secrets import service_secret
+from kkpr.records.sessions import Sessions
 from kkpr.settings import Settings
 from kkpr.store.base import FeatureSource, PlanAdmin, Store
 from kkpr.store.versions import VersionedMemoryStore
@@ -41,6 +42,7 @@ class AppState:
     keys: KeyStore
     secret: bytes
     limiter: RateLimiter
+    sessions: Sessions
     reports: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     in_flight: int = 0  # HTTP requests the app is serving now (CountInFlight)
 
@@ -78,6 +80,7 @@ class AppState:
                 cache_ttl_s=settings.api_key_cache_ttl_s,
             ),
             secret=secret,
+            sessions=Sessions(records, cache_ttl_s=settings.api_key_cache_ttl_s),
             limiter=RateLimiter(
                 settings.public_rate_limit_per_minute,
                 buckets=SharedBuckets(url),  # one count for all workers

@@ -25,7 +25,16 @@ from fastapi.templating import Jinja2Templates
 from shapely.geometry import mapping
 
 from api import i18n
-from api.auth import Caller, current_caller, login_staff, logout_staff, require_role
+from api.auth import (
+    SESSION_COOKIE,
+    Caller,
+    csrf_token,
+    current_caller,
+    login_staff,
+    logout_staff,
+    refuse_cross_origin,
+    require_role,
+)
 from api.deps import AppState, state_of
 from api.errors import Forbidden, NotAuthenticated
 from api.routers.plans import validation_report
@@ -158,11 +167,19 @@ def staff_page(request: Request) -> HTMLResponse:
     caller = current_caller(request)
     if caller is None or caller.role != "staff":
         return render(request, "login.html")
-    return render(request, "staff.html", caller=caller, page_data={"caller": caller.name})
+    csrf = csrf_token(state_of(request), request.cookies.get(SESSION_COOKIE, ""))
+    return render(
+        request,
+        "staff.html",
+        caller=caller,
+        csrf=csrf,
+        page_data={"caller": caller.name, "csrf": csrf},
+    )
 
 
 @router.post("/staf/login", response_model=None)
 def staff_login(request: Request, key: str = Form("")) -> Response:
+    refuse_cross_origin(request)  # login forgery: a page elsewhere logging you in as it
     response = RedirectResponse("/staf", status_code=303)
     try:
         login_staff(response, key, request)
@@ -175,9 +192,10 @@ def staff_login(request: Request, key: str = Form("")) -> Response:
 
 
 @router.post("/staf/logout")
-def staff_logout() -> RedirectResponse:
+def staff_logout(request: Request, csrf: str = Form("", alias="csrf_token")) -> RedirectResponse:
+    refuse_cross_origin(request)
     response = RedirectResponse("/staf", status_code=303)
-    logout_staff(response)
+    logout_staff(response, request, csrf)
     return response
 
 

@@ -81,3 +81,12 @@ CREATE TABLE IF NOT EXISTS service_secrets (
     value TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+
+-- staff login sessions: the cookie names one row; logging out revokes it at once
+-- (kkpr.records.sessions)
+CREATE TABLE IF NOT EXISTS staff_sessions (
+    id TEXT PRIMARY KEY,
+    key_id TEXT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    revoked_at TEXT
+);

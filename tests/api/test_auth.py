@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from fastapi import Depends, Response
@@ -93,3 +94,82 @@ def test_without_a_configured_key_every_worker_signs_sessions_alike(
         client = _app_with_probe(api)
         client.cookies.set(SESSION_COOKIE, token)
         assert client.get("/_test/staff").status_code == status
+
+
+# ---------------------------------------------------------------- forgery (issue 15, finding 7)
+
+OTHER_PORT = "http://127.0.0.1:9"  # a page on another port of the same host: same site
+
+
+def _logged_in(api: Api) -> tuple[TestClient, str]:
+    """A browser-like client logged in through the form, and the staff page's token."""
+    client = TestClient(api.client.app, base_url="http://testserver")
+    r = client.post("/staf/login", data={"key": api.keys["staff"]}, follow_redirects=False)
+    assert r.status_code == 303 and SESSION_COOKIE in r.headers["set-cookie"]
+    page = client.get("/staf")
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
+    assert token is not None
+    return client, token.group(1)
+
+
+def _logged(api: Api) -> int:
+    with api.state.check_log.db.transaction() as tx:
+        row = tx.one("SELECT count(*) AS n FROM check_log")
+    assert row is not None
+    return int(row["n"])
+
+
+def test_the_session_cookie_alone_changes_nothing(mini_api: Api) -> None:
+    """A forged request carries the cookie but not the token the staff page holds."""
+    client, token = _logged_in(mini_api)
+    before = _logged(mini_api)
+    forged = client.post("/v1/checks", json=mini_site(10, 10, 60, 60))
+    assert forged.status_code == 403 and forged.json()["where"] == "X-CSRF-Token"
+    rollback = client.post(f"/v1/plans/{mini_api.state.store.rules().meta.id}/rollback")
+    assert rollback.status_code == 403
+    assert _logged(mini_api) == before
+    wrong = client.post(
+        "/v1/checks", json=mini_site(10, 10, 60, 60), headers={"X-CSRF-Token": "0" * 64}
+    )
+    assert wrong.status_code == 403
+    ok = client.post("/v1/checks", json=mini_site(10, 10, 60, 60), headers={"X-CSRF-Token": token})
+    assert ok.status_code == 201 and _logged(mini_api) == before + 1
+    assert client.get("/v1/reviews").status_code == 200  # reading needs no token
+
+
+def test_api_keys_need_no_token(mini_api: Api) -> None:
+    client = TestClient(mini_api.client.app)
+    assert mini_api.check(mini_site(10, 10, 60, 60), role="staff").status_code == 201
+    assert client.get("/staf").status_code == 200  # the login page
+
+
+def test_login_from_another_origin_is_refused(mini_api: Api) -> None:
+    client = TestClient(mini_api.client.app)
+    for headers in ({"Origin": OTHER_PORT}, {"Sec-Fetch-Site": "same-site"}):
+        r = client.post(
+            "/staf/login", data={"key": mini_api.keys["staff"]}, headers=headers,
+            follow_redirects=False,
+        )  # fmt: skip
+        assert r.status_code == 403, headers
+        assert SESSION_COOKIE not in r.headers.get("set-cookie", "")
+    own = client.post(
+        "/staf/login", data={"key": mini_api.keys["staff"]},
+        headers={"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert own.status_code == 303
+
+
+def test_a_forged_logout_does_nothing_and_logout_revokes_the_session(mini_api: Api) -> None:
+    client, token = _logged_in(mini_api)
+    session = client.cookies.get(SESSION_COOKIE)
+    for data, headers in (({}, {}), ({"csrf_token": token}, {"Origin": OTHER_PORT})):
+        r = client.post("/staf/logout", data=data, headers=headers, follow_redirects=False)
+        assert r.status_code == 403
+    assert client.get("/v1/reviews").status_code == 200  # still logged in
+    out = client.post("/staf/logout", data={"csrf_token": token}, follow_redirects=False)
+    assert out.status_code == 303
+    # the old cookie, kept or stolen, no longer authenticates
+    replay = TestClient(mini_api.client.app)
+    replay.cookies.set(SESSION_COOKIE, str(session))
+    assert replay.get("/v1/reviews").status_code == 401

@@ -338,7 +338,8 @@ function decisionForm(item) {
     try {
       resp = await fetch(`/v1/reviews/${encodeURIComponent(item.id)}/decision`, {
         method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        // the session cookie alone changes nothing: the page's anti-forgery token too
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": page.csrf },
         body: JSON.stringify(body),
       });
     } catch {
