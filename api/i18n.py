@@ -281,6 +281,167 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.share_above": ("Bagian di atas ambang", "Share above threshold"),
     "col.rtrw": ("Pola ruang RTRW", "RTRW land use"),
     # ---- what to do next
+    # ---- what the verdict means for this plot (numbers of this site)
+    "mean.heading": ("Artinya untuk tanah Anda", "What it means for your plot"),
+    "mean.land_site": (
+        "Tanah Anda: {land} m² (luas batas tapak yang Anda tentukan).",
+        "Your plot: {land} m² (the area of the boundary you gave).",
+    ),
+    "mean.land_given": (
+        "Tanah Anda: {land} m² (luas tanah yang Anda isi).",
+        "Your plot: {land} m² (the land area you entered).",
+    ),
+    "mean.land_missing": (
+        "Anda menandai satu titik: isi luas tanah di langkah 3 untuk melihat angka ini dalam m².",
+        "You marked a point: enter the land area in step 3 to see these figures in m².",
+    ),
+    "mean.KDB": (
+        "Bangunan boleh menutup paling banyak {max} m² dari {land} m² tanah (KDB {limit}%).",
+        "The building may cover at most {max} m² of the {land} m² plot (KDB {limit}%).",
+    ),
+    "mean.KDB_pct": (
+        "Bangunan boleh menutup paling banyak {limit}% dari luas tanah (KDB {limit}%).",
+        "The building may cover at most {limit}% of the plot (KDB {limit}%).",
+    ),
+    "mean.KLB": (
+        "Luas semua lantai bersama-sama paling banyak {max} m² (KLB {limit}).",
+        "All floors together may have at most {max} m² (KLB {limit}).",
+    ),
+    "mean.KLB_pct": (
+        "Luas semua lantai bersama-sama paling banyak {limit} kali luas tanah (KLB {limit}).",
+        "All floors together may have at most {limit} times the plot area (KLB {limit}).",
+    ),
+    "mean.KDH": (
+        "Paling sedikit {min} m² tanah tetap hijau: taman, rumput atau pohon (KDH {limit}%).",
+        "At least {min} m² of the plot stays green: garden, grass or trees (KDH {limit}%).",
+    ),
+    "mean.KDH_pct": (
+        "Paling sedikit {limit}% tanah tetap hijau: taman, rumput atau pohon (KDH {limit}%).",
+        "At least {limit}% of the plot stays green: garden, grass or trees (KDH {limit}%).",
+    ),
+    "mean.JLB": ("Paling banyak {limit} lantai (JLB).", "At most {limit} floors (JLB)."),
+    "mean.TB": (
+        "Tinggi bangunan paling tinggi {limit} m (TB).",
+        "The building may be at most {limit} m high (TB).",
+    ),
+    "mean.GSB": (
+        "Dinding depan mundur paling sedikit {limit} m dari batas jalan (GSB).",
+        "The front wall stands back at least {limit} m from the road edge (GSB).",
+    ),
+    "mean.KTB": (
+        "Ruang bawah tanah (basement) paling luas {max} m² (KTB {limit}%).",
+        "A basement may cover at most {max} m² (KTB {limit}%).",
+    ),
+    "mean.KTB_none": (
+        "Tidak boleh ada ruang bawah tanah (basement) (KTB 0%).",
+        "No basement is allowed (KTB 0%).",
+    ),
+    "mean.yours": ("Rencana Anda: {value}.", "Your plan: {value}."),
+    "mean.terms": ("Arti istilah", "The terms"),
+    "term.KDB": (
+        "Koefisien Dasar Bangunan: bagian tanah yang boleh tertutup bangunan, dilihat dari atas.",
+        "Building coverage ratio: the share of the plot a building may cover, seen from above.",
+    ),
+    "term.KLB": (
+        "Koefisien Lantai Bangunan: luas semua lantai dijumlahkan, dibagi luas tanah.",
+        "Floor area ratio: the area of all floors added up, divided by the plot area.",
+    ),
+    "term.KDH": (
+        "Koefisien Dasar Hijau: bagian tanah yang harus tetap terbuka dan ditanami, "
+        "agar air hujan meresap.",
+        "Green coverage ratio: the share of the plot that stays open and planted, so "
+        "rain soaks in.",
+    ),
+    "term.JLB": (
+        "Jumlah Lantai Bangunan, lantai dasar ikut dihitung.",
+        "Number of floors, the ground floor included.",
+    ),
+    "term.TB": (
+        "Tinggi Bangunan: dari permukaan tanah sampai puncak atap.",
+        "Building height: from the ground to the top of the roof.",
+    ),
+    "term.GSB": (
+        "Garis Sempadan Bangunan: jarak bebas bangunan dari batas jalan, untuk keselamatan "
+        "dan pelebaran jalan.",
+        "Building line: the free distance between the building and the road, for safety and "
+        "road widening.",
+    ),
+    "term.KTB": (
+        "Koefisien Tapak Basement: bagian tanah yang boleh dipakai ruang bawah tanah.",
+        "Basement coverage ratio: the share of the plot a basement may take.",
+    ),
+    "term.ITBX": (
+        "Matriks ITBX: tabel rencana yang menyatakan kegiatan mana yang diizinkan (I), "
+        "terbatas (T), bersyarat (B) atau tidak diizinkan (X) di tiap sub-zona.",
+        "ITBX matrix: the plan's table saying which activities are permitted (I), limited (T), "
+        "conditional (B) or not permitted (X) in each sub-zone.",
+    ),
+    "term.NIB": (
+        "Nomor Induk Berusaha: nomor pengenal usaha dari OSS, langkah pertama setiap izin.",
+        "Business identity number: the business's number from OSS, the first step of every permit.",
+    ),
+    "term.KKKPR": (
+        "Konfirmasi KKPR: pernyataan dari OSS bahwa kegiatan sesuai RDTR; terbit otomatis.",
+        "KKPR Confirmation: OSS's statement that the activity fits the RDTR; issued automatically.",
+    ),
+    "term.PKKPR": (
+        "Persetujuan KKPR: keputusan petugas tata ruang setelah menilai lokasi, untuk tempat "
+        "yang tidak dapat dikonfirmasi otomatis.",
+        "KKPR Approval: the planning staff's decision after assessing the site, where "
+        "automatic confirmation is not possible.",
+    ),
+    "term.PNBP": (
+        "Penerimaan Negara Bukan Pajak: biaya resmi layanan yang dibayar ke kas negara.",
+        "Non-tax state revenue: the official fee for the service, paid to the state.",
+    ),
+    "next.nib": (
+        "Jika belum punya, daftarkan usaha Anda di OSS (oss.go.id) untuk mendapat NIB; "
+        "semua langkah berikut dilakukan di OSS dengan NIB itu.",
+        "If you have none yet, register the business in OSS (oss.go.id) to get its NIB; "
+        "every following step is done in OSS with that NIB.",
+    ),
+    "next.kkkpr_auto": (
+        "Di OSS, ajukan Konfirmasi KKPR (KKKPR) dengan lokasi, KBLI dan data bangunan yang "
+        "sama. RDTR ini sudah terhubung dengan OSS, jadi konfirmasi terbit otomatis.",
+        "In OSS, apply for the KKPR Confirmation (KKKPR) with the same site, KBLI and "
+        "building figures. This RDTR is connected to OSS, so it is issued automatically.",
+    ),
+    "next.kkkpr_auto_conditions": (
+        "Di OSS, ajukan KKKPR dengan lokasi dan KBLI yang sama; konfirmasi terbit otomatis "
+        "dengan syarat berikut, yang wajib Anda penuhi:",
+        "In OSS, apply for the KKKPR with the same site and KBLI; it is issued automatically "
+        "with these conditions, which you must meet:",
+    ),
+    "next.pkkpr_path": (
+        "Di OSS, ajukan Persetujuan KKPR (PKKPR). Petugas menilai lokasi Anda dan "
+        "memutuskan dalam {days} hari kerja setelah berkas lengkap.",
+        "In OSS, apply for the KKPR Approval (PKKPR). Staff assess your site and decide "
+        "within {days} working days of a complete application.",
+    ),
+    "next.pkkpr_docs": (
+        "Siapkan: KTP (atau akta badan usaha), NIB, peta atau koordinat batas tanah, bukti "
+        "penguasaan tanah (sertifikat, akta jual beli atau surat sewa), rencana bangunan "
+        "(luas, jumlah lantai), dan penjelasan singkat kegiatan usaha.",
+        "Prepare: identity card (or the company deed), NIB, a map or the coordinates of the "
+        "plot boundary, proof of rights to the land (certificate, deed of sale or lease), "
+        "the building plan (area, floors), and a short description of the business.",
+    ),
+    "next.pnbp": (
+        "Perkiraan PNBP untuk {land} m² tanah: Rp {amount} (dibayar setelah tagihan terbit "
+        "di OSS; jumlah pastinya dihitung kantor).",
+        "Estimated PNBP for {land} m² of land: Rp {amount} (paid once OSS issues the bill; "
+        "the office computes the exact amount).",
+    ),
+    "next.pnbp_ask": (
+        "PNBP (biaya resmi) dihitung dari luas tanah; tagihannya terbit di OSS.",
+        "The PNBP (official fee) is computed from the land area; OSS issues the bill.",
+    ),
+    "next.review_path": (
+        "Di OSS, ajukan KKPR; petugas mengkaji kasus ini dalam {days} hari kerja.",
+        "In OSS, apply for the KKPR; staff review the case within {days} working days.",
+    ),
+    "next.office": ("Pertanyaan? Datangi {office}.", "Questions? Visit {office}."),
+    "next.office_hours": ("Jam layanan: {hours}.", "Opening hours: {hours}."),
     "next.heading": ("Langkah berikutnya", "What to do next"),
     "next.apply_kkkpr": (
         "Ajukan Konfirmasi KKPR (KKKPR) melalui OSS (oss.go.id) dengan lokasi, KBLI dan data "

@@ -70,6 +70,27 @@ class Settings(BaseSettings):
         False, description="Send sesuai_bersyarat outcomes to staff review instead of completing"
     )
 
+    # the public pre-check's next steps: where an applicant goes, and what it costs
+    office_name: str = Field(
+        "DPMPTSP", description="The one-stop licensing office named in the pre-check's next steps"
+    )
+    office_address: str = Field("", description="Its street address; empty = not shown")
+    office_hours: str = Field("", description="Its opening hours, as written for the public")
+    rdtr_in_oss: bool = Field(
+        True,
+        description="The plan's RDTR is integrated in OSS, so a conforming activity gets its "
+        "KKKPR automatically; false = the pre-check points every case to the PKKPR",
+    )
+    pkkpr_pnbp_fixed_idr: float | None = Field(
+        None,
+        ge=0,
+        description="PKKPR PNBP (pertimbangan teknis pertanahan): the fixed part of the "
+        "tariff in force, in rupiah; unset = the pre-check gives no estimate",
+    )
+    pkkpr_pnbp_per_500m2_idr: float | None = Field(
+        None, ge=0, description="The tariff's rupiah per 500 m² of land (L/500 × this)"
+    )
+
     # API
     public_rate_limit_per_minute: int = 30
     api_key_cache_ttl_s: float = Field(

@@ -80,6 +80,16 @@ def render(
             "pkkpr": state.settings.review_deadline_working_days,
             "review": state.settings.review_conditional_deadline_working_days,
         },
+        "office": {
+            "name": state.settings.office_name,
+            "address": state.settings.office_address,
+            "hours": state.settings.office_hours,
+        },
+        "rdtr_in_oss": state.settings.rdtr_in_oss,
+        "pnbp": {
+            "fixed": state.settings.pkkpr_pnbp_fixed_idr,
+            "per_500m2": state.settings.pkkpr_pnbp_per_500m2_idr,
+        },
         **extra.pop("page_data", {}),
     }
     response = TEMPLATES.TemplateResponse(

@@ -84,6 +84,12 @@ def start_server(tmp: Path, extra_env: dict[str, str]) -> WebServer:
         "KKPR_PUBLIC_RATE_LIMIT_PER_MINUTE": "100000",
         "KKPR_SESSION_SECRET": "web-tests",
         "KKPR_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        # the office and the fee the pre-check's next steps name (test values, not a city's)
+        "KKPR_OFFICE_NAME": "DPMPTSP Kota Uji",
+        "KKPR_OFFICE_ADDRESS": "Jl. Contoh No. 1",
+        "KKPR_OFFICE_HOURS": "Senin–Jumat 08.00–15.00",
+        "KKPR_PKKPR_PNBP_FIXED_IDR": "350000",
+        "KKPR_PKKPR_PNBP_PER_500M2_IDR": "100000",
         **extra_env,
     }
     if "KKPR_DATABASE_URL" not in extra_env:

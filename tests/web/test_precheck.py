@@ -480,3 +480,74 @@ def test_everyday_words_choose_the_activity(page: Page, web_server: WebServer) -
     page.keyboard.press("Enter")
     expect(page.locator("#kbli-chosen")).to_contain_text("56303")
     choose_kbli(page, "kos-kosan", "55900")
+
+
+# ---------------------------------------------------------------- what it means, what to do
+
+
+def test_the_verdict_is_said_with_this_plots_numbers_and_terms_explained_once(
+    page: Page, web_server: WebServer, artifacts: Path
+) -> None:
+    """A point with a 400 m² plot in R-2 housing (KDB 70%, KLB 2.1, KDH 20%, GSB 4 m)."""
+    open_precheck(page, web_server)
+    lat, lon = sites.centroid_latlon(sites.CONDITIONAL)
+    type_coordinates(page, lat, lon)
+    choose_kbli(page, "minimarket", "47111")
+    fill_figures(page, {"land_area_m2": 400, **FIGURES})
+    expected = sites.api_result_for(
+        web_server.url,
+        {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+        "47111",
+        {"land_area_m2": 400, **FIGURES},
+    )
+    limits = {i["rule"]: i["limit"] for i in expected["intensity"]}
+    assert submit(page) == "sesuai_bersyarat"
+    meaning = page.locator("#meaning-list")
+    kdb = limits["KDB"]
+    covered = int(400 * kdb // 100)
+    expect(meaning.locator('[data-rule="KDB"]')).to_have_text(
+        f"Bangunan boleh menutup paling banyak {covered} m² dari 400 m² tanah (KDB {kdb:g}%)."
+    )
+    klb = f"{limits['KLB']:g}".replace(".", ",")
+    expect(meaning.locator('[data-rule="KLB"]')).to_contain_text(
+        f"paling banyak {int(400 * limits['KLB'])} m² (KLB {klb})"
+    )
+    expect(meaning.locator('[data-rule="KDH"]')).to_contain_text(
+        f"Paling sedikit {-(-400 * int(limits['KDH']) // 100)} m² tanah tetap hijau"
+    )
+    expect(meaning.locator('[data-rule="GSB"]')).to_contain_text("m dari batas jalan")
+    expect(page.locator("#meaning-land")).to_contain_text("400 m²")
+    # each term once, explained in a sentence
+    terms = page.locator("#terms-list dt").all_inner_texts()
+    assert len(terms) == len(set(terms))
+    for term in ("KDB", "KLB", "KDH", "GSB", "NIB", "KKKPR", "ITBX"):
+        assert term in terms, terms
+    # NIB first, then the automatic confirmation with its conditions, then the office
+    steps = page.locator("#next-steps li").all_inner_texts()
+    assert "NIB" in steps[0] and "OSS" in steps[0]
+    assert "KKKPR" in steps[1] and "otomatis" in steps[1]
+    assert any(c["kode"] in s for c in expected["conditions"] for s in steps)
+    assert "DPMPTSP Kota Uji, Jl. Contoh No. 1" in steps[-1]
+    assert "Senin–Jumat 08.00–15.00" in steps[-1]
+    page.locator("#result").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "precheck-meaning.png"), full_page=True)
+
+
+def test_a_pkkpr_case_lists_documents_fee_and_working_days(
+    page: Page, web_server: WebServer
+) -> None:
+    open_precheck(page, web_server)
+    upload(page, sites.EXAMPLES / f"{sites.TO_REVIEW}.geojson")
+    choose_kbli(page, "minimarket", "47111")
+    expected = sites.api_result(web_server.url, sites.TO_REVIEW, {})
+    assert expected["form"] == "PKKPR"
+    assert submit(page) == "perlu_kajian"
+    steps = page.locator("#next-steps li").all_inner_texts()
+    assert "NIB" in steps[0]
+    assert "Persetujuan KKPR (PKKPR)" in steps[1] and "20 hari kerja" in steps[1]
+    assert "bukti penguasaan tanah" in steps[2]
+    land = expected["site"]["area_m2"]
+    fee = round(350_000 + land / 500 * 100_000)
+    assert f"Rp {fee:,}".replace(",", ".") in steps[3], steps[3]
+    terms = page.locator("#terms-list dt").all_inner_texts()
+    assert "PKKPR" in terms and "PNBP" in terms

@@ -5,6 +5,7 @@ import {
   bboxOf, fetchFeatures, makeMap, overlayLegendItem, plainText, renderLegend, siteLegendItem,
   zoneCode, zoneName, zoneStyle,
 } from "./mapbase.js";
+import { landArea, renderMeaning, renderTerms } from "./meaning.js";
 import { overlayStyle } from "./palette.js";
 
 const $ = (id) => document.getElementById(id);
@@ -16,7 +17,10 @@ let resultLayers = null;
 export async function renderResult(r, site) {
   $("result").hidden = false;
   renderVerdict(r);
-  renderNext(r);
+  const terms = new Set(["ITBX"]);
+  await renderMeaning($("meaning"), r, terms);
+  renderNext(r, terms);
+  renderTerms($("terms"), terms);
   $("result-body").replaceChildren(
     partsTable(r), conditionsTable(r), intensityTable(r), overlaysTable(r), rastersTable(r),
     rtrwTable(r), reasonsList(r),
@@ -46,48 +50,84 @@ function renderVerdict(r) {
 }
 
 // ---------------------------------------------------------------- what to do next
-function renderNext(r) {
+// NIB in OSS first, then the KKPR path this outcome and form take: the automatic
+// confirmation where the RDTR is in OSS, otherwise the PKKPR with its documents, fee and
+// working days; then where to ask.
+function renderNext(r, terms) {
   const items = [];
   const conds = r.conditions || [];
   // pick(x), not .map(pick): map's index would become pick's stem (empty items)
   const byEffect = (e) => (r.reasons || []).filter((x) => x.effect === e).map((x) => pick(x));
   const deadlines = page.deadlines;
-  if (r.outcome === "sesuai") {
-    items.push(t("next.apply_kkkpr"));
+  const auto = page.rdtr_in_oss;
+  const use = (...names) => names.forEach((n) => terms.add(n));
+  if (r.outcome !== "tidak_sesuai") {
+    items.push(t("next.nib"));
+    use("NIB");
+  }
+  if (r.outcome === "sesuai" && auto) {
+    items.push(t("next.kkkpr_auto"));
+    use("KKKPR");
     if ((r.intensity || []).length) items.push(t("next.keep_limits"));
-  } else if (r.outcome === "sesuai_bersyarat") {
-    items.push(t("next.apply_kkkpr_conditions"));
-    for (const c of conds) {
-      // condition texts often repeat their own code ("T1: ..."): say it once
-      const teks = c.teks.replace(new RegExp(`^\\s*${c.kode}\\s*[:.]\\s*`), "");
-      items.push(t(c.kind === "B" ? "next.condition_b" : "next.condition_t", { kode: c.kode, teks }));
-    }
-    for (const o of r.overlays || []) {
-      if (o.efek === "B" && o.deciding) items.push(t("next.overlay_b", { jenis: overlayName(o.jenis) }));
-    }
-    for (const x of r.rasters || []) {
-      if (x.exceeded && x.efek === "B") items.push(t("next.raster_b", { label: pick(x, "label_") }));
-    }
+  } else if (r.outcome === "sesuai_bersyarat" && auto) {
+    items.push(t("next.kkkpr_auto_conditions"));
+    use("KKKPR");
+    items.push(...conditionSteps(r));
   } else if (r.outcome === "tidak_sesuai") {
     items.push(...byEffect("tidak_sesuai"));
     items.push(t("next.other_site"));
     if ((r.intensity || []).some((i) => i.ok === false) || conds.some((c) => c.checks.some((k) => k.ok === false))) {
       items.push(t("next.reduce"));
     }
-  } else if (r.form === "PKKPR") {
-    items.push(t("next.pkkpr", { days: deadlines.pkkpr }));
+  } else if (r.form === "PKKPR" || !auto) {
+    items.push(t("next.pkkpr_path", { days: deadlines.pkkpr }));
+    items.push(t("next.pkkpr_docs"));
+    items.push(pnbpStep(r));
+    use("PKKPR", "PNBP");
     items.push(...byEffect("perlu_kajian"));
+    if (r.outcome === "sesuai_bersyarat") items.push(...conditionSteps(r));
   } else {
-    items.push(t("next.review", { days: deadlines.review }));
+    items.push(t("next.review_path", { days: deadlines.review }));
     items.push(...byEffect("perlu_kajian"));
   }
   const unverified = (r.intensity || []).filter((i) => i.ok === null).length +
     conds.reduce((n, c) => n + c.checks.filter((k) => k.ok === null).length, 0);
   if (unverified && r.outcome !== "tidak_sesuai") items.push(t("next.fill_figures"));
+  items.push(officeStep());
   $("next").replaceChildren(
     h("h3", {}, t("next.heading")),
     h("ol", { id: "next-steps" }, items.map((text) => h("li", {}, text))),
   );
+}
+
+function conditionSteps(r) {
+  const out = [];
+  for (const c of r.conditions || []) {
+    // condition texts often repeat their own code ("T1: ..."): say it once
+    const teks = c.teks.replace(new RegExp(`^\\s*${c.kode}\\s*[:.]\\s*`), "");
+    out.push(t(c.kind === "B" ? "next.condition_b" : "next.condition_t", { kode: c.kode, teks }));
+  }
+  for (const o of r.overlays || []) {
+    if (o.efek === "B" && o.deciding) out.push(t("next.overlay_b", { jenis: overlayName(o.jenis) }));
+  }
+  for (const x of r.rasters || []) {
+    if (x.exceeded && x.efek === "B") out.push(t("next.raster_b", { label: pick(x, "label_") }));
+  }
+  return out;
+}
+
+function pnbpStep(r) {
+  const { fixed, per_500m2: rate } = page.pnbp || {};
+  const land = landArea(r);
+  if (typeof fixed !== "number" || typeof rate !== "number" || !land) return t("next.pnbp_ask");
+  return t("next.pnbp", { land: num(land, 0), amount: num(Math.round(fixed + land / 500 * rate), 0) });
+}
+
+function officeStep() {
+  const o = page.office || {};
+  const where = [o.name, o.address].filter(Boolean).join(", ");
+  const text = t("next.office", { office: where });
+  return o.hours ? `${text} ${t("next.office_hours", { hours: o.hours })}` : text;
 }
 
 function overlayName(jenis) {
