@@ -320,6 +320,14 @@ def _document(db: Database, number: str) -> dict[str, Any]:
     return doc
 
 
+def _withhold(verdict: dict[str, Any]) -> None:
+    """What the public learns without the code: the status only. Neither the document
+    nor which of its fields a guessed copy got wrong (that would let anyone read the
+    document a field at a time)."""
+    verdict.pop("document", None)
+    verdict.pop("differences", None)
+
+
 def _may_see(caller: Caller, doc: dict[str, Any], code: str | None) -> None:
     """Staff and permit systems see any document; the public, one whose code it holds."""
     if caller.role != "public":
@@ -436,7 +444,7 @@ def get_document(
     _public_limit(caller, request, state)
     verdict = documents.verify(db, number, code, state.settings)
     if caller.role == "public" and (code is None or verdict["status"] != "valid"):
-        verdict.pop("document", None)
+        _withhold(verdict)
     status = 404 if verdict["status"] == "unknown" else 200
     wants_html = request.headers.get("accept", "").startswith("text/html")
     if wants_html and "document" in verdict:
@@ -463,5 +471,5 @@ def post_verify(
     _public_limit(caller, request, state)
     verdict = documents.verify(db, number, body.content or body.code, state.settings)
     if caller.role == "public" and verdict["status"] != "valid":
-        verdict.pop("document", None)
+        _withhold(verdict)
     return JSONResponse(verdict, status_code=404 if verdict["status"] == "unknown" else 200)

@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from kkpr.errors import InvalidInput
 from kkpr.pipeline.db import dumps, iso, loads, next_counter
 from kkpr.records.db import Database, Row, Tx
 from kkpr.settings import Settings
@@ -184,7 +185,7 @@ def verify(
     intact = hmac.compare_digest(verification_code(stored, settings.document_secret), row["code"])
     given = code_or_content
     if isinstance(given, str) and given.lstrip().startswith("{"):
-        given = json.loads(given)
+        given = _content_text(given)
     if isinstance(given, dict):
         given_code = verification_code(given, settings.document_secret)
     elif given:
@@ -203,6 +204,23 @@ def verify(
     if isinstance(given, dict) and not same:
         out["differences"] = differences(stored, given)
     return out
+
+
+def _content_text(text: str) -> dict[str, Any]:
+    """A document's content typed or pasted as JSON; 422 when it is not."""
+    try:
+        content = json.loads(text)
+    except (ValueError, RecursionError):
+        content = None
+    if not isinstance(content, dict):
+        raise InvalidInput(
+            "Kode verifikasi tidak sah: bukan kode dan bukan isi dokumen (JSON)",
+            "The verification code is not valid: neither a code nor a document's content (JSON)",
+            where="code",
+            hint_id="Ketik kode yang tercetak di dokumen, atau pindai kode QR-nya",
+            hint_en="Type the code printed on the document, or scan its QR code",
+        )
+    return content
 
 
 def differences(stored: dict[str, Any], given: dict[str, Any], prefix: str = "") -> list[str]:
