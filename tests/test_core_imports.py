@@ -8,7 +8,7 @@ import sys
 CORE = [
     "kkpr", "kkpr.check", "kkpr.model", "kkpr.rules.outcome", "kkpr.plan.validate",
     "kkpr.store.memory", "kkpr.store.postgis", "kkpr.records.checks", "kkpr.pipeline.applications",
-    "kkpr.bulk.recheck", "kkpr.revision.diff", "kkpr.cli",
+    "kkpr.bulk.recheck", "kkpr.revision.diff", "kkpr.plan.importer", "kkpr.cli",
 ]  # fmt: skip
 ADAPTERS = ["fastapi", "starlette", "uvicorn", "psycopg2", "folium"]
 
