@@ -9,6 +9,7 @@ restarts, staff send the waiting decision again; OSS gets every call once, in or
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 import uuid
@@ -80,11 +81,9 @@ def serving(app: Any) -> Iterator[str]:
 
 
 def memory_api(tmp_path: Path, mini_plan_dir: Path, simulator: Simulator, **over: Any) -> Api:
-    return make_api(
-        mini_plan_dir, tmp_path / "var", document_secret="test-document-secret",
-        public_base_url="https://kkpr.test", oss_token=TOKEN, oss_base_url=simulator.url,
-        oss_user_key=USER_KEY, **over,
-    )  # fmt: skip
+    values = {"document_secret": "test-document-secret", "public_base_url": "https://kkpr.test",
+              "oss_token": TOKEN, "oss_base_url": simulator.url, "oss_user_key": USER_KEY, **over}  # fmt: skip
+    return make_api(mini_plan_dir, tmp_path / "var", **values)
 
 
 @pytest.fixture
@@ -286,3 +285,17 @@ def test_a_value_that_does_not_fit_stops_the_call_for_staff_never_cut(
     assert "nama_status" in failing[0]["last_answer"] and "51" in failing[0]["last_answer"]
     refused = api.client.get("/v1/deliveries", headers=api.auth("permit_system"))
     assert refused.status_code == 403
+
+
+def test_a_wrong_token_is_logged_without_the_token(
+    mini_plan_dir: Path, tmp_path: Path, simulator: Simulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    api = memory_api(tmp_path, mini_plan_dir, simulator)
+    body = application_body(SESUAI, "47111", id_izin="I-LOG-1")
+    with caplog.at_level(logging.WARNING, logger="kkpr.oss"):
+        r = api.client.post("/oss/receiveNIBKKPR", json=body, headers={"Token": "bocor-rahasia"})
+    assert r.status_code == 401 and r.json()["responreceiveNIBKKPR"]["status"] == "2"
+    assert "a wrong Token from" in caplog.text and "bocor-rahasia" not in caplog.text
+    unset = memory_api(tmp_path / "unset", mini_plan_dir, simulator, oss_token=None)
+    r = unset.client.post("/oss/receiveNIBKKPR", json=body, headers={"Token": ""})
+    assert r.status_code == 401  # no KKPR_OSS_TOKEN: nothing is let in
