@@ -171,6 +171,8 @@ def _kbli_rows(matrix: Matrix, kbli_map: Path | None) -> list[list[str]]:
     k, a = head.index("kbli"), head.index("kode_kegiatan")
     j = head.index("judul") if "judul" in head else None
     for line in sheet.rows[1:]:
+        if len(line) <= max(k, a) or not line[k]:
+            continue
         kbli, kode = line[k].zfill(5) if line[k].isdigit() else line[k], line[a]
         judul = line[j] if j is not None and j < len(line) else names.get(kode, "")
         rows.append([kbli, judul, kode])

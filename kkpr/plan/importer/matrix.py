@@ -27,7 +27,7 @@ SUBZONE_CODE = re.compile(r"^(?:[A-Z][A-Z0-9]{0,7}(?:-[0-9A-Z]{1,3})?|\d{2,10})$
 HEADER_WORDS = frozenset({"NO", "NO.", "KODE", "KBLI", "KEGIATAN", "ZONA", "ZONASI", "URAIAN"})
 CELL_GRAMMAR = re.compile(r"^(?:I|X|T|B|[TB]\d+[A-Z]?)(?:[;,][TB]\d*[A-Z]?)*$")
 KEGIATAN_WORDS = re.compile(r"\b(kegiatan|aktivitas|uraian|jenis kegiatan)\b", re.I)
-KODE_WORDS = re.compile(r"^\s*(kode|kbli|kode kbli|kode kegiatan)\b", re.I)
+KODE_WORDS = re.compile(r"^\s*(kode(?:[ _](?:kbli|kegiatan))?|kbli)\b", re.I)
 REPLACEMENT = "\ufffd"
 
 

@@ -261,3 +261,41 @@ def test_a_failing_import_leaves_nothing_behind(tmp_path: Path, mini_plan_dir: P
             )
         )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["matrix.csv"]
+
+
+def test_a_package_imported_from_its_own_tables_checks_the_same(
+    tmp_path: Path, mini_plan_dir: Path
+) -> None:
+    """Round trip: the mini plan's layer, matrix, legend and intensity imported again
+    give the same answers, with the KBLI mapping given as --kbli-map."""
+    legend = tmp_path / "legenda.txt"
+    legend.write_text(
+        "".join(f"{r['kode']} : {r['teks']}\n" for r in _csv(mini_plan_dir / "ketentuan.csv"))
+    )
+    result = import_plan(
+        ImportSpec(
+            layer=mini_plan_dir / "pola_ruang.gpkg",
+            itbx=mini_plan_dir / "itbx.csv",
+            out=tmp_path / "again",
+            plan_id="mini-again",
+            name="Mini",
+            crs="EPSG:32751",
+            legend=legend,
+            intensity=mini_plan_dir / "intensitas.csv",
+            kbli_map=mini_plan_dir / "kbli.csv",
+        )
+    )
+    assert errors_of(result.problems) == []
+    original, again = read_plan(mini_plan_dir), read_plan(result.root)
+    assert again.rules.itbx == original.rules.itbx
+    assert again.rules.intensity == original.rules.intensity
+    assert {k: e.kode_kegiatan for k, e in again.rules.kbli.items()} == {
+        k: e.kode_kegiatan for k, e in original.rules.kbli.items()
+    }
+    site = shapely.geometry.mapping(shapely.box(560_090, 8_870_040, 560_130, 8_870_080))
+    for kbli in original.rules.kbli:
+        a, b = (
+            check(original, site, kbli, crs="EPSG:32751"),
+            check(again, site, kbli, crs="EPSG:32751"),
+        )
+        assert (a.outcome, [p.cell for p in a.parts]) == (b.outcome, [p.cell for p in b.parts])
