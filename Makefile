@@ -39,8 +39,11 @@ debs-run:
 debs-test:
 	$(call install_debs,$(TEST_DEBS))
 
+# served directly: no proxy's X-Forwarded-For to believe (api/limits.py)
+UVICORN_ARGS ?= --no-proxy-headers
+
 run: debs-run $(VENV)/.installed
-	KKPR_DELIVERY_IN_APP=$${KKPR_DELIVERY_IN_APP:-1} $(VENV)/bin/uvicorn api.main:create_app --factory --host $(HOST) --port $(PORT)
+	KKPR_DELIVERY_IN_APP=$${KKPR_DELIVERY_IN_APP:-1} $(VENV)/bin/uvicorn api.main:create_app --factory --host $(HOST) --port $(PORT) $(UVICORN_ARGS)
 
 test: debs-test $(VENV)/.installed
 	$(VENV)/bin/ruff check kkpr api tests bench zoning_data

@@ -8,14 +8,19 @@
   ``max_site_area_m2`` answer 422 (no permit is for a site that large).
 - The public pre-check allows ``public_rate_limit_per_minute`` requests per client
   (a token bucket per address, shared by every worker through the records database:
-  ``kkpr.records.ratelimit``), then 429 with ``Retry-After``. Behind a reverse proxy,
-  the address is the client's only when uvicorn trusts the proxy's
-  ``X-Forwarded-For`` (``--forwarded-allow-ips`` / ``FORWARDED_ALLOW_IPS``).
+  ``kkpr.records.ratelimit``), then 429 with ``Retry-After``; an IPv6 client is its
+  /64. The address is the TCP peer's: ``make run`` starts uvicorn with
+  ``--no-proxy-headers``, since uvicorn otherwise believes ``X-Forwarded-For`` from
+  127.0.0.1 and any local process could claim a new address per request. Behind a
+  reverse proxy, start uvicorn with ``--proxy-headers --forwarded-allow-ips=<proxy>``
+  and a proxy that appends the peer (nginx ``$proxy_add_x_forwarded_for``): uvicorn
+  takes the rightmost address the proxy did not vouch for.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 import time
 from collections.abc import Callable
@@ -165,6 +170,22 @@ def check_site_limits(site: Site, plan_crs: str, max_vertices: int, max_area_m2:
 
 # ---------------------------------------------------------------- the public rate limit
 
+IPV6_CLIENT_PREFIX = 64  # one IPv6 subscriber holds a /64: every address in it is one client
+
+
+def client_network(host: str) -> str:
+    """The client a rate limit counts: an IPv4 address, or the /64 of an IPv6 one (a
+    phone or a home router holds 2^64 addresses and may rotate through them)."""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/{IPV6_CLIENT_PREFIX}", strict=False))
+    return str(ip)
+
 
 class RateLimiter:
     """``per_minute`` requests per client, refilled continuously, counted in
@@ -188,7 +209,7 @@ class RateLimiter:
         return self.buckets.take(key, self._clock(), self.capacity, self.rate)
 
     def check(self, client: str) -> None:
-        wait = self.take(client)
+        wait = self.take(client_network(client))
         if wait is not None:
             per_minute = int(self.capacity)
             raise RateLimited(

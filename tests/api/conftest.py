@@ -117,8 +117,11 @@ class Server:
     log: Path
 
 
-def start_server(env: dict[str, str], log: Path, timeout_s: float = 120.0) -> Server:
-    """uvicorn with one worker on a free port, ready (``/healthz`` answers) or failed."""
+def start_server(
+    env: dict[str, str], log: Path, timeout_s: float = 120.0, args: tuple[str, ...] = ()
+) -> Server:
+    """uvicorn with one worker on a free port, ready (``/healthz`` answers) or failed;
+    ``args``: more uvicorn options."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -133,6 +136,7 @@ def start_server(env: dict[str, str], log: Path, timeout_s: float = 120.0) -> Se
             str(port),
             "--log-level",
             "warning",
+            *args,
         ],
         cwd=ROOT,
         env={**os.environ, **env},
@@ -169,11 +173,16 @@ def live_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     Server; servers of one test share their data directory (the records database)."""
     servers: list[Server] = []
 
-    def start(plan_dir: Path, database_url: str | None = None, **settings: str) -> Server:
+    def start(
+        plan_dir: Path,
+        database_url: str | None = None,
+        uvicorn_args: tuple[str, ...] = (),
+        **settings: str,
+    ) -> Server:
         env = {"KKPR_PLAN_DIR": str(plan_dir), "KKPR_DATA_DIR": str(tmp_path / "server-var")}
         env["KKPR_DATABASE_URL"] = database_url or ""
         env |= {f"KKPR_{name.upper()}": value for name, value in settings.items()}
-        server = start_server(env, tmp_path / f"uvicorn-{len(servers)}.log")
+        server = start_server(env, tmp_path / f"uvicorn-{len(servers)}.log", args=uvicorn_args)
         servers.append(server)
         return server
 

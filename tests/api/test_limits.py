@@ -8,9 +8,11 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+import pytest
 
-from api.limits import RateLimiter
-from tests.api.conftest import Api, Server, make_api, mini_site
+from api.errors import RateLimited
+from api.limits import RateLimiter, client_network
+from tests.api.conftest import ROOT, Api, Server, make_api, mini_site
 from tests.mini_plan import X0, Y0
 
 
@@ -125,3 +127,50 @@ def test_oversized_body_over_real_http_reads_413(
     assert r.status_code == 413
     assert r.json()["type"].endswith("/input-too-large")
     assert httpx.get(f"{server.url}/healthz", timeout=5).status_code == 200
+
+
+def make_run_uvicorn_args() -> tuple[str, ...]:
+    """The uvicorn options ``make run`` passes (the Makefile's ``UVICORN_ARGS``)."""
+    line = next(
+        x for x in (ROOT / "Makefile").read_text().splitlines() if x.startswith("UVICORN_ARGS")
+    )
+    return tuple(line.split("=", 1)[1].split())
+
+
+def test_rotating_x_forwarded_for_does_not_escape_the_public_limit(
+    live_server: Callable[..., Server], mini_plan_dir: Path
+) -> None:
+    """Issue 15, finding 10: uvicorn believes X-Forwarded-For from 127.0.0.1 by default,
+    so a local client claiming a new address per request was never limited. Served as
+    ``make run`` serves, the limit counts the TCP peer."""
+    body = mini_site(10, 10, 60, 60)
+
+    def rotating(server: Server) -> list[int]:
+        return [
+            httpx.post(
+                f"{server.url}/v1/precheck",
+                json=body,
+                headers={"X-Forwarded-For": f"203.0.113.{i}"},
+                timeout=30,
+            ).status_code
+            for i in range(5)
+        ]
+
+    as_make_run = live_server(
+        mini_plan_dir, uvicorn_args=make_run_uvicorn_args(), public_rate_limit_per_minute="3"
+    )
+    assert rotating(as_make_run) == [201, 201, 201, 429, 429]
+    # the cause, for the record: uvicorn's default trusts the header from loopback
+    default = live_server(mini_plan_dir, public_rate_limit_per_minute="3")
+    assert rotating(default) == [201] * 5
+
+
+def test_an_ipv6_client_is_its_slash_64() -> None:
+    assert client_network("2001:db8:1:2::1") == client_network("2001:db8:1:2:ffff::9")
+    assert client_network("2001:db8:1:3::1") != client_network("2001:db8:1:2::1")
+    assert client_network("::ffff:192.0.2.7") == "192.0.2.7" == client_network("192.0.2.7")
+    limiter = RateLimiter(2)
+    for i in range(2):
+        limiter.check(f"2001:db8::{i + 1}")
+    with pytest.raises(RateLimited):
+        limiter.check("2001:db8::ffff")
