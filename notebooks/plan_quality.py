@@ -131,17 +131,18 @@ plt.show()
 # %% [markdown]
 # ## Cakupan matriks ITBX / ITBX matrix coverage
 #
-# Setiap baris kegiatan × setiap sub-zona yang ada di peta: I, T, B, X, atau kosong
+# Setiap baris kegiatan × setiap sub-zona yang ada di peta: I, T, B, TB, X, atau kosong
 # (diam). Kotak abu-abu gelap: matriks diam; sub-zona tanpa kolom sama sekali ditandai.
 #
-# Every activity row × every sub-zone on the map: I, T, B, X or empty (silent). Dark
-# grey: the matrix is silent; sub-zones with no column at all are marked.
+# Every activity row × every sub-zone on the map: I, T, B, TB (terbatas bersyarat), X or
+# empty (silent). Dark grey: the matrix is silent; sub-zones with no column at all are
+# marked.
 
 # %%
 rules = plan.rules
 mapped = sorted(set(zones["kodszn"].astype(str)))
 activities = sorted(rules.activities)
-CLASS_CODE = {"I": 0, "T": 1, "B": 2, "X": 3, None: 4}
+CLASS_CODE = {"I": 0, "T": 1, "B": 2, "TB": 3, "X": 4, None: 5}
 grid = np.array(
     [[CLASS_CODE[(lambda c: str(c) if c else None)(parse_cell(rules.cell(a, s))[0])] for s in mapped] for a in activities]
 )
@@ -155,16 +156,16 @@ print("sub-zona tanpa kolom ITBX / sub-zones with no ITBX column:", no_column or
 # %%
 from matplotlib.colors import ListedColormap
 
-cmap = ListedColormap(["#1a9641", "#a6d96a", "#fdae61", "#d7191c", "#404040"])
+cmap = ListedColormap(["#1a9641", "#a6d96a", "#fdae61", "#f46d43", "#d7191c", "#404040"])
 fig, ax = plt.subplots(figsize=(max(6, len(mapped) * 0.35), max(4, len(activities) * 0.22)))
-ax.imshow(grid, cmap=cmap, vmin=0, vmax=4, aspect="auto")
+ax.imshow(grid, cmap=cmap, vmin=0, vmax=5, aspect="auto")
 ax.set_xticks(range(len(mapped)), mapped, rotation=90, fontsize=7)
 ax.set_yticks(range(len(activities)), activities, fontsize=6)
 for k, s in enumerate(mapped):
     if s in no_column:
         ax.get_xticklabels()[k].set_color("red")
-handles = [plt.Rectangle((0, 0), 1, 1, color=cmap(i)) for i in range(5)]
-ax.legend(handles, ["I", "T", "B", "X", "diam / silent"], loc="upper left", bbox_to_anchor=(1.01, 1))
+handles = [plt.Rectangle((0, 0), 1, 1, color=cmap(i)) for i in range(6)]
+ax.legend(handles, ["I", "T", "B", "TB", "X", "diam / silent"], loc="upper left", bbox_to_anchor=(1.01, 1))
 ax.set_title("Matriks ITBX pada sub-zona di peta / ITBX matrix over the mapped sub-zones")
 plt.tight_layout()
 plt.show()
