@@ -24,7 +24,7 @@ from api.errors import responses
 from api.pipeline_deps import pipeline, pipeline_db
 from kkpr.errors import Conflict, KkprError
 from kkpr.oss.fields import OssValueError
-from kkpr.oss.inbound import receive
+from kkpr.oss.inbound import identifiers, receive
 from kkpr.oss.messages import RECEIVE_NIB_KKPR, RESPONSE_CODES, nib_answer
 from kkpr.pipeline import delivery
 from kkpr.pipeline.applications import Pipeline
@@ -32,6 +32,7 @@ from kkpr.records.db import Database
 
 router = APIRouter(tags=["oss"])
 STAFF = require_role("staff")
+WRITERS = require_role("permit_system", "staff")
 log = logging.getLogger("kkpr.oss")
 
 EXAMPLE: dict[str, Any] = {
@@ -116,6 +117,19 @@ def receive_nib_kkpr(
     )
     log.info("receiveNIBKKPR accepted: %s", said)
     return JSONResponse(nib_answer(True, f"Diterima / accepted: {said}"))
+
+
+@router.get(
+    "/v1/oss/applications/{application_id}",
+    responses=responses(401, 403, 404),
+    summary="Data OSS sebuah permohonan / what OSS sent for an application (NIB, id_izin, ...)",
+)
+def get_oss_application(
+    application_id: Annotated[str, Path(min_length=1, max_length=64)],
+    _caller: Annotated[Any, Depends(WRITERS)],
+    db: Database = Depends(pipeline_db),
+) -> dict[str, Any]:
+    return identifiers(db, application_id)
 
 
 # ---------------------------------------------------------------- the staff's view

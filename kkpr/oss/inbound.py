@@ -15,12 +15,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from kkpr.errors import Conflict
+from kkpr.errors import Conflict, NotFound
 from kkpr.model import Proposal
 from kkpr.oss.messages import KkprApplication, applications_of
 from kkpr.pipeline.applications import Pipeline, Submission
-from kkpr.pipeline.db import dumps, iso
-from kkpr.records.db import Tx
+from kkpr.pipeline.db import dumps, iso, loads
+from kkpr.records.db import Database, Tx
 from kkpr.site import WGS84
 
 EXTERNAL_PREFIX = "oss:"
@@ -125,3 +125,21 @@ def receive(pipeline: Pipeline, body: Any) -> list[Received]:
                 )
         out.append(Received(app, app_id, repeated))
     return out
+
+
+def identifiers(db: Database, application_id: str) -> dict[str, Any]:
+    """The OSS side of an application: its identifiers and every field OSS sent for it."""
+    with db.transaction() as tx:
+        row = tx.one("SELECT * FROM oss_applications WHERE application_id = ?", (application_id,))
+    if row is None:
+        raise NotFound(
+            f"Permohonan {application_id} tidak datang dari OSS",
+            f"Application {application_id} did not come from OSS",
+            where="application_id",
+        )
+    return {
+        "application_id": application_id,
+        "id_izin": row["id_izin"],
+        "received_at": row["received_at"],
+        "fields": loads(row["fields"]),
+    }

@@ -136,6 +136,18 @@ def test_a_whole_pkkpr_case_with_oss_down_for_a_day(
     app = api.client.get(f"/v1/applications/{app_id}", headers=api.auth("staff")).json()
     assert app["kbli"] == "56101" and app["proposal"]["floors"] == 1
     assert app["proposal"]["floor_area_m2"] == 60 and app["site_crs"] == "EPSG:4326"
+    oss = api.client.get(f"/v1/oss/applications/{app_id}", headers=api.auth("staff")).json()
+    assert oss["id_izin"] == id_izin and oss["fields"]["nib"] == "9120001234567"
+    kept = oss["fields"]
+    assert (kept["skala_usaha"], kept["status_penanaman_modal"], kept["status_tanah"]) == (
+        "01",
+        "02",
+        "02",
+    )
+    assert kept["satuan_luas_tanah"] == "01" and float(kept["luas_tanah"]) == pytest.approx(
+        2400, rel=0.01
+    )
+    assert kept["flag_psn"] == "N" and kept["kd_daerah"] == "5371" and kept["alamat_usaha"]
 
     clock = Clock(datetime.now(UTC))  # the app stamps its events with the real clock
     worker = Worker(db, api.state.settings, clock=clock)
