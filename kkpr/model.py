@@ -198,6 +198,8 @@ class ZoneHit:
     flags: tuple[str, ...] = ()  # overlay kinds flagged on the polygon (KKOP, KRB, ...)
     flag_texts: tuple[str, ...] = ()  # what the layer wrote in each flag, as ``flags``
     intensity: Intensity = Intensity()  # per-polygon overrides
+    # the overlap of the site and the polygon (plan CRS; the point of a point site)
+    part: BaseGeometry | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,7 @@ class OverlayHit:
     tb: float | None = None
     efek: str | None = None
     source: str = "ketentuan_khusus"  # or "pola_ruang.<FLAG>" for flags on zones
+    part: BaseGeometry | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -413,6 +416,8 @@ class CheckResult:
     rasters: list[RasterFinding]
     rtrw: list[dict[str, Any]]
     reasons: list[Reason]
+    # where inside the RDTR the activity is not forbidden (kkpr.rules.conforming)
+    conforming: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-ready dicts (what the CLI prints and the API returns)."""
@@ -434,6 +439,7 @@ class CheckResult:
             "rasters": flat(self.rasters),
             "rtrw": [dict(h) for h in self.rtrw],
             "reasons": [r.to_dict() for r in self.reasons],
+            "conforming": dict(self.conforming),
         }
 
 

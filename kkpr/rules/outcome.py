@@ -25,6 +25,7 @@ from kkpr.model import (
     Proposal,
     Reason,
 )
+from kkpr.rules import conforming as conforming_rules
 from kkpr.rules import intensity as intensity_rules
 from kkpr.rules import overlays as overlay_rules
 from kkpr.rules import rasters as raster_rules
@@ -239,6 +240,13 @@ def evaluate(
             for h in located.rtrw
         ],
         reasons=[summary, *reasons],
+        conforming=conforming_rules.conforming(
+            located,
+            parts,
+            [h for (h, _d), f in zip(hits, overlay_findings, strict=True) if f.efek == "X"],
+            raster_findings,
+            rules.meta.crs,
+        ),
     )
 
 

@@ -30,6 +30,7 @@ def flag_hits(zones: list[ZoneHit], deciding: list[bool]) -> list[tuple[OverlayH
                 keterangan=text,  # what the layer wrote, e.g. "Kawasan Rawan Banjir - Tinggi"
                 source=f"pola_ruang.{FLAG_COLUMN.get(jenis, jenis)}",
                 efek=None,
+                part=zone.part,
             )
             out.append((hit, dec))
     return out

@@ -101,8 +101,8 @@ class MemoryStore:
         lons, lats = lonlats(geoms, self.crs)
         out = []
         for i, geom in enumerate(geoms):
-            zones = [self._zone_hit(j, a) for j, a in zone_hits[i]]
-            overlays = [self._overlay_hit(j, a) for j, a in ov_hits[i]]
+            zones = [self._zone_hit(j, a, g) for j, a, g in zone_hits[i]]
+            overlays = [self._overlay_hit(j, a, g) for j, a, g in ov_hits[i]]
             located = Located(
                 plan_id=self.plan.meta.id,
                 plan_version=self.plan.meta.version,
@@ -168,14 +168,15 @@ class MemoryStore:
     @staticmethod
     def _hits(
         tree: shapely.STRtree, geoms: np.ndarray, sites: np.ndarray, large: bool = False
-    ) -> list[list[tuple[int, float]]]:
-        """Per site, (index, overlap area) of every geometry it overlaps.
+    ) -> list[list[tuple[int, float, BaseGeometry]]]:
+        """Per site, (index, overlap area, overlap) of every geometry it overlaps (the
+        overlap of a point site is the point).
 
         ``large``: the geometries are few and large (overlays: coast buffers, airport
         surfaces of thousands of vertices) and prepared, so they are tested from their
         side, and a site wholly inside one overlaps it by its own area.
         """
-        result: list[list[tuple[int, float]]] = [[] for _ in range(len(sites))]
+        result: list[list[tuple[int, float, BaseGeometry]]] = [[] for _ in range(len(sites))]
         if len(geoms) == 0:
             return result
         if large:
@@ -188,28 +189,28 @@ class MemoryStore:
             return result
         is_point = shapely.get_type_id(sites[site_idx]) == 0
         areas = np.zeros(len(site_idx))
+        parts = sites[site_idx].copy()  # a point, or a site wholly inside, is its own part
         poly = ~is_point
         if large:
             inside = poly & shapely.contains_properly(geoms[geom_idx], sites[site_idx])
             areas[inside] = shapely.area(sites[site_idx[inside]])
             poly &= ~inside
         if poly.any():
-            areas[poly] = shapely.area(
-                shapely.intersection(geoms[geom_idx[poly]], sites[site_idx[poly]])
-            )
+            parts[poly] = shapely.intersection(geoms[geom_idx[poly]], sites[site_idx[poly]])
+            areas[poly] = shapely.area(parts[poly])
         # a polygon site that only touches a zone along an edge has no part in it
         keep = is_point | (areas > 0)
         order = np.lexsort((geom_idx, site_idx))
         for k in order:
             if keep[k]:
-                result[site_idx[k]].append((int(geom_idx[k]), float(areas[k])))
+                result[site_idx[k]].append((int(geom_idx[k]), float(areas[k]), parts[k]))
         return result
 
-    def _zone_hit(self, j: int, area: float) -> ZoneHit:
-        return ZoneHit(area_m2=area, **self._zone_rows[j])
+    def _zone_hit(self, j: int, area: float, part: BaseGeometry) -> ZoneHit:
+        return ZoneHit(area_m2=area, part=part, **self._zone_rows[j])
 
-    def _overlay_hit(self, j: int, area: float) -> OverlayHit:
-        return dataclasses.replace(self._ov_rows[j], area_m2=area)
+    def _overlay_hit(self, j: int, area: float, part: BaseGeometry) -> OverlayHit:
+        return dataclasses.replace(self._ov_rows[j], area_m2=area, part=part)
 
     def _raster_stats(self, geom: BaseGeometry) -> list[RasterStat]:
         return self._raster_stats_many(np.array([geom], dtype=object))[0]

@@ -425,6 +425,7 @@ class PostgisStore:
                         flags=tuple(row[13] or ()),
                         flag_texts=tuple(row[21] or ()),
                         intensity=Intensity(**dict(zip(INTENSITY_FIELDS, row[14:21], strict=True))),
+                        part=_part(row[22]),
                     )
                 )
             elif kind == "o":
@@ -436,6 +437,7 @@ class PostgisStore:
                         keterangan=row[6],
                         tb=row[14],
                         efek=row[7],
+                        part=_part(row[22]),
                     )
                 )
             else:
@@ -617,3 +619,8 @@ class PinnedVersion:
         for site in sites:
             check_site_geometry(site, self.store.max_vertices)
         return self.store._locate_pinned(self.version, sites)
+
+
+def _part(wkb: Any) -> BaseGeometry | None:
+    """A hit's overlap with the site, from the WKB the locate statement answers."""
+    return None if wkb is None else shapely.from_wkb(bytes(wkb))

@@ -29,16 +29,31 @@ from kkpr.plan.kugi import INTENSITY_FIELDS
 from kkpr.site import transformer
 
 
-def _overlaps(layer: str, sites: str) -> str:
+def _overlaps(layer: str, sites: str, part: bool = False) -> str:
     """Rows (i, seq, area) of each site of ``sites`` and each polygon of ``layer`` it
-    intersects; a many-vertex polygon is met through its pieces, areas summed."""
+    intersects; a many-vertex polygon is met through its pieces, areas summed.
+
+    ``part``: a fourth column, the overlap itself (the point, for a point site), from
+    which a result draws its conforming part."""
     area = "CASE WHEN s.point THEN 0::float8 ELSE ST_Area(ST_Intersection({g}.geom, s.g)) END"
-    return f"""
+    if not part:
+        return f"""
     SELECT s.i, x.seq, {area.format(g="x")} AS area
     FROM {sites} s JOIN kkpr.{layer} x
       ON x.vid = $1 AND NOT x.pieced AND ST_Intersects(x.geom, s.g)
     UNION ALL
     SELECT s.i, p.seq, sum({area.format(g="p")})
+    FROM {sites} s JOIN kkpr.{layer}_pieces p ON p.vid = $1 AND ST_Intersects(p.geom, s.g)
+    GROUP BY s.i, p.seq"""
+    cut = "CASE WHEN s.point THEN s.g ELSE ST_Intersection({g}.geom, s.g) END"
+    return f"""
+    SELECT c.i, c.seq, CASE WHEN c.point THEN 0::float8 ELSE ST_Area(c.part) END AS area,
+           c.part
+    FROM (SELECT s.i, s.point, x.seq, {cut.format(g="x")} AS part
+          FROM {sites} s JOIN kkpr.{layer} x
+            ON x.vid = $1 AND NOT x.pieced AND ST_Intersects(x.geom, s.g)) c
+    UNION ALL
+    SELECT s.i, p.seq, sum({area.format(g="p")}), ST_Union({cut.format(g="p")})
     FROM {sites} s JOIN kkpr.{layer}_pieces p ON p.vid = $1 AND ST_Intersects(p.geom, s.g)
     GROUP BY s.i, p.seq"""
 
@@ -53,10 +68,11 @@ WITH s AS MATERIALIZED (
     FROM (SELECT t.i, t.h::geometry AS g, t.a
           FROM unnest($2::text[], $3::float8[]) WITH ORDINALITY AS t(h, a, i)) u
 ),
-zc AS MATERIALIZED ({_overlaps("zones", "s")}),
-oc AS MATERIALIZED ({_overlaps("overlays", "s")}),
+zc AS MATERIALIZED ({_overlaps("zones", "s", part=True)}),
+oc AS MATERIALIZED ({_overlaps("overlays", "s", part=True)}),
 zk AS MATERIALIZED (
-    SELECT zc.i, zc.seq, zc.area FROM zc JOIN s ON s.i = zc.i WHERE s.point OR zc.area > 0
+    SELECT zc.i, zc.seq, zc.area, zc.part FROM zc JOIN s ON s.i = zc.i
+    WHERE s.point OR zc.area > 0
 ),
 cov AS (SELECT i, count(*) AS n, sum(area) AS covered FROM zk GROUP BY i),
 need AS MATERIALIZED (
@@ -68,23 +84,23 @@ rc AS MATERIALIZED ({_overlaps("rtrw", "need")})
 SELECT 'z'::text AS kind, zk.i, z.seq, zk.area, z.fid, z.kodszn AS t1, z.namszn AS t2,
        z.kodzon AS t3, z.namzon AS t4, z.kodblk AS t5, z.kodsbl AS t6, z.wadmkc AS t7,
        z.wadmkd AS t8, z.flags, z.kdb AS n1, z.klb AS n2, z.kdh AS n3, z.ktb AS n4,
-       z.tb AS n5, z.jlb AS n6, z.gsb AS n7, z.flag_texts
+       z.tb AS n5, z.jlb AS n6, z.gsb AS n7, z.flag_texts, ST_AsBinary(zk.part) AS part
 FROM zk JOIN kkpr.zones z ON z.vid = $1 AND z.seq = zk.seq
 UNION ALL
 SELECT 'o', oc.i, o.seq, oc.area, o.fid, o.jenis, o.keterangan, o.efek, NULL, NULL, NULL,
-       NULL, NULL, NULL, o.tb, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, o.tb, NULL, NULL, NULL, NULL, NULL, NULL, NULL, ST_AsBinary(oc.part)
 FROM oc JOIN s ON s.i = oc.i JOIN kkpr.overlays o ON o.vid = $1 AND o.seq = oc.seq
 WHERE s.point OR oc.area > 0
 UNION ALL
 SELECT 'r', rc.i, r.seq, rc.area, r.fid, r.namobj, r.jnsrpr, NULL, NULL, NULL, NULL, NULL,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM rc JOIN kkpr.rtrw r ON r.vid = $1 AND r.seq = rc.seq
 UNION ALL
 SELECT 'h', 0, 0, NULL, NULL,
        (SELECT active::text FROM kkpr.plan_versions WHERE vid = $1), NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL,
        (SELECT coalesce(max(id), 0) FROM kkpr.activations)::float8,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 ORDER BY 2, 1, 3
 """
 
