@@ -35,6 +35,19 @@ class Settings(BaseSettings):
     )
     max_site_vertices: int = 10_000
     max_site_area_m2: float = 5_000_000.0
+
+    # plan rasters: checked by `plan validate` before a version can be activated
+    raster_min_cell_m: float = Field(
+        0.5, gt=0, description="Finest raster cell accepted (m); finer rasters are refused"
+    )
+    raster_max_cells: int = Field(
+        100_000_000,
+        gt=0,
+        description="Most cells of a raster over a plan's region (zones + outside-plan margin)",
+    )
+    raster_max_memory_bytes: int = Field(
+        1 << 30, gt=0, description="Most memory the reading of one raster by a check may need"
+    )
     max_batch_sites: int = 1000
     max_body_bytes: int = 5_000_000
 

@@ -326,7 +326,7 @@ def load_package(
     state: AppState, zip_path: FsPath, work: FsPath, caller: Caller, activate: bool
 ) -> dict[str, Any]:
     root = unpack(zip_path, work / "package", state.settings.max_plan_unzipped_bytes)
-    plan, problems = validate_dir(root)
+    plan, problems = validate_dir(root, state.settings)
     errors = errors_of(problems)
     if plan is None or errors:
         raise PlanError(

@@ -11,14 +11,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import rasterio
 import shapely
 
 from kkpr.errors import PlanError, Problem
 from kkpr.plan.kugi import INTENSITY_FIELDS, OVERLAY_KINDS
 from kkpr.plan.package import Plan, read_csv, read_plan
 from kkpr.plan.validate_itbx import itbx_problems
+from kkpr.plan.validate_rasters import raster_problems
 from kkpr.rules.words import num_id
+from kkpr.settings import Settings
 
 KBLI_CODE = re.compile(r"^\d{5}$")
 # range of each intensity figure: (min, max); None = open
@@ -33,7 +34,9 @@ RANGES: dict[str, tuple[float, float | None]] = {
 }
 
 
-def validate_dir(root: Path | str) -> tuple[Plan | None, list[Problem]]:
+def validate_dir(
+    root: Path | str, settings: Settings | None = None
+) -> tuple[Plan | None, list[Problem]]:
     """Read and validate; a package that cannot be read gives its reading problem."""
     try:
         plan = read_plan(root)
@@ -41,10 +44,10 @@ def validate_dir(root: Path | str) -> tuple[Plan | None, list[Problem]]:
         if exc.problems:
             return None, list(exc.problems)
         return None, [Problem("package.unreadable", exc.message_id, exc.message_en, file=exc.where)]
-    return plan, validate(plan)
+    return plan, validate(plan, settings)
 
 
-def validate(plan: Plan) -> list[Problem]:
+def validate(plan: Plan, settings: Settings | None = None) -> list[Problem]:
     problems: list[Problem] = list(plan.read_problems)
     problems += _zones(plan)
     problems += _overlaps_and_gaps(plan)
@@ -52,7 +55,7 @@ def validate(plan: Plan) -> list[Problem]:
     problems += _kbli(plan)
     problems += _intensity(plan)
     problems += _overlays(plan)
-    problems += _rasters(plan)
+    problems += raster_problems(plan, settings)
     return problems
 
 
@@ -366,70 +369,6 @@ def _overlays(plan: Plan) -> list[Problem]:
                     f"EFEK {efek!r} must be X, B or empty",
                     file=src,
                     feature=str(fid),
-                )
-            )
-    return out
-
-
-def _rasters(plan: Plan) -> list[Problem]:
-    out = []
-    for spec in plan.meta.rasters:
-        path = plan.raster_path(spec)
-        if not path.exists():
-            out.append(
-                Problem(
-                    "raster.missing",
-                    f"Raster {spec.id} tidak ada: {spec.path}",
-                    f"Raster {spec.id} is missing: {spec.path}",
-                    file="plan.toml",
-                )
-            )
-            continue
-        try:
-            with rasterio.open(path) as ds:
-                if ds.crs is None:
-                    out.append(
-                        Problem(
-                            "raster.no_crs",
-                            f"Raster {spec.id} tanpa CRS",
-                            f"Raster {spec.id} has no CRS",
-                            file=spec.path,
-                        )
-                    )
-        except rasterio.errors.RasterioIOError as exc:
-            out.append(
-                Problem(
-                    "raster.unreadable",
-                    f"Raster {spec.id} tidak dapat dibaca",
-                    f"Raster {spec.id} cannot be read: {exc}",
-                    file=spec.path,
-                )
-            )
-        if spec.kind not in ("hazard", "dem"):
-            out.append(
-                Problem(
-                    "raster.bad_kind",
-                    f"kind {spec.kind!r} harus hazard atau dem",
-                    f"kind {spec.kind!r} must be hazard or dem",
-                    file="plan.toml",
-                )
-            )
-        if spec.kind == "dem" and spec.slope_limit_pct is None:
-            out.append(
-                Problem(
-                    "raster.no_limit",
-                    f"Raster {spec.id}: slope_limit_pct belum diisi",
-                    f"Raster {spec.id}: slope_limit_pct is not set",
-                    file="plan.toml",
-                )
-            )
-        if spec.kind == "hazard" and spec.threshold is None:
-            out.append(
-                Problem(
-                    "raster.no_limit",
-                    f"Raster {spec.id}: threshold belum diisi",
-                    f"Raster {spec.id}: threshold is not set",
-                    file="plan.toml",
                 )
             )
     return out

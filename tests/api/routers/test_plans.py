@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.conftest import Api, make_api, mini_site
+from tests.plan.test_validate_rasters import with_raster
 
 K1_MINIMARKET = mini_site(10, 10, 60, 60)
 
@@ -189,6 +190,20 @@ def test_a_bad_plan_toml_is_422_and_writes_nothing(
     problems = r.json()["problems"]
     assert any(f"plan.toml {key}" in p["message_en"] and p["row"] for p in problems), problems
     assert not (tmp_path / "escaped").exists()
+    assert len(mini_api.client.get("/v1/plans/mini/versions").json()) == 1
+
+
+def test_a_10_cm_raster_is_422_before_it_can_be_activated(
+    mini_api: Api, mini_plan_dir: Path, tmp_path: Path
+) -> None:
+    folder = with_raster(tmp_path, mini_plan_dir, 0.1)
+    r = mini_api.client.post("/v1/plans", content=zipped(folder), headers=mini_api.auth("staff"))
+    assert r.status_code == 422, r.text
+    # a check over the largest site allowed would read 22,367 x 22,367 cells of it
+    assert [p["code"] for p in r.json()["problems"] if p["severity"] == "error"] == [
+        "raster.resolution",
+        "raster.too_much_memory",
+    ]
     assert len(mini_api.client.get("/v1/plans/mini/versions").json()) == 1
 
 
