@@ -442,6 +442,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "next.office": ("Pertanyaan? Datangi {office}.", "Questions? Visit {office}."),
     "next.office_hours": ("Jam layanan: {hours}.", "Opening hours: {hours}."),
+    "map.base_street": ("Peta jalan", "Street map"),
+    "map.base_aerial": ("Citra udara", "Aerial imagery"),
+    "map.zone_opacity": (
+        "Kepekatan warna zona (geser ke kiri untuk melihat peta di bawahnya)",
+        "Zone colour strength (slide left to see the map underneath)",
+    ),
     "next.heading": ("Langkah berikutnya", "What to do next"),
     "next.apply_kkkpr": (
         "Ajukan Konfirmasi KKPR (KKKPR) melalui OSS (oss.go.id) dengan lokasi, KBLI dan data "

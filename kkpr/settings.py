@@ -104,6 +104,20 @@ class Settings(BaseSettings):
         None, ge=0, description="The tariff's rupiah per 500 m² of land (L/500 × this)"
     )
 
+    # the base map under the zones on the public pages (nothing is fetched when unset)
+    basemap_url: str = Field(
+        "",
+        description="XYZ tile template ({z}, {x}, {y}, optional {s}) drawn under the zones, "
+        "e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty = the zones alone",
+    )
+    basemap_attribution: str = Field("", description="Its credit line, as the provider asks")
+    basemap_max_zoom: int = Field(19, ge=0, le=24, description="Its deepest zoom level")
+    basemap_aerial_url: str = Field(
+        "", description="A second template, aerial imagery, offered beside the street map"
+    )
+    basemap_aerial_attribution: str = ""
+    basemap_aerial_max_zoom: int = Field(19, ge=0, le=24)
+
     # API
     public_rate_limit_per_minute: int = 30
     api_key_cache_ttl_s: float = Field(

@@ -86,6 +86,7 @@ def render(
             "hours": state.settings.office_hours,
         },
         "rdtr_in_oss": state.settings.rdtr_in_oss,
+        "basemaps": _basemaps(state),
         "pnbp": {
             "fixed": state.settings.pkkpr_pnbp_fixed_idr,
             "per_500m2": state.settings.pkkpr_pnbp_per_500m2_idr,
@@ -110,6 +111,20 @@ def render(
     if request.query_params.get("lang") == lang:
         response.set_cookie(i18n.COOKIE, lang, max_age=i18n.COOKIE_MAX_AGE_S, samesite="lax")
     return response
+
+
+def _basemaps(state: AppState) -> list[dict[str, Any]]:
+    """The configured base maps, street first: ``[{id, url, attribution, max_zoom}]``."""
+    s = state.settings
+    choices = (
+        ("street", s.basemap_url, s.basemap_attribution, s.basemap_max_zoom),
+        ("aerial", s.basemap_aerial_url, s.basemap_aerial_attribution, s.basemap_aerial_max_zoom),
+    )
+    return [
+        {"id": key, "url": url, "attribution": credit, "max_zoom": zoom}
+        for key, url, credit, zoom in choices
+        if url.strip()
+    ]
 
 
 def _plan_bbox(state: AppState) -> list[float] | None:

@@ -1,17 +1,55 @@
-// Maps without internet tiles: the plan's own zones, coloured by sub-zone, are the base.
+// Maps over the plan's own zones, coloured by sub-zone. A base map (street, and aerial
+// imagery when configured: KKPR_BASEMAP_URL, KKPR_BASEMAP_AERIAL_URL) is drawn under them;
+// with none configured nothing is fetched from anywhere but this app.
 import { colourOf, family, overlayStyle } from "./palette.js";
 import { h, page, t } from "./i18n.js";
 
-/** A Leaflet map over the plan's extent; no tile layer is ever added. */
+let zoneFill = 0.62; // the zones' fill opacity; lowered to let the base map show through
+
+/** A Leaflet map over the plan's extent, over the configured base map if any. */
 export function makeMap(el, options = {}) {
   const map = L.map(el, { zoomSnap: 0.25, zoomDelta: 1, minZoom: 9, maxZoom: 21, ...options });
   map.attributionControl.setPrefix(
     '<a href="/static/vendor/leaflet/LICENSE">Leaflet</a>'
   );
+  addBasemaps(map);
   const b = page.plan && page.plan.bbox;
   if (b) map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
   else map.setView([-10.17, 123.6], 13);
   return map;
+}
+
+function text(s) {
+  // an attribution is a setting, shown as text (Leaflet would read it as HTML)
+  return String(s || "").replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+}
+
+/** The configured base maps as tile layers, the first one shown; a switch when two. */
+function addBasemaps(map) {
+  const maps = page.basemaps || [];
+  if (!maps.length) return null;
+  const layers = {};
+  for (const b of maps) {
+    layers[t(`map.base_${b.id}`)] = L.tileLayer(b.url, {
+      attribution: text(b.attribution),
+      maxNativeZoom: b.max_zoom,
+      maxZoom: 21,
+      className: `basemap basemap-${b.id}`,
+    });
+  }
+  Object.values(layers)[0].addTo(map);
+  if (maps.length > 1) L.control.layers(layers, null, { collapsed: false, position: "topright" }).addTo(map);
+  return layers;
+}
+
+export function hasBasemap() {
+  return (page.basemaps || []).length > 0;
+}
+
+/** Set how opaque the zones are drawn (0–1) on ``layers`` and for zones drawn later. */
+export function setZoneFill(value, ...layers) {
+  zoneFill = value;
+  for (const layer of layers) layer.setStyle({ fillOpacity: value });
 }
 
 /** Features of an OGC API collection inside ``bbox``, following ``next`` links. */
@@ -61,7 +99,7 @@ export function zoneName(props) {
 export function zoneStyle(feature) {
   const p = feature.properties || {};
   return {
-    color: "#4a4a4a", weight: 0.6, fillColor: colourOf(zoneCode(p), p), fillOpacity: 0.62,
+    color: "#4a4a4a", weight: 0.6, fillColor: colourOf(zoneCode(p), p), fillOpacity: zoneFill,
   };
 }
 

@@ -2,7 +2,10 @@
 // give the building figures, and read the verdict. The page never decides anything
 // itself: it shows what POST /v1/precheck answers.
 import { h, keepHashOnLanguageSwitch, num, page, parseNumber, pick, t } from "./i18n.js";
-import { makeMap, plainText, renderLegend, siteLegendItem, ZoneLayer, zoneCode, zoneName } from "./mapbase.js";
+import {
+  hasBasemap, makeMap, plainText, renderLegend, setZoneFill, siteLegendItem, ZoneLayer, zoneCode,
+  zoneName,
+} from "./mapbase.js";
 import { FIGURES, readState, writeState } from "./permalink.js";
 import { kbliCombo } from "./kbli.js";
 import { renderResult } from "./result.js";
@@ -30,6 +33,13 @@ const zones = new ZoneLayer(map, {
 });
 zones.refresh();
 const siteLayer = L.featureGroup().addTo(map);
+if (hasBasemap()) {
+  // lighter zones over a base map, and the owner decides how much of each shows
+  const slider = $("zone-opacity");
+  $("zone-opacity-field").hidden = false;
+  setZoneFill(Number(slider.value) / 100, zones.layer);
+  slider.addEventListener("input", () => setZoneFill(Number(slider.value) / 100, zones.layer));
+}
 window.kkpr = { map, state }; // a handle for the browser tests and for curious users
 
 map.on("click", onMapClick);
