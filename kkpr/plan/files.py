@@ -77,9 +77,10 @@ def read_layer(path: Path, crs: str, problems: list[Problem] | None = None) -> g
     frame = frame.rename(columns=lower_columns(list(frame.columns)))
     frame.index = frame.index.astype(str)
     frame.index.name = "fid"
-    read_in = crs_rules.describe(frame.crs)
+    read_in, code = crs_rules.describe(frame.crs), frame.crs.to_string()
     frame = frame.to_crs(crs) if frame.crs != crs else frame
     frame.attrs["source_crs"] = read_in  # what `plan validate` and `plan info` say
+    frame.attrs["source_crs_code"] = code  # where gaps and overlaps are located
     return frame
 
 

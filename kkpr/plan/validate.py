@@ -16,9 +16,9 @@ import shapely
 from kkpr.errors import PlanError, Problem
 from kkpr.plan.kugi import INTENSITY_FIELDS, OVERLAY_KINDS
 from kkpr.plan.package import Plan, read_csv, read_plan
+from kkpr.plan.validate_coverage import coverage_problems
 from kkpr.plan.validate_itbx import itbx_problems
 from kkpr.plan.validate_rasters import raster_problems
-from kkpr.rules.words import num_id
 from kkpr.settings import Settings
 
 KBLI_CODE = re.compile(r"^\d{5}$")
@@ -50,7 +50,7 @@ def validate_dir(
 def validate(plan: Plan, settings: Settings | None = None) -> list[Problem]:
     problems: list[Problem] = list(plan.read_problems)
     problems += _zones(plan)
-    problems += _overlaps_and_gaps(plan)
+    problems += coverage_problems(plan)
     problems += itbx_problems(plan)
     problems += _kbli(plan)
     problems += _intensity(plan)
@@ -138,60 +138,6 @@ def _where(geom: shapely.Geometry, reason: str) -> str | None:
     if m:
         return f"POINT ({m.group(1)} {m.group(2)})"
     return shapely.to_wkt(geom.representative_point(), rounding_precision=2)
-
-
-def _overlaps_and_gaps(plan: Plan) -> list[Problem]:
-    zones = plan.zones
-    src = zones.attrs.get("source", "pola_ruang")
-    geoms = np.asarray(zones.geometry.values, dtype=object)
-    usable = shapely.is_valid(geoms) & ~shapely.is_empty(geoms) & ~shapely.is_missing(geoms)
-    geoms_ok = geoms[usable]
-    fids = np.asarray(zones.index)[usable]
-    tol = plan.meta.tolerance.sliver_m2
-    out: list[Problem] = []
-    # A clean coverage (the usual case) is proven free of overlaps in one GEOS pass;
-    # only a coverage that fails it pays for the pairwise search that locates them.
-    clean = bool(len(geoms_ok)) and bool(shapely.coverage_is_valid(geoms_ok))
-    tree = shapely.STRtree(geoms_ok)
-    left, right = (
-        (np.array([], dtype=int),) * 2 if clean else tree.query(geoms_ok, predicate="intersects")
-    )
-    pairs = left < right
-    left, right = left[pairs], right[pairs]
-    if len(left):
-        inter = shapely.intersection(geoms_ok[left], geoms_ok[right])
-        areas = shapely.area(inter)
-        for i, j, a, g in zip(left, right, areas, inter, strict=True):
-            if a > tol:
-                out.append(
-                    Problem(
-                        "zones.overlap",
-                        f"Poligon {fids[i]} dan {fids[j]} bertampalan seluas {num_id(a)} m² "
-                        f"(toleransi {num_id(tol)} m²)",
-                        f"Polygons {fids[i]} and {fids[j]} overlap by {a:,.1f} m² (tolerance {tol} m²)",
-                        file=src,
-                        feature=f"{fids[i]},{fids[j]}",
-                        geometry_wkt=shapely.to_wkt(g.representative_point(), rounding_precision=2),
-                    )
-                )
-    if len(geoms_ok):
-        union = shapely.coverage_union_all(geoms_ok) if clean else shapely.union_all(geoms_ok)
-        for poly in getattr(union, "geoms", [union]):
-            for ring in getattr(poly, "interiors", []):
-                hole = shapely.Polygon(ring)
-                if hole.area > tol:
-                    out.append(
-                        Problem(
-                            "zones.gap",
-                            f"Celah antar-poligon seluas {num_id(hole.area)} m² (toleransi {num_id(tol)} m²)",
-                            f"Gap between polygons of {hole.area:,.1f} m² (tolerance {tol} m²)",
-                            file=src,
-                            geometry_wkt=shapely.to_wkt(
-                                hole.representative_point(), rounding_precision=2
-                            ),
-                        )
-                    )
-    return out
 
 
 # ---------------------------------------------------------------- tables
