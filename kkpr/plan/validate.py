@@ -293,6 +293,17 @@ def _overlays(plan: Plan) -> list[Problem]:
                     geometry_wkt=_where(geom, reason),
                 )
             )
+        elif geom.geom_type not in ("Polygon", "MultiPolygon"):
+            out.append(
+                Problem(
+                    "overlays.not_polygon",
+                    f"Geometri bukan poligon ({geom.geom_type}): tidak ada tapak yang dapat "
+                    "berada di dalamnya",
+                    f"Geometry is not a polygon ({geom.geom_type}): no site can lie inside it",
+                    file=src,
+                    feature=str(fid),
+                )
+            )
         jenis = str(row["jenis"])
         if jenis not in OVERLAY_KINDS and jenis not in documented:
             out.append(

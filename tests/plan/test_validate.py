@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import geopandas as gpd
+import pytest
 from shapely.geometry import Polygon, box
 
 from kkpr.plan.validate import errors_of, validate_dir
@@ -128,3 +129,35 @@ def test_gap_in_an_otherwise_clean_coverage(tmp_path: Path) -> None:
     problems = validate_dir(root)[1]
     assert [p.code for p in problems] == ["zones.gap"]
     assert "400.0 m²" in problems[0].message_en
+
+
+def test_intensity_text_on_a_polygon_is_named_with_its_feature(tmp_path: Path) -> None:
+    root = write_mini_plan(tmp_path / "kdb")
+    zones = gpd.read_file(root / "pola_ruang.gpkg")
+    zones["KDB"] = ["60", "Tidak Ada", " 55,5 ", "sesuai Perda", None]
+    zones["KLB"] = ["-", "1,2", "", "2", "tinggi"]
+    zones.to_file(root / "pola_ruang.gpkg", driver="GPKG")
+    plan, problems = validate_dir(root)
+    assert plan is not None
+    assert plan.zones["kdb"].tolist()[:3] == [60.0, pytest.approx(float("nan"), nan_ok=True), 55.5]
+    said = sorted(
+        (p.feature, p.severity, p.message_en)
+        for p in problems
+        if p.code == "intensity.not_a_number"
+    )
+    assert said == [
+        ("4", "warning", "KDB = 'sesuai Perda' is not a number; the sub-zone's value in "
+         "intensitas.csv applies instead"),
+        ("5", "warning", "KLB = 'tinggi' is not a number; the sub-zone's value in "
+         "intensitas.csv applies instead"),
+    ]  # fmt: skip
+    assert all(p.file == "pola_ruang.gpkg" for p in problems)
+
+
+def test_an_overlay_that_is_not_a_polygon_is_an_error(tmp_path: Path) -> None:
+    root = write_mini_plan(tmp_path / "pt")
+    overlays = gpd.read_file(root / "ketentuan_khusus.gpkg")
+    overlays.loc[0, "geometry"] = overlays.geometry[0].centroid
+    overlays.to_file(root / "ketentuan_khusus.gpkg", driver="GPKG")
+    problems = validate_dir(root)[1]
+    assert [(p.code, p.feature) for p in errors_of(problems)] == [("overlays.not_polygon", "1")]
