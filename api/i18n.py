@@ -74,8 +74,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Ketuk peta untuk menandai titik, gambar batas tapak, ketik koordinat, atau unggah berkas.",
         "Tap the map to mark a point, draw the site boundary, type coordinates, or upload a file.",
     ),
-    "pc.site.place": ("Lompat ke kelurahan", "Jump to a village (kelurahan)"),
-    "pc.site.place_choose": ("— pilih kelurahan —", "— choose a village —"),
+    "pc.site.place": ("Cari tempat", "Find a place"),
+    "pc.site.place_placeholder": ("mis. Oebobo, Kelapa Lima, pasar", "e.g. Oebobo, Kelapa Lima, market"),
+    "pc.site.place_help": (
+        "Nama kelurahan, kecamatan, blok, jalan atau tempat terkenal; salah ketik tidak apa-apa.",
+        "A village, district, block, street or landmark name; typos are fine.",
+    ),
+    "pc.site.place_none": (
+        "Tidak ada tempat dengan nama itu di wilayah rencana. Coba nama kelurahan terdekat.",
+        "No place of that name in the plan's region. Try the nearest village's name.",
+    ),
+    "pc.site.locate": ("Lokasi saya", "My location"),
+    "pc.site.locating": ("Mencari lokasi Anda…", "Finding your location…"),
+    "pc.site.located": (
+        "Lokasi Anda ditandai (ketelitian ±{m} m). Geser peta atau ketuk titik yang tepat.",
+        "Your location is marked (accurate to ±{m} m). Move the map or tap the exact spot.",
+    ),
+    "err.locate_denied": (
+        "Izin lokasi ditolak. Izinkan lokasi untuk halaman ini di pengaturan peramban, "
+        "atau cari nama tempat.",
+        "Location permission was refused. Allow location for this page in the browser "
+        "settings, or search for a place name.",
+    ),
+    "err.locate_failed": (
+        "Lokasi Anda tidak dapat ditemukan. Nyalakan GPS lalu coba lagi, atau cari nama tempat.",
+        "Your location could not be found. Turn on GPS and try again, or search for a place name.",
+    ),
+    "place.kelurahan": ("kelurahan", "village"),
+    "place.kecamatan": ("kecamatan", "district"),
+    "place.blok": ("blok", "block"),
+    "place.jalan": ("jalan", "street"),
+    "place.tempat": ("tempat", "landmark"),
+    "place.geocoder": ("peta daring", "online map"),
     "pc.site.lat": ("Lintang (latitude)", "Latitude"),
     "pc.site.lon": ("Bujur (longitude)", "Longitude"),
     "pc.site.goto": ("Tandai koordinat di peta", "Mark these coordinates on the map"),

@@ -118,6 +118,14 @@ class Settings(BaseSettings):
     basemap_aerial_attribution: str = ""
     basemap_aerial_max_zoom: int = Field(19, ge=0, le=24)
 
+    # place search on the public pre-check (offline always; online when this is set)
+    geocoder_url: str = Field(
+        "",
+        description="A Nominatim-compatible search service (its /search is asked with "
+        "format=jsonv2, limited to the plan's extent) beside the offline place names",
+    )
+    geocoder_timeout_s: float = Field(4.0, gt=0, description="How long to wait for it")
+
     # API
     public_rate_limit_per_minute: int = 30
     api_key_cache_ttl_s: float = Field(

@@ -9,8 +9,10 @@ loaded from the internet: Leaflet and Leaflet.draw are served from ``/static/ven
 
 from __future__ import annotations
 
+import json
 import re
 import tempfile
+import urllib.request
 import zipfile
 from dataclasses import asdict
 from pathlib import Path
@@ -40,6 +42,7 @@ from api.errors import Forbidden, NotAuthenticated
 from api.routers.plans import validation_report
 from kkpr.catalogue import WORD, catalogue
 from kkpr.errors import InputTooLarge, KkprError, NotFound, SiteError
+from kkpr.places import LANDMARKS_FILE, Place, places_from_zones, read_landmarks, search_places
 from kkpr.rules.itbx import parse_cell
 from kkpr.rules.overlay_kinds import overlay_kinds
 from kkpr.rules.words import num_id
@@ -281,6 +284,69 @@ def kbli_search(request: Request, q: str = "", limit: int = 20) -> dict[str, Any
     for extra in catalogue().search(query, limit):
         add(extra.kode)
     return {"items": list(found.values())[:limit]}
+
+
+# ---------------------------------------------------------------- place search
+
+_PLACES: dict[tuple[str, str], list[Place]] = {}  # (plan id, version) -> its places
+
+
+def plan_places(state: AppState) -> list[Place]:
+    """The active plan's places (villages, districts, blocks, its ``tempat.csv``), made
+    once per plan version."""
+    meta = state.store.rules().meta
+    key = (meta.id, meta.version)
+    places = _PLACES.get(key)
+    if places is None:
+        zones, _n = state.features.features("zones", limit=10_000_000)
+        places = places_from_zones(zones)
+        places += read_landmarks(Path(state.settings.plan_dir) / LANDMARKS_FILE)
+        _PLACES.clear()
+        _PLACES[key] = places
+    return places
+
+
+@router.get("/pages/places")
+def place_search(request: Request, q: str = "", limit: int = 8) -> dict[str, Any]:
+    """Places named ``q`` (typos forgiven), offline from the plan; then, when
+    ``KKPR_GEOCODER_URL`` is set, what that geocoder finds inside the plan's extent."""
+    state = state_of(request)
+    query = q.strip()[:100]
+    limit = max(1, min(limit, 20))
+    if len(query) < 2:
+        return {"items": []}
+    items = [p.to_dict() for p in search_places(plan_places(state), query, limit)]
+    if state.settings.geocoder_url and len(items) < limit:
+        items += geocode(state, query, limit - len(items))
+    return {"items": items}
+
+
+def geocode(state: AppState, query: str, limit: int) -> list[dict[str, Any]]:
+    """A Nominatim-compatible ``/search``, bounded to the plan; nothing when it fails
+    (the offline names still answer)."""
+    params = {"q": query, "format": "jsonv2", "limit": str(limit)}
+    bbox = _plan_bbox(state)
+    if bbox:
+        params |= {"viewbox": ",".join(str(v) for v in bbox), "bounded": "1"}
+    url = state.settings.geocoder_url.rstrip("/") + "/search?" + urlencode(params)
+    req = urllib.request.Request(
+        url, headers={"User-Agent": "kkpr pre-check", "Accept": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=state.settings.geocoder_timeout_s) as resp:
+            found = json.load(resp)
+    except (OSError, ValueError):
+        return []
+    out = []
+    for hit in found if isinstance(found, list) else []:
+        try:
+            s, n, w, e = (float(v) for v in hit["boundingbox"])
+            name = str(hit.get("name") or hit["display_name"]).strip()
+        except (KeyError, TypeError, ValueError):
+            continue
+        detail = str(hit.get("display_name") or "")
+        out.append({"name": name, "kind": "geocoder", "detail": detail, "bbox": (w, s, e, n)})
+    return out
 
 
 # ---------------------------------------------------------------- site upload

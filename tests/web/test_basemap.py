@@ -1,4 +1,5 @@
-"""The base map under the zones (KKPR_BASEMAP_URL, KKPR_BASEMAP_AERIAL_URL), proven in
+"""Online services a city may configure, against stand-ins on 127.0.0.1: the base map
+(and a geocoder beside the offline place names). The base map under the zones (KKPR_BASEMAP_URL, KKPR_BASEMAP_AERIAL_URL), proven in
 Chromium against tiles served on 127.0.0.1: drawn under the zones, two choices, the
 zones' colour adjustable, the credit shown; with none configured nothing is fetched
 (the other browser tests fail on any request leaving the app)."""
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -38,6 +40,7 @@ def basemap_server(
             "KKPR_BASEMAP_MAX_ZOOM": "18",
             "KKPR_BASEMAP_AERIAL_URL": tiles.template("aerial"),
             "KKPR_BASEMAP_AERIAL_ATTRIBUTION": "Citra uji",
+            "KKPR_GEOCODER_URL": tiles.url,
         },
     )
     yield server
@@ -95,3 +98,17 @@ def test_without_a_base_map_the_page_has_no_switch_and_no_slider(
     assert page.locator("#map .leaflet-tile-pane img").count() == 0
     assert page.locator("#zone-opacity-field").is_hidden()
     assert page.locator("#map .leaflet-control-layers").count() == 0
+
+
+def test_a_configured_geocoder_adds_its_places_after_the_plans_own(
+    basemap_server: WebServer, tiles: TileServer
+) -> None:
+    found = httpx.get(f"{basemap_server.url}/pages/places", params={"q": "gedung"}, timeout=30)
+    items = found.json()["items"]
+    assert items[0]["name"] == "Gedung Uji Daring" and items[0]["kind"] == "geocoder"
+    assert items[0]["bbox"] == [123.5995, -10.1705, 123.6005, -10.1695]
+    asked = [p for p in tiles.requests if p.startswith("/search?")][-1]
+    assert "q=gedung" in asked and "bounded=1" in asked and "viewbox=" in asked
+    # the plan's own names come first
+    own = httpx.get(f"{basemap_server.url}/pages/places", params={"q": "oebobo"}, timeout=30)
+    assert own.json()["items"][0]["kind"] in ("kelurahan", "kecamatan")

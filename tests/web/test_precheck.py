@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -551,3 +552,66 @@ def test_a_pkkpr_case_lists_documents_fee_and_working_days(
     assert f"Rp {fee:,}".replace(",", ".") in steps[3], steps[3]
     terms = page.locator("#terms-list dt").all_inner_texts()
     assert "PKKPR" in terms and "PNBP" in terms
+
+
+# ---------------------------------------------------------------- finding the plot
+
+
+def test_place_search_forgives_typos_and_goes_there(page: Page, web_server: WebServer) -> None:
+    open_precheck(page, web_server)
+    page.fill("#place-q", "kelapa lma")  # a slip of the thumb
+    choice = page.locator("#place-list button").first
+    expect(choice).to_contain_text("Kelapa Lima")
+    choice.click()
+    expect(page.locator("#place-q")).to_have_value("Kelapa Lima")
+    # the map now shows Kelapa Lima: its zones fill the view
+    page.wait_for_function("() => window.kkpr.map.getZoom() >= 14", timeout=20_000)
+    found = httpx.get(f"{web_server.url}/pages/places", params={"q": "Kelapa Lima"}, timeout=30)
+    w, s, e, n = found.json()["items"][0]["bbox"]
+    centre = page.evaluate(
+        "() => { const c = window.kkpr.map.getCenter(); return [c.lat, c.lng]; }"
+    )
+    assert s <= centre[0] <= n and w <= centre[1] <= e
+    # a landmark of the plan's tempat.csv, chosen with Enter
+    page.fill("#place-q", "pasar kuanino")
+    page.keyboard.press("Enter")
+    expect(page.locator("#place-q")).to_have_value("Pasar Kuanino (contoh)")
+    # a name the plan does not know is said so, next to the field
+    page.fill("#place-q", "Surabaya")
+    expect(page.locator("#place-error")).to_contain_text("Tidak ada tempat")
+
+
+def test_my_location_marks_the_phones_position(
+    browser: Any, web_server: WebServer, artifacts: Path
+) -> None:
+    lat, lon = sites.centroid_latlon(sites.CONFORMING)
+    ctx, page, watch = open_page(
+        browser,
+        web_server,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        geolocation={"latitude": lat, "longitude": lon, "accuracy": 12},
+        permissions=["geolocation"],
+    )
+    try:
+        open_precheck(page, web_server)
+        page.click("#locate")
+        expect(page.locator("#site-summary")).to_contain_text(f"{lat:.6f}")
+        expect(page.locator("#site-summary")).to_contain_text("±12 m")
+        assert page.evaluate("window.kkpr.state.site.type") == "Point"
+        choose_kbli(page, "minimarket", "47111")
+        assert submit(page) == "sesuai"
+        page.screenshot(path=str(artifacts / "precheck-my-location-phone.png"))
+    finally:
+        ctx.close()
+    assert not watch.errors and not watch.foreign
+
+    # refused permission: a sentence saying what to do instead
+    ctx, page, watch = open_page(browser, web_server)
+    try:
+        open_precheck(page, web_server)
+        page.click("#locate")
+        expect(page.locator("#place-error")).to_contain_text("Izin lokasi ditolak")
+    finally:
+        ctx.close()

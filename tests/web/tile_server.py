@@ -1,8 +1,10 @@
-"""A few PNG map tiles served on 127.0.0.1, standing in for a tile provider in tests:
-the street map is pale grey, the aerial one dark green; every request is recorded."""
+"""A few PNG map tiles and a Nominatim-compatible ``/search`` served on 127.0.0.1,
+standing in for a tile provider and a geocoder in tests: the street map is pale grey,
+the aerial one dark green, the geocoder knows one place; every request is recorded."""
 
 from __future__ import annotations
 
+import json
 import re
 import struct
 import threading
@@ -14,6 +16,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TILE = re.compile(r"^/(street|aerial)/(\d+)/(\d+)/(\d+)\.png$")
 COLOURS = {"street": (236, 232, 224), "aerial": (40, 90, 50)}
+# what the stand-in geocoder answers to any search (jsonv2: boundingbox is S, N, W, E)
+GEOCODED = {
+    "name": "Gedung Uji Daring",
+    "display_name": "Gedung Uji Daring, Oebobo, Kota Kupang",
+    "lat": "-10.1700",
+    "lon": "123.6000",
+    "boundingbox": ["-10.1705", "-10.1695", "123.5995", "123.6005"],
+}
 
 
 def png(rgb: tuple[int, int, int], size: int = 256) -> bytes:
@@ -50,6 +60,14 @@ def tile_server() -> Iterator[TileServer]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             served.requests.append(self.path)
+            if self.path.startswith("/search?"):
+                body = json.dumps([GEOCODED]).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
             found = TILE.match(self.path)
             if not found:
                 self.send_error(404)

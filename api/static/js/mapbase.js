@@ -108,7 +108,6 @@ export class ZoneLayer {
   constructor(map, { onEachFeature, onLoad, pane } = {}) {
     this.map = map;
     this.codes = new Map(); // code -> name
-    this.places = new Map(); // "kelurahan, kecamatan" -> bounds
     this.layer = L.geoJSON(null, { style: zoneStyle, onEachFeature, pane }).addTo(map);
     this.seen = new Set();
     this.onLoad = onLoad;
@@ -135,17 +134,6 @@ export class ZoneLayer {
       if (code && !this.codes.has(code)) this.codes.set(code, zoneName(f.properties || {}));
     }
     this.layer.addData(fresh);
-    // villages (kelurahan) and their extent, to jump to a place by name
-    this.layer.eachLayer((layer) => {
-      const p = layer.feature.properties || {};
-      const village = p.wadmkd ?? p.WADMKD;
-      if (!village || layer._kkprPlaced) return;
-      layer._kkprPlaced = true;
-      const key = `${village}, ${p.wadmkc ?? p.WADMKC ?? ""}`.replace(/, $/, "");
-      const bounds = this.places.get(key);
-      if (bounds) bounds.extend(layer.getBounds());
-      else this.places.set(key, L.latLngBounds(layer.getBounds().getSouthWest(), layer.getBounds().getNorthEast()));
-    });
     if (this.onLoad) this.onLoad({ added: fresh.length, ...got });
   }
 }

@@ -27,7 +27,6 @@ const zones = new ZoneLayer(map, {
       return;
     }
     renderLegend($("legend"), zones.codes, [siteLegendItem()]);
-    fillPlaces();
     $("map-help").textContent = info.complete ? t("pc.map.help") : t("map.zoom_in");
   },
 });
@@ -103,16 +102,71 @@ function summarisePolygon(geometry) {
 }
 
 // ---------------------------------------------------------------- places and coordinates
-function fillPlaces() {
-  const select = $("place");
-  const have = new Set([...select.options].map((o) => o.value));
-  const names = [...zones.places.keys()].filter((n) => !have.has(n)).sort((a, b) => a.localeCompare(b, "id"));
-  for (const name of names) select.append(h("option", { value: name }, name));
-  $("place-field").hidden = select.options.length <= 1;
+// a place search over the plan's names (offline; an online geocoder when configured)
+let placeTimer = null;
+$("place-q").addEventListener("input", () => {
+  clearTimeout(placeTimer);
+  const q = $("place-q").value.trim();
+  clearError("place-error");
+  if (q.length < 2) {
+    $("place-list").replaceChildren();
+    return;
+  }
+  placeTimer = setTimeout(() => findPlaces(q), 200);
+});
+$("place-q").addEventListener("keydown", (e) => {
+  if (e.key !== "Enter") return;
+  e.preventDefault(); // the form is not submitted from here: the first place is chosen
+  clearTimeout(placeTimer);
+  findPlaces($("place-q").value.trim(), { first: true });
+});
+
+async function findPlaces(q, { first = false } = {}) {
+  if (q.length < 2) return;
+  let items = [];
+  try {
+    const resp = await fetch(`/pages/places?${new URLSearchParams({ q })}`);
+    items = resp.ok ? (await resp.json()).items || [] : [];
+  } catch {
+    return showError("place-error", t("err.network"), "place-q");
+  }
+  if ($("place-q").value.trim() !== q) return; // typed on meanwhile
+  if (!items.length) {
+    $("place-list").replaceChildren();
+    return showError("place-error", t("pc.site.place_none"), "place-q");
+  }
+  if (first) return goToPlace(items[0]);
+  $("place-list").replaceChildren(...items.map((p) => h("li", {},
+    h("button", { type: "button", class: "place", onclick: () => goToPlace(p) },
+      h("strong", {}, p.name), " ",
+      h("span", { class: "muted" }, [t(`place.${p.kind}`), p.detail].filter(Boolean).join(" · "))))));
 }
-$("place").addEventListener("change", () => {
-  const bounds = zones.places.get($("place").value);
-  if (bounds) map.fitBounds(bounds, { padding: [10, 10] });
+
+function goToPlace(p) {
+  const [w, s, e, n] = p.bbox;
+  $("place-list").replaceChildren();
+  $("place-q").value = p.name;
+  if (w === e && s === n) map.setView([s, w], Math.max(map.getZoom(), 18));
+  else map.fitBounds([[s, w], [n, e]], { padding: [10, 10], maxZoom: 18 });
+  $("map").scrollIntoView({ block: "nearest" });
+}
+
+// "Lokasi saya": the phone's position becomes the site, to be corrected by a tap
+$("locate").addEventListener("click", () => {
+  clearError("place-error");
+  if (!navigator.geolocation) return showError("place-error", t("err.locate_failed"), "place-q");
+  $("site-summary").textContent = t("pc.site.locating");
+  navigator.geolocation.getCurrentPosition((pos) => {
+    const lat = round6(pos.coords.latitude);
+    const lon = round6(pos.coords.longitude);
+    $("lat").value = lat;
+    $("lon").value = lon;
+    setSite({ type: "Point", coordinates: [lon, lat] }, { fit: true });
+    $("site-summary").textContent += " " + t("pc.site.located", { m: num(pos.coords.accuracy, 0) });
+  }, (err) => {
+    setSite(state.site);
+    showError("place-error", t(err.code === 1 ? "err.locate_denied" : "err.locate_failed"), "place-q");
+  }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
 });
 if (window.matchMedia("(min-width: 900px)").matches) $("legend-box").open = true;
 
@@ -227,6 +281,7 @@ const combo = kbliCombo({
 // ---------------------------------------------------------------- errors next to fields
 const ERROR_INPUT = {
   "site-error": "map", "kbli-error": "kbli-q", "upload-error": "upload", "coords-error": "lat",
+  "place-error": "place-q",
 };
 
 function showError(id, content, inputId) {

@@ -1,0 +1,126 @@
+"""Places to find a plot by: villages (kelurahan), districts (kecamatan) and blocks from
+the plan's zones, and landmarks or streets a plan may ship in ``tempat.csv``; searched
+offline, forgiving typos ("kelapa lma" finds Kelapa Lima)."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kkpr.catalogue import words_of
+
+LANDMARKS_FILE = "tempat.csv"  # nama,jenis,lat,lon[,keterangan] in a plan package
+TYPO_RATIO = 0.75
+# the zone attributes that name a place, and what kind of place each is
+ZONE_PLACES = (("wadmkd", "kelurahan"), ("wadmkc", "kecamatan"), ("kodblk", "blok"))
+ABBREVIATIONS = {"jl": "jalan", "jln": "jalan", "kel": "kelurahan", "kec": "kecamatan"}
+KIND_ORDER = {"kelurahan": 0, "kecamatan": 1, "tempat": 2, "jalan": 3, "blok": 4}
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    kind: str  # kelurahan, kecamatan, blok, jalan, tempat (a landmark)
+    bbox: tuple[float, float, float, float]  # lon/lat: west, south, east, north
+    detail: str = ""  # e.g. the kecamatan of a kelurahan
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "kind": self.kind, "detail": self.detail, "bbox": self.bbox}
+
+
+def _prop(props: dict[str, Any], key: str) -> str:
+    value = props.get(key, props.get(key.upper()))
+    return str(value).strip() if value not in (None, "") else ""
+
+
+def _bounds(geometry: dict[str, Any]) -> tuple[float, float, float, float] | None:
+    xs: list[float] = []
+    ys: list[float] = []
+
+    def walk(c: Any) -> None:
+        if c and isinstance(c[0], (int, float)):
+            xs.append(float(c[0]))
+            ys.append(float(c[1]))
+        else:
+            for part in c or []:
+                walk(part)
+
+    walk((geometry or {}).get("coordinates"))
+    return (min(xs), min(ys), max(xs), max(ys)) if xs else None
+
+
+def places_from_zones(features: Iterable[dict[str, Any]]) -> list[Place]:
+    """Each kelurahan, kecamatan and block named by the zones, with its extent."""
+    boxes: dict[tuple[str, str, str], list[float]] = {}
+    for f in features:
+        bounds = _bounds(f.get("geometry") or {})
+        if bounds is None:
+            continue
+        props = f.get("properties") or {}
+        for key, kind in ZONE_PLACES:
+            name = _prop(props, key)
+            if not name:
+                continue
+            detail = _prop(props, "wadmkc") if kind in ("kelurahan", "blok") else ""
+            box = boxes.setdefault((kind, name, detail), list(bounds))
+            box[:] = [min(box[0], bounds[0]), min(box[1], bounds[1]),
+                      max(box[2], bounds[2]), max(box[3], bounds[3])]  # fmt: skip
+    return [
+        Place(name, kind, (b[0], b[1], b[2], b[3]), detail)
+        for (kind, name, detail), b in boxes.items()
+    ]
+
+
+def read_landmarks(path: Path) -> list[Place]:
+    """``tempat.csv``: ``nama,jenis,lat,lon`` (jenis ``jalan`` for a street, anything
+    else is a landmark); rows without a name or with unreadable coordinates are skipped."""
+    if not path.exists():
+        return []
+    out = []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            try:
+                lat, lon = float(row["lat"]), float(row["lon"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            name = (row.get("nama") or "").strip()
+            if not name or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                continue
+            kind = "jalan" if (row.get("jenis") or "").strip().lower() == "jalan" else "tempat"
+            detail = (row.get("keterangan") or row.get("jenis") or "").strip()
+            out.append(Place(name, kind, (lon, lat, lon, lat), detail))
+    return out
+
+
+def search_places(places: list[Place], query: str, limit: int = 10) -> list[Place]:
+    """Places whose name ``query`` names: whole name, its beginning, all its words as
+    prefixes, then (only when nothing matched) names that look like a typo of it."""
+    q = tuple(ABBREVIATIONS.get(w, w) for w in words_of(query))
+    if not q:
+        return []
+    qkey = " ".join(q)
+    scored: list[tuple[int, int, int, str, Place]] = []
+    for p in places:
+        words = words_of(p.name)
+        key = " ".join(words)
+        if key == qkey:
+            rank = 0
+        elif key.startswith(qkey):
+            rank = 1
+        elif all(any(w.startswith(x) for w in words) for x in q):
+            rank = 2
+        else:
+            continue
+        scored.append((rank, KIND_ORDER.get(p.kind, 9), len(key), p.name, p))
+    if not scored and len(qkey) >= 3:
+        for p in places:
+            key = " ".join(words_of(p.name))
+            ratio = difflib.SequenceMatcher(None, qkey, key).ratio()
+            if ratio >= TYPO_RATIO:
+                scored.append((3, -round(ratio * 100), KIND_ORDER.get(p.kind, 9), p.name, p))
+    scored.sort(key=lambda s: s[:4])
+    return [s[4] for s in scored[:limit]]

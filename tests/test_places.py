@@ -1,0 +1,68 @@
+"""Places to find a plot by, offline: names from the zones and the plan's tempat.csv,
+found whole, while typing, and through a typo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kkpr.places import Place, places_from_zones, read_landmarks, search_places
+
+
+def zone(kel: str, kec: str, blk: str, x: float, y: float) -> dict[str, object]:
+    ring = [[x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+        "properties": {"WADMKD": kel, "WADMKC": kec, "KODBLK": blk},
+    }
+
+
+ZONES = [
+    zone("Kelapa Lima", "Kelapa Lima", "A.1", 123.60, -10.16),
+    zone("Kelapa Lima", "Kelapa Lima", "A.2", 123.62, -10.15),
+    zone("Oesapa", "Kelapa Lima", "B.1", 123.64, -10.14),
+    zone("Oebobo", "Oebobo", "C.1", 123.58, -10.17),
+]
+
+
+def test_zones_give_villages_districts_and_blocks_with_their_extent() -> None:
+    places = places_from_zones(ZONES)
+    village = next(p for p in places if p.kind == "kelurahan" and p.name == "Kelapa Lima")
+    assert village.bbox == pytest.approx((123.60, -10.16, 123.63, -10.14))  # both zones
+    assert village.detail == "Kelapa Lima"  # its kecamatan
+    district = next(p for p in places if p.kind == "kecamatan" and p.name == "Kelapa Lima")
+    assert district.bbox[2] == pytest.approx(123.65)  # Oesapa lies in it too
+    assert {p.name for p in places if p.kind == "blok"} == {"A.1", "A.2", "B.1", "C.1"}
+
+
+def test_search_finds_whole_names_beginnings_and_typos() -> None:
+    places = places_from_zones(ZONES)
+    assert search_places(places, "oebobo")[0].name == "Oebobo"
+    assert search_places(places, "oes")[0].name == "Oesapa"  # while typing
+    assert search_places(places, "kelapa lma")[0].name == "Kelapa Lima"  # a typo
+    assert search_places(places, "oesappa")[0].name == "Oesapa"
+    first = search_places(places, "kelapa lima")
+    assert [p.kind for p in first[:2]] == ["kelurahan", "kecamatan"]  # the village first
+    assert search_places(places, "jakarta") == []
+    assert search_places(places, "") == []
+
+
+def test_landmarks_and_streets_from_tempat_csv(tmp_path: Path) -> None:
+    path = tmp_path / "tempat.csv"
+    path.write_text(
+        "nama,jenis,lat,lon\n"
+        "Pasar Kuanino,pasar,-10.17,123.58\n"
+        "Jalan Timor Raya,jalan,-10.15,123.61\n"
+        "Tanpa koordinat,pasar,,\n"
+        ",pasar,-10.1,123.5\n",
+        encoding="utf-8",
+    )
+    marks = read_landmarks(path)
+    assert marks == [
+        Place("Pasar Kuanino", "tempat", (123.58, -10.17, 123.58, -10.17), "pasar"),
+        Place("Jalan Timor Raya", "jalan", (123.61, -10.15, 123.61, -10.15), "jalan"),
+    ]
+    assert search_places(marks, "jl timor")[0].name == "Jalan Timor Raya"  # "jl." is jalan
+    assert read_landmarks(tmp_path / "none.csv") == []
