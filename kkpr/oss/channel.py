@@ -12,6 +12,7 @@ that does not fit OSS's types is a clear error on that delivery, never a cut val
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -27,6 +28,7 @@ from kkpr.records.db import Database, Row, Tx
 from kkpr.settings import Settings
 
 SUBSCRIPTION_ID = "oss"
+ZONE_CODE = re.compile(r"\(([^()]+)\)\s*$")
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,8 @@ def oss_teknis(teknis: dict[str, Any]) -> dict[str, Any]:
     """The decision's technical data as kkpr keeps it, in OSS's ``data_teknis`` fields:
     numbers stay numbers (a limit the plan does not set is left out), lists become
     text, ``persetujuan`` is its documented phrase (the reasons go in ``keterangan``),
-    the boundary is OSS's own ``{serial, lat_lng}`` list."""
+    the boundary is OSS's own ``{serial, lat_lng}`` list, the space use its sub-zone
+    codes (a value without them, such as "tidak diatur", leaves the check's code)."""
     numbers = {s.name for s in messages.DATA_TEKNIS if isinstance(s.kind, Number)}
     out: dict[str, Any] = {}
     for key, value in _only(teknis, messages.DATA_TEKNIS).items():
@@ -159,6 +162,10 @@ def oss_teknis(teknis: dict[str, Any]) -> dict[str, Any]:
             continue  # "tidak diatur": the plan sets no such limit
         if key == "luas" and isinstance(value, int | float | Decimal):
             out[key] = f"{float(value):.2f}"
+        elif key == "jenis_peruntukan":
+            codes = [m.group(1) for part in str(value).split(";") if (m := ZONE_CODE.search(part))]
+            if codes:  # "Taman Kota (RTH-2)": OSS's string(10) takes the sub-zone code
+                out[key] = ", ".join(codes)
         elif key == "persetujuan":
             out[key] = str(value).split(":", 1)[0].strip()
         elif key == "koordinat_batas_bidang" and isinstance(value, list):

@@ -64,7 +64,8 @@ def test_a_state_change_with_its_pnbp_bill(settings: Settings) -> None:
 
 def test_the_final_decision_in_data_teknis_fields(settings: Settings) -> None:
     teknis = {
-        "luas": 4200.5, "luas_dimohon": 5000.0, "satuan_luas": "m2", "jenis_peruntukan": "K-1",
+        "luas": 4200.5, "luas_dimohon": 5000.0, "satuan_luas": "m2",
+        "jenis_peruntukan": "Perdagangan dan Jasa Skala Kota (K-1); Perumahan Sedang (R-2)",
         "koefisien_dasar_bangunan": 70.0, "koefisien_lantai_bangunan": 3.0,
         "garis_sempadan_bangunan": "tidak diatur", "koefisien_dasar_hijau": 10.0,
         "persyaratan_pelaksanaan_kegiatan": ["Kajian lalu lintas", "Sumur resapan"],
@@ -86,6 +87,7 @@ def test_the_final_decision_in_data_teknis_fields(settings: Settings) -> None:
     )
     out = json.loads(sent.body)["IZINFINALKKPR"]["data_teknis"]
     assert out["luas"] == "4200.50" and out["persetujuan"] == "disetujui sebagian"
+    assert out["jenis_peruntukan"] == "K-1, R-2"  # OSS's string(10) takes the codes
     assert out["persyaratan_pelaksanaan_kegiatan"] == "Kajian lalu lintas; Sumur resapan"
     assert "garis_sempadan_bangunan" not in out  # the plan sets none: not sent as a number
     assert json.loads(out["koordinat_batas_bidang"])[1] == {
@@ -104,6 +106,6 @@ def test_what_does_not_fit_is_refused_by_field(settings: Settings) -> None:
         message(ev, LINK, APP, None, settings)
     long_use = event("kkpr.final", "izin_final", {**OFFICER, "kd_status": "50",
                      "data_teknis": {"luas": 1.0, "persetujuan": "disetujui seluruhnya",
-                                     "jenis_peruntukan": "Perdagangan dan Jasa"}})  # fmt: skip
+                                     "jenis_peruntukan": "Sarana (SPU-1-2-3); Taman (RTH-2-b)"}})  # fmt: skip
     with pytest.raises(OssValueError, match="jenis_peruntukan"):
         message(long_use, LINK, APP, None, settings)

@@ -31,6 +31,7 @@ from kkpr.cli import app as cli
 from kkpr.oss.channel import SUBSCRIPTION_ID
 from kkpr.oss.fields import oss_time
 from kkpr.oss.simulator import Simulator, application_body, send_application
+from kkpr.oss.status import call_for, kd_status_of
 from kkpr.pipeline.db import open_database, parse_iso, pipeline_url
 from kkpr.pipeline.delivery import Worker
 from kkpr.pipeline.outbox import EVENT_TYPES
@@ -111,6 +112,31 @@ def oss_deliveries(db: Database) -> list[dict[str, Any]]:
             "SELECT * FROM deliveries WHERE subscription_id = ? ORDER BY application_id, seq",
             (SUBSCRIPTION_ID,),
         )
+
+
+OFFICER = {"nip": "198501012010012001", "name": "Siti Nurhaliza"}
+STEPS: list[tuple[str, dict[str, Any]]] = [
+    ("lengkap", {}),
+    ("validasi", {}),
+    ("tagih", {"kd_billing": "820260317001", "tgl_expire": "2026-03-24"}),
+    ("unggah_bukti", {"file": "bukti.pdf"}),
+    ("setujui_bayar", {}),
+    ("pertek", {"nomor": "PTP/011", "tanggal": "2026-03-17", "file": "pertek.pdf"}),
+    ("fpr", {"anggota": ["Bappeda", "PUPR"], "tanggal": "2026-03-17", "berita_acara": "BA-1",
+             "rekomendasi": "Dapat disetujui"}),
+]  # fmt: skip
+
+
+def expected_calls(api: Api, app_id: str) -> list[tuple[str, str]]:
+    """What OSS must get for an application: each of its events that has a kd_status."""
+    app = api.client.get(f"/v1/applications/{app_id}", headers=api.auth("staff")).json()
+    events = sorted(app["events"], key=lambda e: e["seq"])
+    out = []
+    for e in events:
+        kd = kd_status_of(e)
+        if kd is not None:
+            out.append((call_for(e, kd), kd))
+    return out
 
 
 def roots(sim: Simulator) -> list[tuple[str, dict[str, Any]]]:
@@ -239,18 +265,19 @@ def test_refusals_in_oss_shape_change_nothing(
     with db.transaction() as tx:
         assert tx.query("SELECT 1 FROM oss_applications WHERE id_izin = ?", (id_izin,)) == []
 
-    assert send_application(kkpr, TOKEN, body)[0] == 200  # rejected by the plan: a final 90
+    assert send_application(kkpr, TOKEN, body)[0] == 200
+    with db.transaction() as tx:
+        app_id = tx.one(
+            "SELECT application_id FROM oss_applications WHERE id_izin = ?", (id_izin,)
+        )["application_id"]
     changed = application_body(TIDAK, "47111", id_izin=id_izin, jumlah_lantai=5)
     status, answer = send_application(kkpr, TOKEN, changed)
     assert status == 409 and answer["responreceiveNIBKKPR"]["status"] == "2"
     assert id_izin in answer["responreceiveNIBKKPR"]["keterangan"]
     Worker(db, api.state.settings).drain()
-    assert [(c, r["kd_status"]) for c, r in roots(simulator)] == [
-        ("receiveLicenseStatus", "10"),
-        ("receiveLicenseKKPR", "90"),
-    ]
-    final = roots(simulator)[-1][1]
-    assert final["data_teknis"]["persetujuan"] == "ditolak seluruhnya"
+    sent = [(c, r["kd_status"]) for c, r in roots(simulator)]
+    assert sent and sent == expected_calls(api, app_id)  # the conflict sent nothing
+    assert all(r["id_izin"] == id_izin for _c, r in roots(simulator))
     assert all(c.valid for c in simulator.received())
 
 
@@ -267,11 +294,10 @@ def test_make_run_sends_to_oss_from_the_api_process_and_the_cli_plays_oss(
                   "--id-izin", "I-CLI-1", "--floors", "2", "--floor-area", "150"],
         )  # fmt: skip
         assert out.exit_code == 0 and "HTTP 200" in out.output, out.output
-        wait_for(lambda: len(simulator.received()) == 2, "OSS to get the status and the decision")
-    assert [(c, r["kd_status"]) for c, r in roots(simulator)] == [
-        ("receiveLicenseStatus", "10"),
-        ("receiveLicenseKKPR", "50"),
-    ]
+        app_id = out.output.split("permohonan", 1)[1].split('"')[0].strip()
+        expected = expected_calls(api, app_id)
+        wait_for(lambda: len(simulator.received()) == len(expected), "OSS to get each status")
+    assert expected and [(c, r["kd_status"]) for c, r in roots(simulator)] == expected
     assert all(c.valid for c in simulator.received())
     doc = api.client.get("/openapi.json").json()
     assert set(doc["webhooks"]) == set(EVENT_TYPES)
@@ -285,7 +311,8 @@ def test_a_value_that_does_not_fit_stops_the_call_for_staff_never_cut(
     mini_plan_dir: Path, tmp_path: Path, simulator: Simulator
 ) -> None:
     api = memory_api(tmp_path, mini_plan_dir, simulator, oss_officer_name="N" * 51)
-    body = application_body(SESUAI, "47111", id_izin="I-LONG-1")
+    # a name over IZINSTATUS.nama_status's 50 characters, whoever the status names
+    body = application_body(SESUAI, "47111", id_izin="I-LONG-1", nama_perseroan="PT " + "N" * 57)
     answer = api.client.post("/oss/receiveNIBKKPR", json=body, headers={"Token": TOKEN})
     assert answer.json()["responreceiveNIBKKPR"]["status"] == "1"
     db = open_database(pipeline_url(api.state.settings))
@@ -294,7 +321,7 @@ def test_a_value_that_does_not_fit_stops_the_call_for_staff_never_cut(
     assert simulator.received() == []
     failing = api.client.get("/v1/deliveries", headers=api.auth("staff")).json()
     assert [f["status"] for f in failing] == ["dead"]
-    assert "nama_status" in failing[0]["last_answer"] and "51" in failing[0]["last_answer"]
+    assert "nama_status" in failing[0]["last_answer"] and "at most 50" in failing[0]["last_answer"]
     refused = api.client.get("/v1/deliveries", headers=api.auth("permit_system"))
     assert refused.status_code == 403
 
