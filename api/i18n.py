@@ -472,6 +472,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "next.office": ("Pertanyaan? Datangi {office}.", "Questions? Visit {office}."),
     "next.office_hours": ("Jam layanan: {hours}.", "Opening hours: {hours}."),
+    "map.vertex": (
+        "Titik sudut tapak {n} (seret untuk mengubah batas)",
+        "Site corner {n} (drag to change the boundary)",
+    ),
+    "pc.map.skip": ("Lewati peta", "Skip the map"),
     "map.base_street": ("Peta jalan", "Street map"),
     "map.base_aerial": ("Citra udara", "Aerial imagery"),
     "map.zone_opacity": (

@@ -75,14 +75,23 @@ function setSite(geometry, { fit = false } = {}) {
     siteLayer.addLayer(layer);
     if (geometry.type === "Polygon" && layer.editing) {
       layer.editing.enable();
+      labelVertices();
       layer.on("edit", () => {
         state.site = layer.toGeoJSON().geometry;
         summarisePolygon(state.site);
+        labelVertices();
       });
     }
   });
   summarisePolygon(geometry);
   if (fit) map.fitBounds(siteLayer.getBounds(), { maxZoom: 19, padding: [20, 20] });
+}
+
+/** The draggable corners of the site are buttons: each says which corner it is. */
+function labelVertices() {
+  document.querySelectorAll("#map .leaflet-editing-icon").forEach((el, i) => {
+    el.setAttribute("aria-label", t("map.vertex", { n: i + 1 }));
+  });
 }
 
 function summarisePolygon(geometry) {
