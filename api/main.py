@@ -15,7 +15,18 @@ from starlette.concurrency import run_in_threadpool
 from api import auth, background, docs, errors, webhooks
 from api.deps import AppState, CountInFlight
 from api.limits import BodySizeLimit
-from api.routers import catalogue, checks, ogc, oss, pages, pipeline, plans
+from api.routers import (
+    catalogue,
+    checks,
+    ogc,
+    ogc_styles,
+    ogc_tiles,
+    oss,
+    pages,
+    pipeline,
+    plan_files,
+    plans,
+)
 from kkpr import __version__
 from kkpr.errors import InvalidInput
 from kkpr.settings import Settings, get_settings
@@ -104,7 +115,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     # the map pages fetch whole plans as GeoJSON: compressed, Kupang's 3 MB becomes ~0.4 MB
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.add_middleware(CountInFlight, state=app.state.kkpr)  # outermost: counts every request
-    routers = (checks, plans, catalogue, ogc, pipeline, oss, pages)
+    routers = (
+        checks, plans, plan_files, catalogue, ogc, ogc_styles, ogc_tiles, pipeline, oss, pages
+    )  # fmt: skip
     for module in routers:
         app.include_router(module.router)
     docs.install(app)

@@ -10,9 +10,10 @@ that axis order, as OGC API Part 2 requires, and ``bbox-crs`` is read the same w
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
@@ -20,7 +21,8 @@ from pyproj import CRS
 
 from api.deps import AppState, get_state
 from api.errors import InvalidParameter, responses
-from kkpr.errors import NotFound
+from kkpr.errors import InvalidInput, NotFound
+from kkpr.store import filters
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 
@@ -28,12 +30,29 @@ GEOJSON = "application/geo+json"
 OPENAPI_30 = "application/vnd.oai.openapi+json;version=3.0"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/"
+JSON_SCHEMA = "application/schema+json"
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    # api.routers.ogc_tiles
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
 ]
+# the query parameters of /items that are not properties (anything else must be one)
+ITEMS_PARAMS = {"bbox", "bbox-crs", "crs", "limit", "offset", "filter", "filter-lang", "f"}
+FILTER_LANGS = ("cql2-text", "cql-text")
 CollectionId = Annotated[str, Path(min_length=1, max_length=50, examples=["zones"])]
 
 
@@ -127,6 +146,32 @@ def _collection(info: dict[str, Any], base: str) -> dict[str, Any]:
         "links": [
             {"href": f"{base}/collections/{cid}", "rel": "self", "type": "application/json"},
             {"href": f"{base}/collections/{cid}/items", "rel": "items", "type": GEOJSON},
+            {
+                "href": f"{base}/collections/{cid}/queryables",
+                "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                "type": JSON_SCHEMA,
+                "title": "Properti yang dapat disaring / queryables",
+            },
+            {
+                "href": f"{base}/collections/{cid}/schema",
+                "rel": "describedby",
+                "type": JSON_SCHEMA,
+                "title": "Skema fitur / feature schema",
+            },
+            {
+                "href": f"{base}/collections/{cid}/tiles",
+                "rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                "type": "application/json",
+                "title": "Ubin vektor / vector tiles (MVT)",
+            },
+            {
+                "href": f"{base}/collections/{cid}/styles",
+                "rel": "http://www.opengis.net/def/rel/ogc/1.0/styles",
+                "type": "application/json",
+                "title": "Gaya peta (SLD, QML) / map styles",
+            },
+            # GDAL up to 3.6 matches the relation case-sensitively as "describedBy"
+            {"href": f"{base}/collections/{cid}/schema", "rel": "describedBy", "type": JSON_SCHEMA},
         ],
     }
     if storage:
@@ -138,11 +183,11 @@ def _collection(info: dict[str, Any], base: str) -> dict[str, Any]:
     return out
 
 
-def _base(request: Request) -> str:
+def base_url(request: Request) -> str:
     return str(request.url_for("ogc_landing")).rstrip("/")
 
 
-def _find(state: AppState, collection_id: str) -> dict[str, Any]:
+def find_collection(state: AppState, collection_id: str) -> dict[str, Any]:
     infos = state.features.collections()
     for info in infos:
         if info["id"] == collection_id:
@@ -159,7 +204,7 @@ def _find(state: AppState, collection_id: str) -> dict[str, Any]:
 @router.get("", name="ogc_landing", summary="Halaman awal / landing page")
 @router.get("/", include_in_schema=False)
 def landing(request: Request, state: AppState = Depends(get_state)) -> dict[str, Any]:
-    base = _base(request)
+    base = base_url(request)
     meta = state.pinned().rules().meta
     return {
         "title": f"kkpr — {meta.name}",
@@ -171,6 +216,11 @@ def landing(request: Request, state: AppState = Depends(get_state)) -> dict[str,
             {"href": f"{request.base_url}docs", "rel": "service-doc", "type": "text/html"},
             {"href": f"{base}/conformance", "rel": "conformance", "type": "application/json"},
             {"href": f"{base}/collections", "rel": "data", "type": "application/json"},
+            {
+                "href": f"{base}/tileMatrixSets",
+                "rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes",
+                "type": "application/json",
+            },
         ],
     }
 
@@ -186,13 +236,49 @@ def conformance() -> dict[str, Any]:
     responses={200: {"content": {OPENAPI_30: {}}, "description": "OpenAPI 3.0 (JSON)"}},
     summary="Dokumen OpenAPI 3.0 / the OpenAPI 3.0 document",
 )
-def api_document(request: Request) -> JSONResponse:
-    return JSONResponse(as_oas30(request.app.openapi()), media_type=OPENAPI_30)
+def api_document(request: Request, state: AppState = Depends(get_state)) -> JSONResponse:
+    ids = [c["id"] for c in state.features.collections()]
+    types = {cid: state.features.queryables(cid) for cid in ids}
+    doc = ogc_document(as_oas30(request.app.openapi()), base_url(request), types)
+    return JSONResponse(doc, media_type=OPENAPI_30)
+
+
+def ogc_document(
+    doc: dict[str, Any], base: str, types: dict[str, dict[str, str]]
+) -> dict[str, Any]:
+    """The OGC API's own OpenAPI document: the paths under ``/ogc`` written from its
+    landing page (``servers``), and each collection's items path with its
+    queryables as query parameters (how GIS clients learn what they may filter)."""
+    prefix = router.prefix
+    paths = {
+        path.removeprefix(prefix) or "/": item
+        for path, item in doc["paths"].items()
+        if path == prefix or path.startswith(prefix + "/")
+    }
+    generic = paths.get("/collections/{collection_id}/items", {}).get("get")
+    if generic is not None:
+        for cid, props in types.items():
+            op = copy.deepcopy(generic)
+            op["operationId"] = f"items_{cid}"
+            op["parameters"] = [
+                p for p in op.get("parameters", []) if p.get("name") != "collection_id"
+            ] + [
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": False,
+                    "description": f"{name} = nilai / value (equality)",
+                    "schema": {"type": kind},
+                }
+                for name, kind in props.items()
+            ]
+            paths[f"/collections/{cid}/items"] = {"get": op}
+    return {**doc, "servers": [{"url": base}], "paths": paths}
 
 
 @router.get("/collections", summary="Koleksi / collections")
 def collections(request: Request, state: AppState = Depends(get_state)) -> dict[str, Any]:
-    base = _base(request)
+    base = base_url(request)
     return {
         "links": [
             {"href": f"{base}/collections", "rel": "self", "type": "application/json"},
@@ -210,7 +296,7 @@ def collections(request: Request, state: AppState = Depends(get_state)) -> dict[
 def collection(
     collection_id: CollectionId, request: Request, state: AppState = Depends(get_state)
 ) -> dict[str, Any]:
-    return _collection(_find(state, collection_id), _base(request))
+    return _collection(find_collection(state, collection_id), base_url(request))
 
 
 @router.get(
@@ -235,25 +321,49 @@ def items(
     crs: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, description="Default 100; maximum `ogc_max_limit`")] = 100,
     offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
+    filter_text: Annotated[
+        str | None,
+        Query(
+            alias="filter",
+            max_length=4000,
+            description="CQL2 text: comparisons, LIKE, IN, BETWEEN, IS NULL, AND, OR, NOT "
+            "over the collection's queryables",
+            examples=["kodszn = 'K-1' AND kdb >= 60"],
+        ),
+    ] = None,
+    filter_lang: Annotated[
+        str | None,
+        Query(alias="filter-lang", json_schema_extra={"enum": list(FILTER_LANGS)}),
+    ] = None,
+    f: Annotated[str | None, Query(max_length=20, include_in_schema=False)] = None,
     state: AppState = Depends(get_state),
 ) -> JSONResponse:
-    info = _find(state, collection_id)
+    info = find_collection(state, collection_id)
     supported = _collection(info, "")["crs"]
     out_crs, swap_out = parse_crs(crs or CRS84, supported, "crs")
     in_crs, swap_in = parse_crs(bbox_crs or CRS84, supported, "bbox-crs")
     box = parse_bbox(bbox) if bbox is not None else None
     if box is not None and swap_in:
         box = (box[1], box[0], box[3], box[2])
+    where = property_filter(state, collection_id, request, filter_text, filter_lang)
     limit = min(limit, state.settings.ogc_max_limit)
-    features, matched = state.features.features(
-        collection_id, bbox=box, bbox_crs=in_crs, crs=out_crs, limit=limit, offset=offset
+    features, matched = _as_400(
+        lambda: state.features.features(
+            collection_id,
+            bbox=box,
+            bbox_crs=in_crs,
+            crs=out_crs,
+            limit=limit,
+            offset=offset,
+            where=where,
+        )
     )
     if swap_out:
         features = [_swapped(f) for f in features]
     links = [
         {"href": str(request.url), "rel": "self", "type": GEOJSON},
         {
-            "href": f"{_base(request)}/collections/{collection_id}",
+            "href": f"{base_url(request)}/collections/{collection_id}",
             "rel": "collection",
             "type": "application/json",
         },
@@ -292,7 +402,7 @@ def item(
     crs: Annotated[str | None, Query(max_length=200)] = None,
     state: AppState = Depends(get_state),
 ) -> JSONResponse:
-    info = _find(state, collection_id)
+    info = find_collection(state, collection_id)
     out_crs, swap_out = parse_crs(crs or CRS84, _collection(info, "")["crs"], "crs")
     feature = _one_feature(state, collection_id, feature_id, out_crs)
     if feature is None:
@@ -303,13 +413,116 @@ def item(
         )
     if swap_out:
         feature = _swapped(feature)
-    base = _base(request)
+    base = base_url(request)
     feature["links"] = [
         {"href": str(request.url), "rel": "self", "type": GEOJSON},
         {"href": f"{base}/collections/{collection_id}", "rel": "collection"},
     ]
     uri = CRS84 if out_crs == "EPSG:4326" and not swap_out else crs_uri(out_crs)
     return JSONResponse(feature, media_type=GEOJSON, headers={"Content-Crs": f"<{uri}>"})
+
+
+T = TypeVar("T")
+
+
+def _as_400(fn: Callable[[], T]) -> T:
+    """``fn()``, a filter's InvalidInput answered as OGC API's 400."""
+    try:
+        return fn()
+    except InvalidInput as exc:
+        raise InvalidParameter(
+            exc.message_id,
+            exc.message_en,
+            where=exc.where,
+            hint_id=exc.hint_id,
+            hint_en=exc.hint_en,
+        ) from exc
+
+
+def property_filter(
+    state: AppState,
+    collection_id: str,
+    request: Request,
+    filter_text: str | None,
+    filter_lang: str | None,
+) -> filters.Filter | None:
+    """The request's property filter: ``?prop=value`` equalities (any other query
+    parameter must be a queryable) and the CQL2 ``filter``, joined by AND."""
+    if filter_lang is not None and filter_lang not in FILTER_LANGS:
+        raise InvalidParameter(
+            f"filter-lang {filter_lang!r} tidak didukung",
+            f"filter-lang {filter_lang!r} is not supported",
+            where="filter-lang",
+            hint_id="Gunakan cql2-text",
+            hint_en="Use cql2-text",
+        )
+    equal = {k: v for k, v in request.query_params.items() if k not in ITEMS_PARAMS}
+    if not equal and filter_text is None:
+        return None
+    types = state.features.queryables(collection_id)
+    return _as_400(
+        lambda: filters.combine(
+            filters.equalities(equal, types),
+            filters.parse_cql2(filter_text) if filter_text is not None else None,
+        )
+    )
+
+
+@router.get(
+    "/collections/{collection_id}/queryables",
+    response_class=JSONResponse,
+    responses={200: {"content": {JSON_SCHEMA: {}}}, **responses(404)},
+    summary="Properti yang dapat disaring / queryables (JSON Schema)",
+)
+def queryables(
+    collection_id: CollectionId, request: Request, state: AppState = Depends(get_state)
+) -> JSONResponse:
+    find_collection(state, collection_id)
+    base = base_url(request)
+    types = state.features.queryables(collection_id)
+    doc = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{base}/collections/{collection_id}/queryables",
+        "type": "object",
+        "title": collection_id,
+        "properties": {k: {"title": k, "type": t} for k, t in types.items()},
+        "additionalProperties": False,
+    }
+    return JSONResponse(doc, media_type=JSON_SCHEMA)
+
+
+@router.get(
+    "/collections/{collection_id}/schema",
+    response_class=JSONResponse,
+    responses={200: {"content": {JSON_SCHEMA: {}}}, **responses(404)},
+    summary="Skema fitur / the schema of a GeoJSON feature of the collection",
+)
+def schema(
+    collection_id: CollectionId, request: Request, state: AppState = Depends(get_state)
+) -> JSONResponse:
+    """A GeoJSON Feature as JSON Schema, each property with its one type (GDAL's OAPIF
+    driver types its fields from it; a value may still be null where the plan left
+    it empty)."""
+    info = find_collection(state, collection_id)
+    base = base_url(request)
+    types = state.features.queryables(collection_id)
+    doc = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{base}/collections/{collection_id}/schema",
+        "title": info.get("title", collection_id),
+        "type": "object",
+        "required": ["type", "geometry", "properties"],
+        "properties": {
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": {"type": "string"},
+            "geometry": {"$ref": "https://geojson.org/schema/Geometry.json"},
+            "properties": {
+                "type": "object",
+                "properties": {k: {"title": k, "type": t} for k, t in types.items()},
+            },
+        },
+    }
+    return JSONResponse(doc, media_type=JSON_SCHEMA)
 
 
 def _one_feature(

@@ -40,7 +40,7 @@ def activate_vid(cur: Any, plan_id: str, vid: int, action: str, by: str) -> bool
     return True
 
 
-def _ready_vid(cur: Any, plan_id: str, version: str) -> int:
+def ready_vid(cur: Any, plan_id: str, version: str) -> int:
     cur.execute(
         f"SELECT vid, {STATUS_SQL} FROM kkpr.plan_versions v WHERE plan_id = %s AND version = %s",
         (plan_id, version),
@@ -73,7 +73,7 @@ def activate(url: str, plan_id: str, version: str, *, by: str) -> None:
     """Make ``version`` the active version of ``plan_id`` (logged for rollback)."""
     _in_transaction(
         url,
-        lambda cur: activate_vid(cur, plan_id, _ready_vid(cur, plan_id, version), "activate", by),
+        lambda cur: activate_vid(cur, plan_id, ready_vid(cur, plan_id, version), "activate", by),
     )
 
 

@@ -11,7 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+import geopandas as gpd
+
 from kkpr.model import Located, PlanRules, Site
+from kkpr.store.filters import Filter
 
 
 @runtime_checkable
@@ -47,10 +50,31 @@ class FeatureSource(Protocol):
         crs: str = "EPSG:4326",
         limit: int = 100,
         offset: int = 0,
+        where: Filter | None = None,
         plan_id: str | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
         """GeoJSON Feature dicts (``id`` = the source fid) in ``crs``, and the number
-        matched before paging. Raises NotFound for an unknown collection."""
+        matched before paging; ``where`` a property filter (kkpr.store.filters).
+        Raises NotFound for an unknown collection, InvalidInput for a filter on a
+        property the collection does not have."""
+        ...
+
+    def queryables(self, collection: str, plan_id: str | None = None) -> dict[str, str]:
+        """``{property: JSON Schema type}`` (string, integer, number, boolean)."""
+        ...
+
+    def categories(self, collection: str, prop: str, plan_id: str | None = None) -> list[str]:
+        """The distinct values of a property as text, sorted (for styles)."""
+        ...
+
+
+@runtime_checkable
+class TileSource(Protocol):
+    """Mapbox Vector Tiles (WebMercatorQuad) of the active version's layers."""
+
+    def tile(self, collection: str, z: int, x: int, y: int, plan_id: str | None = None) -> bytes:
+        """The tile's MVT bytes, one layer named ``collection``; empty bytes where
+        nothing lies in the tile."""
         ...
 
 
@@ -74,6 +98,11 @@ class PlanAdmin(Protocol):
         ...
 
     def activate(self, plan_id: str, version: str, *, by: str) -> None: ...
+
+    def layers_of(self, plan_id: str, version: str) -> dict[str, gpd.GeoDataFrame]:
+        """Any loaded version's layers as its features show them (zones with the
+        intensity the check applies), in the plan CRS, in fid order."""
+        ...
 
     def rollback(self, plan_id: str, *, by: str) -> str:
         """Re-activate the version active before the current one; returns it."""

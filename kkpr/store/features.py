@@ -12,14 +12,18 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import mapping
 
 from kkpr.errors import NotFound
+from kkpr.plan.kugi import INTENSITY_FIELDS
 from kkpr.plan.package import Plan
 from kkpr.site import WGS84, transformer
+from kkpr.store import filters, tiles
+from kkpr.store.filters import Filter
 
 TITLES: dict[str, tuple[str, str, str]] = {
     "zones": (
@@ -43,6 +47,16 @@ TITLES: dict[str, tuple[str, str, str]] = {
 }
 
 
+# properties that are numbers whatever a plan's values (all empty is still a number)
+NUMERIC = {"zones": INTENSITY_FIELDS, "overlays": ("tb",)}
+
+
+def property_types(collection: str, found: dict[str, str]) -> dict[str, str]:
+    """The JSON Schema type of each property (``found`` from the values), the known
+    numeric fields numbers."""
+    return {**found, **{f: filters.NUMBER for f in NUMERIC.get(collection, ()) if f in found}}
+
+
 @dataclass
 class _Layer:
     geoms: np.ndarray  # plan CRS
@@ -58,6 +72,14 @@ class _Layer:
     def ordered(self) -> np.ndarray:
         return np.argsort(self.rank, kind="stable")
 
+    types: dict[str, str] | None = None
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The properties as typed columns, for filters."""
+        assert self.types is not None
+        return filters.frame_of(self.properties, self.types)
+
 
 class PlanFeatures:
     """The FeatureSource of one Plan (its active version, held by a memory store)."""
@@ -65,6 +87,7 @@ class PlanFeatures:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self._cache: dict[str, _Layer] = {}
+        self._mercators: dict[str, tuple[np.ndarray, shapely.STRtree]] = {}
 
     def _frames(self) -> dict[str, pd.DataFrame]:
         frames: dict[str, pd.DataFrame] = {
@@ -87,6 +110,8 @@ class PlanFeatures:
         rank = np.empty(len(fids), dtype=np.int64)
         rank[order] = np.arange(len(fids))
         attrs = frame.drop(columns=frame.geometry.name)
+        if collection == "zones":
+            attrs = self._effective_intensity(attrs)
         layer = _Layer(
             geoms=np.asarray(frame.geometry.values, dtype=object),
             fids=fids,
@@ -95,8 +120,81 @@ class PlanFeatures:
                 {str(k): _json_value(v) for k, v in row.items()} for row in attrs.to_dict("records")
             ],
         )
+        keys: dict[str, None] = {}
+        for props in layer.properties[:1] or [{str(k): None for k in attrs.columns}]:
+            keys |= dict.fromkeys(props)
+        found = {k: filters.type_of_values(p.get(k) for p in layer.properties) for k in keys}
+        layer.types = property_types(collection, found)
         self._cache[collection] = layer
         return layer
+
+    def _effective_intensity(self, attrs: pd.DataFrame) -> pd.DataFrame:
+        """Each zone's intensity as the check applies it: the polygon's own value,
+        else its sub-zone's default from intensitas.csv."""
+        out = attrs.copy()
+        defaults = self.plan.rules.intensity
+        codes = out["kodszn"].astype(str).str.upper().tolist()
+        for f in INTENSITY_FIELDS:
+            default = [getattr(defaults[c], f) if c in defaults else None for c in codes]
+            own = pd.to_numeric(out[f], errors="coerce")
+            out[f] = own.where(own.notna(), pd.Series(default, index=out.index, dtype=float))
+        return out
+
+    def frames(self) -> dict[str, gpd.GeoDataFrame]:
+        """Every layer as the features show it (zones with their applied intensity),
+        in the plan CRS, in fid order: what a GeoPackage download holds."""
+        out = {}
+        for cid, frame in self._frames().items():
+            geo = gpd.GeoDataFrame(frame, geometry=frame.geometry.name, crs=self.plan.meta.crs)
+            if cid == "zones":
+                attrs = self._effective_intensity(geo.drop(columns=geo.geometry.name))
+                geo = gpd.GeoDataFrame(attrs, geometry=geo.geometry.values, crs=geo.crs)
+            geo = geo.rename_geometry("geometry") if geo.geometry.name != "geometry" else geo
+            order = sorted(range(len(geo)), key=lambda i: _fid_key(str(geo.index[i])))
+            out[cid] = geo.iloc[order]
+        return out
+
+    def queryables(self, collection: str) -> dict[str, str]:
+        """Each property of the collection and its JSON Schema type."""
+        types = self._layer(collection).types
+        assert types is not None
+        return dict(types)
+
+    def tile(self, collection: str, z: int, x: int, y: int) -> bytes:
+        """The MVT of one WebMercatorQuad tile (kkpr.store.tiles)."""
+        tiles.check_tile(z, x, y)
+        layer = self._layer(collection)
+        geoms, tree = self._mercator(collection, layer)
+        minx, miny, maxx, maxy = tiles.tile_bounds(z, x, y)
+        pad = (maxx - minx) * tiles.BUFFER / tiles.EXTENT
+        hits = tree.query(shapely.box(minx - pad, miny - pad, maxx + pad, maxy + pad))
+        hits = np.sort(np.asarray(hits, dtype=np.int64))
+        return tiles.encode(
+            collection,
+            z,
+            x,
+            y,
+            geoms[hits],
+            [layer.fids[i] for i in hits],
+            [tiles.popup_properties(collection, layer.properties[i]) for i in hits],
+        )
+
+    def _mercator(self, collection: str, layer: _Layer) -> tuple[np.ndarray, shapely.STRtree]:
+        """The layer's geometries in EPSG:3857 and their tree, made once."""
+        found = self._mercators.get(collection)
+        if found is None:
+            t = transformer(self.plan.meta.crs, tiles.WEB_MERCATOR)
+            geoms = shapely.transform(
+                layer.geoms, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1]))
+            )
+            found = self._mercators[collection] = (geoms, shapely.STRtree(geoms))
+        return found
+
+    def categories(self, collection: str, prop: str) -> list[str]:
+        """The distinct values of a property, as text, sorted (for styles)."""
+        layer = self._layer(collection)
+        values = {str(p[prop]) for p in layer.properties if p.get(prop) is not None}
+        return sorted(values)
 
     def collections(self) -> list[dict[str, Any]]:
         out = []
@@ -131,6 +229,7 @@ class PlanFeatures:
         crs: str = WGS84,
         limit: int = 100,
         offset: int = 0,
+        where: Filter | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
         layer = self._layer(collection)
         plan_crs = self.plan.meta.crs
@@ -145,6 +244,12 @@ class PlanFeatures:
             hits = layer.tree.query(box, predicate="intersects") if len(layer.geoms) else []
             hits = np.asarray(hits, dtype=np.int64)
             matched = hits[np.argsort(layer.rank[hits], kind="stable")]
+        if where is not None:
+            assert layer.types is not None
+            bound = filters.bind(where, layer.types)
+            if len(matched):
+                ok = np.asarray(filters.mask(bound, layer.frame).fillna(False), dtype=bool)
+                matched = matched[ok[matched]]
         page = matched[offset : offset + limit] if limit > 0 else matched[:0]
         geoms = layer.geoms[page]
         if crs != plan_crs and len(geoms):

@@ -23,6 +23,7 @@ from kkpr.plan.kugi import FLAG_JENIS, INTENSITY_FIELDS, flag_is_set
 from kkpr.plan.package import Plan
 from kkpr.site import check_site_geometry, lonlat, to_crs_many, to_plan_crs, transformer
 from kkpr.store.features import PlanFeatures
+from kkpr.store.filters import Filter
 from kkpr.store.prepared import PerThreadPrepared
 from kkpr.store.rasters import Grid, load_grid, many_stats
 
@@ -135,12 +136,31 @@ class MemoryStore:
         crs: str = "EPSG:4326",
         limit: int = 100,
         offset: int = 0,
+        where: Filter | None = None,
         plan_id: str | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
         self._check_plan_id(plan_id)
         return self._features.features(
-            collection, bbox=bbox, bbox_crs=bbox_crs, crs=crs, limit=limit, offset=offset
+            collection,
+            bbox=bbox,
+            bbox_crs=bbox_crs,
+            crs=crs,
+            limit=limit,
+            offset=offset,
+            where=where,
         )
+
+    def queryables(self, collection: str, plan_id: str | None = None) -> dict[str, str]:
+        self._check_plan_id(plan_id)
+        return self._features.queryables(collection)
+
+    def categories(self, collection: str, prop: str, plan_id: str | None = None) -> list[str]:
+        self._check_plan_id(plan_id)
+        return self._features.categories(collection, prop)
+
+    def tile(self, collection: str, z: int, x: int, y: int, plan_id: str | None = None) -> bytes:
+        self._check_plan_id(plan_id)
+        return self._features.tile(collection, z, x, y)
 
     @functools.cached_property
     def _features(self) -> PlanFeatures:

@@ -19,7 +19,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -37,7 +39,10 @@ from kkpr.model import (
 from kkpr.plan.kugi import INTENSITY_FIELDS
 from kkpr.settings import Settings
 from kkpr.site import WGS84, check_site_geometry, to_plan_crs, transformer
+from kkpr.store import postgis_features as pf
+from kkpr.store import tiles
 from kkpr.store.features import TITLES, unknown_collection
+from kkpr.store.filters import Filter
 from kkpr.store.memory import lonlats, outside_any_plan, to_plan_crs_many
 from kkpr.store.postgis_sql import (
     ACTIVE_SQL,
@@ -114,6 +119,7 @@ class PostgisStore:
         self._checked_at = 0.0
         self._rules: dict[int, PlanRules] = {}
         self._raster_grids: dict[int, list[Grid]] = {}
+        self._types: dict[tuple[int, str], dict[str, str]] = {}
 
     # ------------------------------------------------------------ connections
 
@@ -515,33 +521,38 @@ class PostgisStore:
         crs: str = WGS84,
         limit: int = 100,
         offset: int = 0,
+        where: Filter | None = None,
         plan_id: str | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
-        """As the memory store's: pages in fid order, the bbox as a box in the plan CRS."""
+        """As the memory store's: pages in fid order, the bbox as a box in the plan CRS,
+        the property filter as SQL (kkpr.store.postgis_features)."""
         av = self._active_for(plan_id)
         if collection not in av.layers:
             raise unknown_collection(collection, list(av.layers))
-        where = "vid = %(vid)s"
+        cond = "x.vid = %(vid)s"
         params: dict[str, Any] = {"vid": av.vid, "limit": max(limit, 0), "offset": offset}
+        if where is not None:
+            types = self.queryables(collection, plan_id=plan_id)
+            cond += " AND " + pf.where_sql(collection, where, types, params)
         if bbox is not None:
             box = (
                 bbox
                 if bbox_crs == av.crs
                 else transformer(bbox_crs, av.crs).transform_bounds(*bbox)
             )
-            where += " AND ST_Intersects(geom, ST_MakeEnvelope(%(x1)s, %(y1)s, %(x2)s, %(y2)s, %(srid)s))"
+            cond += " AND ST_Intersects(x.geom, ST_MakeEnvelope(%(x1)s, %(y1)s, %(x2)s, %(y2)s, %(srid)s))"
             params.update({k: float(v) for k, v in zip(("x1", "y1", "x2", "y2"), box, strict=True)})
             params["srid"] = av.srid
-        table = f"kkpr.{collection}"
+        src = pf.source(collection)
         rows = self._fetch(
-            f"SELECT fid, attrs, ST_AsBinary(geom), count(*) OVER () FROM {table} "
-            f"WHERE {where} ORDER BY frank LIMIT %(limit)s OFFSET %(offset)s",
+            f"SELECT x.fid, {pf.properties(collection)}, ST_AsBinary(x.geom), count(*) OVER () "
+            f"FROM {src} WHERE {cond} ORDER BY x.frank LIMIT %(limit)s OFFSET %(offset)s",
             params,
         )
         if rows:
             matched = int(rows[0][3])
         else:
-            matched = int(self._fetch(f"SELECT count(*) FROM {table} WHERE {where}", params)[0][0])
+            matched = int(self._fetch(f"SELECT count(*) FROM {src} WHERE {cond}", params)[0][0])
         return as_features(rows, av.crs, crs), matched
 
     def feature(
@@ -552,11 +563,73 @@ class PostgisStore:
         if collection not in av.layers:
             raise unknown_collection(collection, list(av.layers))
         rows = self._fetch(
-            f"SELECT fid, attrs, ST_AsBinary(geom) FROM kkpr.{collection} "
-            "WHERE vid = %s AND fid = %s ORDER BY seq LIMIT 1",
+            f"SELECT x.fid, {pf.properties(collection)}, ST_AsBinary(x.geom) "
+            f"FROM {pf.source(collection)} WHERE x.vid = %s AND x.fid = %s ORDER BY x.seq LIMIT 1",
             (av.vid, fid),
         )
         return as_features(rows, av.crs, crs)[0] if rows else None
+
+    def queryables(self, collection: str, plan_id: str | None = None) -> dict[str, str]:
+        """Each property of the collection and its JSON Schema type (cached per version)."""
+        av = self._active_for(plan_id)
+        if collection not in av.layers:
+            raise unknown_collection(collection, list(av.layers))
+        key = (av.vid, collection)
+        types = self._types.get(key)
+        if types is None:
+            types = pf.types_of(collection, self._fetch(pf.types_sql(collection), (av.vid,)))
+            with self._lock:
+                self._types = {k: v for k, v in self._types.items() if k[0] in self._live()}
+                self._types[key] = types
+        return dict(types)
+
+    def tile(self, collection: str, z: int, x: int, y: int, plan_id: str | None = None) -> bytes:
+        """One MVT tile by ST_AsMVT (kkpr.store.tiles.tile_sql)."""
+        tiles.check_tile(z, x, y)
+        av = self._active_for(plan_id)
+        if collection not in av.layers:
+            raise unknown_collection(collection, list(av.layers))
+        rows = self._fetch(
+            tiles.tile_sql(pf.source(collection), pf.tile_properties(collection)),
+            {"vid": av.vid, "srid": av.srid, "z": z, "x": x, "y": y, "name": collection},
+        )
+        return bytes(rows[0][0]) if rows and rows[0][0] else b""
+
+    def layers_of(self, plan_id: str, version: str) -> dict[str, gpd.GeoDataFrame]:
+        """Any ready version's layers as its features show them (plan CRS, fid order)."""
+        from kkpr.store.activation import ready_vid
+
+        def run(cur: Any) -> dict[str, gpd.GeoDataFrame]:
+            vid = ready_vid(cur, plan_id, version)
+            cur.execute("SELECT crs, rtrw_count FROM kkpr.plan_versions WHERE vid = %s", (vid,))
+            crs, rtrw_count = cur.fetchone()
+            out = {}
+            for cid in pf.LAYERS:
+                if cid == "rtrw" and not rtrw_count:
+                    continue
+                cur.execute(
+                    f"SELECT x.fid, {pf.properties(cid)}, ST_AsBinary(x.geom) "
+                    f"FROM {pf.source(cid)} WHERE x.vid = %s ORDER BY x.frank",
+                    (vid,),
+                )
+                rows = cur.fetchall()
+                frame = pd.DataFrame([r[1] or {} for r in rows], index=[r[0] for r in rows])
+                geoms = shapely.from_wkb([bytes(r[2]) for r in rows])
+                out[cid] = gpd.GeoDataFrame(frame, geometry=geoms, crs=crs)
+            return out
+
+        return self._run(run)
+
+    def categories(self, collection: str, prop: str, plan_id: str | None = None) -> list[str]:
+        """The distinct values of a property, as text, sorted (for styles)."""
+        av = self._active_for(plan_id)
+        if prop not in self.queryables(collection, plan_id=plan_id):
+            return []
+        rows = self._fetch(
+            f"SELECT DISTINCT x.attrs->>%s FROM {pf.source(collection)} WHERE x.vid = %s",
+            (prop, av.vid),
+        )
+        return sorted(str(r[0]) for r in rows if r[0] is not None)
 
     # ------------------------------------------------------------ PlanAdmin
 

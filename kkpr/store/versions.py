@@ -16,10 +16,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
+
 from kkpr.errors import Conflict, NotFound, PlanError
 from kkpr.model import Located, PlanRules, Site
 from kkpr.plan.package import Plan, read_plan
 from kkpr.plan.validate import errors_of, validate
+from kkpr.store.filters import Filter
 from kkpr.store.memory import DEFAULT_OUTSIDE_MARGIN_M, MemoryStore
 
 Clock = Callable[[], datetime]
@@ -146,11 +149,27 @@ class VersionedMemoryStore:
         crs: str = "EPSG:4326",
         limit: int = 100,
         offset: int = 0,
+        where: Filter | None = None,
         plan_id: str | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
         return self.pinned(plan_id).features(
-            collection, bbox=bbox, bbox_crs=bbox_crs, crs=crs, limit=limit, offset=offset
+            collection,
+            bbox=bbox,
+            bbox_crs=bbox_crs,
+            crs=crs,
+            limit=limit,
+            offset=offset,
+            where=where,
         )
+
+    def queryables(self, collection: str, plan_id: str | None = None) -> dict[str, str]:
+        return self.pinned(plan_id).queryables(collection)
+
+    def categories(self, collection: str, prop: str, plan_id: str | None = None) -> list[str]:
+        return self.pinned(plan_id).categories(collection, prop)
+
+    def tile(self, collection: str, z: int, x: int, y: int, plan_id: str | None = None) -> bytes:
+        return self.pinned(plan_id).tile(collection, z, x, y)
 
     def feature(
         self, collection: str, fid: str, *, crs: str = "EPSG:4326", plan_id: str | None = None
@@ -209,17 +228,16 @@ class VersionedMemoryStore:
             )
         return self.add(plan, loaded_by=loaded_by, activate=activate)
 
+    def layers_of(self, plan_id: str, version: str) -> dict[str, gpd.GeoDataFrame]:
+        """Any loaded version's layers as its features show them (plan CRS)."""
+        entry = self._entry(plan_id)
+        _check_version(entry, plan_id, version)
+        return entry.versions[version].store._features.frames()
+
     def activate(self, plan_id: str, version: str, *, by: str) -> None:
         with self._lock:
             entry = self._entry(plan_id)
-            if version not in entry.versions:
-                raise NotFound(
-                    f"Versi {version!r} dari rencana {plan_id!r} tidak ada",
-                    f"Version {version!r} of plan {plan_id!r} does not exist",
-                    where="version",
-                    hint_id=f"Versi yang ada: {', '.join(entry.versions)}",
-                    hint_en=f"Available versions: {', '.join(entry.versions)}",
-                )
+            _check_version(entry, plan_id, version)
             self._switch(entry, version, by)
 
     def rollback(self, plan_id: str, *, by: str) -> str:
@@ -238,3 +256,14 @@ class VersionedMemoryStore:
             v = entry.versions[version]
             v.activated_at, v.activated_by = self._clock(), by
         return version
+
+
+def _check_version(entry: _PlanVersions, plan_id: str, version: str) -> None:
+    if version not in entry.versions:
+        raise NotFound(
+            f"Versi {version!r} dari rencana {plan_id!r} tidak ada",
+            f"Version {version!r} of plan {plan_id!r} does not exist",
+            where="version",
+            hint_id=f"Versi yang ada: {', '.join(entry.versions)}",
+            hint_en=f"Available versions: {', '.join(entry.versions)}",
+        )
