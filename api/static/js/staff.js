@@ -2,9 +2,10 @@
 // column, the review queue and the plan's validation report, each located on the map.
 import { h, keepHashOnLanguageSwitch, num, page, pick, t } from "./i18n.js";
 import {
-  fetchFeatures, makeMap, overlayLegendItem, plainText, renderLegend, ZoneLayer, zoneCode, zoneName,
+  fetchFeatures, makeMap, overlayLegendItem, plainText, renderLegend, zoneCode, zoneName,
 } from "./mapbase.js";
 import { overlayStyle } from "./palette.js";
+import { fullFeature, tileLayer, ZONE_MIN_ZOOM, zoneTileStyle } from "./tiles.js";
 
 const $ = (id) => document.getElementById(id);
 const map = makeMap($("staff-map"));
@@ -36,24 +37,36 @@ const decidedMarks = L.featureGroup().addTo(map);
 const DECISION_COLOUR = { approve: "#2b8a3e", approve_with_conditions: "#1971c2", reject: "#5f3dc4" };
 const problemMarks = L.featureGroup().addTo(map);
 
+// zones and the RTRW as vector tiles (OGC API Tiles): a tile carries what the popup
+// shows; the full feature is fetched when one is clicked
 let selected = null;
-const zones = new ZoneLayer(map, {
-  onEachFeature(feature, layer) {
-    const p = feature.properties || {};
-    layer.bindTooltip(plainText(`${zoneCode(p)} ${zoneName(p)}`.trim()), { sticky: true });
-    layer.on("click", (e) => selectZone(feature, layer, e.latlng));
+const zoneCodes = new Map(); // code -> name, of the zones drawn so far (the legend)
+const zoneIds = new Set();
+if (map.getZoom() < ZONE_MIN_ZOOM) map.setZoom(ZONE_MIN_ZOOM);
+const rtrw = tileLayer(map, "rtrw", (p) => ({
+  fill: true, fillColor: "#b9a7d6", fillOpacity: 0.25, color: "#6b5b95", weight: 0.8, dashArray: "3 3",
+}), { onClick: (p, id) => showTile(t("staff.feature.rtrw"), "rtrw", p, id) });
+rtrw.setZIndex(1);
+const zones = tileLayer(map, "zones", zoneTileStyle, {
+  minZoom: ZONE_MIN_ZOOM,
+  seen(p) {
+    if (p._fid !== undefined) zoneIds.add(p._fid);
+    if (p.kodszn && !zoneCodes.has(p.kodszn)) zoneCodes.set(p.kodszn, p.namszn || "");
   },
-  onLoad(info) {
-    if (info.error) {
-      $("map-status").textContent = t("map.load_error");
-      return;
-    }
-    $("map-status").textContent = t("staff.zones_loaded", { n: num(zones.seen.size, 0) }) +
-      (info.complete ? "" : ` ${t("map.zoom_in")}`);
-    legend();
-  },
+  onClick: (p, id, latlng) => selectZone(p, id, latlng),
 });
-zones.refresh();
+zones.setZIndex(2);
+zones.on("load", () => {
+  if (window.kkpr.firstPaint === undefined) window.kkpr.firstPaint = performance.now();
+  zoneStatus();
+  legend();
+});
+zones.on("tileerror", () => { $("map-status").textContent = t("map.load_error"); });
+map.on("zoomend", zoneStatus);
+function zoneStatus() {
+  $("map-status").textContent = map.getZoom() < ZONE_MIN_ZOOM ? t("map.zoom_in")
+    : t("staff.zones_loaded", { n: num(zoneIds.size, 0) });
+}
 fetchFeatures("overlays", null, { limit: 1000, max: 20000 })
   .then((got) => {
     overlays.addData(got.features);
@@ -68,7 +81,7 @@ function legend() {
     ...Object.entries(DECISION_COLOUR).map(([d, colour]) => h("li", {},
       h("span", { class: "swatch", style: `background:${colour}` }), t(`staff.legend.${d}`))),
   ];
-  renderLegend($("legend"), zones.codes, [...[...overlayKinds].sort().map(overlayLegendItem), ...marks]);
+  renderLegend($("legend"), zoneCodes, [...[...overlayKinds].sort().map(overlayLegendItem), ...marks]);
 }
 
 function toggle(id, layer) {
@@ -77,7 +90,8 @@ function toggle(id, layer) {
     else layer.remove();
   });
 }
-toggle("show-zones", zones.layer);
+toggle("show-zones", zones);
+toggle("show-rtrw", rtrw);
 toggle("show-overlays", overlays);
 toggle("show-reviews", reviewMarks);
 toggle("show-decided", decidedMarks);
@@ -111,15 +125,26 @@ function showFeature(title, feature, extra) {
   showTab("tab-feature");
 }
 
-async function selectZone(feature, layer, latlng) {
-  if (selected) zones.layer.resetStyle(selected);
-  selected = layer;
-  layer.setStyle({ weight: 3.5, color: "#000" });
-  layer.bringToFront();
-  const code = zoneCode(feature.properties || {});
+/** A clicked tile feature: its tile properties at once, then every attribute. */
+async function showTile(title, collection, props, id, extra = null) {
+  showFeature(title, { id, properties: props }, extra);
+  if (id === null || id === undefined) return;
+  try {
+    const full = await fullFeature(collection, id);
+    showFeature(title, full, extra);
+  } catch {
+    // the tile's attributes stay shown
+  }
+}
+
+async function selectZone(props, id, latlng) {
+  if (selected !== null) zones.resetFeatureStyle(selected);
+  selected = id;
+  if (id !== null) zones.setFeatureStyle(id, { ...zoneTileStyle(props), weight: 3.5, color: "#000" });
+  const code = zoneCode(props);
   const here = overlaysAt(latlng);
   const itbx = h("div", { id: "itbx-column" }, h("p", { class: "muted" }, t("staff.loading")));
-  showFeature(`${code} ${zoneName(feature.properties || {})}`, feature, h("div", {},
+  showTile(`${code} ${zoneName(props)}`, "zones", props, id, h("div", {},
     here.length ? h("p", {}, h("strong", {}, t("staff.feature.overlays_here")), " ",
       here.map((j) => `${j} (${page.overlay_kinds[j] || j})`).join(", ")) : "",
     h("h3", {}, t("staff.itbx.heading", { code })), itbx));
