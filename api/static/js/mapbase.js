@@ -4,6 +4,7 @@
 import { colourOf, family, overlayStyle } from "./palette.js";
 import { h, page, t } from "./i18n.js";
 
+const FIRST_PAGE = 250; // zones in the first answer of a map view
 let zoneFill = 0.62; // the zones' fill opacity; lowered to let the base map show through
 
 /** A Leaflet map over the plan's extent, over the configured base map if any. */
@@ -53,7 +54,9 @@ export function setZoneFill(value, ...layers) {
 }
 
 /** Features of an OGC API collection inside ``bbox``, following ``next`` links. */
-export async function fetchFeatures(collection, bbox, { limit = 1000, max = 10000 } = {}) {
+export async function fetchFeatures(
+  collection, bbox, { limit = 1000, max = 10000, onPage = null, nextLimit = null } = {},
+) {
   const params = new URLSearchParams({ limit: String(limit) });
   if (bbox) params.set("bbox", bbox.map((v) => v.toFixed(6)).join(","));
   let url = `/ogc/collections/${collection}/items?${params}`;
@@ -64,9 +67,11 @@ export async function fetchFeatures(collection, bbox, { limit = 1000, max = 1000
     if (!resp.ok) throw new Error(`${collection}: HTTP ${resp.status}`);
     const fc = await resp.json();
     features.push(...(fc.features || []));
+    if (onPage) onPage(fc.features || []); // drawn as they come, on a slow line too
     if (matched === null && typeof fc.numberMatched === "number") matched = fc.numberMatched;
     const next = (fc.links || []).find((l) => l.rel === "next");
     url = next ? sameOrigin(next.href) : null;
+    if (url && nextLimit) url = url.replace(/([?&]limit=)\d+/, `$1${nextLimit}`);
   }
   return { features, matched: matched ?? features.length, complete: !url };
 }
@@ -119,22 +124,28 @@ export class ZoneLayer {
     const bbox = bboxOf(this.map.getBounds(), 0.2);
     const token = Symbol("load");
     this.loading = token;
+    let added = 0;
+    const draw = (features) => {
+      if (this.loading !== token) return;
+      const fresh = features.filter((f) => !this.seen.has(String(f.id)));
+      for (const f of fresh) {
+        this.seen.add(String(f.id));
+        const code = zoneCode(f.properties || {});
+        if (code && !this.codes.has(code)) this.codes.set(code, zoneName(f.properties || {}));
+      }
+      this.layer.addData(fresh);
+      added += fresh.length;
+    };
     let got;
     try {
-      got = await fetchFeatures("zones", bbox);
+      // a small first page, so the first zones show after one short answer
+      got = await fetchFeatures("zones", bbox, { limit: FIRST_PAGE, onPage: draw, nextLimit: 1000 });
     } catch (err) {
       if (this.onLoad) this.onLoad({ error: err });
       return;
     }
     if (this.loading !== token) return;
-    const fresh = got.features.filter((f) => !this.seen.has(String(f.id)));
-    for (const f of fresh) {
-      this.seen.add(String(f.id));
-      const code = zoneCode(f.properties || {});
-      if (code && !this.codes.has(code)) this.codes.set(code, zoneName(f.properties || {}));
-    }
-    this.layer.addData(fresh);
-    if (this.onLoad) this.onLoad({ added: fresh.length, ...got });
+    if (this.onLoad) this.onLoad({ ...got, added });
   }
 }
 

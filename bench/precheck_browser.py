@@ -1,0 +1,161 @@
+"""Browser benchmark: how soon the public pre-check is usable on a slow phone line.
+
+    .venv/bin/python bench/precheck_browser.py [--runs 3] [--plan DIR]
+
+Serves the plan (the Kupang sample by default) with one uvicorn worker on 127.0.0.1 and
+opens ``/`` in Debian's Chromium (``/usr/bin/chromium``, headless, driven by
+Playwright) with a cold cache each run, under each network condition in turn, in one
+process, run by run alternating so both meet the machine's load alike:
+
+* ``no throttling``: the baseline, loopback speed;
+* ``Fast 3G``: Chrome DevTools' preset, set through CDP
+  ``Network.emulateNetworkConditions`` (562.5 ms latency, 1.44 Mbit/s down,
+  675 kbit/s up; the preset's 1.6 Mbit/s and 750 kbit/s with its 10 % packet overhead).
+
+"Usable" is the moment the form can be filled and the plan's zones are drawn on the map
+(``#submit`` and ``#kbli-q`` present, at least one zone ``path`` in ``#map``), in
+milliseconds from navigation start (``performance.now()`` in the page). Also shown:
+DOMContentLoaded, the bytes the page transferred (encoded, as on the wire) and the
+requests it made. The target is usable in under 3 s on Fast 3G. Prints a rich table and
+the same as Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kkpr.settings import SAMPLE_PLAN_DIR  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+FAST_3G = {
+    "offline": False,
+    "latency": 562.5,
+    "downloadThroughput": 1.6 * 1024 * 1024 / 8 * 0.9,
+    "uploadThroughput": 750 * 1024 / 8 * 0.9,
+}
+CONDITIONS: dict[str, dict[str, Any] | None] = {"no throttling": None, "Fast 3G": FAST_3G}
+USABLE = """() => !!document.getElementById('submit') && !!document.getElementById('kbli-q')
+  && document.querySelectorAll('#map path.leaflet-interactive').length > 0"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve(plan: Path, tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {**os.environ, "KKPR_PLAN_DIR": str(plan), "KKPR_DATA_DIR": str(tmp),
+           "KKPR_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}  # fmt: skip
+    env.pop("KKPR_DATABASE_URL", None)
+    cmd = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
+           "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2):
+                return proc, url
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise SystemExit("the app did not start") from None
+            time.sleep(0.3)
+
+
+def one_run(browser: Any, url: str, network: dict[str, Any] | None) -> dict[str, float]:
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                              locale="id-ID")  # fmt: skip
+    page = ctx.new_page()
+    cdp = ctx.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    if network:
+        cdp.send("Network.emulateNetworkConditions", network)
+    sizes: dict[str, float] = {}
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]),
+    )
+    try:
+        page.goto(url + "/", wait_until="commit", timeout=120_000)
+        page.wait_for_function(USABLE, timeout=120_000, polling=50)
+        usable = float(page.evaluate("() => performance.now()"))
+        dcl = float(page.evaluate(
+            "() => performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd"
+        ))  # fmt: skip
+        page.wait_for_load_state("networkidle", timeout=120_000)
+    finally:
+        ctx.close()
+    return {"usable": usable, "dcl": dcl, "bytes": sum(sizes.values()), "requests": len(sizes)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--plan", type=Path, default=SAMPLE_PLAN_DIR)
+    a = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    results: dict[str, list[dict[str, float]]] = {name: [] for name in CONDITIONS}
+    with tempfile.TemporaryDirectory(prefix="kkpr-bench-") as tmp:
+        proc, url = serve(a.plan, Path(tmp))
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                one_run(browser, url, None)  # warm the server (plan loaded, modules read)
+                for _ in range(a.runs):
+                    for name, network in CONDITIONS.items():
+                        results[name].append(one_run(browser, url, network))
+                browser.close()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=15)
+
+    headers = ["condition", "runs", "usable p50 (ms)", "usable max (ms)", "DOMContentLoaded p50 (ms)",
+               "transferred (KB)", "requests", "< 3 s"]  # fmt: skip
+    rows = []
+    for name, runs in results.items():
+        usable = [r["usable"] for r in runs]
+        rows.append([
+            name, str(len(runs)), f"{statistics.median(usable):,.0f}", f"{max(usable):,.0f}",
+            f"{statistics.median(r['dcl'] for r in runs):,.0f}",
+            f"{statistics.median(r['bytes'] for r in runs) / 1024:,.0f}",
+            f"{statistics.median(r['requests'] for r in runs):.0f}",
+            "yes" if max(usable) < 3000 else "no",
+        ])  # fmt: skip
+    table = Table(title=f"Pre-check usable (form + zones drawn), {a.plan.name}, phone viewport")
+    for hd in headers:
+        table.add_column(hd, justify="left" if hd == "condition" else "right")
+    for row in rows:
+        table.add_row(*row)
+    console = Console()
+    console.print(table)
+    console.print("| " + " | ".join(headers) + " |")
+    console.print("| " + " | ".join("---" for _ in headers) + " |")
+    for row in rows:
+        console.print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()
