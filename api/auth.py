@@ -327,6 +327,26 @@ def require_role(*roles: str) -> Callable[..., Awaitable[Caller]]:
     return dependency
 
 
+# ---------------------------------------------------------------- ownership
+
+
+def owner_filter(caller: Caller) -> str | None:
+    """Whose records ``caller`` may see: None (everyone's) for staff, else its own id.
+
+    Permit-system keys are separate clients (several systems, several agencies): what
+    one key created (checks, applications, subscriptions) is visible and changeable by
+    that key and by staff only. Another key's record answers 404, as one that does not
+    exist, so ids cannot be probed.
+    """
+    return None if caller.role == "staff" else caller.id
+
+
+def may_use(caller: Caller, owner: str | None) -> bool:
+    """Whether ``caller`` may read or change a record created by ``owner``."""
+    mine = owner_filter(caller)
+    return mine is None or (owner is not None and hmac.compare_digest(owner, mine))
+
+
 # ---------------------------------------------------------------- OpenAPI
 
 SCHEMES = (api_key_header, bearer, session_cookie)

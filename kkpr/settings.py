@@ -151,6 +151,11 @@ class Settings(BaseSettings):
     webhook_backoff_base_s: float = 1.0
     webhook_backoff_max_s: float = 300.0
     webhook_timeout_s: float = 10.0
+    webhook_allow_private_targets: bool = Field(
+        False,
+        description="Allow webhook URLs on loopback, private or link-local addresses "
+        "(a closed network, tests); off, such targets are refused (kkpr.pipeline.targets)",
+    )
     webhook_lease_s: float = Field(60.0, description="A claimed delivery is retried after this")
     worker_poll_s: float = 1.0
     document_secret: str = Field(

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Request, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 
-from api.auth import Caller, require_role
+from api.auth import Caller, may_use, require_role
 from api.deps import AppState, get_state, run_blocking, state_of
 from api.errors import PROBLEM_BASE, BatchInvalid, responses
 from api.limits import check_site_limits
@@ -23,7 +23,7 @@ from api.schemas import BatchIn, BatchOut, CheckIn, CheckRecordOut, CorrectionIn
 from kkpr.check import check, check_many
 from kkpr.errors import InputTooLarge, KkprError
 from kkpr.model import CheckResult, Proposal, Site
-from kkpr.records.checks import CheckRecord, Idempotency, NewCheck, request_hash
+from kkpr.records.checks import CheckRecord, Idempotency, NewCheck, not_found, request_hash
 from kkpr.rules.words import num_id
 from kkpr.site import site_from_geojson
 
@@ -329,6 +329,8 @@ def get_check(
     state: AppState = Depends(get_state),
 ) -> Response:
     record = state.check_log.get(check_id)
+    if not may_use(caller, record.caller):
+        raise not_found(check_id)
     links = [
         f'</v1/checks/{c}>; rel="successor-version"'
         for c in state.check_log.corrected_by(record.id)

@@ -17,14 +17,14 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.auth import Caller, require_role
+from api.auth import Caller, may_use, owner_filter, require_role
 from api.deps import AppState, app_state
 from api.errors import responses
 from api.limits import check_site_limits
 from api.pipeline_deps import MapCache, map_cache, pipeline, pipeline_db
 from api.routers.pages import verify_page
 from api.schemas import ProposalIn, SiteIn, known_crs
-from kkpr.errors import NotFound
+from kkpr.errors import Conflict, NotFound
 from kkpr.model import Proposal
 from kkpr.pipeline import documents, subscriptions
 from kkpr.pipeline.applications import Pipeline, Submission
@@ -32,6 +32,8 @@ from kkpr.pipeline.document_render import document_map, document_pdf, document_s
 from kkpr.pipeline.outbox import EVENT_TYPES
 from kkpr.pipeline.review import Decision, View
 from kkpr.pipeline.stages import PERMIT_SYSTEM_STAGES, Stage
+from kkpr.pipeline.state import submitted_by
+from kkpr.pipeline.targets import refuse_private_target
 from kkpr.records.db import Database
 from kkpr.site import site_from_geojson
 
@@ -153,6 +155,14 @@ def post_application(
     pipe: Pipeline = Depends(pipeline),
 ) -> dict[str, Any]:
     known = body.external_ref and pipe.find(body.external_ref)
+    if known and not may_use(caller, submitted_by(pipe.db, known)):
+        raise Conflict(
+            "external_ref ini sudah dipakai oleh pengaju lain",
+            "This external_ref is already used by another caller",
+            where="external_ref",
+            hint_id="Pakai acuan yang unik di sistem Anda",
+            hint_en="Use a reference that is unique in your system",
+        )
     if known:
         response.status_code = 200  # submitted before under this external_ref
         response.headers["Location"] = f"/v1/applications/{known}"
@@ -186,9 +196,20 @@ def post_application(
     summary="Permohonan, tahapnya dan peristiwanya / an application, its stages and events",
 )
 def get_application(
-    app_id: AppId, _caller: Caller = Depends(WRITERS), pipe: Pipeline = Depends(pipeline)
+    app_id: AppId, caller: Caller = Depends(WRITERS), pipe: Pipeline = Depends(pipeline)
 ) -> dict[str, Any]:
+    _own_application(caller, pipe, app_id)
     return pipe.get(app_id)
+
+
+def _own_application(caller: Caller, pipe: Pipeline, app_id: str) -> None:
+    """404 for an application another permit-system key submitted (api.auth.may_use)."""
+    if not may_use(caller, submitted_by(pipe.db, app_id)):
+        raise NotFound(
+            f"Permohonan {app_id} tidak ada",
+            f"Application {app_id} does not exist",
+            where="application_id",
+        )
 
 
 @router.post(
@@ -205,6 +226,7 @@ def post_stage(
     caller: Caller = Depends(WRITERS),
     pipe: Pipeline = Depends(pipeline),
 ) -> dict[str, Any]:
+    _own_application(caller, pipe, app_id)
     return pipe.report_stage(app_id, stage, body.status, by=caller.id, note=body.note)
 
 
@@ -213,9 +235,9 @@ def post_stage(
 
 @router.get("/subscriptions", responses=responses(401, 403), summary="Langganan webhook")
 def get_subscriptions(
-    _caller: Caller = Depends(WRITERS), db: Database = Depends(pipeline_db)
+    caller: Caller = Depends(WRITERS), db: Database = Depends(pipeline_db)
 ) -> list[dict[str, Any]]:
-    return subscriptions.active(db)
+    return subscriptions.active(db, created_by=owner_filter(caller))
 
 
 @router.post(
@@ -230,6 +252,7 @@ def post_subscription(
     db: Database = Depends(pipeline_db),
     pipe: Pipeline = Depends(pipeline),
 ) -> dict[str, Any]:
+    refuse_private_target(body.url, pipe.settings.webhook_allow_private_targets)
     return subscriptions.create(
         db,
         body.url,
@@ -249,10 +272,10 @@ def post_subscription(
 )
 def delete_subscription(
     subscription_id: Annotated[str, Path(min_length=1, max_length=64)],
-    _caller: Caller = Depends(WRITERS),
+    caller: Caller = Depends(WRITERS),
     db: Database = Depends(pipeline_db),
 ) -> Response:
-    subscriptions.delete(db, subscription_id)
+    subscriptions.delete(db, subscription_id, created_by=owner_filter(caller))
     return Response(status_code=204)
 
 

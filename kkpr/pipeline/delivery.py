@@ -49,6 +49,7 @@ from kkpr.errors import KkprError, NotFound
 from kkpr.oss import channel
 from kkpr.oss.messages import answer_accepted
 from kkpr.pipeline.db import Clock, iso, utc_now
+from kkpr.pipeline.targets import NO_REDIRECTS, private_address
 from kkpr.records.db import Database, Row
 from kkpr.settings import Settings
 
@@ -217,7 +218,7 @@ class Worker:
         """POST ``body``; (HTTP status or None, the answer's text or the failure)."""
         request = urllib.request.Request(url, data=body, method="POST", headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=self.settings.webhook_timeout_s) as resp:
+            with NO_REDIRECTS.open(request, timeout=self.settings.webhook_timeout_s) as resp:
                 return int(resp.status), resp.read(64_000).decode("utf-8", "replace")
         except urllib.error.HTTPError as exc:
             return int(exc.code), exc.read(64_000).decode("utf-8", "replace")
@@ -228,6 +229,10 @@ class Worker:
         """One attempt of ``claim``: a signed webhook, or an OSS call."""
         if claim.subscription_id == channel.SUBSCRIPTION_ID:
             return self.send_oss(claim)
+        if not self.settings.webhook_allow_private_targets and (
+            where := private_address(claim.url)
+        ):
+            return Sent(None, False, f"refused: the target resolves to {where}, not public")
         body = claim.body.encode("utf-8")
         stamp = int(time.time())
         status, text = self._post(
@@ -244,7 +249,8 @@ class Worker:
             },
         )
         ok = status is not None and 200 <= status < 300
-        return Sent(status, ok, None if ok else (f"HTTP {status}: {text}" if status else text))
+        # the status only: the answer's text of a subscriber-chosen URL is not reported
+        return Sent(status, ok, None if ok else (f"HTTP {status}" if status else text))
 
     def send_oss(self, claim: Claim) -> Sent:
         """The OSS call of ``claim`` to ``oss_base_url`` with the ``user_key`` header."""

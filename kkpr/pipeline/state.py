@@ -48,6 +48,13 @@ def find(db: Database, external_ref: str) -> str | None:
     return row["id"] if row else None
 
 
+def submitted_by(db: Database, app_id: str) -> str | None:
+    """Who submitted the application (the caller id); NotFound when there is none."""
+    with db.transaction() as tx:
+        by = load(tx, app_id, lock=False)["submitted_by"]
+    return str(by) if by is not None else None
+
+
 def position(row: Row) -> Position:
     return Position(
         Stage(row["current_stage"]), StageStatus(row["stage_status"]), AppStatus(row["status"])

@@ -67,20 +67,25 @@ def create(
     return {**_public(row), "secret": row["secret"]}
 
 
-def active(db: Database) -> list[dict[str, Any]]:
+def active(db: Database, created_by: str | None = None) -> list[dict[str, Any]]:
+    """The active subscriptions; only those ``created_by`` made when given."""
+    mine = " AND created_by = ?" if created_by is not None else ""
     with db.transaction() as tx:
         rows = tx.query(
-            "SELECT * FROM subscriptions WHERE active = 1 AND id <> ? ORDER BY created_at", (OSS,)
+            f"SELECT * FROM subscriptions WHERE active = 1 AND id <> ?{mine} ORDER BY created_at",
+            (OSS, *([created_by] if created_by is not None else [])),
         )
     return [_public(r) for r in rows]
 
 
-def delete(db: Database, subscription_id: str) -> None:
-    """Deactivate a subscription and cancel what it had not yet received."""
+def delete(db: Database, subscription_id: str, created_by: str | None = None) -> None:
+    """Deactivate a subscription and cancel what it had not yet received; when
+    ``created_by`` is given, only a subscription it made (another's is NotFound)."""
+    mine = " AND created_by = ?" if created_by is not None else ""
     with db.transaction() as tx:
         changed = tx.execute(
-            "UPDATE subscriptions SET active = 0 WHERE id = ? AND id <> ? AND active = 1",
-            (subscription_id, OSS),
+            f"UPDATE subscriptions SET active = 0 WHERE id = ? AND id <> ? AND active = 1{mine}",
+            (subscription_id, OSS, *([created_by] if created_by is not None else [])),
         )
         if not changed:
             raise NotFound(

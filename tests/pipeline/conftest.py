@@ -41,6 +41,7 @@ def fast_settings(tmp: Path, **over: object) -> Settings:
         "worker_poll_s": 0.05,
         "document_secret": "test-document-secret",
         "public_base_url": "https://kkpr.test",
+        "webhook_allow_private_targets": True,  # the receivers listen on 127.0.0.1
         **over,
     }
     return Settings(**values)  # type: ignore[arg-type]
@@ -170,6 +171,7 @@ def worker_process(
         "KKPR_WEBHOOK_TIMEOUT_S": str(settings.webhook_timeout_s),
         "KKPR_WEBHOOK_LEASE_S": str(settings.webhook_lease_s),
         "KKPR_WORKER_POLL_S": str(settings.worker_poll_s),
+        "KKPR_WEBHOOK_ALLOW_PRIVATE_TARGETS": str(settings.webhook_allow_private_targets),
         "COLUMNS": "200",
     }
     with log.open("ab") as out:

@@ -28,6 +28,7 @@ SETTINGS: dict[str, Any] = {
     "public_base_url": "https://kkpr.test",
     "webhook_backoff_base_s": 0.05,
     "webhook_backoff_max_s": 0.4,
+    "webhook_allow_private_targets": True,  # the receivers listen on 127.0.0.1
 }
 
 
@@ -247,3 +248,41 @@ def test_receiver_down_decisions_made_receiver_back(
     for _id, app_id, seq, _type in applied:
         per_app.setdefault(app_id, []).append(int(seq))
     assert all(seqs == list(range(1, len(seqs) + 1)) for seqs in per_app.values())
+
+
+def test_a_permit_system_key_uses_only_what_it_created(api: Api) -> None:
+    """Issue 15, finding 9: one permit-system key read another's checks and
+    applications (with document codes), deleted its subscriptions and rejected its
+    stages. Another key's record is now a 404, as if it did not exist; staff see all."""
+    _key, other = api.state.keys.create("another system", "permit_system", created_by="pytest")
+    theirs = {"X-API-Key": other}
+    mine = api.auth("permit_system")
+    staff = api.auth("staff")
+    c = api.client
+
+    check = c.post("/v1/checks", json={"site": site(10, 10, 60, 60), "crs": CRS, "kbli": "47111"},
+                   headers=mine).json()  # fmt: skip
+    assert c.get(f"/v1/checks/{check['id']}", headers=mine).status_code == 200
+    assert c.get(f"/v1/checks/{check['id']}", headers=staff).status_code == 200
+    assert c.get(f"/v1/checks/{check['id']}", headers=theirs).status_code == 404
+
+    app = submit(api, {**BERSYARAT, "external_ref": "SYS-A-1"})
+    assert c.get(f"/v1/applications/{app['id']}", headers=staff).status_code == 200
+    seen = c.get(f"/v1/applications/{app['id']}", headers=theirs)
+    assert seen.status_code == 404 and "code" not in seen.text
+    report = c.post(f"/v1/applications/{app['id']}/stages/PBG", json={"status": "in_progress"},
+                    headers=theirs)  # fmt: skip
+    assert report.status_code == 404
+    assert c.get(f"/v1/applications/{app['id']}", headers=mine).json()["status"] == app["status"]
+    # an external_ref is no way in either
+    again = c.post(
+        "/v1/applications", json={**BERSYARAT, "external_ref": "SYS-A-1"}, headers=theirs
+    )
+    assert again.status_code == 409 and app["id"] not in again.text
+
+    sub = c.post("/v1/subscriptions", json={"url": "http://127.0.0.1:9/hook"}, headers=mine).json()
+    assert c.get("/v1/subscriptions", headers=theirs).json() == []
+    assert sub["id"] in [s["id"] for s in c.get("/v1/subscriptions", headers=staff).json()]
+    assert c.delete(f"/v1/subscriptions/{sub['id']}", headers=theirs).status_code == 404
+    assert [s["id"] for s in c.get("/v1/subscriptions", headers=mine).json()] == [sub["id"]]
+    assert c.delete(f"/v1/subscriptions/{sub['id']}", headers=mine).status_code == 204
