@@ -27,10 +27,11 @@ from collections.abc import Callable
 
 import numpy as np
 import shapely
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import RateLimited, SiteTooLarge, problem_response
-from kkpr.errors import InputTooLarge, SiteError
+from kkpr.errors import InputTooLarge, KkprError, SiteError
 from kkpr.model import Site
 from kkpr.records.ratelimit import Buckets, MemoryBuckets
 from kkpr.rules.words import num_id
@@ -135,6 +136,42 @@ def _counting(receive: Receive, limit: int) -> Receive:
         return message
 
     return counting
+
+
+# ---------------------------------------------------------------- the public limit, first
+
+PUBLIC_LIMITED = frozenset({("POST", "/v1/precheck"), ("POST", "/pages/upload")})
+
+
+class PublicRateLimit:
+    """ASGI middleware: the public rate limit of an anonymous request to a limited
+    route is taken before its body is read, so a client over its limit costs a 429 and
+    nothing else: no body read, no JSON parsed, no site checked.
+
+    A request with an API key (``X-API-Key``, ``Authorization``) is not counted here:
+    its key is verified by the route, and a wrong key is a 401 there.
+    """
+
+    def __init__(self, app: ASGIApp, limiter: Callable[[], RateLimiter]) -> None:
+        self.app = app
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or (
+            (scope["method"], scope["path"].rstrip("/")) not in PUBLIC_LIMITED
+        ):
+            await self.app(scope, receive, send)
+            return
+        names = {name for name, _value in scope.get("headers", [])}
+        if b"x-api-key" not in names and b"authorization" not in names:
+            client = scope.get("client")
+            host = client[0] if client else "unknown"
+            try:  # the shared buckets are a database round trip: off the event loop
+                await run_in_threadpool(self.limiter().check, host)
+            except KkprError as exc:  # 429, or 503 when the buckets' database is down
+                await problem_response(exc, scope["path"])(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 # ---------------------------------------------------------------- sites

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import auth, background, docs, errors, webhooks
 from api.deps import AppState, CountInFlight
-from api.limits import BodySizeLimit
+from api.limits import BodySizeLimit, PublicRateLimit
 from api.routers import (
     catalogue,
     checks,
@@ -104,6 +104,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         max_bytes=settings.max_body_bytes,
         streamed={("POST", "/v1/plans"): settings.max_plan_upload_bytes},
     )
+    # outside BodySizeLimit: a client over its public limit is answered before any of
+    # its body is read
+    app.add_middleware(PublicRateLimit, limiter=lambda: app.state.kkpr.limiter)
     if settings.cors_origins:  # closed unless origins are configured
         app.add_middleware(
             CORSMiddleware,

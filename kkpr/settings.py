@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     )
     max_batch_sites: int = 1000
     max_body_bytes: int = 5_000_000
+    max_upload_features: int = Field(
+        1000, description="Most features a site file uploaded to /pages/upload may hold"
+    )
 
     # the records database (check log, keys, pipeline) when it is PostgreSQL
     db_pool_size: int = Field(

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, Path, Request, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import Caller, may_use, require_role
 from api.deps import AppState, get_state, run_blocking, state_of
@@ -190,6 +191,7 @@ async def post_check(
 
 
 IDEMPOTENCY_KEY = re.compile(f"{IDEMPOTENCY_KEY_CHAR}{{1,{IDEMPOTENCY_KEY_MAX}}}")  # as declared
+PARSE_INLINE_BYTES = 64_000  # bodies larger than this are parsed in the threadpool
 JSON_TYPES = frozenset({"application/json", "application/json;charset=utf-8"})  # no spaces
 
 
@@ -213,11 +215,13 @@ class PlainCheckRoute(APIRoute):
         generic = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
+            # who asks comes first: an unauthenticated request is a 401 before its body
+            # is read or parsed (the generic path below asks again, from the cache)
+            caller = await WRITERS(request)
             plainly = await plainly_well_formed(request)
             if plainly is None:
                 return await generic(request)
             body, key = plainly
-            caller = await WRITERS(request)
             state = state_of(request)
             return await run_blocking(state, _check_and_store, state, body, caller, key)
 
@@ -240,6 +244,8 @@ async def plainly_well_formed(request: Request) -> tuple[CheckIn, str | None] | 
     except Exception:  # a client gone: the generic path answers it as FastAPI does
         return None
     try:
+        if len(raw) > PARSE_INLINE_BYTES:  # a large body is parsed off the event loop
+            return await run_in_threadpool(CheckIn.model_validate_json, raw), key
         return CheckIn.model_validate_json(raw), key
     except ValidationError:
         return None
@@ -395,9 +401,7 @@ async def post_precheck(
     body: Annotated[CheckIn, Body()],
     caller: Caller = Depends(ANYONE),
 ) -> Response:
-    state = state_of(request)
-    if caller.role == "public":
-        state.limiter.check(request.client.host if request.client else "unknown")
+    state = state_of(request)  # the public rate limit was taken: api.limits.PublicRateLimit
     return await run_blocking(state, _precheck_and_store, state, body, caller)
 
 

@@ -25,6 +25,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from shapely.geometry import mapping
+from starlette.concurrency import run_in_threadpool
 
 from api import i18n
 from api.auth import (
@@ -373,7 +374,10 @@ async def upload_site(request: Request, file: UploadFile = File(...)) -> dict[st
             hint_en="Upload the site boundary only, not a whole map",
         )
     name = file.filename or ""
-    geom, count, kind = read_site_file(name, data, settings.max_site_vertices)
+    # reading a map is GDAL's work, seconds for a large file: never on the event loop
+    geom, count, kind = await run_in_threadpool(
+        read_site_file, name, data, settings.max_site_vertices, settings.max_upload_features
+    )
     return {
         "type": "Feature",
         "geometry": mapping(geom),
@@ -381,8 +385,11 @@ async def upload_site(request: Request, file: UploadFile = File(...)) -> dict[st
     }
 
 
-def read_site_file(name: str, data: bytes, max_vertices: int) -> tuple[Any, int, str]:
-    """The site geometry in EPSG:4326, the number of features read, and the file kind."""
+def read_site_file(
+    name: str, data: bytes, max_vertices: int, max_features: int = 1000
+) -> tuple[Any, int, str]:
+    """The site geometry in EPSG:4326, the number of features read, and the file kind.
+    A file of more than ``max_features`` features is refused before they are read."""
     suffix = Path(name).suffix.lower()
     kind = UPLOAD_KINDS.get(suffix)
     if kind is None:
@@ -403,7 +410,18 @@ def read_site_file(name: str, data: bytes, max_vertices: int) -> tuple[Any, int,
         try:
             layers = pyogrio.list_layers(source)
             layer = next((str(n) for n, _t in layers), None)
+            features = int(pyogrio.read_info(source, layer=layer)["features"])
+            if features > max_features:
+                raise InputTooLarge(
+                    f"Peta ini berisi {num_id(features, 0)} fitur; batasnya {num_id(max_features, 0)}",
+                    f"This map holds {features:,} features; the limit is {max_features:,}",
+                    where="upload",
+                    hint_id="Unggah batas tapak saja, bukan seluruh peta",
+                    hint_en="Upload the site boundary only, not a whole map",
+                )
             frame = pyogrio.read_dataframe(source, layer=layer)
+        except InputTooLarge:
+            raise
         except Exception as exc:  # GDAL raises several error types for unreadable files
             # the reader's own words go to software (``detail``), not into the sentence
             raise upload_error(

@@ -3,6 +3,7 @@ pre-check is rate-limited per client."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -174,3 +175,51 @@ def test_an_ipv6_client_is_its_slash_64() -> None:
         limiter.check(f"2001:db8::{i + 1}")
     with pytest.raises(RateLimited):
         limiter.check("2001:db8::ffff")
+
+
+# ---------------------------------------------------------------- fair share (issue 15, finding 3)
+
+
+def test_an_unauthenticated_check_is_a_401_before_its_body_is_read(mini_api: Api) -> None:
+    for body in (b"{not json", json.dumps(mini_site(10, 10, 60, 60)).encode()):
+        r = mini_api.client.post(
+            "/v1/checks", content=body, headers={"content-type": "application/json"}
+        )
+        assert r.status_code == 401, r.text
+
+
+def test_a_client_over_its_public_limit_gets_429_whatever_it_sends(
+    mini_plan_dir: Path, tmp_path: Path
+) -> None:
+    """The limit is taken before the body is read: an over-limit client's body, valid
+    or not, large or not, is never parsed (it was parsed, then limited)."""
+    api = make_api(mini_plan_dir, tmp_path / "var", public_rate_limit_per_minute=2)
+    c = api.client
+    assert [c.post("/v1/precheck", json=mini_site(10, 10, 60, 60)).status_code
+            for _ in range(2)] == [201, 201]  # fmt: skip
+    garbage = c.post("/v1/precheck", content=b"{" * 100_000,
+                     headers={"content-type": "application/json"})  # fmt: skip
+    assert garbage.status_code == 429 and garbage.headers["retry-after"]
+    upload = c.post("/pages/upload", files={"file": ("site.geojson", b"{}")})
+    assert upload.status_code == 429  # the public upload shares the limit
+    keyed = c.post("/v1/precheck", json=mini_site(10, 10, 60, 60), headers=api.auth("staff"))
+    assert keyed.status_code == 201
+
+
+def test_an_upload_of_too_many_features_is_refused_before_they_are_read(
+    mini_plan_dir: Path, tmp_path: Path
+) -> None:
+    api = make_api(mini_plan_dir, tmp_path / "var", max_upload_features=5)
+    square = [[[123.60, -10.17], [123.601, -10.17], [123.601, -10.169], [123.60, -10.17]]]
+    feature = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {"type": "Polygon", "coordinates": square},
+    }
+    many = json.dumps({"type": "FeatureCollection", "features": [feature] * 6}).encode()
+    r = api.client.post("/pages/upload", files={"file": ("site.geojson", many)})
+    assert r.status_code == 413 and "6" in r.json()["detail"]
+    few = json.dumps({"type": "FeatureCollection", "features": [feature] * 5}).encode()
+    assert (
+        api.client.post("/pages/upload", files={"file": ("site.geojson", few)}).status_code == 200
+    )
