@@ -69,6 +69,21 @@ class RasterSpec:
     efek: str | None = None  # "X" forbids, "B" adds a condition, None informs
 
 
+MIXED_INTENSITY = ("weighted", "strictest")
+
+
+@dataclass(frozen=True)
+class RuleOptions:
+    """How the plan asks its rules applied (plan.toml ``[rules]``, a kkpr extension).
+
+    ``mixed_intensity``: on a site across several deciding parts, KDB, KLB and KDH are
+    area-weighted (``weighted``: allowed footprint = Σ KDB_i × area_i) or the strictest
+    part's limit binds the whole site (``strictest``).
+    """
+
+    mixed_intensity: str = "weighted"
+
+
 @dataclass(frozen=True)
 class PlanMeta:
     id: str
@@ -83,6 +98,7 @@ class PlanMeta:
     # overlay flag values that mean "not set" (plan.toml [flags] none)
     flag_none: tuple[str, ...] = FLAG_NONE_DEFAULT
     kodszn_field: str | None = None  # plan.toml [fields] kodszn: the sub-zone code field
+    rule_options: RuleOptions = RuleOptions()
     version: str = "package"
     checksum: str | None = None
 
@@ -371,6 +387,10 @@ class IntensityFinding:
     ok: bool | None
     unit: str
     source: str
+    how: str = "single"  # single | weighted (mixed lot) | strictest | cap (an overlay's)
+    parts: list[dict[str, Any]] = field(default_factory=list)  # what it was computed from
+    basis_id: str = ""  # how it was computed, in Indonesian
+    basis_en: str = ""  # and in English
 
 
 @dataclass

@@ -54,7 +54,9 @@ def test_site_inside_one_permitted_zone_conforms(mini_store: Store) -> None:
     }
 
 
-def test_site_straddling_two_zones_takes_the_strictest_limits(mini_store: Store) -> None:
+def test_site_straddling_two_zones_weighs_ratios_and_takes_the_lowest_height(
+    mini_store: Store,
+) -> None:
     # x 50..150, y 50..90: 2,000 m² in Z1 (K-1, I) and 2,000 m² in Z2 (R-2, T1)
     r = run(
         mini_store, site(50, 50, 150, 90), "47111", footprint_m2=1000, floor_area_m2=150, floors=2
@@ -66,9 +68,11 @@ def test_site_straddling_two_zones_takes_the_strictest_limits(mini_store: Store)
         {"limit": "max_floor_area_m2", "max": 200.0, "proposed": 150.0, "ok": True}
     ]
     lim = intensity(r)
-    assert lim["KDB"] == (60.0, pytest.approx(25.0), True)  # min(70, 60); 1000 / 4000
-    assert lim["KLB"][0] == 1.2 and lim["JLB"][0] == 3.0 and lim["TB"][0] == 12.0
-    assert lim["KDH"][0] == 20.0  # the larger minimum green share is the stricter
+    # area-weighted: (70 × 2,000 + 60 × 2,000) / 4,000 = 65; proposed 1000 / 4000 = 25%
+    assert lim["KDB"] == (65.0, pytest.approx(25.0), True)
+    assert lim["KLB"][0] == pytest.approx(2.1)  # (3 × 2,000 + 1.2 × 2,000) / 4,000
+    assert lim["KDH"][0] == pytest.approx(15.0)  # (10 × 2,000 + 20 × 2,000) / 4,000
+    assert lim["JLB"][0] == 3.0 and lim["TB"][0] == 12.0  # where it stands: the lowest
 
 
 def test_numeric_t_limit_exceeded_is_not_conforming(mini_store: Store) -> None:

@@ -44,6 +44,7 @@ from numpy.typing import NDArray
 from kkpr.bulk.clip import Rings, convex, overlap_areas
 from kkpr.bulk.sites import PROPOSAL_COLUMNS
 from kkpr.model import Effect, Form, Outcome, PlanRules
+from kkpr.rules.intensity import WEIGHTED
 from kkpr.rules.itbx import parse_cell
 from kkpr.rules.outcome import NO_INTENSITY, PART_EFFECT
 from kkpr.rules.overlay_kinds import kind_of
@@ -560,11 +561,24 @@ def evaluate_sites(
     frank = np.where(pdec[frep] & ~exempt[fkind, site_kbli[fsite]], c.kind_flag_rank[fkind], 0)
     out.add(fsite, OVERLAY, len(c.ov_kind) + frep * 64 + fwithin, c.kind_code[fkind], frank)
 
-    # ---- intensity: the strictest limit of the deciding parts (and height caps)
+    # ---- intensity: the strictest limit of the deciding parts (and height caps); the
+    # lot ratios of parts that differ area-weighted (intensity.combine)
     strict = np.full((m, 5), np.nan)
-    for j, (_rule, _attr, is_min) in enumerate(INTENSITY):
+    weighted = c.rules.meta.rule_options.mixed_intensity == "weighted"
+    for j, (rule, _attr, is_min) in enumerate(INTENSITY):
         ufunc = np.fmin if is_min else np.fmax
-        ufunc.at(strict[:, j], ps[dec], c.zone_limits[pz[dec], j])
+        v = c.zone_limits[pz[dec], j]
+        ufunc.at(strict[:, j], ps[dec], v)
+        if weighted and rule in WEIGHTED:
+            has = ~np.isnan(v)
+            s_, a_, v_ = ps[dec][has], parea[dec][has], v[has]
+            lo, hi = np.full(m, np.nan), np.full(m, np.nan)
+            np.fmin.at(lo, s_, v_)
+            np.fmax.at(hi, s_, v_)
+            num = np.bincount(s_, weights=v_ * a_, minlength=m)
+            den = np.bincount(s_, weights=a_, minlength=m)
+            mixed = (lo != hi) & (den > 0)
+            strict[mixed, j] = num[mixed] / den[mixed]
     np.fmin.at(strict[:, 4], os_[caps], c.ov_tb[oo[caps]])
     with np.errstate(divide="ignore", invalid="ignore"):
         ra = np.where(ratio_area > 0, ratio_area, np.nan)

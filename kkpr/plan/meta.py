@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kkpr.errors import PlanError, Problem
-from kkpr.model import PlanMeta, RasterSpec, Tolerance
+from kkpr.model import MIXED_INTENSITY, PlanMeta, RasterSpec, RuleOptions, Tolerance
 from kkpr.plan.kugi import FLAG_NONE_DEFAULT
 
 PLAN_ID = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
@@ -256,6 +256,11 @@ def _meta(raw: dict[str, Any], r: _Reader) -> PlanMeta | None:
         none_values = list(FLAG_NONE_DEFAULT)
     fields = r.table(raw, "fields")
     kodszn_field = r.text_of(fields, "kodszn", ("fields", 0))
+    rules = r.table(raw, "rules")
+    rule_options = RuleOptions(
+        mixed_intensity=r.choice_of(rules, "mixed_intensity", ("rules", 0), MIXED_INTENSITY)
+        or RuleOptions.mixed_intensity,
+    )
 
     if r.problems or not (plan_id and name and crs):
         return None
@@ -271,6 +276,7 @@ def _meta(raw: dict[str, Any], r: _Reader) -> PlanMeta | None:
         overlay_effects=overlay_effects,
         flag_none=tuple(none_values),
         kodszn_field=kodszn_field or None,
+        rule_options=rule_options,
     )
 
 

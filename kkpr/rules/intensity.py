@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from kkpr.model import Effect, Intensity, IntensityFinding, Proposal, Reason
 from kkpr.rules.words import num_en, num_id
@@ -12,6 +13,21 @@ from kkpr.rules.words import num_en, num_id
 class Limit:
     value: float
     source: str  # where it comes from: "K-1", "K-1 fid 12", "KKOP fid 3"
+    how: str = "single"  # single | weighted | strictest | cap
+    parts: tuple[dict[str, Any], ...] = ()  # the parts it was computed from
+    basis: tuple[str, str] = ("", "")  # how it was computed, in Indonesian and English
+
+
+@dataclass(frozen=True)
+class PartLimits:
+    """A deciding part's limits: ``intensity`` merged from the polygon's own fields
+    (``own``) over the sub-zone's row of ``intensitas.csv``."""
+
+    kodszn: str
+    fid: str
+    area_m2: float
+    intensity: Intensity
+    own: Intensity
 
 
 # rule -> (Intensity field, the stricter of two limits, unit)
@@ -22,6 +38,8 @@ RULES: dict[str, tuple[str, str, str]] = {
     "JLB": ("jlb", "min", "lantai/floors"),
     "TB": ("tb", "min", "m"),
 }
+# the lot ratios, area-weighted over a mixed lot (plan.toml [rules] mixed_intensity)
+WEIGHTED = ("KDB", "KLB", "KDH")
 
 NAMES = {
     "KDB": ("Koefisien Dasar Bangunan", "building coverage ratio"),
@@ -30,23 +48,115 @@ NAMES = {
     "JLB": ("jumlah lantai bangunan", "number of floors"),
     "TB": ("tinggi bangunan", "building height"),
 }
+# what a weighted ratio allows on the lot, and its scale (KDB and KDH are percentages)
+ALLOWS = {
+    "KDB": ("luas dasar bangunan paling banyak", "an allowed footprint of at most", 0.01),
+    "KLB": ("luas lantai bangunan paling banyak", "an allowed floor area of at most", 1.0),
+    "KDH": ("ruang terbuka hijau paling sedikit", "a required green area of at least", 0.01),
+}
+SOURCE_FILE = "intensitas.csv"
+SOURCE_LAYER = "pola_ruang"
 
 
-def strictest(limits: list[tuple[Intensity, str]], caps: list[Limit]) -> dict[str, Limit]:
-    """The strictest limit of each rule over the deciding parts, caps included (TB)."""
+def combine(
+    parts: list[PartLimits], caps: list[Limit], mode: str, site_area: float | None
+) -> dict[str, Limit]:
+    """The limit of each rule for the whole site, from its deciding parts and caps.
+
+    KDB, KLB and KDH of parts that differ are weighted by the parts' areas (``mode``
+    ``weighted``); a point site, or ``mode`` ``strictest``, takes the strictest part.
+    Height and floors bind where the building stands; without a drawn footprint it
+    may stand on any deciding part, so the strictest part (and height cap) binds.
+    """
     out: dict[str, Limit] = {}
     for rule, (attr, how, _unit) in RULES.items():
-        candidates = [
-            Limit(float(v), src)
-            for intensity, src in limits
-            if (v := getattr(intensity, attr)) is not None
-        ]
+        given = [(p, float(v)) for p in parts if (v := getattr(p.intensity, attr)) is not None]
+        pick = min if how == "min" else max
+        cands = [_part_limit(rule, attr, p, v) for p, v in given]
         if rule == "TB":
-            candidates += caps
-        if candidates:
-            pick = min if how == "min" else max
-            out[rule] = pick(candidates, key=lambda lim: lim.value)
+            cands += caps
+        if not cands:
+            continue
+        values = {c.value for c in cands}
+        total = sum(p.area_m2 for p, _v in given)
+        if len(values) == 1:
+            first = cands[0]
+            out[rule] = Limit(first.value, first.source, "single", _parts(cands), first.basis)
+        elif rule in WEIGHTED and mode == "weighted" and total > 0:
+            value = sum(v * p.area_m2 for p, v in given) / total
+            out[rule] = _weighted(rule, value, given, total, site_area)
+        else:
+            chosen = pick(cands, key=lambda lim: lim.value)
+            out[rule] = _strictest(rule, chosen, cands, mode)
     return out
+
+
+def _part_limit(rule: str, attr: str, part: PartLimits, value: float) -> Limit:
+    own = getattr(part.own, attr) is not None
+    where = f"{part.kodszn} fid {part.fid}" if own else part.kodszn
+    file = f"{SOURCE_LAYER} {rule}" if own else SOURCE_FILE
+    unit = RULES[rule][2]
+    text_id = f"{rule} {num_id(value, 2)}{unit_id(unit)} dari {where} ({file})"
+    text_en = f"{rule} {num_en(value, 2)}{unit_en(unit)} from {where} ({file})"
+    detail = {"kodszn": part.kodszn, "fid": part.fid, "area_m2": part.area_m2, "value": value,
+              "from": SOURCE_LAYER if own else SOURCE_FILE}  # fmt: skip
+    return Limit(value, where, "single", (detail,), (text_id + ".", text_en + "."))
+
+
+def _parts(cands: list[Limit]) -> tuple[dict[str, Any], ...]:
+    return tuple(d for c in cands for d in c.parts)
+
+
+def _weighted(
+    rule: str,
+    value: float,
+    given: list[tuple[PartLimits, float]],
+    total: float,
+    site_area: float | None,
+) -> Limit:
+    unit = RULES[rule][2]
+    terms_id = " + ".join(
+        f"{num_id(v, 2)}{unit_id(unit)} × {num_id(p.area_m2)} m² ({p.kodszn})" for p, v in given
+    )
+    terms_en = " + ".join(
+        f"{num_en(v, 2)}{unit_en(unit)} × {num_en(p.area_m2)} m² ({p.kodszn})" for p, v in given
+    )
+    allows_id, allows_en, scale = ALLOWS[rule]
+    tail_id = tail_en = ""
+    if site_area:
+        allowed = value * scale * site_area
+        tail_id = f"; pada tapak {num_id(site_area)} m²: {allows_id} {num_id(allowed)} m²"
+        tail_en = f"; on the {num_en(site_area)} m² site: {allows_en} {num_en(allowed)} m²"
+    basis = (
+        f"{rule} {num_id(value, 2)}{unit_id(unit)}: rata-rata tertimbang luas bagian tapak, "
+        f"({terms_id}) / {num_id(total)} m²{tail_id}.",
+        f"{rule} {num_en(value, 2)}{unit_en(unit)}: area-weighted over the site's parts, "
+        f"({terms_en}) / {num_en(total)} m²{tail_en}.",
+    )
+    source = "tertimbang/weighted: " + ", ".join(dict.fromkeys(p.kodszn for p, _v in given))
+    details = tuple(d for p, v in given for d in _part_limit(rule, RULES[rule][0], p, v).parts)
+    return Limit(value, source, "weighted", details, basis)
+
+
+def _strictest(rule: str, chosen: Limit, cands: list[Limit], mode: str) -> Limit:
+    unit = RULES[rule][2]
+    listed_id = "; ".join(c.basis[0].rstrip(".") for c in cands)
+    listed_en = "; ".join(c.basis[1].rstrip(".") for c in cands)
+    if rule in WEIGHTED and mode == "strictest":
+        why_id, why_en = "rencana meminta batas terketat", "the plan asks for the strictest limit"
+    elif rule in WEIGHTED:
+        why_id, why_en = "lokasi berupa titik", "the site is a point"
+    else:
+        why_id = "bangunan dapat berdiri di bagian mana pun (tanpa gambar tapak bangunan)"
+        why_en = "the building may stand on any part (no footprint drawn)"
+    basis = (
+        f"{rule} {num_id(chosen.value, 2)}{unit_id(unit)}: yang terketat, karena {why_id}, "
+        f"dari {listed_id}.",
+        f"{rule} {num_en(chosen.value, 2)}{unit_en(unit)}: the strictest, as {why_en}, "
+        f"of {listed_en}.",
+    )
+    how = "cap" if chosen.how == "cap" else "strictest"
+    return Limit(chosen.value, chosen.source, how, _parts(cands), basis)
 
 
 def proposed(rule: str, proposal: Proposal, site_area: float | None) -> float | None:
@@ -76,7 +186,12 @@ def evaluate(
         if value is not None:
             # a tiny epsilon: 60.000000001% from float division is still 60%
             ok = value <= limit.value + 1e-9 if how == "min" else value >= limit.value - 1e-9
-        findings.append(IntensityFinding(rule, limit.value, value, ok, unit, limit.source))
+        findings.append(
+            IntensityFinding(
+                rule, limit.value, value, ok, unit, limit.source, limit.how,
+                list(limit.parts), *limit.basis,
+            )
+        )  # fmt: skip
         if ok is False and value is not None:
             name_id, name_en = NAMES[rule]
             word_id, word_en = (
@@ -86,11 +201,18 @@ def evaluate(
                 Reason(
                     code=f"intensity.{rule.lower()}.exceeded",
                     id=f"{rule} ({name_id}) yang diusulkan {num_id(value, 2)}{unit_id(unit)} "
-                    f"{word_id} batas {num_id(limit.value, 2)}{unit_id(unit)} ({limit.source}).",
+                    f"{word_id} batas {num_id(limit.value, 2)}{unit_id(unit)} ({limit.source})."
+                    + (f" {limit.basis[0]}" if limit.how in ("weighted", "strictest") else ""),
                     en=f"Proposed {rule} ({name_en}) {num_en(value, 2)}{unit_en(unit)} "
-                    f"{word_en} the limit {num_en(limit.value, 2)}{unit_en(unit)} ({limit.source}).",
+                    f"{word_en} the limit {num_en(limit.value, 2)}{unit_en(unit)} ({limit.source})."
+                    + (f" {limit.basis[1]}" if limit.how in ("weighted", "strictest") else ""),
                     effect=Effect.FORBIDS,
-                    source={"rule": rule, "limit": limit.value, "from": limit.source},
+                    source={
+                        "rule": rule,
+                        "limit": limit.value,
+                        "from": limit.source,
+                        "how": limit.how,
+                    },
                 )
             )
     return findings, reasons

@@ -153,9 +153,10 @@ def evaluate(
         if deciding:
             for code in codes:
                 used_codes.setdefault(code, []).append(z.kodszn)
-            overridden = z.intensity != NO_INTENSITY
             merged = _merged(z.intensity, rules.intensity.get(z.kodszn, NO_INTENSITY))
-            limits.append((merged, f"{z.kodszn} fid {z.fid}" if overridden else z.kodszn))
+            limits.append(
+                intensity_rules.PartLimits(z.kodszn, z.fid, z.area_m2, merged, z.intensity)
+            )
 
     # ---- outside the RDTR: the PKKPR path
     pkkpr = not parts or is_deciding(outside, outside_share, rules, False, share_only)
@@ -189,8 +190,10 @@ def evaluate(
     reasons.extend(overlay_reasons)
 
     # ---- intensity
-    strict = intensity_rules.strictest(limits, caps)
-    intensity, intensity_reasons = intensity_rules.evaluate(strict, proposal, ratio_area)
+    combined = intensity_rules.combine(
+        limits, caps, rules.meta.rule_options.mixed_intensity, ratio_area
+    )
+    intensity, intensity_reasons = intensity_rules.evaluate(combined, proposal, ratio_area)
     reasons.extend(intensity_reasons)
 
     # ---- rasters

@@ -68,9 +68,23 @@ def evaluate(
             )
         )
         if hit.tb is not None and deciding:
-            caps.append(Limit(hit.tb, f"{hit.jenis} {hit.source} fid {hit.fid}"))
+            caps.append(_cap(hit, hit.tb))
         reasons.append(_reason(hit, efek, deciding, share, site_area))
     return findings, reasons, caps
+
+
+def _cap(hit: OverlayHit, tb: float) -> Limit:
+    source = f"{hit.jenis} {hit.source} fid {hit.fid}"
+    return Limit(
+        tb,
+        source,
+        "cap",
+        ({"overlay": hit.jenis, "fid": hit.fid, "value": tb, "from": hit.source},),
+        (
+            f"TB {num_id(tb, 2)} m: batas tinggi {hit.jenis} ({source}).",
+            f"TB {num_en(tb, 2)} m: the height cap of {hit.jenis} ({source}).",
+        ),
+    )
 
 
 TAILS = {  # (deciding, efek) -> effect, Indonesian and English tail of the sentence

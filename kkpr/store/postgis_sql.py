@@ -23,6 +23,7 @@ from kkpr.model import (
     PlanMeta,
     PlanRules,
     RasterSpec,
+    RuleOptions,
     Tolerance,
 )
 from kkpr.plan.kugi import INTENSITY_FIELDS
@@ -209,7 +210,7 @@ def read_rules(cur: Any, *, vid: int) -> PlanRules:
 
     (v,) = rows(
         "SELECT plan_id, name, region_code, legal_basis, effective_from, crs, sliver_m2, "
-        "sliver_share, overlay_effects, version, checksum, subzones "
+        "sliver_share, overlay_effects, version, checksum, subzones, rule_options "
         "FROM kkpr.plan_versions WHERE vid = %s"
     )
     rasters = rows(
@@ -228,6 +229,7 @@ def read_rules(cur: Any, *, vid: int) -> PlanRules:
         overlay_effects=dict(v[8]),
         version=v[9],
         checksum=v[10],
+        rule_options=RuleOptions(**dict(v[12])),
     )
     activities = {
         k: Activity(k, name)

@@ -23,6 +23,7 @@ from kkpr.errors import KkprError
 from kkpr.model import Effect, Proposal, Site
 from kkpr.plan.package import Plan, read_plan
 from kkpr.store.memory import MemoryStore
+from tests.mini_plan import write_mini_plan
 
 INFO_ONLY_ELSEWHERE = {"rtrw.indication"}  # written by the exact path only (informative)
 
@@ -202,3 +203,17 @@ def test_reasons_join_into_the_deciding_codes(sample_store: MemoryStore, sample_
     joined = verdicts.joined()
     for i, site in enumerate(verdicts.reasons()):
         assert joined[i] == "; ".join(c for c, e in site if e != Effect.INFO)
+
+
+def test_a_plan_asking_for_the_strictest_limits_is_decided_alike(tmp_path: Path) -> None:
+    root = write_mini_plan(tmp_path / "strict")
+    with (root / "plan.toml").open("a") as f:
+        f.write('[rules]\nmixed_intensity = "strictest"\n')
+    plan = read_plan(root)
+    assert plan.meta.rule_options.mixed_intensity == "strictest"
+    store = MemoryStore(plan)
+    sites = random_sites(plan, 400, 6)
+    verdicts = evaluate_sites(
+        store, sites["geoms"], plan.meta.crs, sites["kbli"], sites["proposal"]
+    )
+    assert_same(verdicts, exact_answers(store, sites, plan.meta.crs))
