@@ -75,7 +75,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Tap the map to mark a point, draw the site boundary, type coordinates, or upload a file.",
     ),
     "pc.site.place": ("Cari tempat", "Find a place"),
-    "pc.site.place_placeholder": ("mis. Oebobo, Kelapa Lima, pasar", "e.g. Oebobo, Kelapa Lima, market"),
+    "pc.site.place_placeholder": (
+        "mis. Oebobo, Kelapa Lima, pasar",
+        "e.g. Oebobo, Kelapa Lima, market",
+    ),
     "pc.site.place_help": (
         "Nama kelurahan, kecamatan, blok, jalan atau tempat terkenal; salah ketik tidak apa-apa.",
         "A village, district, block, street or landmark name; typos are fine.",

@@ -1,20 +1,26 @@
-"""The KBLI catalogue: search, and for one KBLI where the active plan permits it (ITBX)."""
+"""The KBLI catalogue: search, and for one KBLI where the active plan permits it (ITBX),
+as a table of sub-zones and as a map of zones with the nearest permitted ones."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
+import numpy as np
+import shapely
 from fastapi import APIRouter, Depends, Path, Query
+from shapely.geometry import Point, shape
 
 from api.deps import AppState, get_state
-from api.errors import responses
+from api.errors import InvalidParameter, responses
+from api.routers.ogc import parse_bbox
 from api.schemas import KbliDetailOut, KbliSearchOut
 from kkpr.catalogue import WORD, catalogue
 from kkpr.errors import NotFound
 from kkpr.model import ItbxClass, PlanRules
 from kkpr.rules.itbx import parse_cell
+from kkpr.site import WGS84, to_crs, to_crs_many
 
-router = APIRouter(prefix="/v1/kbli", tags=["catalogue"])
+router = APIRouter(tags=["catalogue"])
 PlanIdQuery = Annotated[
     str | None, Query(max_length=100, description="Plan; default: the only one")
 ]
@@ -35,7 +41,7 @@ def _plan_matches(rules: PlanRules, q: str) -> list[dict[str, Any]]:
 
 
 @router.get(
-    "",
+    "/v1/kbli",
     response_model=KbliSearchOut,
     responses=responses(404, 422),
     summary="Cari KBLI / search KBLI",
@@ -61,7 +67,7 @@ def search(
 
 
 @router.get(
-    "/{kode}",
+    "/v1/kbli/{kode}",
     response_model=KbliDetailOut,
     responses=responses(404, 422),
     summary="KBLI dan ITBX-nya / a KBLI and where the plan permits it",
@@ -126,3 +132,112 @@ def detail(
         "by_class": by_class,
         "subzones": subzones,
     }
+
+
+# ---------------------------------------------------------------- where an activity is allowed
+
+NEAREST = 5  # permitted zones listed by distance from ``near``
+PERMITTED = ("I", "T", "B", "TB")
+
+
+@router.get(
+    "/v1/activities/{kbli}/zones",
+    responses=responses(404, 422),
+    summary="Di mana kegiatan ini diizinkan / where an activity is allowed, on a map",
+    description="The active plan's zones inside `bbox` (lon/lat; all zones without it) as "
+    "GeoJSON, each with the ITBX class of this KBLI's activity in its sub-zone (`itbx`: "
+    "I, T, B, TB, X, or null where the matrix is silent) and the raw `cell`. With "
+    "`near=lon,lat`, `nearest` lists the permitted zones (I, T, B, TB) closest to that "
+    "point, with their distance in metres (measured in the plan's CRS).",
+)
+def activity_zones(
+    kbli: Annotated[str, Path(pattern=r"^\d{5}$", examples=["47111"])],
+    bbox: Annotated[
+        str | None, Query(max_length=200, examples=["123.55,-10.2,123.65,-10.1"])
+    ] = None,
+    near: Annotated[str | None, Query(max_length=100, examples=["123.6,-10.17"])] = None,
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
+    plan_id: PlanIdQuery = None,
+    state: AppState = Depends(get_state),
+) -> dict[str, Any]:
+    store = state.pinned(plan_id)
+    rules = store.rules(plan_id)
+    entry = rules.kbli.get(kbli)
+    if entry is None:
+        item = catalogue().get(kbli)
+        raise NotFound(
+            f"KBLI {kbli} tidak dipetakan oleh rencana ini" + (f" ({item.judul})" if item else ""),
+            f"KBLI {kbli} is not mapped by this plan" + (f" ({item.judul})" if item else ""),
+            where="kbli",
+            hint_id="Cari kode yang dipetakan dengan GET /v1/kbli?q=...",
+            hint_en="Find a mapped code with GET /v1/kbli?q=...",
+        )
+    box = parse_bbox(bbox) if bbox else None
+    point = _parse_point(near) if near else None
+    features, matched = state.features.features(
+        "zones", bbox=box, limit=min(limit, state.settings.ogc_max_limit), plan_id=plan_id
+    )
+    classes: dict[str, tuple[str | None, str | None]] = {}
+    for f in features:
+        props = f.get("properties") or {}
+        code = str(props.get("kodszn") or props.get("KODSZN") or "")
+        if code not in classes:
+            cell = rules.cell(entry.kode_kegiatan, code)
+            cls, _codes = parse_cell(cell)
+            classes[code] = (str(cls) if cls else None, cell)
+        itbx, cell = classes[code]
+        f["properties"] = {
+            "kodszn": code,
+            "namszn": props.get("namszn") or props.get("NAMSZN"),
+            "wadmkd": props.get("wadmkd") or props.get("WADMKD"),
+            "itbx": itbx,
+            "cell": cell,
+        }
+    out: dict[str, Any] = {
+        "type": "FeatureCollection",
+        "kbli": kbli,
+        "kode_kegiatan": entry.kode_kegiatan,
+        "plan_id": rules.meta.id,
+        "numberMatched": matched,
+        "numberReturned": len(features),
+        "features": features,
+    }
+    if point is not None:
+        out["nearest"] = _nearest(features, point, rules.meta.crs)
+    return out
+
+
+def _parse_point(text: str) -> tuple[float, float]:
+    try:
+        lon, lat = (float(v) for v in text.split(","))
+    except ValueError:
+        lon = lat = float("nan")
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise InvalidParameter(
+            f"near {text!r} tidak sah",
+            f"near {text!r} is not valid",
+            where="near",
+            hint_id="Tulis bujur,lintang (mis. 123.6,-10.17)",
+            hint_en="Write longitude,latitude (e.g. 123.6,-10.17)",
+        )
+    return lon, lat
+
+
+def _nearest(
+    features: list[dict[str, Any]], point: tuple[float, float], plan_crs: str
+) -> list[dict[str, Any]]:
+    allowed = [f for f in features if f["properties"]["itbx"] in PERMITTED]
+    if not allowed:
+        return []
+    geoms = np.array([shape(f["geometry"]) for f in allowed], dtype=object)
+    there = to_crs(Point(point), WGS84, plan_crs)
+    distances = shapely.distance(to_crs_many(geoms, WGS84, plan_crs), there)
+    order = np.argsort(distances)[:NEAREST]
+    return [
+        {
+            "id": allowed[i].get("id"),
+            **allowed[i]["properties"],
+            "distance_m": round(float(distances[i]), 1),
+        }
+        for i in order
+    ]
