@@ -6,6 +6,7 @@ case-insensitively and works with lower-case names internally.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -70,6 +71,15 @@ def flag_text(value: Any, none_keys: frozenset[str]) -> str | None:
             value = int(value)
     text = " ".join(str(value).split())
     return None if none_key(text) in none_keys else text
+
+
+def per_distinct(values: pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:
+    """``fn`` of every value, computed once per distinct value (a 500,000-polygon layer
+    holds a handful of distinct flag texts); ``fn(None)`` for nulls."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:] = [fn(u) for u in uniques.tolist()] + [fn(None)]
+    return mapped[codes]
 
 
 def flag_is_set(value: Any) -> bool:

@@ -35,6 +35,7 @@ from kkpr.plan.kugi import (
     ZONE_FIELDS,
     flag_text,
     none_key,
+    per_distinct,
 )
 from kkpr.plan.meta import read_meta
 
@@ -180,7 +181,7 @@ def read_zones(root: Path, meta: PlanMeta, problems: list[Problem]) -> gpd.GeoDa
         )
     zones = read_layer(path, meta.crs, problems)
     field = join_field(zones, meta.kodszn_field, path.name)
-    zones["kodszn"] = pd.array([code_text(v) for v in zones[field]], dtype="string")
+    zones["kodszn"] = pd.array(per_distinct(zones[field], code_text), dtype="string")
     zones.attrs["kodszn_field"] = field.upper()
     for name in ZONE_FIELDS:
         if name not in zones.columns:
@@ -195,7 +196,9 @@ def read_zones(root: Path, meta: PlanMeta, problems: list[Problem]) -> gpd.GeoDa
     none_keys = frozenset(none_key(v) for v in meta.flag_none)
     for c in flag_columns:
         zones[c] = pd.Series(
-            [flag_text(v, none_keys) for v in zones[c]], index=zones.index, dtype=object
+            per_distinct(zones[c], lambda v: flag_text(v, none_keys)),
+            index=zones.index,
+            dtype=object,
         )
     zones.attrs["flag_columns"] = flag_columns
     zones.attrs["source"] = path.name
@@ -252,31 +255,37 @@ def intensity_numbers(
     """A per-polygon intensity column as numbers (decimal commas read); a value of
     ``[flags] none`` is absent, other text is reported with the feature id and left out."""
     none_keys = {none_key(v) for v in none_values}
-    out = np.full(len(values), np.nan)
-    for i, (fid, value) in enumerate(values.items()):
+
+    def read(value: Any) -> float | str:  # a number, or the text that is not one
         if value is None or value is pd.NA:
-            continue
+            return np.nan
         if isinstance(value, (int, float, np.number)):
-            out[i] = float(value)
-            continue
+            return float(value)
         text = str(value).strip()
         if none_key(text) in none_keys:
-            continue
+            return np.nan
         try:
-            out[i] = float(text.replace(",", "."))
+            return float(text.replace(",", "."))
         except ValueError:
-            problems.append(
-                Problem(
-                    "intensity.not_a_number",
-                    f"{key.upper()} = {text!r} bukan angka; nilai intensitas.csv untuk "
-                    "sub-zonanya yang berlaku",
-                    f"{key.upper()} = {text!r} is not a number; the sub-zone's value in "
-                    "intensitas.csv applies instead",
-                    file=source,
-                    feature=str(fid),
-                    severity="warning",
-                )
+            return text
+
+    read_values = per_distinct(values, read)
+    bad = per_distinct(values, lambda v: isinstance(read(v), str)).astype(bool)
+    for fid, text in zip(values.index[bad], read_values[bad], strict=True):
+        problems.append(
+            Problem(
+                "intensity.not_a_number",
+                f"{key.upper()} = {text!r} bukan angka; nilai intensitas.csv untuk "
+                "sub-zonanya yang berlaku",
+                f"{key.upper()} = {text!r} is not a number; the sub-zone's value in "
+                "intensitas.csv applies instead",
+                file=source,
+                feature=str(fid),
+                severity="warning",
             )
+        )
+    read_values[bad] = np.nan
+    out = read_values.astype(float)
     return pd.Series(out, index=values.index)
 
 
