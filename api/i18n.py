@@ -486,6 +486,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Kepekatan warna zona (geser ke kiri untuk melihat peta di bawahnya)",
         "Zone colour strength (slide left to see the map underneath)",
     ),
+    "else.heading": ("Di mana lagi kegiatan ini boleh?", "Where else is this activity allowed?"),
+    "else.help": (
+        "Zona di sekitar lokasi diwarnai menurut izin kegiatan ini, dengan zona terdekat yang "
+        "mengizinkannya.",
+        "The zones around the site coloured by what they allow for this activity, with the "
+        "nearest zones that allow it.",
+    ),
+    "else.show": ("Tampilkan di peta", "Show on the map"),
+    "else.hide": ("Sembunyikan", "Hide"),
+    "else.item": (
+        "{kodszn} {namszn} ({itbx}), {place}: {distance} m dari lokasi Anda",
+        "{kodszn} {namszn} ({itbx}), {place}: {distance} m from your site",
+    ),
+    "else.none": (
+        "Tidak ada zona yang mengizinkan kegiatan ini dalam ±1,5 km dari lokasi Anda.",
+        "No zone within about 1.5 km of your site allows this activity.",
+    ),
     "next.heading": ("Langkah berikutnya", "What to do next"),
     "next.apply_kkkpr": (
         "Ajukan Konfirmasi KKPR (KKKPR) melalui OSS (oss.go.id) dengan lokasi, KBLI dan data "

@@ -615,3 +615,31 @@ def test_my_location_marks_the_phones_position(
         expect(page.locator("#place-error")).to_contain_text("Izin lokasi ditolak")
     finally:
         ctx.close()
+
+
+def test_where_else_the_activity_is_allowed_after_a_refusal(
+    page: Page, web_server: WebServer, artifacts: Path
+) -> None:
+    """A minimarket refused in a park: the zones around coloured by what they allow, and
+    the nearest that allow it, as the API lists them."""
+    open_precheck(page, web_server)
+    upload(page, sites.EXAMPLES / f"{sites.FORBIDDEN}.geojson")
+    choose_kbli(page, "minimarket", "47111")
+    assert submit(page) == "tidak_sesuai"
+    page.click("#elsewhere")
+    items = page.locator("#elsewhere-list li")
+    expect(items.first).to_contain_text("m dari lokasi Anda")
+    assert items.count() >= 1
+    first = items.first.inner_text()
+    assert (
+        any(f"({w})" in first for w in ("diizinkan", "diizinkan terbatas")) or "diizinkan" in first
+    )
+    assert "tidak diizinkan" not in first
+    expect(page.locator("#elsewhere")).to_have_attribute("aria-pressed", "true")
+    coloured = page.evaluate(
+        "() => new Set([...document.querySelectorAll('#result-map path')]"
+        ".map((p) => p.getAttribute('fill'))).size"
+    )
+    assert coloured >= 3  # permitted, limited and forbidden zones around, and the site
+    page.locator("#elsewhere-box").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "precheck-elsewhere.png"))

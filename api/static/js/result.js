@@ -5,6 +5,7 @@ import {
   bboxOf, fetchFeatures, makeMap, overlayLegendItem, plainText, renderLegend, siteLegendItem,
   zoneCode, zoneName, zoneStyle,
 } from "./mapbase.js";
+import { elsewhereControl } from "./elsewhere.js";
 import { landArea, renderMeaning, renderTerms } from "./meaning.js";
 import { overlayStyle } from "./palette.js";
 
@@ -26,6 +27,7 @@ export async function renderResult(r, site) {
     rtrwTable(r), reasonsList(r),
   );
   await drawResultMap(r, site);
+  if (r.activity && r.activity.kbli) elsewhereControl($("elsewhere-box"), resultMap, r, site);
 }
 
 // ---------------------------------------------------------------- verdict
