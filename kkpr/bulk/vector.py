@@ -14,9 +14,10 @@ the same rules run over numpy arrays, a few whole-array operations per rule:
 * overlays: the layer cut into small pieces once (a 5,000-vertex coast buffer
   would otherwise be intersected whole), plus the KUGI flags of the zone parts;
 * intensity: the strictest limit per rule over the deciding parts and height caps;
-* rasters: a summed-area table of each raster's valid and above-threshold cells
-  settles every site whose cells are all alike (share 0 or 1, bit for bit what
-  exactextract gives); the rest are measured by ``kkpr.store.rasters.many_stats``.
+* rasters: the screen of ``kkpr.store.rasters`` (summed-area tables of each raster's
+  valid and above-threshold cells, the single check's screen too) settles every site
+  whose cells are all alike (share 0 or 1, bit for bit what exactextract gives); the
+  rest are measured by ``kkpr.store.rasters.many_stats``.
 
 The reasons come out in ``evaluate``'s order, with its codes and effects, so the
 outcome, form and reason codes of every site are those of ``kkpr.check.check``
@@ -33,7 +34,7 @@ get no verdict here, so that their error comes from the one place errors are mad
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -50,7 +51,7 @@ from kkpr.rules.outcome import NO_INTENSITY, PART_EFFECT
 from kkpr.rules.overlay_kinds import kind_of
 from kkpr.site import is_geographic, to_crs_many
 from kkpr.store.memory import MemoryStore
-from kkpr.store.rasters import Grid, many_stats
+from kkpr.store.rasters import Grid, many_stats, screen
 
 RANK = {Effect.INFO: 0, Effect.CONDITION: 1, Effect.REVIEW: 2, Effect.FORBIDS: 3}
 EFFECTS = [Effect.INFO, Effect.CONDITION, Effect.REVIEW, Effect.FORBIDS]
@@ -126,7 +127,6 @@ class Compiled:
     zone_rings: Rings
     grids: list[Grid]
     raster_codes: NDArray[np.int64]
-    raster_tables: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = field(repr=False)
     code_sliver: int  # zone.sliver: a part under the tolerance
     code_outside: int  # site.outside_rdtr
     intensity_codes: NDArray[np.int64]  # intensity.<rule>.exceeded, in INTENSITY order
@@ -294,7 +294,6 @@ def _compile(store: MemoryStore) -> Compiled:
         zone_rings=Rings.of(store._zone_geoms),
         grids=grids,
         raster_codes=np.array([codes(f"raster.{g.spec.id}") for g in grids], dtype=np.int64),
-        raster_tables=[_raster_tables(g) for g in grids],
         code_sliver=codes("zone.sliver"),
         code_outside=codes("site.outside_rdtr"),
         intensity_codes=np.array(
@@ -346,26 +345,6 @@ def _pieces(geoms: NDArray[np.object_]) -> tuple[NDArray[np.object_], NDArray[np
             keep = (shapely.get_type_id(parts) == 3) & (shapely.area(parts) > 0)
             stack.extend(parts[keep])
     return np.array(out, dtype=object), np.array(owner, dtype=np.int64)
-
-
-def _raster_tables(grid: Grid) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Summed-area tables of a grid's valid cells and its cells above the limit."""
-    spec = grid.spec
-    valid = np.isfinite(grid.data)
-    limit = spec.slope_limit_pct if spec.kind == "dem" else spec.threshold
-    if limit is None:
-        above = np.zeros_like(valid)
-    elif spec.kind == "dem":
-        above = valid & (np.nan_to_num(grid.data, nan=-np.inf) > limit)
-    else:
-        above = valid & (np.nan_to_num(grid.data, nan=-np.inf) >= limit)
-    return _sat(valid), _sat(above)
-
-
-def _sat(mask: NDArray[np.bool_]) -> NDArray[np.int64]:
-    out = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), dtype=np.int64)
-    out[1:, 1:] = mask.astype(np.int64).cumsum(0).cumsum(1)
-    return out
 
 
 # ---------------------------------------------------------------- the answer
@@ -599,7 +578,7 @@ def evaluate_sites(
 
     # ---- rasters
     for r, grid in enumerate(c.grids):
-        cells, share = _raster_shares(grid, c.raster_tables[r], sub, store.crs)
+        cells, share = _raster_shares(grid, sub, store.crs)
         spec = grid.spec
         limit = spec.slope_limit_pct if spec.kind == "dem" else spec.threshold
         if limit is None:
@@ -792,54 +771,19 @@ def _near(value: NDArray[np.float64], target: Any, margin: float) -> NDArray[np.
 
 
 def _raster_shares(
-    grid: Grid,
-    tables: tuple[NDArray[np.int64], NDArray[np.int64]],
-    sites: NDArray[np.object_],
-    plan_crs: str,
+    grid: Grid, sites: NDArray[np.object_], plan_crs: str
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Per site, covered cells (> 0 or 0) and the share above the limit."""
-    valid_t, above_t = tables
     n = len(sites)
     cells = np.zeros(n)
     share = np.full(n, np.nan)
     if n == 0:
         return cells, share
-    own = to_crs_many(sites, plan_crs, grid.crs)
-    b = shapely.bounds(own)
-    rows, cols = grid.data.shape
-    xmin, ymin, xmax, ymax = grid.extent
-    a, e = (xmax - xmin) / cols, (ymax - ymin) / rows
-    c0 = np.floor((b[:, 0] - xmin) / a - 1e-9).astype(np.int64)
-    c1 = np.floor((b[:, 2] - xmin) / a + 1e-9).astype(np.int64)
-    r0 = np.floor((ymax - b[:, 3]) / e - 1e-9).astype(np.int64)
-    r1 = np.floor((ymax - b[:, 1]) / e + 1e-9).astype(np.int64)
-    inner = grid.inner
-    easy = (
-        (shapely.get_type_id(own) != 0)
-        & (b[:, 0] >= inner[0])
-        & (b[:, 1] >= inner[1])
-        & (b[:, 2] <= inner[2])
-        & (b[:, 3] <= inner[3])
-        & (c0 >= 0)
-        & (r0 >= 0)
-        & (c1 < cols)
-        & (r1 < rows)
-    )
-    c0, c1, r0, r1 = (
-        np.clip(v, 0, lim - 1) for v, lim in ((c0, cols), (c1, cols), (r0, rows), (r1, rows))
-    )
-
-    def total(t: NDArray[np.int64]) -> NDArray[np.int64]:
-        return t[r1 + 1, c1 + 1] - t[r0, c1 + 1] - t[r1 + 1, c0] + t[r0, c0]
-
-    count = (c1 - c0 + 1) * (r1 - r0 + 1)
-    valid, above = total(valid_t), total(above_t)
-    none_valid = easy & (valid == 0)
-    pure = easy & (valid == count) & ((above == 0) | (above == count))
+    seen = screen(grid, to_crs_many(sites, plan_crs, grid.crs))
+    pure = seen.pure
     cells[pure] = 1.0  # some cover, and every covered cell alike
-    share[pure] = np.where(above[pure] == count[pure], 1.0, 0.0)
-    cells[none_valid] = 0.0
-    rest = np.flatnonzero(~pure & ~none_valid)
+    share[pure] = np.where(seen.above[pure], 1.0, 0.0)
+    rest = np.flatnonzero(~pure & ~seen.empty)
     if len(rest):
         stats = many_stats(grid, sites[rest], plan_crs)
         cells[rest] = [st.cells for st in stats]

@@ -8,27 +8,45 @@ batch. The numbers are those of ``site_stat``, to the last bit: the same cells, 
 same slope arithmetic, the same coverage fractions and the same sums per site. A
 site too near the edge of the kept window (where the window's slope or extent would
 differ from its own) is measured by ``site_stat`` itself.
+
+Two things make one site cheap, as the single check needs (``bench/single.py``):
+
+* the screen (``screen``): summed-area tables of each raster's valid cells and of its
+  cells above the limit, built once per raster, count the cells under a site's
+  bounding box in four lookups. A site over no valid cell has no statistics, and
+  exactextract is not asked; the bulk path also settles here every site whose cells
+  are all alike (its share is 0 or 1, bit for bit what exactextract gives).
+* exactextract's operations (``coverage`` and ``values`` over the kept window) are
+  prepared once per raster and thread (``Grid.operations``), not at every call: the
+  preparation costs more than measuring one small site. They stay per thread, like
+  the prepared geometries of ``kkpr.store.prepared``.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import shapely
-from exactextract import exact_extract
 from exactextract.feature import Feature, FeatureSource  # the base its own features extend
+from exactextract.operation import Operation, prepare_operations
+from exactextract.processor import FeatureSequentialProcessor
 from exactextract.raster import NumPyRasterSource
 from exactextract.writer import Writer
+from numpy.typing import NDArray
 
 from kkpr.model import RasterSpec, RasterStat
 from kkpr.plan.rasters import open_raster, site_stat, slope_pct, stat_of_cells, window_around
 from kkpr.site import to_crs_many
 
 EDGE_CELLS = 2  # a site this close to a cut edge of the kept window is measured alone
+# exactextract's own defaults in ``exact_extract``, kept so that its answers do not move
+MAX_CELLS_IN_MEMORY = 30_000_000
+GRID_COMPAT_TOL = 1e-3
 
 
 @dataclass
@@ -41,6 +59,96 @@ class Grid:
     data: np.ndarray
     extent: tuple[float, float, float, float]
     inner: tuple[float, float, float, float]  # site bounds inside this need no fallback
+    # summed-area tables of the valid cells and of the cells above the limit (screen)
+    valid_sat: NDArray[np.int64] = field(init=False, repr=False, compare=False)
+    above_sat: NDArray[np.int64] = field(init=False, repr=False, compare=False)
+    _local: threading.local = field(default_factory=threading.local, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        valid = np.isfinite(self.data)
+        limit = self.limit
+        if limit is None:
+            above = np.zeros_like(valid)
+        elif self.spec.kind == "dem":  # "steeper than" the limit
+            above = valid & (np.nan_to_num(self.data, nan=-np.inf) > limit)
+        else:  # "at or above" the hazard threshold
+            above = valid & (np.nan_to_num(self.data, nan=-np.inf) >= limit)
+        self.valid_sat, self.above_sat = _sat(valid), _sat(above)
+
+    @property
+    def limit(self) -> float | None:
+        """The raster's limit: the slope limit of a DEM, the threshold of a hazard."""
+        return self.spec.slope_limit_pct if self.spec.kind == "dem" else self.spec.threshold
+
+    def operations(self) -> list[Operation]:
+        """This thread's exactextract ``coverage`` and ``values`` over the kept window,
+        prepared on its first call (never shared between threads)."""
+        ops: list[Operation] | None = getattr(self._local, "ops", None)
+        if ops is None:
+            # the operations point at the source without holding it: keep it too
+            source = self._local.source = NumPyRasterSource(self.data, *self.extent, nodata=np.nan)
+            ops = self._local.ops = list(prepare_operations(["coverage", "values"], [source], []))
+        return ops
+
+
+def _sat(mask: NDArray[np.bool_]) -> NDArray[np.int64]:
+    out = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), dtype=np.int64)
+    out[1:, 1:] = mask.astype(np.int64).cumsum(0).cumsum(1)
+    return out
+
+
+@dataclass
+class Screen:
+    """What the summed-area tables prove about sites (raster CRS), before exactextract.
+
+    ``inside``: a polygon or line within the kept window's safe bounds (exactextract
+    on the kept window gives ``site_stat``'s numbers); ``empty``: no valid cell under
+    the site's bounding box (no statistics: ``cells`` 0); ``pure``: a polygon or line
+    whose cells are all valid and all above the limit or all below it, ``above`` which.
+    """
+
+    inside: NDArray[np.bool_]
+    empty: NDArray[np.bool_]
+    pure: NDArray[np.bool_]
+    above: NDArray[np.bool_]
+
+
+def screen(grid: Grid, own: NDArray[np.object_]) -> Screen:
+    """Screen ``own`` (geometries in the raster's CRS) with ``grid``'s tables."""
+    b = shapely.bounds(own).reshape(-1, 4)
+    rows, cols = grid.data.shape
+    xmin, ymin, xmax, ymax = grid.extent
+    a, e = (xmax - xmin) / cols, (ymax - ymin) / rows
+    with np.errstate(invalid="ignore"):  # an empty geometry has NaN bounds
+        c0 = np.floor((b[:, 0] - xmin) / a - 1e-9)
+        c1 = np.floor((b[:, 2] - xmin) / a + 1e-9)
+        r0 = np.floor((ymax - b[:, 3]) / e - 1e-9)
+        r1 = np.floor((ymax - b[:, 1]) / e + 1e-9)
+        safe = (
+            (b[:, 0] >= grid.inner[0])
+            & (b[:, 1] >= grid.inner[1])
+            & (b[:, 2] <= grid.inner[2])
+            & (b[:, 3] <= grid.inner[3])
+        )
+        known = safe & (c0 >= 0) & (r0 >= 0) & (c1 < cols) & (r1 < rows)
+    c0, c1, r0, r1 = (
+        np.clip(np.where(known, v, 0), 0, lim - 1).astype(np.int64)
+        for v, lim in ((c0, cols), (c1, cols), (r0, rows), (r1, rows))
+    )
+
+    def total(t: NDArray[np.int64]) -> NDArray[np.int64]:
+        return t[r1 + 1, c1 + 1] - t[r0, c1 + 1] - t[r1 + 1, c0] + t[r0, c0]
+
+    count = (c1 - c0 + 1) * (r1 - r0 + 1)
+    valid, above = total(grid.valid_sat), total(grid.above_sat)
+    # a point samples the cell it falls in through a 1e-6 m buffer (see many_stats)
+    area = shapely.get_type_id(own) != 0
+    return Screen(
+        inside=area & safe,
+        empty=known & (valid == 0),
+        pure=known & area & (valid == count) & ((above == 0) | (above == count)),
+        above=above == count,
+    )
 
 
 def load_grid(path: Path, spec: RasterSpec, bounds: tuple[float, ...], plan_crs: str) -> Grid:
@@ -77,31 +185,33 @@ def many_stats(grid: Grid, geoms: np.ndarray, plan_crs: str) -> list[RasterStat]
     """``site_stat`` of every geometry (plan CRS), in one exactextract call."""
     spec = grid.spec
     own = to_crs_many(geoms, plan_crs, grid.crs)
-    b = shapely.bounds(own)
+    seen = screen(grid, own)
+    out: list[RasterStat | None] = [None] * len(geoms)
+    for i in np.flatnonzero(seen.empty):  # no valid cell: what stat_of_cells would say
+        out[i] = RasterStat(spec.id, 0.0, None, None, None)
     # a point samples its cell through a 1e-6 m buffer whose coverage fraction, a few
     # 1e-15 of a cell, depends on the grid origin: points are measured alone
-    inside = (
-        (shapely.get_type_id(own) != 0)
-        & (b[:, 0] >= grid.inner[0])
-        & (b[:, 1] >= grid.inner[1])
-        & (b[:, 2] <= grid.inner[2])
-        & (b[:, 3] <= grid.inner[3])
-    )
-    out: list[RasterStat | None] = [None] * len(geoms)
-    for i in np.flatnonzero(~inside):
+    for i in np.flatnonzero(~seen.inside & ~seen.empty):
         out[i] = site_stat(grid.path, spec, geoms[i], plan_crs)
-    todo = np.flatnonzero(inside)
+    todo = np.flatnonzero(seen.inside & ~seen.empty)
     if len(todo):
-        if spec.kind == "dem":
-            limit, inclusive = spec.slope_limit_pct, False
-        else:
-            limit, inclusive = spec.threshold, True
-        source = NumPyRasterSource(grid.data, *grid.extent, nodata=np.nan)
-        features = _WkbFeatures(list(shapely.to_wkb(own[todo])))
-        rows = exact_extract(source, features, ["coverage", "values"], output=_Cells())
+        inclusive = spec.kind != "dem"  # "at or above" a hazard, "steeper than" a slope
+        rows = _cells(grid, list(shapely.to_wkb(own[todo])))
         for i, (cov, val) in zip(todo, rows, strict=True):
-            out[i] = stat_of_cells(spec.id, cov, val, limit, inclusive)
+            out[i] = stat_of_cells(spec.id, cov, val, grid.limit, inclusive)
     return [s for s in out if s is not None]
+
+
+def _cells(grid: Grid, wkbs: list[bytes]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """exactextract's (coverage, values) of each geometry over ``grid``: what
+    ``exact_extract`` does, with the operations this thread prepared for the grid."""
+    writer, features = _Cells(), _WkbFeatures(wkbs)  # held here: the processor does not
+    processor = FeatureSequentialProcessor(features, writer, grid.operations())
+    processor.set_max_cells_in_memory(MAX_CELLS_IN_MEMORY)
+    processor.set_grid_compat_tol(GRID_COMPAT_TOL)
+    processor.process()
+    writer.finish()
+    return writer.rows
 
 
 class _WkbFeature(Feature):
