@@ -38,6 +38,7 @@ from exactextract.processor import FeatureSequentialProcessor
 from exactextract.raster import NumPyRasterSource
 from exactextract.writer import Writer
 from numpy.typing import NDArray
+from shapely.geometry.base import BaseGeometry
 
 from kkpr.model import RasterSpec, RasterStat
 from kkpr.plan.rasters import open_raster, site_stat, slope_pct, stat_of_cells, window_around
@@ -59,6 +60,7 @@ class Grid:
     data: np.ndarray
     extent: tuple[float, float, float, float]
     inner: tuple[float, float, float, float]  # site bounds inside this need no fallback
+    offset: tuple[int, int]  # the kept window's first column and row in the raster
     # summed-area tables of the valid cells and of the cells above the limit (screen)
     valid_sat: NDArray[np.int64] = field(init=False, repr=False, compare=False)
     above_sat: NDArray[np.int64] = field(init=False, repr=False, compare=False)
@@ -114,32 +116,32 @@ class Screen:
 
 
 def screen(grid: Grid, own: NDArray[np.object_]) -> Screen:
-    """Screen ``own`` (geometries in the raster's CRS) with ``grid``'s tables."""
+    """Screen ``own`` (geometries in the raster's CRS) with ``grid``'s tables.
+
+    A few whole-array operations, whatever the number of sites: one site (a single
+    check) costs microseconds, a million (the bulk path) a fraction of a second.
+    """
     b = shapely.bounds(own).reshape(-1, 4)
     rows, cols = grid.data.shape
-    xmin, ymin, xmax, ymax = grid.extent
-    a, e = (xmax - xmin) / cols, (ymax - ymin) / rows
+    xmin, _ymin, xmax, ymax = grid.extent
+    size = np.array([(xmax - xmin) / cols, (ymax - grid.extent[1]) / rows])
+    lo = np.array(grid.inner[:2])
+    hi = np.array(grid.inner[2:])
     with np.errstate(invalid="ignore"):  # an empty geometry has NaN bounds
-        c0 = np.floor((b[:, 0] - xmin) / a - 1e-9)
-        c1 = np.floor((b[:, 2] - xmin) / a + 1e-9)
-        r0 = np.floor((ymax - b[:, 3]) / e - 1e-9)
-        r1 = np.floor((ymax - b[:, 1]) / e + 1e-9)
-        safe = (
-            (b[:, 0] >= grid.inner[0])
-            & (b[:, 1] >= grid.inner[1])
-            & (b[:, 2] <= grid.inner[2])
-            & (b[:, 3] <= grid.inner[3])
-        )
-        known = safe & (c0 >= 0) & (r0 >= 0) & (c1 < cols) & (r1 < rows)
-    c0, c1, r0, r1 = (
-        np.clip(np.where(known, v, 0), 0, lim - 1).astype(np.int64)
-        for v, lim in ((c0, cols), (c1, cols), (r0, rows), (r1, rows))
-    )
+        # first and last column, first and last row under the bounding box, with a
+        # hair of slack so that an edge on a cell line takes the cells on both sides
+        low = np.floor((b[:, [0, 3]] - [xmin, ymax]) * [1, -1] / size - 1e-9)
+        high = np.floor((b[:, [2, 1]] - [xmin, ymax]) * [1, -1] / size + 1e-9)
+        safe = (b[:, :2] >= lo).all(1) & (b[:, 2:] <= hi).all(1)
+        known = safe & (low >= 0).all(1) & (high < [cols, rows]).all(1)
+    low = np.where(known[:, None], low, 0).astype(np.int64)
+    high = np.where(known[:, None], high, 0).astype(np.int64) + 1
+    c0, r0, c1, r1 = low[:, 0], low[:, 1], high[:, 0], high[:, 1]
 
     def total(t: NDArray[np.int64]) -> NDArray[np.int64]:
-        return t[r1 + 1, c1 + 1] - t[r0, c1 + 1] - t[r1 + 1, c0] + t[r0, c0]
+        return t[r1, c1] - t[r0, c1] - t[r1, c0] + t[r0, c0]
 
-    count = (c1 - c0 + 1) * (r1 - r0 + 1)
+    count = (c1 - c0) * (r1 - r0)
     valid, above = total(grid.valid_sat), total(grid.above_sat)
     # a point samples the cell it falls in through a 1e-6 m buffer (see many_stats)
     area = shapely.get_type_id(own) != 0
@@ -178,7 +180,8 @@ def load_grid(path: Path, spec: RasterSpec, bounds: tuple[float, ...], plan_crs:
         xmax - mx if cut[2] else np.inf,
         ymax - my if cut[3] else np.inf,
     )
-    return Grid(spec, path, crs, data, (xmin, ymin, xmax, ymax), inner)
+    offset = (int(w.col_off), int(w.row_off))
+    return Grid(spec, path, crs, data, (xmin, ymin, xmax, ymax), inner, offset)
 
 
 def many_stats(grid: Grid, geoms: np.ndarray, plan_crs: str) -> list[RasterStat]:
@@ -189,24 +192,58 @@ def many_stats(grid: Grid, geoms: np.ndarray, plan_crs: str) -> list[RasterStat]
     out: list[RasterStat | None] = [None] * len(geoms)
     for i in np.flatnonzero(seen.empty):  # no valid cell: what stat_of_cells would say
         out[i] = RasterStat(spec.id, 0.0, None, None, None)
-    # a point samples its cell through a 1e-6 m buffer whose coverage fraction, a few
-    # 1e-15 of a cell, depends on the grid origin: points are measured alone
     for i in np.flatnonzero(~seen.inside & ~seen.empty):
-        out[i] = site_stat(grid.path, spec, geoms[i], plan_crs)
+        safe = shapely.get_type_id(own[i]) == 0 and _within(own[i], grid.inner)
+        out[i] = (
+            _point_stat(grid, own[i]) if safe else site_stat(grid.path, spec, geoms[i], plan_crs)
+        )
     todo = np.flatnonzero(seen.inside & ~seen.empty)
     if len(todo):
         inclusive = spec.kind != "dem"  # "at or above" a hazard, "steeper than" a slope
-        rows = _cells(grid, list(shapely.to_wkb(own[todo])))
+        rows = _cells(grid.operations(), list(shapely.to_wkb(own[todo])))
         for i, (cov, val) in zip(todo, rows, strict=True):
             out[i] = stat_of_cells(spec.id, cov, val, grid.limit, inclusive)
     return [s for s in out if s is not None]
 
 
-def _cells(grid: Grid, wkbs: list[bytes]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """exactextract's (coverage, values) of each geometry over ``grid``: what
-    ``exact_extract`` does, with the operations this thread prepared for the grid."""
+def _within(geom: BaseGeometry, inner: tuple[float, float, float, float]) -> bool:
+    x0, y0, x1, y1 = geom.bounds
+    return x0 >= inner[0] and y0 >= inner[1] and x1 <= inner[2] and y1 <= inner[3]
+
+
+def _point_stat(grid: Grid, point: BaseGeometry) -> RasterStat:
+    """``site_stat`` of a point (raster CRS) away from the kept window's cut edges.
+
+    A point samples its cell through a 1e-6 m buffer whose coverage fraction, a few
+    1e-15 of a cell, depends on the grid's origin: it is measured over the window
+    ``site_stat`` would read (same cells, same origin), cut from the kept window
+    instead of read from the file; a DEM's slope there is the kept slope with the
+    window's edge left without slope, as ``slope_pct`` of that window leaves it.
+    """
+    spec = grid.spec
+    ds = open_raster(grid.path)  # the per-thread dataset: its transform, no read
+    window = window_around(ds, point.bounds, pad=1 if spec.kind == "dem" else 0)
+    if window.width <= 0 or window.height <= 0:
+        return RasterStat(spec.id, 0.0, None, None, None)
+    c0, r0 = int(window.col_off) - grid.offset[0], int(window.row_off) - grid.offset[1]
+    data = grid.data[r0 : r0 + int(window.height), c0 : c0 + int(window.width)].copy()
+    if spec.kind == "dem":
+        data[[0, -1], :] = np.nan
+        data[:, [0, -1]] = np.nan
+    t = ds.window_transform(window)
+    xmin, ymax = t.c, t.f
+    extent = (xmin, ymax + t.e * data.shape[0], xmin + t.a * data.shape[1], ymax)
+    source = NumPyRasterSource(data, *extent, nodata=np.nan)
+    ops = list(prepare_operations(["coverage", "values"], [source], []))
+    ((cov, val),) = _cells(ops, [shapely.to_wkb(point.buffer(1e-6))])
+    return stat_of_cells(spec.id, cov, val, grid.limit, spec.kind != "dem")
+
+
+def _cells(ops: list[Operation], wkbs: list[bytes]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """exactextract's (coverage, values) of each geometry under ``ops`` (``coverage``
+    and ``values`` of one raster): what ``exact_extract`` does, minus preparing them."""
     writer, features = _Cells(), _WkbFeatures(wkbs)  # held here: the processor does not
-    processor = FeatureSequentialProcessor(features, writer, grid.operations())
+    processor = FeatureSequentialProcessor(features, writer, ops)
     processor.set_max_cells_in_memory(MAX_CELLS_IN_MEMORY)
     processor.set_grid_compat_tol(GRID_COMPAT_TOL)
     processor.process()
