@@ -12,7 +12,7 @@ import re
 
 from fastapi import Request
 
-from kkpr.rules.words import ITBX_WORDS
+from kkpr.text import ITBX_WORDS
 
 LANGUAGES = ("id", "en")
 DEFAULT = "id"

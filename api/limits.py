@@ -34,8 +34,8 @@ from api.errors import RateLimited, SiteTooLarge, problem_response
 from kkpr.errors import InputTooLarge, KkprError, SiteError
 from kkpr.model import Site
 from kkpr.records.ratelimit import Buckets, MemoryBuckets
-from kkpr.rules.words import num_id
 from kkpr.site import check_site_geometry, to_plan_crs, too_many_vertices
+from kkpr.text import num_id
 
 DRAIN_FACTOR = 4  # read at most this many times the limit before answering 413
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kkpr.rules.words import num_id
+from kkpr.text import num_id
 
 # pydantic error type -> the Indonesian sentence; {name} is filled from the error's ctx
 WORDS: dict[str, str] = {

@@ -20,7 +20,7 @@ from shapely.geometry.base import BaseGeometry
 
 from kkpr.errors import InputTooLarge, SiteError
 from kkpr.model import Site
-from kkpr.rules.words import num_id
+from kkpr.text import num_id
 
 ACCEPTED_TYPES = ("Polygon", "MultiPolygon", "Point")
 WGS84 = "EPSG:4326"  # as everywhere in kkpr: longitude, latitude (RFC 7946, web maps)

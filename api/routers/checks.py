@@ -25,8 +25,8 @@ from kkpr.check import check, check_many
 from kkpr.errors import InputTooLarge, KkprError
 from kkpr.model import CheckResult, Proposal, Site
 from kkpr.records.checks import CheckRecord, Idempotency, NewCheck, not_found, request_hash
-from kkpr.rules.words import num_id
 from kkpr.site import site_from_geojson
+from kkpr.text import num_id
 
 router = APIRouter(prefix="/v1", tags=["checks"])
 

@@ -46,8 +46,8 @@ from kkpr.errors import InputTooLarge, KkprError, NotFound, SiteError
 from kkpr.places import LANDMARKS_FILE, Place, places_from_zones, read_landmarks, search_places
 from kkpr.rules.itbx import parse_cell
 from kkpr.rules.overlay_kinds import overlay_kinds
-from kkpr.rules.words import num_id
 from kkpr.site import WGS84, invalid_site, to_crs
+from kkpr.text import num_id
 
 router = APIRouter(include_in_schema=False)
 HERE = Path(__file__).resolve().parent.parent

@@ -32,8 +32,8 @@ from api.schemas import (
 from kkpr.errors import Conflict, InputTooLarge, NotFound, PlanError
 from kkpr.plan.package import checksum, read_meta
 from kkpr.plan.validate import errors_of, validate, validate_dir
-from kkpr.rules.words import num_id
 from kkpr.store.versions import VersionedMemoryStore
+from kkpr.text import num_id
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"])
 STAFF = require_role("staff")

@@ -15,7 +15,7 @@ from pyproj import Transformer
 
 from kkpr.errors import Problem
 from kkpr.plan.package import Plan
-from kkpr.rules.words import num_en, num_id
+from kkpr.text import num_en, num_id
 
 WGS84 = "EPSG:4326"
 MAX_NEIGHBOURS_NAMED = 10

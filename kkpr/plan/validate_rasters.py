@@ -21,8 +21,8 @@ from kkpr.errors import Problem
 from kkpr.model import RasterSpec
 from kkpr.plan.package import Plan
 from kkpr.plan.rasters import window_around
-from kkpr.rules.words import num_en, num_id
 from kkpr.settings import Settings, get_settings
+from kkpr.text import num_en, num_id
 
 METRES_PER_DEGREE = 111_320.0
 FLOAT_BYTES = 8  # windows are read as float64

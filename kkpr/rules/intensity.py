@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kkpr.model import Effect, Intensity, IntensityFinding, Proposal, Reason
-from kkpr.rules.words import num_en, num_id
+from kkpr.text import num_en, num_id
 
 
 @dataclass(frozen=True)

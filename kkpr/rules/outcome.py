@@ -30,7 +30,7 @@ from kkpr.rules import intensity as intensity_rules
 from kkpr.rules import overlays as overlay_rules
 from kkpr.rules import rasters as raster_rules
 from kkpr.rules.itbx import parse_cell
-from kkpr.rules.words import ITBX_WORDS, num_en, num_id, pct_en, pct_id
+from kkpr.text import ITBX_WORDS, num_en, num_id, pct_en, pct_id
 
 ORDER = [Effect.FORBIDS, Effect.REVIEW, Effect.CONDITION]
 OUTCOME_OF = {

@@ -12,7 +12,7 @@ from kkpr.model import Effect, OverlayFinding, OverlayHit, PlanMeta, Reason, Zon
 from kkpr.plan.kugi import FLAG_JENIS
 from kkpr.rules.intensity import Limit
 from kkpr.rules.overlay_kinds import kind_of
-from kkpr.rules.words import num_en, num_id, pct_en, pct_id
+from kkpr.text import num_en, num_id, pct_en, pct_id
 
 FLAG_COLUMN = {jenis: column.upper() for column, jenis in FLAG_JENIS.items()}
 

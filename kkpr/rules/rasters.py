@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kkpr.model import Effect, RasterFinding, RasterSpec, RasterStat, Reason
-from kkpr.rules.words import num_en, num_id, pct_en, pct_id
+from kkpr.text import num_en, num_id, pct_en, pct_id
 
 
 def evaluate(

@@ -6,7 +6,7 @@ import pytest
 
 from kkpr.model import ItbxClass
 from kkpr.rules.itbx import parse_cell
-from kkpr.rules.words import ITBX_WORDS
+from kkpr.text import ITBX_WORDS
 
 
 @pytest.mark.parametrize(

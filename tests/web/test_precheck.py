@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from kkpr.rules.words import ITBX_WORDS
+from kkpr.text import ITBX_WORDS
 from tests.web import sites
 from tests.web.conftest import WebServer, open_page
 

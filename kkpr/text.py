@@ -1,4 +1,8 @@
-"""Numbers and labels as a sentence needs them, in Bahasa Indonesia and English."""
+"""Numbers and labels as a sentence needs them, in Bahasa Indonesia and English.
+
+Formatting, not a rule: the rules, the plan validation, the site checks and the API
+all write their sentences with it.
+"""
 
 from __future__ import annotations
 
