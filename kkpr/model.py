@@ -15,7 +15,7 @@ from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
-from kkpr.plan.kugi import FLAG_NONE_DEFAULT
+from kkpr.kugi import FLAG_NONE_DEFAULT
 
 
 class Outcome(StrEnum):

@@ -43,9 +43,9 @@ from api.errors import Forbidden, NotAuthenticated
 from api.routers.plans import validation_report
 from kkpr.catalogue import WORD, catalogue
 from kkpr.errors import InputTooLarge, KkprError, NotFound, SiteError
+from kkpr.kugi import overlay_kinds
 from kkpr.places import LANDMARKS_FILE, Place, places_from_zones, read_landmarks, search_places
 from kkpr.rules.itbx import parse_cell
-from kkpr.rules.overlay_kinds import overlay_kinds
 from kkpr.site import WGS84, invalid_site, to_crs
 from kkpr.text import num_id
 

@@ -44,11 +44,11 @@ from numpy.typing import NDArray
 
 from kkpr.bulk.clip import Rings, convex, overlap_areas
 from kkpr.bulk.sites import PROPOSAL_COLUMNS
+from kkpr.kugi import kind_of
 from kkpr.model import Effect, Form, Outcome, PlanRules
 from kkpr.rules.intensity import WEIGHTED
 from kkpr.rules.itbx import parse_cell
 from kkpr.rules.outcome import NO_INTENSITY, PART_EFFECT
-from kkpr.rules.overlay_kinds import kind_of
 from kkpr.site import is_geographic, to_crs_many
 from kkpr.store.memory import MemoryStore
 from kkpr.store.rasters import Grid, many_stats, screen

@@ -1,7 +1,9 @@
 """The national geospatial catalogue's (KUGI) field names, and how kkpr reads them.
 
-Published RDTR layers spell the fields in upper or lower case; kkpr matches them
-case-insensitively and works with lower-case names internally.
+The catalogue (field names, flags, overlay kinds) is ``kkpr.kugi``, which the rules
+share; this module reads values with it. Published RDTR layers spell the fields in
+upper or lower case; kkpr matches them case-insensitively and works with lower-case
+names internally.
 """
 
 from __future__ import annotations
@@ -12,43 +14,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-ZONE_FIELDS = ("kodszn", "namszn", "kodzon", "namzon", "kodblk", "kodsbl", "wadmkc", "wadmkd")
-INTENSITY_FIELDS = ("kdb", "klb", "kdh", "ktb", "tb", "jlb", "gsb")
+# the catalogue itself is kkpr.kugi (shared with the rules): named here for the readers
+from kkpr.kugi import FLAG_JENIS, FLAG_NONE_DEFAULT, INTENSITY_FIELDS, ZONE_FIELDS, overlay_kinds
 
-# Overlay flags on zone polygons -> the overlay kind (JENIS) they stand for.
-FLAG_JENIS: dict[str, str] = {
-    "kkop_1": "KKOP",
-    "lp2b_2": "LP2B",
-    "krb_03": "KRB",
-    "tod_04": "TOD",
-    "teb_05": "TEB",
-    "puslit": "PUSLIT",
-    "cagbud": "CAGBUD",
-    "resair": "RESAPAN",
-    "ksmpdn": "SEMPADAN",
-    "hankam": "HANKAM",
-    "kkarst": "KARST",
-    "ptbgmb": "PTBGMB",
-    "mgrsat": "MGRSAT",
-    "rdbumi": "RDBUMI",
-}
+__all__ = [
+    "FLAG_JENIS",
+    "FLAG_NONE_DEFAULT",
+    "INTENSITY_FIELDS",
+    "OVERLAY_KINDS",
+    "ZONE_FIELDS",
+    "flag_is_set",
+    "flag_text",
+    "lower_columns",
+    "none_key",
+]
 
-OVERLAY_KINDS = (
-    "KKOP",
-    "KRB",
-    "LP2B",
-    "CAGBUD",
-    "SEMPADAN",
-    "TOD",
-    "HANKAM",
-    "KARST",
-    "RESAPAN",
-)
-
-# What published layers write in an overlay flag field to mean "not set" (compared in
-# any case, with stray spaces ignored). A plan may give its own list in plan.toml
-# ``[flags] none = [...]``; every other value is a real flag and its text is kept.
-FLAG_NONE_DEFAULT: tuple[str, ...] = ("Tidak Ada", "-", "0", "")
+# the kinds a plan may use without documenting them: the one catalogue's
+OVERLAY_KINDS = tuple(overlay_kinds())
 
 
 def none_key(value: str) -> str:

@@ -3,15 +3,14 @@
 An overlay comes from the plan's ``ketentuan_khusus`` layer (its EFEK column says what
 it does; empty informs) or from a KUGI flag on a zone polygon (``KKOP_1``, ``KRB_03``
 ...), whose effect is the plan's ``[overlay.<JENIS>]`` setting or the catalogue
-default in ``overlay_kinds.toml``.
+default in ``kkpr/overlay_kinds.toml`` (``kkpr.kugi``).
 """
 
 from __future__ import annotations
 
+from kkpr.kugi import FLAG_JENIS, kind_of
 from kkpr.model import Effect, OverlayFinding, OverlayHit, PlanMeta, Reason, ZoneHit
-from kkpr.plan.kugi import FLAG_JENIS
 from kkpr.rules.intensity import Limit
-from kkpr.rules.overlay_kinds import kind_of
 from kkpr.text import num_en, num_id, pct_en, pct_id
 
 FLAG_COLUMN = {jenis: column.upper() for column, jenis in FLAG_JENIS.items()}
