@@ -1,0 +1,115 @@
+"""The layers hold: no module imports what its layer must not know.
+
+* the rules (``kkpr.rules``) are pure: they know the plain data (``kkpr.model``), the
+  catalogue (``kkpr.kugi``) and the wording (``kkpr.text``), never the plan reader
+  (``kkpr.plan``) nor a store (``kkpr.store``);
+* the core (``kkpr`` but its command line) never imports an adapter: the API
+  (``api``) or the command line (``kkpr.cli``);
+* the adapters do not import each other: the API not the command line, the command
+  line not the API.
+
+Every import counts, at the top of a module or inside a function (a lazy import is a
+dependency all the same). Read from the source with ``ast``: nothing is imported.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# (importer prefix, imported prefix, unless the importer is under one of these)
+FORBIDDEN: list[tuple[str, str, tuple[str, ...]]] = [
+    ("kkpr.rules", "kkpr.plan", ()),
+    ("kkpr.rules", "kkpr.store", ()),
+    ("kkpr", "api", ("kkpr.cli",)),
+    ("kkpr", "kkpr.cli", ("kkpr.cli",)),
+    ("kkpr.cli", "api", ()),
+    ("api", "kkpr.cli", ()),
+]
+
+
+def module_name(root: Path, path: Path) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports(root: Path, path: Path) -> set[str]:
+    """Every module ``path`` imports (relative imports resolved, names of ``from x
+    import y`` counted both as ``x`` and ``x.y``, for ``y`` may be a module)."""
+    name = module_name(root, path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*up, base] if base else up)
+            found.add(base)
+            found |= {f"{base}.{a.name}" for a in node.names}
+    return found
+
+
+def under(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+def violations(root: Path) -> list[str]:
+    out = []
+    for top in ("kkpr", "api"):
+        for path in sorted((root / top).rglob("*.py")):
+            name = module_name(root, path)
+            for imported in sorted(imports(root, path)):
+                for src, dst, unless in FORBIDDEN:
+                    if (
+                        under(name, src)
+                        and under(imported, dst)
+                        and not any(under(name, u) for u in unless)
+                    ):
+                        out.append(f"{name} imports {imported} ({src} must not import {dst})")
+    return out
+
+
+def test_no_module_imports_across_a_forbidden_layer() -> None:
+    assert violations(ROOT) == []
+
+
+@pytest.mark.parametrize(
+    ("where", "source", "found"),
+    [
+        ("kkpr/rules/new.py", "from kkpr.plan.kugi import FLAG_JENIS\n", "kkpr.plan.kugi"),
+        ("kkpr/rules/new.py", "def f():\n    import kkpr.store.memory\n", "kkpr.store.memory"),
+        ("kkpr/rules/new.py", "from ..store import memory\n", "kkpr.store"),
+        ("kkpr/model2.py", "from api.main import create_app\n", "api.main"),
+        ("kkpr/plan/new.py", "from kkpr.cli import main\n", "kkpr.cli"),
+        ("api/new.py", "from kkpr.cli.plan import load\n", "kkpr.cli.plan"),
+        ("kkpr/cli/new.py", "import api.deps\n", "api.deps"),
+    ],
+)
+def test_a_forbidden_import_is_found(tmp_path: Path, where: str, source: str, found: str) -> None:
+    for top in ("kkpr", "api"):
+        (tmp_path / top).mkdir()
+    path = tmp_path / where
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(source)
+    assert any(
+        v.startswith(f"{module_name(tmp_path, path)} imports {found}") for v in violations(tmp_path)
+    )
+
+
+def test_allowed_imports_are_not_flagged(tmp_path: Path) -> None:
+    (tmp_path / "api").mkdir()
+    path = tmp_path / "kkpr" / "rules" / "new.py"
+    path.parent.mkdir(parents=True)
+    path.write_text("from kkpr.model import Effect\nfrom kkpr.kugi import FLAG_JENIS\n")
+    (tmp_path / "kkpr" / "cli").mkdir()
+    (tmp_path / "kkpr" / "cli" / "run.py").write_text("from kkpr.store.memory import MemoryStore\n")
+    assert violations(tmp_path) == []
