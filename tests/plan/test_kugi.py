@@ -23,7 +23,6 @@ from kkpr.plan.kugi import FLAG_NONE_DEFAULT, flag_text, none_key
 from kkpr.plan.package import read_plan
 from kkpr.revision.diff import diff_plans
 from kkpr.store.base import Store
-from kkpr.store.features import PlanFeatures
 from kkpr.store.memory import MemoryStore
 from tests.mini_plan import CRS, sq
 
@@ -140,8 +139,10 @@ def test_plan_diff_sees_no_change_between_tidak_ada_and_empty(
     assert len(diff.zones_changed) == 0
 
 
-def test_ogc_features_show_none_as_null_and_real_flags_as_written(flagged_dir: Path) -> None:
-    features = PlanFeatures(read_plan(flagged_dir)).features("zones")
+def test_ogc_features_show_none_as_null_and_real_flags_as_written(
+    store_for: Callable[[Path], Store], flagged_dir: Path
+) -> None:
+    features = store_for(flagged_dir).features("zones")  # type: ignore[attr-defined]
     props = {f["id"]: f["properties"] for f in features[0]}
     assert {fid: (p["kkop_1"], p["krb_03"], p["lp2b_2"]) for fid, p in props.items()} == {
         "1": (None, None, None),
