@@ -169,8 +169,10 @@ def problem_body(exc: KkprError, instance: str) -> dict[str, Any]:
     return body
 
 
-def problem_response(exc: KkprError, instance: str) -> JSONResponse:
-    headers: dict[str, str] = {}
+def problem_response(
+    exc: KkprError, instance: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    headers = dict(headers or {})
     if isinstance(exc, NotAuthenticated):
         headers["WWW-Authenticate"] = 'Bearer realm="kkpr", charset="UTF-8"'
     if isinstance(exc, RateLimited):
@@ -183,8 +185,10 @@ def problem_response(exc: KkprError, instance: str) -> JSONResponse:
     )
 
 
-def problem(exc: KkprError, request: Request) -> JSONResponse:
-    return problem_response(exc, str(request.url.path))
+def problem(
+    exc: KkprError, request: Request, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return problem_response(exc, str(request.url.path), headers)
 
 
 def _validation_error(exc: RequestValidationError) -> RequestInvalid:
@@ -267,7 +271,7 @@ def install(app: FastAPI) -> None:
                 media_type=PROBLEM_MEDIA_TYPE,
                 headers=dict(exc.headers or {}),
             )
-        return problem(err, request)
+        return problem(err, request, dict(exc.headers or {}))  # a 405 keeps its Allow
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -280,6 +284,9 @@ def install(app: FastAPI) -> None:
                 hint_en="Try again later or contact the service operator",
             ),
             request,
+            # the server closes the connection after an unhandled error: say so, so that
+            # a client does not send its next request on it
+            {"Connection": "close"},
         )
 
 

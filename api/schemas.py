@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pyproj import CRS
 
 from kkpr.model import CheckResult
@@ -43,6 +43,39 @@ def known_crs(value: str | None) -> str | None:
     if not (crs.is_geographic or crs.is_projected) or len(crs.axis_info) != 2:
         raise ValueError(f"{value!r} is not a 2D geographic or projected CRS")
     return value
+
+
+MAX_JSON_DEPTH = 32  # nesting of a request body; GeoJSON coordinates need 4
+
+
+def plain_json(value: Any, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """``value`` unchanged when it nests at most ``max_depth`` levels and every text in
+    it is valid Unicode (no lone surrogate such as ``"\\ud800"``: JSON allows it, UTF-8
+    cannot store it); ValueError otherwise, so the request is a 422, not a 500 where the
+    record is stored or a deep value serialised. Coordinates, numbers by the schema,
+    are not walked."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > max_depth:
+            raise ValueError(f"nested deeper than {max_depth} levels")
+        if isinstance(item, str):
+            _unicode(item)
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                _unicode(str(key))
+                if key != "coordinates":
+                    stack.append((inner, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((inner, depth + 1) for inner in item)
+    return value
+
+
+def _unicode(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"text with an unpaired surrogate at {exc.start}") from exc
 
 
 class PointGeometry(BaseModel):
@@ -129,6 +162,11 @@ class CheckIn(BaseModel):
     @classmethod
     def _crs(cls, value: str | None) -> str | None:
         return known_crs(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, data: Any) -> Any:
+        return plain_json(data)
 
     def site_geojson(self) -> dict[str, Any]:
         return self.site.model_dump(mode="json")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
 
 from api.errors import PROBLEM_BASE, STATUS, TITLES
 from tests.api.conftest import Api, make_api, mini_site
@@ -58,3 +62,48 @@ def test_cors_opens_only_to_configured_origins(mini_plan_dir: Path, tmp_path: Pa
     assert ok.headers["access-control-allow-origin"] == "https://oss.example"
     other = api.client.get("/v1/plans", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in other.headers
+
+
+# ---------------------------------------------------------------- issue 15, finding 11
+
+
+def test_a_405_names_the_methods_allowed(mini_api: Api) -> None:
+    r = mini_api.client.put("/v1/checks")
+    assert r.status_code == 405 and r.headers["allow"] == "POST"
+
+
+def test_deep_properties_and_lone_surrogates_are_422_and_store_nothing(mini_api: Api) -> None:
+    body = mini_site(10, 10, 60, 60)
+    deep: dict[str, Any] = {}
+    inner = deep
+    for _ in range(300):
+        inner["a"] = {}
+        inner = inner["a"]
+    surrogate = json.dumps({**body, "ref": "x"}).replace('"ref": "x"', '"ref": "\\ud800"')
+    in_properties = json.dumps(
+        {
+            **body,
+            "site": {"type": "Feature", "properties": {"n": "\ud800"}, "geometry": body["site"]},
+        }
+    )
+    deep_feature = json.dumps(
+        {**body, "site": {"type": "Feature", "properties": deep, "geometry": body["site"]}}
+    )
+    json_headers = {"content-type": "application/json"}
+    for raw in (surrogate, in_properties, deep_feature):
+        for path, headers in (("/v1/checks", mini_api.auth("permit_system")), ("/v1/precheck", {})):
+            r = mini_api.client.post(path, content=raw, headers={**headers, **json_headers})
+            assert r.status_code == 422, (path, r.text[:300])
+    with mini_api.state.check_log.db.transaction() as tx:
+        assert tx.one("SELECT count(*) AS n FROM check_log") == {"n": 0}
+
+
+def test_an_unexpected_error_says_the_connection_closes(mini_api: Api) -> None:
+    app = mini_api.client.app
+
+    @app.get("/_test/boom")  # type: ignore[attr-defined]
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    r = TestClient(app, raise_server_exceptions=False).get("/_test/boom")
+    assert r.status_code == 500 and r.headers["connection"] == "close"

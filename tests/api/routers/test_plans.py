@@ -237,3 +237,23 @@ def test_kupang_itbx_csv_is_the_package_table(kupang_api: Api, kupang_dir: Path)
     assert len(served) == len(original)
     report = kupang_api.client.get("/v1/plans/kupang-rdtr/validation").json()
     assert report["valid"] is True
+
+
+def test_the_public_itbx_csv_never_carries_a_formula() -> None:
+    """Issue 15, finding 11: plan texts went into the public CSV as they came, so a
+    kegiatan of ``=HYPERLINK(...)`` ran in the spreadsheet of whoever opened it."""
+    from api.routers.plans import itbx_csv
+
+    table = {
+        "subzones": ["R-2", "@SUM(A1)"],
+        "activities": [
+            {"kode_kegiatan": "A1", "kegiatan": '=HYPERLINK("http://x.test","klik")',
+             "cells": {"R-2": "-", "@SUM(A1)": "+cmd|' /C calc'!A0"}},
+            {"kode_kegiatan": "-5", "kegiatan": "Rumah makan", "cells": {"R-2": "I"}},
+        ],
+    }  # fmt: skip
+    rows = [line.split(",", 1)[0] for line in itbx_csv(table).splitlines()]
+    text = itbx_csv(table)
+    assert "'=HYPERLINK" in text and "'+cmd" in text and "'@SUM(A1)" in text
+    assert ",-," in text or text.count(",-") >= 1  # a lone dash is a dash
+    assert rows[2] == "-5"  # a number stays a number
