@@ -238,6 +238,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "res.permalink": ("Tautan untuk membuka hasil ini lagi", "Link that reopens this result"),
     "res.copy": ("Salin tautan", "Copy link"),
     "res.copied": ("Tersalin ✓", "Copied ✓"),
+    "res.print_mark": (
+        "PRA-PERIKSA — BUKAN IZIN. Ringkasan ini bukan dokumen KKPR; keputusan resmi "
+        "diterbitkan melalui OSS.",
+        "PRE-CHECK — NOT A PERMIT. This summary is not a KKPR document; the official "
+        "decision is issued through OSS.",
+    ),
+    "res.print": ("Simpan ringkasan (PDF) / cetak", "Save a summary (PDF) / print"),
+    "res.print_link": ("Buka lagi hasil ini: {url} ({date})", "Open this result again: {url} ({date})"),
     "res.disclaimer": (
         "Pra-periksa ini hanya informasi. Keputusan resmi KKPR diterbitkan melalui sistem OSS.",
         "This pre-check is information only. The official KKPR decision is issued through OSS.",

@@ -643,3 +643,38 @@ def test_where_else_the_activity_is_allowed_after_a_refusal(
     assert coloured >= 3  # permitted, limited and forbidden zones around, and the site
     page.locator("#elsewhere-box").scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "precheck-elsewhere.png"))
+
+
+def test_the_summary_to_keep_is_one_page_marked_as_a_pre_check(
+    page: Page, web_server: WebServer, artifacts: Path
+) -> None:
+    """What 'Simpan ringkasan (PDF)' prints (Chromium's own PDF of the print layout):
+    one page with the mark, the verdict, the limits, the next steps and the link."""
+    import io
+
+    import pypdf
+
+    open_precheck(page, web_server)
+    upload(page, sites.EXAMPLES / f"{sites.CONDITIONAL}.geojson")
+    choose_kbli(page, "minimarket", "47111")
+    fill_figures(page, FIGURES)
+    assert submit(page) == "sesuai_bersyarat"
+    expect(page.locator("#print")).to_be_visible()
+    pdf = page.pdf(format="A4", print_background=True)
+    (artifacts / "precheck-summary.pdf").write_bytes(pdf)
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    page.screenshot(path=str(artifacts / "precheck-summary-print.png"), full_page=True)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    text = " ".join(reader.pages[0].extract_text().split())
+    for needed in (
+        "PRA-PERIKSA — BUKAN IZIN",
+        HEADLINE_ID["sesuai_bersyarat"],
+        "Artinya untuk tanah Anda",
+        "Langkah berikutnya",
+        "KDB",
+        "kbli=47111",
+    ):
+        assert needed in text, (needed, text[:800])
+    assert "Cari tempat" not in text  # the form is not part of the summary

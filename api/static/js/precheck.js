@@ -429,6 +429,9 @@ async function runCheck() {
   const hash = writeState({ site: state.site, kbli: state.kbli, figures });
   history.replaceState(null, "", `${location.pathname}${location.search}#${hash}`);
   $("permalink").value = `${location.origin}${location.pathname}#${hash}`;
+  $("print-link").textContent = t("res.print_link", {
+    url: $("permalink").value, date: new Date().toLocaleString(page.lang === "en" ? "en-GB" : "id-ID"),
+  });
   // the API answers the stored check record; its result is what the page shows
   $("result").dataset.ready = "false";
   await renderResult(body.result ?? body, state.site);
@@ -436,6 +439,9 @@ async function runCheck() {
   $("result").focus({ preventScroll: true });
   $("result").scrollIntoView({ block: "start", behavior: "instant" });
 }
+
+// the browser's own "save as PDF": one page, marked as a pre-check (print rules in site.css)
+$("print").addEventListener("click", () => window.print());
 
 $("copy-link").addEventListener("click", async () => {
   const input = $("permalink");
