@@ -147,8 +147,54 @@ class _Reader:
         return None
 
 
-def read_meta(root: Path) -> PlanMeta:
-    """``plan.toml`` of the package at ``root``; PlanError with every problem found."""
+# the keys kkpr reads, per table ("" = top level); any other is a warning (a typo such
+# as [tolerence] would otherwise silently leave the defaults in force)
+KNOWN_KEYS: dict[str, tuple[str, ...]] = {
+    "": (
+        "id", "name", "region_code", "legal_basis", "effective_from", "crs",
+        "tolerance", "raster", "overlay", "flags", "fields", "rtrw",
+    ),
+    "tolerance": ("sliver_m2", "sliver_share", "gaps"),
+    "raster": (
+        "id", "path", "kind", "label_id", "label_en", "jenis", "threshold",
+        "slope_limit_pct", "max_share", "efek",
+    ),
+    "flags": ("none",),
+    "fields": ("kodszn",),
+}  # fmt: skip
+
+
+def unknown_keys(raw: dict[str, Any], text: str) -> list[Problem]:
+    """A warning for each key of plan.toml that kkpr does not read."""
+    r = _Reader(text)
+    out = []
+    tables: list[tuple[str, int, Any]] = [("", 0, raw)]
+    for name in ("tolerance", "flags", "fields"):
+        tables.append((name, 0, raw.get(name)))
+    entries = raw.get("raster")
+    if isinstance(entries, list):
+        tables += [("raster", n, e) for n, e in enumerate(entries)]
+    for name, nth, table in tables:
+        if not isinstance(table, dict):
+            continue
+        for key in sorted(set(table) - set(KNOWN_KEYS[name])):
+            shown = ".".join(b for b in (name, key) if b)
+            out.append(
+                Problem(
+                    "plan_toml.unknown_key",
+                    f"plan.toml {shown} tidak dikenal dan diabaikan (salah ketik?)",
+                    f"plan.toml {shown} is not a known key and is ignored (a typo?)",
+                    file="plan.toml",
+                    row=r.line_of(name, key, nth),
+                    severity="warning",
+                )
+            )
+    return out
+
+
+def read_meta(root: Path, warnings: list[Problem] | None = None) -> PlanMeta:
+    """``plan.toml`` of the package at ``root``; PlanError with every problem found, and
+    the keys it does not know as warnings into ``warnings``."""
     path = root / "plan.toml"
     if not path.is_file():
         raise PlanError(
@@ -185,6 +231,8 @@ def read_meta(root: Path) -> PlanMeta:
         ) from exc
     r = _Reader(text)
     meta = _meta(raw, r)
+    if warnings is not None:
+        warnings += unknown_keys(raw, text)
     if r.problems or meta is None:
         first = r.problems[0]
         raise PlanError(

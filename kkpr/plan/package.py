@@ -338,9 +338,9 @@ def read_plan(root: Path | str) -> Plan:
             "Plan package folder not found",
             where=str(root),
         )
-    meta = read_meta(root)
-    crs_rules.parse(meta.crs)
     problems: list[Problem] = []
+    meta = read_meta(root, problems)
+    crs_rules.parse(meta.crs)
     zones = read_zones(root, meta, problems)
     crs_rules.require_metric(
         meta.crs,

@@ -89,3 +89,19 @@ def test_the_settings_of_a_good_plan_are_read(tmp_path: Path, mini_plan_dir: Pat
     meta = read_meta(root)
     assert (meta.id, meta.tolerance.sliver_m2, meta.tolerance.gaps) == ("mini", 5.0, "error")
     assert (meta.kodszn_field, meta.flag_none) == ("SIMBOL", ("Nihil",))
+
+
+def test_unknown_keys_are_warnings_with_their_line(tmp_path: Path, mini_plan_dir: Path) -> None:
+    root = tmp_path / "typo"
+    shutil.copytree(mini_plan_dir, root)
+    text = (root / "plan.toml").read_text().replace("[tolerance]", "[tolerence]")
+    (root / "plan.toml").write_text(text + '[fields]\nkodzsn = "SIMBOL"\n')
+    plan, problems = validate_dir(root)
+    assert plan is not None
+    said = [(p.code, p.severity, p.row, p.message_en) for p in problems]
+    assert said == [
+        ("plan_toml.unknown_key", "warning", 7,
+         "plan.toml tolerence is not a known key and is ignored (a typo?)"),
+        ("plan_toml.unknown_key", "warning", 11,
+         "plan.toml fields.kodzsn is not a known key and is ignored (a typo?)"),
+    ]  # fmt: skip
