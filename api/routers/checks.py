@@ -273,10 +273,10 @@ def _check_and_store(
     if idem is not None and (stored := state.check_log.replay(caller.id, idem)):
         return record_response(stored[0], replayed=True)
     new = run_check(state, body)
-    record = state.check_log.append(
+    records, replayed = state.check_log.store(
         [new], caller=caller.id, caller_role=caller.role, idempotency=idem
-    )[0]
-    return record_response(record)
+    )
+    return record_response(records[0], replayed=replayed)
 
 
 @router.post(
@@ -312,10 +312,10 @@ def post_batch(
     if idem is not None and (stored := state.check_log.replay(caller.id, idem)):
         return batch_response(stored, replayed=True)
     new = run_batch(state, body.checks)
-    records = state.check_log.append(
+    records, replayed = state.check_log.store(
         new, caller=caller.id, caller_role=caller.role, idempotency=idem, batch=True
     )
-    return batch_response(records)
+    return batch_response(records, replayed=replayed)
 
 
 @router.get(
@@ -377,10 +377,10 @@ def post_correction(
     new = run_check(
         state, corrected, "correction", corrects=original.id, correction_reason=body.reason
     )
-    record = state.check_log.append(
+    records, replayed = state.check_log.store(
         [new], caller=caller.id, caller_role=caller.role, idempotency=idem
-    )[0]
-    return record_response(record)
+    )
+    return record_response(records[0], replayed=replayed)
 
 
 @router.post(

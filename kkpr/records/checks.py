@@ -373,6 +373,22 @@ class CheckLog:
         With ``idempotency``, a request stored earlier under the same key is answered
         from the log instead (Conflict if it was a different request).
         """
+        return self.store(
+            checks, caller=caller, caller_role=caller_role, idempotency=idempotency, batch=batch
+        )[0]
+
+    def store(
+        self,
+        checks: Sequence[NewCheck],
+        *,
+        caller: str,
+        caller_role: str,
+        idempotency: Idempotency | None = None,
+        batch: bool = False,
+    ) -> tuple[list[CheckRecord], bool]:
+        """``append``, and whether the answer is a replay: a request racing another
+        under the same idempotency key gets the other's records, and its answer must say
+        so (``Idempotent-Replayed``) as a replay found before the check does."""
         now = utc_iso(self._clock())
         batch_id = uuid.uuid4().hex if batch else None
         texts = [c.texts() for c in checks]
@@ -427,8 +443,8 @@ class CheckLog:
             assert idempotency is not None
             replayed = self.replay(caller, idempotency)
             assert replayed is not None
-            return replayed
-        return records
+            return replayed, True
+        return records, False
 
     def _claim(
         self, tx: Tx, caller: str, idem: Idempotency, target_kind: str, target_id: str

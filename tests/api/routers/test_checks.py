@@ -546,3 +546,28 @@ def test_a_body_validated_by_pydantic_json_is_the_model_fastapi_makes(
     except ValidationError:
         return  # the fast path declines: the generic path answers
     assert fast == CheckIn.model_validate(json.loads(raw))
+
+
+def test_a_request_that_lost_the_race_for_its_idempotency_key_says_it_replays(
+    mini_api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15, finding 11: two requests with one Idempotency-Key at once both find no
+    earlier record, both check, and the second to store gets the first's record: it
+    answered without ``Idempotent-Replayed``. The race, made certain: the early lookup
+    finds nothing for the second request."""
+    body = mini_site(10, 10, 60, 60)
+    headers = {**mini_api.auth("permit_system"), "Idempotency-Key": "race-1"}
+    first = mini_api.client.post("/v1/checks", json=body, headers=headers)
+    assert first.status_code == 201 and "idempotent-replayed" not in first.headers
+    real_replay = mini_api.state.check_log.replay
+    calls: list[int] = []
+
+    def late(caller: str, idem: Any) -> Any:
+        calls.append(1)
+        return None if len(calls) == 1 else real_replay(caller, idem)  # raced, then found
+
+    monkeypatch.setattr(mini_api.state.check_log, "replay", late)
+    second = mini_api.client.post("/v1/checks", json=body, headers=headers)
+    assert len(calls) == 2  # the early lookup, then the one after losing the race
+    assert second.status_code == 201 and second.headers["idempotent-replayed"] == "true"
+    assert second.json()["id"] == first.json()["id"]
