@@ -71,3 +71,15 @@ def overlay_kinds() -> dict[str, OverlayKind]:
 def kind_of(jenis: str) -> OverlayKind:
     """The catalogue entry, or a neutral one for a kind the plan documents itself."""
     return overlay_kinds().get(jenis.upper(), OverlayKind(jenis.upper(), jenis, jenis, None))
+
+
+def flag_description(text: str | None) -> str | None:
+    """What a set flag's text tells a reader: nothing when it is only a number (a yes/no
+    flag written as 1), else the text itself (``Kawasan Rawan Banjir - Tinggi``)."""
+    if text is None:
+        return None
+    try:
+        float(text)
+    except ValueError:
+        return text
+    return None

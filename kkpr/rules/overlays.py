@@ -8,7 +8,7 @@ default in ``kkpr/overlay_kinds.toml`` (``kkpr.kugi``).
 
 from __future__ import annotations
 
-from kkpr.kugi import FLAG_JENIS, kind_of
+from kkpr.kugi import FLAG_JENIS, flag_description, kind_of
 from kkpr.model import Effect, OverlayFinding, OverlayHit, PlanMeta, Reason, ZoneHit
 from kkpr.rules.intensity import Limit
 from kkpr.text import num_en, num_id, pct_en, pct_id
@@ -26,7 +26,7 @@ def flag_hits(zones: list[ZoneHit], deciding: list[bool]) -> list[tuple[OverlayH
                 fid=zone.fid,
                 jenis=jenis,
                 area_m2=zone.area_m2,
-                keterangan=text,  # what the layer wrote, e.g. "Kawasan Rawan Banjir - Tinggi"
+                keterangan=flag_description(text),  # e.g. "Kawasan Rawan Banjir - Tinggi"
                 source=f"pola_ruang.{FLAG_COLUMN.get(jenis, jenis)}",
                 efek=None,
                 part=zone.part,

@@ -166,3 +166,11 @@ def test_a_plan_names_its_own_none_values(tmp_path: Path, flagged_dir: Path) -> 
     assert flag_findings(check(plan, INSIDE["5"].__geo_interface__, "47111", crs=CRS)) == [
         ("pola_ruang.KRB_03", "Kawasan Rawan Banjir - Tinggi")
     ]
+
+
+def test_a_flag_written_as_1_is_set_with_no_text_to_show(mini_plan_dir: Path) -> None:
+    plan = read_plan(mini_plan_dir)  # zone 5: KKOP_1 = 1
+    r = check(plan, INSIDE["5"].__geo_interface__, "47111", crs=CRS)
+    assert flag_findings(r) == [("pola_ruang.KKOP_1", None)]
+    # the flag's sentence (the layer's KKOP has its KETERANGAN) shows no bare "1"
+    assert not [x for x in r.reasons if ": 1;" in x.en or ": 1;" in x.id]
