@@ -142,6 +142,12 @@ class Settings(BaseSettings):
     max_plan_unzipped_bytes: int = Field(
         2_000_000_000, description="Largest plan package once unzipped (zip bombs)"
     )
+    max_plan_zip_ratio: float = Field(
+        100.0,
+        description="Most times a plan zip may grow when unpacked: GeoPackages, CSVs and "
+        "GeoTIFFs zip to a fifth of their size at best (the Kupang sample: 2.6x); more is "
+        "padding that would be kept with the package",
+    )
     session_secret: str | None = Field(
         None,
         description="HMAC key for staff session cookies and public client hashes; "

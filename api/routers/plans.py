@@ -286,7 +286,11 @@ async def _receive_upload(request: Request, dest: FsPath) -> None:
                 fh.write(chunk)
 
 
-def unpack(zip_path: FsPath, dest: FsPath, max_bytes: int) -> FsPath:
+# below this unpacked size the ratio is not asked (an empty table zips to nothing)
+ZIP_RATIO_FLOOR_BYTES = 50_000_000
+
+
+def unpack(zip_path: FsPath, dest: FsPath, max_bytes: int, max_ratio: float = 100.0) -> FsPath:
     """Extract a zipped package safely; the folder holding plan.toml."""
     try:
         archive = zipfile.ZipFile(zip_path)
@@ -297,6 +301,17 @@ def unpack(zip_path: FsPath, dest: FsPath, max_bytes: int) -> FsPath:
     with archive:
         members = archive.infolist()
         total = sum(m.file_size for m in members)
+        packed = sum(m.compress_size for m in members)
+        if total > max_ratio * max(packed, 1) and total > ZIP_RATIO_FLOOR_BYTES:
+            # a zip bomb: padding that would be unpacked and then kept with the package
+            raise InputTooLarge(
+                f"Isi zip {num_id(total / max(packed, 1), 0)} kali ukuran zipnya: bukan paket rencana",
+                f"The zip unpacks to {total / max(packed, 1):,.0f} times its size: not a plan package",
+                where="body",
+                hint_id="Zip hanya berkas paket rencana (plan.toml, lapisan, tabel, raster)",
+                hint_en="Zip the plan package's files only (plan.toml, layers, tables, rasters)",
+                extra={"limit_ratio": max_ratio},
+            )
         if len(members) > MAX_ZIP_MEMBERS or total > max_bytes:
             raise InputTooLarge(
                 f"Isi zip terlalu besar ({num_id(len(members), 0)} berkas, {num_id(total, 0)} bita)",
@@ -342,7 +357,10 @@ def unpack(zip_path: FsPath, dest: FsPath, max_bytes: int) -> FsPath:
 def load_package(
     state: AppState, zip_path: FsPath, work: FsPath, caller: Caller, activate: bool
 ) -> dict[str, Any]:
-    root = unpack(zip_path, work / "package", state.settings.max_plan_unzipped_bytes)
+    settings = state.settings
+    root = unpack(
+        zip_path, work / "package", settings.max_plan_unzipped_bytes, settings.max_plan_zip_ratio
+    )
     plan, problems = validate_dir(root, state.settings)
     errors = errors_of(problems)
     if plan is None or errors:

@@ -257,3 +257,22 @@ def test_the_public_itbx_csv_never_carries_a_formula() -> None:
     assert "'=HYPERLINK" in text and "'+cmd" in text and "'@SUM(A1)" in text
     assert ",-," in text or text.count(",-") >= 1  # a lone dash is a dash
     assert rows[2] == "-5"  # a number stays a number
+
+
+def test_a_zip_bomb_is_refused_and_nothing_is_kept(
+    mini_api: Api, mini_plan_dir: Path, tmp_path: Path
+) -> None:
+    """Issue 15, finding 11: a valid package with 60 MB of zeros beside it zips to a
+    few hundred kB; it was unpacked, accepted and the padding kept with the package."""
+    folder = tmp_path / "padded"
+    shutil.copytree(mini_plan_dir, folder)
+    with (folder / "padding.bin").open("wb") as fh:
+        for _ in range(60):
+            fh.write(bytes(1_000_000))
+    body = zipped(folder)
+    assert len(body) < 1_000_000
+    r = mini_api.client.post("/v1/plans", content=body, headers=mini_api.auth("staff"))
+    assert r.status_code == 413 and r.json()["limit_ratio"] == 100
+    data = mini_api.state.settings.data_dir
+    assert not list(data.glob("plans/**/padding.bin")) and not list(data.glob("uploads/*"))
+    assert len(mini_api.client.get("/v1/plans/mini/versions").json()) == 1
