@@ -307,7 +307,11 @@ def require_role(*roles: str) -> Callable[..., Awaitable[Caller]]:
             if caller is not None and request.method not in SAFE_METHODS:
                 given = headers.get("x-csrf-token", "").encode()
                 if not hmac.compare_digest(given, csrf_token(state, session).encode()):
-                    raise csrf_refused()
+                    if "public" not in roles:
+                        raise csrf_refused()
+                    # a public route (the pre-check page, opened by someone logged in):
+                    # the cookie without its token is no credential, the caller is public
+                    caller = None
         if caller is None:
             if "public" in roles:
                 return public_caller(state, request)

@@ -173,3 +173,15 @@ def test_a_forged_logout_does_nothing_and_logout_revokes_the_session(mini_api: A
     replay = TestClient(mini_api.client.app)
     replay.cookies.set(SESSION_COOKIE, str(session))
     assert replay.get("/v1/reviews").status_code == 401
+
+
+def test_a_public_route_ignores_the_cookie_without_its_token(mini_api: Api) -> None:
+    """Staff logged in and using the public pre-check page: the page sends no token, so
+    the cookie is no credential there and the pre-check is a public one (not a 403)."""
+    client, token = _logged_in(mini_api)
+    public = client.post("/v1/precheck", json=mini_site(10, 10, 60, 60))
+    assert public.status_code == 201 and public.json()["caller_role"] == "public"
+    staff = client.post(
+        "/v1/precheck", json=mini_site(10, 10, 60, 60), headers={"X-CSRF-Token": token}
+    )
+    assert staff.status_code == 201 and staff.json()["caller_role"] == "staff"
