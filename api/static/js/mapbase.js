@@ -5,6 +5,7 @@ import { colourOf, family, overlayStyle } from "./palette.js";
 import { h, page, t } from "./i18n.js";
 
 const FIRST_PAGE = 250; // zones in the first answer of a map view
+// keep in step with the preload in precheck.html: /ogc/collections/zones/items?limit=250
 let zoneFill = 0.62; // the zones' fill opacity; lowered to let the base map show through
 
 /** A Leaflet map over the plan's extent, over the configured base map if any. */
@@ -121,7 +122,12 @@ export class ZoneLayer {
   }
 
   async refresh() {
-    const bbox = bboxOf(this.map.getBounds(), 0.2);
+    // the first view is the whole plan: asked without a bbox, as the page preloads it
+    // (<link rel="preload"> in precheck.html), so the answer is on its way before
+    // the scripts have run
+    const whole = !this.asked && page.plan && page.plan.bbox;
+    this.asked = true;
+    const bbox = whole ? null : bboxOf(this.map.getBounds(), 0.2);
     const token = Symbol("load");
     this.loading = token;
     let added = 0;
