@@ -261,8 +261,9 @@ def report(
     if paints:
         text = (
             f"\nStaff map first paint (Chromium {VIEW['width']}x{VIEW['height']}, cache empty, "
-            f"{len(paints)} loads): median {statistics.median(paints):.0f} ms, "
-            f"max {max(paints):.0f} ms"
+            f"{len(paints)} loads in this order): "
+            + ", ".join(f"{p:.0f}" for p in paints)
+            + f" ms; median {statistics.median(paints):.0f} ms"
         )
         console.print(text)
         print(text)

@@ -133,6 +133,7 @@ class PostgisStore:
                 cur.execute("SET jit = off")
             self._local.conn = conn
             self._local.prepared = False
+            self._local.tile_statements = set()
         return conn
 
     def _run(self, fn: Callable[[Any], T]) -> T:
@@ -589,10 +590,22 @@ class PostgisStore:
         av = self._active_for(plan_id)
         if collection not in av.layers:
             raise unknown_collection(collection, list(av.layers))
-        rows = self._fetch(
-            tiles.tile_sql(pf.source(collection), pf.tile_properties(collection)),
-            {"vid": av.vid, "srid": av.srid, "z": z, "x": x, "y": y, "name": collection},
-        )
+        name = f"kkpr_tile_{collection}"
+
+        def run(cur: Any) -> list[tuple[Any, ...]]:
+            # prepared once per connection: planning a tile cost more than drawing it
+            if name not in self._local.tile_statements:
+                sql = tiles.tile_sql(pf.source(collection), pf.tile_properties(collection))
+                cur.execute(
+                    f"PREPARE {name} (bigint, integer, integer, integer, integer, text) AS {sql}"
+                )
+                self._local.tile_statements.add(name)
+            cur.execute(
+                f"EXECUTE {name} (%s, %s, %s, %s, %s, %s)", (av.vid, av.srid, z, x, y, collection)
+            )
+            return list(cur.fetchall())
+
+        rows = self._run(run)
         return bytes(rows[0][0]) if rows and rows[0][0] else b""
 
     def layers_of(self, plan_id: str, version: str) -> dict[str, gpd.GeoDataFrame]:

@@ -128,22 +128,24 @@ def encode(
 
 
 def tile_sql(source: str, properties: str) -> str:
-    """``ST_AsMVT`` of one collection's tile: params vid, srid, z, x, y, name.
+    """``ST_AsMVT`` of one collection's tile, to be prepared: $1 vid, $2 srid, $3 z,
+    $4 x, $5 y, $6 the layer's name.
 
     ``source`` is the FROM text aliased ``x``; ``properties`` a jsonb expression of
-    the popup properties (``jsonb_strip_nulls`` drops the empty ones)."""
+    the popup properties (``jsonb_strip_nulls`` drops the empty ones). Each feature's
+    geometry is transformed and clipped once (a materialised step, not again in a
+    filter)."""
     return f"""
-WITH env AS (
-    SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS tile,
-           ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => {BUFFER / EXTENT}),
-                        %(srid)s) AS box
+WITH env AS MATERIALIZED (
+    SELECT ST_TileEnvelope($3, $4, $5) AS tile,
+           ST_Transform(ST_TileEnvelope($3, $4, $5, margin => {BUFFER / EXTENT}), $2) AS box
 ),
-t AS (
+t AS MATERIALIZED (
     SELECT CASE WHEN x.fid ~ '^[0-9]{{1,18}}$' THEN x.fid::bigint END AS id,
            jsonb_strip_nulls({properties}) AS props,
            ST_AsMVTGeom(ST_Transform(x.geom, 3857), env.tile, {EXTENT}, {BUFFER}, true) AS geom
     FROM {source}, env
-    WHERE x.vid = %(vid)s AND x.geom && env.box
+    WHERE x.vid = $1 AND x.geom && env.box
 )
-SELECT ST_AsMVT(t.*, %(name)s, {EXTENT}, 'geom', 'id') FROM t WHERE t.geom IS NOT NULL
+SELECT ST_AsMVT(t.*, $6, {EXTENT}, 'geom', 'id') FROM t WHERE t.geom IS NOT NULL
 """
