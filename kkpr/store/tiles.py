@@ -132,9 +132,10 @@ def tile_sql(source: str, properties: str) -> str:
     $4 x, $5 y, $6 the layer's name.
 
     ``source`` is the FROM text aliased ``x``; ``properties`` a jsonb expression of
-    the popup properties (``jsonb_strip_nulls`` drops the empty ones). Each feature's
-    geometry is transformed and clipped once (a materialised step, not again in a
-    filter)."""
+    the popup properties (``jsonb_strip_nulls`` drops the empty ones). A feature is
+    first cut to the tile (with its buffer) in the plan CRS, so a river buffer or a
+    hazard zone of many vertices is transformed only where it meets the tile; each is
+    transformed and clipped once (a materialised step, not again in a filter)."""
     return f"""
 WITH env AS MATERIALIZED (
     SELECT ST_TileEnvelope($3, $4, $5) AS tile,
@@ -143,7 +144,8 @@ WITH env AS MATERIALIZED (
 t AS MATERIALIZED (
     SELECT CASE WHEN x.fid ~ '^[0-9]{{1,18}}$' THEN x.fid::bigint END AS id,
            jsonb_strip_nulls({properties}) AS props,
-           ST_AsMVTGeom(ST_Transform(x.geom, 3857), env.tile, {EXTENT}, {BUFFER}, true) AS geom
+           ST_AsMVTGeom(ST_Transform(ST_ClipByBox2D(x.geom, env.box), 3857), env.tile,
+                        {EXTENT}, {BUFFER}, true) AS geom
     FROM {source}, env
     WHERE x.vid = $1 AND x.geom && env.box
 )

@@ -2,7 +2,7 @@
 // column, the review queue and the plan's validation report, each located on the map.
 import { h, keepHashOnLanguageSwitch, num, page, pick, t } from "./i18n.js";
 import {
-  fetchFeatures, makeMap, overlayLegendItem, plainText, renderLegend, zoneCode, zoneName,
+  fetchFeatures, makeMap, overlayLegendItem, renderLegend, zoneCode, zoneName,
 } from "./mapbase.js";
 import { overlayStyle } from "./palette.js";
 import { fullFeature, tileLayer, ZONE_MIN_ZOOM, zoneTileStyle } from "./tiles.js";
@@ -19,19 +19,6 @@ const showTab = (id) => $(id).click();
 
 // ---------------------------------------------------------------- layers
 const overlayKinds = new Set();
-const overlays = L.geoJSON(null, {
-  pane: "overlays",
-  style: (f) => ({ ...overlayStyle(f.properties.jenis ?? f.properties.JENIS), fill: false }),
-  onEachFeature(f, layer) {
-    const j = f.properties.jenis ?? f.properties.JENIS;
-    overlayKinds.add(j);
-    layer.bindTooltip(plainText(`${j} ${page.overlay_kinds[j] || ""}`), { sticky: true });
-    layer.on("click", (e) => {
-      L.DomEvent.stopPropagation(e);
-      showFeature(t("staff.feature.overlay"), f, null);
-    });
-  },
-}).addTo(map);
 const reviewMarks = L.featureGroup().addTo(map);
 const decidedMarks = L.featureGroup().addTo(map);
 const DECISION_COLOUR = { approve: "#2b8a3e", approve_with_conditions: "#1971c2", reject: "#5f3dc4" };
@@ -42,7 +29,8 @@ const problemMarks = L.featureGroup().addTo(map);
 let selected = null;
 const zoneCodes = new Map(); // code -> name, of the zones drawn so far (the legend)
 const zoneIds = new Set();
-if (map.getZoom() < ZONE_MIN_ZOOM) map.setZoom(ZONE_MIN_ZOOM);
+// a plan too large to show whole opens at its centre where its zones are drawn
+if (map.getZoom() < ZONE_MIN_ZOOM) map.setZoom(ZONE_MIN_ZOOM + 1);
 const rtrw = tileLayer(map, "rtrw", (p) => ({
   fill: true, fillColor: "#b9a7d6", fillOpacity: 0.25, color: "#6b5b95", weight: 0.8, dashArray: "3 3",
 }), { onClick: (p, id) => showTile(t("staff.feature.rtrw"), "rtrw", p, id) });
@@ -56,8 +44,12 @@ const zones = tileLayer(map, "zones", zoneTileStyle, {
   onClick: (p, id, latlng) => selectZone(p, id, latlng),
 });
 zones.setZIndex(2);
-zones.on("load", () => {
+// first paint: the first zone tile drawn; zonesDrawn: every zone tile of the view drawn
+zones.on("tileload", () => {
   if (window.kkpr.firstPaint === undefined) window.kkpr.firstPaint = performance.now();
+});
+zones.on("load", () => {
+  if (window.kkpr.zonesDrawn === undefined) window.kkpr.zonesDrawn = performance.now();
   zoneStatus();
   legend();
 });
@@ -67,12 +59,12 @@ function zoneStatus() {
   $("map-status").textContent = map.getZoom() < ZONE_MIN_ZOOM ? t("map.zoom_in")
     : t("staff.zones_loaded", { n: num(zoneIds.size, 0) });
 }
-fetchFeatures("overlays", null, { limit: 1000, max: 20000 })
-  .then((got) => {
-    overlays.addData(got.features);
-    legend();
-  })
-  .catch(() => { $("map-status").textContent = t("map.load_error"); });
+// overlays as outlines over the zones; a click on a zone names the ones covering it
+const overlays = tileLayer(map, "overlays", (p) => ({ ...overlayStyle(p.jenis), fill: false }), {
+  seen(p) { if (p.jenis) overlayKinds.add(p.jenis); },
+});
+overlays.setZIndex(3);
+overlays.on("load", legend);
 
 function legend() {
   const marks = [
@@ -142,7 +134,7 @@ async function selectZone(props, id, latlng) {
   selected = id;
   if (id !== null) zones.setFeatureStyle(id, { ...zoneTileStyle(props), weight: 3.5, color: "#000" });
   const code = zoneCode(props);
-  const here = overlaysAt(latlng);
+  const here = await overlaysAt(latlng);
   const itbx = h("div", { id: "itbx-column" }, h("p", { class: "muted" }, t("staff.loading")));
   showTile(`${code} ${zoneName(props)}`, "zones", props, id, h("div", {},
     here.length ? h("p", {}, h("strong", {}, t("staff.feature.overlays_here")), " ",
@@ -170,8 +162,9 @@ async function selectZone(props, id, latlng) {
   );
 }
 
-// point-in-polygon over the loaded overlays: which special provisions cover a click
-function overlaysAt(latlng) {
+// which special provisions cover a click: the overlays of a small box around it
+// (OGC API bbox), then point-in-polygon
+async function overlaysAt(latlng) {
   const found = new Set();
   if (!latlng) return [];
   const inRing = (ring, x, y) => {
@@ -183,13 +176,21 @@ function overlaysAt(latlng) {
     }
     return inside;
   };
-  overlays.eachLayer((layer) => {
-    const g = layer.feature.geometry;
+  const e = 1e-6;
+  let got;
+  try {
+    got = await fetchFeatures("overlays",
+      [latlng.lng - e, latlng.lat - e, latlng.lng + e, latlng.lat + e], { limit: 100, max: 1000 });
+  } catch {
+    return [];
+  }
+  for (const f of got.features) {
+    const g = f.geometry;
     const polys = g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [];
     const hit = polys.some((rings) => inRing(rings[0], latlng.lng, latlng.lat) &&
       !rings.slice(1).some((hole) => inRing(hole, latlng.lng, latlng.lat)));
-    if (hit) found.add(layer.feature.properties.jenis ?? layer.feature.properties.JENIS);
-  });
+    if (hit) found.add(f.properties.jenis ?? f.properties.JENIS);
+  }
   return [...found];
 }
 
