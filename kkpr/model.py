@@ -188,10 +188,18 @@ class Proposal:
 
 @dataclass(frozen=True)
 class Site:
-    """A proposed site: a Polygon, MultiPolygon or Point in ``crs``."""
+    """A proposed site: a Polygon, MultiPolygon or Point in ``crs``.
+
+    ``derived`` keeps what is computed from the site (``kkpr.site``: the vertex count
+    that passed every check, the geometry projected into a CRS): the site and its
+    geometry never change, so neither does what they give. Not part of equality.
+    """
 
     geometry: BaseGeometry
     crs: str = "EPSG:4326"
+    derived: dict[str, Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
 
 # ---------------------------------------------------------------- store answers

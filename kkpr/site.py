@@ -98,15 +98,16 @@ def transformer(src: str, dst: str) -> Transformer:
     return Transformer.from_crs(src, dst, always_xy=True)
 
 
-# A Site is frozen and its geometry immutable, so what is derived from it is kept on it
-# (as functools.cached_property does): the API's limits and the store validate and
-# project a site, and the second time costs nothing.
-_VERTICES = "_kkpr_valid_vertices"  # vertex count of a geometry that passed every check
-_IN_CRS = "_kkpr_in_crs"  # {crs: the geometry projected into it}
+# A Site is frozen and its geometry immutable, so what is derived from it is kept in its
+# ``derived`` dict (a declared field, never an attribute written into a frozen object):
+# the API's limits and the store validate and project a site, and the second time
+# costs nothing.
+_VERTICES = "vertices"  # vertex count of a geometry that passed every check
+_IN_CRS = "in_crs"  # {crs: the geometry projected into it}
 
 
 def _memo(site: Site) -> dict[str, Any]:
-    return site.__dict__
+    return site.derived
 
 
 def check_site_geometry(site: Site, max_vertices: int | None = None) -> None:
