@@ -165,7 +165,7 @@ def main() -> None:
             t_validate = time.perf_counter() - t
             url = server.new_database("kkpr_bench")
             t = time.perf_counter()
-            load_package(url, folder, loaded_by="bench", data_dir=data_dir, progress=False)
+            load_package(url, folder, loaded_by="bench", data_dir=data_dir)
             t_pg = time.perf_counter() - t
             postgis = PostgisStore(url, data_dir=data_dir, max_vertices=None)
             requests = sites_for(plan, args.sites)

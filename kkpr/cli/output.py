@@ -1,4 +1,4 @@
-"""What every command shares: errors to exit codes, and a console."""
+"""What every command shares: errors to exit codes, a console, and progress bars."""
 
 from __future__ import annotations
 
@@ -6,13 +6,16 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from kkpr.errors import KkprError, PlanError, Problem, StoreError
+
+if TYPE_CHECKING:
+    from kkpr.store.load import LoadProgress
 
 console = Console()
 err_console = Console(stderr=True)
@@ -72,3 +75,32 @@ def print_problems(problems: list[Problem], plan_dir: str) -> None:
             p.geometry_wkt or "",
         )
     console.print(table)
+
+
+@contextmanager
+def load_bar() -> Iterator[LoadProgress]:
+    """A progress callback for ``kkpr.store.load.load_package`` that draws one bar per
+    task on stderr (nothing when stderr is not a terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from kkpr.store.load import LoadStep
+
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=not err_console.is_terminal,
+    )
+    tasks: dict[str, Any] = {}
+
+    def draw(step: LoadStep) -> None:
+        total = None if step.total is None else max(step.total, 1)
+        done = step.done if step.total else (1 if step.total == 0 else 0)
+        if step.task not in tasks:
+            tasks[step.task] = bar.add_task(step.label, total=total)
+        bar.update(tasks[step.task], description=step.label, completed=done, total=total)
+
+    with bar:
+        yield draw

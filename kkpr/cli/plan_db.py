@@ -10,7 +10,7 @@ from rich import box
 from rich.table import Table
 
 from kkpr.cli.db import DB_OPTION, require_db
-from kkpr.cli.output import cli_errors, console, dump_json
+from kkpr.cli.output import cli_errors, console, dump_json, load_bar
 
 BY_OPTION = typer.Option(None, "--by", help="Nama petugas / who does it (bawaan: pengguna OS)")
 
@@ -31,8 +31,10 @@ def load_command(
     from kkpr.store.load import load_package
 
     url = require_db(db)
-    with cli_errors():
-        version = load_package(url, plan_dir, loaded_by=_by(by), activate=not no_activate)
+    with cli_errors(), load_bar() as progress:
+        version = load_package(
+            url, plan_dir, loaded_by=_by(by), activate=not no_activate, progress=progress
+        )
     state = "dimuat / loaded" if no_activate else "dimuat dan aktif / loaded and active"
     console.print(f"[green]✓[/] versi / version [bold]{version}[/] {state}")
 

@@ -15,17 +15,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import os
 import shutil
-import sys
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kkpr.errors import PlanError, Problem, StoreError
 from kkpr.model import PlanRules
@@ -38,10 +33,29 @@ from kkpr.store.activation import activate_vid
 from kkpr.store.postgis_sql import connect, db_errors, not_migrated, srid_of, unavailable
 
 CHUNK_ROWS = 20_000
-# Tests kill a load half-way: with this set, the load sleeps that many seconds after
-# sending half of the zones (inside the open COPY), announcing it on stderr first.
-PAUSE_ENV = "KKPR_LOAD_PAUSE_MIDWAY_S"
-PAUSE_MARK = "kkpr-load: paused mid-COPY"
+
+
+@dataclass(frozen=True)
+class LoadStep:
+    """Where a load is: ``task`` (``zones``, ``overlays``, ``rtrw``, ``validation``)
+    stands at ``done`` of ``total`` (None: not known yet); ``label`` says it to a person.
+
+    A load reports every step to the ``progress`` callback it is given; it draws
+    nothing itself (``kkpr plan load`` draws a bar, see ``kkpr.cli.output``). The
+    callback runs inside the load's transaction (during a COPY, between chunks).
+    """
+
+    task: str
+    label: str
+    done: int
+    total: int | None
+
+
+LoadProgress = Callable[[LoadStep], None]
+
+
+def _silent(step: LoadStep) -> None:
+    pass
 
 
 # ---------------------------------------------------------------- load
@@ -54,21 +68,21 @@ def load_package(
     loaded_by: str,
     activate: bool = True,
     data_dir: Path | None = None,
-    progress: bool | None = None,
+    progress: LoadProgress | None = None,
 ) -> str:
     """Validate and load ``plan_dir`` as a new version of its plan; return the version.
 
     Raises PlanError (with ``problems``) when validation finds errors, StoreError
     when the database fails; in both cases nothing of the version is kept. The
     validation runs beside the COPY (GEOS works outside the GIL, the server parses in
-    its own process) and is waited for before anything is committed.
+    its own process) and is waited for before anything is committed. ``progress``
+    hears of every step (``LoadStep``).
     """
     plan_dir = Path(plan_dir)
     plan = read_plan(plan_dir)
     srid = srid_of(plan.meta.crs)
     data_dir = data_dir if data_dir is not None else Settings().data_dir
-    console = Console(stderr=True)
-    show = console.is_terminal if progress is None else progress
+    report = progress or _silent
     pool = ThreadPoolExecutor(1, thread_name_prefix="kkpr-validate")
     checked = pool.submit(lambda: errors_of(validate(plan)))
     raster_dir: Path | None = None
@@ -78,19 +92,11 @@ def load_package(
         conn = connect(url)
         vid, version = _register(conn, url, plan, loaded_by, plan_dir, srid)
         raster_dir = (data_dir / "rasters" / plan.meta.id / version).resolve()
-        bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            disable=not show,
-        )
-        with bar, conn.cursor() as cur:
-            _write_version(cur, bar, plan, vid, srid, raster_dir)
-            task = bar.add_task("validasi / validation", total=None)
+        with conn.cursor() as cur:
+            _write_version(cur, report, plan, vid, srid, raster_dir)
+            report(LoadStep("validation", "validasi / validation", 0, None))
             errors = checked.result()
-            bar.update(task, total=1, completed=1)
+            report(LoadStep("validation", "validasi / validation", 1, 1))
             if errors:
                 raise refusal(plan_dir, errors)
             if activate:
@@ -124,17 +130,15 @@ def refusal(plan_dir: Path, errors: list[Problem]) -> PlanError:
 
 
 def _write_version(
-    cur: Any, bar: Progress, plan: Plan, vid: int, srid: int, raster_dir: Path
+    cur: Any, report: LoadProgress, plan: Plan, vid: int, srid: int, raster_dir: Path
 ) -> None:
     """Everything of the version, inside the load's transaction; status ready."""
     cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
-    pause = os.environ.get(PAUSE_ENV)
     zones, overlays = plan.zones, plan.overlays
     rtrw = plan.rtrw if plan.rtrw is not None else copy_text.no_rtrw(plan.meta.crs)
-    layer = copy_text.zones(plan, vid, srid)
-    _copy_layer(cur, bar, "zones", vid, layer, float(pause) if pause else None)
-    _copy_layer(cur, bar, "overlays", vid, copy_text.overlays(plan, vid, srid))
-    _copy_layer(cur, bar, "rtrw", vid, copy_text.rtrw(rtrw, vid, srid))
+    _copy_layer(cur, report, "zones", vid, copy_text.zones(plan, vid, srid))
+    _copy_layer(cur, report, "overlays", vid, copy_text.overlays(plan, vid, srid))
+    _copy_layer(cur, report, "rtrw", vid, copy_text.rtrw(rtrw, vid, srid))
     _insert_rules(cur, vid, plan.rules)
     _copy_rasters(cur, vid, plan, raster_dir)
     cur.execute(
@@ -233,59 +237,39 @@ def _abandon(
 
 
 class _Chunks:
-    """A file-like reader over CSV chunks, for ``copy_expert``; advances a progress task."""
+    """A file-like reader over CSV chunks, for ``copy_expert``; reports the rows sent
+    before each read (so a callback that waits, waits inside the open COPY)."""
 
     def __init__(
-        self,
-        chunks: Iterator[tuple[str, int]],
-        bar: Progress,
-        task: Any,
-        total: int,
-        pause_s: float | None = None,
+        self, chunks: Iterator[tuple[str, int]], report: LoadProgress, name: str, total: int
     ) -> None:
         self._chunks = chunks
-        self._bar, self._task, self._total = bar, task, total
+        self._report, self._name, self._total = report, name, total
         self._sent = 0
-        self._pause_s = pause_s
 
     def read(self, size: int = -1) -> str:
-        if self._pause_s and self._sent and self._sent * 2 >= self._total:
-            # half of the rows are with the server, inside the open COPY
-            sys.stderr.write(PAUSE_MARK + "\n")
-            sys.stderr.flush()
-            time.sleep(self._pause_s)
-            self._pause_s = None
+        self._report(LoadStep(self._name, f"{self._name} (COPY)", self._sent, self._total))
         try:
             text, rows = next(self._chunks)
         except StopIteration:
             return ""
         self._sent += rows
-        self._bar.advance(self._task, rows)
         return text
 
 
 def _copy_layer(
-    cur: Any,
-    bar: Progress,
-    name: str,
-    vid: int,
-    layer: copy_text.Layer,
-    pause_s: float | None = None,
+    cur: Any, report: LoadProgress, name: str, vid: int, layer: copy_text.Layer
 ) -> None:
     """COPY a layer into a new partition, index it, cut its many-vertex polygons into
     pieces, and attach both to ``kkpr.<name>`` and ``kkpr.<name>_pieces``."""
     part, total = f"kkpr.{name}_v{vid}", layer.rows
     cur.execute(f"CREATE TABLE {part} (LIKE kkpr.{name} INCLUDING DEFAULTS, CHECK (vid = {vid}))")
-    task = bar.add_task(f"{name} (COPY)", total=max(total, 1))
     cur.copy_expert(
         f"COPY {part} ({', '.join(layer.columns)}) FROM STDIN",
-        # pausing (tests): small chunks, so that half of the rows are sent, half not
-        _Chunks(
-            layer.chunks(max(total // 4, 1) if pause_s else CHUNK_ROWS), bar, task, total, pause_s
-        ),
+        _Chunks(layer.chunks(CHUNK_ROWS), report, name, total),
         size=1 << 20,
     )
-    bar.update(task, completed=max(total, 1), description=f"{name} (indeks / index)")
+    report(LoadStep(name, f"{name} (indeks / index)", total, total))
     cur.execute(f"ALTER TABLE {part} ADD PRIMARY KEY (vid, seq)")
     cur.execute(f"CREATE INDEX ON {part} USING gist (geom)")
     cur.execute(f"CREATE INDEX ON {part} (vid, frank)")
@@ -303,7 +287,7 @@ def _copy_layer(
     cur.execute(f"ANALYZE {pieces}")
     cur.execute(f"ALTER TABLE kkpr.{name} ATTACH PARTITION {part} FOR VALUES IN ({vid})")
     cur.execute(f"ALTER TABLE kkpr.{name}_pieces ATTACH PARTITION {pieces} FOR VALUES IN ({vid})")
-    bar.update(task, description=f"{name} ✓")
+    report(LoadStep(name, f"{name} ✓", total, total))
 
 
 # ---------------------------------------------------------------- rules, rasters

@@ -25,7 +25,6 @@ from kkpr.check import check
 from kkpr.errors import KkprError, NotFound, PlanError, StoreError
 from kkpr.model import Outcome, Proposal
 from kkpr.site import site_from_geojson
-from kkpr.store.load import PAUSE_ENV, PAUSE_MARK
 from kkpr.store.postgis import PostgisStore
 from kkpr.store.postgis_sql import connect
 from tests.mini_plan import CRS, site, write_mini_plan
@@ -197,17 +196,47 @@ def test_many_plans_in_one_database(pg_new_database: Callable[..., str], tmp_pat
 # ---------------------------------------------------------------- failures
 
 
+PAUSE_MARK = "kkpr-load: paused mid-COPY"
+# a load in a process of its own, with the command line's error handling, that once the
+# zones are with the server and their COPY is still open says so on stderr and waits
+# (its progress callback waits: the load itself knows nothing of tests)
+PAUSED_LOAD = """
+import sys, time
+from pathlib import Path
+
+from typer import Exit
+
+from kkpr.cli.output import cli_errors
+from kkpr.store.load import load_package
+
+url, plan_dir, data_dir, pause_s = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+
+def progress(step, paused=[]):
+    half = step.done and step.done * 2 >= step.total
+    if step.task == "zones" and step.label.endswith("(COPY)") and half and not paused:
+        paused.append(1)
+        sys.stderr.write("%s\\n" % MARK)
+        sys.stderr.flush()
+        time.sleep(pause_s)
+
+try:
+    with cli_errors():  # what `kkpr plan load` does with an error: a message, exit code
+        load_package(url, plan_dir, loaded_by="victim", data_dir=Path(data_dir), progress=progress)
+except Exit as exc:
+    sys.exit(exc.exit_code)
+"""
+
+
 def start_paused_load(
     url: str, plan_dir: Path, data_dir: Path, pause_s: float
 ) -> subprocess.Popen[str]:
+    code = PAUSED_LOAD.replace("MARK", repr(PAUSE_MARK))
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from kkpr.cli import main; main()",
-         "plan", "load", str(plan_dir), "--db", url, "--by", "victim"],
+        [sys.executable, "-c", code, url, str(plan_dir), str(data_dir), str(pause_s)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, PAUSE_ENV: str(pause_s), "KKPR_DATA_DIR": str(data_dir)},
-    )  # fmt: skip
+    )
     deadline = time.monotonic() + 120
     assert proc.stderr is not None
     seen = ""
