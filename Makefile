@@ -58,7 +58,7 @@ typecheck:
 	$(VENV)/bin/mypy
 
 bench: $(VENV)/.installed
-	$(PY) bench/stores.py && $(PY) bench/api.py && $(PY) bench/bulk.py && $(PY) bench/itbx.py
+	$(PY) bench/stores.py && $(PY) bench/api.py && $(PY) bench/bulk.py && $(PY) bench/itbx.py && $(PY) bench/single.py --sizes sample,500000 --postgis
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -199,7 +199,7 @@ def main() -> None:
         server = PgServer(args.db, durable=True, options=PG_OPTIONS)
         url = server.new_database("kkpr_tiles")
         t = time.perf_counter()
-        load_package(url, folder, loaded_by="bench", data_dir=data_dir, progress=False)
+        load_package(url, folder, loaded_by="bench", data_dir=data_dir)
         console.print(
             f"loaded {args.zones:,} zones into PostGIS in {time.perf_counter() - t:.0f} s"
         )
