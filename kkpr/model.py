@@ -70,6 +70,7 @@ class RasterSpec:
 
 
 MIXED_INTENSITY = ("weighted", "strictest")
+EMPTY_CELL = ("I", "X")
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,9 @@ class RuleOptions:
     """
 
     mixed_intensity: str = "weighted"
+    # what an empty ITBX cell means, as the plan's regulation says ("X": an activity
+    # not listed is not permitted; "I"); None: an empty cell is a gap of the plan
+    empty_cell: str | None = None
 
 
 @dataclass(frozen=True)

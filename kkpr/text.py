@@ -15,7 +15,11 @@ ITBX_WORDS: dict[str | None, tuple[str, str]] = {
     ItbxClass.B: ("diizinkan bersyarat tertentu", "permitted with specific conditions"),
     ItbxClass.TB: ("diizinkan terbatas dan bersyarat", "permitted with limits and conditions"),
     ItbxClass.X: ("tidak diizinkan", "not permitted"),
-    None: ("tidak diatur (matriks ITBX diam)", "not ruled (the ITBX matrix is silent)"),
+    None: (
+        "tidak ditentukan: sel matriks ITBX rencana kosong (rencana belum lengkap, "
+        "petugas yang memutuskan)",
+        "not determined: the plan's ITBX cell is empty (the plan is incomplete; staff decide)",
+    ),
 }
 
 

@@ -248,7 +248,11 @@ def _compile(store: MemoryStore) -> Compiled:
 
     for (kode, kodszn), _raw in rules.itbx.items():
         cells[act_index[kode], sz_index[kodszn]] = cell_id(rules.cell(kode, kodszn))
-    # a silent cell (no value) decides like an unparseable one: itbx.silent, REVIEW
+    # an empty cell reads as the plan declares ([rules] empty_cell)
+    declared = rules.meta.rule_options.empty_cell
+    if declared:
+        cells[cells < 0] = cell_id(declared)
+    # else it decides like an unparseable one: itbx.silent, REVIEW
     silent = len(cell_code)
     cell_text.append(None)
     cell_code.append(codes("itbx.silent"))

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kkpr.errors import PlanError, Problem
-from kkpr.model import MIXED_INTENSITY, PlanMeta, RasterSpec, RuleOptions, Tolerance
+from kkpr.model import EMPTY_CELL, MIXED_INTENSITY, PlanMeta, RasterSpec, RuleOptions, Tolerance
 from kkpr.plan.kugi import FLAG_NONE_DEFAULT
 
 PLAN_ID = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
@@ -308,6 +308,7 @@ def _meta(raw: dict[str, Any], r: _Reader) -> PlanMeta | None:
     rule_options = RuleOptions(
         mixed_intensity=r.choice_of(rules, "mixed_intensity", ("rules", 0), MIXED_INTENSITY)
         or RuleOptions.mixed_intensity,
+        empty_cell=r.choice_of(rules, "empty_cell", ("rules", 0), EMPTY_CELL),
     )
 
     if r.problems or not (plan_id and name and crs):

@@ -64,7 +64,12 @@ def conforming(
             keep = []
     if not known:
         return {"area_m2": None, "share": None, "geometry": None, "excluded": excluded}
-    geom = shapely.union_all(keep) if keep else None
+    if len(keep) == len(parts) and parts and not excluded:
+        geom: BaseGeometry | None = located.geometry  # all of it: no cut to make
+    elif len(keep) == 1:
+        geom = keep[0]
+    else:
+        geom = shapely.union_all(keep) if keep else None
     if geom is not None and cut:
         geom = shapely.difference(geom, shapely.union_all(cut))
     if geom is not None and not point:

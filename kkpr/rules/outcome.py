@@ -116,6 +116,8 @@ def evaluate(
         deciding = is_deciding(z.area_m2, share, rules, point, share_only)
         cell = rules.cell(entry.kode_kegiatan, z.kodszn)
         cls, codes = parse_cell(cell)
+        if cell is None and rules.meta.rule_options.empty_cell:
+            cls = ItbxClass(rules.meta.rule_options.empty_cell)  # as the plan declares
         parts.append(
             PartResult(
                 fid=z.fid,
@@ -296,6 +298,8 @@ def _part_reason(
             )
         word_id, word_en = ITBX_WORDS[cls]
         cell_txt = f" [{cell}]" if cell else ""
+        if cell is None and cls is not None:
+            cell_txt = " (sel kosong / empty cell: plan.toml [rules] empty_cell)"
         return (
             f"{where_id} di sub-zona {zone}; kegiatan {kegiatan} (KBLI {entry.kbli}) "
             f"{word_id}{cell_txt} menurut matriks ITBX (baris {entry.kode_kegiatan}, kolom {kodszn}).",

@@ -205,10 +205,10 @@ def test_reasons_join_into_the_deciding_codes(sample_store: MemoryStore, sample_
         assert joined[i] == "; ".join(c for c, e in site if e != Effect.INFO)
 
 
-def test_a_plan_asking_for_the_strictest_limits_is_decided_alike(tmp_path: Path) -> None:
+def test_a_plan_with_rule_options_is_decided_alike(tmp_path: Path) -> None:
     root = write_mini_plan(tmp_path / "strict")
     with (root / "plan.toml").open("a") as f:
-        f.write('[rules]\nmixed_intensity = "strictest"\n')
+        f.write('[rules]\nmixed_intensity = "strictest"\nempty_cell = "X"\n')
     plan = read_plan(root)
     assert plan.meta.rule_options.mixed_intensity == "strictest"
     store = MemoryStore(plan)
