@@ -77,11 +77,14 @@ def _looks_closed(conn: Any) -> bool:
     """
     if conn.closed:
         return True
+    # poll, not select: select() refuses descriptors past FD_SETSIZE (1024), which a
+    # busy server reaches, and every connection would then look closed
+    poller = select.poll()
     try:
-        readable, _w, _x = select.select([conn.fileno()], [], [], 0)
+        poller.register(conn.fileno(), select.POLLIN)
+        return bool(poller.poll(0))
     except (OSError, ValueError):
         return True
-    return bool(readable)
 
 
 class Pool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
@@ -43,6 +44,27 @@ def test_idle_connections_closed_by_the_server_are_replaced(
     db.ping()  # not an error: the dead connection was noticed before use
     assert db.pool.opened == 2
     db.close()
+
+
+def test_a_process_with_many_open_files_reuses_its_connections(
+    pg_new_database: Callable[..., str],
+) -> None:
+    """A server past 1024 descriptors (select()'s ceiling) still tells a live idle
+    connection from a dead one: in a long test run every connection looked closed."""
+    url = pg_new_database(migrated=False)
+    spare = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        db = Database(url, pool_size=4)
+        for _ in range(3):
+            db.ping()
+        assert db.pool is not None and db.pool.opened == 1
+        assert terminate_others(url) == 1
+        db.ping()
+        assert db.pool.opened == 2
+        db.close()
+    finally:
+        for fd in spare:
+            os.close(fd)
 
 
 def test_a_connection_that_breaks_in_use_answers_store_error_and_is_not_reused(

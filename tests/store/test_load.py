@@ -241,7 +241,9 @@ def start_paused_load(
     assert proc.stderr is not None
     seen = ""
     while PAUSE_MARK not in seen:
-        ready, _, _ = select.select([proc.stderr], [], [], max(deadline - time.monotonic(), 0))
+        poller = select.poll()  # select() refuses descriptors past 1024
+        poller.register(proc.stderr, select.POLLIN | select.POLLHUP)
+        ready = poller.poll(max(deadline - time.monotonic(), 0) * 1000)
         line = proc.stderr.readline() if ready else ""
         if not line:
             proc.kill()
