@@ -105,3 +105,16 @@ def test_unknown_keys_are_warnings_with_their_line(tmp_path: Path, mini_plan_dir
         ("plan_toml.unknown_key", "warning", 11,
          "plan.toml fields.kodzsn is not a known key and is ignored (a typo?)"),
     ]  # fmt: skip
+
+
+def test_every_key_kkpr_reads_is_known(tmp_path: Path, mini_plan_dir: Path) -> None:
+    root = tmp_path / "all"
+    shutil.copytree(mini_plan_dir, root)
+    with (root / "plan.toml").open("a") as f:
+        f.write(
+            'gaps = "warning"\n[fields]\nkodszn = "KODSZN"\n[flags]\nnone = ["Tidak Ada"]\n'
+            '[rules]\nmixed_intensity = "strictest"\nempty_cell = "X"\n'
+            '[overlay.KRB]\nefek = "B"\n'
+        )
+    _plan, problems = validate_dir(root)
+    assert [p.code for p in problems if p.code.startswith("plan_toml")] == []
