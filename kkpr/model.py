@@ -105,6 +105,9 @@ class PlanMeta:
     rule_options: RuleOptions = RuleOptions()
     version: str = "package"
     checksum: str | None = None
+    # whether this RDTR is integrated in OSS (plan.toml [oss] rdtr_integrated): only then
+    # is the automatic answer a KKKPR that OSS confirms; otherwise every case is a PKKPR
+    rdtr_integrated: bool = False
 
 
 @dataclass(frozen=True)

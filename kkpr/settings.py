@@ -11,13 +11,43 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SAMPLE_PLAN_DIR = Path(__file__).resolve().parent.parent / "zoning_data" / "kupang"
 KBLI_CATALOGUE = Path(__file__).resolve().parent.parent / "zoning_data" / "kbli2020.csv"
 DEV_DOCUMENT_SECRET = "change-me-in-production"  # published here: for trials only
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+class PnbpRate(BaseModel):
+    """One PNBP tariff: ``base_idr + ceil(area / unit_m2) * per_unit_idr``."""
+
+    base_idr: float = Field(..., ge=0)
+    per_unit_idr: float = Field(..., ge=0)
+    unit_m2: float = Field(..., gt=0)
+
+
+class PnbpRates(BaseModel):
+    """The tariffs of one purpose, below and from the area threshold."""
+
+    below: PnbpRate
+    above: PnbpRate
+
+
+def _default_pnbp_rates() -> dict[str, PnbpRates]:
+    # example figures in the shape of the ATR/BPN tariff (L/500 x HSBKpu + a fixed part):
+    # [unconfirmed: set them from the PNBP regulation and HSBKpu in force]
+    return {
+        "berusaha": PnbpRates(
+            below=PnbpRate(base_idr=350_000, per_unit_idr=50_000, unit_m2=500),
+            above=PnbpRate(base_idr=350_000, per_unit_idr=25_000, unit_m2=500),
+        ),
+        "non_berusaha": PnbpRates(
+            below=PnbpRate(base_idr=100_000, per_unit_idr=10_000, unit_m2=500),
+            above=PnbpRate(base_idr=100_000, per_unit_idr=5_000, unit_m2=500),
+        ),
+    }
 
 
 class Settings(BaseSettings):
@@ -67,7 +97,9 @@ class Settings(BaseSettings):
 
     # review (PKKPR / conditional cases)
     review_deadline_working_days: int = Field(
-        20, description="Working days to decide a PKKPR case (commonly cited; check the PP)"
+        20,
+        description="Working days to decide a PKKPR case, counted from complete documents "
+        "and payment (commonly cited; check the PP)",
     )
     review_conditional_deadline_working_days: int = 5
     review_due_soon_working_days: int = 3
@@ -128,6 +160,34 @@ class Settings(BaseSettings):
         "format=jsonv2, limited to the plan's extent) beside the offline place names",
     )
     geocoder_timeout_s: float = Field(4.0, gt=0, description="How long to wait for it")
+
+    # the PKKPR assessment (issue 16): every legal number a setting
+    pkkpr_overdue_policy: str = Field(
+        "flag",
+        pattern="^(flag|fiktif_positif)$",
+        description="An assessment past its deadline with no decision: 'flag' it in the "
+        "queue, or 'fiktif_positif' (approved by law, OSS status 57, with a record)",
+    )
+    pkkpr_fpr_required: bool = Field(
+        True, description="A decision needs the spatial-planning forum (FPR) assessment"
+    )
+    pkkpr_partial_tolerance_m2: float = Field(
+        1.0,
+        ge=0,
+        description="Area of an approved part allowed outside the requested site "
+        "(drawing slack at its edges)",
+    )
+    kkpr_validity_years: int = Field(3, description="Validity of a KKPR [article unconfirmed]")
+    kkpr_extension_years: int = Field(2, description="Length of one extension")
+    kkpr_max_extensions: int = Field(1, description="How many times a KKPR may be extended")
+    pnbp_area_threshold_m2: float = Field(
+        10_000.0, description="Land area from which the 'above' PNBP tariff applies"
+    )
+    pnbp_rates: dict[str, PnbpRates] = Field(
+        default_factory=_default_pnbp_rates,
+        description="PNBP tariff by purpose (berusaha, non_berusaha), below and from the "
+        "threshold (example figures: set them from the regulation in force)",
+    )
 
     # API
     public_rate_limit_per_minute: int = 30

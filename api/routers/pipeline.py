@@ -1,5 +1,7 @@
-"""The single window: applications and their stages, webhook subscriptions, the staff
-review queue, and the KKPR documents with their public verification.
+"""The single window: applications and their stages, the PKKPR assessment (its steps,
+decision, deadline and the decision's later life), webhook subscriptions, the staff
+queue, the region's assessment records with their public verification, and the
+applicant's tracking by number and access code.
 
 Writers (``permit_system``, ``staff``) submit applications, report the later stages and
 manage subscriptions; staff decide reviews. Anyone may verify a document by its number
@@ -17,7 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.auth import Caller, may_use, owner_filter, require_role
+from api.auth import Caller, may_use, owner_filter, require_role, wrong_role
 from api.deps import AppState, app_state
 from api.errors import responses
 from api.limits import check_site_limits
@@ -28,11 +30,14 @@ from kkpr.errors import Conflict, NotFound
 from kkpr.model import Proposal
 from kkpr.pipeline import documents, subscriptions
 from kkpr.pipeline.applications import Pipeline, Submission
+from kkpr.pipeline.cases import Officer
 from kkpr.pipeline.document_render import document_map, document_pdf, document_sheet
 from kkpr.pipeline.outbox import EVENT_TYPES
+from kkpr.pipeline.pnbp import Purpose, estimate
 from kkpr.pipeline.review import Decision, View
 from kkpr.pipeline.stages import PERMIT_SYSTEM_STAGES, Stage
 from kkpr.pipeline.state import submitted_by
+from kkpr.pipeline.statuses import ACTIONS, STATES, Action, Actor
 from kkpr.pipeline.targets import refuse_private_target
 from kkpr.records.db import Database
 from kkpr.site import site_from_geojson
@@ -71,6 +76,8 @@ class ApplicationIn(BaseModel):
                     "site": EXAMPLE_SITE,
                     "proposal": {"footprint_m2": 120, "floor_area_m2": 180, "floors": 2},
                     "external_ref": "OSS-2026-000123",
+                    "nib": "9120001234567",
+                    "purpose": "berusaha",
                 }
             ]
         },
@@ -87,6 +94,12 @@ class ApplicationIn(BaseModel):
         None,
         max_length=200,
         description="The permit system's own id: submitting it again returns the same application",
+    )
+    nib: str | None = Field(
+        None, pattern=r"^\d{13}$", description="The applicant's NIB (OSS registers it first)"
+    )
+    purpose: Purpose = Field(
+        Purpose.BERUSAHA, description="berusaha or non_berusaha (sets the PNBP tariff)"
     )
 
     @field_validator("crs")
@@ -116,6 +129,60 @@ class SubscriptionIn(BaseModel):
     description: str | None = Field(None, max_length=500)
 
 
+class OfficerIn(BaseModel):
+    """The officer taking the step, as the record names them."""
+
+    model_config = ConfigDict(extra="forbid")
+    nip: str = Field(..., pattern=r"^\d{18}$", description="NIP, 18 digits")
+    name: str = Field(..., min_length=1, max_length=200)
+
+
+class StepIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "data": {"nomor": "PTP/53.71/2026/011", "tanggal": "2026-03-17",
+                             "file": "pertek-011.pdf"},
+                    "officer": {"nip": "198501012010012001", "name": "Siti Nurhaliza"},
+                },
+                {"keterangan": "Menunggu rekomendasi instansi lain", "data": {}},
+            ]
+        },
+    )  # fmt: skip
+    keterangan: str | None = Field(None, max_length=2000, description="Why (required to stop "
+                                   "or restart the clock, return, or refuse)")  # fmt: skip
+    data: dict[str, Any] = Field(default_factory=dict, description="What the step carries")
+    officer: OfficerIn | None = None
+
+
+class AfterIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "Pembangunan belum selesai"}]},
+    )
+    reason: str = Field(..., min_length=1, max_length=2000)
+    changes: dict[str, Any] = Field(default_factory=dict)
+    officer: OfficerIn | None = None
+
+
+class IntegrationIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "rdtr_integrated": False,
+                    "reason": "RDTR belum terintegrasi di OSS (surat ATR/BPN)",
+                }
+            ]
+        },
+    )
+    rdtr_integrated: bool
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     decision: Decision
@@ -125,6 +192,23 @@ class DecisionIn(BaseModel):
     conditions: list[Annotated[str, Field(min_length=1, max_length=2000)]] = Field(
         default_factory=list, max_length=50
     )
+    approved_site: SiteIn | None = Field(
+        None, description="approve_in_part: the approved polygon, inside the requested site"
+    )
+    approved_crs: str | None = Field(None, pattern=r"^EPSG:\d{4,6}$")
+    officer: OfficerIn | None = None
+
+    @field_validator("approved_crs")
+    @classmethod
+    def _crs(cls, value: str | None) -> str | None:
+        return known_crs(value)
+
+
+def officer_of(given: OfficerIn | None, caller: Caller) -> Officer:
+    """The officer named in the body, else the acting key's name (no NIP)."""
+    if given is not None:
+        return Officer(name=given.name, nip=given.nip, key=caller.id)
+    return Officer(name=caller.name or caller.id, key=caller.id)
 
 
 class VerifyIn(BaseModel):
@@ -183,6 +267,8 @@ def post_application(
             site_crs=body.crs,
             external_ref=body.external_ref,
             plan_id=body.plan_id,
+            nib=body.nib,
+            purpose=body.purpose,
         ),
         by=caller.id,
     )
@@ -310,7 +396,16 @@ def get_reviews(
 @router.post(
     "/reviews/{review_id}/decision",
     responses=responses(401, 403, 404, 409, 422),
-    summary="Keputusan petugas / a staff decision",
+    summary="Keputusan PKKPR / the PKKPR decision (review id = application id)",
+    description="After the Pertek (45) and the FPR assessment: `approve` (disetujui "
+    "seluruhnya), `approve_with_conditions`, `approve_in_part` (with `approved_site`, "
+    "inside the requested site; re-checked by the engine) or `reject` (ditolak). Reasons "
+    "are required; a decision out of order is a 409 and changes nothing.",
+)
+@router.post(
+    "/applications/{review_id}/decision",
+    responses=responses(401, 403, 404, 409, 422),
+    summary="Keputusan PKKPR / the PKKPR decision",
 )
 def post_decision(
     review_id: Annotated[str, Path(min_length=1, max_length=64)],
@@ -321,10 +416,123 @@ def post_decision(
     return pipe.decide(
         review_id,
         body.decision,
-        reviewer=caller.id,
+        officer=officer_of(body.officer, caller),
         reasons=body.reasons,
         conditions=body.conditions,
+        approved_site=None
+        if body.approved_site is None
+        else body.approved_site.model_dump(mode="json", exclude_none=True),
+        approved_crs=body.approved_crs,
     )
+
+
+STEP_DOC = "; ".join(
+    f"`{a}` ({ACTIONS[a].actor}: {', '.join(STATES[t].kd_status for t in ACTIONS[a].targets)})"
+    for a in Action
+    if a not in (Action.PUTUSKAN, Action.FIKTIF_POSITIF)
+)
+
+
+@router.post(
+    "/applications/{app_id}/steps/{action}",
+    responses=responses(401, 403, 404, 409, 422),
+    summary="Langkah penilaian PKKPR / a step of the PKKPR assessment",
+    description=f"Steps (actor: resulting OSS kd_status): {STEP_DOC}. A step out of order "
+    "is a 409 naming the steps possible now; a step without what it must carry is a 422.",
+)
+def post_step(
+    app_id: AppId,
+    action: Action,
+    body: Annotated[StepIn, Body()],
+    caller: Caller = Depends(WRITERS),
+    pipe: Pipeline = Depends(pipeline),
+) -> dict[str, Any]:
+    _own_application(caller, pipe, app_id)
+    if ACTIONS[action].actor == Actor.STAFF and caller.role != "staff":
+        raise wrong_role(caller.role, ("staff",))  # the applicant's steps only, via OSS
+    return pipe.act(
+        app_id, action, officer_of(body.officer, caller), keterangan=body.keterangan,
+        data=body.data,
+    )  # fmt: skip
+
+
+@router.post(
+    "/applications/{app_id}/{what}",
+    responses=responses(401, 403, 404, 409, 422),
+    summary="Setelah keputusan / after the decision: extension, change, revocation",
+)
+def post_after(
+    app_id: AppId,
+    what: Literal["extension", "change", "revocation"],
+    body: Annotated[AfterIn, Body()],
+    caller: Caller = Depends(STAFF),
+    pipe: Pipeline = Depends(pipeline),
+) -> dict[str, Any]:
+    officer = officer_of(body.officer, caller)
+    if what == "extension":
+        return pipe.extend(app_id, officer, reason=body.reason)
+    if what == "revocation":
+        return pipe.revoke(app_id, officer, reason=body.reason)
+    return pipe.change(app_id, officer, reason=body.reason, changes=body.changes)
+
+
+@router.post(
+    "/assessments/deadlines",
+    responses=responses(401, 403),
+    summary="Periksa batas waktu / apply the overdue policy (flag or fiktif positif)",
+)
+def post_deadlines(
+    _caller: Caller = Depends(STAFF), pipe: Pipeline = Depends(pipeline)
+) -> list[dict[str, Any]]:
+    return pipe.enforce_deadlines()
+
+
+@router.get(
+    "/pnbp/estimate",
+    responses=responses(401, 403, 422),
+    summary="Perkiraan tagihan PNBP / the PNBP bill estimate (tariffs are settings)",
+)
+def get_pnbp_estimate(
+    area_m2: float = Query(..., gt=0, le=1e9),
+    purpose: Purpose = Query(Purpose.BERUSAHA),
+    _caller: Caller = Depends(WRITERS),
+    state: AppState = Depends(app_state),
+) -> dict[str, Any]:
+    return estimate(area_m2, purpose, state.settings)
+
+
+@router.put(
+    "/plans/{plan_id}/versions/{version}/oss-integration",
+    responses=responses(401, 403, 404, 422),
+    summary="RDTR terintegrasi OSS? / whether a plan version's RDTR is integrated in OSS",
+)
+def put_integration(
+    plan_id: Annotated[str, Path(min_length=1, max_length=100)],
+    version: Annotated[str, Path(min_length=1, max_length=100)],
+    body: Annotated[IntegrationIn, Body()],
+    caller: Caller = Depends(STAFF),
+    pipe: Pipeline = Depends(pipeline),
+) -> dict[str, Any]:
+    return pipe.set_integration(
+        plan_id, version, body.rdtr_integrated, reason=body.reason, by=caller.id
+    )
+
+
+@router.get(
+    "/tracking/{number}",
+    responses=responses(404, 429),
+    summary="Lacak permohonan / the applicant's view, by number and access code",
+)
+def get_tracking(
+    request: Request,
+    number: Annotated[str, Path(min_length=1, max_length=64)],
+    code: str = Query(..., min_length=1, max_length=64),
+    caller: Caller = Depends(ANYONE),
+    state: AppState = Depends(app_state),
+    pipe: Pipeline = Depends(pipeline),
+) -> dict[str, Any]:
+    _public_limit(caller, request, state)
+    return pipe.applicant_status(number, code)
 
 
 # ---------------------------------------------------------------- documents
@@ -463,9 +671,10 @@ def get_document(
     state: AppState = Depends(app_state),
     db: Database = Depends(pipeline_db),
     cache: MapCache = Depends(map_cache),
+    pipe: Pipeline = Depends(pipeline),
 ) -> Response:
     _public_limit(caller, request, state)
-    verdict = documents.verify(db, number, code, state.settings)
+    verdict = documents.verify(db, number, code, state.settings, pipe.today())
     if caller.role == "public" and (code is None or verdict["status"] != "valid"):
         _withhold(verdict)
     status = 404 if verdict["status"] == "unknown" else 200
@@ -490,9 +699,10 @@ def post_verify(
     caller: Caller = Depends(ANYONE),
     state: AppState = Depends(app_state),
     db: Database = Depends(pipeline_db),
+    pipe: Pipeline = Depends(pipeline),
 ) -> JSONResponse:
     _public_limit(caller, request, state)
-    verdict = documents.verify(db, number, body.content or body.code, state.settings)
+    verdict = documents.verify(db, number, body.content or body.code, state.settings, pipe.today())
     if caller.role == "public" and verdict["status"] != "valid":
         _withhold(verdict)
     return JSONResponse(verdict, status_code=404 if verdict["status"] == "unknown" else 200)

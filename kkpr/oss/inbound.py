@@ -62,6 +62,7 @@ def submission(app: KkprApplication) -> Submission:
             floors=app.jumlah_lantai_bangunan,
         ),
         external_ref=external_ref(app.id_izin),
+        nib=app.nib,
     )
 
 

@@ -1,13 +1,14 @@
 """Applications of the single window, and the KKPR stage kkpr runs for them.
 
-``Pipeline`` is the unit of work: each method checks the move with
-``kkpr.pipeline.stages``, then writes the new state, its stage history, its outbox
-events (and, for an approval, its document) in ONE transaction, so an event exists
-exactly when its state change does.
+``Pipeline`` is the unit of work: each method checks the move first, then writes the
+new state, its history, its outbox events (and, for a decision, its record) in ONE
+transaction, so an event exists exactly when its state change does.
 
-By outcome of the check, the KKPR stage is ``sesuai`` → completed, ``sesuai_bersyarat``
-→ completed with its conditions carried to the next stages, ``tidak_sesuai`` →
-rejected, ``perlu_kajian`` → staff review (``kkpr.pipeline.review``).
+Which path (``DOMAIN.md``, "The three forms"): a site wholly inside an RDTR that is
+integrated in OSS (``kkpr.pipeline.integration``) takes the KKKPR path: the engine's
+answer is recorded as what OSS will confirm, and kkpr issues no paper for it. Every
+other site takes the PKKPR path: the assessment of ``kkpr.pipeline.assessment``,
+whose every state is an OSS ``kd_status``.
 """
 
 from __future__ import annotations
@@ -19,16 +20,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from kkpr.check import as_site, check
-from kkpr.model import Effect, Outcome, Proposal
-from kkpr.pipeline import documents, outbox, review, state
+from kkpr.errors import InvalidInput
+from kkpr.model import Effect, Form, Outcome, Proposal
+from kkpr.pipeline import cases, integration, outbox, review, state
+from kkpr.pipeline.assessment import Assessment
 from kkpr.pipeline.calendar import WorkingCalendar
-from kkpr.pipeline.db import Clock, dumps, iso, loads, utc_now
-from kkpr.pipeline.document_render import zones_near
+from kkpr.pipeline.db import Clock, dumps, iso, next_counter, utc_now
+from kkpr.pipeline.pnbp import Purpose
 from kkpr.pipeline.stages import AppStatus, Stage, StageStatus, move_kkpr, report
 from kkpr.pipeline.state import conditions_of, event, move, position, reasons_of
-from kkpr.records.db import Database, Row, Tx
+from kkpr.pipeline.statuses import START, Action, Actor
+from kkpr.pipeline.tracking import new_code
+from kkpr.records.db import Database
 from kkpr.settings import Settings
-from kkpr.site import to_plan_crs
 from kkpr.store.base import Store
 
 STAGE_EVENTS = {
@@ -50,9 +54,36 @@ class Submission:
     site_crs: str | None = None
     external_ref: str | None = None  # the permit system's own id: a retried submit is no-op
     plan_id: str | None = None
+    nib: str | None = None  # the applicant's business identity (OSS registers it first)
+    purpose: Purpose | str = Purpose.BERUSAHA
 
 
-class Pipeline:
+def required_figures(sub: Submission) -> None:
+    """An application (not a pre-check) states planned floors and total floor area, as
+    OSS requires; a point site also states its land area."""
+    p = sub.proposal
+    for name, value in (("floors", p.floors), ("floor_area_m2", p.floor_area_m2)):
+        if value is None:
+            raise InvalidInput(
+                f"Permohonan harus menyebut {name} (jumlah lantai dan luas lantai bangunan)",
+                f"An application must state {name} (planned floors and total floor area)",
+                where=f"proposal.{name}",
+                hint_id="Isi jumlah lantai dan luas lantai bangunan yang direncanakan",
+                hint_en="State the planned number of floors and the total floor area",
+            )
+    geometry = sub.site.get("geometry", sub.site) if isinstance(sub.site, dict) else {}
+    if str(geometry.get("type", "")).endswith("Point") and not p.land_area_m2:
+        raise InvalidInput(
+            "Lokasi berupa titik harus menyebut luas tanah",
+            "A point site must state its land area",
+            where="proposal.land_area_m2",
+            hint_id="Isi luas tanah (m²) atau kirim poligon bidang tanah",
+            hint_en="State the land area (m²) or send the parcel's polygon",
+        )
+    Purpose(sub.purpose)
+
+
+class Pipeline(Assessment):
     def __init__(
         self, db: Database, store: Store, settings: Settings, *, clock: Clock = utc_now
     ) -> None:
@@ -61,10 +92,10 @@ class Pipeline:
         self.settings = settings
         self.clock = clock
         self.calendar = WorkingCalendar.from_settings(settings)
-        self._tz = ZoneInfo(settings.office_timezone)
+        self.tz = ZoneInfo(settings.office_timezone)
 
     def local_date(self, moment: datetime) -> date:
-        return moment.astimezone(self._tz).date()
+        return moment.astimezone(self.tz).date()
 
     def today(self) -> date:
         return self.local_date(self.clock())
@@ -72,26 +103,18 @@ class Pipeline:
     # ------------------------------------------------------------ submit
 
     def submit(self, sub: Submission, *, by: str | None = None) -> dict[str, Any]:
-        """Open an application and run its KKPR stage; the application as stored."""
+        """Open an application and start its KKPR stage; the application as stored, with
+        its access code (shown this once: only its hash is kept)."""
         if sub.external_ref and (known := self.find(sub.external_ref)):
             return self.get(known)
+        required_figures(sub)
         result = check(
             self.store, sub.site, sub.kbli, sub.proposal, plan_id=sub.plan_id, crs=sub.site_crs
         )
-        held = self.settings.review_sesuai_bersyarat
-        target = {
-            Outcome.SESUAI: StageStatus.COMPLETED,
-            Outcome.SESUAI_BERSYARAT: StageStatus.IN_REVIEW if held else StageStatus.COMPLETED,
-            Outcome.TIDAK_SESUAI: StageStatus.REJECTED,
-            Outcome.PERLU_KAJIAN: StageStatus.IN_REVIEW,
-        }[result.outcome]
         found = result.to_dict()
-        zones = (
-            self._map_zones(sub.site, sub.site_crs, sub.plan_id)
-            if target == StageStatus.COMPLETED
-            else {}
-        )
+        meta = self.store.rules(found["plan"]["id"]).meta
         now = self.clock()
+        code, salt, hashed = new_code()
         row = {
             "id": uuid.uuid4().hex,
             "external_ref": sub.external_ref,
@@ -107,7 +130,7 @@ class Pipeline:
             "current_stage": str(Stage.KKPR),
             "stage_status": str(StageStatus.IN_PROGRESS),
             "outcome": str(result.outcome),
-            "form": str(result.form),
+            "form": None,
             "check_result": dumps(found),
             "conditions": dumps([]),
             "document_number": None,
@@ -118,104 +141,100 @@ class Pipeline:
         }
         try:
             with self.db.transaction() as tx:
+                rdtr = integration.integrated(tx, meta, found["plan"]["version"])
+                kkkpr = (
+                    rdtr and result.form == Form.KKKPR and result.outcome != Outcome.PERLU_KAJIAN
+                )
+                row["form"] = str(Form.KKKPR if kkkpr else Form.PKKPR)
+                year = self.local_date(now).year
+                region = meta.region_code or "00"
+                seq = next_counter(tx, f"application:{region}:{year}")
+                case = {
+                    "application_id": row["id"],
+                    "number": f"{row['form']}-{region}-{year}-{seq:06d}",
+                    "nib": sub.nib,
+                    "purpose": str(Purpose(sub.purpose)),
+                    "access_salt": salt,
+                    "access_hash": hashed,
+                    "path": row["form"],
+                    "rdtr_integrated": int(rdtr),
+                    "state": None,
+                    "step": None,
+                    "extensions": 0,
+                    "updated_at": iso(now),
+                }
                 state.insert(tx, row)
+                tx.execute(
+                    f"INSERT INTO cases ({', '.join(case)}) VALUES ({', '.join('?' * len(case))})",
+                    tuple(case.values()),
+                )
                 state.history(tx, row["id"], Stage.KKPR, StageStatus.IN_PROGRESS, now, by)
                 event(
                     tx, row, outbox.APPLICATION_SUBMITTED, now,
-                    kbli=sub.kbli, outcome=found["outcome"], form=found["form"],
+                    kbli=sub.kbli, outcome=found["outcome"], form=row["form"],
+                    number=case["number"], nib=sub.nib, rdtr_integrated=rdtr,
                 )  # fmt: skip
-                self._run_kkpr(tx, row, found, target, zones, by, now)
+                if kkkpr:
+                    self._kkkpr(tx, row, found, by, now)
+                else:
+                    self._open_pkkpr(tx, row, case, sub, by, now)
         except Exception:
             if sub.external_ref and (known := self.find(sub.external_ref)):
                 return self.get(known)  # the same submission raced us and won
             raise
-        return self.get(row["id"])
+        return {**self.get(row["id"]), "access_code": code}
 
-    def _run_kkpr(
-        self,
-        tx: Tx,
-        row: Row,
-        found: dict[str, Any],
-        target: StageStatus,
-        zones: dict[str, Any],
-        by: str | None,
-        now: datetime,
+    def _kkkpr(
+        self, tx: Any, row: dict[str, Any], found: dict[str, Any], by: str | None, now: datetime
     ) -> None:
-        """The KKPR stage by the check's outcome: complete, reject, or queue for review."""
-        if target == StageStatus.COMPLETED:
-            decided = {"by": "check", "outcome": found["outcome"]}
-            self._complete_kkpr(tx, row, found, conditions_of(found), decided, zones, by, now)
-        elif target == StageStatus.REJECTED:
-            self._reject(tx, row, reasons_of(found, Effect.FORBIDS), by, now)
-        else:
-            kind = review.kind_of(found["form"], found["outcome"])
-            case = review.open_review(
-                tx, row["id"], kind, found["form"], self.local_date(now), self.settings,
-                self.calendar, now,
-            )  # fmt: skip
-            move(tx, row, move_kkpr(position(row), target), now, by=by)
+        """The KKKPR path: the engine's answer is what OSS will confirm; kkpr records it
+        as such and issues no paper titled as a KKPR."""
+        if found["outcome"] == Outcome.TIDAK_SESUAI:
+            move(tx, row, move_kkpr(position(row), StageStatus.REJECTED), now, by=by,
+                 note="KKKPR: OSS tidak akan mengonfirmasi / OSS will not confirm")  # fmt: skip
             event(
-                tx, row, outbox.REVIEW_OPENED, now,
-                review={k: case[k] for k in ("id", "kind", "deadline", "working_days")},
-                reasons=reasons_of(found, Effect.REVIEW) or conditions_of(found),
+                tx, row, outbox.STAGE_REJECTED, now, stage=str(Stage.KKPR),
+                status=str(StageStatus.REJECTED), reasons=reasons_of(found, Effect.FORBIDS),
+                decided_by={"by": "oss_confirmation_expected"},
             )  # fmt: skip
+            return
+        carried = conditions_of(found)
+        move(
+            tx, row, move_kkpr(position(row), StageStatus.COMPLETED), now, by=by,
+            stage=Stage.KKPR, stage_status=StageStatus.COMPLETED, conditions=carried,
+            note="KKKPR: hasil yang akan dikonfirmasi OSS / what OSS will confirm",
+        )  # fmt: skip
+        event(
+            tx, row, outbox.STAGE_COMPLETED, now, stage=str(Stage.KKPR),
+            status=str(StageStatus.COMPLETED), outcome=found["outcome"], conditions=carried,
+            decided_by={"by": "oss_confirmation_expected"}, document=None,
+        )  # fmt: skip
 
-    # ------------------------------------------------------------ decisions and reports
-
-    def decide(
-        self,
-        review_id: str,
-        decision: review.Decision | str,
-        *,
-        reviewer: str,
-        reasons: list[str],
-        conditions: list[str] | None = None,
-    ) -> dict[str, Any]:
-        """A staff decision on a queued case; the application as stored."""
-        decision = review.Decision(decision)
-        extra = list(conditions or [])
-        review.check_decision(decision, reasons, extra)
-        with self.db.transaction() as tx:
-            pre = tx.one("SELECT application_id FROM reviews WHERE id = ?", (review_id,))
-            app = state.load(tx, pre["application_id"], lock=False) if pre else None
-        zones = (
-            self._map_zones(loads(app["site"]), app["site_crs"], app["plan_id"])
-            if app and decision != review.Decision.REJECT
-            else {}
+    def _open_pkkpr(
+        self, tx: Any, row: dict[str, Any], case: dict[str, Any], sub: Submission,
+        by: str | None, now: datetime,
+    ) -> None:  # fmt: skip
+        """The PKKPR path: the assessment starts with the requirements filled in (09)."""
+        move(tx, row, move_kkpr(position(row), StageStatus.IN_REVIEW), now, by=by)
+        step = cases.append(
+            tx, row["id"], action="ajukan", from_state=None, to_state=str(START.state),
+            code="09", officer=cases.Officer(name=sub.applicant, key=by),
+            actor=Actor.APPLICANT, keterangan=None, data={}, now=now, tz=self.tz,
+        )  # fmt: skip
+        case.update(state=str(START.state), step=str(START.step))
+        tx.execute(
+            "UPDATE cases SET state = ?, step = ? WHERE application_id = ?",
+            (case["state"], case["step"], row["id"]),
         )
-        now = self.clock()
-        with self.db.transaction() as tx:
-            case = review.open_case(tx, review_id)
-            row = state.load(tx, case["application_id"])
-            plan_version = self.store.rules(row["plan_id"]).meta.version
-            review.record_decision(
-                tx, case, decision, reviewer=reviewer, reasons=reasons, conditions=extra,
-                plan_version=plan_version, now=now, decided_on=self.local_date(now),
-            )  # fmt: skip
-            event(
-                tx, row, outbox.REVIEW_DECIDED, now,
-                review={"id": review_id, "kind": case["kind"], "deadline": case["deadline"]},
-                decision=str(decision), reviewer=reviewer, reasons=reasons, conditions=extra,
-                plan_version=plan_version,
-            )  # fmt: skip
-            if decision == review.Decision.REJECT:
-                rejected = [{"code": "review.reject", "id": r, "en": r} for r in reasons]
-                self._reject(tx, row, rejected, reviewer, now)
-            else:
-                found = loads(row["check_result"])
-                carried = conditions_of(found) + [
-                    {"kode": f"K{i}", "id": c, "en": c, "source": "review"}
-                    for i, c in enumerate(extra, 1)
-                ]
-                decided = {
-                    "by": "review",
-                    "review_id": review_id,
-                    "reviewer": reviewer,
-                    "decision": str(decision),
-                    "plan_version": plan_version,
-                }
-                self._complete_kkpr(tx, row, found, carried, decided, zones, reviewer, now)
-        return self.get(row["id"])
+        outbox.emit(
+            tx, row["id"], outbox.KKPR_STATUS,
+            {"application": cases.summary(row, case), "action": "ajukan", "transition": 1,
+             "state": case["state"], "from_state": None, **cases.oss_fields(step),
+             "izin_status": cases.izin_status(case, row, step, self.tz, None)},
+            now,
+        )  # fmt: skip
+
+    # ------------------------------------------------------------ later stages
 
     def report_stage(
         self,
@@ -237,7 +256,7 @@ class Pipeline:
                 event(
                     tx, row, STAGE_EVENTS[status], now,
                     stage=str(stage), status=str(status), note=note,
-                    conditions=loads(row["conditions"]),
+                    conditions=state.loads(row["conditions"]),
                 )  # fmt: skip
                 if new.status == AppStatus.COMPLETED:
                     event(tx, row, outbox.APPLICATION_COMPLETED, now)
@@ -258,54 +277,16 @@ class Pipeline:
             self.db, review.View(view), today or self.today(), self.settings, self.calendar
         )
 
-    # ------------------------------------------------------------ the KKPR outcome
-
-    def _complete_kkpr(
-        self,
-        tx: Tx,
-        row: Row,
-        found: dict[str, Any],
-        conditions: list[dict[str, Any]],
-        decided_by: dict[str, Any],
-        zones: dict[str, Any],
-        by: str | None,
-        now: datetime,
-    ) -> None:
-        """KKPR completed: the stage moves on, the document is issued, the event says so."""
-        new = move_kkpr(position(row), StageStatus.COMPLETED)
-        move(
-            tx, row, new, now, by=by, stage=Stage.KKPR, stage_status=StageStatus.COMPLETED,
-            conditions=conditions,
-        )  # fmt: skip
-        doc = documents.issue(
-            tx, row, found, conditions,
-            region_code=self.store.rules(row["plan_id"]).meta.region_code, map_zones=zones,
-            decided_by=decided_by, issued_on=self.local_date(now), now=now,
-            settings=self.settings,
-        )  # fmt: skip
-        row["document_number"] = doc["number"]
-        tx.execute(
-            "UPDATE applications SET document_number = ? WHERE id = ?", (doc["number"], row["id"])
-        )
-        event(
-            tx, row, outbox.STAGE_COMPLETED, now,
-            stage=str(Stage.KKPR), status=str(StageStatus.COMPLETED), outcome=found["outcome"],
-            conditions=conditions, document=doc, decided_by=decided_by,
-        )  # fmt: skip
-
-    def _reject(
-        self, tx: Tx, row: Row, reasons: list[dict[str, Any]], by: str | None, now: datetime
-    ) -> None:
-        move(tx, row, move_kkpr(position(row), StageStatus.REJECTED), now, by=by)
-        event(
-            tx, row, outbox.STAGE_REJECTED, now,
-            stage=str(Stage.KKPR), status=str(StageStatus.REJECTED), reasons=reasons,
-        )  # fmt: skip
-
-    def _map_zones(
+    def map_zones(
         self, site: dict[str, Any], crs: str | None, plan_id: str | None
     ) -> dict[str, Any]:
-        """The zones the document's map shows, kept with it (plans change, documents not)."""
+        """The zones the record's map shows, kept with it (plans change, records not)."""
+        from kkpr.pipeline.document_render import zones_near
+        from kkpr.site import to_plan_crs
+
         plan_crs = self.store.rules(plan_id).meta.crs
         geom = to_plan_crs(as_site(site, crs), plan_crs)
         return {"crs": plan_crs, "features": zones_near(self.store, geom, plan_crs, plan_id)}
+
+
+__all__ = ["Action", "Pipeline", "Submission"]

@@ -17,8 +17,9 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from kkpr.pipeline.documents import DOCUMENT_TITLES, verify_url
+from kkpr.pipeline.documents import DOCUMENT_NOTICE, DOCUMENT_TITLE, verify_url
 from kkpr.rules.intensity import NAMES, RULES
+from kkpr.rules.words import num_id
 from kkpr.settings import Settings
 from kkpr.site import site_from_geojson, to_plan_crs
 from kkpr.store.base import FeatureSource, Store
@@ -184,7 +185,10 @@ def qr_png(url: str) -> bytes:
 
 def sheet(content: dict[str, Any], code: str, url: str) -> dict[str, Any]:
     """The facts of a document as labelled rows, shared by the HTML page and the PDF."""
-    title_id, title_en = DOCUMENT_TITLES.get(content["form"], DOCUMENT_TITLES["KKKPR"])
+    title = content.get("title") or {"id": DOCUMENT_TITLE[0], "en": DOCUMENT_TITLE[1]}
+    notice = content.get("notice") or {"id": DOCUMENT_NOTICE[0], "en": DOCUMENT_NOTICE[1]}
+    teknis = content.get("data_teknis") or {}
+    decision = content.get("decision") or {}
     loc = content["location"]
     act = content["activity"]
     place = ", ".join([*loc["kelurahan"], *loc["kecamatan"]]) or "—"
@@ -211,6 +215,18 @@ def sheet(content: dict[str, Any], code: str, url: str) -> dict[str, Any]:
         ("Luas tapak", "Site area", f"{_num(loc['area_m2'])} m²"),
         ("Zona / sub-zona", "Zone / sub-zone", "; ".join(zones)),
     ]
+    if teknis:
+        officer = decision.get("officer") or {}
+        rows += [
+            ("Persetujuan", "Decision", teknis["persetujuan"]),
+            ("Luas dimohon", "Area requested", f"{_num(teknis['luas_dimohon'])} m²"),
+            ("Luas disetujui", "Area approved", f"{_num(teknis['luas'])} m²"),
+            ("Nomor Pertek", "Land office Pertek no.", teknis.get("nomor_pertek") or "—"),
+            ("Berlaku sampai", "Valid until", teknis.get("berlaku_sampai") or "—"),
+            ("Diputuskan oleh", "Decided by",
+             f"{officer.get('name') or '—'}" + (f" (NIP {officer['nip']})"
+                                                 if officer.get("nip") else "")),
+        ]  # fmt: skip
     intensity = []
     for f in content["intensity"]:
         how = RULES.get(f["rule"], ("", "min", ""))[1]
@@ -226,9 +242,18 @@ def sheet(content: dict[str, Any], code: str, url: str) -> dict[str, Any]:
             }
         )
     plan = content["plan"]
+    coordinates = [
+        {**c, "x_txt": _num(c["x"]), "y_txt": _num(c["y"]),
+         "lon_txt": num_id(c["lon"], 7), "lat_txt": num_id(c["lat"], 7)}
+        for c in teknis.get("koordinat_batas_bidang") or []
+    ]  # fmt: skip
     return {
-        "title_id": title_id,
-        "title_en": title_en,
+        "title_id": title["id"],
+        "title_en": title["en"],
+        "notice_id": notice["id"],
+        "notice_en": notice["en"],
+        "coordinates": coordinates,
+        "crs": (content.get("plan") or {}).get("crs") or "UTM",
         "form": content["form"],
         "number": content["number"],
         "rows": rows,
@@ -245,11 +270,14 @@ def sheet(content: dict[str, Any], code: str, url: str) -> dict[str, Any]:
     }
 
 
-def _num(value: float | None) -> str:
+def _num(value: float | str | None) -> str:
+    """Indonesian style: 1.234,5 (at most two decimals, no trailing zeros)."""
     if value is None:
         return "—"
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", " ")
+    if isinstance(value, str):
+        return value
+    text = num_id(float(value), 2)
+    return text.rstrip("0").rstrip(",") if "," in text else text
 
 
 def pdf_bytes(s: dict[str, Any], map_image: bytes, qr_image: bytes) -> bytes:
@@ -285,6 +313,7 @@ def pdf_bytes(s: dict[str, Any], map_image: bytes, qr_image: bytes) -> bytes:
     story: list[Any] = [
         Paragraph(_esc(s["title_id"].upper()) + f" ({s['form']})", head),
         Paragraph(_esc(s["title_en"]), small),
+        Paragraph(_esc(s["notice_id"]) + "<br/>" + _esc(s["notice_en"]), small),
         Spacer(1, 0.3 * cm),
         table(
             [[label(i, e), Paragraph(_esc(str(v)), body)] for i, e, v in s["rows"]],
@@ -309,6 +338,18 @@ def pdf_bytes(s: dict[str, Any], map_image: bytes, qr_image: bytes) -> bytes:
             [7 * cm, 5 * cm, 5 * cm],
         )
     )
+    if s["coordinates"]:
+        story.append(Paragraph("Koordinat batas bidang / Boundary coordinates", sub))
+        story.append(
+            table(
+                [[Paragraph(h, small) for h in ("No", "Bujur / lon", "Lintang / lat",
+                                                f"X ({s['crs']})", f"Y ({s['crs']})")]]
+                + [[Paragraph(str(c["no"]), body), Paragraph(c["lon_txt"], body),
+                    Paragraph(c["lat_txt"], body), Paragraph(c["x_txt"], body),
+                    Paragraph(c["y_txt"], body)] for c in s["coordinates"]],
+                [1.2 * cm, 4 * cm, 4 * cm, 3.9 * cm, 3.9 * cm],
+            )
+        )  # fmt: skip
     story.append(Paragraph("Syarat / Conditions", sub))
     for c in s["conditions"] or [{"kode": "", "id": "Tidak ada syarat", "en": "No conditions"}]:
         kode = f"<b>{_esc(c['kode'])}</b> " if c.get("kode") else ""

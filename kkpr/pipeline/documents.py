@@ -1,4 +1,10 @@
-"""The KKPR document: its number, its content, its verification code, and verifying it.
+"""The region's assessment record of a KKPR decision: its number, its content, its
+verification code, and verifying it.
+
+The legal KKPR document is issued by OSS; this record is the region's own assessment
+(the decision, its technical data, the map), titled as such and never as the OSS
+document. Verification also says whether the decision is in force, extended,
+revoked or expired.
 
 The content is a plain dict built from the stored check result (no rule is recomputed
 here). Its canonical form is sorted, compact JSON; the verification code is an
@@ -25,16 +31,15 @@ from kkpr.records.db import Database, Row, Tx
 from kkpr.settings import Settings
 
 CODE_BYTES = 10  # 80 bits: 16 base32 characters, typed by hand from paper
-DOCUMENT_TITLES = {
-    "KKKPR": (
-        "Konfirmasi Kesesuaian Kegiatan Pemanfaatan Ruang",
-        "Confirmation of Conformity of Space-Use Activity",
-    ),
-    "PKKPR": (
-        "Persetujuan Kesesuaian Kegiatan Pemanfaatan Ruang",
-        "Approval of Conformity of Space-Use Activity",
-    ),
-}
+NUMBER_PREFIX = "PENILAIAN-KKPR"  # a record of the region's assessment, not a KKPR number
+DOCUMENT_TITLE = (
+    "Hasil Penilaian Pemerintah Daerah atas Permohonan Persetujuan KKPR",
+    "The Region's Assessment of an Application for a KKPR Approval",
+)
+DOCUMENT_NOTICE = (
+    "Dokumen ini bukan PKKPR. PKKPR diterbitkan melalui sistem OSS berdasarkan penilaian ini.",
+    "This is not the PKKPR. The PKKPR is issued through OSS on the basis of this assessment.",
+)
 
 
 class Verdict(StrEnum):
@@ -64,6 +69,17 @@ def verify_url(number: str, code: str, settings: Settings) -> str:
     return f"{base}/v1/documents/{quote(number, safe='/.')}?{urlencode({'code': code})}"
 
 
+def record_url(number: str, settings: Settings) -> str:
+    """The record's page (staff and permit systems see it; the public with its code)."""
+    return f"{settings.public_base_url.rstrip('/')}/v1/documents/{quote(number, safe='/.')}.html"
+
+
+def next_number(tx: Tx, region_code: str, issued_on: date) -> str:
+    region = region_code or "00"
+    seq = next_counter(tx, f"document:{region}:{issued_on.year}")
+    return f"{NUMBER_PREFIX}/{region}/{issued_on.year}/{seq:06d}"
+
+
 def content_of(
     app: Row,
     check: dict[str, Any],
@@ -73,13 +89,33 @@ def content_of(
     issued_on: date,
     region_code: str,
     decided_by: dict[str, Any],
+    decision: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """What the document states, from the application and its stored check result."""
+    """What the record states, from the application, the engine's check of the approved
+    site, and the decision with its technical data."""
     deciding = [p for p in check["parts"] if p["deciding"]]
     places = sorted({(p.get("wadmkd"), p.get("wadmkc")) for p in deciding})
+    teknis = (decision or {}).get("data_teknis") or {}
     return {
         "number": number,
-        "form": check["form"],
+        "title": {"id": DOCUMENT_TITLE[0], "en": DOCUMENT_TITLE[1]},
+        "notice": {"id": DOCUMENT_NOTICE[0], "en": DOCUMENT_NOTICE[1]},
+        "form": "PKKPR",
+        "decision": decision
+        and {
+            k: decision.get(k)
+            for k in (
+                "decision",
+                "reasons",
+                "conditions",
+                "decided_on",
+                "officer",
+                "pertek",
+                "fpr",
+                "plan_version",
+            )
+        },
+        "data_teknis": teknis,
         "issued_on": issued_on.isoformat(),
         "application_id": app["id"],
         "applicant": app["applicant"],
@@ -88,8 +124,11 @@ def content_of(
             k: check["activity"].get(k) for k in ("kbli", "judul", "kode_kegiatan", "kegiatan")
         },
         "location": {
-            "geometry": loads(app["site"]),
-            "crs": app["site_crs"] or "EPSG:4326",
+            "geometry": teknis.get("geometri_disetujui") or loads(app["site"]),
+            "requested_geometry": loads(app["site"]),
+            "crs": "EPSG:4326"
+            if teknis.get("geometri_disetujui")
+            else (app["site_crs"] or "EPSG:4326"),
             # a point site has no area: the applicant's declared land area stands in
             "area_m2": _round_area(
                 check["site"]["area_m2"] or check["proposal"].get("land_area_m2")
@@ -122,6 +161,7 @@ def content_of(
             "name": check["plan"]["name"],
             "version": check["plan"]["version"],
             "legal_basis": check["plan"]["legal_basis"],
+            "crs": check["plan"].get("crs"),
             "region_code": region_code,
         },
         "decided_by": decided_by,
@@ -134,17 +174,18 @@ def issue(
     check: dict[str, Any],
     conditions: list[dict[str, Any]],
     *,
+    number: str,
     region_code: str,
     map_zones: dict[str, Any],
     decided_by: dict[str, Any],
     issued_on: date,
     now: datetime,
     settings: Settings,
+    decision: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Number, sign and store the document of an approved case, in the caller's transaction."""
+    """Sign and store the record of a decision under ``number`` (``next_number``), in the
+    caller's transaction."""
     region = region_code or "00"
-    seq = next_counter(tx, f"document:{region}:{issued_on.year}")
-    number = f"KKPR/{region}/{issued_on.year}/{seq:06d}"
     content = content_of(
         app,
         check,
@@ -153,6 +194,7 @@ def issue(
         issued_on=issued_on,
         region_code=region,
         decided_by=decided_by,
+        decision=decision,
     )
     code = verification_code(content, settings.document_secret)
     tx.execute(
@@ -173,7 +215,11 @@ def get(db: Database, number: str) -> Row | None:
 
 
 def verify(
-    db: Database, number: str, code_or_content: str | dict[str, Any] | None, settings: Settings
+    db: Database,
+    number: str,
+    code_or_content: str | dict[str, Any] | None,
+    settings: Settings,
+    today: date | None = None,
 ) -> dict[str, Any]:
     """``valid`` when the code (or the content) is the one issued under ``number``;
     ``changed`` when it differs (or the stored record no longer matches its code);
@@ -198,6 +244,7 @@ def verify(
     else:
         status = Verdict.VALID if intact and same else Verdict.CHANGED
     out: dict[str, Any] = {"number": number, "status": str(status), "issued_at": row["issued_at"]}
+    out.update(decision_standing(db, row["application_id"], today))
     if intact:
         # the authoritative text, to compare with the copy in hand
         out["document"] = stored
@@ -242,3 +289,19 @@ def _round_area(value: float | None) -> float | None:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(float(value), 7)
+
+
+def decision_standing(db: Database, application_id: str, today: date | None) -> dict[str, Any]:
+    """Whether the recorded decision is in force today: ``berlaku``, ``diperpanjang``,
+    ``dicabut`` or ``kedaluwarsa`` (past its validity), with its validity date."""
+    from kkpr.pipeline.assessment import standing
+
+    with db.transaction() as tx:
+        case = tx.one(
+            "SELECT decision_status, valid_until FROM cases WHERE application_id = ?",
+            (application_id,),
+        )
+    if case is None or case["decision_status"] is None:
+        return {}
+    day = today or date.today()
+    return {"decision_status": standing(case, day), "valid_until": case["valid_until"]}

@@ -18,6 +18,7 @@ from typing import Any
 from kkpr.errors import NotFound
 from kkpr.oss import channel
 from kkpr.pipeline.db import dumps, iso, loads
+from kkpr.pipeline.statuses import KKPR_FINAL, KKPR_STATUS
 from kkpr.records.db import Database, Row, Tx
 
 APPLICATION_SUBMITTED = "application.submitted"
@@ -27,7 +28,13 @@ STAGE_COMPLETED = "stage.completed"
 STAGE_REJECTED = "stage.rejected"
 REVIEW_OPENED = "review.opened"
 REVIEW_DECIDED = "review.decided"
+# the KKPR case (issue 16): each PKKPR state change (what an OSS IZINSTATUS needs), the
+# final decision with its technical data (IZINFINALKKPR), and the decision's later life
+KKPR_DECISION_CHANGED = "kkpr.decision_changed"
 EVENT_TYPES = (
+    KKPR_STATUS,
+    KKPR_FINAL,
+    KKPR_DECISION_CHANGED,
     APPLICATION_SUBMITTED,
     APPLICATION_COMPLETED,
     STAGE_STARTED,

@@ -1,120 +1,68 @@
-"""The staff review queue: cases awaiting a decision, each with its working-day deadline.
+"""The staff queue of PKKPR assessments: each case with its state and its clock.
 
-A case is opened when the KKPR check answers ``perlu_kajian`` (or ``sesuai_bersyarat``
-when ``Settings.review_sesuai_bersyarat`` is on). Its deadline is counted in working
-days (``kkpr.pipeline.calendar``) from the submission date:
-``review_deadline_working_days`` for a PKKPR case (the site lies outside the RDTR),
-``review_conditional_deadline_working_days`` for a case inside the RDTR that needs a
-study. The decision itself is applied by ``Pipeline.decide``; this module keeps the
-rows and the views.
+A case enters the queue when an application takes the PKKPR path and leaves it with
+its decision. The queue shows every open case's OSS state, what may be done next,
+and its service-level clock (``kkpr.pipeline.sla``): working days left, stopped (and
+why), or overdue. The decisions are applied by ``Pipeline.decide``; this module keeps
+the views and the decision's input rules.
 """
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from kkpr.errors import Conflict, InvalidInput, NotFound
-from kkpr.model import Form
+from kkpr.errors import InvalidInput
 from kkpr.pipeline.calendar import WorkingCalendar
-from kkpr.pipeline.db import dumps, iso, loads
-from kkpr.records.db import Database, Row, Tx
+from kkpr.pipeline.cases import ticks
+from kkpr.pipeline.db import loads
+from kkpr.pipeline.sla import clock_of
+from kkpr.pipeline.statuses import STATES, Position, State
+from kkpr.records.db import Database, Row
 from kkpr.settings import Settings
 from kkpr.site import as_lonlat_geojson, site_from_geojson
 
 
 class Decision(StrEnum):
-    APPROVE = "approve"
-    APPROVE_WITH_CONDITIONS = "approve_with_conditions"
-    REJECT = "reject"
+    APPROVE = "approve"  # disetujui seluruhnya
+    APPROVE_WITH_CONDITIONS = "approve_with_conditions"  # seluruhnya, with conditions
+    APPROVE_IN_PART = "approve_in_part"  # disetujui sebagian: the approved polygon is given
+    REJECT = "reject"  # ditolak seluruhnya
+
+
+PERSETUJUAN_OF: dict[str, str] = {
+    Decision.APPROVE: "seluruhnya",
+    Decision.APPROVE_WITH_CONDITIONS: "seluruhnya",
+    Decision.APPROVE_IN_PART: "sebagian",
+    Decision.REJECT: "ditolak",
+}
 
 
 class View(StrEnum):
     ALL = "all"  # every open case
     OVERDUE = "overdue"
     DUE_SOON = "due_soon"
+    PAUSED = "paused"
     DECIDED = "decided"
 
 
-class Kind(StrEnum):
-    PKKPR = "pkkpr"  # outside the RDTR: assessed against the RTRW
-    KAJIAN = "kajian"  # inside the RDTR, a study is needed
-    BERSYARAT = "bersyarat"  # conditional outcome held for staff confirmation
-
-
 class DecisionError(InvalidInput):
-    """A decision without what it must carry (reasons, conditions)."""
+    """A decision without what it must carry (reasons, conditions, the approved part)."""
 
     kind = "decision-invalid"
 
 
-def kind_of(form: Form | str, outcome: str) -> Kind:
-    if str(form) == Form.PKKPR:
-        return Kind.PKKPR
-    return Kind.KAJIAN if outcome == "perlu_kajian" else Kind.BERSYARAT
-
-
-def deadline_days(kind: Kind, settings: Settings) -> int:
-    if kind == Kind.PKKPR:
-        return settings.review_deadline_working_days
-    return settings.review_conditional_deadline_working_days
-
-
-def open_review(
-    tx: Tx,
-    application_id: str,
-    kind: Kind,
-    form: str,
-    submitted_on: date,
-    settings: Settings,
-    calendar: WorkingCalendar,
-    now: datetime,
-) -> dict[str, Any]:
-    """Queue a case; its deadline is the n-th working day after ``submitted_on``."""
-    days = deadline_days(kind, settings)
-    row = {
-        "id": uuid.uuid4().hex,
-        "application_id": application_id,
-        "kind": str(kind),
-        "form": form,
-        "submitted_on": submitted_on.isoformat(),
-        "deadline": calendar.add_working_days(submitted_on, days).isoformat(),
-        "working_days": days,
-        "status": "open",
-        "created_at": iso(now),
-    }
-    tx.execute(
-        f"INSERT INTO reviews ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-        tuple(row.values()),
-    )
-    return row
-
-
-def open_case(tx: Tx, review_id: str) -> Row:
-    """The open review ``review_id``, locked for the decision."""
-    lock = " FOR UPDATE" if tx.dialect == "postgresql" else ""
-    row = tx.one(f"SELECT * FROM reviews WHERE id = ?{lock}", (review_id,))
-    if row is None:
-        raise NotFound(
-            f"Kajian {review_id} tidak ada", f"Review {review_id} does not exist", where="id"
-        )
-    if row["status"] != "open":
-        raise Conflict(
-            f"Kajian {review_id} sudah diputuskan ({row['decision']})",
-            f"Review {review_id} is already decided ({row['decision']})",
-            where="id",
-        )
-    return row
-
-
-def check_decision(decision: Decision, reasons: list[str], conditions: list[str]) -> None:
+def check_decision(
+    decision: Decision, reasons: list[str], conditions: list[str], approved: object | None
+) -> None:
     if not [r for r in reasons if r.strip()]:
         raise DecisionError(
             "Keputusan harus memuat alasan",
             "A decision must give its reasons",
             where="reasons",
+            hint_id="Tuliskan alasan keputusan, satu per baris",
+            hint_en="Write the decision's reasons, one per line",
         )
     if decision == Decision.APPROVE_WITH_CONDITIONS and not [c for c in conditions if c.strip()]:
         raise DecisionError(
@@ -122,122 +70,109 @@ def check_decision(decision: Decision, reasons: list[str], conditions: list[str]
             "An approval with conditions must state the conditions",
             where="conditions",
         )
-    if decision != Decision.APPROVE_WITH_CONDITIONS and conditions:
+    if decision in (Decision.APPROVE, Decision.REJECT) and conditions:
         raise DecisionError(
             f"Keputusan {decision} tidak memuat syarat; gunakan approve_with_conditions",
             f"A {decision} decision carries no conditions; use approve_with_conditions",
             where="conditions",
         )
-
-
-def record_decision(
-    tx: Tx,
-    review: Row,
-    decision: Decision,
-    *,
-    reviewer: str,
-    reasons: list[str],
-    conditions: list[str],
-    plan_version: str,
-    now: datetime,
-    decided_on: date,
-) -> None:
-    tx.execute(
-        "UPDATE reviews SET status = 'decided', decision = ?, reviewer = ?, reasons = ?,"
-        " conditions = ?, plan_version = ?, decided_at = ?, decided_on = ? WHERE id = ?",
-        (
-            str(decision),
-            reviewer,
-            dumps(reasons),
-            dumps(conditions),
-            plan_version,
-            iso(now),
-            decided_on.isoformat(),
-            review["id"],
-        ),
-    )
+    if (decision == Decision.APPROVE_IN_PART) != (approved is not None):
+        raise DecisionError(
+            "Bagian yang disetujui hanya (dan harus) dikirim untuk persetujuan sebagian",
+            "The approved part is sent with (and only with) an approval in part",
+            where="approved_site",
+            hint_id="Gunakan approve_in_part dengan poligon bagian yang disetujui",
+            hint_en="Use approve_in_part with the polygon of the approved part",
+        )
 
 
 def queue(
-    db: Database,
-    view: View,
-    today: date,
-    settings: Settings,
-    calendar: WorkingCalendar,
+    db: Database, view: View, today: date, settings: Settings, calendar: WorkingCalendar
 ) -> list[dict[str, Any]]:
-    """Cases of a view, most urgent first, each with its working days left and its site
-    in longitude, latitude (for the staff map, whatever CRS the site was sent in)."""
-    sql = (
-        "SELECT r.*, a.applicant, a.business_name, a.kbli, a.outcome, a.site, a.site_crs"
-        " FROM reviews r JOIN applications a ON a.id = r.application_id WHERE "
-    )
-    params: tuple[Any, ...]
-    if view == View.DECIDED:
-        sql += "r.status = 'decided' ORDER BY r.decided_at DESC"
-        params = ()
-    elif view == View.OVERDUE:
-        sql += "r.status = 'open' AND r.deadline < ? ORDER BY r.deadline, r.created_at"
-        params = (today.isoformat(),)
-    elif view == View.DUE_SOON:
-        soon = calendar.add_working_days(today, settings.review_due_soon_working_days)
-        sql += (
-            "r.status = 'open' AND r.deadline >= ? AND r.deadline <= ?"
-            " ORDER BY r.deadline, r.created_at"
-        )
-        params = (today.isoformat(), soon.isoformat())
-    else:
-        sql += "r.status = 'open' ORDER BY r.deadline, r.created_at"
-        params = ()
+    """Cases of a view, most urgent first, each with its clock and its site in longitude,
+    latitude (for the staff map, whatever CRS the site was sent in)."""
+    finals = tuple(str(s) for s, info in STATES.items() if info.final)
+    marks = ", ".join("?" * len(finals))
+    decided = view == View.DECIDED
     with db.transaction() as tx:
-        rows = tx.query(sql, params)
-    return [
-        {
-            **case_view(r, today, settings, calendar),
-            "site": as_lonlat_geojson(site_from_geojson(loads(r["site"]), r["site_crs"])),
-        }
-        for r in rows
-    ]
+        rows = tx.query(
+            "SELECT c.*, a.applicant, a.business_name, a.kbli, a.outcome, a.form, a.site,"
+            " a.site_crs, a.submitted_at FROM cases c JOIN applications a ON a.id ="
+            f" c.application_id WHERE c.path = 'PKKPR' AND c.state {'' if decided else 'NOT '}"
+            f"IN ({marks})",
+            finals,
+        )
+        steps: dict[str, list[Row]] = {}
+        if rows:
+            ids = [r["application_id"] for r in rows]
+            for t in tx.query(
+                "SELECT * FROM transitions WHERE application_id IN"
+                f" ({', '.join('?' * len(ids))}) ORDER BY application_id, n",
+                tuple(ids),
+            ):
+                steps.setdefault(t["application_id"], []).append(t)
+    cases = [case_view(r, steps.get(r["application_id"], []), today, settings, calendar)
+             for r in rows]  # fmt: skip
+    for case, r in zip(cases, rows, strict=True):
+        case["site"] = as_lonlat_geojson(site_from_geojson(loads(r["site"]), r["site_crs"]))
+    if view == View.OVERDUE:
+        cases = [c for c in cases if c["overdue"]]
+    elif view == View.DUE_SOON:
+        cases = [c for c in cases if c["due_soon"]]
+    elif view == View.PAUSED:
+        cases = [c for c in cases if c["paused"]]
+    if decided:
+        return sorted(cases, key=lambda c: c["decided_at"] or "", reverse=True)
+    far = 10**6
+    return sorted(cases, key=lambda c: (c["working_days_left"] if c["working_days_left"]
+                                        is not None else far, c["submitted_at"]))  # fmt: skip
 
 
 def case_view(
-    row: Row, today: date, settings: Settings, calendar: WorkingCalendar
+    row: Row, steps: list[Row], today: date, settings: Settings, calendar: WorkingCalendar
 ) -> dict[str, Any]:
-    deadline = date.fromisoformat(row["deadline"])
+    """A case as the queue and the application show it."""
+    state = State(row["state"])
+    clock = clock_of(ticks(steps), today, settings.review_deadline_working_days, calendar)
     out: dict[str, Any] = {
-        k: row.get(k)
-        for k in (
-            "id",
-            "application_id",
-            "kind",
-            "form",
-            "submitted_on",
-            "deadline",
-            "working_days",
-            "status",
-            "applicant",
-            "business_name",
-            "kbli",
-            "outcome",
-        )
+        "id": row["application_id"],
+        "application_id": row["application_id"],
+        "number": row["number"],
+        "kind": "pkkpr",
+        "form": row.get("form") or "PKKPR",
+        "applicant": row.get("applicant"),
+        "business_name": row.get("business_name"),
+        "kbli": row.get("kbli"),
+        "outcome": row.get("outcome"),
+        "submitted_at": row.get("submitted_at"),
+        "submitted_on": steps[0]["on_date"] if steps else None,
+        "state": str(state),
+        "kd_status": STATES[state].kd_status,
+        "state_id": STATES[state].id,
+        "state_en": STATES[state].en,
+        "status": "decided" if STATES[state].final else "open",
+        "next": [str(a) for a in Position(state, State(row["step"])).actions()],
+        "missing": loads(row.get("missing")) or [],
+        **clock.to_dict(),
     }
-    if row["status"] == "open":
-        left = calendar.count_working_days(today, deadline)
-        out["working_days_left"] = left
-        out["overdue"] = today > deadline
-        out["due_soon"] = not out["overdue"] and left <= settings.review_due_soon_working_days
-    else:
-        decided_on = date.fromisoformat(row["decided_on"])
+    due_soon = settings.review_due_soon_working_days
+    out["due_soon"] = bool(clock.running and not clock.overdue and (clock.left or 0) <= due_soon)
+    decision = loads(row.get("decision"))
+    if decision:
         out.update(
-            decision=row["decision"],
-            reviewer=row["reviewer"],
-            reasons=loads(row["reasons"]),
-            conditions=loads(row["conditions"]),
-            plan_version=row["plan_version"],
-            decided_at=row["decided_at"],
-            decided_on=row["decided_on"],
-            working_days_taken=calendar.count_working_days(
-                date.fromisoformat(row["submitted_on"]), decided_on
-            ),
-            on_time=decided_on <= deadline,
+            decision=decision["decision"],
+            persetujuan=decision["data_teknis"]["persetujuan"],
+            reviewer=decision["officer"]["key"],
+            officer=decision["officer"],
+            reasons=decision["reasons"],
+            conditions=decision["conditions"],
+            plan_version=decision["plan_version"],
+            decided_at=decision["decided_at"],
+            decided_on=decision["decided_on"],
+            on_time=not clock.overdue and (clock.used <= clock.allowed),
+            decision_status=row.get("decision_status"),
+            valid_until=row.get("valid_until"),
         )
+    else:
+        out["decided_at"] = None
     return out

@@ -131,3 +131,64 @@ CREATE TABLE IF NOT EXISTS oss_applications (
     fields TEXT NOT NULL,
     received_at TEXT NOT NULL
 );
+
+-- The KKPR case of an application (issue 16): its number and access code (hashed),
+-- the applicant's NIB and purpose, the path (KKKPR or PKKPR), the PKKPR state (an OSS
+-- kd_status, see kkpr/pipeline/statuses.py), and what the steps recorded.
+CREATE TABLE IF NOT EXISTS cases (
+    application_id TEXT PRIMARY KEY REFERENCES applications (id),
+    number TEXT NOT NULL UNIQUE,
+    nib TEXT,
+    purpose TEXT NOT NULL,
+    access_salt TEXT NOT NULL,
+    access_hash TEXT NOT NULL,
+    path TEXT NOT NULL,
+    rdtr_integrated INTEGER NOT NULL,
+    state TEXT,
+    step TEXT,
+    missing TEXT,
+    pnbp TEXT,
+    pertek TEXT,
+    fpr TEXT,
+    decision TEXT,
+    decision_status TEXT,
+    valid_until TEXT,
+    extensions INTEGER NOT NULL,
+    overdue_flagged_at TEXT,
+    updated_at TEXT NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS cases_open ON cases (path, state);
+
+-- Every move of a case, never updated or deleted: who (officer NIP and name, and the
+-- key that acted), when, why, and what it carried.
+CREATE TABLE IF NOT EXISTS transitions (
+    application_id TEXT NOT NULL REFERENCES applications (id),
+    n INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    from_state TEXT,
+    to_state TEXT NOT NULL,
+    kd_status TEXT,
+    officer_nip TEXT,
+    officer_name TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    acted_by TEXT,
+    keterangan TEXT,
+    data TEXT NOT NULL,
+    at TEXT NOT NULL,
+    on_date TEXT NOT NULL,
+    PRIMARY KEY (application_id, n)
+);
+
+-- Whether a plan version's RDTR is integrated in OSS, as staff set it (the latest row
+-- wins over plan.toml); kept, never updated.
+CREATE TABLE IF NOT EXISTS plan_integration (
+    plan_id TEXT NOT NULL,
+    version TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    integrated INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    set_by TEXT,
+    set_at TEXT NOT NULL,
+    PRIMARY KEY (plan_id, version, n)
+)

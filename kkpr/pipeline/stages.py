@@ -1,8 +1,11 @@
 """The single window's state machine: which stage an application is at and where it may go.
 
-An application passes KKPR → PBG → PERSETUJUAN_LINGKUNGAN → NIB. kkpr decides the
-KKPR stage itself (by the check, or by staff review); the later stages belong to the
-permit system, which reports them back. Every move is checked here, by pure functions,
+An application passes the basic requirements in the law's order, KKPR →
+PERSETUJUAN_LINGKUNGAN → PBG → SLF, then the business licence (PERIZINAN_BERUSAHA).
+The NIB is not a stage: OSS registers the business first, and the NIB is an
+attribute of the applicant from the start. kkpr decides the KKPR stage itself (the
+automatic path, or the PKKPR assessment); the later stages belong to the permit
+system, which reports them back. Every move is checked here, by pure functions,
 before anything is written: an impossible move raises ``Conflict``.
 """
 
@@ -16,9 +19,10 @@ from kkpr.errors import Conflict
 
 class Stage(StrEnum):
     KKPR = "KKPR"
-    PBG = "PBG"  # Persetujuan Bangunan Gedung: building approval
     PERSETUJUAN_LINGKUNGAN = "PERSETUJUAN_LINGKUNGAN"  # environmental approval
-    NIB = "NIB"  # business identity number / izin usaha
+    PBG = "PBG"  # Persetujuan Bangunan Gedung: building approval
+    SLF = "SLF"  # Sertifikat Laik Fungsi: certificate of fitness for use
+    PERIZINAN_BERUSAHA = "PERIZINAN_BERUSAHA"  # the business licence by risk level
 
 
 STAGES: tuple[Stage, ...] = tuple(Stage)
@@ -99,8 +103,8 @@ def move_kkpr(position: Position, new: StageStatus) -> Position:
             f"{position.stage_status}",
             f"The KKPR stage cannot become {new} from {position.stage}/{position.stage_status}",
             where="stage",
-            hint_id="Keputusan KKPR hanya sekali, saat pemeriksaan atau kajian petugas",
-            hint_en="KKPR is decided once, by the check or by the staff review",
+            hint_id="Keputusan KKPR hanya sekali: jalur otomatis atau penilaian PKKPR",
+            hint_en="KKPR is decided once: by the automatic path or the PKKPR assessment",
         )
     return after(position, new)
 
@@ -134,7 +138,7 @@ def report(position: Position, stage: Stage, new: StageStatus) -> Position | Non
             f"Stage {stage} cannot become {new}: the application is at stage "
             f"{position.stage} ({position.stage_status}), status {position.status}",
             where="stage",
-            hint_id="Tahap dijalankan berurutan: KKPR → PBG → PERSETUJUAN_LINGKUNGAN → NIB",
-            hint_en="Stages run in order: KKPR → PBG → PERSETUJUAN_LINGKUNGAN → NIB",
+            hint_id=f"Tahap dijalankan berurutan: {' → '.join(STAGES)}",
+            hint_en=f"Stages run in order: {' → '.join(STAGES)}",
         )
     return after(position, new)

@@ -11,7 +11,7 @@ from typing import Any
 
 from kkpr.errors import NotFound
 from kkpr.model import Effect
-from kkpr.pipeline import documents, outbox, review
+from kkpr.pipeline import cases, documents, outbox, review
 from kkpr.pipeline.calendar import WorkingCalendar
 from kkpr.pipeline.db import dumps, iso, loads
 from kkpr.pipeline.stages import AppStatus, Position, Stage, StageStatus
@@ -147,12 +147,25 @@ def view(
             " WHERE application_id = ? ORDER BY n",
             (app_id,),
         )
-        cases = tx.query(
-            "SELECT * FROM reviews WHERE application_id = ? ORDER BY created_at", (app_id,)
-        )
+        case = cases.load(tx, app_id, lock=False)
+        moves = cases.transitions(tx, app_id)
         doc = tx.one("SELECT number, code FROM documents WHERE application_id = ?", (app_id,))
+    assessment = review.case_view(case, moves, today, settings, calendar) if case["state"] else None
     return {
         **summary(row),
+        "number": case["number"],
+        "nib": case["nib"],
+        "purpose": case["purpose"],
+        "path": case["path"],
+        "rdtr_integrated": bool(case["rdtr_integrated"]),
+        "assessment": assessment,
+        "transitions": moves,
+        "pnbp": loads(case["pnbp"]),
+        "pertek": loads(case["pertek"]),
+        "fpr": loads(case["fpr"]),
+        "decision": loads(case["decision"]),
+        "decision_status": case["decision_status"] and _standing(case, today),
+        "valid_until": case["valid_until"],
         "applicant": row["applicant"],
         "business_name": row["business_name"],
         "kbli": row["kbli"],
@@ -165,7 +178,7 @@ def view(
         "stages": position(row).stages(),
         "conditions": loads(row["conditions"]),
         "check": loads(row["check_result"]),
-        "reviews": [review.case_view(c, today, settings, calendar) for c in cases],
+        "reviews": [assessment] if assessment else [],
         "document": doc
         and {
             "number": doc["number"],
@@ -198,3 +211,9 @@ def reasons_of(found: dict[str, Any], effect: Effect) -> list[dict[str, Any]]:
         for r in found["reasons"]
         if r["effect"] == effect
     ]
+
+
+def _standing(case: Row, today: date) -> str | None:
+    from kkpr.pipeline.assessment import standing
+
+    return standing(case, today)

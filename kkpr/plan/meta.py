@@ -311,6 +311,11 @@ def _meta(raw: dict[str, Any], r: _Reader) -> PlanMeta | None:
         or RuleOptions.mixed_intensity,
         empty_cell=r.choice_of(rules, "empty_cell", ("rules", 0), EMPTY_CELL),
     )
+    integrated = r.table(raw, "oss").get("rdtr_integrated", False)
+    if not isinstance(integrated, bool):
+        r.bad("oss", "rdtr_integrated", 0, "harus true atau false", "must be true or false",
+              integrated)  # fmt: skip
+        integrated = False
 
     if r.problems or not (plan_id and name and crs):
         return None
@@ -327,6 +332,7 @@ def _meta(raw: dict[str, Any], r: _Reader) -> PlanMeta | None:
         flag_none=tuple(none_values),
         kodszn_field=kodszn_field or None,
         rule_options=rule_options,
+        rdtr_integrated=integrated,
     )
 
 

@@ -21,6 +21,7 @@ from kkpr.pipeline.db import open_database, pipeline_url
 from kkpr.pipeline.delivery import backlog
 from tests.api.conftest import Api, make_api
 from tests.mini_plan import CRS, site
+from tests.pipeline import assess
 from tests.pipeline.conftest import Receiver, fast_settings, wait_for, worker_process
 
 SETTINGS: dict[str, Any] = {
@@ -39,12 +40,13 @@ def body(x0: float, x1: float, kbli: str = "47111", **kw: Any) -> dict[str, Any]
         "kbli": kbli,
         "site": site(x0, 10, x1, 90),
         "crs": CRS,
+        "proposal": {"floor_area_m2": 50, "floors": 1},
         **kw,
     }
 
 
 SESUAI, TIDAK, KAJIAN = body(10, 90), body(210, 290), body(210, 240, kbli="56101")
-BERSYARAT = body(110, 190, proposal={"floor_area_m2": 150})
+BERSYARAT = body(110, 190, proposal={"floor_area_m2": 150, "floors": 2})
 
 
 @pytest.fixture
@@ -57,6 +59,19 @@ def api(
     return make_api(
         mini_plan_dir, tmp_path / "var", store=store, database_url=store.url, **SETTINGS
     )
+
+
+def walk(api: Api, app_id: str) -> dict[str, Any]:
+    """Through the API, the PKKPR steps up to the decision."""
+    return dict(assess.to_decision(poster(api), app_id).json())
+
+
+def poster(api: Api) -> assess.Post:
+    return lambda path, body: api.client.post(path, json=body, headers=api.auth("staff"))
+
+
+def decide(api: Api, app_id: str, **decision: Any) -> dict[str, Any]:
+    return dict(assess.decided(poster(api), app_id, **decision).json())
 
 
 def submit(api: Api, payload: dict[str, Any], role: str = "permit_system") -> dict[str, Any]:
@@ -78,11 +93,18 @@ def test_submit_read_and_resubmit(api: Api) -> None:
     assert r.status_code == 201
     app = r.json()
     assert r.headers["location"] == f"/v1/applications/{app['id']}"
-    assert (app["outcome"], app["current_stage"]) == ("sesuai", "PBG")
+    # the mini plan is not integrated in OSS: a PKKPR, whatever the check says
+    assert (app["outcome"], app["path"], app["current_stage"]) == ("sesuai", "PKKPR", "KKPR")
+    assert len(app["access_code"]) == 19  # shown once
     again = api.client.post("/v1/applications", json=SESUAI | ref, headers=api.auth("staff"))
     assert again.status_code == 200 and again.json()["id"] == app["id"]
+    assert "access_code" not in again.json()
     got = api.client.get(f"/v1/applications/{app['id']}", headers=api.auth("staff")).json()
-    assert [e["type"] for e in got["events"]] == ["application.submitted", "stage.completed"]
+    assert [e["type"] for e in got["events"]] == ["application.submitted", "kkpr.status"]
+    seen = api.client.get(f"/v1/tracking/{app['number']}", params={"code": app["access_code"]})
+    assert seen.status_code == 200 and seen.json()["state"]["kd_status"] == "09"
+    wrong = api.client.get(f"/v1/tracking/{app['number']}", params={"code": "AAAA-BBBB"})
+    assert wrong.status_code == 404
     assert api.client.get("/v1/applications/nope", headers=api.auth("staff")).status_code == 404
 
 
@@ -94,13 +116,32 @@ def test_bad_submissions_are_problems(api: Api) -> None:
     far = body(10, 90) | {"site": site(90_000, 10, 90_080, 90)}
     r = api.client.post("/v1/applications", json=far, headers=api.auth("staff"))
     assert r.status_code == 422 and r.json()["kind"] == "site-outside-plan"
+    no_floors = body(10, 90) | {"proposal": {"floor_area_m2": 50}}
+    r = api.client.post("/v1/applications", json=no_floors, headers=api.auth("staff"))
+    assert r.status_code == 422 and r.json()["where"] == "proposal.floors"
+    assert "jumlah lantai" in r.json()["message_id"]
+
+
+def integrate(api: Api, value: bool) -> None:
+    version = api.state.store.rules("mini").meta.version
+    r = api.client.put(
+        f"/v1/plans/mini/versions/{version}/oss-integration",
+        json={"rdtr_integrated": value, "reason": "RDTR mini terintegrasi / uji"},
+        headers=api.auth("staff"),
+    )
+    assert r.status_code == 200 and r.json()["integrated"] is value
 
 
 def test_stage_reports(api: Api) -> None:
-    app = submit(api, SESUAI)
+    integrate(api, True)
+    try:
+        app = submit(api, SESUAI)
+    finally:  # the PostGIS variant keeps one pipeline database for every test
+        integrate(api, False)
+    assert (app["path"], app["document"]) == ("KKKPR", None)
     url = f"/v1/applications/{app['id']}/stages"
     auth = api.auth("permit_system")
-    r = api.client.post(f"{url}/NIB", json={"status": "completed"}, headers=auth)
+    r = api.client.post(f"{url}/PBG", json={"status": "completed"}, headers=auth)
     assert r.status_code == 409 and r.json()["kind"] == "conflict"
     assert "Stages run in order" in r.json()["hint_en"]
     r = api.client.post(f"{url}/KKPR", json={"status": "completed"}, headers=auth)
@@ -108,10 +149,13 @@ def test_stage_reports(api: Api) -> None:
     assert (
         api.client.post(f"{url}/IMB", json={"status": "completed"}, headers=auth).status_code == 422
     )
-    r = api.client.post(f"{url}/PBG", json={"status": "completed", "note": "PBG-001"}, headers=auth)
+    r = api.client.post(
+        f"{url}/PERSETUJUAN_LINGKUNGAN", json={"status": "completed", "note": "PL-001"},
+        headers=auth,
+    )  # fmt: skip
     assert r.status_code == 200
-    assert r.json()["current_stage"] == "PERSETUJUAN_LINGKUNGAN"
-    assert r.json()["history"][-1]["note"] == "PBG-001"
+    assert r.json()["current_stage"] == "PBG"
+    assert r.json()["history"][-1]["note"] == "PL-001"
 
 
 def test_subscriptions(api: Api) -> None:
@@ -136,32 +180,42 @@ def test_the_review_queue(api: Api) -> None:
     app = submit(api, KAJIAN)
     assert api.client.get("/v1/reviews", headers=api.auth("permit_system")).status_code == 403
     staff = api.auth("staff")
-    [case] = api.client.get("/v1/reviews", headers=staff).json()
-    assert case["application_id"] == app["id"] and case["kind"] == "kajian"
+    [case] = [c for c in api.client.get("/v1/reviews", headers=staff).json()
+              if c["id"] == app["id"]]  # fmt: skip
+    assert case["application_id"] == app["id"] and case["kind"] == "pkkpr"
     assert case["site"]["type"] == "Polygon"  # in longitude, latitude for the staff map
     assert all(123 < lon < 124 and -11 < lat < -10 for lon, lat in case["site"]["coordinates"][0])
     assert api.client.get("/v1/reviews?view=overdue", headers=staff).json() == []
     assert api.client.get("/v1/reviews?view=later", headers=staff).status_code == 422
     url = f"/v1/reviews/{case['id']}/decision"
     decision = {"decision": "approve", "reasons": ["Sesuai fungsi taman"]}
+    early = api.client.post(url, json=decision, headers=staff)  # before the Pertek and FPR
+    assert early.status_code == 409 and "lengkap" in early.json()["hint_en"]
+    assert early.json()["message_id"] and early.json()["message_en"]
+    walk(api, app["id"])
+    outside = decision | {"decision": "approve_in_part", "approved_site": site(250, 10, 300, 90),
+                          "approved_crs": CRS}  # fmt: skip
+    r = api.client.post(url, json=outside, headers=staff)
+    assert r.status_code == 422 and r.json()["kind"] == "partial-approval-invalid"
     r = api.client.post(url, json=decision, headers=staff)
     assert r.status_code == 200
     decided = r.json()
     assert decided["reviews"][0]["reviewer"].startswith("key:")
-    assert decided["document"]["number"].startswith("KKPR/00.00/")
+    assert decided["document"]["number"].startswith("PENILAIAN-KKPR/00.00/")
     assert api.client.post(url, json=decision, headers=staff).status_code == 409
     assert (
         api.client.post(url, json={"decision": "approve", "reasons": []}, headers=staff).status_code
         == 422
     )
-    [done] = api.client.get("/v1/reviews?view=decided", headers=staff).json()
+    [done] = [c for c in api.client.get("/v1/reviews?view=decided", headers=staff).json()
+              if c["id"] == app["id"]]  # fmt: skip
     assert done["on_time"] is True
     assert done["reviewer"] == decided["reviews"][0]["reviewer"]
     assert done["reviewer_name"] == "pytest staff"  # the key's name, for people to read
 
 
 def test_documents_verify_render_and_refuse(api: Api) -> None:
-    app = submit(api, BERSYARAT)
+    app = decide(api, submit(api, BERSYARAT)["id"])
     number, code = app["document"]["number"], app["document"]["code"]
     c = api.client
     valid = c.get(f"/v1/documents/{number}", params={"code": code}).json()
@@ -170,7 +224,8 @@ def test_documents_verify_render_and_refuse(api: Api) -> None:
     changed = c.get(f"/v1/documents/{number}", params={"code": "AAAA-BBBB-CCCC-DDDD"})
     assert changed.status_code == 200 and changed.json()["status"] == "changed"
     assert "document" not in changed.json()  # the public sees content only with the code
-    unknown = c.get("/v1/documents/KKPR/00.00/2026/999999", params={"code": code})
+    assert valid["decision_status"] == "berlaku"
+    unknown = c.get("/v1/documents/PENILAIAN-KKPR/00.00/2026/999999", params={"code": code})
     assert unknown.status_code == 404 and unknown.json()["status"] == "unknown"
     # a copy whose zone was edited
     forged = copy.deepcopy(valid["document"])
@@ -223,20 +278,11 @@ def test_receiver_down_decisions_made_receiver_back(
         cases = [submit(api, KAJIAN), submit(api, KAJIAN)]
         submit(api, TIDAK)
         for app in cases:
-            review_id = app["reviews"][0]["id"]
-            r = api.client.post(
-                f"/v1/reviews/{review_id}/decision",
-                json={"decision": "approve", "reasons": ["ok"]},
-                headers=staff,
-            )
-            assert r.status_code == 200
-        api.client.post(
-            f"/v1/applications/{first['id']}/stages/PBG",
-            json={"status": "in_progress"},
-            headers=auth,
-        )
+            decide(api, app["id"])  # 7 steps, then kkpr.status, kkpr.final, stage.completed
+        r = api.client.post(f"/v1/applications/{first['id']}/steps/lengkap", json={}, headers=staff)
+        assert r.status_code == 200
         receiver.start()
-        expected = 2 + 2 * 4 + 2 + 1
+        expected = 2 + 2 * (2 + 7 + 3) + 2 + 1
         db = open_database(url)
         wait_for(lambda: backlog(db) == {"delivered": expected}, "every event, after the outage")
     finally:
@@ -286,3 +332,28 @@ def test_a_permit_system_key_uses_only_what_it_created(api: Api) -> None:
     assert c.delete(f"/v1/subscriptions/{sub['id']}", headers=theirs).status_code == 404
     assert [s["id"] for s in c.get("/v1/subscriptions", headers=mine).json()] == [sub["id"]]
     assert c.delete(f"/v1/subscriptions/{sub['id']}", headers=mine).status_code == 204
+
+
+def test_staff_steps_are_staff_s_and_an_application_its_submitter_s(api: Api) -> None:
+    app = submit(api, KAJIAN)  # by the permit-system key
+    url = f"/v1/applications/{app['id']}/steps"
+    mine, staff = api.auth("permit_system"), api.auth("staff")
+    _key, other = api.state.keys.create("another system", "permit_system", created_by="pytest")
+    r = api.client.post(f"{url}/lengkap", json={}, headers=mine)
+    assert r.status_code == 403 and "staff" in r.json()["message_en"]
+    assert (
+        api.client.post(f"{url}/perbaiki", json={}, headers={"X-API-Key": other}).status_code == 404
+    )
+    assert api.client.post(f"{url}/lengkap", json={}, headers=staff).status_code == 200
+    r = api.client.post(f"{url}/lengkap", json={}, headers=staff)  # twice: out of order
+    assert r.status_code == 409 and r.json()["message_id"] and r.json()["hint_en"]
+
+
+def test_the_pnbp_estimate(api: Api) -> None:
+    staff = api.auth("staff")
+    small = api.client.get("/v1/pnbp/estimate", params={"area_m2": 6400}, headers=staff).json()
+    big = api.client.get(
+        "/v1/pnbp/estimate", params={"area_m2": 10_000, "purpose": "non_berusaha"}, headers=staff
+    ).json()
+    assert (small["band"], small["nominal"]) == ("below", 350_000 + 13 * 50_000)
+    assert (big["band"], big["nominal"]) == ("above", 100_000 + 20 * 5_000)

@@ -19,6 +19,7 @@ import pytest
 
 from kkpr.pipeline import subscriptions
 from kkpr.pipeline.applications import Pipeline
+from kkpr.pipeline.cases import Officer
 from kkpr.pipeline.delivery import Worker, backlog, backoff_s, revive
 from kkpr.records.db import Database
 from kkpr.settings import Settings
@@ -38,16 +39,18 @@ def deliveries(db: Database) -> list[dict[str, Any]]:
 
 
 def make_traffic(pipeline: Pipeline) -> int:
-    """Submissions, a staff decision and permit-system reports; the events they make."""
+    """Submissions, a staff step of a PKKPR assessment and permit-system reports; the
+    events they make."""
+    pipeline.set_integration("mini", "package", True, reason="uji / test", by="key:test")
     first = pipeline.submit(SESUAI)
     pipeline.submit(TIDAK)
     pipeline.submit(BERSYARAT)
-    review = pipeline.submit(KAJIAN)
-    pipeline.report_stage(first["id"], "PBG", "in_progress")
-    pipeline.decide(review["reviews"][0]["id"], "approve", reviewer="key:siti", reasons=["Sesuai"])
-    pipeline.report_stage(first["id"], "PBG", "completed")
-    # 2 + 2 + 2 + (2 + review.decided + stage.completed) + 1 + 1
-    return 12
+    review = pipeline.submit(KAJIAN)  # OSS cannot confirm it: a PKKPR
+    pipeline.report_stage(first["id"], "PERSETUJUAN_LINGKUNGAN", "in_progress")
+    pipeline.act(review["id"], "lengkap", Officer(name="Siti", nip="198501012010012001"))
+    pipeline.report_stage(first["id"], "PERSETUJUAN_LINGKUNGAN", "completed")
+    # 2 + 2 + 2 + (2 + kkpr.status) + 1 + 1
+    return 11
 
 
 def assert_applied_once_in_order(receiver: Receiver, db: Database) -> None:

@@ -1,4 +1,4 @@
-"""The KKPR document: number and code verify, a tampered copy is changed, an unknown number
+"""The region's assessment record of a PKKPR decision: number and code verify, a tampered copy is changed, an unknown number
 is unknown; the PDF shows the number and the zone. On SQLite and PostgreSQL, with the
 mini plan, and with the Kupang sample (region code 53.71).
 """
@@ -15,6 +15,7 @@ from typing import Any
 import pypdf
 import pytest
 
+from kkpr.model import Proposal
 from kkpr.pipeline import documents
 from kkpr.pipeline.applications import Pipeline, Submission
 from kkpr.pipeline.document_render import document_map, document_pdf
@@ -23,9 +24,14 @@ from kkpr.records.db import Database
 from kkpr.settings import SAMPLE_PLAN_DIR, Settings
 from kkpr.store.memory import MemoryStore
 from tests.pipeline.conftest import Clock
-from tests.pipeline.test_applications import BERSYARAT, SESUAI
+from tests.pipeline.test_assessment import R2, SITI, TO_DECISION, walk
 
-NUMBER = re.compile(r"^KKPR/00\.00/2026/\d{6}$")
+NUMBER = re.compile(r"^PENILAIAN-KKPR/00\.00/2026/\d{6}$")
+
+
+def approved(pipeline: Pipeline, sub: Submission = R2) -> dict[str, Any]:
+    app = walk(pipeline, pipeline.submit(sub)["id"], TO_DECISION)
+    return pipeline.decide(app["id"], "approve", officer=SITI, reasons=["Sesuai RDTR"])
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -35,21 +41,25 @@ def pdf_text(pdf: bytes) -> str:
 
 @pytest.fixture
 def issued(pipeline: Pipeline, pipeline_db: Database) -> dict[str, Any]:
-    app = pipeline.submit(BERSYARAT)
+    app = approved(pipeline)
     doc = documents.get(pipeline_db, app["document"]["number"])
     assert doc is not None
     return doc
 
 
 def test_numbers_count_up_per_region_and_year(pipeline: Pipeline) -> None:
-    numbers = [pipeline.submit(SESUAI)["document"]["number"] for _ in range(3)]
-    assert numbers == [f"KKPR/00.00/2026/{n:06d}" for n in (1, 2, 3)]
+    numbers = [approved(pipeline)["document"]["number"] for _ in range(3)]
+    assert numbers == [f"PENILAIAN-KKPR/00.00/2026/{n:06d}" for n in (1, 2, 3)]
 
 
 def test_the_document_states_what_was_decided(issued: dict[str, Any]) -> None:
     content = issued["content"]
     assert NUMBER.match(content["number"])
-    assert content["form"] == "KKKPR"
+    assert content["form"] == "PKKPR"
+    assert content["title"]["id"].startswith("Hasil Penilaian Pemerintah Daerah")
+    assert "bukan PKKPR" in content["notice"]["id"]
+    assert content["data_teknis"]["persetujuan"] == "disetujui seluruhnya: Sesuai RDTR"
+    assert content["decision"]["officer"]["nip"] == SITI.nip
     assert content["applicant"] == "Maria Bere"
     assert content["activity"]["kbli"] == "47111"
     assert content["location"]["area_m2"] == 6400.0  # 80 m x 80 m
@@ -64,6 +74,7 @@ def test_the_document_states_what_was_decided(issued: dict[str, Any]) -> None:
         "version": "package",
         "legal_basis": "Uji / test",
         "region_code": "00.00",
+        "crs": "EPSG:32751",
     }
 
 
@@ -77,8 +88,8 @@ def test_verify_valid_changed_unknown(
     assert documents.verify(pipeline_db, number, typed, settings)["status"] == "valid"
     other = "AAAA-BBBB-CCCC-DDDD"
     assert documents.verify(pipeline_db, number, other, settings)["status"] == "changed"
-    unknown = documents.verify(pipeline_db, "KKPR/00.00/2026/999999", code, settings)
-    assert unknown == {"number": "KKPR/00.00/2026/999999", "status": "unknown"}
+    unknown = documents.verify(pipeline_db, "PENILAIAN-KKPR/00.00/2026/999999", code, settings)
+    assert unknown == {"number": "PENILAIAN-KKPR/00.00/2026/999999", "status": "unknown"}
     # the content itself, as received
     assert documents.verify(pipeline_db, number, issued["content"], settings)["status"] == "valid"
     as_json = json.dumps(issued["content"], indent=2)
@@ -129,8 +140,11 @@ def test_the_pdf_shows_number_zone_and_code(
         "R-2 Rumah kepadatan tinggi",
         issued["code"],
         "Luas lantai paling banyak 200 m2",
-        "6 400 m²",
+        "6.400 m²",
         "maks. / max. 60 %",
+        "HASIL PENILAIAN PEMERINTAH DAERAH",
+        "Koordinat batas bidang",
+        "disetujui seluruhnya: Sesuai RDTR",
         "Rencana mini (uji)",
         "Uji / test",
     ):
@@ -161,12 +175,15 @@ def test_a_kupang_document(
     store = MemoryStore(read_plan(kupang_dir))
     pipeline = Pipeline(pipeline_db, store, settings, clock=clock)
     site = json.loads((kupang_dir / "examples" / "k1_minimarket.geojson").read_text())
-    app = pipeline.submit(
-        Submission("Yohanes Tefa", "Minimarket Oebobo", "47111", site["geometry"])
-    )
+    sub = Submission(
+        "Yohanes Tefa", "Minimarket Oebobo", "47111", site["geometry"],
+        proposal=Proposal(floor_area_m2=180, floors=2),
+    )  # fmt: skip
+    app = approved(pipeline, sub)
     assert app["outcome"] in ("sesuai", "sesuai_bersyarat")
+    assert app["path"] == "PKKPR"  # Kota Kupang has no RDTR integrated in OSS
     number = app["document"]["number"]
-    assert number == "KKPR/53.71/2026/000001"
+    assert number == "PENILAIAN-KKPR/53.71/2026/000001"
     doc = documents.get(pipeline_db, number)
     assert doc is not None
     assert {z["kodszn"] for z in doc["content"]["zones"]} == {"K-1"}

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, Route, expect
 from shapely.geometry import shape
 
 from tests.mini_plan import sq, write_mini_plan
+from tests.pipeline import assess
 from tests.web import sites
 from tests.web.conftest import WebServer, open_page, start_server, stop_server
 
@@ -207,6 +208,14 @@ def test_a_case_is_decided_from_the_queue_with_its_errors_next_to_the_fields(
     page: Page, web_server: WebServer, artifacts: Path
 ) -> None:
     app = submit_to_review(web_server, "Wisma Lasiana Indah", applicant="Yohanes Tefa")
+    # the assessment's steps up to the decision (completeness, PNBP, Pertek, FPR)
+    assess.to_decision(
+        lambda path, body: httpx.post(
+            web_server.url + path, json=body, headers={"X-API-Key": web_server.staff_key},
+            timeout=60,
+        ),
+        app["id"],
+    )  # fmt: skip
     login(page, web_server)
     page.click("#tab-reviews")
     case = page.locator("#review-list li", has_text="Wisma Lasiana Indah")

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.pipeline import assess
 from tests.web import sites
 from tests.web.conftest import WebServer, open_page
 from tests.web.test_precheck import assert_no_horizontal_scroll
@@ -19,7 +20,8 @@ PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "is_mobile":
 
 
 def issue_document(server: WebServer) -> dict[str, str]:
-    """A minimarket in housing (T): confirmed at once, its KKPR document issued."""
+    """A minimarket in housing (T), assessed as a PKKPR and approved: the region's record
+    of its assessment issued."""
     feature = sites.example(sites.CONDITIONAL)
     resp = httpx.post(
         server.url + "/v1/applications",
@@ -34,7 +36,13 @@ def issue_document(server: WebServer) -> dict[str, str]:
         timeout=60,
     )
     assert resp.status_code == 201, resp.text
-    document: dict[str, str] = resp.json()["document"]
+    answer = assess.decided(
+        lambda path, body: httpx.post(
+            server.url + path, json=body, headers={"X-API-Key": server.staff_key}, timeout=60
+        ),
+        resp.json()["id"],
+    )
+    document: dict[str, str] = answer.json()["document"]
     return document
 
 

@@ -1088,6 +1088,9 @@ legal_basis = "Contoh sintetis — bukan Perwali yang berlaku"
 effective_from = 2023-01-01
 crs = "EPSG:32751"
 
+[oss]
+rdtr_integrated = false  # Kota Kupang has no RDTR integrated in OSS: every case is a PKKPR
+
 [tolerance]
 sliver_m2 = 5.0
 sliver_share = 0.01

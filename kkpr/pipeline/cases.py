@@ -1,0 +1,207 @@
+"""A KKPR case's row and its transitions: recording a move, immutably, with its OSS event.
+
+``record`` is the one way a PKKPR case changes state: it checks the move
+(``kkpr.pipeline.statuses.next_position``), appends a transition row (who: officer NIP
+and name and the key that acted; when; why; what it carried), updates the case's state,
+and writes the ``kkpr.status`` outbox event carrying what an OSS ``IZINSTATUS`` needs,
+all in the caller's transaction. Transition rows are never updated or deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kkpr.errors import NotFound
+from kkpr.pipeline import outbox
+from kkpr.pipeline.db import dumps, iso, loads
+from kkpr.pipeline.sla import Tick
+from kkpr.pipeline.statuses import STATES, Action, Actor, Position, State, kd_status, next_position
+from kkpr.records.db import Row, Tx
+
+OSS_TIME = "%Y-%m-%d %H:%M:%S"  # IZINSTATUS.tgl_status, in the office's time
+
+
+@dataclass(frozen=True)
+class Officer:
+    """Who takes a step: the officer's NIP and name (staff), or the applicant, or kkpr."""
+
+    name: str
+    nip: str | None = None
+    key: str | None = None  # the API key or login session that acted
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"nip": self.nip, "name": self.name, "key": self.key}
+
+
+SYSTEM = Officer(name="Sistem kkpr (otomatis)")
+
+
+def load(tx: Tx, app_id: str, *, lock: bool = True) -> Row:
+    suffix = " FOR UPDATE" if lock and tx.dialect == "postgresql" else ""
+    row = tx.one(f"SELECT * FROM cases WHERE application_id = ?{suffix}", (app_id,))
+    if row is None:
+        raise NotFound(
+            f"Permohonan {app_id} tidak ada",
+            f"Application {app_id} does not exist",
+            where="application_id",
+        )
+    return row
+
+
+def position(case: Row) -> Position:
+    return Position(State(case["state"]), State(case["step"]))
+
+
+def transitions(tx: Tx, app_id: str) -> list[Row]:
+    rows = tx.query("SELECT * FROM transitions WHERE application_id = ? ORDER BY n", (app_id,))
+    for r in rows:
+        r["data"] = loads(r["data"])
+    return rows
+
+
+def ticks(rows: list[Row]) -> list[Tick]:
+    from datetime import date
+
+    return [
+        Tick(State(r["to_state"]), date.fromisoformat(r["on_date"]), r["keterangan"])
+        for r in rows
+        if r["kd_status"] is not None
+    ]
+
+
+def append(
+    tx: Tx,
+    app_id: str,
+    *,
+    action: str,
+    from_state: str | None,
+    to_state: str,
+    code: str | None,
+    officer: Officer,
+    actor: Actor,
+    keterangan: str | None,
+    data: dict[str, Any],
+    now: datetime,
+    tz: ZoneInfo,
+) -> dict[str, Any]:
+    """Append one transition row; returns it as stored."""
+    last = tx.one("SELECT MAX(n) AS n FROM transitions WHERE application_id = ?", (app_id,))
+    n = int(last["n"] or 0) + 1 if last else 1
+    row = {
+        "application_id": app_id,
+        "n": n,
+        "action": action,
+        "from_state": from_state,
+        "to_state": to_state,
+        "kd_status": code,
+        "officer_nip": officer.nip,
+        "officer_name": officer.name,
+        "actor": str(actor),
+        "acted_by": officer.key,
+        "keterangan": keterangan,
+        "data": dumps(data),
+        "at": iso(now),
+        "on_date": now.astimezone(tz).date().isoformat(),
+    }
+    tx.execute(
+        f"INSERT INTO transitions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+        tuple(row.values()),
+    )
+    return {**row, "data": data}
+
+
+def izin_status(
+    case: Row, app: Row, step: dict[str, Any], tz: ZoneInfo, pnbp: dict[str, Any] | None
+) -> dict[str, Any]:
+    """What an OSS ``IZINSTATUS`` needs of one transition (the OSS adapter adds its ids)."""
+    at = datetime.fromisoformat(step["at"].replace("Z", "+00:00")).astimezone(tz)
+    out: dict[str, Any] = {
+        "nib": case["nib"],
+        "external_ref": app["external_ref"],
+        "kd_status": step["kd_status"],
+        "tgl_status": at.strftime(OSS_TIME),
+        "nip_status": step["officer_nip"],
+        "nama_status": step["officer_name"],
+        "keterangan": step["keterangan"] or STATES[State(step["to_state"])].id,
+    }
+    if pnbp is not None:
+        out["data_pnbp"] = pnbp
+    return out
+
+
+def oss_fields(step: dict[str, Any], pnbp: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The flat fields an OSS adapter reads of a status event: code, officer, time, why,
+    and the bill when one is issued."""
+    out: dict[str, Any] = {
+        "kd_status": step["kd_status"],
+        "officer": {"nip": step["officer_nip"], "name": step["officer_name"]},
+        "keterangan": step["keterangan"] or STATES[State(step["to_state"])].id,
+        "at": step["at"],
+    }
+    if pnbp is not None:
+        out["data_pnbp"] = pnbp
+    return out
+
+
+def record(
+    tx: Tx,
+    app: Row,
+    case: Row,
+    action: Action,
+    officer: Officer,
+    now: datetime,
+    tz: ZoneInfo,
+    *,
+    actor: Actor,
+    keterangan: str | None = None,
+    data: dict[str, Any] | None = None,
+    target: State | None = None,
+    updates: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Move ``case`` by ``action`` (checked first: a refused move writes nothing), with its
+    transition row, the case's new state (and ``updates`` of its other columns), and
+    the ``kkpr.status`` event; returns the transition."""
+    at = position(case)
+    new = next_position(at, action, target)
+    step = append(
+        tx, app["id"], action=str(action), from_state=str(at.state), to_state=str(new.state),
+        code=kd_status(new.state), officer=officer, actor=actor, keterangan=keterangan,
+        data=data or {}, now=now, tz=tz,
+    )  # fmt: skip
+    changes = {"state": str(new.state), "step": str(new.step), **(updates or {})}
+    changes["updated_at"] = iso(now)
+    case.update(changes)
+    tx.execute(
+        f"UPDATE cases SET {', '.join(f'{k} = ?' for k in changes)} WHERE application_id = ?",
+        (*changes.values(), app["id"]),
+    )
+    pnbp = (data or {}).get("data_pnbp")
+    outbox.emit(
+        tx, app["id"], outbox.KKPR_STATUS,
+        {
+            "application": summary(app, case),
+            "action": str(action),
+            "transition": step["n"],
+            "state": str(new.state),
+            "from_state": str(at.state),
+            **oss_fields(step, pnbp),
+            "izin_status": izin_status(case, app, step, tz, pnbp),
+        },
+        now,
+    )  # fmt: skip
+    return step
+
+
+def summary(app: Row, case: Row) -> dict[str, Any]:
+    return {
+        "id": app["id"],
+        "number": case["number"],
+        "external_ref": app["external_ref"],
+        "nib": case["nib"],
+        "path": case["path"],
+        "state": case["state"],
+        "kd_status": kd_status(case["state"]) if case["state"] else None,
+    }

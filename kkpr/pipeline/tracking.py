@@ -1,0 +1,127 @@
+"""The applicant's view of an application: by its number and the access code given once.
+
+At submission every application gets an access code (``new_code``), shown to the
+applicant once and stored only as a salted hash. ``applicant_status`` is the core
+function behind a public tracking page: given the number and the code it says, in
+plain words, the stage, the state, the working days left or why the clock is stopped,
+what is missing, and the decision; with a wrong code it says nothing (``NotFound``,
+the same answer as an unknown number).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from datetime import date
+from typing import Any
+
+from kkpr.errors import NotFound
+from kkpr.pipeline.calendar import WorkingCalendar
+from kkpr.pipeline.cases import ticks
+from kkpr.pipeline.db import loads
+from kkpr.pipeline.sla import clock_of
+from kkpr.pipeline.statuses import STATES, State
+from kkpr.records.db import Database
+from kkpr.settings import Settings
+
+CODE_BYTES = 10  # 80 bits, 16 base32 characters typed by hand
+
+
+def new_code() -> tuple[str, str, str]:
+    """A fresh access code, with its salt and hash: ``(code, salt, hash)``."""
+    text = base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode()
+    code = "-".join(text[i : i + 4] for i in range(0, len(text), 4))
+    salt = secrets.token_hex(16)
+    return code, salt, code_hash(code, salt)
+
+
+def normal(code: str) -> str:
+    bare = "".join(ch for ch in code.upper() if ch.isalnum())
+    return "-".join(bare[i : i + 4] for i in range(0, len(bare), 4))
+
+
+def code_hash(code: str, salt: str) -> str:
+    return hashlib.sha256(f"{salt}:{normal(code)}".encode()).hexdigest()
+
+
+def _refused(number: str) -> NotFound:
+    return NotFound(
+        f"Permohonan {number} dengan kode akses itu tidak ada",
+        f"No application {number} with that access code",
+        where="code",
+        hint_id="Periksa nomor permohonan dan kode akses yang diberikan saat pengajuan",
+        hint_en="Check the application number and the access code given on submission",
+    )
+
+
+def applicant_status(
+    db: Database,
+    number: str,
+    code: str,
+    today: date,
+    settings: Settings,
+    calendar: WorkingCalendar,
+) -> dict[str, Any]:
+    """What the applicant may see of application ``number``, if ``code`` is its code."""
+    with db.transaction() as tx:
+        case = tx.one("SELECT * FROM cases WHERE number = ?", (number.strip(),))
+        if case is None or not hmac.compare_digest(
+            code_hash(code, case["access_salt"]), case["access_hash"]
+        ):
+            raise _refused(number)
+        app = tx.one(
+            "SELECT current_stage, stage_status, status, business_name, kbli, form, outcome,"
+            " document_number, submitted_at FROM applications WHERE id = ?",
+            (case["application_id"],),
+        )
+        steps = tx.query(
+            "SELECT to_state, kd_status, on_date, keterangan FROM transitions"
+            " WHERE application_id = ? ORDER BY n",
+            (case["application_id"],),
+        )
+    assert app is not None
+    out: dict[str, Any] = {
+        "number": case["number"],
+        "business_name": app["business_name"],
+        "kbli": app["kbli"],
+        "submitted_at": app["submitted_at"],
+        "path": case["path"],
+        "stage": app["current_stage"],
+        "stage_status": app["stage_status"],
+    }
+    if case["state"] is None:  # the KKKPR path: OSS confirms it
+        out["state"] = {
+            "id": "Hasil pemeriksaan otomatis; konfirmasi KKPR diterbitkan oleh OSS",
+            "en": "Automatic check result; the KKPR confirmation is issued by OSS",
+        }
+        out["outcome"] = app["outcome"]
+        return out
+    state = State(case["state"])
+    out["state"] = {"code": str(state), "kd_status": STATES[state].kd_status,
+                    "id": STATES[state].id, "en": STATES[state].en}  # fmt: skip
+    clock = clock_of(ticks(steps), today, settings.review_deadline_working_days, calendar)
+    out["clock"] = {
+        "started": clock.started_on is not None,
+        "working_days_left": clock.left,
+        "deadline": clock.deadline and clock.deadline.isoformat(),
+        "paused": clock.paused,
+        "paused_because": clock.pause_reason,
+        "overdue": clock.overdue,
+    }
+    out["missing"] = loads(case["missing"]) or []
+    pnbp = loads(case["pnbp"])
+    if pnbp and state == State.MENUNGGU_VERIFIKASI_BAYAR:
+        out["bill"] = {k: pnbp.get(k) for k in ("kd_billing", "nominal", "tgl_expire")}
+    decision = loads(case["decision"])
+    if decision:
+        out["decision"] = {
+            "persetujuan": decision["data_teknis"]["persetujuan"],
+            "decided_on": decision["decided_on"],
+            "approved_m2": decision["data_teknis"]["luas"],
+            "valid_until": case["valid_until"],
+            "status": case["decision_status"],
+            "record": app["document_number"],
+        }
+    return out
