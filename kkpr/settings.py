@@ -114,9 +114,6 @@ class Settings(BaseSettings):
         description="Extra non-working dates (local decrees, new cuti bersama)",
     )
     office_timezone: str = Field("Asia/Makassar", description="Whose calendar day counts")
-    review_sesuai_bersyarat: bool = Field(
-        False, description="Send sesuai_bersyarat outcomes to staff review instead of completing"
-    )
 
     # the public pre-check's next steps: where an applicant goes, and what it costs
     office_name: str = Field(

@@ -62,7 +62,9 @@ def kd_status_of(event: dict[str, Any]) -> str | None:
     data = event.get("data") or {}
     payload = PAYLOAD.get(event["type"])
     if payload:
-        return str((data.get(payload) or {}).get("kd_status") or "") or None
+        code = str((data.get(payload) or {}).get("kd_status") or "") or None
+        # a decision's state change goes once, as the final call (its kkpr.final event)
+        return None if event["type"] == STATUS_EVENT and code in FINAL else code
     if _states() is not None:
         return None  # the state machine's own events say every status
     stage = data.get("stage")
@@ -87,7 +89,7 @@ def mapping_rows() -> list[tuple[str, str, str, str]]:
     if states is not None:
         return [
             (str(state), info.kd_status, KD_STATUS.get(info.kd_status, info.id),
-             f"{RECEIVE_LICENSE_STATUS}" + (f" + {RECEIVE_LICENSE_KKPR}" if info.final else ""))
+             call_of(info.kd_status))
             for state, info in states.items()
         ]  # fmt: skip
     return [

@@ -116,15 +116,18 @@ def append(
 def izin_status(
     case: Row, app: Row, step: dict[str, Any], tz: ZoneInfo, pnbp: dict[str, Any] | None
 ) -> dict[str, Any]:
-    """What an OSS ``IZINSTATUS`` needs of one transition (the OSS adapter adds its ids)."""
+    """What an OSS ``IZINSTATUS`` needs of one transition (the OSS adapter adds its ids).
+    The officer is the region's: a step of the applicant or of kkpr itself names none,
+    and the adapter sends the service's own identity."""
     at = datetime.fromisoformat(step["at"].replace("Z", "+00:00")).astimezone(tz)
+    officer = _officer(step)
     out: dict[str, Any] = {
         "nib": case["nib"],
         "external_ref": app["external_ref"],
         "kd_status": step["kd_status"],
         "tgl_status": at.strftime(OSS_TIME),
-        "nip_status": step["officer_nip"],
-        "nama_status": step["officer_name"],
+        "nip_status": officer and officer["nip"],
+        "nama_status": officer and officer["name"],
         "keterangan": step["keterangan"] or STATES[State(step["to_state"])].id,
     }
     if pnbp is not None:
@@ -132,12 +135,19 @@ def izin_status(
     return out
 
 
+def _officer(step: dict[str, Any]) -> dict[str, Any] | None:
+    """The officer OSS is told of: staff only (see ``izin_status``)."""
+    if step["actor"] != Actor.STAFF:
+        return None
+    return {"nip": step["officer_nip"], "name": step["officer_name"]}
+
+
 def oss_fields(step: dict[str, Any], pnbp: dict[str, Any] | None = None) -> dict[str, Any]:
     """The flat fields an OSS adapter reads of a status event: code, officer, time, why,
     and the bill when one is issued."""
     out: dict[str, Any] = {
         "kd_status": step["kd_status"],
-        "officer": {"nip": step["officer_nip"], "name": step["officer_name"]},
+        "officer": _officer(step),
         "keterangan": step["keterangan"] or STATES[State(step["to_state"])].id,
         "at": step["at"],
     }

@@ -130,14 +130,18 @@ def data_teknis(
 ) -> dict[str, Any]:
     """The technical data of a decision (OSS field names), computed from ``found``: the
     engine's check of the approved polygon (of the whole site when approved in full)."""
-    deciding = [p for p in found.get("parts", []) if p.get("deciding")]
+    deciding = sorted(
+        (p for p in found.get("parts", []) if p.get("deciding")), key=lambda p: -p["area_m2"]
+    )
     uses = sorted({f"{p.get('namszn') or p['kodszn']} ({p['kodszn']})" for p in deciding})
     rejected = persetujuan == "ditolak"
     return {
         "luas": None if rejected else approved_m2,
         "luas_dimohon": requested_m2,
         "satuan_luas": "m2",
-        "jenis_peruntukan": "; ".join(uses) if uses else NOT_SET,
+        # OSS takes a code here (the largest deciding sub-zone); the words go beside it
+        "jenis_peruntukan": deciding[0]["kodszn"] if deciding else NOT_SET,
+        "jenis_peruntukan_uraian": "; ".join(uses) if uses else NOT_SET,
         "koefisien_dasar_bangunan": _limit(found, "KDB"),
         "koefisien_lantai_bangunan": _limit(found, "KLB"),
         "garis_sempadan_bangunan": _gsb(rules, deciding),

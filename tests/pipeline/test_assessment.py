@@ -143,7 +143,8 @@ def test_approved_in_full_end_to_end(pipeline: Pipeline, settings: Settings) -> 
     assert izin["tgl_status"] == "2026-03-17 09:00:00"
     t = izin["data_teknis"]
     assert (t["luas"], t["luas_dimohon"]) == (6400.0, 6400.0)
-    assert t["jenis_peruntukan"] == "Rumah kepadatan tinggi (R-2)"
+    assert (t["jenis_peruntukan"], t["jenis_peruntukan_uraian"]) == (
+        "R-2", "Rumah kepadatan tinggi (R-2)")  # fmt: skip
     assert (t["koefisien_dasar_bangunan"], t["koefisien_lantai_bangunan"]) == (60.0, 1.2)
     assert (t["koefisien_dasar_hijau"], t["garis_sempadan_bangunan"]) == (20.0, 3.0)
     assert t["jarak_bebas_bangunan"] == "tidak diatur"

@@ -39,6 +39,7 @@ from kkpr.records.db import Database
 from tests.api.conftest import Api, make_api
 from tests.fixtures_postgis import _free_port
 from tests.mini_plan import CRS, site
+from tests.pipeline import assess
 from tests.pipeline.conftest import Clock, wait_for
 
 TOKEN, USER_KEY = "token-dari-oss", "user-key-dari-oss"
@@ -114,19 +115,6 @@ def oss_deliveries(db: Database) -> list[dict[str, Any]]:
         )
 
 
-OFFICER = {"nip": "198501012010012001", "name": "Siti Nurhaliza"}
-STEPS: list[tuple[str, dict[str, Any]]] = [
-    ("lengkap", {}),
-    ("validasi", {}),
-    ("tagih", {"kd_billing": "820260317001", "tgl_expire": "2026-03-24"}),
-    ("unggah_bukti", {"file": "bukti.pdf"}),
-    ("setujui_bayar", {}),
-    ("pertek", {"nomor": "PTP/011", "tanggal": "2026-03-17", "file": "pertek.pdf"}),
-    ("fpr", {"anggota": ["Bappeda", "PUPR"], "tanggal": "2026-03-17", "berita_acara": "BA-1",
-             "rekomendasi": "Dapat disetujui"}),
-]  # fmt: skip
-
-
 def expected_calls(api: Api, app_id: str) -> list[tuple[str, str]]:
     """What OSS must get for an application: each of its events that has a kd_status."""
     app = api.client.get(f"/v1/applications/{app_id}", headers=api.auth("staff")).json()
@@ -175,13 +163,19 @@ def test_a_whole_pkkpr_case_with_oss_down_for_a_day(
     )
     assert kept["flag_psn"] == "N" and kept["kd_daerah"] == "5371" and kept["alamat_usaha"]
 
+    # the region's assessment (issue 16), each step a status to OSS
+    assess.to_decision(
+        lambda path, b: api.client.post(path, json=b, headers=api.auth("staff")), app_id
+    )
     clock = Clock(datetime.now(UTC))  # the app stamps its events with the real clock
     worker = Worker(db, api.state.settings, clock=clock)
     worker.drain()
+    steps = ["09", "10", "20", "32", "32", "33", "45", "45"]
     assert [(call, r["kd_status"]) for call, r in roots(simulator)] == [
-        ("receiveLicenseStatus", "10"),
-        ("receiveLicenseStatus", "20"),
+        ("receiveLicenseStatus", kd) for kd in steps
     ]
+    assert roots(simulator)[1][1]["nip_status"] == assess.OFFICER["nip"]
+    assert roots(simulator)[3][1]["data_pnbp"]["kd_billing"] == "820260317001"
     assert all(c.valid for c in simulator.received()), simulator.received()
     first = roots(simulator)[0][1]
     assert (first["nib"], first["id_izin"], first["id_proyek"]) == (
@@ -225,10 +219,10 @@ def test_a_whole_pkkpr_case_with_oss_down_for_a_day(
 
     calls = roots(simulator)
     assert [(c, r["kd_status"]) for c, r in calls] == [
-        ("receiveLicenseStatus", "10"),
-        ("receiveLicenseStatus", "20"),
+        *[("receiveLicenseStatus", kd) for kd in steps],
         ("receiveLicenseKKPR", "50"),
     ]
+    assert [(c, r["kd_status"]) for c, r in calls] == expected_calls(api, app_id)
     assert all(c.valid for c in simulator.received())
     final = calls[-1][1]
     teknis = final["data_teknis"]
@@ -239,7 +233,7 @@ def test_a_whole_pkkpr_case_with_oss_down_for_a_day(
         f"/v1/applications/{app_id}", headers=api.auth("staff")).json()["events"]}  # fmt: skip
     decided_at = parse_iso(events["stage.completed"]["created_at"])
     assert final["tgl_status"] == oss_time(decided_at, "Asia/Makassar")
-    assert final["nama_status"] == "Sistem KKPR Kota Uji"  # no officer NIP in this event
+    assert final["nama_status"] == "pytest staff"  # the deciding key's name: no NIP given
     assert all(d["status"] == "delivered" for d in oss_deliveries(db))
 
 
