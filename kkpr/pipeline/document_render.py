@@ -19,10 +19,10 @@ from shapely.geometry.base import BaseGeometry
 
 from kkpr.pipeline.documents import DOCUMENT_NOTICE, DOCUMENT_TITLE, verify_url
 from kkpr.rules.intensity import NAMES, RULES
-from kkpr.rules.words import num_id
 from kkpr.settings import Settings
 from kkpr.site import site_from_geojson, to_plan_crs
 from kkpr.store.base import FeatureSource, Store
+from kkpr.text import num_id
 
 MAP_MARGIN_SHARE = 0.6  # the map shows this share of the site's size around it ...
 MAP_MARGIN_MIN_M = 80.0  # ... and at least this many metres

@@ -152,7 +152,7 @@ class _Reader:
 KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "": (
         "id", "name", "region_code", "legal_basis", "effective_from", "crs",
-        "tolerance", "raster", "overlay", "flags", "fields", "rules", "rtrw",
+        "tolerance", "raster", "overlay", "flags", "fields", "rules", "rtrw", "oss",
     ),
     "tolerance": ("sliver_m2", "sliver_share", "gaps"),
     "raster": (
@@ -162,6 +162,7 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "flags": ("none",),
     "fields": ("kodszn",),
     "rules": ("mixed_intensity", "empty_cell"),
+    "oss": ("rdtr_integrated",),
 }  # fmt: skip
 
 
@@ -170,7 +171,7 @@ def unknown_keys(raw: dict[str, Any], text: str) -> list[Problem]:
     r = _Reader(text)
     out = []
     tables: list[tuple[str, int, Any]] = [("", 0, raw)]
-    for name in ("tolerance", "flags", "fields", "rules"):
+    for name in ("tolerance", "flags", "fields", "rules", "oss"):
         tables.append((name, 0, raw.get(name)))
     entries = raw.get("raster")
     if isinstance(entries, list):
