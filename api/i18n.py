@@ -245,7 +245,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "decision is issued through OSS.",
     ),
     "res.print": ("Simpan ringkasan (PDF) / cetak", "Save a summary (PDF) / print"),
-    "res.print_link": ("Buka lagi hasil ini: {url} ({date})", "Open this result again: {url} ({date})"),
+    "res.print_link": (
+        "Buka lagi hasil ini: {url} ({date})",
+        "Open this result again: {url} ({date})",
+    ),
     "res.disclaimer": (
         "Pra-periksa ini hanya informasi. Keputusan resmi KKPR diterbitkan melalui sistem OSS.",
         "This pre-check is information only. The official KKPR decision is issued through OSS.",
