@@ -81,7 +81,9 @@ def combine(
         total = sum(p.area_m2 for p, _v in given)
         if len(values) == 1:
             first = cands[0]
-            out[rule] = Limit(first.value, first.source, "single", _parts(cands), first.basis)
+            out[rule] = Limit(
+                first.value, first.source, "single", _parts(cands), _text(rule, first)
+            )
         elif rule in WEIGHTED and mode == "weighted" and total > 0:
             value = sum(v * p.area_m2 for p, v in given) / total
             out[rule] = _weighted(rule, value, given, total, site_area)
@@ -92,15 +94,24 @@ def combine(
 
 
 def _part_limit(rule: str, attr: str, part: PartLimits, value: float) -> Limit:
+    """A part's limit; its sentences are written by ``_text`` for the limits shown."""
     own = getattr(part.own, attr) is not None
     where = f"{part.kodszn} fid {part.fid}" if own else part.kodszn
-    file = f"{SOURCE_LAYER} {rule}" if own else SOURCE_FILE
-    unit = RULES[rule][2]
-    text_id = f"{rule} {num_id(value, 2)}{unit_id(unit)} dari {where} ({file})"
-    text_en = f"{rule} {num_en(value, 2)}{unit_en(unit)} from {where} ({file})"
     detail = {"kodszn": part.kodszn, "fid": part.fid, "area_m2": part.area_m2, "value": value,
               "from": SOURCE_LAYER if own else SOURCE_FILE}  # fmt: skip
-    return Limit(value, where, "single", (detail,), (text_id + ".", text_en + "."))
+    return Limit(value, where, "single", (detail,))
+
+
+def _text(rule: str, lim: Limit) -> tuple[str, str]:
+    """A single limit as a sentence in both languages (a cap has its own)."""
+    if lim.how == "cap" or not lim.parts:
+        return lim.basis
+    file = f"{SOURCE_LAYER} {rule}" if lim.parts[0]["from"] == SOURCE_LAYER else SOURCE_FILE
+    unit = RULES[rule][2]
+    return (
+        f"{rule} {num_id(lim.value, 2)}{unit_id(unit)} dari {lim.source} ({file}).",
+        f"{rule} {num_en(lim.value, 2)}{unit_en(unit)} from {lim.source} ({file}).",
+    )
 
 
 def _parts(cands: list[Limit]) -> tuple[dict[str, Any], ...]:
@@ -140,8 +151,9 @@ def _weighted(
 
 def _strictest(rule: str, chosen: Limit, cands: list[Limit], mode: str) -> Limit:
     unit = RULES[rule][2]
-    listed_id = "; ".join(c.basis[0].rstrip(".") for c in cands)
-    listed_en = "; ".join(c.basis[1].rstrip(".") for c in cands)
+    texts = [_text(rule, c) for c in cands]
+    listed_id = "; ".join(t[0].rstrip(".") for t in texts)
+    listed_en = "; ".join(t[1].rstrip(".") for t in texts)
     if rule in WEIGHTED and mode == "strictest":
         why_id, why_en = "rencana meminta batas terketat", "the plan asks for the strictest limit"
     elif rule in WEIGHTED:
