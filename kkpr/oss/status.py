@@ -1,19 +1,17 @@
 """OSS's permit status codes (``kd_status``, PIA Lampiran 10) and which event sends which.
 
 The PKKPR state machine (``kkpr.pipeline.statuses``, issue 16) is the one table of
-states and their ``kd_status``; its ``kkpr.status`` events (every state change) go to
-OSS as ``receiveLicenseStatus`` and its ``kkpr.final`` events (the decision with its
-technical data) as ``receiveLicenseKKPR``. Until that pipeline is in place, the plain
-KKPR stage's events map as ``EVENT_STATUS`` says, a final code going as
-``receiveLicenseKKPR``.
+states and their ``kd_status``. Its ``kkpr.status`` events (every state change) go to
+OSS as ``receiveLicenseStatus``; a decision goes once, as ``receiveLicenseKKPR`` (its
+``kkpr.final`` event, with the technical data), its own state change being that call.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from kkpr.oss.messages import RECEIVE_LICENSE_KKPR, RECEIVE_LICENSE_STATUS
+from kkpr.pipeline.statuses import STATES
 
 KD_STATUS = {
     "09": "Telah Melengkapi Persyaratan",
@@ -40,22 +38,6 @@ FINAL = {"50": "disetujui seluruhnya", "57": "disetujui seluruhnya", "90": "dito
 STATUS_EVENT, FINAL_EVENT = "kkpr.status", "kkpr.final"
 PAYLOAD = {STATUS_EVENT: "izin_status", FINAL_EVENT: "izin_final"}
 
-# (event type, KKPR stage or None for any) -> kd_status: the plain KKPR stage's events
-EVENT_STATUS: dict[tuple[str, str | None], str] = {
-    ("application.submitted", None): "10",
-    ("review.opened", None): "20",
-    ("stage.completed", "KKPR"): "50",
-    ("stage.rejected", "KKPR"): "90",
-}
-
-
-def _states() -> Any:
-    """The PKKPR state table when the pipeline has one (``kkpr.pipeline.statuses``)."""
-    try:
-        return importlib.import_module("kkpr.pipeline.statuses").STATES
-    except ImportError:
-        return None
-
 
 def kd_status_of(event: dict[str, Any]) -> str | None:
     """The ``kd_status`` an outbox event reports to OSS, or None (not OSS's business)."""
@@ -65,10 +47,7 @@ def kd_status_of(event: dict[str, Any]) -> str | None:
         code = str((data.get(payload) or {}).get("kd_status") or "") or None
         # a decision's state change goes once, as the final call (its kkpr.final event)
         return None if event["type"] == STATUS_EVENT and code in FINAL else code
-    if _states() is not None:
-        return None  # the state machine's own events say every status
-    stage = data.get("stage")
-    return EVENT_STATUS.get((event["type"], stage)) or EVENT_STATUS.get((event["type"], None))
+    return None  # other events (stages, webhooks' own) are not OSS's business
 
 
 def call_for(event: dict[str, Any], kd_status: str) -> str:
@@ -79,22 +58,20 @@ def call_for(event: dict[str, Any], kd_status: str) -> str:
 
 
 def call_of(kd_status: str) -> str:
-    """The OSS call that carries a final ``kd_status`` (the plain KKPR stage)."""
+    """The OSS call of a state with this ``kd_status``: a final one is the decision."""
     return RECEIVE_LICENSE_KKPR if kd_status in FINAL else RECEIVE_LICENSE_STATUS
 
 
 def mapping_rows() -> list[tuple[str, str, str, str]]:
-    """``(kkpr state or event, kd_status, OSS's meaning, call)``: the table docs/oss.md shows."""
-    states = _states()
-    if states is not None:
-        return [
-            (str(state), info.kd_status, KD_STATUS.get(info.kd_status, info.id),
-             call_of(info.kd_status))
-            for state, info in states.items()
-        ]  # fmt: skip
+    """``(kkpr state, kd_status, OSS's meaning, call)``: the table docs/oss.md shows."""
     return [
-        (f"{etype}" + (f" ({stage})" if stage else ""), kd, KD_STATUS[kd], call_of(kd))
-        for (etype, stage), kd in EVENT_STATUS.items()
+        (
+            str(state),
+            info.kd_status,
+            KD_STATUS.get(info.kd_status, info.id),
+            call_of(info.kd_status),
+        )
+        for state, info in STATES.items()
     ]
 
 
