@@ -180,15 +180,16 @@ def _register(
                 "INSERT INTO kkpr.plan_versions (plan_id, n, version, name, region_code, "
                 "legal_basis, effective_from, crs, srid, sliver_m2, sliver_share, "
                 "overlay_effects, subzones, checksum, source_dir, loaded_by, rule_options, "
+                "rdtr_integrated, "
                 "load_pid) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
                 "pg_backend_pid()) RETURNING vid",
                 (
                     m.id, n, version, m.name, m.region_code, m.legal_basis, m.effective_from,
                     m.crs, srid, m.tolerance.sliver_m2, m.tolerance.sliver_share,
                     json.dumps(m.overlay_effects), list(plan.rules.subzones), m.checksum,
                     str(plan_dir.resolve()), loaded_by,
-                    json.dumps(dataclasses.asdict(m.rule_options)),
+                    json.dumps(dataclasses.asdict(m.rule_options)), m.rdtr_integrated,
                 ),
             )  # fmt: skip
             vid = int(cur.fetchone()[0])

@@ -210,7 +210,7 @@ def read_rules(cur: Any, *, vid: int) -> PlanRules:
 
     (v,) = rows(
         "SELECT plan_id, name, region_code, legal_basis, effective_from, crs, sliver_m2, "
-        "sliver_share, overlay_effects, version, checksum, subzones, rule_options "
+        "sliver_share, overlay_effects, version, checksum, subzones, rule_options, rdtr_integrated "
         "FROM kkpr.plan_versions WHERE vid = %s"
     )
     rasters = rows(
@@ -230,6 +230,7 @@ def read_rules(cur: Any, *, vid: int) -> PlanRules:
         version=v[9],
         checksum=v[10],
         rule_options=RuleOptions(**dict(v[12])),
+        rdtr_integrated=bool(v[13]),
     )
     activities = {
         k: Activity(k, name)
