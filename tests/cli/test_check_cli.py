@@ -64,7 +64,8 @@ def test_check_json_has_the_documented_shape(tmp_path: Path, mini_plan_dir: Path
     ]
     assert out["conditions"][0]["kode"] == "T1"
     kdb = next(i for i in out["intensity"] if i["rule"] == "KDB")
-    assert (kdb["limit"], kdb["proposed"], kdb["ok"]) == (60.0, 25.0, True)
+    # area-weighted over the mixed lot: (70 × 2,000 + 60 × 2,000) / 4,000 = 65
+    assert (kdb["limit"], kdb["proposed"], kdb["ok"], kdb["how"]) == (65.0, 25.0, True, "weighted")
 
 
 def test_check_table_is_readable(tmp_path: Path, mini_plan_dir: Path) -> None:
