@@ -61,6 +61,93 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Jika ragu, tanyakan ke kantor DPMPTSP atau PUPR yang menerbitkannya.",
         "If in doubt, ask the DPMPTSP or PUPR office that issued it.",
     ),
+    # ---- application tracking (/lacak)
+    "nav.track": ("Lacak permohonan", "Track an application"),
+    "trk.title": ("Lacak permohonan KKPR", "Track a KKPR application"),
+    "trk.lead": (
+        "Ketik nomor permohonan dan kode akses yang Anda terima saat mengajukan.",
+        "Type the application number and the access code you received when you applied.",
+    ),
+    "trk.number": ("Nomor permohonan", "Application number"),
+    "trk.code": ("Kode akses", "Access code"),
+    "trk.code_help": (
+        "Enam belas huruf dan angka, mis. ABCD-EFGH-JKLM-NPQR. Huruf besar atau kecil "
+        "dan tanda hubung tidak berpengaruh.",
+        "Sixteen letters and digits, e.g. ABCD-EFGH-JKLM-NPQR. Upper or lower case and "
+        "dashes do not matter.",
+    ),
+    "trk.submit": ("Lihat status", "Show the status"),
+    "trk.number_missing": ("Isi nomor permohonan.", "Enter the application number."),
+    "trk.code_missing": ("Isi kode akses.", "Enter the access code."),
+    "trk.nomatch.headline": ("Tidak ditemukan", "Not found"),
+    "trk.nomatch.text": (
+        "Nomor permohonan dan kode akses ini tidak cocok. Periksa keduanya sekali lagi.",
+        "This application number and access code do not match. Check both once more.",
+    ),
+    "trk.limit.headline": ("Terlalu banyak percobaan", "Too many attempts"),
+    "trk.limit.text": (
+        "Tunggu {seconds} detik, lalu coba lagi.",
+        "Wait {seconds} seconds, then try again.",
+    ),
+    "trk.ask_office": (
+        "Kode akses hilang? Tanyakan ke kantor DPMPTSP dengan membawa tanda pengenal.",
+        "Lost the access code? Ask the DPMPTSP office, bringing your identity card.",
+    ),
+    "trk.business": ("Usaha", "Business"),
+    "trk.submitted": ("Diajukan", "Submitted"),
+    "trk.stage": ("Tahap", "Stage"),
+    "trk.state": ("Keadaan", "State"),
+    "trk.stage.KKPR": ("Kesesuaian ruang (KKPR)", "Spatial conformity (KKPR)"),
+    "trk.stage.PERSETUJUAN_LINGKUNGAN": ("Persetujuan lingkungan", "Environmental approval"),
+    "trk.stage.PBG": ("Persetujuan bangunan gedung (PBG)", "Building approval (PBG)"),
+    "trk.stage.SLF": ("Sertifikat laik fungsi (SLF)", "Certificate of fitness for use (SLF)"),
+    "trk.stage.PERIZINAN_BERUSAHA": ("Perizinan berusaha", "Business licence"),
+    "trk.stage_status.pending": ("belum dimulai", "not started"),
+    "trk.stage_status.in_progress": ("sedang diproses", "in progress"),
+    "trk.stage_status.in_review": ("sedang dikaji", "under review"),
+    "trk.stage_status.completed": ("selesai", "completed"),
+    "trk.stage_status.rejected": ("ditolak", "refused"),
+    "trk.clock": ("Batas waktu", "Deadline"),
+    "trk.clock.not_started": (
+        "Hitungan hari kerja belum dimulai: dimulai setelah berkas dinyatakan lengkap.",
+        "The working-day count has not started: it starts once the file is complete.",
+    ),
+    "trk.clock.left": (
+        "Sisa {days} hari kerja (paling lambat {deadline}).",
+        "{days} working days left (by {deadline} at the latest).",
+    ),
+    "trk.clock.overdue": (
+        "Batas waktu {deadline} telah lewat.",
+        "The deadline of {deadline} has passed.",
+    ),
+    "trk.clock.paused": (
+        "Hitungan hari kerja berhenti sementara; sisa {days} hari kerja.",
+        "The working-day count is paused; {days} working days left.",
+    ),
+    "trk.clock.because": ("Sebabnya: {reason}", "Because: {reason}"),
+    "trk.clock.ended": ("Hitungan hari kerja telah selesai.", "The working-day count is over."),
+    "trk.missing": ("Yang masih kurang", "What is still missing"),
+    "trk.missing_help": (
+        "Lengkapi lalu kirim ulang melalui OSS atau ke kantor DPMPTSP.",
+        "Complete these and send them again through OSS or to the DPMPTSP office.",
+    ),
+    "trk.bill": ("Tagihan PNBP", "PNBP bill"),
+    "trk.bill.text": (
+        "Kode billing {kode}, Rp{nominal}, bayar sebelum {expire}.",
+        "Billing code {kode}, IDR {nominal}, pay before {expire}.",
+    ),
+    "trk.decision": ("Keputusan", "Decision"),
+    "trk.decision.on": ("pada {date}", "on {date}"),
+    "trk.decision.area": ("Luas disetujui: {m2} m²", "Approved area: {m2} m²"),
+    "trk.decision.until": ("Berlaku sampai {date}", "Valid until {date}"),
+    "trk.decision.record": ("Lihat dokumen keputusan", "See the decision document"),
+    "trk.outcome": ("Hasil pemeriksaan", "Check result"),
+    "trk.after_submit": (
+        "Simpan nomor permohonan dan kode akses Anda: keduanya dipakai untuk melacak "
+        "permohonan di halaman ini.",
+        "Keep your application number and access code: you need both to follow the "
+        "application on this page.",
+    ),
     # ---- pre-check form
     "pc.title": ("Cek awal kesesuaian lokasi usaha", "Pre-check: may my business use this site?"),
     "pc.lead": (

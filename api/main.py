@@ -26,6 +26,7 @@ from api.routers import (
     pipeline,
     plan_files,
     plans,
+    tracking,
 )
 from kkpr import __version__
 from kkpr.errors import InvalidInput
@@ -119,7 +120,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.add_middleware(CountInFlight, state=app.state.kkpr)  # outermost: counts every request
     routers = (
-        checks, plans, plan_files, catalogue, ogc, ogc_styles, ogc_tiles, pipeline, oss, pages
+        checks, plans, plan_files, catalogue, ogc, ogc_styles, ogc_tiles, pipeline, oss, pages,
+        tracking,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)

@@ -188,6 +188,12 @@ class Settings(BaseSettings):
 
     # API
     public_rate_limit_per_minute: int = 30
+    tracking_attempts_per_minute: int = Field(
+        10,
+        ge=0,
+        description="Application-tracking attempts (number and access code) one client may "
+        "make per minute, on the /lacak page and GET /v1/tracking, right or wrong; then 429",
+    )
     api_key_cache_ttl_s: float = Field(
         5.0,
         ge=0,

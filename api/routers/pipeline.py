@@ -25,6 +25,7 @@ from api.errors import responses
 from api.limits import check_site_limits
 from api.pipeline_deps import MapCache, map_cache, pipeline, pipeline_db
 from api.routers.pages import verify_page
+from api.routers.tracking import tracking_limit, tracking_url
 from api.schemas import ProposalIn, SiteIn, known_crs
 from kkpr.errors import Conflict, NotFound
 from kkpr.model import Proposal
@@ -230,6 +231,10 @@ class VerifyIn(BaseModel):
         **responses(401, 403, 409, 413, 422),
     },
     summary="Ajukan permohonan / submit an application (runs the KKPR stage)",
+    description="The first answer (201) carries the application `number` and its "
+    "`access_code`, shown this once, and `tracking_url`: the page where the applicant "
+    "follows the application (`/lacak`, number and code filled in). Give the applicant "
+    "the number and the code (or the link).",
 )
 def post_application(
     body: Annotated[ApplicationIn, Body()],
@@ -273,7 +278,7 @@ def post_application(
         by=caller.id,
     )
     response.headers["Location"] = f"/v1/applications/{app['id']}"
-    return app
+    return app | {"tracking_url": tracking_url(app["number"], app["access_code"], s)}
 
 
 @router.get(
@@ -531,7 +536,7 @@ def get_tracking(
     state: AppState = Depends(app_state),
     pipe: Pipeline = Depends(pipeline),
 ) -> dict[str, Any]:
-    _public_limit(caller, request, state)
+    tracking_limit(request, state, caller)  # its own allowance: tracking_attempts_per_minute
     return pipe.applicant_status(number, code)
 
 
