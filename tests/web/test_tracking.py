@@ -47,7 +47,9 @@ def test_an_applicant_follows_the_application_on_a_phone(
     app = submit_application(web_server)
     ctx, page, watch = open_page(browser, web_server, **PHONE)
     try:
-        page.goto(f"{web_server.url}/lacak")
+        page.goto(f"{web_server.url}/")  # the pre-check page links to the tracking page
+        page.get_by_role("link", name="Lacak permohonan").click()
+        expect(page).to_have_url(f"{web_server.url}/lacak")
         assert_no_violations(page, "tracking form")
         page.fill("#nomor", app["number"])
         page.fill("#kode", app["access_code"].lower().replace("-", ""))  # as typed in haste
