@@ -121,11 +121,6 @@ class Settings(BaseSettings):
     )
     office_address: str = Field("", description="Its street address; empty = not shown")
     office_hours: str = Field("", description="Its opening hours, as written for the public")
-    rdtr_in_oss: bool = Field(
-        True,
-        description="The plan's RDTR is integrated in OSS, so a conforming activity gets its "
-        "KKKPR automatically; false = the pre-check points every case to the PKKPR",
-    )
     pkkpr_pnbp_fixed_idr: float | None = Field(
         None,
         ge=0,

@@ -40,10 +40,13 @@ from api.auth import (
 )
 from api.deps import AppState, state_of
 from api.errors import Forbidden, NotAuthenticated
+from api.pipeline_deps import pipeline_db
 from api.routers.plans import validation_report
 from kkpr.catalogue import WORD, catalogue
 from kkpr.errors import InputTooLarge, KkprError, NotFound, SiteError
 from kkpr.kugi import overlay_kinds
+from kkpr.model import PlanMeta
+from kkpr.pipeline import integration
 from kkpr.places import LANDMARKS_FILE, Place, places_from_zones, read_landmarks, search_places
 from kkpr.rules.itbx import parse_cell
 from kkpr.site import WGS84, invalid_site, to_crs
@@ -65,6 +68,11 @@ staff_only = require_role("staff")
 
 
 # ---------------------------------------------------------------- page frame
+
+
+def _rdtr_in_oss(request: Request, meta: PlanMeta) -> bool:
+    with pipeline_db(request).transaction() as tx:
+        return integration.integrated(tx, meta, meta.version)
 
 
 def render(
@@ -89,7 +97,9 @@ def render(
             "address": state.settings.office_address,
             "hours": state.settings.office_hours,
         },
-        "rdtr_in_oss": state.settings.rdtr_in_oss,
+        # the plan's own word ([oss] rdtr_integrated, or what staff set for the version):
+        # the same answer the pipeline gives an application, never a service-wide guess
+        "rdtr_in_oss": _rdtr_in_oss(request, rules.meta),
         "basemaps": _basemaps(state),
         "pnbp": {
             "fixed": state.settings.pkkpr_pnbp_fixed_idr,

@@ -489,7 +489,38 @@ def test_everyday_words_choose_the_activity(page: Page, web_server: WebServer) -
 def test_the_verdict_is_said_with_this_plots_numbers_and_terms_explained_once(
     page: Page, web_server: WebServer, artifacts: Path
 ) -> None:
-    """A point with a 400 m² plot in R-2 housing (KDB 70%, KLB 2.1, KDH 20%, GSB 4 m)."""
+    """A point with a 400 m² plot in R-2 housing (KDB 70%, KLB 2.1, KDH 20%, GSB 4 m),
+    on a plan version staff recorded as integrated in OSS (the sample's own plan.toml
+    says it is not, so the page promises no automatic KKKPR until then)."""
+    plan = sites.api_result(web_server.url, sites.CONDITIONAL, {})["plan"]
+    assert page_data(web_server)["rdtr_in_oss"] is False
+    set_integration(web_server, plan, True)
+    try:
+        assert page_data(web_server)["rdtr_in_oss"] is True
+        _verdict_with_this_plots_numbers(page, web_server, artifacts)
+    finally:
+        set_integration(web_server, plan, False)
+
+
+def page_data(server: WebServer) -> dict[str, Any]:
+    html = httpx.get(server.url + "/", timeout=60).text
+    found = re.search(r'<script[^>]*id="page-data"[^>]*>(.*?)</script>', html, re.S)
+    assert found, "no page data on the pre-check page"
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
+
+
+def set_integration(server: WebServer, plan: dict[str, Any], value: bool) -> None:
+    resp = httpx.put(
+        f"{server.url}/v1/plans/{plan['id']}/versions/{plan['version']}/oss-integration",
+        json={"rdtr_integrated": value, "reason": "uji / test"},
+        headers={"X-API-Key": server.staff_key},
+        timeout=60,
+    )
+    assert resp.status_code == 200, resp.text
+
+
+def _verdict_with_this_plots_numbers(page: Page, web_server: WebServer, artifacts: Path) -> None:
     open_precheck(page, web_server)
     lat, lon = sites.centroid_latlon(sites.CONDITIONAL)
     type_coordinates(page, lat, lon)
