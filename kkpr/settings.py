@@ -121,15 +121,6 @@ class Settings(BaseSettings):
     )
     office_address: str = Field("", description="Its street address; empty = not shown")
     office_hours: str = Field("", description="Its opening hours, as written for the public")
-    pkkpr_pnbp_fixed_idr: float | None = Field(
-        None,
-        ge=0,
-        description="PKKPR PNBP (pertimbangan teknis pertanahan): the fixed part of the "
-        "tariff in force, in rupiah; unset = the pre-check gives no estimate",
-    )
-    pkkpr_pnbp_per_500m2_idr: float | None = Field(
-        None, ge=0, description="The tariff's rupiah per 500 m² of land (L/500 × this)"
-    )
 
     # the base map under the zones on the public pages (nothing is fetched when unset)
     basemap_url: str = Field(
@@ -179,6 +170,11 @@ class Settings(BaseSettings):
         default_factory=_default_pnbp_rates,
         description="PNBP tariff by purpose (berusaha, non_berusaha), below and from the "
         "threshold (example figures: set them from the regulation in force)",
+    )
+    pnbp_estimate_public: bool = Field(
+        False,
+        description="Show the PNBP estimate (pnbp_rates, as the pipeline computes it) in the "
+        "public pre-check's next steps; turn on once pnbp_rates hold the tariff in force",
     )
 
     # API

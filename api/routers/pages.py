@@ -21,7 +21,7 @@ from urllib.parse import quote, urlencode
 
 import pyogrio
 import shapely
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from shapely.geometry import mapping
@@ -47,6 +47,7 @@ from kkpr.errors import InputTooLarge, KkprError, NotFound, SiteError
 from kkpr.kugi import overlay_kinds
 from kkpr.model import PlanMeta
 from kkpr.pipeline import integration
+from kkpr.pipeline.pnbp import Purpose, estimate
 from kkpr.places import LANDMARKS_FILE, Place, places_from_zones, read_landmarks, search_places
 from kkpr.rules.itbx import parse_cell
 from kkpr.site import WGS84, invalid_site, to_crs
@@ -101,10 +102,7 @@ def render(
         # the same answer the pipeline gives an application, never a service-wide guess
         "rdtr_in_oss": _rdtr_in_oss(request, rules.meta),
         "basemaps": _basemaps(state),
-        "pnbp": {
-            "fixed": state.settings.pkkpr_pnbp_fixed_idr,
-            "per_500m2": state.settings.pkkpr_pnbp_per_500m2_idr,
-        },
+        "pnbp": state.settings.pnbp_estimate_public,
         **extra.pop("page_data", {}),
     }
     response = TEMPLATES.TemplateResponse(
@@ -525,6 +523,24 @@ def _short(exc: Exception) -> str:
 
 
 # ---------------------------------------------------------------- ITBX column
+
+
+@router.get("/pages/pnbp")
+def pnbp_estimate(
+    request: Request, area_m2: float = Query(..., gt=0, le=1e9)
+) -> dict[str, Any]:
+    """The PKKPR's PNBP estimate for a business on ``area_m2`` of land, computed as the
+    pipeline computes it; public only where the office says its tariff is in force."""
+    settings = state_of(request).settings
+    if not settings.pnbp_estimate_public:
+        raise NotFound(
+            "Perkiraan PNBP tidak ditampilkan di layanan ini",
+            "This service does not show a PNBP estimate",
+            where="area_m2",
+            hint_id="Tanyakan besaran PNBP ke kantor perizinan",
+            hint_en="Ask the licensing office for the PNBP amount",
+        )
+    return estimate(area_m2, Purpose.BERUSAHA, settings)
 
 
 @router.get("/pages/itbx/{kodszn}")

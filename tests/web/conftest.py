@@ -88,8 +88,7 @@ def start_server(tmp: Path, extra_env: dict[str, str]) -> WebServer:
         "KKPR_OFFICE_NAME": "DPMPTSP Kota Uji",
         "KKPR_OFFICE_ADDRESS": "Jl. Contoh No. 1",
         "KKPR_OFFICE_HOURS": "Senin–Jumat 08.00–15.00",
-        "KKPR_PKKPR_PNBP_FIXED_IDR": "350000",
-        "KKPR_PKKPR_PNBP_PER_500M2_IDR": "100000",
+        "KKPR_PNBP_ESTIMATE_PUBLIC": "1",
         **extra_env,
     }
     if "KKPR_DATABASE_URL" not in extra_env:

@@ -118,11 +118,18 @@ function conditionSteps(r) {
   return out;
 }
 
+// the estimate is the pipeline's own (GET /pages/pnbp), filled in when it arrives
 function pnbpStep(r) {
-  const { fixed, per_500m2: rate } = page.pnbp || {};
   const land = landArea(r);
-  if (typeof fixed !== "number" || typeof rate !== "number" || !land) return t("next.pnbp_ask");
-  return t("next.pnbp", { land: num(land, 0), amount: num(Math.round(fixed + land / 500 * rate), 0) });
+  const step = h("span", {}, t("next.pnbp_ask"));
+  if (!page.pnbp || !land) return step;
+  fetch(`/pages/pnbp?area_m2=${encodeURIComponent(land)}`)
+    .then((resp) => (resp.ok ? resp.json() : null))
+    .then((e) => {
+      if (e) step.textContent = t("next.pnbp", { land: num(land, 0), amount: num(e.nominal, 0) });
+    })
+    .catch(() => {});
+  return step;
 }
 
 function officeStep() {
