@@ -347,7 +347,7 @@ def items(
         box = (box[1], box[0], box[3], box[2])
     where = property_filter(state, collection_id, request, filter_text, filter_lang)
     limit = min(limit, state.settings.ogc_max_limit)
-    features, matched = _as_400(
+    features, matched = as_400(
         lambda: state.features.features(
             collection_id,
             bbox=box,
@@ -425,7 +425,7 @@ def item(
 T = TypeVar("T")
 
 
-def _as_400(fn: Callable[[], T]) -> T:
+def as_400(fn: Callable[[], T]) -> T:
     """``fn()``, a filter's InvalidInput answered as OGC API's 400."""
     try:
         return fn()
@@ -460,7 +460,7 @@ def property_filter(
     if not equal and filter_text is None:
         return None
     types = state.features.queryables(collection_id)
-    return _as_400(
+    return as_400(
         lambda: filters.combine(
             filters.equalities(equal, types),
             filters.parse_cql2(filter_text) if filter_text is not None else None,

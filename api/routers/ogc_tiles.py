@@ -14,9 +14,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from api.deps import AppState, get_state
-from api.errors import InvalidParameter, responses
-from api.routers.ogc import CollectionId, base_url, find_collection
-from kkpr.errors import InvalidInput, NotFound
+from api.errors import responses
+from api.routers.ogc import CollectionId, as_400, base_url, find_collection
+from kkpr.errors import NotFound
 from kkpr.store import tiles
 from kkpr.store.base import TileSource
 
@@ -185,16 +185,7 @@ def tile(
     _check_tms(tms_id)
     info = find_collection(state, collection_id)
     source = tile_source(state)
-    try:
-        body = source.tile(collection_id, tile_matrix, tile_col, tile_row)
-    except InvalidInput as exc:
-        raise InvalidParameter(
-            exc.message_id,
-            exc.message_en,
-            where=exc.where,
-            hint_id=exc.hint_id,
-            hint_en=exc.hint_en,
-        ) from exc
+    body = as_400(lambda: source.tile(collection_id, tile_matrix, tile_col, tile_row))
     # a version never changes once loaded: its tiles may be kept a while
     headers = {
         "Cache-Control": "public, max-age=300",
