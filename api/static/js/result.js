@@ -47,11 +47,17 @@ function renderVerdict(r) {
           kbli: act.kbli, judul: act.judul || act.kegiatan || "",
           area: num(r.site.area_m2, 0), lat: num(r.site.lat, 6), lon: num(r.site.lon, 6),
         }),
-        " ", t(`form.${r.form}`)))
+        " ", t(`form.${formOf(r)}`)))
   );
 }
 
 // ---------------------------------------------------------------- what to do next
+// The engine's KKKPR means "wholly inside the RDTR"; OSS confirms it automatically only
+// where that RDTR is integrated in OSS (the plan says so): elsewhere it is a PKKPR.
+function formOf(r) {
+  return r.form === "KKKPR" && !page.rdtr_in_oss ? "PKKPR" : r.form;
+}
+
 // NIB in OSS first, then the KKPR path this outcome and form take: the automatic
 // confirmation where the RDTR is in OSS, otherwise the PKKPR with its documents, fee and
 // working days; then where to ask.
