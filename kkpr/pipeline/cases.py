@@ -14,9 +14,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kkpr.errors import NotFound
 from kkpr.pipeline import outbox
-from kkpr.pipeline.db import dumps, iso, loads
+from kkpr.pipeline.db import application_row, dumps, iso, loads
 from kkpr.pipeline.sla import Tick
 from kkpr.pipeline.statuses import STATES, Action, Actor, Position, State, kd_status, next_position
 from kkpr.records.db import Row, Tx
@@ -40,15 +39,7 @@ SYSTEM = Officer(name="Sistem kkpr (otomatis)")
 
 
 def load(tx: Tx, app_id: str, *, lock: bool = True) -> Row:
-    suffix = " FOR UPDATE" if lock and tx.dialect == "postgresql" else ""
-    row = tx.one(f"SELECT * FROM cases WHERE application_id = ?{suffix}", (app_id,))
-    if row is None:
-        raise NotFound(
-            f"Permohonan {app_id} tidak ada",
-            f"Application {app_id} does not exist",
-            where="application_id",
-        )
-    return row
+    return application_row(tx, "cases", "application_id", app_id, lock=lock)
 
 
 def position(case: Row) -> Position:

@@ -8,13 +8,30 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kkpr.records.db import Database, Tx
+from kkpr.errors import NotFound
+from kkpr.records.db import Database, Row, Tx
 from kkpr.settings import Settings
 
 SCHEMA = Path(__file__).with_name("schema.sql")
 SCHEMA_LOCK = 0x6B6B7072  # "kkpr": serialises schema creation by concurrent processes
 
 Clock = Callable[[], datetime]
+
+
+def application_row(tx: Tx, table: str, key: str, app_id: str, *, lock: bool = True) -> Row:
+    """The row of ``table`` whose ``key`` is the application ``app_id``, locked for the
+    rest of the transaction on PostgreSQL; an unknown application is ``NotFound``."""
+    suffix = " FOR UPDATE" if lock and tx.dialect == "postgresql" else ""
+    row = tx.one(f"SELECT * FROM {table} WHERE {key} = ?{suffix}", (app_id,))
+    if row is None:
+        raise NotFound(
+            f"Permohonan {app_id} tidak ada",
+            f"Application {app_id} does not exist",
+            where="application_id",
+            hint_id="Periksa id permohonan yang diberikan saat pengajuan",
+            hint_en="Check the application id returned on submission",
+        )
+    return row
 
 
 def utc_now() -> datetime:

@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from kkpr.errors import NotFound
 from kkpr.model import Effect
 from kkpr.pipeline import cases, documents, outbox, review
 from kkpr.pipeline.calendar import WorkingCalendar
-from kkpr.pipeline.db import dumps, iso, loads
+from kkpr.pipeline.db import application_row, dumps, iso, loads
 from kkpr.pipeline.stages import AppStatus, Position, Stage, StageStatus
 from kkpr.records.db import Database, Row, Tx
 from kkpr.settings import Settings
@@ -28,17 +27,7 @@ def insert(tx: Tx, row: Row) -> None:
 
 def load(tx: Tx, app_id: str, *, lock: bool = True) -> Row:
     """The application row, locked for the rest of the transaction on PostgreSQL."""
-    suffix = " FOR UPDATE" if lock and tx.dialect == "postgresql" else ""
-    row = tx.one(f"SELECT * FROM applications WHERE id = ?{suffix}", (app_id,))
-    if row is None:
-        raise NotFound(
-            f"Permohonan {app_id} tidak ada",
-            f"Application {app_id} does not exist",
-            where="application_id",
-            hint_id="Periksa id permohonan yang diberikan saat pengajuan",
-            hint_en="Check the application id returned on submission",
-        )
-    return row
+    return application_row(tx, "applications", "id", app_id, lock=lock)
 
 
 def find(db: Database, external_ref: str) -> str | None:
