@@ -8,6 +8,8 @@ embedded in the page).
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 
 from fastapi import Request
@@ -761,6 +763,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "staff.severity.error": ("Galat", "Error"),
     "staff.severity.warning": ("Peringatan", "Warning"),
 }
+
+def _merge_catalogues() -> None:
+    """Add each ``api/catalogues/<area>.py``'s ``MESSAGES`` (one file per area of the
+    pages, so areas grow without touching this file); a key defined twice is an error."""
+    from api import catalogues
+
+    for found in sorted(pkgutil.iter_modules(catalogues.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{catalogues.__name__}.{found.name}")
+        extra: dict[str, tuple[str, str]] = module.MESSAGES
+        twice = MESSAGES.keys() & extra.keys()
+        if twice:
+            raise RuntimeError(f"api/catalogues/{found.name}.py redefines {sorted(twice)}")
+        MESSAGES.update(extra)
+
+
+_merge_catalogues()
 
 _ACCEPT = re.compile(r"([a-zA-Z]{1,8})(?:-[a-zA-Z0-9]{1,8})?\s*(?:;\s*q\s*=\s*([0-9.]+))?")
 
