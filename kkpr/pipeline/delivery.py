@@ -49,7 +49,7 @@ from kkpr.errors import KkprError, NotFound
 from kkpr.oss import channel
 from kkpr.oss.messages import answer_accepted
 from kkpr.pipeline.db import Clock, iso, utc_now
-from kkpr.pipeline.targets import NO_REDIRECTS, private_address
+from kkpr.pipeline.targets import NO_REDIRECTS, TargetRefused, opener, private_address
 from kkpr.records.db import Database, Row
 from kkpr.settings import Settings
 
@@ -214,14 +214,25 @@ class Worker:
                     )
         return claims
 
-    def _post(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
-        """POST ``body``; (HTTP status or None, the answer's text or the failure)."""
+    def _post(
+        self,
+        url: str,
+        body: bytes,
+        headers: dict[str, str],
+        via: urllib.request.OpenerDirector = NO_REDIRECTS,
+    ) -> tuple[int | None, str]:
+        """POST ``body`` through ``via``; (HTTP status or None, the answer's text or the
+        failure)."""
         request = urllib.request.Request(url, data=body, method="POST", headers=headers)
         try:
-            with NO_REDIRECTS.open(request, timeout=self.settings.webhook_timeout_s) as resp:
+            with via.open(request, timeout=self.settings.webhook_timeout_s) as resp:
                 return int(resp.status), resp.read(64_000).decode("utf-8", "replace")
         except urllib.error.HTTPError as exc:
             return int(exc.code), exc.read(64_000).decode("utf-8", "replace")
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TargetRefused):
+                return None, str(exc.reason)
+            return None, f"{type(exc).__name__}: {exc}"
         except (OSError, ValueError) as exc:  # refused, reset, timeout, bad URL
             return None, f"{type(exc).__name__}: {exc}"
 
@@ -229,9 +240,8 @@ class Worker:
         """One attempt of ``claim``: a signed webhook, or an OSS call."""
         if claim.subscription_id == channel.SUBSCRIPTION_ID:
             return self.send_oss(claim)
-        if not self.settings.webhook_allow_private_targets and (
-            where := private_address(claim.url)
-        ):
+        allow_private = self.settings.webhook_allow_private_targets
+        if not allow_private and (where := private_address(claim.url)):
             return Sent(None, False, f"refused: the target resolves to {where}, not public")
         body = claim.body.encode("utf-8")
         stamp = int(time.time())
@@ -247,6 +257,9 @@ class Worker:
                 EVENT_TYPE_HEADER: claim.event_type,
                 ATTEMPT_HEADER: str(claim.attempts + 1),
             },
+            # connects only to the addresses checked at connect time: a name that
+            # answered a public address above cannot answer a private one now
+            via=opener(claim.url, allow_private),
         )
         ok = status is not None and 200 <= status < 300
         # the status only: the answer's text of a subscriber-chosen URL is not reported

@@ -3,7 +3,10 @@ finding 9: delivery followed redirects to any address and reported what it found
 
 from __future__ import annotations
 
+import socket
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -13,7 +16,7 @@ import pytest
 from kkpr.pipeline import subscriptions
 from kkpr.pipeline.applications import Pipeline
 from kkpr.pipeline.delivery import Worker
-from kkpr.pipeline.targets import private_address
+from kkpr.pipeline.targets import opener, private_address
 from kkpr.records.db import Database
 from kkpr.settings import Settings
 from tests.api.conftest import make_api
@@ -104,3 +107,48 @@ def test_delivery_does_not_follow_redirects(
         )
     finally:
         bouncer.close()
+
+
+def test_delivery_connects_to_the_address_it_checked(
+    pipeline: Pipeline,
+    pipeline_db: Database,
+    settings: Settings,
+    clock: Clock,
+    inside: Hits,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """DNS rebinding: a name that answers a public address to the check and the loopback
+    to the connection. Before the fix the check passed and urllib, resolving again,
+    POSTed to the private service."""
+    port = int(inside.url.rsplit(":", 1)[1].split("/", 1)[0])
+    real = socket.getaddrinfo
+    asked: list[str] = []
+
+    def rebinding(host: str, *args: object, **kwargs: object) -> list[object]:
+        if host != "hooks.rebind.test":
+            return real(host, *args, **kwargs)  # type: ignore[arg-type]
+        asked.append(host)
+        ip = "93.184.215.14" if len(asked) == 1 else "127.0.0.1"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    subscriptions.create(
+        pipeline_db, f"http://hooks.rebind.test:{port}/hook", clock(), secret="s" * 32
+    )
+    pipeline.submit(SESUAI)
+    strict = settings.model_copy(update={"webhook_allow_private_targets": False})
+    attempts = Worker(pipeline_db, strict).drain()
+    assert len(asked) >= 2  # checked, then resolved again to connect
+    assert attempts and inside.paths == []
+    assert all("not public" in (a.error or "") for a in attempts)
+
+
+def test_the_pinned_opener_connects_where_allowed(inside: Hits) -> None:
+    """With private targets allowed (a closed network), the pinned opener still delivers."""
+    request = urllib.request.Request(inside.url, data=b"{}", method="POST")
+    with opener(inside.url, allow_private=True).open(request, timeout=5) as answer:
+        assert answer.status == 200
+    assert inside.paths == ["/hook"]
+    with pytest.raises(urllib.error.URLError, match="not public"):
+        opener(inside.url, allow_private=False).open(request, timeout=5)
+    assert inside.paths == ["/hook"]
