@@ -51,7 +51,7 @@ def write_mini_plan(root: Path, fmt: str = "gpkg") -> Path:
         textwrap.dedent("""\
         kode_kegiatan,kegiatan,K-1,R-2,RTH-2
         PERDAG-MINI,Minimarket,I,T1,X
-        RESTO,Restoran,I,T1;B1,
+        RESTO,Restoran,I,T1;B1,X
         TANI,Pertanian tanaman pangan,X,X,I
         """)
     )

@@ -96,13 +96,6 @@ def test_forbidden_zone(mini_store: Store) -> None:
     assert "tidak diizinkan" in reason.id and "not permitted" in reason.en
 
 
-def test_silent_rule_needs_review(mini_store: Store) -> None:
-    r = run(mini_store, site(210, 10, 240, 90), "56101")  # RESTO x RTH-2 is empty
-    assert r.outcome == Outcome.PERLU_KAJIAN
-    assert r.form == Form.KKKPR
-    assert parts(r)[0][4] is None
-
-
 def test_kdb_exceeded(mini_store: Store) -> None:
     r = run(mini_store, site(10, 10, 90, 90), "47111", footprint_m2=4800)  # 75% > 70%
     assert r.outcome == Outcome.TIDAK_SESUAI

@@ -9,6 +9,12 @@ Rows whose code is a placeholder (``-``: uses such as "Rumah Tinggal" that have 
 KBLI) and cells that are not I, X or T/B codes (typos such as ``B1.B2``) are
 warnings, located by file, line and column: they make a cell or a row unusable,
 not the plan. Condition codes without a text in ``ketentuan.csv`` stay errors.
+
+An empty cell is an error too, unless ``plan.toml`` declares what an empty cell means
+(``[rules] empty_cell``): an enacted matrix has none, and no regulation has a
+procedure for a cell it left blank, so a check must not invent one. The error names
+each column's empty cells by line, and the fix (fill them from the regulation, or
+declare the meaning the regulation gives them).
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ def itbx_problems(plan: Plan) -> list[Problem]:
         *missing_columns(plan.zones["kodszn"], plan.rules.subzones),
         *row_problems(table),
         *cell_problems(table, plan.rules.conditions),
+        *([] if plan.meta.rule_options.empty_cell else empty_cells(table)),
     ]
 
 
@@ -149,6 +156,43 @@ def cell_problems(table: pd.DataFrame, conditions: dict[str, Condition]) -> list
                 file=FILE,
                 row=line,
                 column=columns[c],
+            )
+        )
+    return out
+
+
+EMPTY_LINES_SHOWN = 12  # lines listed per column; the count says how many there are
+
+
+def empty_cells(table: pd.DataFrame) -> list[Problem]:
+    """One error per sub-zone column holding empty cells: how many, and on which lines."""
+    subzone_columns = [c for c in table.columns if c not in NAME_COLUMNS]
+    if not subzone_columns or not len(table):
+        return []
+    raw = table[subzone_columns].to_numpy(dtype=object)
+    blank = pd.isna(raw) | (np.char.strip(raw.astype(str)) == "")
+    out: list[Problem] = []
+    for c in np.flatnonzero(blank.any(axis=0)):
+        column = subzone_columns[c].upper()
+        lines = [int(r) + HEADER_LINES + 1 for r in np.flatnonzero(blank[:, c])]
+        shown = ", ".join(str(n) for n in lines[:EMPTY_LINES_SHOWN])
+        more = len(lines) - EMPTY_LINES_SHOWN
+        more_id = f" dan {more} lainnya" if more > 0 else ""
+        more_en = f" and {more} more" if more > 0 else ""
+        out.append(
+            Problem(
+                "itbx.empty_cell",
+                f"{len(lines)} sel kosong di kolom {column} (baris {shown}{more_id}): matriks "
+                "yang ditetapkan tidak memiliki sel kosong. Isi sel dari Perda/Perkada, atau "
+                "bila peraturannya menyatakan arti kegiatan yang tidak tercantum, nyatakan di "
+                'plan.toml: [rules] empty_cell = "X" (atau "I")',
+                f"{len(lines)} empty cells in column {column} (lines {shown}{more_en}): an "
+                "enacted matrix has none. Fill them in from the regulation, or, where the "
+                "regulation says what an unlisted activity means, declare it in plan.toml: "
+                '[rules] empty_cell = "X" (or "I")',
+                file=FILE,
+                row=lines[0],
+                column=column,
             )
         )
     return out

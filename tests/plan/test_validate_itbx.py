@@ -1,5 +1,6 @@
 """ITBX matrix validation: placeholder rows and typo cells are located warnings, the rest
-as before; the real Bintan annex (1,801 rows x 34 sub-zones) validates without errors."""
+as before; empty cells are an error unless plan.toml declares their meaning; the real
+Bintan annex (1,801 rows x 34 sub-zones) has three, and no other error."""
 
 from __future__ import annotations
 
@@ -120,4 +121,52 @@ def test_real_bintan_annex_has_only_its_known_flaws(mini_plan_dir: Path, tmp_pat
     assert "Rumah Tinggal" in placeholders[0].message_en
     bad = [(p.row, p.column) for p in itbx if p.code == "itbx.bad_cell"]
     assert bad == [(1708, "R-4"), (1709, "R-4")]
-    assert len(itbx) == 10 and errors_of(problems) == []
+    # its three blank cells (R-2 of three clay industries): one error, with the lines
+    # and the fix; declaring what an empty cell means (as the Perda would) clears it
+    (empty,) = errors_of(problems)
+    assert (empty.code, empty.file, empty.row, empty.column) == (
+        "itbx.empty_cell",
+        "itbx.csv",
+        526,
+        "R-2",
+    )
+    assert "3 empty cells in column R-2 (lines 526, 527, 528)" in empty.message_en
+    assert "[rules] empty_cell" in empty.message_en and "[rules] empty_cell" in empty.message_id
+    assert len(itbx) == 11
+    with (root / "plan.toml").open("a") as f:
+        f.write('[rules]\nempty_cell = "X"\n')
+    assert errors_of(validate_dir(root)[1]) == []
+
+
+def test_empty_cells_are_one_error_per_column_with_their_lines(
+    mini_plan_dir: Path, tmp_path: Path
+) -> None:
+    root = _with_itbx(
+        mini_plan_dir,
+        tmp_path,
+        "kode_kegiatan,kegiatan,K-1,R-2,RTH-2\n"
+        "PERDAG-MINI,Minimarket,I,,X\n"
+        "RESTO,Restoran,I,T1, \n"
+        "TANI,Pertanian,X,,\n",
+    )
+    errors = [p for p in errors_of(validate_dir(root)[1]) if p.code == "itbx.empty_cell"]
+    assert [(p.row, p.column) for p in errors] == [(2, "R-2"), (3, "RTH-2")]
+    assert "2 empty cells in column R-2 (lines 2, 4)" in errors[0].message_en
+    assert "2 sel kosong di kolom RTH-2 (baris 3, 4)" in errors[1].message_id
+    for declared in ("X", "I"):
+        (root / "plan.toml").write_text(
+            (mini_plan_dir / "plan.toml").read_text() + f'[rules]\nempty_cell = "{declared}"\n'
+        )
+        assert not [p for p in validate_dir(root)[1] if p.code == "itbx.empty_cell"]
+
+
+def test_many_empty_cells_list_the_first_lines_and_a_count(
+    mini_plan_dir: Path, tmp_path: Path
+) -> None:
+    rows = "".join(f"A{i},Kegiatan {i},I,,X\n" for i in range(30))
+    root = _with_itbx(mini_plan_dir, tmp_path, "kode_kegiatan,kegiatan,K-1,R-2,RTH-2\n" + rows)
+    (err,) = [p for p in validate_dir(root)[1] if p.code == "itbx.empty_cell"]
+    assert (
+        "30 empty cells in column R-2 (lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 and 18 more)"
+        in err.message_en
+    )

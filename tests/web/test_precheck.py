@@ -580,9 +580,7 @@ def test_a_pkkpr_case_lists_documents_fee_and_working_days(
     land = expected["site"]["area_m2"]
     assert land < 10_000
     fee = 350_000 + math.ceil(land / 500) * 50_000
-    expect(page.locator("#next-steps li").nth(3)).to_contain_text(
-        f"Rp {fee:,}".replace(",", ".")
-    )
+    expect(page.locator("#next-steps li").nth(3)).to_contain_text(f"Rp {fee:,}".replace(",", "."))
     steps = page.locator("#next-steps li").all_inner_texts()
     assert "NIB" in steps[0]
     assert "Persetujuan KKPR (PKKPR)" in steps[1] and "20 hari kerja" in steps[1]

@@ -1091,6 +1091,14 @@ crs = "EPSG:32751"
 [oss]
 rdtr_integrated = false  # Kota Kupang has no RDTR integrated in OSS: every case is a PKKPR
 
+[rules]
+# The synthetic matrix leaves 68 cells empty: 67 of column HK (the defence and security
+# zone lists only the activities it allows) and KURSUS x IK. An enacted matrix has no
+# empty cell; this sample declares, as RDTR regulations commonly do for activities
+# their matrix does not list, that such an activity is not permitted ("X"). kkpr
+# refuses a matrix with empty cells that does not declare this (issue 18 item 7).
+empty_cell = "X"
+
 [tolerance]
 sliver_m2 = 5.0
 sliver_share = 0.01

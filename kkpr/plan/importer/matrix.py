@@ -270,11 +270,12 @@ def read_matrix(sheet: Sheet, columns: Columns, progress: Progress | None = None
                         "import.empty_cell",
                         r,
                         col,
-                        f"Sel kosong: kegiatan {name!r} di sub-zona {code}. Format paket rencana "
-                        "membaca sel kosong sebagai 'aturan tidak mengatur'; isi dari Perda",
-                        f"Empty cell: activity {name!r} in sub-zone {code}. The plan package "
-                        "format reads an empty cell as 'the rule is silent'; fill it in from the "
-                        "regulation",
+                        f"Sel kosong: kegiatan {name!r} di sub-zona {code}. Paket rencana dengan sel "
+                        "kosong tidak sah kecuali plan.toml [rules] empty_cell menyatakan artinya; "
+                        "isi dari Perda",
+                        f"Empty cell: activity {name!r} in sub-zone {code}. A plan package "
+                        "is invalid with empty cells unless plan.toml [rules] empty_cell declares "
+                        "what they mean; fill it in from the regulation",
                     )
                 )
         rows.append(MatrixRow(kode, name, cells, r, kbli))

@@ -20,7 +20,7 @@ def test_search_by_words_and_by_code(api: Api) -> None:
 def test_kbli_detail_lists_subzones_by_class_with_condition_texts(api: Api) -> None:
     body = api.client.get("/v1/kbli/56101").json()
     assert body["mapped"] and body["kode_kegiatan"] == "RESTO"
-    assert body["by_class"] == {"I": ["K-1"], "T": [], "B": [], "TB": ["R-2"], "X": []}
+    assert body["by_class"] == {"I": ["K-1"], "T": [], "B": [], "TB": ["R-2"], "X": ["RTH-2"]}
     r2 = next(z for z in body["subzones"] if z["kodszn"] == "R-2")
     assert r2["cell"] == "T1;B1"
     texts = {c["kode"]: c["teks"] for c in r2["conditions"]}
@@ -28,8 +28,8 @@ def test_kbli_detail_lists_subzones_by_class_with_condition_texts(api: Api) -> N
         "T1": "Luas lantai paling banyak 200 m2",
         "B1": "Wajib memiliki kajian dampak lalu lintas",
     }
-    silent = next(z for z in body["subzones"] if z["kodszn"] == "RTH-2")
-    assert silent["itbx"] is None
+    rth = next(z for z in body["subzones"] if z["kodszn"] == "RTH-2")
+    assert (rth["itbx"], rth["cell"]) == ("X", "X")
 
 
 def test_unknown_kbli_is_404(api: Api) -> None:

@@ -54,7 +54,8 @@ def lonlat(x0: float, y0: float, x1: float, y1: float) -> dict[str, Any]:
 
 
 SESUAI = lonlat(10, 10, 90, 90)  # K-1, minimarket: permitted
-KAJIAN = lonlat(210, 10, 240, 90)  # RTH-2, restaurant: the matrix is silent -> staff review
+# K-1 (restaurant permitted) on a quarter, three quarters outside the RDTR -> staff review
+KAJIAN = lonlat(110, 180, 140, 260)
 TIDAK = lonlat(260, 10, 290, 90)  # the river buffer forbids it
 
 
@@ -226,7 +227,7 @@ def test_a_whole_pkkpr_case_with_oss_down_for_a_day(
     assert all(c.valid for c in simulator.received())
     final = calls[-1][1]
     teknis = final["data_teknis"]
-    assert teknis["persetujuan"] == "disetujui seluruhnya" and teknis["jenis_peruntukan"] == "RTH-2"
+    assert teknis["persetujuan"] == "disetujui seluruhnya" and teknis["jenis_peruntukan"] == "K-1"
     assert teknis["url_peta"].startswith("https://kkpr.test/v1/documents/")
     assert json.loads(teknis["koordinat_batas_bidang"])[0]["serial"] == 1
     events = {e["type"]: e for e in api.client.get(
