@@ -764,6 +764,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "staff.severity.warning": ("Peringatan", "Warning"),
 }
 
+
 def _merge_catalogues() -> None:
     """Add each ``api/catalogues/<area>.py``'s ``MESSAGES`` (one file per area of the
     pages, so areas grow without touching this file); a key defined twice is an error."""

@@ -549,7 +549,7 @@ def _one_feature(
 
 def as_oas30(doc: dict[str, Any]) -> dict[str, Any]:
     """FastAPI's OpenAPI 3.1 document rewritten as 3.0 (``nullable``, ``example``)."""
-    out = _oas30(copy.deepcopy(doc))
+    out: dict[str, Any] = _oas30(copy.deepcopy(doc))
     out["openapi"] = "3.0.3"
     return out
 

@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from kkpr.bulk.vector import PROPOSAL_COLUMNS, compile_store, evaluate_sites, parts_text
+from kkpr.bulk.sites import PROPOSAL_COLUMNS
+from kkpr.bulk.vector import compile_store, evaluate_sites, parts_text
 from kkpr.check import check, check_many
 from kkpr.errors import KkprError, PlanError
 from kkpr.model import CheckResult, Effect, Proposal, Site
@@ -364,7 +365,7 @@ def run_dask(
     import dask_geopandas
     from distributed import Client
 
-    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)  # type: ignore[no-untyped-call]
     try:
         n = partitions or max(1, min(len(sites) // DEFAULT_CHUNK + 1, 4 * _cores(client)))
         frame = dask_geopandas.from_geopandas(sites, npartitions=n)
@@ -374,7 +375,7 @@ def run_dask(
         results = frame.map_partitions(check_frame, new, old, explain, meta=meta).compute()
     finally:
         if client is not scheduler:
-            client.close()
+            client.close()  # type: ignore[no-untyped-call]
     return pd.DataFrame(results).reset_index(drop=True)
 
 
@@ -385,7 +386,7 @@ def _concat(parts: list[pd.DataFrame], against: bool) -> pd.DataFrame:
 
 
 def _cores(client: Any) -> int:
-    return max(1, sum(client.nthreads().values()))
+    return max(1, int(sum(client.nthreads().values())))
 
 
 def _start_methods() -> list[str]:

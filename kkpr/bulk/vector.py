@@ -658,7 +658,7 @@ def _column(proposal: dict[str, Any] | None, name: str, n: int) -> NDArray[np.fl
 
 def _unusual(geoms: NDArray[np.object_], crs: str, max_vertices: int | None) -> NDArray[np.bool_]:
     """Sites ``check_site_geometry`` might refuse: left to the exact path."""
-    bad = shapely.is_missing(geoms)
+    bad: NDArray[np.bool_] = shapely.is_missing(geoms)
     ok = np.flatnonzero(~bad)
     gg = geoms[ok]
     type_id = shapely.get_type_id(gg)
@@ -771,7 +771,8 @@ def pair_areas(
 
 
 def _near(value: NDArray[np.float64], target: Any, margin: float) -> NDArray[np.bool_]:
-    return np.abs(value - target) <= margin
+    near: NDArray[np.bool_] = np.abs(value - target) <= margin
+    return near
 
 
 def _raster_shares(

@@ -25,11 +25,11 @@ from kkpr.model import Effect, Form, Outcome, Proposal
 from kkpr.pipeline import cases, integration, outbox, review, state
 from kkpr.pipeline.assessment import Assessment
 from kkpr.pipeline.calendar import WorkingCalendar
-from kkpr.pipeline.db import Clock, dumps, iso, next_counter, utc_now
+from kkpr.pipeline.db import Clock, dumps, iso, loads, next_counter, utc_now
 from kkpr.pipeline.pnbp import Purpose
 from kkpr.pipeline.stages import AppStatus, Stage, StageStatus, move_kkpr, report
 from kkpr.pipeline.state import conditions_of, event, move, position, reasons_of
-from kkpr.pipeline.statuses import START, Action, Actor
+from kkpr.pipeline.statuses import KKPR_STATUS, START, Action, Actor
 from kkpr.pipeline.tracking import new_code
 from kkpr.records.db import Database
 from kkpr.settings import Settings
@@ -227,7 +227,7 @@ class Pipeline(Assessment):
             (case["state"], case["step"], row["id"]),
         )
         outbox.emit(
-            tx, row["id"], outbox.KKPR_STATUS,
+            tx, row["id"], KKPR_STATUS,
             {"application": cases.summary(row, case), "action": "ajukan", "transition": 1,
              "state": case["state"], "from_state": None, **cases.oss_fields(step),
              "izin_status": cases.izin_status(case, row, step, self.tz, None)},
@@ -256,7 +256,7 @@ class Pipeline(Assessment):
                 event(
                     tx, row, STAGE_EVENTS[status], now,
                     stage=str(stage), status=str(status), note=note,
-                    conditions=state.loads(row["conditions"]),
+                    conditions=loads(row["conditions"]),
                 )  # fmt: skip
                 if new.status == AppStatus.COMPLETED:
                     event(tx, row, outbox.APPLICATION_COMPLETED, now)

@@ -26,7 +26,16 @@ from kkpr.pipeline.review import PERSETUJUAN_OF, Decision, DecisionError, check_
 from kkpr.pipeline.sla import clock_of
 from kkpr.pipeline.stages import Stage, StageStatus, move_kkpr
 from kkpr.pipeline.state import conditions_of, event, move, position, reasons_of
-from kkpr.pipeline.statuses import CLOCK_STEPS, STATES, Action, Actor, State, next_position
+from kkpr.pipeline.statuses import (
+    ACTIONS,
+    CLOCK_STEPS,
+    KKPR_FINAL,
+    STATES,
+    Action,
+    Actor,
+    State,
+    next_position,
+)
 from kkpr.pipeline.technical import PartialApprovalError, approved_part, data_teknis
 from kkpr.pipeline.tracking import applicant_status
 from kkpr.records.db import Database, Row, Tx
@@ -122,7 +131,7 @@ class Assessment:
             note, carried, updates = steps.prepare(
                 action, keterangan, dict(data or {}), case, self._area(app), self.settings, now
             )
-            actor = steps.ACTIONS[action].actor
+            actor = ACTIONS[action].actor
             cases.record(
                 tx, app, case, action, officer, now, self.tz, actor=actor, keterangan=note,
                 data=carried, updates=updates,
@@ -141,7 +150,8 @@ class Assessment:
 
     def _area(self, app: Row) -> float | None:
         found = loads(app["check_result"])
-        return found["site"]["area_m2"] or loads(app["proposal"]).get("land_area_m2")
+        area = found["site"]["area_m2"] or loads(app["proposal"]).get("land_area_m2")
+        return None if area is None else float(area)
 
     # ------------------------------------------------------------ the decision
 
@@ -276,7 +286,7 @@ class Assessment:
         final = cases.izin_status(case, app, step, self.tz, None)
         final.pop("data_pnbp", None)
         outbox.emit(
-            tx, app["id"], outbox.KKPR_FINAL,
+            tx, app["id"], KKPR_FINAL,
             {"application": cases.summary(app, case), **cases.oss_fields(step),
              "izin_final": {**final, "data_teknis": teknis}, "decision": str(decision)},
             now,

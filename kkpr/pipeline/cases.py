@@ -17,7 +17,16 @@ from zoneinfo import ZoneInfo
 from kkpr.pipeline import outbox
 from kkpr.pipeline.db import application_row, dumps, iso, loads
 from kkpr.pipeline.sla import Tick
-from kkpr.pipeline.statuses import STATES, Action, Actor, Position, State, kd_status, next_position
+from kkpr.pipeline.statuses import (
+    KKPR_STATUS,
+    STATES,
+    Action,
+    Actor,
+    Position,
+    State,
+    kd_status,
+    next_position,
+)
 from kkpr.records.db import Row, Tx
 
 OSS_TIME = "%Y-%m-%d %H:%M:%S"  # IZINSTATUS.tgl_status, in the office's time
@@ -181,7 +190,7 @@ def record(
     )
     pnbp = (data or {}).get("data_pnbp")
     outbox.emit(
-        tx, app["id"], outbox.KKPR_STATUS,
+        tx, app["id"], KKPR_STATUS,
         {
             "application": summary(app, case),
             "action": str(action),

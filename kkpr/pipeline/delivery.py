@@ -110,7 +110,7 @@ def backoff_s(
 ) -> float:
     """Seconds to wait after the ``attempts``-th failed attempt."""
     exp = settings.webhook_backoff_base_s * 2 ** min(attempts - 1, 62)
-    return min(max_s or settings.webhook_backoff_max_s, exp) * rng.uniform(JITTER_LOW, 1.0)
+    return float(min(max_s or settings.webhook_backoff_max_s, exp) * rng.uniform(JITTER_LOW, 1.0))
 
 
 @dataclass(frozen=True)

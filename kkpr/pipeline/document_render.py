@@ -171,7 +171,7 @@ def _nice_length(value: float) -> float:
     import math
 
     power = 10 ** math.floor(math.log10(max(value, 1e-9)))
-    return max(m * power for m in (1, 2, 5) if m * power <= value)
+    return float(max(m * power for m in (1, 2, 5) if m * power <= value))
 
 
 def qr_png(url: str) -> bytes:

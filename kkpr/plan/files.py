@@ -141,7 +141,8 @@ def read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
             hint_id=f"Kolom yang ada: {', '.join(table.columns)}",
             hint_en=f"Columns found: {', '.join(table.columns)}",
         )
-    return table.apply(lambda col: col.str.strip())
+    stripped: pd.DataFrame = table.apply(lambda col: col.str.strip())
+    return stripped
 
 
 def _unreadable(

@@ -137,7 +137,7 @@ def _where(geom: shapely.Geometry, reason: str) -> str | None:
     m = re.search(r"\[([-\d.e]+)\s+([-\d.e]+)\]", reason)
     if m:
         return f"POINT ({m.group(1)} {m.group(2)})"
-    return shapely.to_wkt(geom.representative_point(), rounding_precision=2)
+    return str(shapely.to_wkt(geom.representative_point(), rounding_precision=2))
 
 
 # ---------------------------------------------------------------- tables

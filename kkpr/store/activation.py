@@ -114,7 +114,7 @@ def rollback(url: str, plan_id: str, *, by: str) -> str:
         cur.execute("SELECT version FROM kkpr.plan_versions WHERE vid = %s", (target,))
         return str(cur.fetchone()[0])
 
-    return _in_transaction(url, run)
+    return str(_in_transaction(url, run))
 
 
 def _in_transaction(url: str, fn: Any) -> Any:

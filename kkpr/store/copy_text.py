@@ -77,11 +77,13 @@ def floats(values: Any) -> list[str]:
     """Numbers as their shortest exact text (what Python's repr writes); NaN is NULL."""
     arr = np.asarray(values, dtype="float64")
     text = arr.astype(str)  # numpy's shortest repr: reads back to the same double
-    return np.where(np.isnan(arr), NULL, text).tolist()
+    found: list[str] = np.where(np.isnan(arr), NULL, text).tolist()
+    return found
 
 
 def ints(values: Any) -> list[str]:
-    return np.asarray(values, dtype="int64").astype(str).tolist()
+    found: list[str] = np.asarray(values, dtype="int64").astype(str).tolist()
+    return found
 
 
 def texts(series: pd.Series) -> list[str]:

@@ -139,7 +139,8 @@ def screen(grid: Grid, own: NDArray[np.object_]) -> Screen:
     c0, r0, c1, r1 = low[:, 0], low[:, 1], high[:, 0], high[:, 1]
 
     def total(t: NDArray[np.int64]) -> NDArray[np.int64]:
-        return t[r1, c1] - t[r0, c1] - t[r1, c0] + t[r0, c0]
+        found: NDArray[np.int64] = t[r1, c1] - t[r0, c1] - t[r1, c0] + t[r0, c0]
+        return found
 
     count = (c1 - c0) * (r1 - r0)
     valid, above = total(grid.valid_sat), total(grid.above_sat)
@@ -208,7 +209,7 @@ def many_stats(grid: Grid, geoms: np.ndarray, plan_crs: str) -> list[RasterStat]
 
 def _within(geom: BaseGeometry, inner: tuple[float, float, float, float]) -> bool:
     x0, y0, x1, y1 = geom.bounds
-    return x0 >= inner[0] and y0 >= inner[1] and x1 <= inner[2] and y1 <= inner[3]
+    return bool(x0 >= inner[0] and y0 >= inner[1] and x1 <= inner[2] and y1 <= inner[3])
 
 
 def _point_stat(grid: Grid, point: BaseGeometry) -> RasterStat:
@@ -251,7 +252,7 @@ def _cells(ops: list[Operation], wkbs: list[bytes]) -> list[tuple[np.ndarray, np
     return writer.rows
 
 
-class _WkbFeature(Feature):
+class _WkbFeature(Feature):  # type: ignore[misc]  # exactextract has no types
     """A feature handed to exactextract as WKB (no GeoJSON round trip per site)."""
 
     def __init__(self, wkb: bytes) -> None:
@@ -278,7 +279,7 @@ class _WkbFeature(Feature):
         self.props[name] = value
 
 
-class _WkbFeatures(FeatureSource):
+class _WkbFeatures(FeatureSource):  # type: ignore[misc]  # exactextract has no types
     def __init__(self, wkbs: list[bytes]) -> None:
         super().__init__()
         self.wkbs = wkbs
@@ -293,7 +294,7 @@ class _WkbFeatures(FeatureSource):
         return None
 
 
-class _Cells(Writer):
+class _Cells(Writer):  # type: ignore[misc]  # exactextract has no types
     """Keeps (coverage, values) of each feature, in feature order."""
 
     def __init__(self) -> None:
