@@ -115,6 +115,15 @@ class AppState:
             out["store"] = "no-active-plan"
         return out
 
+    def open(self) -> None:
+        """Open every pool's first connection (the app's startup; a database that is
+        down is reported by ``/readyz``, not fatal)."""
+        for db in self.databases():
+            db.open()
+        open_ = getattr(self.store, "open", None)
+        if callable(open_):
+            open_()
+
     def close(self) -> None:
         """Close every database connection the state holds (the app's shutdown)."""
         for db in self.databases():

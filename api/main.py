@@ -75,12 +75,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # the state (and its pools, which open connections when first used) is built
         # with the app, so that an app served without a lifespan still works; here
-        # its connections are closed when the server stops
+        # the pools open their first connection and are closed when the server stops
+        state: AppState = app.state.kkpr
+        await run_in_threadpool(state.open)
         try:
             async with background.lifespan(app):  # the in-app delivery worker, if on
                 yield
         finally:
-            state: AppState = app.state.kkpr
             await run_in_threadpool(state.close)
             pipeline_db = getattr(app.state, "kkpr_pipeline_db", None)
             if pipeline_db is not None:

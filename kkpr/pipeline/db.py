@@ -8,12 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kkpr.db.migrate import PIPELINE, migrate
 from kkpr.errors import NotFound
 from kkpr.records.db import Database, Row, Tx
 from kkpr.settings import Settings
-
-SCHEMA = Path(__file__).with_name("schema.sql")
-SCHEMA_LOCK = 0x6B6B7072  # "kkpr": serialises schema creation by concurrent processes
 
 Clock = Callable[[], datetime]
 
@@ -65,21 +63,11 @@ def pipeline_url(settings: Settings) -> str:
 
 
 def open_database(url: str) -> Database:
-    """A Database at ``url`` with the pipeline's tables created if missing."""
+    """A Database at ``url`` with the pipeline's migrations applied (``kkpr.db.migrate``;
+    nothing to do when they are current)."""
     db = Database(url)
-    with db.transaction() as tx:
-        if tx.dialect == "postgresql":
-            tx.execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
-        for statement in schema_statements():
-            tx.execute(statement)
+    migrate(db, PIPELINE)
     return db
-
-
-def schema_statements() -> list[str]:
-    text = "\n".join(
-        line for line in SCHEMA.read_text("utf-8").splitlines() if not line.startswith("--")
-    )
-    return [s.strip().rstrip(";") for s in text.split(";\n") if s.strip()]
 
 
 def next_counter(tx: Tx, name: str) -> int:

@@ -21,7 +21,6 @@ import hashlib
 import json
 import math
 import re
-import sqlite3
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,13 +32,11 @@ from typing import Any
 
 import orjson
 
+from kkpr.db.migrate import RECORDS, migrate
 from kkpr.errors import Conflict, NotFound
 from kkpr.model import Reason, field_names
 from kkpr.records.db import Database, Row, Tx
 from kkpr.settings import Settings
-
-SCHEMA_DIR = Path(__file__).parent
-SCHEMA_LOCK = 0x6B6B7063  # "kkpc": serialises schema creation by concurrent processes
 
 Clock = Callable[[], datetime]
 
@@ -321,29 +318,11 @@ def records_url(settings: Settings) -> str:
 
 
 def open_records(url: str) -> Database:
-    """A Database at ``url`` with the check log and key tables created if missing."""
+    """A Database at ``url`` with the records' migrations applied (``kkpr.db.migrate``:
+    the check log, keys, secrets, sessions; nothing to do when they are current)."""
     db = Database(url)
-    with db.transaction() as tx:
-        if tx.dialect == "postgresql":
-            tx.execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
-            tx.execute((SCHEMA_DIR / "schema_postgresql.sql").read_text("utf-8"))
-        else:
-            for statement in sqlite_statements((SCHEMA_DIR / "schema_sqlite.sql").read_text()):
-                tx.execute(statement)
+    migrate(db, RECORDS)
     return db
-
-
-def sqlite_statements(script: str) -> list[str]:
-    """A script as single statements (triggers hold ``;`` inside BEGIN ... END)."""
-    out, buf = [], ""
-    for line in script.splitlines(keepends=True):
-        if not buf and (not line.strip() or line.lstrip().startswith("--")):
-            continue
-        buf += line
-        if sqlite3.complete_statement(buf):
-            out.append(buf.strip())
-            buf = ""
-    return out
 
 
 class CheckLog:

@@ -10,7 +10,7 @@ times the limit.
 Rate state needs no durability: the shared buckets are written without waiting for
 the disk (see ``Database(durable=False)``), so a public request pays one short
 transaction, not a flush. On PostgreSQL they are an UNLOGGED table of the records
-database (made by ``open_records``). On SQLite they get a file of their own beside the
+database (the records' migrations). On SQLite they get a file of their own beside the
 records file, ``rate_buckets.db``: a connection that does not sync must never be the one
 that checkpoints the check log's write-ahead log. Buckets that have refilled are the
 same as no bucket and are deleted from time to time.
@@ -22,17 +22,13 @@ import threading
 from pathlib import Path
 from typing import Protocol
 
+from kkpr.db.migrate import RATE_BUCKETS, migrate
 from kkpr.records.db import Database
 
 MAX_TRACKED_CLIENTS = 100_000  # memory: prune full buckets beyond this many clients
 PRUNE_EVERY = 1_000  # shared: delete full buckets every this many requests per process
 NEVER_S = 60.0  # the wait reported when the limit is zero (nothing ever refills)
 SQLITE_FILE = "rate_buckets.db"
-SQLITE_TABLE = """CREATE TABLE IF NOT EXISTS rate_buckets (
-    client TEXT PRIMARY KEY,
-    tokens REAL NOT NULL,
-    at REAL NOT NULL
-)"""
 
 
 def spend(
@@ -84,9 +80,8 @@ class SharedBuckets:
         if records.dialect == "sqlite":
             beside = Path(records.path).with_name(SQLITE_FILE)
             self.db = Database(f"sqlite:///{beside}", durable=False)
-            with self.db.transaction() as tx:
-                tx.execute(SQLITE_TABLE)
-        else:  # the UNLOGGED table open_records made in the records database
+            migrate(self.db, RATE_BUCKETS)
+        else:  # the UNLOGGED table of the records' migrations
             self.db = Database(url, durable=False)
         self._taken = 0
         self._lock = threading.Lock()

@@ -124,7 +124,7 @@ def redact(url: str) -> str:
     return f"{head}://{user}:***@{rest}" if ":" in cred else url
 
 
-def unavailable(url: str, exc: BaseException) -> StoreError:
+def unavailable(url: str, exc: BaseException | str) -> StoreError:
     return StoreError(
         "Basis data PostGIS tidak dapat dipakai",
         "The PostGIS database cannot be used",

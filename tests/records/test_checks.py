@@ -30,7 +30,6 @@ from kkpr.records.checks import (
     open_records,
     plain,
     request_hash,
-    sqlite_statements,
 )
 from kkpr.settings import SAMPLE_PLAN_DIR
 from kkpr.store.memory import MemoryStore
@@ -126,14 +125,6 @@ def test_a_batch_replays_in_order(log: CheckLog) -> None:
 def test_schema_creation_is_repeatable(log: CheckLog) -> None:
     open_records(log.db.url)
     open_records(log.db.url)
-
-
-def test_sqlite_script_splits_triggers_whole() -> None:
-    statements = sqlite_statements(
-        (Path(__file__).parents[2] / "kkpr/records/schema_sqlite.sql").read_text()
-    )
-    triggers = [s for s in statements if s.startswith("CREATE TRIGGER")]
-    assert len(triggers) == 2 and all(s.rstrip().endswith("END;") for s in triggers)
 
 
 def test_a_record_answers_its_canonical_json_spliced_from_the_stored_texts(

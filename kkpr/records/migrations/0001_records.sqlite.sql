@@ -1,7 +1,10 @@
--- The check log and the API keys, PostgreSQL dialect (when KKPR_DATABASE_URL is set).
--- Kept column for column equal to schema_sqlite.sql; only the guards differ.
--- Times are UTC ISO-8601 text, JSON is canonical text (not jsonb, which would
--- reorder keys): a record reads back byte for byte as written.
+-- Records version 1, SQLite dialect (the embedded default): the check log, the API
+-- keys, the service's own secrets and the staff sessions, as every open created them
+-- before the migration runner (hence IF NOT EXISTS: a database of that time is
+-- adopted as it is). Column for column equal to 0001_records.postgresql.sql; only the
+-- guards differ, and the rate buckets are in their own file (rate_migrations).
+-- Times are UTC ISO-8601 text ("2026-03-17T01:02:03.000000Z"), JSON is canonical
+-- text (sorted keys, no spaces), so a record reads back byte for byte as written.
 
 CREATE TABLE IF NOT EXISTS check_log (
     id TEXT PRIMARY KEY,
@@ -26,23 +29,16 @@ CREATE INDEX IF NOT EXISTS check_log_batch ON check_log (batch_id, batch_index);
 
 CREATE INDEX IF NOT EXISTS check_log_caller_time ON check_log (caller, created_at);
 
--- append-only: stored checks are never changed or deleted (TRUNCATE included)
-CREATE OR REPLACE FUNCTION check_log_append_only() RETURNS trigger
-LANGUAGE plpgsql AS $$
+-- append-only: stored checks are never changed or deleted
+CREATE TRIGGER IF NOT EXISTS check_log_no_update BEFORE UPDATE ON check_log
 BEGIN
-    RAISE EXCEPTION 'check_log is append-only: write a correction instead';
+    SELECT RAISE(ABORT, 'check_log is append-only: write a correction instead');
 END;
-$$;
 
-DROP TRIGGER IF EXISTS check_log_no_change ON check_log;
-
-CREATE TRIGGER check_log_no_change BEFORE UPDATE OR DELETE ON check_log
-FOR EACH ROW EXECUTE FUNCTION check_log_append_only();
-
-DROP TRIGGER IF EXISTS check_log_no_truncate ON check_log;
-
-CREATE TRIGGER check_log_no_truncate BEFORE TRUNCATE ON check_log
-FOR EACH STATEMENT EXECUTE FUNCTION check_log_append_only();
+CREATE TRIGGER IF NOT EXISTS check_log_no_delete BEFORE DELETE ON check_log
+BEGIN
+    SELECT RAISE(ABORT, 'check_log is append-only: write a correction instead');
+END;
 
 CREATE TABLE IF NOT EXISTS check_idempotency (
     caller TEXT NOT NULL,
@@ -63,15 +59,6 @@ CREATE TABLE IF NOT EXISTS api_keys (
     created_at TEXT NOT NULL,
     created_by TEXT NOT NULL,
     revoked_at TEXT
-);
-
--- public rate limit: one token bucket per client (a hash of its address), shared by
--- every API process; UNLOGGED and written with synchronous_commit off: rate state
--- needs no durability (kkpr.records.ratelimit)
-CREATE UNLOGGED TABLE IF NOT EXISTS rate_buckets (
-    client TEXT PRIMARY KEY,
-    tokens DOUBLE PRECISION NOT NULL,
-    at DOUBLE PRECISION NOT NULL
 );
 
 -- secrets the installation made for itself when none was configured (the staff session
