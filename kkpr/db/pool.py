@@ -65,7 +65,7 @@ def _connection_class() -> Any:
     statements (``PREPARE name``) this connection holds, which live and die with it."""
     import psycopg2.extensions
 
-    class Connection(psycopg2.extensions.connection):
+    class Connection(psycopg2.extensions.connection):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.prepared: set[str] = set()
