@@ -26,6 +26,7 @@ from api.routers import (
     pipeline,
     plan_files,
     plans,
+    staff_audit,
     tracking,
 )
 from kkpr import __version__
@@ -122,7 +123,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_middleware(CountInFlight, state=app.state.kkpr)  # outermost: counts every request
     routers = (
         checks, plans, plan_files, catalogue, ogc, ogc_styles, ogc_tiles, pipeline, oss, pages,
-        tracking,
+        tracking, staff_audit,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)

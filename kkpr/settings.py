@@ -103,6 +103,16 @@ class Settings(BaseSettings):
     )
     review_conditional_deadline_working_days: int = 5
     review_due_soon_working_days: int = 3
+    # staff parcel history and audit view (issue 20: items 3 and 5)
+    history_point_buffer_m: float = Field(
+        10.0, ge=0, description="Metres around a clicked point that parcel history searches"
+    )
+    history_max_buffer_m: float = Field(1000.0, gt=0, description="The widest buffer asked for")
+    history_max_results: int = Field(500, ge=1, description="Records one history answer lists")
+    audit_page_size: int = Field(50, ge=1, le=1000, description="Audit events per page")
+    audit_export_max_rows: int = Field(
+        100_000, ge=1, description="Audit events one CSV export holds at most"
+    )
     holiday_country: str = "ID"
     holiday_subdiv: str | None = None
     holiday_categories: list[str] = Field(
