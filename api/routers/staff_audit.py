@@ -247,9 +247,11 @@ def bars(
             "bar_w": bar_w, "width": label_w + bar_w + 70}  # fmt: skip
 
 
+def _pct(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.0f}%"
+
+
 def chart_data(f: Figures, lang: str) -> dict[str, Any]:
-    t = lambda key, **v: i18n.translate(key, lang, **v)  # noqa: E731
-    pct = lambda x: "—" if x is None else f"{x * 100:.0f}%"  # noqa: E731
     by_state = [
         (f"{form} · {state_label(st, lang)}", float(n), str(n))
         for form, states in f.by_state.items()
@@ -260,10 +262,10 @@ def chart_data(f: Figures, lang: str) -> dict[str, Any]:
         for form, n in forms.items()
     ]  # fmt: skip
     deadline = [
-        (m, d.share, f"{pct(d.share)} ({d.within}/{d.decided})") for m, d in f.deadline.items()
+        (m, d.share, f"{_pct(d.share)} ({d.within}/{d.decided})") for m, d in f.deadline.items()
     ]
     stages = [
-        (state_label(st, lang), days, t("audit.fig.days", n=f"{days:g}"))
+        (state_label(st, lang), days, i18n.translate("audit.fig.days", lang, n=f"{days:g}"))
         for st, days in f.stage_days_all.items()
     ]
     stage_states = sorted({st for by in f.stage_days.values() for st in by})
