@@ -7,7 +7,14 @@ The contract other routers rely on::
 
 ``require_role(*roles)`` returns a FastAPI dependency that yields the authenticated
 ``Caller(id, role, name)`` or answers 401 (no or bad credentials) / 403 (a valid key of
-another role) as problem+json. Roles: ``permit_system``, ``staff``, ``public``.
+another role) as problem+json. Roles: ``permit_system``, ``staff``, ``admin``, ``public``.
+
+``admin`` is staff with one power more: it may act wherever ``staff`` may (a route that
+requires ``staff`` accepts it, ``owner_filter`` lets it see every record, ``is_staff``
+says yes), and managing the plan from the web (upload, activate, roll back on
+``/staf/rencana``) needs it. ``require_role(..., session_roles=("admin",))`` narrows what
+a staff session cookie may do on a route that API keys of wider roles may use (see
+``PLAN_WRITERS`` and docs/security.md).
 
 Credentials, the first one present is used:
 
@@ -90,8 +97,28 @@ session_cookie = APIKeyCookie(
 @dataclass(frozen=True)
 class Caller:
     id: str
-    role: str  # "permit_system" | "staff" | "public"
+    role: str  # "permit_system" | "staff" | "admin" | "public"
     name: str | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        """Staff or admin: the office's own people, who act on every record."""
+        return is_staff_role(self.role)
+
+
+# roles that include others: an admin may do whatever staff may
+IMPLIED_ROLES: dict[str, tuple[str, ...]] = {"admin": ("staff",)}
+STAFF_ROLES = ("staff", "admin")  # the roles that may log in to the staff pages
+
+
+def is_staff_role(role: str) -> bool:
+    return role in STAFF_ROLES
+
+
+def acts_as(role: str, roles: Iterable[str]) -> bool:
+    """Whether a caller of ``role`` may act where one of ``roles`` is required."""
+    wanted = set(roles)
+    return role in wanted or bool(wanted & set(IMPLIED_ROLES.get(role, ())))
 
 
 def _caller_of(key: ApiKey) -> Caller:
@@ -140,7 +167,7 @@ def session_key(state: AppState, token: str) -> ApiKey | None:
         return None
     key_id, sid = parts
     key = state.keys.get(key_id)
-    if key is None or not key.active or key.role != "staff":
+    if key is None or not key.active or not is_staff_role(key.role):
         return None
     if not state.sessions.active(sid, key_id):
         return None
@@ -159,14 +186,14 @@ def login_staff(response: Response, key: str, request: Request | None = None) ->
     """Check a staff key and set the session cookie on ``response``.
 
     Raises NotAuthenticated (401) for an unknown key, Forbidden (403) for a key that is
-    not a staff key. ``request`` picks the app; without it, the app built last.
+    neither a staff nor an admin key. ``request`` picks the app; without it, the app built last.
     """
     state = app_state(request) if request is not None else latest_state()
     found = state.keys.verify(key)
     if found is None:
         raise bad_key()
-    if found.role != "staff":
-        raise wrong_role(found.role, ("staff",))
+    if not is_staff_role(found.role):
+        raise wrong_role(found.role, STAFF_ROLES)
     response.set_cookie(
         SESSION_COOKIE,
         session_token(state, found.id),
@@ -282,9 +309,14 @@ def wrong_role(role: str, roles: tuple[str, ...]) -> Forbidden:
     )
 
 
-def require_role(*roles: str) -> Callable[..., Awaitable[Caller]]:
-    """A dependency yielding the Caller when its role is one of ``roles``."""
-    unknown = set(roles) - set(ROLES)
+def require_role(
+    *roles: str, session_roles: tuple[str, ...] | None = None
+) -> Callable[..., Awaitable[Caller]]:
+    """A dependency yielding the Caller when its role is one of ``roles`` (or implies
+    one: an admin where staff is required). ``session_roles``, when given, are the
+    roles a caller authenticated by the staff session cookie must have instead: a
+    person at a browser may need more than a key issued to a program."""
+    unknown = (set(roles) | set(session_roles or ())) - set(ROLES)
     if not roles or unknown:
         raise ValueError(f"require_role: unknown roles {sorted(unknown)}; known: {ROLES}")
 
@@ -296,6 +328,7 @@ def require_role(*roles: str) -> Callable[..., Awaitable[Caller]]:
         headers = request.headers
         raw = _raw_key(headers.get("x-api-key"), headers.get("authorization"))
         caller: Caller | None = None
+        allowed = roles
         if raw is not None:
             key = state.keys.verify(raw)
             if key is None:
@@ -304,6 +337,8 @@ def require_role(*roles: str) -> Callable[..., Awaitable[Caller]]:
         elif session := request.cookies.get(SESSION_COOKIE):
             key = session_key(state, session)
             caller = _caller_of(key) if key else None
+            if caller is not None and session_roles is not None:
+                allowed = session_roles
             if caller is not None and request.method not in SAFE_METHODS:
                 given = headers.get("x-csrf-token", "").encode()
                 if not hmac.compare_digest(given, csrf_token(state, session).encode()):
@@ -322,8 +357,8 @@ def require_role(*roles: str) -> Callable[..., Awaitable[Caller]]:
                 hint_id="Minta kunci kepada pengelola layanan (kkpr keys create)",
                 hint_en="Ask the service operator for a key (kkpr keys create)",
             )
-        if caller.role not in roles:
-            raise wrong_role(caller.role, roles)
+        if not acts_as(caller.role, allowed):
+            raise wrong_role(caller.role, allowed)
         return caller
 
     dependency.__name__ = f"require_role_{'_'.join(roles)}"
@@ -331,18 +366,25 @@ def require_role(*roles: str) -> Callable[..., Awaitable[Caller]]:
     return dependency
 
 
+# Loading, activating and rolling back a plan version: staff and admin API keys (the
+# operator's automation, as before the admin role existed), but from a browser session
+# only an admin (docs/security.md).
+PLAN_WRITERS = require_role("staff", session_roles=("admin",))
+
+
 # ---------------------------------------------------------------- ownership
 
 
 def owner_filter(caller: Caller) -> str | None:
-    """Whose records ``caller`` may see: None (everyone's) for staff, else its own id.
+    """Whose records ``caller`` may see: None (everyone's) for staff and admins, else
+    its own id.
 
     Permit-system keys are separate clients (several systems, several agencies): what
     one key created (checks, applications, subscriptions) is visible and changeable by
     that key and by staff only. Another key's record answers 404, as one that does not
     exist, so ids cannot be probed.
     """
-    return None if caller.role == "staff" else caller.id
+    return None if caller.is_staff else caller.id
 
 
 def may_use(caller: Caller, owner: str | None) -> bool:

@@ -27,6 +27,7 @@ from api.routers import (
     plan_files,
     plans,
     staff_audit,
+    staff_plans,
     tracking,
 )
 from kkpr import __version__
@@ -105,7 +106,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
-        streamed={("POST", "/v1/plans"): settings.max_plan_upload_bytes},
+        streamed={
+            ("POST", "/v1/plans"): settings.max_plan_upload_bytes,
+            ("POST", staff_plans.UPLOAD_PATH): settings.max_plan_upload_bytes,
+        },
     )
     # outside BodySizeLimit: a client over its public limit is answered before any of
     # its body is read
@@ -123,7 +127,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_middleware(CountInFlight, state=app.state.kkpr)  # outermost: counts every request
     routers = (
         checks, plans, plan_files, catalogue, ogc, ogc_styles, ogc_tiles, pipeline, oss, pages,
-        tracking, staff_audit,
+        tracking, staff_audit, staff_plans,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)

@@ -202,7 +202,7 @@ def verify_page(request: Request, number: str, code: str | None, status: str) ->
 @router.get("/staf", response_class=HTMLResponse)
 def staff_page(request: Request) -> HTMLResponse:
     caller = current_caller(request)
-    if caller is None or caller.role != "staff":
+    if caller is None or not caller.is_staff:
         return render(request, "login.html")
     csrf = csrf_token(state_of(request), request.cookies.get(SESSION_COOKIE, ""))
     return render(

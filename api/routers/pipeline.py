@@ -453,7 +453,7 @@ def post_step(
     pipe: Pipeline = Depends(pipeline),
 ) -> dict[str, Any]:
     _own_application(caller, pipe, app_id)
-    if ACTIONS[action].actor == Actor.STAFF and caller.role != "staff":
+    if ACTIONS[action].actor == Actor.STAFF and not caller.is_staff:
         raise wrong_role(caller.role, ("staff",))  # the applicant's steps only, via OSS
     return pipe.act(
         app_id, action, officer_of(body.officer, caller), keterangan=body.keterangan,

@@ -1,7 +1,8 @@
 """Plans: list, metadata, versions, the ITBX matrix, validation; upload and activate (staff).
 
 Reading is open to everyone (a spatial plan is a public regulation); loading,
-activating and rolling back need a ``staff`` key and are attributed to it.
+activating and rolling back need a ``staff`` or ``admin`` key, or an admin's staff
+session (``api.auth.PLAN_WRITERS``), and are attributed to it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import Caller, require_role
+from api.auth import PLAN_WRITERS, Caller
 from api.deps import AppState, get_state
 from api.errors import responses
 from api.schemas import (
@@ -29,14 +30,14 @@ from api.schemas import (
     PlanVersionOut,
     ValidationOut,
 )
-from kkpr.errors import Conflict, InputTooLarge, NotFound, PlanError
-from kkpr.plan.package import checksum, read_meta
+from kkpr.errors import Conflict, InputTooLarge, NotFound, PlanError, Problem
+from kkpr.plan.package import Plan, checksum, read_meta
 from kkpr.plan.validate import errors_of, validate, validate_dir
 from kkpr.store.versions import VersionedMemoryStore
 from kkpr.text import num_id
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"])
-STAFF = require_role("staff")
+STAFF = PLAN_WRITERS  # staff/admin keys; a browser session needs admin
 PlanId = Annotated[str, Path(min_length=1, max_length=100, examples=["kupang-rdtr"])]
 Version = Annotated[str, Path(min_length=1, max_length=100, examples=["v2"])]
 MAX_ZIP_MEMBERS = 10_000
@@ -354,24 +355,48 @@ def unpack(zip_path: FsPath, dest: FsPath, max_bytes: int, max_ratio: float = 10
     return tomls[0].parent
 
 
+def unpack_upload(state: AppState, zip_path: FsPath, work: FsPath) -> FsPath:
+    """The uploaded zip unpacked under ``work/package`` within the settings' limits."""
+    settings = state.settings
+    return unpack(
+        zip_path, work / "package", settings.max_plan_unzipped_bytes, settings.max_plan_zip_ratio
+    )
+
+
+def invalid_package(problems: list[Problem], **extra: Any) -> PlanError:
+    errors = errors_of(problems)
+    return PlanError(
+        f"Paket rencana tidak sah: {len(errors)} galat",
+        f"The plan package is not valid: {len(errors)} errors",
+        where="body",
+        hint_id="Perbaiki galat pada daftar `problems` lalu unggah lagi",
+        hint_en="Fix the errors listed in `problems` and upload again",
+        problems=problems,
+        extra=extra or None,
+    )
+
+
 def load_package(
     state: AppState, zip_path: FsPath, work: FsPath, caller: Caller, activate: bool
 ) -> dict[str, Any]:
-    settings = state.settings
-    root = unpack(
-        zip_path, work / "package", settings.max_plan_unzipped_bytes, settings.max_plan_zip_ratio
-    )
+    root = unpack_upload(state, zip_path, work)
     plan, problems = validate_dir(root, state.settings)
-    errors = errors_of(problems)
-    if plan is None or errors:
-        raise PlanError(
-            f"Paket rencana tidak sah: {len(errors)} galat",
-            f"The plan package is not valid: {len(errors)} errors",
-            where="body",
-            hint_id="Perbaiki galat pada daftar `problems` lalu unggah lagi",
-            hint_en="Fix the errors listed in `problems` and upload again",
-            problems=problems,
-        )
+    if plan is None or errors_of(problems):
+        raise invalid_package(problems)
+    return keep_and_load(state, plan, problems, root, work, caller, activate)
+
+
+def keep_and_load(
+    state: AppState,
+    plan: Plan,
+    problems: list[Problem],
+    root: FsPath,
+    work: FsPath,
+    caller: Caller,
+    activate: bool,
+) -> dict[str, Any]:
+    """A validated package (unpacked at ``root`` under ``work/package``) kept under the
+    data folder and loaded as a new version, active at once if ``activate``."""
     # keep the package where later validation reports and rasters can read it
     home = FsPath(state.settings.data_dir) / "plans" / plan.meta.id / work.name
     home.parent.mkdir(parents=True, exist_ok=True)

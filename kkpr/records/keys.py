@@ -27,7 +27,7 @@ from kkpr.errors import KkprError, NotFound
 from kkpr.records.checks import utc_iso
 from kkpr.records.db import Database, Row
 
-ROLES = ("permit_system", "staff", "public")
+ROLES = ("permit_system", "staff", "admin", "public")
 PREFIX = "kkpr"
 MAX_CACHED_KEYS = 4096  # more distinct keys than that in one TTL: start the cache afresh
 

@@ -185,3 +185,53 @@ def test_a_public_route_ignores_the_cookie_without_its_token(mini_api: Api) -> N
         "/v1/precheck", json=mini_site(10, 10, 60, 60), headers={"X-CSRF-Token": token}
     )
     assert staff.status_code == 201 and staff.json()["caller_role"] == "staff"
+
+
+# ---------------------------------------------------------------- the admin role (issue 20)
+
+
+def _admin_key(api: Api) -> str:
+    return api.state.keys.create("pytest admin", "admin", created_by="pytest")[1]
+
+
+def test_an_admin_is_staff_wherever_staff_may_act(mini_api: Api) -> None:
+    admin = {"X-API-Key": _admin_key(mini_api)}
+    record = mini_api.client.post("/v1/checks", json=mini_site(10, 10, 60, 60), headers=admin)
+    assert record.status_code == 201 and record.json()["caller_role"] == "admin"
+    # staff routes: the review queue, any caller's check
+    assert mini_api.client.get("/v1/reviews", headers=admin).status_code == 200
+    other = mini_api.check(mini_site(10, 10, 60, 60)).json()["id"]  # a permit system's
+    assert mini_api.client.get(f"/v1/checks/{other}", headers=admin).status_code == 200
+    staff_only = mini_api.client.get(f"/v1/checks/{other}", headers=mini_api.auth("public"))
+    assert staff_only.status_code in (403, 404)
+
+
+def test_admin_routes_refuse_staff(mini_api: Api) -> None:
+    app = mini_api.client.app
+
+    @app.get("/_test/admin")  # type: ignore[attr-defined]
+    def admin_probe(caller: Caller = Depends(require_role("admin"))) -> dict[str, str]:
+        return {"role": caller.role}
+
+    client = mini_api.client
+    assert client.get("/_test/admin", headers=mini_api.auth("staff")).status_code == 403
+    ok = client.get("/_test/admin", headers={"X-API-Key": _admin_key(mini_api)})
+    assert ok.status_code == 200 and ok.json() == {"role": "admin"}
+
+
+def test_an_admin_logs_in_to_the_staff_pages(mini_api: Api) -> None:
+    client = TestClient(mini_api.client.app, base_url="http://testserver")
+    r = client.post("/staf/login", data={"key": _admin_key(mini_api)}, follow_redirects=False)
+    assert r.status_code == 303
+    assert 'name="csrf_token"' in client.get("/staf").text
+
+
+def test_plan_writes_take_staff_keys_but_only_admin_sessions(mini_api: Api) -> None:
+    """The API's plan routes keep accepting a staff key (the operator's automation);
+    a person at a browser needs an admin's session to change the active plan."""
+    staff_key = mini_api.auth("staff")
+    no_earlier = mini_api.client.post("/v1/plans/mini/rollback", headers=staff_key)
+    assert no_earlier.status_code == 409  # allowed; there is just nothing to roll back to
+    client, token = _logged_in(mini_api)  # a staff session
+    refused = client.post("/v1/plans/mini/rollback", headers={"X-CSRF-Token": token})
+    assert refused.status_code == 403 and "admin" in refused.json()["message_en"]

@@ -41,5 +41,13 @@ def test_create_list_revoke(
 def test_unknown_role_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KKPR_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.delenv("KKPR_DATABASE_URL", raising=False)
-    done = runner.invoke(app, ["keys", "create", "--role", "admin", "--name", "x"])
+    done = runner.invoke(app, ["keys", "create", "--role", "superuser", "--name", "x"])
     assert done.exit_code == 2
+
+
+def test_an_admin_key_can_be_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KKPR_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("KKPR_DATABASE_URL", raising=False)
+    done = runner.invoke(app, ["keys", "create", "--role", "admin", "--name", "x", "--json"])
+    assert done.exit_code == 0, done.output
+    assert '"role": "admin"' in done.output

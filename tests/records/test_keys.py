@@ -43,7 +43,8 @@ def test_wrong_malformed_and_revoked_keys_fail(keys: KeyStore) -> None:
 
 def test_only_known_roles(keys: KeyStore) -> None:
     with pytest.raises(KkprError):
-        keys.create("x", "admin")
+        keys.create("x", "superuser")
+    assert keys.create("x", "admin")[0].role == "admin"  # the plan admin (issue 20)
 
 
 class Clock:

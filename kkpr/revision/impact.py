@@ -1,0 +1,175 @@
+"""What a new plan version would change for the checks already recorded.
+
+Before a version is activated, staff want to know whose answers it changes: the sites
+of the recorded checks (the check log: API checks, public pre-checks, corrections;
+a corrected check counts by its correction) are checked again against the active and
+the candidate version by ``kkpr.bulk.recheck.check_frame`` (the same rules as every
+check), in chunks so that a caller can show progress. Only packages on disk are read,
+so the answer is the same whichever store serves the plan.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from kkpr.bulk.recheck import PlanRef, check_frame
+from kkpr.bulk.sites import PROPOSAL_COLUMNS
+from kkpr.errors import KkprError
+from kkpr.records.db import Database
+from kkpr.site import WGS84, site_from_geojson
+
+CHUNK = 500  # sites per step: the progress a page shows moves at least this often
+LISTED_CHANGES = 200  # changed sites returned one by one (the rest are counted)
+RECORDED_KINDS = ("check", "precheck", "correction")
+
+
+@dataclass(frozen=True)
+class RecordedSite:
+    check_id: str
+    kind: str
+    created_at: str
+    kbli: str
+    geometry: shapely.Geometry | None  # EPSG:4326; None when the stored site cannot be read
+    proposal: dict[str, float | None]
+
+
+def recorded_sites(db: Database, plan_id: str, limit: int) -> list[RecordedSite]:
+    """The newest ``limit`` recorded checks of ``plan_id`` (a corrected check is left
+    out: its correction stands for it)."""
+    kinds = ", ".join("?" for _ in RECORDED_KINDS)
+    with db.transaction() as tx:
+        rows = tx.query(
+            f"SELECT id, kind, created_at, inputs FROM check_log c WHERE plan_id = ? "
+            f"AND kind IN ({kinds}) AND NOT EXISTS (SELECT 1 FROM check_log x "
+            "WHERE x.corrects = c.id) ORDER BY created_at DESC, id DESC LIMIT ?",
+            (plan_id, *RECORDED_KINDS, limit),
+        )
+    return [_site_of(r["id"], r["kind"], r["created_at"], r["inputs"]) for r in rows]
+
+
+def _site_of(check_id: str, kind: str, created_at: str, inputs_json: str) -> RecordedSite:
+    inputs = json.loads(inputs_json)
+    geometry: shapely.Geometry | None = None
+    try:
+        site = site_from_geojson(inputs.get("site"), inputs.get("crs"))
+        geometry = gpd.GeoSeries([site.geometry], crs=site.crs).to_crs(WGS84).iloc[0]
+    except (KkprError, ValueError, TypeError):
+        geometry = None  # checked again, it answers "error" under both versions
+    proposal = inputs.get("proposal") or {}
+    return RecordedSite(
+        check_id=check_id,
+        kind=kind,
+        created_at=created_at,
+        kbli=str(inputs.get("kbli") or ""),
+        geometry=geometry,
+        proposal={c: proposal.get(c) for c in PROPOSAL_COLUMNS},
+    )
+
+
+def site_frame(sites: list[RecordedSite]) -> gpd.GeoDataFrame:
+    """The sites as ``kkpr.bulk.sites.read_sites`` gives a file's (EPSG:4326)."""
+    frame = pd.DataFrame(
+        {
+            "site_id": [s.check_id for s in sites],
+            "kbli": [s.kbli for s in sites],
+            **{
+                c: pd.to_numeric(pd.Series([s.proposal.get(c) for s in sites], dtype=object))
+                for c in PROPOSAL_COLUMNS
+            },
+        }
+    )
+    return gpd.GeoDataFrame(frame, geometry=[s.geometry for s in sites], crs=WGS84)
+
+
+@dataclass
+class Impact:
+    """The re-check of recorded sites: counts, transitions and the changed sites."""
+
+    total: int = 0
+    done: int = 0
+    changed: int = 0
+    errors: int = 0
+    transitions: dict[str, int] = field(default_factory=dict)  # "old → new": n
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "done": self.done,
+            "changed": self.changed,
+            "unchanged": self.done - self.changed,
+            "errors": self.errors,
+            "transitions": [
+                {"from": k.split(" → ")[0], "to": k.split(" → ")[1], "count": n}
+                for k, n in sorted(self.transitions.items(), key=lambda kv: -kv[1])
+            ],
+            "changes": self.changes,
+            "changes_listed": len(self.changes),
+        }
+
+
+def chunks(sites: list[RecordedSite], size: int = CHUNK) -> Iterator[list[RecordedSite]]:
+    for i in range(0, len(sites), size):
+        yield sites[i : i + size]
+
+
+def impact(
+    sites: list[RecordedSite],
+    active: Path,
+    candidate: Path,
+    progress: Callable[[Impact], None] | None = None,
+    chunk_size: int = CHUNK,
+) -> Impact:
+    """Every site checked against the ``active`` and the ``candidate`` package."""
+    new, old = PlanRef.of(candidate), PlanRef.of(active)
+    out = Impact(total=len(sites))
+    if progress is not None:
+        progress(out)
+    for part in chunks(sites, chunk_size):
+        table = check_frame(site_frame(part), new, old)
+        by_id = {s.check_id: s for s in part}
+        for row in table.itertuples(index=False):
+            out.done += 1
+            if row.outcome == "error" and row.old_outcome == "error":
+                out.errors += 1
+            if not row.changed:
+                continue
+            out.changed += 1
+            key = f"{row.old_outcome} → {row.outcome}"
+            out.transitions[key] = out.transitions.get(key, 0) + 1
+            if len(out.changes) < LISTED_CHANGES:
+                site = by_id[str(row.site_id)]
+                out.changes.append(
+                    {
+                        "check_id": site.check_id,
+                        "kind": site.kind,
+                        "created_at": site.created_at,
+                        "kbli": site.kbli,
+                        "old_outcome": row.old_outcome,
+                        "outcome": row.outcome,
+                        "old_form": _text(row.old_form),
+                        "form": _text(row.form),
+                        "reasons_removed": _text(row.reasons_removed),
+                        "reasons_added": _text(row.reasons_added),
+                        "geometry": shapely.geometry.mapping(site.geometry)
+                        if site.geometry is not None
+                        else None,
+                    }
+                )
+        if progress is not None:
+            progress(out)
+    return out
+
+
+def _text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and value != value) or value == "nan":
+        return None
+    return str(value)
