@@ -205,7 +205,7 @@ def get_figures(caller: StaffCaller, state: StateDep, db: PipelineDb) -> dict[st
 
 def _staff_page(request: Request, template: str, **extra: Any) -> HTMLResponse:
     caller = current_caller(request)
-    if caller is None or caller.role != "staff":
+    if caller is None or not caller.is_staff:
         return render(request, "login.html")
     state = app_state(request)
     csrf = csrf_token(state, request.cookies.get(SESSION_COOKIE, ""))
@@ -286,7 +286,7 @@ def chart_data(f: Figures, lang: str) -> dict[str, Any]:
 @router.get("/staf/audit", response_class=HTMLResponse, include_in_schema=False)
 def audit_page(request: Request) -> HTMLResponse:
     caller = current_caller(request)
-    if caller is None or caller.role != "staff":
+    if caller is None or not caller.is_staff:
         return render(request, "login.html")
     state = app_state(request)
     charts = chart_data(service_figures(state, pipeline_db(request)), i18n.language(request))
