@@ -146,6 +146,21 @@ class Intensity:
 
 
 @dataclass(frozen=True)
+class IntensityClass:
+    """A row of ``intensitas.csv`` that applies to a class of lot (issue 18 item 4):
+    by lot size (``luas_min``..``luas_max`` m², as Yogyakarta's five classes) and/or by
+    the class of road the site fronts (``kelas_jalan``, as Bintan's rows by road)."""
+
+    kodszn: str
+    intensity: Intensity
+    kelas: str | None = None  # the class's own name in the table ("1", "Kelas 2")
+    luas_min: float | None = None
+    luas_max: float | None = None
+    kelas_jalan: str | None = None
+    line: int = 0  # of intensitas.csv
+
+
+@dataclass(frozen=True)
 class Activity:
     kode: str
     kegiatan: str
@@ -169,6 +184,8 @@ class PlanRules:
     kbli: dict[str, KbliEntry]
     conditions: dict[str, Condition]
     intensity: dict[str, Intensity]  # kodszn -> defaults
+    # kodszn -> its rows by lot-size or road class, in table order (kkpr.rules.classes)
+    intensity_classes: dict[str, tuple[IntensityClass, ...]] = field(default_factory=dict)
 
     def cell(self, kode_kegiatan: str, kodszn: str) -> str | None:
         value = self.itbx.get((kode_kegiatan, kodszn))

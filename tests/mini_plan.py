@@ -147,3 +147,23 @@ def _write(frame: gpd.GeoDataFrame, root: Path, name: str, fmt: str) -> None:
 def site(x0: float, y0: float, x1: float, y1: float) -> dict:
     """A site rectangle as a GeoJSON geometry in the plan CRS (pass crs=CRS)."""
     return sq(x0, y0, x1, y1).__geo_interface__
+
+
+# K-1 by lot size, as the Peraturan Zonasi of Kota Yogyakarta gives sub-zone K (Perda
+# 1/2015; /work/shared/real_data/yogyakarta/seed.js): five classes, no general row
+LOT_CLASSES = """\
+kodszn,kelas,luas_min,luas_max,kdb,klb,kdh,ktb,tb,jlb,gsb
+K-1,1,40,100,90,4.5,5,,20,,5
+K-1,2,101,200,90,4.5,5,,24,,5
+K-1,3,201,400,80,4.8,10,,26,,5
+K-1,4,401,1000,80,4.8,10,,28,,5
+K-1,5,1001,,80,6.4,10,,32,,5
+R-2,,,,60,1.2,20,,12,3,3
+RTH-2,,,,5,0.05,90,,4,1,
+"""
+
+
+def with_lot_classes(root: Path) -> Path:
+    """The mini plan with K-1's intensity by lot-size class (``LOT_CLASSES``)."""
+    (root / "intensitas.csv").write_text(LOT_CLASSES)
+    return root

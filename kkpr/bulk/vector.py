@@ -45,7 +45,8 @@ from numpy.typing import NDArray
 from kkpr.bulk.clip import Rings, convex, overlap_areas
 from kkpr.bulk.sites import PROPOSAL_COLUMNS
 from kkpr.kugi import kind_of
-from kkpr.model import Effect, Form, Outcome, PlanRules
+from kkpr.model import Effect, Form, Intensity, Outcome, PlanRules
+from kkpr.rules import classes as class_rules
 from kkpr.rules.intensity import WEIGHTED
 from kkpr.rules.itbx import parse_cell
 from kkpr.rules.outcome import NO_INTENSITY, PART_EFFECT
@@ -72,6 +73,7 @@ PIECE_VERTICES = 64
 PIECE_M = 250.0
 # the reason stages, in evaluate's order
 PART, OUTSIDE, CONDITION, OVERLAY, INTENS, RASTER = range(6)
+CLASS_KEY = 1 << 40  # intensity class reasons come before the limits (keys 0..4)
 
 
 # ---------------------------------------------------------------- the plan as arrays
@@ -548,9 +550,10 @@ def evaluate_sites(
     # lot ratios of parts that differ area-weighted (intensity.combine)
     strict = np.full((m, 5), np.nan)
     weighted = c.rules.meta.rule_options.mixed_intensity == "weighted"
+    plim = _class_limits(c, store, sub, ps, pz, dec, ratio_area, out)
     for j, (rule, _attr, is_min) in enumerate(INTENSITY):
         ufunc = np.fmin if is_min else np.fmax
-        v = c.zone_limits[pz[dec], j]
+        v = plim[dec, j]
         ufunc.at(strict[:, j], ps[dec], v)
         if weighted and rule in WEIGHTED:
             has = ~np.isnan(v)
@@ -645,6 +648,56 @@ class _Reasons:
         site, stage, key, code, rank = (np.concatenate(x) for x in zip(*self.cols, strict=True))
         order = np.lexsort((key, stage, site))
         return site[order], code[order], rank[order]
+
+
+def _class_limits(
+    c: Compiled,
+    store: MemoryStore,
+    sub: NDArray[np.object_],
+    ps: NDArray[np.int64],
+    pz: NDArray[np.int64],
+    dec: NDArray[np.int64],
+    ratio_area: NDArray[np.float64],
+    out: _Reasons,
+) -> NDArray[np.float64]:
+    """(parts, 5) limits of each part: its zone's, or, in a sub-zone with intensity
+    classes, its own values over the class row the lot selects (kkpr.rules.classes,
+    the single check's choice, once per site and sub-zone), with that choice's reason."""
+    plim = c.zone_limits[pz]
+    classes = c.rules.intensity_classes
+    if not classes or not len(dec):
+        return plim
+    rows = store._zone_rows
+    pick = np.array([rows[z]["kodszn"] in classes for z in pz[dec]], dtype=bool)
+    if not pick.any():
+        return plim
+    plim = plim.copy()
+    need_roads = any(r.kelas_jalan for rs in classes.values() for r in rs)
+    road_hits = getattr(store, "road_hits", None)
+    sites = np.unique(ps[dec[pick]])
+    roads: dict[int, Any] = {}
+    if need_roads and road_hits is not None:
+        roads = dict(zip(sites.tolist(), road_hits(sub[sites]), strict=True))
+    seen: dict[tuple[int, str], Intensity] = {}
+    for k in dec[pick].tolist():
+        i, row = int(ps[k]), rows[pz[k]]
+        code = row["kodszn"]
+        base = seen.get((i, code))
+        if base is None:
+            area = None if np.isnan(ratio_area[i]) else float(ratio_area[i])
+            sel = class_rules.select(
+                code,
+                classes[code],
+                c.rules.intensity.get(code),
+                area,
+                class_rules.road_keys(roads.get(i, ())),
+                has_road_layer=road_hits is not None,
+            )
+            base = seen[(i, code)] = sel.intensity or NO_INTENSITY
+            out.add([i], INTENS, k - CLASS_KEY, c.codes(sel.code), _rank(sel.effect))
+        merged = row["intensity"].over(base)
+        plim[k] = [np.nan if (v := getattr(merged, a)) is None else v for _r, a, _m in INTENSITY]
+    return plim
 
 
 # ---------------------------------------------------------------- parts

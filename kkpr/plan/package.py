@@ -22,6 +22,7 @@ from kkpr.model import (
     Activity,
     Condition,
     Intensity,
+    IntensityClass,
     KbliEntry,
     PlanMeta,
     PlanRules,
@@ -141,11 +142,22 @@ def read_rules(root: Path, meta: PlanMeta) -> PlanRules:
             )
 
     intensity: dict[str, Intensity] = {}
+    classes: dict[str, list[IntensityClass]] = {}
     if (root / "intensitas.csv").exists():
-        for r in read_csv(root / "intensitas.csv", ("kodszn",)).to_dict("records"):
-            intensity[r["kodszn"].upper()] = Intensity(
-                **{k: _safe_number(r.get(k)) for k in INTENSITY_FIELDS}
-            )
+        table = read_csv(root / "intensitas.csv", ("kodszn",))
+        for line, r in enumerate(table.to_dict("records"), start=2):
+            values = Intensity(**{k: _safe_number(r.get(k)) for k in INTENSITY_FIELDS})
+            code = r["kodszn"].upper()
+            # a row for a class of lot (by size or road): kkpr.rules.classes
+            lo, hi = _safe_number(r.get("luas_min")), _safe_number(r.get("luas_max"))
+            road = str(r.get("kelas_jalan") or "").strip() or None
+            if lo is None and hi is None and road is None:
+                intensity[code] = values
+            else:
+                kelas = str(r.get("kelas") or "").strip() or None
+                classes.setdefault(code, []).append(
+                    IntensityClass(code, values, kelas, lo, hi, road, line)
+                )
     return PlanRules(
         meta=meta,
         activities=activities,
@@ -154,6 +166,7 @@ def read_rules(root: Path, meta: PlanMeta) -> PlanRules:
         kbli=kbli,
         conditions=conditions,
         intensity=intensity,
+        intensity_classes={k: tuple(v) for k, v in classes.items()},
     )
 
 

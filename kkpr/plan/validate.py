@@ -245,12 +245,16 @@ def _intensity(plan: Plan) -> list[Problem]:
         for row_no, row in enumerate(table.to_dict("records"), start=2):
             for key in INTENSITY_FIELDS:
                 out += _number_problem(row.get(key), key, "intensitas.csv", row_no, RANGES[key])
+            for key in ("luas_min", "luas_max"):
+                out += _number_problem(row.get(key), key, "intensitas.csv", row_no, (0, None))
+        out += _class_problems(plan)
     src = plan.zones.attrs.get("source", "pola_ruang")
     for key in INTENSITY_FIELDS:
         values = plan.zones[key]
         for fid in values.index[values.notna()]:
             out += _number_problem(values[fid], key, src, None, RANGES[key], feature=str(fid))
-    missing = sorted(set(plan.zones["kodszn"].dropna().astype(str)) - set(plan.rules.intensity))
+    given = set(plan.rules.intensity) | set(plan.rules.intensity_classes)
+    missing = sorted(set(plan.zones["kodszn"].dropna().astype(str)) - given)
     for code in missing:
         out.append(
             Problem(
@@ -261,6 +265,46 @@ def _intensity(plan: Plan) -> list[Problem]:
                 severity="warning",
             )
         )
+    return out
+
+
+def _class_problems(plan: Plan) -> list[Problem]:
+    """Rows by lot-size class whose bounds are reversed, or that overlap another row of
+    the sub-zone for the same road class: a lot would fit two rows."""
+    out = []
+    for code, rows in plan.rules.intensity_classes.items():
+        seen: list[tuple[float, float, str | None, int]] = []
+        for row in rows:
+            if row.luas_min is None and row.luas_max is None:
+                continue
+            lo = row.luas_min if row.luas_min is not None else 0.0
+            hi = row.luas_max if row.luas_max is not None else float("inf")
+            if lo > hi:
+                out.append(
+                    Problem(
+                        "intensity.class_bounds",
+                        f"Kelas luas persil sub-zona {code}: luas_min {lo:g} melebihi luas_max {hi:g}",
+                        f"Lot-size class of sub-zone {code}: luas_min {lo:g} exceeds luas_max {hi:g}",
+                        file="intensitas.csv",
+                        row=row.line,
+                    )
+                )
+                continue
+            for lo2, hi2, road, line in seen:
+                if road == row.kelas_jalan and lo <= hi2 and lo2 <= hi:
+                    out.append(
+                        Problem(
+                            "intensity.class_overlap",
+                            f"Kelas luas persil sub-zona {code} bertumpang tindih dengan baris "
+                            f"{line}: satu persil masuk dua kelas; perbaiki batasnya",
+                            f"Lot-size class of sub-zone {code} overlaps line {line}: one lot "
+                            "would fit two classes; correct the bounds",
+                            file="intensitas.csv",
+                            row=row.line,
+                        )
+                    )
+                    break
+            seen.append((lo, hi, row.kelas_jalan, row.line))
     return out
 
 

@@ -25,6 +25,7 @@ from kkpr.model import (
     Proposal,
     Reason,
 )
+from kkpr.rules import classes as class_rules
 from kkpr.rules import conforming as conforming_rules
 from kkpr.rules import intensity as intensity_rules
 from kkpr.rules import overlays as overlay_rules
@@ -112,6 +113,7 @@ def evaluate(
         (outside, outside_share),
         rules,
     )
+    chosen: dict[str, class_rules.Selection] = {}  # intensity class per sub-zone
     for z, share in zip(located.zones, shares, strict=True):
         deciding = is_deciding(z.area_m2, share, rules, point, share_only)
         cell = rules.cell(entry.kode_kegiatan, z.kodszn)
@@ -155,7 +157,9 @@ def evaluate(
         if deciding:
             for code in codes:
                 used_codes.setdefault(code, []).append(z.kodszn)
-            merged = _merged(z.intensity, rules.intensity.get(z.kodszn, NO_INTENSITY))
+            merged = _merged(
+                z.intensity, _base_intensity(rules, z.kodszn, chosen, ratio_area, located)
+            )
             limits.append(
                 intensity_rules.PartLimits(z.kodszn, z.fid, z.area_m2, merged, z.intensity)
             )
@@ -191,7 +195,8 @@ def evaluate(
     )
     reasons.extend(overlay_reasons)
 
-    # ---- intensity
+    # ---- intensity (the class row of each sub-zone first, where the plan has classes)
+    reasons.extend(class_rules.reason(sel) for sel in chosen.values())
     combined = intensity_rules.combine(
         limits, caps, rules.meta.rule_options.mixed_intensity, ratio_area
     )
@@ -256,6 +261,34 @@ def evaluate(
 
 
 NO_INTENSITY = Intensity()
+
+
+def _base_intensity(
+    rules: PlanRules,
+    kodszn: str,
+    chosen: dict[str, class_rules.Selection],
+    lot_area: float | None,
+    located: Located,
+) -> Intensity:
+    """The sub-zone's row of intensitas.csv: its class row for this lot where the plan
+    gives classes (kkpr.rules.classes, chosen once per sub-zone), else its default."""
+    classes = rules.intensity_classes.get(kodszn)
+    if not classes:
+        return rules.intensity.get(kodszn, NO_INTENSITY)
+    sel = chosen.get(kodszn)
+    if sel is None:
+        roads = getattr(located, "roads", None)
+        sel = chosen[kodszn] = class_rules.select(
+            kodszn,
+            classes,
+            rules.intensity.get(kodszn),
+            lot_area,
+            class_rules.road_keys(roads or ()),
+            has_road_layer=roads is not None,
+        )
+    return sel.intensity or NO_INTENSITY
+
+
 PROPOSAL_FIELDS = tuple(f.name for f in dataclasses.fields(Proposal))
 
 

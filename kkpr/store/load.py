@@ -28,7 +28,7 @@ from kkpr.plan.kugi import INTENSITY_FIELDS
 from kkpr.plan.package import Plan, read_plan
 from kkpr.plan.validate import errors_of, validate
 from kkpr.settings import Settings
-from kkpr.store import copy_text
+from kkpr.store import copy_text, rule_tables
 from kkpr.store.activation import activate_vid
 from kkpr.store.postgis_sql import connect, db_errors, not_migrated, srid_of, unavailable
 
@@ -333,6 +333,10 @@ def _insert_rules(cur: Any, vid: int, rules: PlanRules) -> None:
             (vid, i, code, *(getattr(v, f) for f in INTENSITY_FIELDS))
             for i, (code, v) in enumerate(rules.intensity.items())
         ],
+    )
+    cur.execute(
+        "UPDATE kkpr.plan_versions SET rule_tables = %s WHERE vid = %s",
+        (json.dumps(rule_tables.to_json(rules)), vid),
     )
 
 

@@ -28,6 +28,7 @@ from kkpr.model import (
 )
 from kkpr.plan.kugi import INTENSITY_FIELDS
 from kkpr.site import transformer
+from kkpr.store import rule_tables
 
 
 def _overlaps(layer: str, sites: str, part: bool = False) -> str:
@@ -210,7 +211,8 @@ def read_rules(cur: Any, *, vid: int) -> PlanRules:
 
     (v,) = rows(
         "SELECT plan_id, name, region_code, legal_basis, effective_from, crs, sliver_m2, "
-        "sliver_share, overlay_effects, version, checksum, subzones, rule_options, rdtr_integrated "
+        "sliver_share, overlay_effects, version, checksum, subzones, rule_options, rdtr_integrated, "
+        "rule_tables "
         "FROM kkpr.plan_versions WHERE vid = %s"
     )
     rasters = rows(
@@ -272,4 +274,5 @@ def read_rules(cur: Any, *, vid: int) -> PlanRules:
         kbli=kbli,
         conditions=conditions,
         intensity=intensity,
+        intensity_classes=rule_tables.intensity_classes(dict(v[14])),
     )

@@ -23,7 +23,7 @@ from kkpr.errors import KkprError
 from kkpr.model import Effect, Proposal, Site
 from kkpr.plan.package import Plan, read_plan
 from kkpr.store.memory import MemoryStore
-from tests.mini_plan import write_mini_plan
+from tests.mini_plan import with_lot_classes, write_mini_plan
 
 INFO_ONLY_ELSEWHERE = {"rtrw.indication"}  # written by the exact path only (informative)
 
@@ -217,3 +217,18 @@ def test_a_plan_with_rule_options_is_decided_alike(tmp_path: Path) -> None:
         store, sites["geoms"], plan.meta.crs, sites["kbli"], sites["proposal"]
     )
     assert_same(verdicts, exact_answers(store, sites, plan.meta.crs))
+
+
+def test_a_plan_with_intensity_classes_is_decided_alike(tmp_path: Path) -> None:
+    """K-1 by lot-size class (issue 18 item 4): the class each lot takes, and the lots in
+    no class, give the same reasons and outcomes on both paths."""
+    plan = read_plan(with_lot_classes(write_mini_plan(tmp_path / "classes")))
+    assert plan.rules.intensity_classes["K-1"][1].luas_min == 101
+    store = MemoryStore(plan)
+    sites = random_sites(plan, 600, 7)
+    verdicts = evaluate_sites(
+        store, sites["geoms"], plan.meta.crs, sites["kbli"], sites["proposal"]
+    )
+    assert_same(verdicts, exact_answers(store, sites, plan.meta.crs))
+    codes = {c for site in verdicts.reasons() for c, _e in site}
+    assert {"intensity.class.area", "intensity.class.none"} <= codes

@@ -1,0 +1,39 @@
+"""The rule tables a plan version keeps as JSON in PostGIS (``plan_versions.rule_tables``):
+the intensity rows by class of lot (``intensitas.csv`` with ``luas_min``/``luas_max``/
+``kelas_jalan``) and the RTRW's general zoning matrix (``rtrw_itbx.csv``). Both are
+small (tens to a few thousand cells) and read whole with the plan's rules, so a table
+of their own would only add joins; written and read here, so that the PostGIS store
+gives back exactly the PlanRules the memory store holds."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from kkpr.model import Intensity, IntensityClass, PlanRules
+
+
+def to_json(rules: PlanRules) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if rules.intensity_classes:
+        out["intensity_classes"] = [
+            {**dataclasses.asdict(row), "intensity": dataclasses.asdict(row.intensity)}
+            for rows in rules.intensity_classes.values()
+            for row in rows
+        ]
+    rtrw = getattr(rules, "rtrw_itbx", None)
+    if rtrw:
+        out["rtrw_itbx"] = [[k, c, cell] for (k, c), cell in rtrw.items()]
+    return out
+
+
+def intensity_classes(data: dict[str, Any]) -> dict[str, tuple[IntensityClass, ...]]:
+    out: dict[str, list[IntensityClass]] = {}
+    for row in data.get("intensity_classes", ()):
+        values = {**row, "intensity": Intensity(**row["intensity"])}
+        out.setdefault(row["kodszn"], []).append(IntensityClass(**values))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def rtrw_itbx(data: dict[str, Any]) -> dict[tuple[str, str], str]:
+    return {(k, c): cell for k, c, cell in data.get("rtrw_itbx", ())}
