@@ -10,13 +10,13 @@ const API = page.api;
 const planId = page.plan_id;
 const map = makeMap($("plans-map"));
 map.createPane("marks").style.zIndex = 640;
-window.kkpr = { map };
 
 const active = tileLayer(map, "zones", zoneTileStyle);
 active.setZIndex(2);
 const problemMarks = L.featureGroup().addTo(map);
 const diffMarks = L.featureGroup().addTo(map);
 const impactMarks = L.featureGroup().addTo(map);
+window.kkpr = { map, problemMarks, diffMarks, impactMarks };
 for (const [id, layer] of [["show-active", active], ["show-problems", problemMarks],
   ["show-diff", diffMarks], ["show-impact", impactMarks]]) {
   $(id).addEventListener("change", () => ($(id).checked ? layer.addTo(map) : layer.remove()));
@@ -88,10 +88,10 @@ async function choose(version) {
 }
 
 // ---------------------------------------------------------------- the validation report
-function drawProblems(problems) {
+function drawProblems(problems, listId) {
   problemMarks.clearLayers();
   let placed = 0;
-  const list = h("ol", { class: "list", id: "problem-list" });
+  const list = h("ol", { class: "list", id: listId });
   for (const p of problems) {
     const where = [p.file, p.row && t("staff.validation.row", { row: p.row }), p.feature && `fid ${p.feature}`]
       .filter(Boolean).join(", ");
@@ -119,8 +119,8 @@ function drawProblems(problems) {
   return { list, placed };
 }
 
-function showReport(report, where) {
-  const summary = h("p", { id: "report-summary" }, t("plans.report.summary", {
+function showReport(report, where, prefix = "report") {
+  const summary = h("p", { id: `${prefix}-summary` }, t("plans.report.summary", {
     errors: report.errors, warnings: report.warnings,
   }));
   if (!report.problems.length) {
@@ -128,7 +128,7 @@ function showReport(report, where) {
     where.replaceChildren(summary, h("p", { class: "ok-yes" }, t("plans.report.clean")));
     return;
   }
-  const { list, placed } = drawProblems(report.problems);
+  const { list, placed } = drawProblems(report.problems, `${prefix}-problems`);
   where.replaceChildren(summary, h("p", { class: "muted" }, t("plans.report.placed", { n: placed })), list);
   if (placed) map.fitBounds(problemMarks.getBounds(), { maxZoom: 17 });
 }
@@ -158,6 +158,7 @@ $("upload-form").addEventListener("submit", async (e) => {
   form.append("package", file);
   const r = await call("POST", `${API}/upload`, form);
   $("upload-submit").disabled = false;
+  document.querySelectorAll("#refused-report").forEach((el) => el.remove());
   if (r.ok) {
     const report = r.body.report;
     status.className = "ok-yes";
@@ -171,9 +172,8 @@ $("upload-form").addEventListener("submit", async (e) => {
     status.textContent = t("plans.upload.refused", { errors: problems.filter((p) => p.severity === "error").length });
     const box = h("div", { id: "refused-report" });
     status.after(box);
-    document.querySelectorAll("#refused-report").forEach((el) => el !== box && el.remove());
     showReport({ errors: problems.filter((p) => p.severity === "error").length,
-      warnings: problems.filter((p) => p.severity !== "error").length, problems }, box);
+      warnings: problems.filter((p) => p.severity !== "error").length, problems }, box, "refused");
   } else {
     status.textContent = problemOf(r.body);
   }
