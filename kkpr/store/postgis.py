@@ -10,7 +10,6 @@ imported only when the store is used.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -25,6 +24,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from kkpr.db.pool import Pool, redact
 from kkpr.errors import KkprError, NotFound, StoreError
 from kkpr.model import (
     Intensity,
@@ -48,10 +48,8 @@ from kkpr.store.postgis_sql import (
     ACTIVE_SQL,
     LOCATE_SQL,
     as_features,
-    connect,
     not_migrated,
     read_rules,
-    redact,
     unavailable,
 )
 from kkpr.store.rasters import Grid, load_grid, many_stats
@@ -101,6 +99,7 @@ class PostgisStore:
         max_vertices: int | Literal["settings"] | None = "settings",
         data_dir: Path | None = None,
         stamp_ttl_s: float = 1.0,
+        pool_size: int | None = None,
     ) -> None:
         settings = Settings()
         self.url = url
@@ -112,8 +111,16 @@ class PostgisStore:
         )
         self.data_dir = data_dir if data_dir is not None else settings.data_dir
         self.stamp_ttl_s = stamp_ttl_s
-        self._local = threading.local()
+        self._local = threading.local()  # the version a thread's check is pinned to
         self._lock = threading.Lock()
+        self._pool = Pool(
+            url,
+            size=settings.db_pool_size if pool_size is None else pool_size,
+            wait_s=settings.db_pool_wait_s,
+            connect_timeout_s=settings.db_connect_timeout_s,
+            on_connect=_session,
+            unavailable=unavailable,
+        )
         self._active: dict[str, ActiveVersion] = {}
         self._stamp: float | None = None
         self._checked_at = 0.0
@@ -123,28 +130,18 @@ class PostgisStore:
 
     # ------------------------------------------------------------ connections
 
-    def _conn(self) -> Any:
-        conn = getattr(self._local, "conn", None)
-        if conn is None or conn.closed:
-            conn = connect(self.url, autocommit=True)
-            with conn.cursor() as cur:
-                # short queries only: JIT, triggered by the estimate for a batch of
-                # sites, would make every single check pay ~20 ms of compiling
-                cur.execute("SET jit = off")
-            self._local.conn = conn
-            self._local.prepared = False
-            self._local.tile_statements = set()
-        return conn
+    def open(self) -> None:
+        """Open the pool's first connection now (the app's startup)."""
+        self._pool.open()
 
     def _run(self, fn: Callable[[Any], T]) -> T:
-        """``fn(cursor)`` on this thread's connection, reconnecting once if it broke."""
+        """``fn(cursor)`` on a pooled connection (autocommit); once more on a fresh
+        connection when the first broke (a database restart closed it)."""
         import psycopg2
 
         for attempt in (0, 1):
-            conn = None
             try:
-                conn = self._conn()
-                with conn.cursor() as cur:
+                with self._pool.connection() as conn, conn.cursor() as cur:
                     return fn(cur)
             except (
                 psycopg2.errors.UndefinedTable,
@@ -152,13 +149,11 @@ class PostgisStore:
                 psycopg2.errors.UndefinedObject,  # no PostGIS: no geometry type
             ) as exc:
                 raise not_migrated(self.url) from exc
-            except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
-                self._local.conn = None
-                if conn is not None:
-                    with contextlib.suppress(psycopg2.Error):
-                        conn.close()
-                if attempt:
-                    raise unavailable(self.url, exc) from exc
+            except StoreError as exc:
+                # the pool discarded a connection that broke in use (a restart closed
+                # it): one more try, on a new connection
+                if attempt or not isinstance(exc.__cause__, psycopg2.Error):
+                    raise
             except psycopg2.Error as exc:
                 raise unavailable(self.url, exc) from exc
         raise AssertionError("unreachable")
@@ -174,20 +169,19 @@ class PostgisStore:
 
     def _execute_locate(self, cur: Any, *, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         # a server-side prepared statement per connection: parsed and planned once
-        if not self._local.prepared:
+        prepared: set[str] = cur.connection.prepared
+        if "kkpr_locate" not in prepared:
             # one generic plan: the version is pruned at run time, and replanning per
             # site would cost more than the query itself
             cur.execute("SET plan_cache_mode = force_generic_plan")
             cur.execute(f"PREPARE kkpr_locate (bigint, text[], float8[], float8) AS {LOCATE_SQL}")
-            self._local.prepared = True
+            prepared.add("kkpr_locate")
         cur.execute("EXECUTE kkpr_locate (%s, %s, %s, %s)", params)
         return list(cur.fetchall())
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        """Close the pool's idle connections (the app's shutdown)."""
+        self._pool.close()
 
     # ------------------------------------------------------------ active versions
 
@@ -594,12 +588,13 @@ class PostgisStore:
 
         def run(cur: Any) -> list[tuple[Any, ...]]:
             # prepared once per connection: planning a tile cost more than drawing it
-            if name not in self._local.tile_statements:
+            prepared: set[str] = cur.connection.prepared
+            if name not in prepared:
                 sql = tiles.tile_sql(pf.source(collection), pf.tile_properties(collection))
                 cur.execute(
                     f"PREPARE {name} (bigint, integer, integer, integer, integer, text) AS {sql}"
                 )
-                self._local.tile_statements.add(name)
+                prepared.add(name)
             cur.execute(
                 f"EXECUTE {name} (%s, %s, %s, %s, %s, %s)", (av.vid, av.srid, z, x, y, collection)
             )
@@ -705,6 +700,15 @@ class PinnedVersion:
         for site in sites:
             check_site_geometry(site, self.store.max_vertices)
         return self.store._locate_pinned(self.version, sites)
+
+
+def _session(conn: Any) -> None:
+    """A new pooled connection of the store: autocommit (reads only), and no JIT."""
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        # short queries only: JIT, triggered by the estimate for a batch of sites,
+        # would make every single check pay ~20 ms of compiling
+        cur.execute("SET jit = off")
 
 
 def _part(wkb: Any) -> BaseGeometry | None:

@@ -14,6 +14,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry import mapping
 
+from kkpr.db.pool import redact
 from kkpr.errors import KkprError, StoreError
 from kkpr.model import (
     Activity,
@@ -113,16 +114,6 @@ FROM (SELECT coalesce(max(id), 0) AS stamp FROM kkpr.activations) s
 LEFT JOIN kkpr.plan_versions v ON v.active
 ORDER BY v.plan_id
 """
-
-
-def redact(url: str) -> str:
-    """``url`` without its password, for messages."""
-    head, sep, tail = url.partition("://")
-    if not sep or "@" not in tail:
-        return url
-    cred, _at, rest = tail.rpartition("@")
-    user = cred.split(":", 1)[0]
-    return f"{head}://{user}:***@{rest}" if ":" in cred else url
 
 
 def unavailable(url: str, exc: BaseException | str) -> StoreError:

@@ -13,7 +13,9 @@ import pytest
 
 from api.main import GZIP_MINIMUM_BYTES, create_app
 from kkpr.errors import InvalidInput
+from kkpr.records.checks import open_records
 from kkpr.records.db import Database
+from kkpr.records.keys import KeyStore
 from kkpr.settings import Settings
 from kkpr.store.postgis import PostgisStore
 from tests.api.conftest import Api, Server, make_api, mini_site
@@ -60,24 +62,42 @@ def test_a_database_restart_under_traffic_costs_seconds_not_the_process(
     good (one connection per thread, never replaced) while /healthz said ok. Now the
     requests in flight during the outage answer 503, the service answers again within
     seconds of the database's return, with the same process, and every check it
-    answered is in the log."""
+    answered is in the log. The traffic takes every path to the database: the public
+    pre-check, authenticated checks (keys, idempotency, log) and the plan store alone
+    (OGC features): the store's connections are the pool's too (issue 15, item 3)."""
     pg = PgServer()  # a cluster of its own: restarting the session's would disturb others
     try:
         url = pg.new_database("restart")
         PostgisStore(url, max_vertices=None).load(mini_plan_dir, loaded_by="pytest")
+        records = open_records(url)
+        key = KeyStore(records).create("pytest", "permit_system", created_by="pytest")[1]
+        records.close()
         server = live_server(mini_plan_dir, database_url=url, public_rate_limit_per_minute="100000")
         body = mini_site(10, 10, 60, 60)
         answers: list[tuple[float, int, str | None]] = []  # (when, status, check id)
+        reads: list[tuple[float, int]] = []  # the store alone: zones as OGC features
         stop = threading.Event()
 
-        def traffic() -> None:
-            with httpx.Client(base_url=server.url, timeout=30) as client:
+        def traffic(path: str, headers: dict[str, str]) -> None:
+            with httpx.Client(base_url=server.url, timeout=30, headers=headers) as client:
                 while not stop.is_set():
-                    r = client.post("/v1/precheck", json=body)
+                    r = client.post(path, json=body)
                     cid = r.json().get("id") if r.status_code == 201 else None
                     answers.append((time.monotonic(), r.status_code, cid))
 
-        clients = [threading.Thread(target=traffic) for _ in range(4)]
+        def features() -> None:
+            with httpx.Client(base_url=server.url, timeout=30) as client:
+                while not stop.is_set():
+                    r = client.get("/ogc/collections/zones/items", params={"limit": 5})
+                    reads.append((time.monotonic(), r.status_code))
+
+        clients = [
+            threading.Thread(target=traffic, args=("/v1/precheck", {})),
+            threading.Thread(target=traffic, args=("/v1/precheck", {})),
+            threading.Thread(target=traffic, args=("/v1/checks", {"X-API-Key": key})),
+            threading.Thread(target=traffic, args=("/v1/checks", {"X-API-Key": key})),
+            threading.Thread(target=features),
+        ]
         for t in clients:
             t.start()
         try:
@@ -103,9 +123,13 @@ def test_a_database_restart_under_traffic_costs_seconds_not_the_process(
         assert health.status_code == 200  # liveness stays up
         first_after = min(when for when, status, _ in answers if when > back and status == 201)
         assert first_after - back < 10, f"answering again {first_after - back:.1f} s after"
+        assert {status for _, status in reads} <= {200, 503}
+        read_again = min(when for when, status in reads if when > back and status == 200)
+        assert read_again - back < 10, f"the store read again {read_again - back:.1f} s after"
         assert went_down < back
         ready = httpx.get(f"{server.url}/readyz", timeout=30)
-        assert ready.status_code == 200 and ready.json()["databases"]["records"] == "ok"
+        assert ready.status_code == 200
+        assert ready.json()["databases"] == {"records": "ok", "store": "ok"}
         answered = {cid for _, status, cid in answers if status == 201}
         with Database(url).transaction() as tx:
             logged = {r["id"] for r in tx.query("SELECT id FROM check_log")}
