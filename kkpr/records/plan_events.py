@@ -7,8 +7,9 @@ state (which version is active; PostGIS also logs activations in ``kkpr.activati
 this record is the same for both stores and also holds the steps that change nothing,
 so that the audit can say who looked at what before activating.
 
-The table lives in the records database (SQLite or PostgreSQL, beside the check log)
-and, like the check log, refuses UPDATE and DELETE.
+The table lives in the records database (SQLite or PostgreSQL, beside the check log;
+records migration 0002, applied by ``open_records``) and, like the check log, refuses
+UPDATE and DELETE.
 """
 
 from __future__ import annotations
@@ -32,52 +33,6 @@ ACTIONS = (
     "activate",
     "rollback",
 )
-SCHEMA_LOCK = 0x6B6B7072_0002  # pg_advisory_xact_lock while creating the table
-
-SQLITE = (
-    """CREATE TABLE IF NOT EXISTS plan_events (
-    id TEXT PRIMARY KEY,
-    at TEXT NOT NULL,
-    plan_id TEXT NOT NULL,
-    version TEXT,
-    action TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    detail TEXT NOT NULL
-)""",
-    "CREATE INDEX IF NOT EXISTS plan_events_plan_time ON plan_events (plan_id, at)",
-    """CREATE TRIGGER IF NOT EXISTS plan_events_no_update BEFORE UPDATE ON plan_events
-BEGIN
-    SELECT RAISE(ABORT, 'plan_events is append-only');
-END""",
-    """CREATE TRIGGER IF NOT EXISTS plan_events_no_delete BEFORE DELETE ON plan_events
-BEGIN
-    SELECT RAISE(ABORT, 'plan_events is append-only');
-END""",
-)
-POSTGRESQL = """
-CREATE TABLE IF NOT EXISTS plan_events (
-    id TEXT PRIMARY KEY,
-    at TEXT NOT NULL,
-    plan_id TEXT NOT NULL,
-    version TEXT,
-    action TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    detail TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS plan_events_plan_time ON plan_events (plan_id, at);
-CREATE OR REPLACE FUNCTION plan_events_append_only() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'plan_events is append-only';
-END;
-$$;
-DROP TRIGGER IF EXISTS plan_events_no_change ON plan_events;
-CREATE TRIGGER plan_events_no_change BEFORE UPDATE OR DELETE ON plan_events
-FOR EACH ROW EXECUTE FUNCTION plan_events_append_only();
-DROP TRIGGER IF EXISTS plan_events_no_truncate ON plan_events;
-CREATE TRIGGER plan_events_no_truncate BEFORE TRUNCATE ON plan_events
-FOR EACH STATEMENT EXECUTE FUNCTION plan_events_append_only();
-"""
 
 
 @dataclass(frozen=True)
@@ -120,13 +75,6 @@ class PlanEvents:
     def __init__(self, db: Database, clock: Callable[[], datetime] | None = None) -> None:
         self.db = db
         self._clock = clock or (lambda: datetime.now(UTC))
-        with db.transaction() as tx:
-            if tx.dialect == "postgresql":
-                tx.execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
-                tx.execute(POSTGRESQL)
-            else:
-                for statement in SQLITE:
-                    tx.execute(statement)
 
     def record(
         self,

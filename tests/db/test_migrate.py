@@ -48,12 +48,17 @@ def labels(part: Part, dialect: str) -> list[str]:
 
 
 def with_extra(part: Part, tmp_path: Path, files: dict[str, str]) -> Part:
-    """``part`` with its migrations copied to a folder of its own, and ``files`` added."""
+    """``part`` with its migrations copied to a folder of its own, and ``files`` added
+    (``NEXT`` in a name is the number after the part's last)."""
     folder = tmp_path / f"{part.name}-migrations"
     shutil.copytree(part.folder, folder)
     for name, text in files.items():
-        (folder / name).write_text(text, "utf-8")
+        (folder / name.replace("NEXT", next_version(part))).write_text(text, "utf-8")
     return replace(part, folder=folder)
+
+
+def next_version(part: Part) -> str:
+    return f"{int(part.migrations(part.dialects[0])[-1].version) + 1:04d}"
 
 
 # ---------------------------------------------------------------- from empty
@@ -68,7 +73,8 @@ def test_every_part_migrates_from_empty_once(url: str) -> None:
         assert run(db, part) == []  # idempotent
         assert applied(db, part) == labels(part, db.dialect) and pending(db, part) == []
     names = tables(db)
-    assert {"check_log", "api_keys", "staff_sessions", "service_secrets", "applications",
+    assert {"check_log", "api_keys", "staff_sessions", "service_secrets", "plan_events",
+            "applications",
             "outbox", "deliveries", "oss_applications", "cases", "records_schema_migrations",
             "pipeline_schema_migrations"} <= names  # fmt: skip
     assert ("rate_buckets" in names) == (db.dialect == "postgresql" or RATE_BUCKETS in parts)
@@ -123,19 +129,22 @@ def test_a_database_made_before_the_runner_is_adopted_and_upgraded_without_loss(
         )
     # version 2 of each part, as the next engineer would add it
     records = with_extra(
-        RECORDS, tmp_path, {"0002_check_note.sql": "ALTER TABLE check_log ADD COLUMN note TEXT;\n"}
+        RECORDS, tmp_path, {"NEXT_check_note.sql": "ALTER TABLE check_log ADD COLUMN note TEXT;\n"}
     )
     pipeline = with_extra(
         PIPELINE,
         tmp_path,
         {
-            "0002_counter_note.sqlite.sql": "ALTER TABLE counters ADD COLUMN note TEXT;\n",
-            "0002_counter_note.postgresql.sql": "ALTER TABLE counters ADD COLUMN note text;\n"
+            "NEXT_counter_note.sqlite.sql": "ALTER TABLE counters ADD COLUMN note TEXT;\n",
+            "NEXT_counter_note.postgresql.sql": "ALTER TABLE counters ADD COLUMN note text;\n"
             "COMMENT ON COLUMN counters.note IS 'why';\n",
         },
     )
-    assert run(db, records) == ["0001_records", "0002_check_note"]
-    assert run(db, pipeline) == ["0001_pipeline", "0002_counter_note"]
+    assert run(db, records) == [*labels(RECORDS, db.dialect), f"{next_version(RECORDS)}_check_note"]
+    assert run(db, pipeline) == [
+        *labels(PIPELINE, db.dialect),
+        f"{next_version(PIPELINE)}_counter_note",
+    ]
     again = log.get(stored[0].id)
     assert again == stored[0] and again.verify()  # byte for byte, hash intact
     assert KeyStore(db).verify(secret) is not None
@@ -158,15 +167,16 @@ def test_a_failing_migration_changes_nothing(url: str, tmp_path: Path) -> None:
         RECORDS,
         tmp_path,
         {
-            "0002_half.sql": "CREATE TABLE half (n INTEGER);\n"
+            "NEXT_half.sql": "CREATE TABLE half (n INTEGER);\n"
             "INSERT INTO no_such_table VALUES (1);\n",
         },
     )
     with pytest.raises(StoreError) as failed:
         run(db, bad)
-    assert "0002_half" in failed.value.message_en and "nothing was changed" in failed.value.text
+    assert f"{next_version(RECORDS)}_half" in failed.value.message_en
+    assert "nothing was changed" in failed.value.text
     assert "half" not in tables(db)
-    assert applied(db, bad) == ["0001_records"]
+    assert applied(db, bad) == labels(RECORDS, db.dialect)
     db.close()
 
 
@@ -206,10 +216,10 @@ def test_every_part_has_every_dialect_it_declares() -> None:
 @pytest.mark.parametrize(
     ("files", "says"),
     [
-        ({"0002_x.sqlite.sql": "SELECT 1;"}, "no postgresql variant"),
-        ({"0002_x.sql": "SELECT 1;", "0002_x.sqlite.sql": "SELECT 1;"}, "plain file"),
+        ({"NEXT_x.sqlite.sql": "SELECT 1;"}, "no postgresql variant"),
+        ({"NEXT_x.sql": "SELECT 1;", "NEXT_x.sqlite.sql": "SELECT 1;"}, "plain file"),
         ({"2_x.sql": "SELECT 1;"}, "NNNN_name.sql"),
-        ({"0002_x.sql": "SELECT 1;", "0002_y.postgresql.sql": "SELECT 1;"}, "two names"),
+        ({"NEXT_x.sql": "SELECT 1;", "NEXT_y.postgresql.sql": "SELECT 1;"}, "two names"),
     ],
 )
 def test_a_misnamed_or_missing_migration_is_refused(
