@@ -49,6 +49,9 @@ class OverlayKind:
     nama_en: str
     efek: str | None
     exempt_kbli_prefixes: tuple[str, ...] = ()
+    # effect per activity group (KBLI section letter or code prefix -> I, B or X):
+    # kkpr.rules.activity_groups; an exempt prefix is a group with "I"
+    efek_kegiatan: tuple[tuple[str, str], ...] = ()
 
 
 @lru_cache
@@ -62,6 +65,15 @@ def overlay_kinds() -> dict[str, OverlayKind]:
             nama_en=v["nama_en"],
             efek=v.get("efek") or None,
             exempt_kbli_prefixes=tuple(v.get("exempt_kbli_prefixes", ())),
+            efek_kegiatan=tuple(
+                {
+                    **{p: "I" for p in v.get("exempt_kbli_prefixes", ())},
+                    **{
+                        str(g).upper(): str(e).upper()
+                        for g, e in v.get("efek_kegiatan", {}).items()
+                    },
+                }.items()
+            ),
         )
         for jenis, v in raw.items()
     }

@@ -89,6 +89,18 @@ class RuleOptions:
 
 
 @dataclass(frozen=True)
+class OverlayRule:
+    """What plan.toml ``[overlay.<JENIS>]`` adds to a kind beyond its ``efek`` (issue 18
+    item 8): the effect per activity group (``efek_kegiatan``, over the catalogue's),
+    the KLB bonus a proposal may ask for (``klb_bonus``, TOD), and whether the layer's
+    TB is a limit elevation above mean sea level (``tb_elevasi``, KKOP surfaces)."""
+
+    efek_kegiatan: dict[str, str] = field(default_factory=dict)
+    klb_bonus: float | None = None
+    tb_elevasi: bool = False
+
+
+@dataclass(frozen=True)
 class PlanMeta:
     id: str
     name: str
@@ -99,6 +111,7 @@ class PlanMeta:
     tolerance: Tolerance = Tolerance()
     rasters: tuple[RasterSpec, ...] = ()
     overlay_effects: dict[str, str | None] = field(default_factory=dict)
+    overlay_rules: dict[str, OverlayRule] = field(default_factory=dict)
     # overlay flag values that mean "not set" (plan.toml [flags] none)
     flag_none: tuple[str, ...] = FLAG_NONE_DEFAULT
     kodszn_field: str | None = None  # plan.toml [fields] kodszn: the sub-zone code field

@@ -21,6 +21,7 @@ import textwrap
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 from shapely.geometry import box
 
 X0, Y0 = 560_000.0, 8_870_000.0
@@ -166,4 +167,27 @@ RTH-2,,,,5,0.05,90,,4,1,
 def with_lot_classes(root: Path) -> Path:
     """The mini plan with K-1's intensity by lot-size class (``LOT_CLASSES``)."""
     (root / "intensitas.csv").write_text(LOT_CLASSES)
+    return root
+
+
+def with_overlay(
+    root: Path,
+    jenis: str,
+    geom: tuple[float, float, float, float],
+    efek: str | None,
+    tb: float | None = None,
+    keterangan: str = "",
+) -> Path:
+    """The mini plan with one more ketentuan_khusus feature (x0, y0, x1, y1 of a box)."""
+    layer = root / "ketentuan_khusus.gpkg"
+    frame = gpd.read_file(layer)
+    row = gpd.GeoDataFrame(
+        {"JENIS": [jenis], "KETERANGAN": [keterangan or jenis], "TB": [tb], "EFEK": [efek]},
+        geometry=[sq(*geom)],
+        crs=CRS,
+    )
+    frame = gpd.GeoDataFrame(
+        pd.concat([frame, row], ignore_index=True), geometry="geometry", crs=CRS
+    )
+    frame.to_file(layer, driver="GPKG")
     return root

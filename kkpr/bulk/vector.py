@@ -47,9 +47,11 @@ from kkpr.bulk.sites import PROPOSAL_COLUMNS
 from kkpr.kugi import kind_of
 from kkpr.model import Effect, Form, Intensity, Outcome, PlanRules
 from kkpr.rules import classes as class_rules
+from kkpr.rules.activity_groups import group_effect
 from kkpr.rules.intensity import WEIGHTED
 from kkpr.rules.itbx import parse_cell
 from kkpr.rules.outcome import NO_INTENSITY, PART_EFFECT
+from kkpr.rules.overlays import groups_of
 from kkpr.site import is_geographic, to_crs_many
 from kkpr.store.memory import MemoryStore
 from kkpr.store.rasters import Grid, many_stats, screen
@@ -133,12 +135,18 @@ class Compiled:
     code_outside: int  # site.outside_rdtr
     intensity_codes: NDArray[np.int64]  # intensity.<rule>.exceeded, in INTENSITY order
 
-    def exempt(self, kbli: NDArray[np.str_]) -> NDArray[np.bool_]:
-        """(kinds, len(kbli)): the kind exempts that KBLI (LP2B exempts farming)."""
-        out = np.zeros((len(self.kinds), len(kbli)), dtype=bool)
+    def group_ranks(self, kbli: NDArray[np.str_]) -> NDArray[np.int64]:
+        """(kinds, len(kbli)): the effect rank a kind has on that KBLI's activity group
+        (LP2B does not restrict farming: 0), -1 where no group of the kind holds it."""
+        out = np.full((len(self.kinds), len(kbli)), -1, dtype=np.int64)
         for k, jenis in enumerate(self.kinds):
-            for prefix in kind_of(jenis).exempt_kbli_prefixes:
-                out[k] |= np.char.startswith(kbli, prefix)
+            groups = groups_of(jenis, self.rules.meta)
+            if not groups:
+                continue
+            for i, code in enumerate(kbli.tolist()):
+                found = group_effect(groups, code)
+                if found is not None:
+                    out[k, i] = _efek_rank(None if found[1] == "I" else found[1])
         return out
 
 
@@ -532,10 +540,11 @@ def evaluate_sites(
     odec = point[os_] | (
         ((oarea >= tol.sliver_m2) | share_only[os_]) & (oshare >= tol.sliver_share)
     )
-    exempt = c.exempt(np.char.strip(kbli_u))
+    grank = c.group_ranks(np.char.strip(kbli_u))
     site_kbli = kbli_inv[todo]
     okind = c.ov_kind[oo]
-    orank = np.where(odec & ~exempt[okind, site_kbli[os_]], c.ov_rank[oo], 0)
+    og = grank[okind, site_kbli[os_]]
+    orank = np.where(odec, np.where(og >= 0, og, c.ov_rank[oo]), 0)
     out.add(os_, OVERLAY, oo, c.kind_code[okind], orank)
     caps = odec & ~np.isnan(c.ov_tb[oo])
     fcount = c.zone_flag_ptr[pz + 1] - c.zone_flag_ptr[pz]
@@ -543,7 +552,8 @@ def evaluate_sites(
     fwithin = np.arange(len(frep)) - np.repeat(np.cumsum(fcount) - fcount, fcount)
     fkind = c.zone_flag_kind[c.zone_flag_ptr[pz[frep]] + fwithin]
     fsite = ps[frep]
-    frank = np.where(pdec[frep] & ~exempt[fkind, site_kbli[fsite]], c.kind_flag_rank[fkind], 0)
+    fg = grank[fkind, site_kbli[fsite]]
+    frank = np.where(pdec[frep], np.where(fg >= 0, fg, c.kind_flag_rank[fkind]), 0)
     out.add(fsite, OVERLAY, len(c.ov_kind) + frep * 64 + fwithin, c.kind_code[fkind], frank)
 
     # ---- intensity: the strictest limit of the deciding parts (and height caps); the

@@ -16,8 +16,19 @@ from pathlib import Path
 from typing import Any
 
 from kkpr.errors import PlanError, Problem
-from kkpr.model import EMPTY_CELL, MIXED_INTENSITY, PlanMeta, RasterSpec, RuleOptions, Tolerance
+from kkpr.kugi import kind_of
+from kkpr.model import (
+    EMPTY_CELL,
+    MIXED_INTENSITY,
+    OverlayRule,
+    PlanMeta,
+    RasterSpec,
+    RuleOptions,
+    Tolerance,
+)
 from kkpr.plan.kugi import FLAG_NONE_DEFAULT
+from kkpr.rules.activity_groups import EFFECTS as GROUP_EFFECTS
+from kkpr.rules.activity_groups import valid_group
 
 PLAN_ID = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
 PLAN_ID_RULE = (
@@ -291,13 +302,20 @@ def _meta(raw: dict[str, Any], r: _Reader) -> PlanMeta | None:
 
     rasters = _rasters(raw, r)
     overlay_effects: dict[str, str | None] = {}
+    overlay_rules: dict[str, OverlayRule] = {}
     for jenis, entry in r.table(raw, "overlay").items():
         if not isinstance(entry, dict):
             r.bad("overlay", jenis, 0, "harus berupa tabel", "must be a table", entry)
             continue
-        overlay_effects[str(jenis).upper()] = r.choice_of(
-            entry, "efek", (f"overlay.{jenis}", 0), EFFECTS
+        where = (f"overlay.{jenis}", 0)
+        code = str(jenis).upper()
+        # without efek the catalogue's stands (a table may only add the keys below)
+        overlay_effects[code] = (
+            r.choice_of(entry, "efek", where, EFFECTS) if "efek" in entry else kind_of(code).efek
         )
+        rule = _overlay_rule(entry, where, r)
+        if rule != OverlayRule():
+            overlay_rules[code] = rule
 
     flags = r.table(raw, "flags")
     none_values = flags.get("none", list(FLAG_NONE_DEFAULT))
@@ -330,10 +348,44 @@ def _meta(raw: dict[str, Any], r: _Reader) -> PlanMeta | None:
         tolerance=tolerance,
         rasters=rasters,
         overlay_effects=overlay_effects,
+        overlay_rules=overlay_rules,
         flag_none=tuple(none_values),
         kodszn_field=kodszn_field or None,
         rule_options=rule_options,
         rdtr_integrated=integrated,
+    )
+
+
+def _overlay_rule(entry: dict[str, Any], where: tuple[str, int], r: _Reader) -> OverlayRule:
+    """``efek_kegiatan``, ``klb_bonus`` and ``tb_elevasi`` of an ``[overlay.<JENIS>]``."""
+    groups = entry.get("efek_kegiatan", {})
+    efek_kegiatan: dict[str, str] = {}
+    if not isinstance(groups, dict):
+        r.bad(where[0], "efek_kegiatan", 0, "harus berupa tabel", "must be a table", groups)
+        groups = {}
+    for group, effect in groups.items():
+        if not valid_group(str(group)) or str(effect).upper() not in GROUP_EFFECTS:
+            r.bad(
+                where[0],
+                "efek_kegiatan",
+                0,
+                f"{group} = {effect!r}: kelompok harus huruf seksi KBLI (A–U) atau awalan kode "
+                "KBLI, efek harus I, B atau X",
+                f"{group} = {effect!r}: a group must be a KBLI section letter (A–U) or a KBLI "
+                "code prefix, an effect I, B or X",
+                effect,
+            )
+            continue
+        efek_kegiatan[str(group).upper()] = str(effect).upper()
+    elevation = entry.get("tb_elevasi", False)
+    if not isinstance(elevation, bool):
+        r.bad(where[0], "tb_elevasi", 0, "harus true atau false", "must be true or false",
+              elevation)  # fmt: skip
+        elevation = False
+    return OverlayRule(
+        efek_kegiatan=efek_kegiatan,
+        klb_bonus=r.number_of(entry, "klb_bonus", where, 0, None),
+        tb_elevasi=elevation,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from kkpr.kugi import FLAG_JENIS, flag_description, kind_of
 from kkpr.model import Effect, OverlayFinding, OverlayHit, PlanMeta, Reason, ZoneHit
+from kkpr.rules.activity_groups import group_effect
 from kkpr.rules.intensity import Limit
 from kkpr.text import num_en, num_id, pct_en, pct_id
 
@@ -35,15 +36,26 @@ def flag_hits(zones: list[ZoneHit], deciding: list[bool]) -> list[tuple[OverlayH
     return out
 
 
-def effect_of(hit: OverlayHit, meta: PlanMeta, kbli: str) -> str | None:
-    kind = kind_of(hit.jenis)
+def groups_of(jenis: str, meta: PlanMeta) -> dict[str, str]:
+    """The effect per activity group of a kind: the catalogue's, then the plan's."""
+    rule = meta.overlay_rules.get(jenis)
+    groups = dict(kind_of(jenis).efek_kegiatan)
+    if rule is not None:
+        groups.update(rule.efek_kegiatan)
+    return groups
+
+
+def effect_of(hit: OverlayHit, meta: PlanMeta, kbli: str) -> tuple[str | None, str | None]:
+    """(effect, the activity group that set it or None) of an overlay on an activity."""
     if hit.source.startswith("pola_ruang."):
-        efek = meta.overlay_effects.get(hit.jenis, kind.efek)
+        efek = meta.overlay_effects.get(hit.jenis, kind_of(hit.jenis).efek)
     else:
         efek = hit.efek
-    if efek and any(kbli.startswith(p) for p in kind.exempt_kbli_prefixes):
-        return None  # e.g. farming on LP2B land is what the overlay protects
-    return efek or None
+    by_group = group_effect(groups_of(hit.jenis, meta), kbli)
+    if by_group is not None:  # e.g. farming on LP2B land is what the overlay protects
+        group, effect = by_group
+        return (None if effect == "I" else effect), group
+    return efek or None, None
 
 
 def evaluate(
@@ -51,7 +63,7 @@ def evaluate(
 ) -> tuple[list[OverlayFinding], list[Reason], list[Limit]]:
     findings, reasons, caps = [], [], []
     for hit, deciding in hits:
-        efek = effect_of(hit, meta, kbli)
+        efek, group = effect_of(hit, meta, kbli)
         share = hit.area_m2 / site_area if site_area > 0 else 1.0
         findings.append(
             OverlayFinding(
@@ -68,7 +80,7 @@ def evaluate(
         )
         if hit.tb is not None and deciding:
             caps.append(_cap(hit, hit.tb))
-        reasons.append(_reason(hit, efek, deciding, share, site_area))
+        reasons.append(_reason(hit, efek, deciding, share, site_area, group))
     return findings, reasons, caps
 
 
@@ -86,6 +98,11 @@ def _cap(hit: OverlayHit, tb: float) -> Limit:
     )
 
 
+GROUP_WORDS = {  # what an overlay does to an activity group it names
+    None: ("tidak membatasinya (diizinkan)", "does not restrict it (permitted)"),
+    "B": ("menambah persyaratan", "adds a condition"),
+    "X": ("melarangnya", "forbids it"),
+}
 TAILS = {  # (deciding, efek) -> effect, Indonesian and English tail of the sentence
     False: (Effect.INFO, "bagian ini di bawah toleransi, tidak menentukan",
             "this part is under the tolerance and does not decide"),
@@ -96,7 +113,12 @@ TAILS = {  # (deciding, efek) -> effect, Indonesian and English tail of the sent
 
 
 def _reason(
-    hit: OverlayHit, efek: str | None, deciding: bool, share: float, site_area: float
+    hit: OverlayHit,
+    efek: str | None,
+    deciding: bool,
+    share: float,
+    site_area: float,
+    group: str | None = None,
 ) -> Reason:
     key: str | bool | None = (efek if efek in ("X", "B") else None) if deciding else False
     effect, tail_id, tail_en = TAILS[key]
@@ -112,11 +134,19 @@ def _reason(
         text_en += ")" + (f": {hit.keterangan}" if hit.keterangan else "")
         cap_id = f"; batas tinggi {num_id(hit.tb)} m" if hit.tb is not None else ""
         cap_en = f"; height cap {num_en(hit.tb)} m" if hit.tb is not None else ""
-        return f"{text_id}; {tail_id}{cap_id}.", f"{text_en}; {tail_en}{cap_en}."
+        end_id, end_en = tail_id, tail_en
+        if group is not None and deciding:
+            word_id, word_en = GROUP_WORDS[efek]
+            end_id = f"untuk kelompok kegiatan KBLI {group} ketentuan ini {word_id}"
+            end_en = f"for the KBLI activity group {group} this provision {word_en}"
+        return f"{text_id}; {end_id}{cap_id}.", f"{text_en}; {end_en}{cap_en}."
 
+    source = {"overlay": hit.jenis, "layer": hit.source, "fid": hit.fid, "efek": efek}
+    if group is not None:
+        source["kelompok_kegiatan"] = group
     return Reason(
         f"overlay.{hit.jenis.lower()}",
         effect=effect,
-        source={"overlay": hit.jenis, "layer": hit.source, "fid": hit.fid, "efek": efek},
+        source=source,
         render=texts,
     )

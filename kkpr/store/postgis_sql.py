@@ -222,6 +222,7 @@ def read_rules(cur: Any, *, vid: int) -> PlanRules:
         overlay_effects=dict(v[8]),
         version=v[9],
         checksum=v[10],
+        overlay_rules=rule_tables.overlay_rules(dict(v[14])),
         rule_options=RuleOptions(**dict(v[12])),
         rdtr_integrated=bool(v[13]),
     )

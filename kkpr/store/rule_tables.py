@@ -1,5 +1,6 @@
 """The rule tables a plan version keeps as JSON in PostGIS (``plan_versions.rule_tables``):
-the intensity rows by class of lot (``intensitas.csv`` with ``luas_min``/``luas_max``/
+the overlay rules of plan.toml beyond ``efek`` (``[overlay.<JENIS>]``), the
+intensity rows by class of lot (``intensitas.csv`` with ``luas_min``/``luas_max``/
 ``kelas_jalan``) and the RTRW's general zoning matrix (``rtrw_itbx.csv``). Both are
 small (tens to a few thousand cells) and read whole with the plan's rules, so a table
 of their own would only add joins; written and read here, so that the PostGIS store
@@ -10,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from kkpr.model import Intensity, IntensityClass, PlanRules
+from kkpr.model import Intensity, IntensityClass, OverlayRule, PlanRules
 
 
 def to_json(rules: PlanRules) -> dict[str, Any]:
@@ -21,6 +22,10 @@ def to_json(rules: PlanRules) -> dict[str, Any]:
             for rows in rules.intensity_classes.values()
             for row in rows
         ]
+    if rules.meta.overlay_rules:
+        out["overlay_rules"] = {
+            jenis: dataclasses.asdict(rule) for jenis, rule in rules.meta.overlay_rules.items()
+        }
     rtrw = getattr(rules, "rtrw_itbx", None)
     if rtrw:
         out["rtrw_itbx"] = [[k, c, cell] for (k, c), cell in rtrw.items()]
@@ -37,3 +42,7 @@ def intensity_classes(data: dict[str, Any]) -> dict[str, tuple[IntensityClass, .
 
 def rtrw_itbx(data: dict[str, Any]) -> dict[tuple[str, str], str]:
     return {(k, c): cell for k, c, cell in data.get("rtrw_itbx", ())}
+
+
+def overlay_rules(data: dict[str, Any]) -> dict[str, OverlayRule]:
+    return {jenis: OverlayRule(**rule) for jenis, rule in data.get("overlay_rules", {}).items()}

@@ -23,7 +23,7 @@ from kkpr.errors import KkprError
 from kkpr.model import Effect, Proposal, Site
 from kkpr.plan.package import Plan, read_plan
 from kkpr.store.memory import MemoryStore
-from tests.mini_plan import with_lot_classes, write_mini_plan
+from tests.mini_plan import with_lot_classes, with_overlay, write_mini_plan
 
 INFO_ONLY_ELSEWHERE = {"rtrw.indication"}  # written by the exact path only (informative)
 
@@ -232,3 +232,19 @@ def test_a_plan_with_intensity_classes_is_decided_alike(tmp_path: Path) -> None:
     assert_same(verdicts, exact_answers(store, sites, plan.meta.crs))
     codes = {c for site in verdicts.reasons() for c, _e in site}
     assert {"intensity.class.area", "intensity.class.none"} <= codes
+
+
+def test_overlay_effects_by_activity_group_are_decided_alike(tmp_path: Path) -> None:
+    """A protected rice field (LSD) over Z1 and Z2 with the plan's groups (issue 18 item
+    8): minimarkets conditional, restaurants forbidden, farming let through."""
+    root = with_overlay(write_mini_plan(tmp_path / "lsd"), "LSD", (0, 0, 150, 60), "X")
+    with (root / "plan.toml").open("a") as f:
+        f.write('[overlay.LSD]\nefek_kegiatan = { "47" = "B", I = "X" }\n')
+        f.write('[overlay.KKOP]\nefek_kegiatan = { "56101" = "B" }\n')  # a flag's kind too
+    plan = read_plan(root)
+    store = MemoryStore(plan)
+    sites = random_sites(plan, 600, 8)
+    verdicts = evaluate_sites(
+        store, sites["geoms"], plan.meta.crs, sites["kbli"], sites["proposal"]
+    )
+    assert_same(verdicts, exact_answers(store, sites, plan.meta.crs))
