@@ -19,8 +19,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "plans.layer.diff": ("Perubahan zona", "Zone changes"),
     "plans.layer.impact": ("Tapak yang hasilnya berubah", "Sites whose outcome changes"),
     "plans.current": (
-        "Rencana {name}: versi aktif {version}",
-        "Plan {name}: active version {version}",
+        "{name}: versi aktif {version}",
+        "{name}: active version {version}",
     ),
     "plans.upload.heading": ("1. Unggah paket rencana", "1. Upload a plan package"),
     "plans.upload.label": ("Paket rencana (zip)", "Plan package (zip)"),
