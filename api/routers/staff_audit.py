@@ -67,7 +67,11 @@ class HistoryIn(BaseModel):
     responses=responses(401, 403, 422),
 )
 def post_history(
-    body: Annotated[HistoryIn, Body()], caller: StaffCaller, state: StateDep, db: PipelineDb
+    request: Request,
+    body: Annotated[HistoryIn, Body()],
+    caller: StaffCaller,
+    state: StateDep,
+    db: PipelineDb,
 ) -> dict[str, Any]:
     s = state.settings
     point = str(body.geometry.get("type", "")) == "Point"
@@ -78,10 +82,24 @@ def post_history(
     found = history.history(state.check_log.db, db, area, limit=s.history_max_results)
     names = audit.key_names(state.check_log.db)
     out = found.to_dict()
+    lang = i18n.language(request)
     for entry in out["entries"]:
         entry["who"] = names.get(entry["who"], entry["who"])
+        entry["outcome_label"] = outcome_label(entry["kind"], entry["outcome"], lang)
     out["buffer_m"] = buffer_m
     return out
+
+
+def outcome_label(kind: str, outcome: str | None, lang: str) -> str | None:
+    """An outcome in words: a case's state as the OSS code and its words; a check's
+    outcome and a decision as the pages word them elsewhere."""
+    if outcome is None:
+        return None
+    if kind == "application":
+        return state_label(outcome, lang)
+    key = f"history.outcome.{outcome}"
+    text = i18n.translate(key, lang)
+    return outcome if text == key else text
 
 
 # ---------------------------------------------------------------- audit trail

@@ -70,7 +70,7 @@ function show(body) {
       h("td", {}, h("time", { datetime: e.at }, when(e.at))),
       h("td", {}, t(`history.kind.${e.kind}`)),
       h("td", {}, e.href ? h("a", { href: e.href }, e.title) : e.title),
-      h("td", {}, e.outcome || "—"),
+      h("td", {}, e.outcome_label || e.outcome || "—"),
       h("td", {}, e.who || "—"));
   });
   $("history-list").replaceChildren(h("table", { class: "history-table" },

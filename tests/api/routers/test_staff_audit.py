@@ -89,6 +89,8 @@ def test_history_finds_what_touches_a_place_newest_first(api: Api) -> None:
     assert entries["application"]["href"] == f"/staf/kasus/{app['id']}"
     assert entries["decision"]["who"] == assess.OFFICER["name"]
     assert entries["decision"]["outcome"] == "approve"
+    assert entries["decision"]["outcome_label"] == "Disetujui"
+    assert entries["application"]["outcome_label"].startswith("50 · Disetujui")
     number = entries["document"]["ref"]
     assert entries["document"]["href"] == f"/v1/documents/{number}.html"
     assert api.client.get(entries["document"]["href"], headers=api.auth("staff")).status_code == 200
@@ -218,3 +220,30 @@ def test_staff_pages_need_a_login_and_render(api: Api) -> None:
     assert "fig-by-state" in page.text and "<svg" in page.text and "<table" in page.text
     assert api.client.get("/staf/riwayat").status_code == 200
     assert 'href="/staf/riwayat"' in api.client.get("/staf").text
+
+
+def test_plan_activations_and_rollbacks_are_in_the_trail(
+    mini_plan_dir: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """PostGIS keeps who loaded, activated and rolled back each version: the trail
+    shows it (the store, the records and the pipeline in one database, as deployed)."""
+    from kkpr.store.postgis import PostgisStore
+    from tests.store.test_versions import stricter_copy
+
+    url = request.getfixturevalue("pg_new_database")()
+    store = PostgisStore(url, data_dir=tmp_path / "pg", outside_margin_m=5000.0, max_vertices=None)
+    try:
+        store.load(mini_plan_dir, loaded_by="key:lead")
+        store.load(stricter_copy(mini_plan_dir, tmp_path), loaded_by="key:lead")
+        store.rollback("mini", by="Budi Santoso")
+        api = make_api(mini_plan_dir, tmp_path / "var", store=store, database_url=url, **SETTINGS)
+        plan = audit(api, kind="plan")
+        assert [(e["action"], e["who"], e["detail"]) for e in plan["events"]] == [
+            ("rollback", "Budi Santoso", "v2 → v1"),
+            ("load", "key:lead", "v1 → v2"),
+            ("load", "key:lead", "— → v1"),
+        ]
+        assert audit(api, who="budi")["total"] == 1
+        assert audit(api)["total"] >= 3  # the plan log beside the others, counted once
+    finally:
+        store.close()
