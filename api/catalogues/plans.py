@@ -12,6 +12,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This page is for plan admins only; sign in with a key of the admin role",
     ),
     "plans.nav.staff": ("Ruang kerja petugas", "Staff workspace"),
+    "plans.nav.manage": ("Kelola rencana", "Manage the plan"),
     "plans.map": ("Peta versi yang diunggah", "Map of the uploaded version"),
     "plans.layers": ("Lapisan peta", "Map layers"),
     "plans.layer.active": ("Zona versi aktif", "Zones of the active version"),

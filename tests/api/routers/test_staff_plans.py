@@ -263,6 +263,9 @@ def test_the_page_is_for_admins_and_needs_the_csrf_token(
 
     admin, page, token = _session(mini_api, "admin")
     assert 'id="upload-form"' in page and "plans_admin.js" in page
+    assert "Manage the plan" in admin.get("/staf/rencana?lang=en").text
+    assert 'href="/staf/rencana"' in admin.get("/staf").text  # the way there, for admins only
+    assert 'href="/staf/rencana"' not in staff.get("/staf").text
     body = {"package": ("paket.zip", zipped(stricter(mini_plan_dir, tmp_path)), "application/zip")}
     forged = admin.post(f"{API}/upload", files=body)
     assert forged.status_code == 403 and forged.json()["where"] == "X-CSRF-Token"
