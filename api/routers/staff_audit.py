@@ -131,8 +131,7 @@ def _filter(
 
 
 Who = Annotated[str | None, Query(max_length=200, description="Part of a name, NIP or key id")]
-Kind = Annotated[str | None, Query(description="check, stage, transition, document, "
-                                               "integration, key, plan")]  # fmt: skip
+Kind = Annotated[str | None, Query(description="One of: " + ", ".join(audit.KINDS))]
 Since = Annotated[date | None, Query(description="From this UTC date")]
 Until = Annotated[date | None, Query(description="To this UTC date, included")]
 App = Annotated[str | None, Query(max_length=64, description="An application id")]

@@ -11,8 +11,11 @@ Sources, each read with the filters applied in SQL:
 - ``document``: the KKPR documents issued;
 - ``integration``: what staff set about a plan version's RDTR being in OSS;
 - ``key``: API keys created and revoked (records database);
-- ``plan``: plan versions activated and rolled back (PostgreSQL: the PostGIS store's
-  activation log ``kkpr.activations``; the memory store keeps none).
+- ``plan``: every step of managing a plan from the web (upload, refused upload,
+  validation report, diff, impact, activation, rollback: ``plan_events``, records
+  database, both stores);
+- ``activation``: the PostGIS store's own activation log (``kkpr.activations``, which
+  also holds the loads, activations and rollbacks made with the ``kkpr plan`` CLI).
 
 The SQLite default keeps the check log and the pipeline in two files, so the sources
 are merged here: each is asked for its newest ``offset + limit`` rows and the merge
@@ -35,7 +38,9 @@ from zoneinfo import ZoneInfo
 from kkpr.pipeline.figures import CaseFacts, Step
 from kkpr.records.db import Database, Row, Tx
 
-KINDS = ("check", "stage", "transition", "document", "integration", "key", "plan")
+KINDS = (
+    "check", "stage", "transition", "document", "integration", "key", "plan", "activation",
+)  # fmt: skip
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_FIELDS = ("at", "kind", "action", "who", "who_id", "application_id", "ref", "detail")
 
@@ -121,6 +126,14 @@ RECORDS_QUERIES = (
         None,
     ),
     Query(
+        "plan",
+        "SELECT at, action, NULL AS who, actor AS who_id, NULL AS application_id, "
+        "plan_id || ' ' || COALESCE(version, '') AS ref, detail FROM plan_events",
+        "at",
+        ("actor",),
+        None,
+    ),
+    Query(
         "key",
         "SELECT revoked_at AS at, 'revoke' AS action, NULL AS who, "
         "'key:' || id AS who_id, NULL AS application_id, 'key:' || id AS ref, "
@@ -170,7 +183,7 @@ PIPELINE_QUERIES = (
 # the PostGIS store's activation log, in the same PostgreSQL database (its times are
 # timestamptz: written here as the UTC text the other sources hold)
 PLAN_QUERY = Query(
-    "plan",
+    "activation",
     "SELECT to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS at, "
     "a.action, a.by AS who, a.by AS who_id, NULL AS application_id, "
     "a.plan_id || ' ' || t.version AS ref, "
@@ -210,7 +223,7 @@ def _run(
     total = 0
     with db.transaction() as tx:
         chosen = [q for q in queries if flt.kind in (None, q.kind)]
-        if plans and flt.kind in (None, "plan") and _has_activations(tx):
+        if plans and flt.kind in (None, "activation") and _has_activations(tx):
             chosen.append(PLAN_QUERY)
         for q in chosen:
             where, params = q.where(flt, key_ids)

@@ -222,6 +222,23 @@ def test_staff_pages_need_a_login_and_render(api: Api) -> None:
     assert 'href="/staf/riwayat"' in api.client.get("/staf").text
 
 
+def test_plan_management_steps_are_in_the_trail(api: Api) -> None:
+    """What staff did to a plan from the web (``plan_events``), on both stores."""
+    from kkpr.records.plan_events import PlanEvents
+
+    events = PlanEvents(api.state.check_log.db)
+    key_id = next(k.id for k in api.state.keys.list() if k.role == "staff")
+    events.record("mini", "upload", f"key:{key_id}", version="v2", detail={"zones": 3})
+    events.record("mini", "activate", f"key:{key_id}", version="v2")
+    plan = audit(api, kind="plan")
+    assert [(e["action"], e["ref"], e["who"]) for e in plan["events"]] == [
+        ("activate", "mini v2", "pytest staff"),
+        ("upload", "mini v2", "pytest staff"),
+    ]
+    assert plan["events"][1]["detail"] == '{"zones": 3}'
+    assert audit(api, who="pytest staff", kind="plan")["total"] == 2
+
+
 def test_plan_activations_and_rollbacks_are_in_the_trail(
     mini_plan_dir: Path, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
@@ -237,7 +254,7 @@ def test_plan_activations_and_rollbacks_are_in_the_trail(
         store.load(stricter_copy(mini_plan_dir, tmp_path), loaded_by="key:lead")
         store.rollback("mini", by="Budi Santoso")
         api = make_api(mini_plan_dir, tmp_path / "var", store=store, database_url=url, **SETTINGS)
-        plan = audit(api, kind="plan")
+        plan = audit(api, kind="activation")
         assert [(e["action"], e["who"], e["detail"]) for e in plan["events"]] == [
             ("rollback", "Budi Santoso", "v2 → v1"),
             ("load", "key:lead", "v1 → v2"),
