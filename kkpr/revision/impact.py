@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -24,7 +25,7 @@ from kkpr.bulk.recheck import PlanRef, check_frame
 from kkpr.bulk.sites import PROPOSAL_COLUMNS
 from kkpr.errors import KkprError
 from kkpr.records.db import Database
-from kkpr.site import WGS84, site_from_geojson
+from kkpr.site import WGS84, site_from_geojson, to_crs_many
 
 CHUNK = 500  # sites per step: the progress a page shows moves at least this often
 LISTED_CHANGES = 200  # changed sites returned one by one (the rest are counted)
@@ -43,7 +44,7 @@ class RecordedSite:
 
 def recorded_sites(db: Database, plan_id: str, limit: int) -> list[RecordedSite]:
     """The newest ``limit`` recorded checks of ``plan_id`` (a corrected check is left
-    out: its correction stands for it)."""
+    out: its correction stands for it), their sites in EPSG:4326."""
     kinds = ", ".join("?" for _ in RECORDED_KINDS)
     with db.transaction() as tx:
         rows = tx.query(
@@ -52,26 +53,34 @@ def recorded_sites(db: Database, plan_id: str, limit: int) -> list[RecordedSite]
             "WHERE x.corrects = c.id) ORDER BY created_at DESC, id DESC LIMIT ?",
             (plan_id, *RECORDED_KINDS, limit),
         )
-    return [_site_of(r["id"], r["kind"], r["created_at"], r["inputs"]) for r in rows]
-
-
-def _site_of(check_id: str, kind: str, created_at: str, inputs_json: str) -> RecordedSite:
-    inputs = json.loads(inputs_json)
-    geometry: shapely.Geometry | None = None
-    try:
-        site = site_from_geojson(inputs.get("site"), inputs.get("crs"))
-        geometry = gpd.GeoSeries([site.geometry], crs=site.crs).to_crs(WGS84).iloc[0]
-    except (KkprError, ValueError, TypeError):
-        geometry = None  # checked again, it answers "error" under both versions
-    proposal = inputs.get("proposal") or {}
-    return RecordedSite(
-        check_id=check_id,
-        kind=kind,
-        created_at=created_at,
-        kbli=str(inputs.get("kbli") or ""),
-        geometry=geometry,
-        proposal={c: proposal.get(c) for c in PROPOSAL_COLUMNS},
-    )
+    parsed = [(r, json.loads(r["inputs"])) for r in rows]
+    by_crs: dict[str, list[tuple[int, shapely.Geometry]]] = {}
+    for i, (_row, inputs) in enumerate(parsed):
+        try:
+            site = site_from_geojson(inputs.get("site"), inputs.get("crs"))
+        except (KkprError, ValueError, TypeError, AttributeError):
+            continue  # no geometry: checked again, it answers "error" under both versions
+        by_crs.setdefault(site.crs, []).append((i, site.geometry))
+    # one transform per CRS, not one per site
+    wgs84: list[shapely.Geometry | None] = [None] * len(parsed)
+    for crs, found in by_crs.items():
+        geoms = np.array([g for _i, g in found], dtype=object)
+        for (i, _g), geom in zip(found, to_crs_many(geoms, crs, WGS84), strict=True):
+            wgs84[i] = geom
+    out = []
+    for (row, inputs), geometry in zip(parsed, wgs84, strict=True):
+        proposal = inputs.get("proposal") or {}
+        out.append(
+            RecordedSite(
+                check_id=row["id"],
+                kind=row["kind"],
+                created_at=row["created_at"],
+                kbli=str(inputs.get("kbli") or ""),
+                geometry=geometry,
+                proposal={c: proposal.get(c) for c in PROPOSAL_COLUMNS},
+            )
+        )
+    return out
 
 
 def site_frame(sites: list[RecordedSite]) -> gpd.GeoDataFrame:
