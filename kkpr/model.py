@@ -174,6 +174,26 @@ class IntensityClass:
 
 
 @dataclass(frozen=True)
+class RtrwRow:
+    """A row of the RTRW's general zoning matrix: an activity code of kbli.csv or a KBLI
+    group (section letter or code prefix), its name, its line, and a cell per column."""
+
+    key: str
+    kegiatan: str
+    line: int
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RtrwMatrix:
+    """The RTRW's general zoning matrix (``rtrw_itbx.csv``, issue 18 item 9): pola ruang
+    classes of the RTRW layer (its NAMOBJ or JNSRPR) × activities -> I/T/B/X."""
+
+    columns: tuple[str, ...]
+    rows: tuple[RtrwRow, ...]
+
+
+@dataclass(frozen=True)
 class Activity:
     kode: str
     kegiatan: str
@@ -199,6 +219,7 @@ class PlanRules:
     intensity: dict[str, Intensity]  # kodszn -> defaults
     # kodszn -> its rows by lot-size or road class, in table order (kkpr.rules.classes)
     intensity_classes: dict[str, tuple[IntensityClass, ...]] = field(default_factory=dict)
+    rtrw_matrix: RtrwMatrix | None = None  # rtrw_itbx.csv (kkpr.rules.rtrw)
 
     def cell(self, kode_kegiatan: str, kodszn: str) -> str | None:
         value = self.itbx.get((kode_kegiatan, kodszn))

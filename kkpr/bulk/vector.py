@@ -23,8 +23,9 @@ The reasons come out in ``evaluate``'s order, with its codes and effects, so the
 outcome, form and reason codes of every site are those of ``kkpr.check.check``
 (``tests/bulk/test_vector.py`` compares them on thousands of random sites). The
 sentences are not written here: a caller that wants them for some sites (the
-changed ones) runs ``evaluate`` on those. The RTRW indications are informative only
-and are left to that path too.
+changed ones) runs ``evaluate`` on those. The RTRW indications, and their classes by
+the RTRW's general zoning matrix (``rtrw.itbx.*``), are informative only and are left
+to that path too.
 
 Sites the exact path must answer (an empty, invalid or too detailed geometry, a site
 outside every plan region, a KBLI the plan does not map) are flagged ``exact`` and

@@ -8,6 +8,7 @@ problems (overlaps, codes without texts, out-of-range numbers) are the business 
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ from kkpr.model import (
     PlanMeta,
     PlanRules,
     RasterSpec,
+    RtrwMatrix,
+    RtrwRow,
 )
 from kkpr.plan import crs as crs_rules
 from kkpr.plan.files import LAYER_SUFFIXES, find_layer, read_csv, read_layer
@@ -167,7 +170,39 @@ def read_rules(root: Path, meta: PlanMeta) -> PlanRules:
         conditions=conditions,
         intensity=intensity,
         intensity_classes={k: tuple(v) for k, v in classes.items()},
+        rtrw_matrix=read_rtrw_matrix(root),
     )
+
+
+RTRW_MATRIX_FILE = "rtrw_itbx.csv"
+
+
+def read_rtrw_matrix(root: Path) -> RtrwMatrix | None:
+    """The RTRW's general zoning matrix, wide as ``itbx.csv``: ``kode_kegiatan``,
+    ``kegiatan``, one column per pola ruang class of the RTRW layer (issue 18 item 9)."""
+    path = root / RTRW_MATRIX_FILE
+    if not path.exists():
+        return None
+    table = read_csv(path, ("kode_kegiatan",))
+    # read_csv lower-cases the headers; the classes are matched as written, any case
+    with path.open(encoding="utf-8-sig") as f:
+        header = next(csv.reader(f), [])
+    named = {h.strip().lower(): h.strip() for h in header}
+    columns = [c for c in table.columns if c not in ("kode_kegiatan", "kegiatan")]
+    names = table["kegiatan"] if "kegiatan" in table.columns else table["kode_kegiatan"]
+    rows = tuple(
+        RtrwRow(
+            str(key).strip().upper(),
+            str(name or key),
+            line,
+            tuple(str(c or "").strip().upper().replace(" ", "") for c in cells),
+        )
+        for line, (key, name, cells) in enumerate(
+            zip(table["kode_kegiatan"], names, table[columns].to_numpy(dtype=object), strict=True),
+            start=2,
+        )
+    )
+    return RtrwMatrix(tuple(named.get(c, c) for c in columns), rows)
 
 
 def _safe_number(text: Any) -> float | None:

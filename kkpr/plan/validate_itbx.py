@@ -27,7 +27,9 @@ import pandas as pd
 from kkpr.errors import Problem
 from kkpr.model import Condition
 from kkpr.plan.package import Plan, read_csv
+from kkpr.rules.activity_groups import valid_group
 from kkpr.rules.itbx import cell_tokens_valid, parse_cell
+from kkpr.rules.rtrw import class_key
 
 FILE = "itbx.csv"
 # an activity code that stands for "no code" in published annexes
@@ -44,6 +46,7 @@ def itbx_problems(plan: Plan) -> list[Problem]:
         *row_problems(table),
         *cell_problems(table, plan.rules.conditions),
         *([] if plan.meta.rule_options.empty_cell else empty_cells(table)),
+        *rtrw_matrix_problems(plan),
     ]
 
 
@@ -198,7 +201,7 @@ def empty_cells(table: pd.DataFrame) -> list[Problem]:
     return out
 
 
-def _bad_cell(text: str, r: int, column: str) -> Problem:
+def _bad_cell(text: str, r: int, column: str, file: str = FILE) -> Problem:
     guess = text.strip().upper().replace(".", ",").replace(" ", "")
     meant = cell_tokens_valid(guess) and guess != text.strip().upper()
     hint_id = f"; mungkin maksudnya {guess!r}" if meant else ""
@@ -209,8 +212,86 @@ def _bad_cell(text: str, r: int, column: str) -> Problem:
         "sel ini tidak dapat dipakai sampai diperbaiki",
         f"Cell {text!r} (column {column}) is not I, X or T/B codes{hint_en}; "
         "the cell cannot be used until it is corrected",
-        file=FILE,
+        file=file,
         row=r + HEADER_LINES + 1,
         column=column,
         severity="warning",
     )
+
+
+RTRW_FILE = "rtrw_itbx.csv"
+
+
+def rtrw_matrix_problems(plan: Plan) -> list[Problem]:
+    """The RTRW's general zoning matrix (issue 18 item 9): its cells as the RDTR's
+    (unreadable: a warning; empty: an error unless declared), its columns against the
+    classes of the RTRW layer, its rows against the activities and KBLI groups."""
+    matrix = plan.rules.rtrw_matrix
+    if matrix is None:
+        return []
+    out: list[Problem] = []
+    if plan.rtrw is None:
+        return [
+            Problem(
+                "rtrw_itbx.no_layer",
+                f"{RTRW_FILE} ada tetapi paket tidak memiliki lapisan pola_ruang_rtrw; "
+                "tambahkan lapisan RTRW atau hapus matriksnya",
+                f"{RTRW_FILE} is given but the package has no pola_ruang_rtrw layer; add "
+                "the RTRW layer or remove the matrix",
+                file=RTRW_FILE,
+            )
+        ]
+    classes = {class_key(str(v)) for c in ("namobj", "jnsrpr") for v in plan.rtrw[c].dropna()}
+    for column in matrix.columns:
+        if class_key(column) not in classes:
+            out.append(
+                Problem(
+                    "rtrw_itbx.unknown_column",
+                    f"Kolom {column!r} bukan kelas (NAMOBJ/JNSRPR) lapisan RTRW: tidak ada bagian "
+                    "tapak yang memakainya",
+                    f"Column {column!r} is no class (NAMOBJ/JNSRPR) of the RTRW layer: no site "
+                    "part will use it",
+                    file=RTRW_FILE,
+                    column=column,
+                    severity="warning",
+                )
+            )
+    activities = {a.upper() for a in plan.rules.activities}
+    empty: dict[str, list[int]] = {}
+    for row in matrix.rows:
+        if row.key not in activities and not valid_group(row.key):
+            out.append(
+                Problem(
+                    "rtrw_itbx.unknown_row",
+                    f"Baris {row.key!r} bukan kode kegiatan itbx.csv maupun kelompok KBLI "
+                    "(huruf seksi A–U atau awalan kode)",
+                    f"Row {row.key!r} is neither an activity code of itbx.csv nor a KBLI group "
+                    "(section letter A–U or code prefix)",
+                    file=RTRW_FILE,
+                    row=row.line,
+                    column="kode_kegiatan",
+                    severity="warning",
+                )
+            )
+        for column, cell in zip(matrix.columns, row.cells, strict=True):
+            if not cell:
+                empty.setdefault(column, []).append(row.line)
+            elif not cell_tokens_valid(cell):
+                out.append(_bad_cell(cell, row.line - HEADER_LINES - 1, column, RTRW_FILE))
+    if not plan.meta.rule_options.empty_cell:
+        for column, lines in empty.items():
+            shown = ", ".join(str(n) for n in lines[:EMPTY_LINES_SHOWN])
+            out.append(
+                Problem(
+                    "rtrw_itbx.empty_cell",
+                    f"{len(lines)} sel kosong di kolom {column} (baris {shown}); isi dari Perda "
+                    'RTRW, atau nyatakan di plan.toml: [rules] empty_cell = "X" (atau "I")',
+                    f"{len(lines)} empty cells in column {column} (lines {shown}); fill them in "
+                    'from the RTRW regulation, or declare in plan.toml: [rules] empty_cell = "X" '
+                    '(or "I")',
+                    file=RTRW_FILE,
+                    row=lines[0],
+                    column=column,
+                )
+            )
+    return out

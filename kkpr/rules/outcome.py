@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from functools import lru_cache
+from typing import Any
 
 from kkpr.model import (
     CheckResult,
@@ -24,12 +25,14 @@ from kkpr.model import (
     PlanRules,
     Proposal,
     Reason,
+    RtrwHit,
 )
 from kkpr.rules import classes as class_rules
 from kkpr.rules import conforming as conforming_rules
 from kkpr.rules import intensity as intensity_rules
 from kkpr.rules import overlays as overlay_rules
 from kkpr.rules import rasters as raster_rules
+from kkpr.rules import rtrw as rtrw_rules
 from kkpr.rules.itbx import parse_cell
 from kkpr.text import ITBX_WORDS, num_en, num_id, pct_en, pct_id
 
@@ -165,10 +168,16 @@ def evaluate(
             )
 
     # ---- outside the RDTR: the PKKPR path
+    indications: list[rtrw_rules.Indication] = []
     pkkpr = not parts or is_deciding(outside, outside_share, rules, False, share_only)
     if pkkpr:
         reasons.append(_outside_reason(outside, outside_share, point))
         reasons.extend(_rtrw_reasons(located))
+        matrix = rules.rtrw_matrix
+        if matrix is not None:
+            empty = rules.meta.rule_options.empty_cell
+            indications = [rtrw_rules.indicate(matrix, h, entry, empty) for h in located.rtrw]
+            reasons.extend(rtrw_rules.reason(i, entry, kegiatan, site_area) for i in indications)
 
     # ---- conditions (T limits against the proposal)
     conditions = []
@@ -247,6 +256,7 @@ def evaluate(
         rasters=raster_findings,
         rtrw=[
             {"namobj": h.namobj, "jnsrpr": h.jnsrpr, "area_m2": h.area_m2, "indicative": True}
+            | _indication_fields(h, indications)
             for h in located.rtrw
         ],
         reasons=[summary, *reasons],
@@ -261,6 +271,19 @@ def evaluate(
 
 
 NO_INTENSITY = Intensity()
+
+
+def _indication_fields(hit: RtrwHit, indications: list[rtrw_rules.Indication]) -> dict[str, Any]:
+    """The RTRW matrix's class of a part (an indication for staff), where it has one."""
+    for ind in indications:
+        if ind.hit is hit:
+            return {
+                "itbx": str(ind.itbx) if ind.itbx else None,
+                "cell": ind.cell,
+                "matrix": {"file": rtrw_rules.FILE, "line": ind.row.line if ind.row else None,
+                           "column": ind.column},
+            }  # fmt: skip
+    return {}
 
 
 def _base_intensity(

@@ -267,4 +267,5 @@ def read_rules(cur: Any, *, vid: int) -> PlanRules:
         conditions=conditions,
         intensity=intensity,
         intensity_classes=rule_tables.intensity_classes(dict(v[14])),
+        rtrw_matrix=rule_tables.rtrw_matrix(dict(v[14])),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from kkpr.model import Intensity, IntensityClass, OverlayRule, PlanRules
+from kkpr.model import Intensity, IntensityClass, OverlayRule, PlanRules, RtrwMatrix, RtrwRow
 
 
 def to_json(rules: PlanRules) -> dict[str, Any]:
@@ -26,9 +26,8 @@ def to_json(rules: PlanRules) -> dict[str, Any]:
         out["overlay_rules"] = {
             jenis: dataclasses.asdict(rule) for jenis, rule in rules.meta.overlay_rules.items()
         }
-    rtrw = getattr(rules, "rtrw_itbx", None)
-    if rtrw:
-        out["rtrw_itbx"] = [[k, c, cell] for (k, c), cell in rtrw.items()]
+    if rules.rtrw_matrix is not None:
+        out["rtrw_matrix"] = dataclasses.asdict(rules.rtrw_matrix)
     return out
 
 
@@ -40,8 +39,14 @@ def intensity_classes(data: dict[str, Any]) -> dict[str, tuple[IntensityClass, .
     return {k: tuple(v) for k, v in out.items()}
 
 
-def rtrw_itbx(data: dict[str, Any]) -> dict[tuple[str, str], str]:
-    return {(k, c): cell for k, c, cell in data.get("rtrw_itbx", ())}
+def rtrw_matrix(data: dict[str, Any]) -> RtrwMatrix | None:
+    raw = data.get("rtrw_matrix")
+    if raw is None:
+        return None
+    rows = tuple(
+        RtrwRow(r["key"], r["kegiatan"], r["line"], tuple(r["cells"])) for r in raw["rows"]
+    )
+    return RtrwMatrix(tuple(raw["columns"]), rows)
 
 
 def overlay_rules(data: dict[str, Any]) -> dict[str, OverlayRule]:

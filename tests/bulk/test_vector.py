@@ -24,8 +24,12 @@ from kkpr.model import Effect, Proposal, Site
 from kkpr.plan.package import Plan, read_plan
 from kkpr.store.memory import MemoryStore
 from tests.mini_plan import with_lot_classes, with_overlay, write_mini_plan
+from tests.rules.test_rtrw import rtrw_plan
 
-INFO_ONLY_ELSEWHERE = {"rtrw.indication"}  # written by the exact path only (informative)
+# written by the exact path only (informative): the RTRW indications, and their classes
+# by the RTRW's general zoning matrix (rtrw.itbx.*, issue 18 item 9)
+INFO_ONLY_ELSEWHERE = {"rtrw.indication"}
+INFO_ONLY_PREFIX = "rtrw.itbx."
 
 
 def random_sites(plan: Plan, n: int, seed: int) -> dict[str, Any]:
@@ -134,7 +138,9 @@ def assert_same(verdicts: Verdicts, exact: list[Any]) -> None:
         want = [
             (x.code, x.effect)
             for x in r.reasons
-            if x.code != "outcome" and x.code not in INFO_ONLY_ELSEWHERE
+            if x.code != "outcome"
+            and x.code not in INFO_ONLY_ELSEWHERE
+            and not x.code.startswith(INFO_ONLY_PREFIX)
         ]
         got = (outcomes[i], forms[i], reasons[i])
         if got != (str(r.outcome), str(r.form), want):
@@ -248,3 +254,19 @@ def test_overlay_effects_by_activity_group_are_decided_alike(tmp_path: Path) -> 
         store, sites["geoms"], plan.meta.crs, sites["kbli"], sites["proposal"]
     )
     assert_same(verdicts, exact_answers(store, sites, plan.meta.crs))
+
+
+def test_a_plan_with_an_rtrw_matrix_is_decided_alike(tmp_path: Path) -> None:
+    """The RTRW matrix informs staff only (issue 18 item 9): outcomes, forms and every
+    other reason agree; its indications are informative, written by the exact path."""
+    plan = read_plan(rtrw_plan(tmp_path / "rtrw"))
+    assert plan.rules.rtrw_matrix is not None
+    store = MemoryStore(plan)
+    sites = random_sites(plan, 300, 9)
+    exact = exact_answers(store, sites, plan.meta.crs)
+    verdicts = evaluate_sites(
+        store, sites["geoms"], plan.meta.crs, sites["kbli"], sites["proposal"]
+    )
+    assert_same(verdicts, exact)
+    told = [x for r in exact if not isinstance(r, Exception) for x in r.reasons]
+    assert any(x.code.startswith("rtrw.itbx.") and x.effect == "info" for x in told)
