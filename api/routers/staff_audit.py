@@ -106,7 +106,12 @@ def outcome_label(kind: str, outcome: str | None, lang: str) -> str | None:
 
 
 def _filter(
-    who: str | None, kind: str | None, since: date | None, until: date | None, app: str | None
+    who: str | None,
+    kind: str | None,
+    since: date | None,
+    until: date | None,
+    app: str | None,
+    tz: str,
 ) -> audit.AuditFilter:
     if kind is not None and kind not in audit.KINDS:
         raise InvalidInput(
@@ -126,14 +131,14 @@ def _filter(
         )
     return audit.AuditFilter(
         who=(who or "").strip() or None, kind=kind or None, since=since, until=until,
-        application=(app or "").strip() or None,
+        application=(app or "").strip() or None, tz=ZoneInfo(tz),
     )  # fmt: skip
 
 
 Who = Annotated[str | None, Query(max_length=200, description="Part of a name, NIP or key id")]
 Kind = Annotated[str | None, Query(description="One of: " + ", ".join(audit.KINDS))]
-Since = Annotated[date | None, Query(description="From this UTC date")]
-Until = Annotated[date | None, Query(description="To this UTC date, included")]
+Since = Annotated[date | None, Query(description="From this day (the office's calendar)")]
+Until = Annotated[date | None, Query(description="To this day, included (office calendar)")]
 App = Annotated[str | None, Query(max_length=64, description="An application id")]
 
 
@@ -155,7 +160,7 @@ def get_audit(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int | None, Query(ge=1, le=1000)] = None,
 ) -> dict[str, Any]:
-    flt = _filter(who, kind, since, until, application)
+    flt = _filter(who, kind, since, until, application, state.settings.office_timezone)
     size = page_size or state.settings.audit_page_size
     events, total = audit.trail(state.check_log.db, db, flt, limit=size, offset=(page - 1) * size)
     return {
@@ -187,7 +192,7 @@ def get_audit_csv(
     until: Until = None,
     application: App = None,
 ) -> Response:
-    flt = _filter(who, kind, since, until, application)
+    flt = _filter(who, kind, since, until, application, state.settings.office_timezone)
     cap = state.settings.audit_export_max_rows
     events, total = audit.trail(state.check_log.db, db, flt, limit=cap)
     headers = {
@@ -236,7 +241,8 @@ def history_page(request: Request) -> HTMLResponse:
     return _staff_page(
         request, "history.html",
         page_data={"history": {"buffer_m": s.history_point_buffer_m,
-                               "max_buffer_m": s.history_max_buffer_m}},
+                               "max_buffer_m": s.history_max_buffer_m,
+                               "tz": s.office_timezone}},
     )  # fmt: skip
 
 
@@ -309,5 +315,6 @@ def audit_page(request: Request) -> HTMLResponse:
     charts = chart_data(service_figures(state, pipeline_db(request)), i18n.language(request))
     return _staff_page(
         request, "audit.html", charts=charts, kinds=audit.KINDS,
-        page_data={"audit": {"page_size": state.settings.audit_page_size}},
+        page_data={"audit": {"page_size": state.settings.audit_page_size,
+                             "tz": state.settings.office_timezone}},
     )  # fmt: skip

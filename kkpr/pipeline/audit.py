@@ -20,7 +20,7 @@ Sources, each read with the filters applied in SQL:
 The SQLite default keeps the check log and the pipeline in two files, so the sources
 are merged here: each is asked for its newest ``offset + limit`` rows and the merge
 keeps the page, which is exact for any page. Times are UTC text, which sorts as time
-does; a date range is of UTC dates.
+does; a date range is of the office's calendar days (``AuditFilter.tz``).
 
 ``case_facts`` reads what ``kkpr.pipeline.figures`` counts.
 """
@@ -31,7 +31,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,6 +42,7 @@ KINDS = (
     "check", "stage", "transition", "document", "integration", "key", "plan", "activation",
 )  # fmt: skip
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+UTC_ZONE = ZoneInfo("UTC")
 CSV_FIELDS = ("at", "kind", "action", "who", "who_id", "application_id", "ref", "detail")
 
 
@@ -49,9 +50,16 @@ CSV_FIELDS = ("at", "kind", "action", "who", "who_id", "application_id", "ref", 
 class AuditFilter:
     who: str | None = None  # part of a name, NIP or key id (any case)
     kind: str | None = None  # one of KINDS
-    since: date | None = None  # UTC dates, both ends included
+    since: date | None = None  # the office's calendar days, both ends included
     until: date | None = None
     application: str | None = None  # an application id
+    tz: ZoneInfo = UTC_ZONE  # whose calendar days ``since`` and ``until`` are
+
+    def bound(self, day: date) -> str:
+        """The UTC text of the start of ``day`` in ``tz`` (times are stored as UTC text,
+        which sorts as time does)."""
+        start = datetime.combine(day, time(), self.tz).astimezone(UTC)
+        return start.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass(frozen=True)
@@ -85,10 +93,10 @@ class Query:
         params: list[Any] = []
         if flt.since is not None:
             parts.append(f"{self.at} >= ?")
-            params.append(flt.since.isoformat())
+            params.append(flt.bound(flt.since))
         if flt.until is not None:
             parts.append(f"{self.at} < ?")
-            params.append((flt.until + timedelta(days=1)).isoformat())
+            params.append(flt.bound(flt.until + timedelta(days=1)))
         if flt.application is not None:
             if self.app is None:
                 parts.append("1 = 0")

@@ -13,8 +13,14 @@ function filters() {
   return params;
 }
 
+// times are stored in UTC; staff read them in the office's time zone
+const clock = new Intl.DateTimeFormat(page.lang === "id" ? "id-ID" : "en-GB", {
+  timeZone: page.audit.tz, year: "numeric", month: "2-digit", day: "2-digit",
+  hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short",
+});
+
 function when(iso) {
-  return iso ? iso.slice(0, 19).replace("T", " ") : "—";
+  return iso ? clock.format(new Date(iso)) : "—";
 }
 
 async function load(n) {

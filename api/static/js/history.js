@@ -19,8 +19,14 @@ function bufferM() {
   return Number.isFinite(value) && value >= 0 ? value : page.history.buffer_m;
 }
 
+// times are stored in UTC; staff read them in the office's time zone
+const clock = new Intl.DateTimeFormat(page.lang === "id" ? "id-ID" : "en-GB", {
+  timeZone: page.history.tz, year: "numeric", month: "2-digit", day: "2-digit",
+  hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short",
+});
+
 function when(iso) {
-  return iso ? iso.slice(0, 19).replace("T", " ") : "—";
+  return iso ? clock.format(new Date(iso)) : "—";
 }
 
 function problemOf(body) {

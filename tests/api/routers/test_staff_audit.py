@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from shapely.geometry import mapping
@@ -154,8 +156,10 @@ def test_audit_trail_filters_pages_and_exports(api: Api) -> None:
     mine = audit(api, application=app["id"], page_size=1000)
     assert {e["application_id"] for e in mine["events"]} == {app["id"]}
     assert {"stage", "transition", "document"} <= {e["kind"] for e in mine["events"]}
-    # dates: everything happened today (UTC); nothing tomorrow
-    today = everything["events"][0]["at"][:10]
+    # dates, by the office's calendar: everything happened today; nothing on a later day
+    office = ZoneInfo(api.state.settings.office_timezone)
+    moment = datetime.fromisoformat(everything["events"][0]["at"].replace("Z", "+00:00"))
+    today = moment.astimezone(office).date().isoformat()
     assert audit(api, since=today, until=today)["total"] == everything["total"]
     assert audit(api, since="2999-01-01")["total"] == 0
 
