@@ -151,3 +151,10 @@ def test_the_audit_trail_filters_pages_and_exports(
     links = page.locator("#audit-table tbody a[href^='/staf/kasus/']")
     expect(links.first).to_have_attribute("href", f"/staf/kasus/{recorded['application']}")
     assert_no_violations(page, "filtered audit")
+
+    # English beside Indonesian: the same page, its words and the figures' tables
+    page.goto(f"{server.url}/staf/audit?lang=en")
+    expect(page.locator("h1")).to_have_text("Audit: who did what and when")
+    expect(page.locator("#fig-by-state summary")).to_contain_text("Cases by state and form")
+    expect(page.locator("#audit-status")).to_contain_text("page 1 of")
+    assert_no_violations(page, "audit in English")
