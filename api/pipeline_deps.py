@@ -1,8 +1,9 @@
 """Wiring of the pipeline into the app: its database, and a Pipeline per request.
 
 The pipeline's tables live in ``settings.database_url`` (PostgreSQL) when it is set,
-else in SQLite ``data_dir/pipeline.db``. One Database per app (it keeps one
-connection per thread); a Pipeline is cheap and made per request.
+else in SQLite ``data_dir/pipeline.db``. One Database per app (its pool); a
+Pipeline is cheap and made per request, and logs its checks in the app's
+check log.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def pipeline_db(request: Request) -> Database:
 
 
 def pipeline(state: AppState = Depends(app_state), db: Database = Depends(pipeline_db)) -> Pipeline:
-    return Pipeline(db, state.store, state.settings)
+    return Pipeline(db, state.store, state.settings, check_log=state.check_log)
 
 
 class MapCache:

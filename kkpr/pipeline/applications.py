@@ -23,14 +23,17 @@ from kkpr.check import as_site, check
 from kkpr.errors import InvalidInput
 from kkpr.model import Effect, Form, Outcome, Proposal
 from kkpr.pipeline import cases, integration, outbox, review, state
+from kkpr.pipeline import logged as logged_kinds
 from kkpr.pipeline.assessment import Assessment
 from kkpr.pipeline.calendar import WorkingCalendar
 from kkpr.pipeline.db import Clock, dumps, iso, loads, next_counter, utc_now
+from kkpr.pipeline.logged import log_check
 from kkpr.pipeline.pnbp import Purpose
 from kkpr.pipeline.stages import AppStatus, Stage, StageStatus, move_kkpr, report
 from kkpr.pipeline.state import conditions_of, event, move, position, reasons_of
 from kkpr.pipeline.statuses import KKPR_STATUS, START, Action, Actor
 from kkpr.pipeline.tracking import new_code
+from kkpr.records.checks import CheckLog, open_records, records_url
 from kkpr.records.db import Database
 from kkpr.settings import Settings
 from kkpr.store.base import Store
@@ -85,11 +88,20 @@ def required_figures(sub: Submission) -> None:
 
 class Pipeline(Assessment):
     def __init__(
-        self, db: Database, store: Store, settings: Settings, *, clock: Clock = utc_now
+        self,
+        db: Database,
+        store: Store,
+        settings: Settings,
+        *,
+        clock: Clock = utc_now,
+        check_log: CheckLog | None = None,
     ) -> None:
+        """``check_log``: where the pipeline's checks are logged (the app's own; by
+        default the records database of ``settings``)."""
         self.db = db
         self.store = store
         self.settings = settings
+        self.check_log = check_log or CheckLog(open_records(records_url(settings)))
         self.clock = clock
         self.calendar = WorkingCalendar.from_settings(settings)
         self.tz = ZoneInfo(settings.office_timezone)
@@ -113,6 +125,12 @@ class Pipeline(Assessment):
         )
         found = result.to_dict()
         meta = self.store.rules(found["plan"]["id"]).meta
+        inputs = {
+            "site": sub.site, "site_crs": sub.site_crs, "kbli": sub.kbli,
+            "proposal": sub.proposal.to_dict(), "plan_id": sub.plan_id,
+            "external_ref": sub.external_ref,
+        }  # fmt: skip
+        logged = log_check(self.check_log, logged_kinds.APPLICATION, inputs, found, by)
         now = self.clock()
         code, salt, hashed = new_code()
         row = {
@@ -132,6 +150,7 @@ class Pipeline(Assessment):
             "outcome": str(result.outcome),
             "form": None,
             "check_result": dumps(found),
+            "check_id": logged.id,
             "conditions": dumps([]),
             "document_number": None,
             "submitted_at": iso(now),

@@ -18,10 +18,11 @@ from zoneinfo import ZoneInfo
 from kkpr.check import check
 from kkpr.errors import Conflict, InvalidInput
 from kkpr.model import Effect, Outcome, Proposal, Site
-from kkpr.pipeline import cases, documents, integration, outbox, state, steps
+from kkpr.pipeline import cases, documents, integration, logged, outbox, state, steps
 from kkpr.pipeline.calendar import WorkingCalendar
 from kkpr.pipeline.cases import SYSTEM, Officer
 from kkpr.pipeline.db import Clock, dumps, iso, loads
+from kkpr.pipeline.logged import log_check
 from kkpr.pipeline.review import PERSETUJUAN_OF, Decision, DecisionError, check_decision
 from kkpr.pipeline.sla import clock_of
 from kkpr.pipeline.stages import Stage, StageStatus, move_kkpr
@@ -38,6 +39,7 @@ from kkpr.pipeline.statuses import (
 )
 from kkpr.pipeline.technical import PartialApprovalError, approved_part, data_teknis
 from kkpr.pipeline.tracking import applicant_status
+from kkpr.records.checks import CheckLog
 from kkpr.records.db import Database, Row, Tx
 from kkpr.settings import Settings
 from kkpr.site import site_from_geojson, to_plan_crs
@@ -83,6 +85,7 @@ class Assessment:
     db: Database
     store: Store
     settings: Settings
+    check_log: CheckLog
     clock: Clock
     calendar: WorkingCalendar
     tz: ZoneInfo
@@ -178,7 +181,7 @@ class Assessment:
             case = self._pkkpr(tx, app_id)
         next_position(cases.position(case), Action.PUTUSKAN, target)
         steps.needs_fpr(case, self.settings)
-        work = self._approval(app, decision, approved_site, approved_crs)
+        work = self._approval(app, decision, approved_site, approved_crs, by=officer.key)
         now = self.clock()
         with self.db.transaction() as tx:
             app = state.load(tx, app_id)
@@ -192,9 +195,10 @@ class Assessment:
 
     def _approval(
         self, app: Row, decision: Decision, approved_site: dict[str, Any] | None,
-        approved_crs: str | None,
+        approved_crs: str | None, *, by: str | None = None,
     ) -> Approval:  # fmt: skip
-        """The engine's part of a decision, outside the transaction (geometry work)."""
+        """The engine's part of a decision, outside the transaction (geometry work);
+        its check is logged in the check log (``kkpr.pipeline.logged``)."""
         meta = self.store.rules(app["plan_id"]).meta
         site = site_from_geojson(loads(app["site"]), app["site_crs"])
         requested = to_plan_crs(site, meta.crs)
@@ -231,6 +235,13 @@ class Assessment:
             found = check(self.store, site, app["kbli"], proposal,
                           plan_id=app["plan_id"]).to_dict()  # fmt: skip
             approved_m2 = None if decision == Decision.REJECT else requested_m2
+        inputs = {
+            "application_id": app["id"], "decision": str(decision), "site": loads(app["site"]),
+            "site_crs": app["site_crs"], "approved_site": approved_site,
+            "approved_crs": approved_crs, "kbli": app["kbli"], "proposal": loads(app["proposal"]),
+            "plan_id": app["plan_id"],
+        }  # fmt: skip
+        log_check(self.check_log, logged.DECISION, inputs, found, by)
         zones = {}
         if decision != Decision.REJECT:
             zones = self.map_zones(loads(app["site"]), app["site_crs"], app["plan_id"])

@@ -167,6 +167,7 @@ def view(
         "stages": position(row).stages(),
         "conditions": loads(row["conditions"]),
         "check": loads(row["check_result"]),
+        "check_id": row["check_id"],  # the check's record in the check log
         "reviews": [assessment] if assessment else [],
         "document": doc
         and {

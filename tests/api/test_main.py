@@ -13,7 +13,7 @@ import pytest
 
 from api.main import GZIP_MINIMUM_BYTES, create_app
 from kkpr.errors import InvalidInput
-from kkpr.records.checks import open_records
+from kkpr.records.checks import CheckLog, open_records
 from kkpr.records.db import Database
 from kkpr.records.keys import KeyStore
 from kkpr.settings import Settings
@@ -158,3 +158,71 @@ def test_readiness_answers_503_and_liveness_200_while_the_database_is_down(
         assert ready.json()["databases"] == {"records": "unavailable", "store": "unavailable"}
     finally:
         pg.stop()
+
+
+def test_a_killed_api_loses_nothing(
+    mini_plan_dir: Path, live_server: Callable[..., Server], tmp_path: Path
+) -> None:
+    """Issue 15, item 3: the API process is killed (SIGKILL, no shutdown) under
+    traffic of checks, pre-checks and applications, in the embedded default (SQLite
+    records and pipeline). A new process on the same data finds every check that was
+    answered in the log, its hash intact, and every application that was accepted,
+    with its check."""
+    data = tmp_path / "server-var"  # live_server's data directory
+    records = open_records(f"sqlite:///{data / 'records.db'}")
+    key = KeyStore(records).create("pytest", "permit_system", created_by="pytest")[1]
+    records.close()
+    server = live_server(mini_plan_dir, public_rate_limit_per_minute="100000")
+    auth = {"X-API-Key": key}
+    application = {
+        "applicant": "Maria Bere",
+        "business_name": "Toko Sejahtera",
+        **mini_site(10, 10, 90, 90),
+        "proposal": {"floor_area_m2": 50, "floors": 1},
+    }
+    checks: list[str] = []
+    applications: list[str] = []
+    stop = threading.Event()
+
+    def traffic(
+        path: str, body: dict[str, object], headers: dict[str, str], into: list[str]
+    ) -> None:
+        with httpx.Client(base_url=server.url, timeout=30, headers=headers) as client:
+            while not stop.is_set():
+                try:
+                    r = client.post(path, json=body)
+                except httpx.HTTPError:
+                    return  # the process is gone
+                if r.status_code == 201:
+                    into.append(r.json()["id"])
+
+    clients = [
+        threading.Thread(target=traffic, args=("/v1/checks", mini_site(10, 10, 60, 60), auth, checks)),
+        threading.Thread(target=traffic, args=("/v1/precheck", mini_site(10, 10, 60, 60), {}, checks)),
+        threading.Thread(target=traffic, args=("/v1/applications", application, auth, applications)),
+        threading.Thread(target=traffic, args=("/v1/applications", application, auth, applications)),
+    ]  # fmt: skip
+    for t in clients:
+        t.start()
+    try:
+        deadline = time.monotonic() + 120
+        while (len(checks) < 30 or len(applications) < 10) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        server.process.kill()  # SIGKILL: no lifespan shutdown, no flush, mid-request
+        server.process.wait()
+    finally:
+        stop.set()
+        for t in clients:
+            t.join()
+    assert len(checks) >= 30 and len(applications) >= 10
+    again = live_server(mini_plan_dir)  # the same data directory, a new process
+    with httpx.Client(base_url=again.url, timeout=30, headers=auth) as client:
+        for app_id in applications:
+            got = client.get(f"/v1/applications/{app_id}")
+            assert got.status_code == 200, (app_id, got.text)
+            checks.append(got.json()["check_id"])  # its check, logged before it was accepted
+    log = CheckLog(open_records(f"sqlite:///{data / 'records.db'}"))
+    try:
+        assert all(log.get(cid).verify() for cid in checks)  # NotFound if one were lost
+    finally:
+        log.db.close()
