@@ -126,6 +126,9 @@ class ProposalIn(BaseModel):
     floors: Annotated[int, Field(ge=0, le=1000)] | None = None
     height_m: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
     green_area_m2: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    tod_bonus: bool = Field(
+        False, description="ask for the plan's TOD bonus KLB (granted only inside a TOD area)"
+    )
 
 
 class CheckIn(BaseModel):

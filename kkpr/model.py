@@ -239,6 +239,8 @@ class Proposal:
     floors: int | None = None
     height_m: float | None = None
     green_area_m2: float | None = None
+    # the TOD bonus KLB is granted only when asked for (plan.toml [overlay.TOD] klb_bonus)
+    tod_bonus: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}

@@ -526,9 +526,7 @@ def _short(exc: Exception) -> str:
 
 
 @router.get("/pages/pnbp")
-def pnbp_estimate(
-    request: Request, area_m2: float = Query(..., gt=0, le=1e9)
-) -> dict[str, Any]:
+def pnbp_estimate(request: Request, area_m2: float = Query(..., gt=0, le=1e9)) -> dict[str, Any]:
     """The PKKPR's PNBP estimate for a business on ``area_m2`` of land, computed as the
     pipeline computes it; public only where the office says its tariff is in force."""
     settings = state_of(request).settings

@@ -47,6 +47,7 @@ from kkpr.bulk.clip import Rings, convex, overlap_areas
 from kkpr.bulk.sites import PROPOSAL_COLUMNS
 from kkpr.kugi import kind_of
 from kkpr.model import Effect, Form, Intensity, Outcome, PlanRules
+from kkpr.rules import bonus as bonus_rules
 from kkpr.rules import classes as class_rules
 from kkpr.rules.activity_groups import group_effect
 from kkpr.rules.intensity import WEIGHTED
@@ -577,6 +578,9 @@ def evaluate_sites(
             mixed = (lo != hi) & (den > 0)
             strict[mixed, j] = num[mixed] / den[mixed]
     np.fmin.at(strict[:, 4], os_[caps], c.ov_tb[oo[caps]])
+    asked = np.nan_to_num(_column(proposal, "tod_bonus", n)[todo]) > 0
+    flag_hits = (fsite, fkind, parea[frep], pdec[frep])
+    _klb_bonus(c, strict, asked, (os_, c.ov_kind[oo], oarea, odec), flag_hits, site_area, out)
     with np.errstate(divide="ignore", invalid="ignore"):
         ra = np.where(ratio_area > 0, ratio_area, np.nan)
         proposed = (
@@ -659,6 +663,51 @@ class _Reasons:
         site, stage, key, code, rank = (np.concatenate(x) for x in zip(*self.cols, strict=True))
         order = np.lexsort((key, stage, site))
         return site[order], code[order], rank[order]
+
+
+def _klb_bonus(
+    c: Compiled,
+    strict: NDArray[np.float64],
+    asked: NDArray[np.bool_],
+    layer: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.bool_]],
+    flags: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.bool_]],
+    site_area: NDArray[np.float64],
+    out: _Reasons,
+) -> None:
+    """kkpr.rules.bonus over arrays: the KLB bonus of the first kind (by name) whose
+    deciding area a site is in, added to its KLB where asked, and the reason."""
+    m = len(strict)
+    kinds = bonus_rules.bonus_kinds(c.rules.meta)
+    bonus = np.zeros(m)
+    share = np.zeros(m)
+    found = np.zeros(m, dtype=bool)
+    for jenis in sorted(kinds):
+        if jenis not in c.kinds:
+            continue
+        k = c.kinds.index(jenis)
+        sums = []
+        hit = np.zeros(m, dtype=bool)
+        for site, kind, area, dec in (layer, flags):
+            pick = dec & (kind == k)
+            sums.append(np.bincount(site[pick], weights=area[pick], minlength=m))
+            hit[site[pick]] = True
+        new = hit & ~found
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s_ = np.where(site_area > 0, np.maximum(sums[0], sums[1]) / site_area, 1.0)
+        share[new] = np.minimum(1.0, s_[new])
+        bonus[new] = kinds[jenis]
+        found |= new
+    has_klb = ~np.isnan(strict[:, 1])
+    applied = found & asked & has_klb
+    strict[applied, 1] = strict[applied, 1] + bonus[applied] * share[applied]
+    key = -2 * CLASS_KEY  # before the class rows' reasons and the limits
+    for mask, code, rank in (
+        (applied, "tod.bonus.applied", 1),
+        (found & ~asked, "tod.bonus.available", 0),
+        (asked & ~(found & has_klb), "tod.bonus.not_applicable", 0),
+    ):
+        s = np.flatnonzero(mask)
+        out.add(s, INTENS, key, c.codes(code), rank)
 
 
 def _class_limits(

@@ -21,12 +21,14 @@ from kkpr.model import (
     KbliEntry,
     Located,
     Outcome,
+    OverlayHit,
     PartResult,
     PlanRules,
     Proposal,
     Reason,
     RtrwHit,
 )
+from kkpr.rules import bonus as bonus_rules
 from kkpr.rules import classes as class_rules
 from kkpr.rules import conforming as conforming_rules
 from kkpr.rules import intensity as intensity_rules
@@ -205,10 +207,15 @@ def evaluate(
     reasons.extend(overlay_reasons)
 
     # ---- intensity (the class row of each sub-zone first, where the plan has classes)
-    reasons.extend(class_rules.reason(sel) for sel in chosen.values())
     combined = intensity_rules.combine(
         limits, caps, rules.meta.rule_options.mixed_intensity, ratio_area
     )
+    klb, bonus_reason = _klb_bonus(rules, hits, combined.get("KLB"), site_area, proposal)
+    if klb is not None:
+        combined["KLB"] = klb
+    if bonus_reason is not None:
+        reasons.append(bonus_reason)
+    reasons.extend(class_rules.reason(sel) for sel in chosen.values())
     intensity, intensity_reasons = intensity_rules.evaluate(combined, proposal, ratio_area)
     reasons.extend(intensity_reasons)
 
@@ -271,6 +278,25 @@ def evaluate(
 
 
 NO_INTENSITY = Intensity()
+
+
+def _klb_bonus(
+    rules: PlanRules,
+    hits: list[tuple[OverlayHit, bool]],
+    klb: intensity_rules.Limit | None,
+    site_area: float,
+    proposal: Proposal,
+) -> tuple[intensity_rules.Limit | None, Reason | None]:
+    """The KLB bonus of the first kind (by name) whose deciding area the site is in."""
+    kinds = bonus_rules.bonus_kinds(rules.meta)
+    for jenis in sorted(kinds):
+        mine = [h for h, dec in hits if dec and h.jenis == jenis]
+        if mine:
+            layer = sum(h.area_m2 for h in mine if not h.source.startswith("pola_ruang."))
+            flags = sum(h.area_m2 for h in mine if h.source.startswith("pola_ruang."))
+            share = bonus_rules.share_in(layer, flags, site_area)
+            return bonus_rules.apply(klb, jenis, kinds[jenis], share, proposal.tod_bonus)
+    return bonus_rules.apply(klb, None, 0.0, 0.0, proposal.tod_bonus)
 
 
 def _indication_fields(hit: RtrwHit, indications: list[rtrw_rules.Indication]) -> dict[str, Any]:

@@ -116,6 +116,8 @@ def exact_answers(store: MemoryStore, sites: dict[str, Any], crs: str) -> list[A
         values = {k: sites["proposal"][k][i] for k in PROPOSAL_COLUMNS}
         if values["floors"] is not None:
             values["floors"] = int(values["floors"])
+        if "tod_bonus" in sites["proposal"]:  # asked for the TOD bonus (issue 18 item 8)
+            values["tod_bonus"] = bool(sites["proposal"]["tod_bonus"][i])
         try:
             out.append(check(store, Site(g, crs), str(sites["kbli"][i]), Proposal(**values)))
         except KkprError as exc:
@@ -270,3 +272,20 @@ def test_a_plan_with_an_rtrw_matrix_is_decided_alike(tmp_path: Path) -> None:
     assert_same(verdicts, exact)
     told = [x for r in exact if not isinstance(r, Exception) for x in r.reasons]
     assert any(x.code.startswith("rtrw.itbx.") and x.effect == "info" for x in told)
+
+
+def test_the_tod_bonus_asked_for_or_not_is_decided_alike(tmp_path: Path) -> None:
+    """A TOD area with a KLB bonus over Z1 and Z2, flagged zones too (issue 18 item 8)."""
+    root = with_overlay(write_mini_plan(tmp_path / "tod"), "TOD", (50, 0, 150, 100), None)
+    with (root / "plan.toml").open("a") as f:
+        f.write("[overlay.TOD]\nklb_bonus = 1.5\n[overlay.KKOP]\nklb_bonus = 0.5\n")
+    plan = read_plan(root)
+    store = MemoryStore(plan)
+    sites = random_sites(plan, 600, 10)
+    sites["proposal"]["tod_bonus"] = np.random.default_rng(11).random(600) < 0.5
+    verdicts = evaluate_sites(
+        store, sites["geoms"], plan.meta.crs, sites["kbli"], sites["proposal"]
+    )
+    assert_same(verdicts, exact_answers(store, sites, plan.meta.crs))
+    codes = {c for site in verdicts.reasons() for c, _e in site}
+    assert {"tod.bonus.applied", "tod.bonus.available", "tod.bonus.not_applicable"} <= codes
