@@ -27,6 +27,7 @@ from api.routers import (
     plan_files,
     plans,
     staff_audit,
+    staff_cases,
     staff_plans,
     tracking,
 )
@@ -127,7 +128,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_middleware(CountInFlight, state=app.state.kkpr)  # outermost: counts every request
     routers = (
         checks, plans, plan_files, catalogue, ogc, ogc_styles, ogc_tiles, pipeline, oss, pages,
-        tracking, staff_audit, staff_plans,
+        tracking, staff_audit, staff_plans, staff_cases,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)

@@ -97,7 +97,7 @@ def queue(
     with db.transaction() as tx:
         rows = tx.query(
             "SELECT c.*, a.applicant, a.business_name, a.kbli, a.outcome, a.form, a.site,"
-            " a.site_crs, a.submitted_at FROM cases c JOIN applications a ON a.id ="
+            " a.site_crs, a.submitted_at, a.document_number FROM cases c JOIN applications a ON a.id ="
             f" c.application_id WHERE c.path = 'PKKPR' AND c.state {'' if decided else 'NOT '}"
             f"IN ({marks})",
             finals,
@@ -115,6 +115,7 @@ def queue(
              for r in rows]  # fmt: skip
     for case, r in zip(cases, rows, strict=True):
         case["site"] = as_lonlat_geojson(site_from_geojson(loads(r["site"]), r["site_crs"]))
+        case["document_number"] = r["document_number"]  # a decided case keeps its document
     if view == View.OVERDUE:
         cases = [c for c in cases if c["overdue"]]
     elif view == View.DUE_SOON:

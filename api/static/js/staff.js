@@ -229,7 +229,7 @@ async function loadReviews() {
   reviewMarks.clearLayers();
   for (const item of items) {
     const card = h("div", {},
-      h("strong", {}, item.business_name || item.applicant || item.application_id), " ",
+      caseLink(item), " ",
       item.overdue ? h("span", { class: "badge overdue" }, t("staff.reviews.overdue"))
         : item.due_soon ? h("span", { class: "badge due-soon" }, t("staff.reviews.due_soon")) : "",
       h("br"),
@@ -245,6 +245,14 @@ async function loadReviews() {
     li.append(decisionForm(item));
   }
 }
+
+/** The case's name, leading to its own page (/staf/kasus/{id}). */
+function caseLink(item) {
+  return h("a", { href: `/staf/kasus/${encodeURIComponent(item.id)}`, class: "case-link" },
+    h("strong", {}, item.business_name || item.applicant || item.application_id));
+}
+
+const documentHref = (number) => `/v1/documents/${number.split("/").map(encodeURIComponent).join("/")}.html`;
 
 /** A case's site (longitude, latitude, as the queue gives it) on ``group``, its popup the
  * case's card; null when the case has no site. */
@@ -286,7 +294,7 @@ async function loadDecided() {
   body.forEach((item, i) => {
     const colour = DECISION_COLOUR[item.decision] || "#495057";
     const card = h("div", {},
-      h("strong", {}, item.business_name || item.applicant || item.application_id), " ",
+      caseLink(item), " ",
       h("span", { class: "badge", style: `background:${colour};color:#fff` }, t(`staff.decide.${item.decision}`)),
       item.on_time === false ? h("span", { class: "badge overdue" }, t("staff.decided.late")) : "",
       h("br"),
@@ -294,7 +302,9 @@ async function loadDecided() {
         kbli: item.kbli || "—", form: item.form || "—", date: item.decided_on || "—", reviewer: item.reviewer_name || item.reviewer || "—",
       })),
       (item.reasons || []).length ? h("ul", { class: "reasons" }, item.reasons.map((r) => h("li", {}, r))) : "",
-      (item.conditions || []).length ? h("p", {}, `${t("staff.decide.conditions")}: ${item.conditions.join("; ")}`) : "");
+      (item.conditions || []).length ? h("p", {}, `${t("staff.decide.conditions")}: ${item.conditions.join("; ")}`) : "",
+      item.document_number ? h("a", { href: documentHref(item.document_number) },
+        t("staff.decide.document", { number: item.document_number })) : "");
     const shape = drawCase(item.site, colour, card, decidedMarks);
     if (i >= DECIDED_LISTED) return;
     const li = h("li", { "data-review": item.id }, card);
@@ -389,7 +399,7 @@ function decisionForm(item) {
 /** Say what was decided, with the document when one was issued, then the queue reloads. */
 function decided(item, decision, app) {
   const doc = app.document;
-  const href = doc && `/v1/documents/${doc.number.split("/").map(encodeURIComponent).join("/")}.html`;
+  const href = doc && documentHref(doc.number);
   $("review-status").replaceChildren(
     h("span", { class: "ok-yes" }, t("staff.decide.done", {
       name: item.business_name || item.application_id, decision: t(`staff.decide.${decision}`),
