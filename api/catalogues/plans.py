@@ -101,10 +101,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Re-checking: {done} of {total}",
     ),
     "plans.impact.summary": (
-        "Dari {total} pemeriksaan tercatat, {changed} akan berubah hasil; {unchanged} tetap.",
-        "Of {total} recorded checks, {changed} would change outcome; {unchanged} stay the same.",
+        "Dari {total} pemeriksaan dan permohonan tercatat, {changed} akan berubah hasil; {unchanged} tetap.",
+        "Of {total} recorded checks and applications, {changed} would change outcome; {unchanged} stay the same.",
     ),
-    "plans.impact.limit": ("(paling baru {limit} pemeriksaan)", "(the newest {limit} checks)"),
+    "plans.impact.sources": (
+        "Pemeriksaan: {checks_changed} dari {checks} berubah; permohonan: {apps_changed} dari {apps} berubah.",
+        "Checks: {checks_changed} of {checks} change; applications: {apps_changed} of {apps} change.",
+    ),
+    "plans.impact.application": (
+        "Permohonan {id} (KBLI {kbli}, {kind}): {from} → {to}",
+        "Application {id} (KBLI {kbli}, {kind}): {from} → {to}",
+    ),
+    "plans.impact.limit": (
+        "(paling baru {limit} pemeriksaan dan {limit} permohonan)",
+        "(the newest {limit} checks and {limit} applications)",
+    ),
     "plans.impact.transition": ("{from} → {to}: {count}", "{from} → {to}: {count}"),
     "plans.impact.failed": ("Pemeriksaan ulang gagal: {message}", "The re-check failed: {message}"),
     "plans.impact.site": (

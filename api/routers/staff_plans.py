@@ -5,7 +5,8 @@ An upload is validated and, if valid, loaded as an **inactive** version: nothing
 service answers changes until an admin activates it. A package with errors is refused
 (422 with every problem, placed on the map where it can be) and nothing is kept. The
 diff (``kkpr.revision.diff``, as ``kkpr plan diff``) and the re-check impact
-(``kkpr.revision.impact`` over the check log, a background job with progress) read the
+(``kkpr.revision.impact`` over the check log and the applications, a background job
+with progress) read the
 two versions' packages from disk, so the memory and PostGIS stores answer alike.
 
 Every step is recorded with who and when in ``plan_events`` (kkpr.records.plan_events),
@@ -33,6 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from api import i18n
 from api.auth import SESSION_COOKIE, Caller, csrf_token, current_caller, require_role
 from api.deps import AppState, get_state, state_of
+from api.pipeline_deps import pipeline_db
 from api.routers.pages import render
 from api.routers.plans import (
     _package_dirs,
@@ -46,9 +48,10 @@ from api.routers.plans import (
 from kkpr.errors import Conflict, KkprError, NotFound, PlanError, Problem
 from kkpr.plan.package import Plan, checksum, read_plan
 from kkpr.plan.validate import errors_of, validate_dir
+from kkpr.records.db import Database
 from kkpr.records.plan_events import PlanEvents
 from kkpr.revision.diff import diff_plans
-from kkpr.revision.impact import impact, recorded_sites
+from kkpr.revision.impact import impact, recorded_applications, recorded_sites
 from kkpr.site import WGS84, to_crs
 
 router = APIRouter(include_in_schema=False)
@@ -424,12 +427,15 @@ async def version_diff(
 # ---------------------------------------------------------------- re-check impact
 
 
-def run_impact(state: AppState, desk: Desk, job: ImpactJob, active: FsPath, new: FsPath) -> None:
+def run_impact(
+    state: AppState, desk: Desk, job: ImpactJob, active: FsPath, new: FsPath, pipeline: Database
+) -> None:
     def progress(now: Any) -> None:
         job.total, job.done = now.total, now.done
 
     try:
         sites = recorded_sites(state.check_log.db, job.plan_id, IMPACT_MAX_CHECKS)
+        sites += recorded_applications(pipeline, job.plan_id, IMPACT_MAX_CHECKS)
         job.total = len(sites)
         result = impact(sites, active, new, progress=progress)
         job.result = {**result.to_dict(), "limit": IMPACT_MAX_CHECKS}
@@ -441,7 +447,8 @@ def run_impact(state: AppState, desk: Desk, job: ImpactJob, active: FsPath, new:
             job.version,
             {
                 "against": job.against,
-                "checks": result.total,
+                "checks": result.sources.get("check", {}).get("total", 0),
+                "applications": result.sources.get("application", {}).get("total", 0),
                 "changed": result.changed,
                 "errors": result.errors,
             },
@@ -462,9 +469,10 @@ async def start_impact(
     caller: Caller = Depends(ADMIN),
     state: AppState = Depends(get_state),
 ) -> dict[str, Any]:
-    """Start re-checking the recorded checks against the active version and
+    """Start re-checking the recorded checks and applications against the active version and
     ``version`` (a job; poll the GET of the same path for its progress)."""
     desk = desk_of(request)
+    pipeline = pipeline_db(request)
     against = await run_in_threadpool(active_version, state, plan_id)
     active = await run_in_threadpool(package_of, state, desk, plan_id, against)
     new = await run_in_threadpool(package_of, state, desk, plan_id, version)
@@ -475,7 +483,7 @@ async def start_impact(
             job = ImpactJob(plan_id, version, against, caller.id, now_iso())
             desk.jobs[key] = job
             threading.Thread(
-                target=run_impact, args=(state, desk, job, active, new), daemon=True
+                target=run_impact, args=(state, desk, job, active, new, pipeline), daemon=True
             ).start()
     return job.to_dict()
 

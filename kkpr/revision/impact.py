@@ -2,7 +2,8 @@
 
 Before a version is activated, staff want to know whose answers it changes: the sites
 of the recorded checks (the check log: API checks, public pre-checks, corrections;
-a corrected check counts by its correction) are checked again against the active and
+a corrected check counts by its correction) and of the applications (the pipeline's
+``applications``) are checked again against the active and
 the candidate version by ``kkpr.bulk.recheck.check_frame`` (the same rules as every
 check), in chunks so that a caller can show progress. Only packages on disk are read,
 so the answer is the same whichever store serves the plan.
@@ -34,12 +35,17 @@ RECORDED_KINDS = ("check", "precheck", "correction")
 
 @dataclass(frozen=True)
 class RecordedSite:
-    check_id: str
-    kind: str
+    check_id: str  # the check's id, or the application's
+    kind: str  # check | precheck | correction, or the application's status
     created_at: str
     kbli: str
     geometry: shapely.Geometry | None  # EPSG:4326; None when the stored site cannot be read
     proposal: dict[str, float | None]
+    source: str = "check"  # check | application
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}:{self.check_id}"
 
 
 def recorded_sites(db: Database, plan_id: str, limit: int) -> list[RecordedSite]:
@@ -54,32 +60,70 @@ def recorded_sites(db: Database, plan_id: str, limit: int) -> list[RecordedSite]
             (plan_id, *RECORDED_KINDS, limit),
         )
     parsed = [(r, json.loads(r["inputs"])) for r in rows]
+    geoms = _lonlat([(i.get("site"), i.get("crs")) for _r, i in parsed])
+    return [
+        RecordedSite(
+            check_id=row["id"],
+            kind=row["kind"],
+            created_at=row["created_at"],
+            kbli=str(inputs.get("kbli") or ""),
+            geometry=geometry,
+            proposal=_proposal(inputs.get("proposal")),
+        )
+        for (row, inputs), geometry in zip(parsed, geoms, strict=True)
+    ]
+
+
+def recorded_applications(db: Database, plan_id: str, limit: int) -> list[RecordedSite]:
+    """The newest ``limit`` applications of ``plan_id`` (the pipeline's database)."""
+    with db.transaction() as tx:
+        rows = tx.query(
+            "SELECT id, status, submitted_at, kbli, site, site_crs, proposal FROM applications "
+            "WHERE plan_id = ? ORDER BY submitted_at DESC, id DESC LIMIT ?",
+            (plan_id, limit),
+        )
+    geoms = _lonlat([(_json(r["site"]), r["site_crs"]) for r in rows])
+    return [
+        RecordedSite(
+            check_id=r["id"],
+            kind=r["status"],
+            created_at=r["submitted_at"],
+            kbli=str(r["kbli"] or ""),
+            geometry=geometry,
+            proposal=_proposal(_json(r["proposal"])),
+            source="application",
+        )
+        for r, geometry in zip(rows, geoms, strict=True)
+    ]
+
+
+def _json(text: Any) -> Any:
+    try:
+        return json.loads(text) if isinstance(text, str) else text
+    except ValueError:
+        return None
+
+
+def _proposal(value: Any) -> dict[str, float | None]:
+    given = value if isinstance(value, dict) else {}
+    return {c: given.get(c) for c in PROPOSAL_COLUMNS}
+
+
+def _lonlat(sites: list[tuple[Any, str | None]]) -> list[shapely.Geometry | None]:
+    """Stored sites (GeoJSON, CRS) in EPSG:4326, one transform per CRS; None for a site
+    that cannot be read (checked again, it answers "error" under both versions)."""
     by_crs: dict[str, list[tuple[int, shapely.Geometry]]] = {}
-    for i, (_row, inputs) in enumerate(parsed):
+    for i, (site_json, crs) in enumerate(sites):
         try:
-            site = site_from_geojson(inputs.get("site"), inputs.get("crs"))
+            site = site_from_geojson(site_json, crs)
         except (KkprError, ValueError, TypeError, AttributeError):
-            continue  # no geometry: checked again, it answers "error" under both versions
+            continue
         by_crs.setdefault(site.crs, []).append((i, site.geometry))
-    # one transform per CRS, not one per site
-    wgs84: list[shapely.Geometry | None] = [None] * len(parsed)
+    out: list[shapely.Geometry | None] = [None] * len(sites)
     for crs, found in by_crs.items():
         geoms = np.array([g for _i, g in found], dtype=object)
         for (i, _g), geom in zip(found, to_crs_many(geoms, crs, WGS84), strict=True):
-            wgs84[i] = geom
-    out = []
-    for (row, inputs), geometry in zip(parsed, wgs84, strict=True):
-        proposal = inputs.get("proposal") or {}
-        out.append(
-            RecordedSite(
-                check_id=row["id"],
-                kind=row["kind"],
-                created_at=row["created_at"],
-                kbli=str(inputs.get("kbli") or ""),
-                geometry=geometry,
-                proposal={c: proposal.get(c) for c in PROPOSAL_COLUMNS},
-            )
-        )
+            out[i] = geom
     return out
 
 
@@ -87,7 +131,7 @@ def site_frame(sites: list[RecordedSite]) -> gpd.GeoDataFrame:
     """The sites as ``kkpr.bulk.sites.read_sites`` gives a file's (EPSG:4326)."""
     frame = pd.DataFrame(
         {
-            "site_id": [s.check_id for s in sites],
+            "site_id": [s.key for s in sites],
             "kbli": [s.kbli for s in sites],
             **{
                 c: pd.to_numeric(pd.Series([s.proposal.get(c) for s in sites], dtype=object))
@@ -108,6 +152,7 @@ class Impact:
     errors: int = 0
     transitions: dict[str, int] = field(default_factory=dict)  # "old → new": n
     changes: list[dict[str, Any]] = field(default_factory=list)
+    sources: dict[str, dict[str, int]] = field(default_factory=dict)  # source: total, changed
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -121,6 +166,7 @@ class Impact:
                 for k, n in sorted(self.transitions.items(), key=lambda kv: -kv[1])
             ],
             "changes": self.changes,
+            "sources": self.sources,
             "changes_listed": len(self.changes),
         }
 
@@ -140,11 +186,14 @@ def impact(
     """Every site checked against the ``active`` and the ``candidate`` package."""
     new, old = PlanRef.of(candidate), PlanRef.of(active)
     out = Impact(total=len(sites))
+    for s in sites:
+        counts = out.sources.setdefault(s.source, {"total": 0, "changed": 0})
+        counts["total"] += 1
     if progress is not None:
         progress(out)
     for part in chunks(sites, chunk_size):
         table = check_frame(site_frame(part), new, old)
-        by_id = {s.check_id: s for s in part}
+        by_id = {s.key: s for s in part}
         for row in table.itertuples(index=False):
             out.done += 1
             if row.outcome == "error" and row.old_outcome == "error":
@@ -152,12 +201,14 @@ def impact(
             if not row.changed:
                 continue
             out.changed += 1
+            site = by_id[str(row.site_id)]
+            out.sources[site.source]["changed"] += 1
             key = f"{row.old_outcome} → {row.outcome}"
             out.transitions[key] = out.transitions.get(key, 0) + 1
             if len(out.changes) < LISTED_CHANGES:
-                site = by_id[str(row.site_id)]
                 out.changes.append(
                     {
+                        "source": site.source,
                         "check_id": site.check_id,
                         "kind": site.kind,
                         "created_at": site.created_at,

@@ -275,7 +275,9 @@ function showImpact(job) {
   impactMarks.clearLayers();
   const list = h("ul", { class: "list", id: "impact-changes" });
   for (const c of res.changes) {
-    const text = t("plans.impact.site", { id: c.check_id.slice(0, 12), kbli: c.kbli, from: c.old_outcome, to: c.outcome });
+    const text = t(c.source === "application" ? "plans.impact.application" : "plans.impact.site", {
+      id: c.check_id.slice(0, 12), kbli: c.kbli, kind: c.kind, from: c.old_outcome, to: c.outcome,
+    });
     list.append(h("li", {}, text));
     if (c.geometry) {
       L.geoJSON(c.geometry, {
@@ -288,6 +290,10 @@ function showImpact(job) {
     h("p", { id: "impact-summary" }, t("plans.impact.summary", {
       total: num(res.total, 0), changed: num(res.changed, 0), unchanged: num(res.unchanged, 0),
     }), " ", h("span", { class: "muted" }, t("plans.impact.limit", { limit: num(res.limit, 0) }))),
+    h("p", { id: "impact-sources" }, t("plans.impact.sources", {
+      checks: num((res.sources.check || {}).total || 0, 0), checks_changed: num((res.sources.check || {}).changed || 0, 0),
+      apps: num((res.sources.application || {}).total || 0, 0), apps_changed: num((res.sources.application || {}).changed || 0, 0),
+    })),
     h("ul", { id: "impact-transitions" }, res.transitions.map((x) => h("li", {}, t("plans.impact.transition", x)))),
     res.changes.length ? list : "",
   );

@@ -85,6 +85,16 @@ def test_upload_review_activate_and_roll_back(
     recorded = api.check(K1_MINIMARKET)
     assert recorded.json()["result"]["outcome"] == "sesuai"
     api.check(mini_site(110, 10, 160, 60))  # minimarket T1, unchanged by the revision
+    application = api.client.post(
+        "/v1/applications",
+        json={
+            "applicant": "Maria Bere",
+            "business_name": "Toko Sejahtera",
+            **mini_site(10, 10, 90, 90, proposal={"floor_area_m2": 50, "floors": 1}),
+        },
+        headers=api.auth("permit_system"),
+    )
+    assert application.status_code == 201, application.text
 
     r = upload(api, stricter(mini_plan_dir, tmp_path))
     assert r.status_code == 201, r.text
@@ -119,10 +129,17 @@ def test_upload_review_activate_and_roll_back(
     job = wait_for(api, path)
     assert job["state"] == "done", job
     result = job["result"]
-    # the three checks recorded so far (two K-1 minimarkets and one R-2): the K-1 ones change
-    assert result["total"] == 3 and result["changed"] == 2
-    assert result["transitions"] == [{"from": "sesuai", "to": "tidak_sesuai", "count": 2}]
-    assert {c["check_id"] for c in result["changes"]} >= {recorded.json()["id"]}
+    # the three checks recorded so far (two K-1 minimarkets and one R-2) and the
+    # application (a K-1 minimarket): the K-1 ones change
+    assert result["total"] == 4 and result["changed"] == 3
+    assert result["sources"] == {
+        "check": {"total": 3, "changed": 2},
+        "application": {"total": 1, "changed": 1},
+    }
+    assert result["transitions"] == [{"from": "sesuai", "to": "tidak_sesuai", "count": 3}]
+    changed = {(c["source"], c["check_id"]) for c in result["changes"]}
+    assert ("check", recorded.json()["id"]) in changed
+    assert ("application", application.json()["id"]) in changed
     assert active(api) == first  # the impact changes nothing
 
     act = api.client.post(
@@ -167,7 +184,8 @@ def test_upload_review_activate_and_roll_back(
     assert {e["by"] for e in events} == {admin_id}
     assert all(e["at"].endswith("Z") for e in events)
     impact_event = next(e for e in events if e["action"] == "impact")
-    assert impact_event["detail"]["changed"] == 2
+    assert impact_event["detail"]["changed"] == 3
+    assert (impact_event["detail"]["checks"], impact_event["detail"]["applications"]) == (3, 1)
     # the store's own history names the admin too
     versions = {v["version"]: v for v in api.client.get("/v1/plans/mini/versions").json()}
     assert versions[version]["loaded_by"] == admin_id
