@@ -163,6 +163,12 @@ def test_an_admin_uploads_reviews_activates_and_rolls_back(
         expect(page.locator("#act-status")).to_contain_text(f"Versi {version} kini aktif")
         assert active(server) == version
         expect(page.locator("#rollback")).to_be_enabled()
+        # the map's zones are now the new version's, not tiles the browser kept
+        page.wait_for_function(
+            "v => performance.getEntriesByType('resource').some("
+            "e => e.name.includes('/ogc/collections/zones/tiles/') && e.name.endsWith('?v=' + v))",
+            arg=version,
+        )
 
         page.click("#rollback")
         expect(page.locator("#confirm-text")).to_contain_text(version)

@@ -3,7 +3,7 @@
 // checks, then activate or roll back. Every step is recorded by the server.
 import { h, keepHashOnLanguageSwitch, num, page, pick, t } from "./i18n.js";
 import { makeMap } from "./mapbase.js";
-import { tileLayer, zoneTileStyle } from "./tiles.js";
+import { tileUrl, zoneTileStyle } from "./tiles.js";
 
 const $ = (id) => document.getElementById(id);
 const API = page.api;
@@ -11,15 +11,33 @@ const planId = page.plan_id;
 const map = makeMap($("plans-map"));
 map.createPane("marks").style.zIndex = 640;
 
-const active = tileLayer(map, "zones", zoneTileStyle);
-active.setZIndex(2);
+// the active version's zones as vector tiles; the URL names the version, since a tile
+// may be kept by the browser for minutes and must not outlive an activation
+let active = null;
+let activeShown = null;
+function showActive(version) {
+  if (version === activeShown) return;
+  if (active) active.remove();
+  active = L.vectorGrid.protobuf(`${tileUrl("zones")}?v=${encodeURIComponent(version)}`, {
+    rendererFactory: L.canvas.tile,
+    vectorTileLayerStyles: { zones: zoneTileStyle },
+    maxNativeZoom: 18,
+  });
+  active.setZIndex(2);
+  activeShown = version;
+  if ($("show-active").checked) active.addTo(map);
+}
 const problemMarks = L.featureGroup().addTo(map);
 const diffMarks = L.featureGroup().addTo(map);
 const impactMarks = L.featureGroup().addTo(map);
 window.kkpr = { map, problemMarks, diffMarks, impactMarks };
-for (const [id, layer] of [["show-active", active], ["show-problems", problemMarks],
-  ["show-diff", diffMarks], ["show-impact", impactMarks]]) {
-  $(id).addEventListener("change", () => ($(id).checked ? layer.addTo(map) : layer.remove()));
+for (const [id, layer] of [["show-active", () => active], ["show-problems", () => problemMarks],
+  ["show-diff", () => diffMarks], ["show-impact", () => impactMarks]]) {
+  $(id).addEventListener("change", () => {
+    if (!layer()) return;
+    if ($(id).checked) layer().addTo(map);
+    else layer().remove();
+  });
 }
 
 let state = null; // {plan, versions, events}
@@ -50,6 +68,7 @@ async function loadState(select) {
     return;
   }
   state = r.body;
+  showActive(state.plan.active_version);
   $("plan-current").textContent = t("plans.current", {
     name: state.plan.name, version: state.plan.active_version,
   });
@@ -346,7 +365,6 @@ async function act(kind) {
   status.textContent = t(kind === "activate" ? "plans.act.activated" : "plans.act.rolled_back", {
     version: r.body.active_version, previous: r.body.previous,
   });
-  active.redraw();
   current = null;
   await loadState(r.body.active_version);
 }
