@@ -2,10 +2,13 @@
 
     .venv/bin/python bench/precheck_browser.py [--runs 3] [--plan DIR]
 
-Serves the plan (the Kupang sample by default) with one uvicorn worker on 127.0.0.1 and
-opens ``/`` in Debian's Chromium (``/usr/bin/chromium``, headless, driven by
-Playwright) with a cold cache each run, under each network condition in turn, in one
-process, run by run alternating so both meet the machine's load alike:
+Serves the plan (the Kupang sample by default) twice, each with one uvicorn worker on
+127.0.0.1: the page's files bundled (``api.bundle``: one script, one stylesheet; the
+default) and, as the baseline, one by one (``KKPR_BUNDLE_ASSETS=false``, the page as it
+was served before). It opens ``/`` in Debian's Chromium (``/usr/bin/chromium``,
+headless, driven by Playwright) with a cold cache each run, for each server under each
+network condition in turn, in one process, run by run alternating so all meet the
+machine's load alike:
 
 * ``no throttling``: the baseline, loopback speed;
 * ``Fast 3G``: Chrome DevTools' preset, set through CDP
@@ -16,8 +19,9 @@ process, run by run alternating so both meet the machine's load alike:
 (``#submit`` and ``#kbli-q`` present, at least one zone ``path`` in ``#map``), in
 milliseconds from navigation start (``performance.now()`` in the page). Also shown:
 DOMContentLoaded, the bytes the page transferred (encoded, as on the wire) and the
-requests it made. The target is usable in under 3 s on Fast 3G. Prints a rich table and
-the same as Markdown.
+requests it made (both until the network is idle, so every page of zones the map went
+on to load is counted too). The target is usable in under 3 s on Fast 3G. Prints a
+rich table and the same as Markdown, with the load average of the machine.
 """
 
 from __future__ import annotations
@@ -52,8 +56,11 @@ FAST_3G = {
     "uploadThroughput": 750 * 1024 / 8 * 0.9,
 }
 CONDITIONS: dict[str, dict[str, Any] | None] = {"no throttling": None, "Fast 3G": FAST_3G}
+# zones drawn: SVG paths of a GeoJSON layer or of vector tiles, or canvas vector tiles
 USABLE = """() => !!document.getElementById('submit') && !!document.getElementById('kbli-q')
-  && document.querySelectorAll('#map path.leaflet-interactive').length > 0"""
+  && document.querySelectorAll('#map .leaflet-overlay-pane path, #map .leaflet-tile-pane path,'
+     + ' #map canvas.leaflet-tile').length > 0"""
+SERVERS = {"bundled": "true", "one by one": "false"}
 
 
 def free_port() -> int:
@@ -62,10 +69,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(plan: Path, tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
+def serve(plan: Path, tmp: Path, bundled: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {**os.environ, "KKPR_PLAN_DIR": str(plan), "KKPR_DATA_DIR": str(tmp),
-           "KKPR_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}  # fmt: skip
+           "KKPR_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "KKPR_BUNDLE_ASSETS": bundled}  # fmt: skip
     env.pop("KKPR_DATABASE_URL", None)
     cmd = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
@@ -117,28 +124,37 @@ def main() -> None:
     a = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    results: dict[str, list[dict[str, float]]] = {name: [] for name in CONDITIONS}
+    keys = [(server, name) for name in CONDITIONS for server in SERVERS]
+    results: dict[tuple[str, str], list[dict[str, float]]] = {key: [] for key in keys}
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="kkpr-bench-") as tmp:
-        proc, url = serve(a.plan, Path(tmp))
+        servers: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
         try:
+            for server, flag in SERVERS.items():
+                (Path(tmp) / server).mkdir()
+                servers[server] = serve(a.plan, Path(tmp) / server, flag)
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                one_run(browser, url, None)  # warm the server (plan loaded, modules read)
+                for _proc, url in servers.values():
+                    one_run(browser, url, None)  # warm the server (plan loaded, files read)
                 for _ in range(a.runs):
-                    for name, network in CONDITIONS.items():
-                        results[name].append(one_run(browser, url, network))
+                    for server, name in keys:
+                        url = servers[server][1]
+                        results[(server, name)].append(one_run(browser, url, CONDITIONS[name]))
                 browser.close()
         finally:
-            proc.terminate()
-            proc.wait(timeout=15)
+            for proc, _url in servers.values():
+                proc.terminate()
+                proc.wait(timeout=15)
+    load_after = os.getloadavg()
 
-    headers = ["condition", "runs", "usable p50 (ms)", "usable max (ms)", "DOMContentLoaded p50 (ms)",
-               "transferred (KB)", "requests", "< 3 s"]  # fmt: skip
+    headers = ["condition", "page files", "runs", "usable p50 (ms)", "usable max (ms)",
+               "DOMContentLoaded p50 (ms)", "transferred (KB)", "requests", "< 3 s"]  # fmt: skip
     rows = []
-    for name, runs in results.items():
+    for (server, name), runs in results.items():
         usable = [r["usable"] for r in runs]
         rows.append([
-            name, str(len(runs)), f"{statistics.median(usable):,.0f}", f"{max(usable):,.0f}",
+            name, server, str(len(runs)), f"{statistics.median(usable):,.0f}", f"{max(usable):,.0f}",
             f"{statistics.median(r['dcl'] for r in runs):,.0f}",
             f"{statistics.median(r['bytes'] for r in runs) / 1024:,.0f}",
             f"{statistics.median(r['requests'] for r in runs):.0f}",
@@ -146,11 +162,18 @@ def main() -> None:
         ])  # fmt: skip
     table = Table(title=f"Pre-check usable (form + zones drawn), {a.plan.name}, phone viewport")
     for hd in headers:
-        table.add_column(hd, justify="left" if hd == "condition" else "right")
+        table.add_column(hd, justify="left" if hd in ("condition", "page files") else "right")
     for row in rows:
         table.add_row(*row)
     console = Console()
     console.print(table)
+    console.print(
+        "load average (1, 5, 15 min): before "
+        + ", ".join(f"{v:.2f}" for v in load_before)
+        + "; after "
+        + ", ".join(f"{v:.2f}" for v in load_after)
+        + f"; {os.cpu_count()} CPUs"
+    )
     console.print("| " + " | ".join(headers) + " |")
     console.print("| " + " | ".join("---" for _ in headers) + " |")
     for row in rows:

@@ -206,6 +206,18 @@ class KbliEntry:
     kode_kegiatan: str
 
 
+@dataclass(frozen=True)
+class Landmark:
+    """A place of ``tempat.csv`` the public pre-check's place search finds: a landmark,
+    or a street (``jenis`` ``jalan``), at a point in longitude/latitude."""
+
+    nama: str
+    jenis: str
+    lat: float
+    lon: float
+    keterangan: str = ""
+
+
 @dataclass
 class PlanRules:
     """Everything of a plan that is not geometry: small, cached by every store."""
@@ -220,6 +232,7 @@ class PlanRules:
     # kodszn -> its rows by lot-size or road class, in table order (kkpr.rules.classes)
     intensity_classes: dict[str, tuple[IntensityClass, ...]] = field(default_factory=dict)
     rtrw_matrix: RtrwMatrix | None = None  # rtrw_itbx.csv (kkpr.rules.rtrw)
+    landmarks: tuple[Landmark, ...] = ()  # tempat.csv: places to find a plot by
 
     def cell(self, kode_kegiatan: str, kodszn: str) -> str | None:
         value = self.itbx.get((kode_kegiatan, kodszn))

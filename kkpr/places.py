@@ -4,16 +4,14 @@ offline, forgiving typos ("kelapa lma" finds Kelapa Lima)."""
 
 from __future__ import annotations
 
-import csv
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from kkpr.catalogue import words_of
+from kkpr.model import Landmark
 
-LANDMARKS_FILE = "tempat.csv"  # nama,jenis,lat,lon[,keterangan] in a plan package
 TYPO_RATIO = 0.75
 # the zone attributes that name a place, and what kind of place each is
 ZONE_PLACES = (("wadmkd", "kelurahan"), ("wadmkc", "kecamatan"), ("kodblk", "blok"))
@@ -75,24 +73,14 @@ def places_from_zones(features: Iterable[dict[str, Any]]) -> list[Place]:
     ]
 
 
-def read_landmarks(path: Path) -> list[Place]:
-    """``tempat.csv``: ``nama,jenis,lat,lon`` (jenis ``jalan`` for a street, anything
-    else is a landmark); rows without a name or with unreadable coordinates are skipped."""
-    if not path.exists():
-        return []
+def landmark_places(landmarks: Iterable[Landmark]) -> list[Place]:
+    """The plan's ``tempat.csv`` landmarks (``PlanRules.landmarks``, from any store) as
+    places: jenis ``jalan`` is a street, anything else a landmark."""
     out = []
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        for row in csv.DictReader(fh):
-            try:
-                lat, lon = float(row["lat"]), float(row["lon"])
-            except (KeyError, TypeError, ValueError):
-                continue
-            name = (row.get("nama") or "").strip()
-            if not name or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                continue
-            kind = "jalan" if (row.get("jenis") or "").strip().lower() == "jalan" else "tempat"
-            detail = (row.get("keterangan") or row.get("jenis") or "").strip()
-            out.append(Place(name, kind, (lon, lat, lon, lat), detail))
+    for lm in landmarks:
+        kind = "jalan" if lm.jenis.strip().lower() == "jalan" else "tempat"
+        detail = (lm.keterangan or lm.jenis).strip()
+        out.append(Place(lm.nama, kind, (lm.lon, lm.lat, lm.lon, lm.lat), detail))
     return out
 
 

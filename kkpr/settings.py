@@ -64,6 +64,9 @@ class Settings(BaseSettings):
         5000.0, description="A site farther than this from a plan's extent is 'outside any plan'"
     )
     max_site_vertices: int = 10_000
+    max_site_parts: int = Field(
+        100, description="Most separate areas (polygons) one site may be made of"
+    )
     max_site_area_m2: float = 5_000_000.0
 
     # plan rasters: checked by `plan validate` before a version can be activated
@@ -146,6 +149,10 @@ class Settings(BaseSettings):
     basemap_aerial_attribution: str = ""
     basemap_aerial_max_zoom: int = Field(19, ge=0, le=24)
 
+    # the public pages' files: one script and one stylesheet per page (api.bundle)
+    bundle_assets: bool = Field(
+        True, description="Serve each page's scripts and stylesheets as one file each"
+    )
     # place search on the public pre-check (offline always; online when this is set)
     geocoder_url: str = Field(
         "",

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kkpr.places import Place, places_from_zones, read_landmarks, search_places
+from kkpr.places import Place, landmark_places, places_from_zones, search_places
+from kkpr.plan.landmarks import read_landmarks
 
 
 def zone(kel: str, kec: str, blk: str, x: float, y: float) -> dict[str, object]:
@@ -59,10 +60,10 @@ def test_landmarks_and_streets_from_tempat_csv(tmp_path: Path) -> None:
         ",pasar,-10.1,123.5\n",
         encoding="utf-8",
     )
-    marks = read_landmarks(path)
+    marks = landmark_places(read_landmarks(tmp_path))
     assert marks == [
         Place("Pasar Kuanino", "tempat", (123.58, -10.17, 123.58, -10.17), "pasar"),
         Place("Jalan Timor Raya", "jalan", (123.61, -10.15, 123.61, -10.15), "jalan"),
     ]
     assert search_places(marks, "jl timor")[0].name == "Jalan Timor Raya"  # "jl." is jalan
-    assert read_landmarks(tmp_path / "none.csv") == []
+    assert read_landmarks(tmp_path / "no package") == ()

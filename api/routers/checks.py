@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import Caller, may_use, require_role
 from api.deps import AppState, get_state, run_blocking, state_of
 from api.errors import PROBLEM_BASE, BatchInvalid, responses
-from api.limits import check_site_limits
+from api.limits import check_site_limits, parse_body
 from api.schemas import BatchIn, BatchOut, CheckIn, CheckRecordOut, CorrectionIn
 from kkpr.check import check, check_many
 from kkpr.errors import InputTooLarge, KkprError
@@ -57,7 +57,7 @@ CheckId = Annotated[str, Path(min_length=1, max_length=64, examples=["3f1c0e9a..
 def _site(body: CheckIn, state: AppState, plan_crs: str) -> Site:
     site = site_from_geojson(body.site_geojson(), body.crs)
     s = state.settings
-    check_site_limits(site, plan_crs, s.max_site_vertices, s.max_site_area_m2)
+    check_site_limits(site, plan_crs, s.max_site_vertices, s.max_site_area_m2, s.max_site_parts)
     return site
 
 
@@ -395,13 +395,20 @@ def post_correction(
     description="The same check for anyone, without a key, limited to "
     "`public_rate_limit_per_minute` requests per client (then 429 with Retry-After). "
     "Stored with the caller `public:<hash of the client address>`.",
+    # the body is read by the endpoint (api.limits.parse_body), declared here as FastAPI
+    # would declare a CheckIn body
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CheckIn"}}},
+        }
+    },
 )
-async def post_precheck(
-    request: Request,
-    body: Annotated[CheckIn, Body()],
-    caller: Caller = Depends(ANYONE),
-) -> Response:
+async def post_precheck(request: Request, caller: Caller = Depends(ANYONE)) -> Response:
     state = state_of(request)  # the public rate limit was taken: api.limits.PublicRateLimit
+    s = state.settings
+    # the site limits on the raw bytes, then parsing, off the event loop for a large body
+    body = await parse_body(request, CheckIn, s.max_site_vertices, s.max_site_parts)
     return await run_blocking(state, _precheck_and_store, state, body, caller)
 
 

@@ -38,8 +38,10 @@ from api.auth import (
     refuse_cross_origin,
     require_role,
 )
+from api.bundle import IMMUTABLE, BundleError, asset_url, bundle_named, template_globals
 from api.deps import AppState, state_of
 from api.errors import Forbidden, NotAuthenticated
+from api.limits import scan_site_body, too_many_parts
 from api.pipeline_deps import pipeline_db
 from api.routers.plans import validation_report
 from kkpr.catalogue import WORD, catalogue
@@ -48,14 +50,15 @@ from kkpr.kugi import overlay_kinds
 from kkpr.model import PlanMeta
 from kkpr.pipeline import integration
 from kkpr.pipeline.pnbp import Purpose, estimate
-from kkpr.places import LANDMARKS_FILE, Place, places_from_zones, read_landmarks, search_places
+from kkpr.places import Place, landmark_places, places_from_zones, search_places
 from kkpr.rules.itbx import parse_cell
-from kkpr.site import WGS84, invalid_site, to_crs
+from kkpr.site import WGS84, invalid_site, to_crs, too_many_vertices
 from kkpr.text import num_id
 
 router = APIRouter(include_in_schema=False)
 HERE = Path(__file__).resolve().parent.parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
+TEMPLATES.env.globals["asset"] = asset_url
 STATIC = HERE / "static"
 FIGURES = (
     ("land_area_m2", "m²"),
@@ -116,6 +119,7 @@ def render(
             "home_href": "/",
             "page_data": page_data,
             "figures": FIGURES,
+            **template_globals(state.settings.bundle_assets),
             **extra,
         },
         status_code=status_code,
@@ -148,13 +152,31 @@ def _plan_bbox(state: AppState) -> list[float] | None:
     return [float(v) for v in bbox] if bbox else None
 
 
+@router.get("/static/bundle/{name}")
+def static_bundle(name: str, s: str = "", m: str = "") -> Response:
+    """A page's files as one (``api.bundle``): its name is its content's hash, so it is
+    cached for good; ``s`` and ``m`` say what it is made of."""
+    try:
+        bundle = bundle_named(name, s, m)
+    except (BundleError, OSError) as exc:
+        raise NotFound(
+            "Berkas tidak ditemukan", "No such file", where=name,
+            hint_id="Muat ulang halaman", hint_en="Reload the page",
+        ) from exc  # fmt: skip
+    # made from files that changed since the page was rendered: served, not kept
+    cache = IMMUTABLE if bundle.name == name else "no-store"
+    return Response(bundle.body, media_type=bundle.media_type, headers={"Cache-Control": cache})
+
+
 @router.get("/static/{path:path}")
-def static_file(path: str) -> FileResponse:
-    """CSS, JS and the vendored Leaflet (a route, so the app needs no extra mount)."""
+def static_file(path: str, v: str = "") -> FileResponse:
+    """CSS, JS and the vendored Leaflet (a route, so the app needs no extra mount). Asked
+    with the hash of its content (``?v=``, :func:`api.bundle.asset_url`), cached for good."""
     target = (STATIC / path).resolve()
     if not target.is_relative_to(STATIC) or not target.is_file():
         raise NotFound("Berkas tidak ditemukan", "No such file", where=path)
-    return FileResponse(target, headers={"Cache-Control": "public, max-age=300"})
+    cache = IMMUTABLE if v and asset_url(path).endswith(f"?v={v}") else "public, max-age=300"
+    return FileResponse(target, headers={"Cache-Control": cache})
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -303,13 +325,13 @@ _PLACES: dict[tuple[str, str], list[Place]] = {}  # (plan id, version) -> its pl
 def plan_places(state: AppState) -> list[Place]:
     """The active plan's places (villages, districts, blocks, its ``tempat.csv``), made
     once per plan version."""
-    meta = state.store.rules().meta
-    key = (meta.id, meta.version)
+    rules = state.store.rules()
+    key = (rules.meta.id, rules.meta.version)
     places = _PLACES.get(key)
     if places is None:
         zones, _n = state.features.features("zones", limit=10_000_000)
         places = places_from_zones(zones)
-        places += read_landmarks(Path(state.settings.plan_dir) / LANDMARKS_FILE)
+        places += landmark_places(rules.landmarks)  # kept with the plan, in either store
         _PLACES.clear()
         _PLACES[key] = places
     return places
@@ -382,9 +404,15 @@ async def upload_site(request: Request, file: UploadFile = File(...)) -> dict[st
             hint_en="Upload the site boundary only, not a whole map",
         )
     name = file.filename or ""
-    # reading a map is GDAL's work, seconds for a large file: never on the event loop
+    # reading a map is GDAL's work, seconds for a large file: never on the event loop;
+    # the site limits are counted on the file's bytes first (scan_site_file)
     geom, count, kind = await run_in_threadpool(
-        read_site_file, name, data, settings.max_site_vertices, settings.max_upload_features
+        read_site_file,
+        name,
+        data,
+        settings.max_site_vertices,
+        settings.max_upload_features,
+        settings.max_site_parts,
     )
     return {
         "type": "Feature",
@@ -394,10 +422,11 @@ async def upload_site(request: Request, file: UploadFile = File(...)) -> dict[st
 
 
 def read_site_file(
-    name: str, data: bytes, max_vertices: int, max_features: int = 1000
+    name: str, data: bytes, max_vertices: int, max_features: int = 1000, max_parts: int = 100
 ) -> tuple[Any, int, str]:
     """The site geometry in EPSG:4326, the number of features read, and the file kind.
-    A file of more than ``max_features`` features is refused before they are read."""
+    A file of more than ``max_features`` features, ``max_vertices`` vertices or
+    ``max_parts`` polygons is refused before GDAL reads its geometries."""
     suffix = Path(name).suffix.lower()
     kind = UPLOAD_KINDS.get(suffix)
     if kind is None:
@@ -415,6 +444,10 @@ def read_site_file(
         source = str(path)
         if suffix == ".zip":
             source = _shapefile_in_zip(path)
+        elif kind == "GeoJSON":  # counted on its text, as a pre-check body is
+            scan_site_body(data, max_vertices, max_parts, where="upload")
+        elif kind == "KML":
+            _scan_kml(data, max_vertices, max_parts)
         try:
             layers = pyogrio.list_layers(source)
             layer = next((str(n) for n, _t in layers), None)
@@ -427,6 +460,9 @@ def read_site_file(
                     hint_id="Unggah batas tapak saja, bukan seluruh peta",
                     hint_en="Upload the site boundary only, not a whole map",
                 )
+            if suffix == ".zip":
+                shp = source.removeprefix(f"/vsizip/{path}/")
+                _scan_shapefile(path, shp, features, max_vertices)
             frame = pyogrio.read_dataframe(source, layer=layer)
         except InputTooLarge:
             raise
@@ -450,7 +486,36 @@ def read_site_file(
         )
     geoms = shapely.force_2d(frame.to_crs(WGS84).geometry.values)
     geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
-    return _one_site(geoms, max_vertices), len(geoms), kind
+    return _one_site(geoms, max_vertices, max_parts), len(geoms), kind
+
+
+KML_COORDINATES = re.compile(rb"<(?:\w+:)?coordinates[^>]*>(.*?)</(?:\w+:)?coordinates>", re.S)
+KML_POLYGON = re.compile(rb"<(?:\w+:)?Polygon\b")
+# a Shapefile's fixed bytes: the file header, then per record its header and the
+# shape's type, box and counts; each point is 16 bytes, each part's start 4 more
+SHP_HEADER_BYTES = 100
+SHP_RECORD_BYTES = 52
+
+
+def _scan_kml(data: bytes, max_vertices: int, max_parts: int) -> None:
+    """The vertices (coordinate tuples) and polygons of a KML file, counted on its text."""
+    vertices = sum(len(m.group(1).split()) for m in KML_COORDINATES.finditer(data))
+    if vertices > max_vertices:
+        raise too_many_vertices(vertices, max_vertices, where="upload")
+    polygons = len(KML_POLYGON.findall(data))
+    if polygons > max_parts:
+        raise too_many_parts(polygons, max_parts, where="upload")
+
+
+def _scan_shapefile(zip_path: Path, shp: str, features: int, max_vertices: int) -> None:
+    """The fewest vertices the zipped ``.shp`` can hold, from its size in the zip's
+    directory: every byte beyond the headers is a point or a part's start (a part holds
+    at least four points), so GDAL never reads a file beyond the limit."""
+    with zipfile.ZipFile(zip_path) as zf:
+        size = zf.getinfo(shp).file_size
+    at_least = (size - SHP_HEADER_BYTES - SHP_RECORD_BYTES * features) // 17
+    if at_least > max_vertices:
+        raise too_many_vertices(at_least, max_vertices, where="upload")
 
 
 def _shapefile_in_zip(path: Path) -> str:
@@ -481,7 +546,7 @@ SHAPE_WORDS = {
 }
 
 
-def _one_site(geoms: Any, max_vertices: int) -> Any:
+def _one_site(geoms: Any, max_vertices: int, max_parts: int = 100) -> Any:
     if len(geoms) == 0:
         raise upload_error(
             "Berkas ini tidak berisi batas tapak",
@@ -506,6 +571,9 @@ def _one_site(geoms: Any, max_vertices: int) -> Any:
     if invalid.any():
         raise invalid_site(geoms[invalid][0], WGS84, where="upload")
     site = shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
+    parts = int(shapely.get_num_geometries(site))
+    if parts > max_parts:
+        raise too_many_parts(parts, max_parts, where="upload")
     vertices = shapely.get_num_coordinates(site)
     if vertices > max_vertices:
         raise InputTooLarge(

@@ -41,6 +41,7 @@ from kkpr.plan.kugi import (
     none_key,
     per_distinct,
 )
+from kkpr.plan.landmarks import read_landmarks
 from kkpr.plan.meta import read_meta
 
 __all__ = [
@@ -171,6 +172,7 @@ def read_rules(root: Path, meta: PlanMeta) -> PlanRules:
         intensity=intensity,
         intensity_classes={k: tuple(v) for k, v in classes.items()},
         rtrw_matrix=read_rtrw_matrix(root),
+        landmarks=read_landmarks(root),
     )
 
 

@@ -268,4 +268,5 @@ def read_rules(cur: Any, *, vid: int) -> PlanRules:
         intensity=intensity,
         intensity_classes=rule_tables.intensity_classes(dict(v[14])),
         rtrw_matrix=rule_tables.rtrw_matrix(dict(v[14])),
+        landmarks=rule_tables.landmarks(dict(v[14])),
     )

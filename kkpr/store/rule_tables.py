@@ -1,7 +1,8 @@
 """The rule tables a plan version keeps as JSON in PostGIS (``plan_versions.rule_tables``):
 the overlay rules of plan.toml beyond ``efek`` (``[overlay.<JENIS>]``), the
 intensity rows by class of lot (``intensitas.csv`` with ``luas_min``/``luas_max``/
-``kelas_jalan``) and the RTRW's general zoning matrix (``rtrw_itbx.csv``). Both are
+``kelas_jalan``), the RTRW's general zoning matrix (``rtrw_itbx.csv``) and the
+landmarks the place search finds (``tempat.csv``). All are
 small (tens to a few thousand cells) and read whole with the plan's rules, so a table
 of their own would only add joins; written and read here, so that the PostGIS store
 gives back exactly the PlanRules the memory store holds."""
@@ -11,7 +12,15 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from kkpr.model import Intensity, IntensityClass, OverlayRule, PlanRules, RtrwMatrix, RtrwRow
+from kkpr.model import (
+    Intensity,
+    IntensityClass,
+    Landmark,
+    OverlayRule,
+    PlanRules,
+    RtrwMatrix,
+    RtrwRow,
+)
 
 
 def to_json(rules: PlanRules) -> dict[str, Any]:
@@ -28,6 +37,8 @@ def to_json(rules: PlanRules) -> dict[str, Any]:
         }
     if rules.rtrw_matrix is not None:
         out["rtrw_matrix"] = dataclasses.asdict(rules.rtrw_matrix)
+    if rules.landmarks:
+        out["landmarks"] = [dataclasses.asdict(lm) for lm in rules.landmarks]
     return out
 
 
@@ -37,6 +48,11 @@ def intensity_classes(data: dict[str, Any]) -> dict[str, tuple[IntensityClass, .
         values = {**row, "intensity": Intensity(**row["intensity"])}
         out.setdefault(row["kodszn"], []).append(IntensityClass(**values))
     return {k: tuple(v) for k, v in out.items()}
+
+
+def landmarks(data: dict[str, Any]) -> tuple[Landmark, ...]:
+    """The plan's ``tempat.csv`` (``PlanRules.landmarks``), in file order."""
+    return tuple(Landmark(**row) for row in data.get("landmarks", ()))
 
 
 def rtrw_matrix(data: dict[str, Any]) -> RtrwMatrix | None:

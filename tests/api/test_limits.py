@@ -223,3 +223,182 @@ def test_an_upload_of_too_many_features_is_refused_before_they_are_read(
     assert (
         api.client.post("/pages/upload", files={"file": ("site.geojson", few)}).status_code == 200
     )
+
+
+# ---------------------------------------------------------------- limits before parsing (issue 15, 3)
+
+
+def lonlat_ring(n: int, radius: float = 0.0002) -> list[list[float]]:
+    """A ring of ``n`` vertices in the mini plan's area, in longitude/latitude."""
+    from kkpr.site import to_crs
+
+    x, y = X0 + 50, Y0 + 50
+    import shapely
+
+    centre = to_crs(shapely.Point(x, y), "EPSG:32751", "EPSG:4326")
+    angles = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    pts = [[centre.x + radius * np.cos(a), centre.y + radius * np.sin(a)] for a in angles]
+    return [*pts, pts[0]]
+
+
+def peak_bytes(run: Callable[[], httpx.Response]) -> tuple[httpx.Response, int]:
+    """The answer of ``run`` and the most memory Python held above the start meanwhile."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        start, _ = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        answer = run()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return answer, peak - start
+
+
+def test_a_body_of_a_million_vertices_is_refused_before_it_becomes_objects(
+    mini_api: Api,
+) -> None:
+    # the attack: a valid pre-check body just under the size limit, all vertices; parsed,
+    # its ~800,000 positions would be ~100 MB of Python lists and floats
+    limit = mini_api.state.settings.max_body_bytes
+    n = (limit - 200) // 14
+    coords = ",".join(["[123.6,-10.1]"] * n)
+    raw = f'{{"site": {{"type": "Polygon", "coordinates": [[{coords}]]}}, "kbli": "47111"}}'
+    body = raw.encode()
+    assert len(body) < limit
+    post = lambda: mini_api.client.post(  # noqa: E731
+        "/v1/precheck", content=body, headers={"content-type": "application/json"}
+    )
+    r, peak = peak_bytes(post)
+    assert r.status_code == 413, r.text
+    assert r.json()["vertices"] == n and r.json()["where"] == "site.coordinates"
+    # counted on the bytes: the body and its copies, never a list per position
+    assert peak < 6 * len(body), f"{peak / 1e6:.0f} MB for a {len(body) / 1e6:.1f} MB body"
+
+
+def test_a_site_of_too_many_separate_areas_is_refused_before_parsing(
+    mini_plan_dir: Path, tmp_path: Path
+) -> None:
+    api = make_api(mini_plan_dir, tmp_path / "var", max_site_parts=3)
+    squares = [[[[x + 0.001 * k, y] for x, y in lonlat_ring(4)]] for k in range(4)]
+    four = {"type": "MultiPolygon", "coordinates": squares}
+    r = api.client.post("/v1/precheck", json={"site": four, "kbli": "47111"})
+    assert r.status_code == 413 and r.json()["parts"] == 4, r.text
+    assert "bidang" in r.json()["message_id"]
+    # spaces between the brackets hide nothing; holes are not parts
+    spaced = json.dumps({"site": four, "kbli": "47111"}, indent=2).encode()
+    r = api.client.post(
+        "/v1/precheck", content=spaced, headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 413 and r.json()["parts"] == 4
+    three = {"type": "MultiPolygon", "coordinates": squares[:3]}
+    assert api.client.post("/v1/precheck", json={"site": three, "kbli": "47111"}).status_code == 201
+
+
+def test_a_large_pre_check_body_is_parsed_off_the_event_loop(
+    mini_api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from api import limits
+
+    where: list[str] = []
+    real = limits._parse
+
+    def parse(*args: object, **kw: object) -> object:
+        try:
+            asyncio.get_running_loop()
+            where.append("event loop")
+        except RuntimeError:
+            where.append("thread")
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(limits, "_parse", parse)
+    big = {"site": {"type": "Polygon", "coordinates": [lonlat_ring(5000)]}, "kbli": "47111"}
+    body = json.dumps(big).encode()
+    assert len(body) > limits.PARSE_INLINE_BYTES
+    r = mini_api.client.post(
+        "/v1/precheck", content=body, headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 201, r.text
+    small = {"site": {"type": "Polygon", "coordinates": [lonlat_ring(8)]}, "kbli": "47111"}
+    assert mini_api.client.post("/v1/precheck", json=small).status_code == 201
+    assert where == ["thread", "event loop"]  # a small body costs less than a thread hop
+
+
+def test_a_bad_large_body_is_a_422_like_any_other(mini_api: Api) -> None:
+    big = {"site": {"type": "Polygon", "coordinates": [lonlat_ring(5000)]}, "kbli": 47111}
+    r = mini_api.client.post(
+        "/v1/precheck", content=json.dumps(big), headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 422
+    assert r.headers["content-type"] == "application/problem+json"
+    assert any(e["loc"][:2] == ["body", "kbli"] for e in r.json()["errors"]), r.json()
+    broken = mini_api.client.post(
+        "/v1/precheck",
+        content=b'{"site": [' + b" " * 70_000,
+        headers={"content-type": "application/json"},
+    )
+    assert broken.status_code == 422
+
+
+def test_an_upload_of_a_million_vertices_is_refused_before_gdal_reads_it(
+    mini_plan_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zipfile
+
+    import pyogrio
+
+    from api.routers import pages
+
+    api = make_api(mini_plan_dir, tmp_path / "var", max_site_vertices=1000)
+    read: list[str] = []
+    real = pyogrio.read_dataframe
+    monkeypatch.setattr(
+        pages.pyogrio, "read_dataframe", lambda *a, **k: read.append(str(a[0])) or real(*a, **k)
+    )
+    ring_ = lonlat_ring(3000)
+    feature = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {"type": "Polygon", "coordinates": [ring_]},
+    }
+    geojson = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
+    r = api.client.post("/pages/upload", files={"file": ("site.geojson", geojson)})
+    assert r.status_code == 413 and r.json()["vertices"] == 3001, r.text
+    kml_coords = " ".join(f"{x},{y},0" for x, y in ring_)
+    kml = (
+        '<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><Polygon>'
+        f"<outerBoundaryIs><LinearRing><coordinates>{kml_coords}</coordinates></LinearRing>"
+        "</outerBoundaryIs></Polygon></Placemark></kml>"
+    ).encode()
+    r = api.client.post("/pages/upload", files={"file": ("site.kml", kml)})
+    assert r.status_code == 413 and r.json()["vertices"] == 3001, r.text
+    # a zipped Shapefile: the .shp's size in the zip's directory bounds its points
+    import geopandas as gpd
+    import shapely
+
+    shp_dir = tmp_path / "shp"
+    shp_dir.mkdir()
+    gpd.GeoDataFrame(geometry=[shapely.Polygon(ring_)], crs="EPSG:4326").to_file(
+        shp_dir / "site.shp"
+    )
+    packed = tmp_path / "site.zip"
+    with zipfile.ZipFile(packed, "w") as zf:
+        for f in shp_dir.iterdir():
+            zf.write(f, f.name)
+    r = api.client.post("/pages/upload", files={"file": ("site.zip", packed.read_bytes())})
+    assert r.status_code == 413 and r.json()["vertices"] > 1000, r.text
+    assert read == []  # none of the three was read by GDAL
+    small = json.dumps(
+        {
+            "type": "Feature",
+            "properties": {},
+            "geometry": {"type": "Polygon", "coordinates": [lonlat_ring(50)]},
+        }
+    ).encode()
+    assert (
+        api.client.post("/pages/upload", files={"file": ("site.geojson", small)}).status_code == 200
+    )
+    assert len(read) == 1

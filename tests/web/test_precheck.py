@@ -714,3 +714,25 @@ def test_the_summary_to_keep_is_one_page_marked_as_a_pre_check(
     ):
         assert needed in text, (needed, text[:800])
     assert "Cari tempat" not in text  # the form is not part of the summary
+
+
+def test_the_conforming_part_of_the_site_is_drawn_and_said(
+    page: Page, web_server: WebServer, artifacts: Path
+) -> None:
+    """Every result's ``conforming`` (where the activity is not forbidden) is hatched on
+    the result map, with a legend entry saying how much of the site it is."""
+    open_precheck(page, web_server)
+    upload(page, sites.EXAMPLES / f"{sites.TO_REVIEW}.geojson")
+    choose_kbli(page, "minimarket", "47111")
+    fill_figures(page, FIGURES)
+    expected = sites.api_result(web_server.url, sites.TO_REVIEW, FIGURES)
+    share = expected["conforming"]["share"]
+    assert 0 < share < 1  # partly outside the RDTR: only the inside part conforms
+    submit(page)
+    expect(page.locator("#result-map path.conforming")).to_have_count(1)
+    legend = page.locator("#result-legend .conforming-item")
+    expect(legend).to_contain_text("Bagian tapak yang sesuai")
+    area = f"{expected['conforming']['area_m2']:,.0f}".replace(",", ".")
+    expect(page.locator("#conforming-words")).to_contain_text(f"{area} m²")
+    page.locator("#result-map").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "precheck-conforming-part.png"), full_page=False)

@@ -311,10 +311,33 @@ async function drawResultMap(r, site) {
       },
       interactive: true,
     }).addTo(resultLayers);
-    renderLegend($("result-legend"), codes, [...[...kinds].map(overlayLegendItem), siteLegendItem()]);
+    const conformingItems = drawConforming(r);
+    renderLegend($("result-legend"), codes,
+      [...[...kinds].map(overlayLegendItem), siteLegendItem(), ...conformingItems]);
   } catch {
     $("result-legend").replaceChildren(h("li", {}, t("map.load_error")));
   }
   siteLayer.addTo(resultLayers);
   resultMap.fitBounds(view);
+}
+
+// The part of the site where the activity is not forbidden (every result's
+// ``conforming``, GeoJSON in lon/lat): hatched green over the zones, with its words in
+// the legend, so an owner sees which part of the plot the verdict allows (green, dashed).
+const CONFORMING_STYLE = {
+  color: "#1b7f3b", weight: 2, dashArray: "5 4", fillColor: "#2e9e4f", fillOpacity: 0.35,
+  className: "conforming", interactive: false,
+};
+
+function drawConforming(r) {
+  const c = r.conforming || {};
+  if (!r.site || r.site.geometry_type === "Point") return [];
+  const share = typeof c.share === "number" ? c.share : 0;
+  if (c.geometry && share > 0) L.geoJSON(c.geometry, { style: () => CONFORMING_STYLE }).addTo(resultLayers);
+  const words = share >= 0.9995 ? t("precheck.conforming.all")
+    : share > 0 ? t("precheck.conforming.some", { area: num(c.area_m2, 0), share: pct(share) })
+    : t("precheck.conforming.none");
+  return [h("li", { class: "conforming-item" },
+    h("span", { class: "swatch conforming", "aria-hidden": "true" }),
+    h("span", {}, h("strong", {}, t("precheck.conforming.legend")), " ", h("span", { id: "conforming-words" }, words)))];
 }
