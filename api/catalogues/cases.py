@@ -118,6 +118,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cases.actor.system": ("sistem", "system"),
     # the map
     "cases.map.label": ("Peta kasus", "The case's map"),
+    "cases.map.list": ("Tapak kasus di halaman ini", "The sites of the cases on this page"),
     "cases.map.site": ("Tapak dimohon", "Requested site"),
     "cases.map.outside": ("Di luar RDTR", "Outside the RDTR"),
     "cases.map.conforming": ("Bagian yang sesuai", "Conforming part"),

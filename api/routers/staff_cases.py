@@ -243,8 +243,14 @@ def cases_page(request: Request) -> HTMLResponse:
     except ValueError:
         error = i18n.translate("cases.search.bad", lang)
     query = {**given, "per_page": str(per_page)} if per_page != 25 else dict(given)
+    sites = [  # the page's sites for its map: each leads to its case
+        {"id": c["id"], "number": c["number"], "name": c["business_name"], "site": c["site"],
+         "overdue": c["overdue"], "decision": c["decision"]}
+        for c in (result or {}).get("items", [])
+    ]  # fmt: skip
     return _staff_page(
-        request, "cases.html", page_data=_words(), states=_words()["states"], forms=list(Form),
+        request, "cases.html", page_data={**_words(), "sites": sites}, states=_words()["states"],
+        forms=list(Form),
         f=shown, result=result, error=error, per_page=per_page,
         query_q=("?" + urlencode(given)) if given else "",
         page_q=lambda n: "?" + urlencode({**query, "page": str(n)}),

@@ -77,6 +77,9 @@ def test_the_list_finds_filters_pages_and_exports(
     rows = page.locator("#cases-table tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Toko Cari 1")
+    # the found site is on the map above the list, and its popup leads to the case
+    page.wait_for_function("() => window.kkpr && window.kkpr.ready")
+    expect(page.locator("#cases-map .leaflet-cases-pane path")).to_have_count(1)
     expect(rows.first).to_contain_text(ours[1]["number"])
     expect(rows.first).to_contain_text("09")
     assert "applicant=pemohon+cari+1" in page.url  # a found list has its own address

@@ -238,9 +238,9 @@ function officerBox() {
     h("legend", {}, t("cases.act.officer")),
     h("p", { class: "help", id: "officer-help" }, t("cases.act.officer_help")),
     h("div", { class: "field" }, h("label", { for: "officer-nip" }, "NIP"), kept("officer-nip",
-      h("input", { id: "officer-nip", inputmode: "numeric", maxlength: 18, "aria-describedby": "officer-help" }))),
+      h("input", { id: "officer-nip", type: "text", inputmode: "numeric", maxlength: 18, "aria-describedby": "officer-help" }))),
     h("div", { class: "field" }, h("label", { for: "officer-name" }, t("cases.act.officer_name")),
-      kept("officer-name", h("input", { id: "officer-name", maxlength: 200 }))));
+      kept("officer-name", h("input", { id: "officer-name", type: "text", maxlength: 200 }))));
 }
 
 /** An input whose value this tab keeps (the officer acting stays named from step to step). */
