@@ -115,8 +115,12 @@ SiteIn = Annotated[
 ]
 
 
+FootprintIn = Annotated[PolygonGeometry | MultiPolygonGeometry, Field(discriminator="type")]
+
+
 class ProposalIn(BaseModel):
-    """The applicant's building figures; each optional, none negative."""
+    """The applicant's building figures; each optional, none negative. ``footprint``:
+    the building as drawn on the lot (GeoJSON in the site's CRS), optional."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -128,6 +132,12 @@ class ProposalIn(BaseModel):
     green_area_m2: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
     tod_bonus: bool = Field(
         False, description="ask for the plan's TOD bonus KLB (granted only inside a TOD area)"
+    )
+    footprint: FootprintIn | None = Field(
+        None,
+        description="The building footprint drawn inside the site (Polygon or MultiPolygon, "
+        "in the site's CRS): KDB from its area, height and T conditions from the parts it "
+        "stands on, and the GSB per road frontage checked against it",
     )
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from kkpr.catalogue import catalogue
 from kkpr.errors import UnknownActivity
-from kkpr.model import CheckResult, KbliEntry, PlanRules, Proposal, Site
+from kkpr.footprint import footprint_in_plan
+from kkpr.model import CheckResult, KbliEntry, Located, PlanRules, Proposal, Site
 from kkpr.plan.package import Plan
 from kkpr.rules.outcome import evaluate
 from kkpr.site import site_from_geojson
@@ -63,8 +64,17 @@ def check(
     store = as_store(source)
     rules = store.rules(plan_id)
     entry = resolve_activity(rules, kbli)
-    located = store.locate(as_site(site, crs), plan_id)
-    return evaluate(rules, located, entry, proposal or Proposal())
+    the_site = as_site(site, crs)
+    located = store.locate(the_site, plan_id)
+    proposal = proposal or Proposal()
+    return evaluate(rules, located, entry, proposal, _footprint(proposal, the_site, located, rules))
+
+
+def _footprint(proposal: Proposal, site: Site, located: Located, rules: PlanRules) -> Any:
+    """The proposal's drawn building in the plan CRS (None when it has none)."""
+    if proposal.footprint is None:
+        return None
+    return footprint_in_plan(proposal.footprint, site, located.geometry, rules.meta.crs)
 
 
 def check_many(
@@ -79,6 +89,6 @@ def check_many(
     entries = [resolve_activity(rules, kbli) for _site, kbli, _p in requests]
     located = store.locate_many([site for site, _k, _p in requests], plan_id)
     return [
-        evaluate(rules, loc, entry, proposal)
-        for loc, entry, (_s, _k, proposal) in zip(located, entries, requests, strict=True)
+        evaluate(rules, loc, entry, proposal, _footprint(proposal, site, loc, rules))
+        for loc, entry, (site, _k, proposal) in zip(located, entries, requests, strict=True)
     ]

@@ -70,6 +70,7 @@ class RasterSpec:
 
 
 MIXED_INTENSITY = ("weighted", "strictest")
+SETBACK_FROM = ("boundary", "road")
 EMPTY_CELL = ("I", "X")
 
 
@@ -83,6 +84,12 @@ class RuleOptions:
     """
 
     mixed_intensity: str = "weighted"
+    # setbacks (plan.toml [setbacks]): a road of jaringan_jalan within ``frontage_m`` of
+    # the site is a road the site fronts; GSB is measured from the site's boundary
+    # facing it ("boundary", the lot line at the road reserve) or from the road line as
+    # the layer draws it ("road", GSB "dari as jalan")
+    frontage_m: float = 15.0
+    setback_from: str = "boundary"
     # what an empty ITBX cell means, as the plan's regulation says ("X": an activity
     # not listed is not permitted; "I"); None: an empty cell is a gap of the plan
     empty_cell: str | None = None
@@ -218,6 +225,23 @@ class Landmark:
     keterangan: str = ""
 
 
+@dataclass(frozen=True)
+class SetbackRow:
+    """A row of ``gsb.csv``: the GSB (and JBB) of roads of a function, class or status.
+
+    Keys are as written, matched through ``kkpr.rules.setbacks.road_key`` (case, spaces,
+    a leading "Jalan"); None matches any value. The
+    most specific row that matches a road applies (ties: the first in the table).
+    """
+
+    fungsi: str | None
+    kelas: str | None
+    status: str | None
+    gsb: float | None
+    jbb: float | None = None
+    keterangan: str | None = None
+
+
 @dataclass
 class PlanRules:
     """Everything of a plan that is not geometry: small, cached by every store."""
@@ -233,6 +257,7 @@ class PlanRules:
     intensity_classes: dict[str, tuple[IntensityClass, ...]] = field(default_factory=dict)
     rtrw_matrix: RtrwMatrix | None = None  # rtrw_itbx.csv (kkpr.rules.rtrw)
     landmarks: tuple[Landmark, ...] = ()  # tempat.csv: places to find a plot by
+    setbacks: tuple[SetbackRow, ...] = ()  # gsb.csv: GSB and JBB by road class
 
     def cell(self, kode_kegiatan: str, kodszn: str) -> str | None:
         value = self.itbx.get((kode_kegiatan, kodszn))
@@ -254,6 +279,9 @@ class Proposal:
     green_area_m2: float | None = None
     # the TOD bonus KLB is granted only when asked for (plan.toml [overlay.TOD] klb_bonus)
     tod_bonus: bool = False
+    # the building footprint as drawn: a GeoJSON Polygon/MultiPolygon in the site's CRS
+    # (the figures alone still work); kkpr.check reads it into the plan CRS
+    footprint: dict[str, Any] | None = field(default=None, hash=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -327,6 +355,19 @@ class RtrwHit:
     area_m2: float
 
 
+@dataclass(frozen=True)
+class RoadHit:
+    """A road of the plan's ``jaringan_jalan`` layer within the frontage distance."""
+
+    fid: str
+    nama: str | None
+    fungsi: str | None
+    kelas: str | None
+    status: str | None
+    distance_m: float  # from the site
+    geometry: BaseGeometry | None = field(default=None, compare=False, repr=False)
+
+
 @dataclass
 class Located:
     """Geometric facts about one site: what the store answers, rules read."""
@@ -341,6 +382,7 @@ class Located:
     rtrw: list[RtrwHit] = field(default_factory=list)
     lon: float | None = None
     lat: float | None = None
+    roads: list[RoadHit] = field(default_factory=list)  # the roads the site fronts
 
 
 # ---------------------------------------------------------------- the answer
@@ -503,6 +545,33 @@ class RasterFinding:
 
 
 @dataclass
+class SetbackFinding:
+    """A setback the site must keep (kkpr.rules.setbacks).
+
+    ``kind``: ``frontage`` (the GSB from a road the site fronts), ``subzone`` (no road
+    known: the sub-zone's GSB of intensitas.csv stated as a limit), ``jbb`` (side and
+    rear clearance of a drawn footprint). ``distance_m`` is the drawn footprint's
+    distance behind the line the GSB is measured from (None without a footprint);
+    ``short_m`` by how much it falls short.
+    """
+
+    kind: str
+    nama: str | None
+    fungsi: str | None
+    kelas: str | None
+    status: str | None
+    road_fids: list[str]
+    road_distance_m: float | None  # from the site to the road
+    gsb: float | None
+    jbb: float | None
+    source: str  # gsb.csv row, "intensitas.csv K-1", ...
+    measured_from: str  # boundary | road
+    distance_m: float | None = None
+    ok: bool | None = None
+    short_m: float | None = None
+
+
+@dataclass
 class CheckResult:
     outcome: Outcome
     form: Form
@@ -519,6 +588,8 @@ class CheckResult:
     reasons: list[Reason]
     # where inside the RDTR the activity is not forbidden (kkpr.rules.conforming)
     conforming: dict[str, Any] = field(default_factory=dict)
+    # the GSB per frontage (and JBB) of kkpr.rules.setbacks
+    setbacks: list[SetbackFinding] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-ready dicts (what the CLI prints and the API returns)."""
@@ -541,6 +612,7 @@ class CheckResult:
             "rtrw": [dict(h) for h in self.rtrw],
             "reasons": [r.to_dict() for r in self.reasons],
             "conforming": dict(self.conforming),
+            "setbacks": flat(self.setbacks),
         }
 
 

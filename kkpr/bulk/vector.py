@@ -54,6 +54,7 @@ from kkpr.rules.intensity import WEIGHTED
 from kkpr.rules.itbx import parse_cell
 from kkpr.rules.outcome import NO_INTENSITY, PART_EFFECT
 from kkpr.rules.overlays import groups_of
+from kkpr.rules.setbacks import road_key, row_for
 from kkpr.site import is_geographic, to_crs_many
 from kkpr.store.memory import MemoryStore
 from kkpr.store.rasters import Grid, many_stats, screen
@@ -76,7 +77,7 @@ RASTER_EPS = 1e-12  # and on a raster's tolerated share
 PIECE_VERTICES = 64
 PIECE_M = 250.0
 # the reason stages, in evaluate's order
-PART, OUTSIDE, CONDITION, OVERLAY, INTENS, RASTER = range(6)
+PART, OUTSIDE, CONDITION, OVERLAY, INTENS, SETBACK, RASTER = range(7)
 CLASS_KEY = 1 << 40  # intensity class reasons come before the limits (keys 0..4)
 
 
@@ -136,6 +137,10 @@ class Compiled:
     code_sliver: int  # zone.sliver: a part under the tolerance
     code_outside: int  # site.outside_rdtr
     intensity_codes: NDArray[np.int64]  # intensity.<rule>.exceeded, in INTENSITY order
+    zone_gsb: NDArray[np.float64]  # GSB of each zone polygon, merged; NaN unset
+    road_group: NDArray[np.int64]  # frontage of each road (name, function, class, status)
+    road_gsb: NDArray[np.float64]  # GSB of each road by gsb.csv; NaN: no row gives one
+    setback_codes: tuple[int, int, int]  # setback.gsb, setback.gsb.unknown, setback.subzone
 
     def group_ranks(self, kbli: NDArray[np.str_]) -> NDArray[np.int64]:
         """(kinds, len(kbli)): the effect rank a kind has on that KBLI's activity group
@@ -186,6 +191,18 @@ def _compile(store: MemoryStore) -> Compiled:
             if v is not None:
                 base[k, j] = float(v)
     limits = np.where(np.isnan(own), base[zone_sz], own)
+    own_gsb = (
+        pd.to_numeric(zones["gsb"], errors="coerce").to_numpy(dtype=float)
+        if "gsb" in zones.columns
+        else np.full(len(rows), np.nan)
+    )
+    base_gsb = np.array(
+        [np.nan if (v := rules.intensity.get(sz, NO_INTENSITY).gsb) is None else v
+         for sz in subzones],
+        dtype=float,
+    ).reshape(-1)  # fmt: skip
+    zone_gsb = np.where(np.isnan(own_gsb), base_gsb[zone_sz], own_gsb)
+    road_group, road_gsb = _roads(store)
 
     # overlay kinds: from flags and from the layer
     kinds: list[str] = []
@@ -316,10 +333,34 @@ def _compile(store: MemoryStore) -> Compiled:
             [codes(f"intensity.{rule.lower()}.exceeded") for rule, _a, _m in INTENSITY],
             dtype=np.int64,
         ),
+        zone_gsb=zone_gsb,
+        road_group=road_group,
+        road_gsb=road_gsb,
+        setback_codes=(
+            codes("setback.gsb"),
+            codes("setback.gsb.unknown"),
+            codes("setback.subzone"),
+        ),
     )
     shapely.prepare(compiled.piece_geoms)
     shapely.prepare(store._zone_geoms)  # for the inside test of each part
     return compiled
+
+
+def _roads(store: MemoryStore) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The frontage group and the gsb.csv GSB of each road (kkpr.rules.setbacks)."""
+    rows = store._road_rows
+    groups: dict[tuple[str | None, ...], int] = {}
+    group = np.zeros(len(rows), dtype=np.int64)
+    gsb = np.full(len(rows), np.nan)
+    table = store.plan.rules.setbacks
+    for j, r in enumerate(rows):
+        key = (r.nama, road_key(r.fungsi), road_key(r.kelas), road_key(r.status))
+        group[j] = groups.setdefault(key, len(groups))
+        row = row_for(table, r)
+        if row is not None and row.gsb is not None:
+            gsb[j] = row.gsb
+    return group, gsb
 
 
 def _efek_rank(efek: str | None) -> int:
@@ -597,6 +638,23 @@ def evaluate_sites(
         bad &= ~np.isnan(limit) & ~np.isnan(value)
         s = np.flatnonzero(bad)
         out.add(s, INTENS, np.full(len(s), j), c.intensity_codes[j], 3)
+
+    # ---- setbacks: no footprint here, so the limits only (kkpr.rules.setbacks): a
+    # reason per frontage (the first segment's layer order), else the sub-zone GSB
+    site_gsb = np.full(m, np.nan)
+    np.fmax.at(site_gsb, ps[dec], c.zone_gsb[pz[dec]])
+    rs, rr = store.road_pairs(sub)
+    if len(rs):
+        groups = int(c.road_group.max()) + 1
+        _u, first = np.unique(rs * groups + c.road_group[rr], return_index=True)
+        fs, fr = rs[first], rr[first]
+        known = ~np.isnan(c.road_gsb[fr]) | ~np.isnan(site_gsb[fs])
+        code = np.where(known, c.setback_codes[0], c.setback_codes[1])
+        out.add(fs, SETBACK, fr, code, 0)
+    fronting = np.zeros(m, dtype=bool)
+    fronting[rs] = True
+    s = np.flatnonzero(~fronting & ~np.isnan(site_gsb))
+    out.add(s, SETBACK, np.zeros(len(s)), c.setback_codes[2], 0)
 
     # ---- rasters
     for r, grid in enumerate(c.grids):

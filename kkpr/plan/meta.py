@@ -20,6 +20,7 @@ from kkpr.kugi import kind_of
 from kkpr.model import (
     EMPTY_CELL,
     MIXED_INTENSITY,
+    SETBACK_FROM,
     OverlayRule,
     PlanMeta,
     RasterSpec,
@@ -164,6 +165,7 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "": (
         "id", "name", "region_code", "legal_basis", "effective_from", "crs",
         "tolerance", "raster", "overlay", "flags", "fields", "rules", "rtrw", "oss",
+        "setbacks",
     ),
     "tolerance": ("sliver_m2", "sliver_share", "gaps"),
     "raster": (
@@ -174,6 +176,7 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "fields": ("kodszn",),
     "rules": ("mixed_intensity", "empty_cell"),
     "oss": ("rdtr_integrated",),
+    "setbacks": ("frontage_m", "measured_from"),
 }  # fmt: skip
 
 
@@ -182,7 +185,7 @@ def unknown_keys(raw: dict[str, Any], text: str) -> list[Problem]:
     r = _Reader(text)
     out = []
     tables: list[tuple[str, int, Any]] = [("", 0, raw)]
-    for name in ("tolerance", "flags", "fields", "rules", "oss"):
+    for name in ("tolerance", "flags", "fields", "rules", "oss", "setbacks"):
         tables.append((name, 0, raw.get(name)))
     entries = raw.get("raster")
     if isinstance(entries, list):
@@ -325,10 +328,17 @@ def _meta(raw: dict[str, Any], r: _Reader) -> PlanMeta | None:
     fields = r.table(raw, "fields")
     kodszn_field = r.text_of(fields, "kodszn", ("fields", 0))
     rules = r.table(raw, "rules")
+    setbacks = r.table(raw, "setbacks")
     rule_options = RuleOptions(
         mixed_intensity=r.choice_of(rules, "mixed_intensity", ("rules", 0), MIXED_INTENSITY)
         or RuleOptions.mixed_intensity,
         empty_cell=r.choice_of(rules, "empty_cell", ("rules", 0), EMPTY_CELL),
+        frontage_m=r.number_of(
+            setbacks, "frontage_m", ("setbacks", 0), 0, None, RuleOptions.frontage_m
+        )
+        or 0.0,
+        setback_from=r.choice_of(setbacks, "measured_from", ("setbacks", 0), SETBACK_FROM)
+        or RuleOptions.setback_from,
     )
     integrated = r.table(raw, "oss").get("rdtr_integrated", False)
     if not isinstance(integrated, bool):

@@ -43,6 +43,7 @@ from kkpr.plan.kugi import (
 )
 from kkpr.plan.landmarks import read_landmarks
 from kkpr.plan.meta import read_meta
+from kkpr.plan.roads import read_roads, read_setbacks
 
 __all__ = [
     "LAYER_SUFFIXES",
@@ -67,6 +68,7 @@ class Plan:
     rtrw: gpd.GeoDataFrame | None
     root: Path
     read_problems: list[Problem] = field(default_factory=list)
+    roads: gpd.GeoDataFrame | None = None  # jaringan_jalan: nama, fungsi, kelas, status
 
     @property
     def meta(self) -> PlanMeta:
@@ -77,7 +79,7 @@ class Plan:
 
     def layer_crs(self) -> dict[str, str]:
         """Each layer file -> the CRS it was read in (as GDAL read it, or assumed)."""
-        frames = (self.zones, self.overlays, self.rtrw)
+        frames = (self.zones, self.overlays, self.rtrw, self.roads)
         return {
             f.attrs["source"]: f.attrs["source_crs"]
             for f in frames
@@ -173,6 +175,7 @@ def read_rules(root: Path, meta: PlanMeta) -> PlanRules:
         intensity_classes={k: tuple(v) for k, v in classes.items()},
         rtrw_matrix=read_rtrw_matrix(root),
         landmarks=read_landmarks(root),
+        setbacks=read_setbacks(root),
     )
 
 
@@ -399,7 +402,9 @@ def read_plan(root: Path | str) -> Plan:
     rules = read_rules(root, meta)
     overlays = read_overlays(root, meta.crs, problems)
     rtrw = read_rtrw(root, meta.crs, problems)
+    roads = read_roads(root, meta.crs, problems)
     rules.meta = PlanMeta(**{**meta.__dict__, "checksum": checksum(root)})
     return Plan(
-        rules=rules, zones=zones, overlays=overlays, rtrw=rtrw, root=root, read_problems=problems
-    )
+        rules=rules, zones=zones, overlays=overlays, rtrw=rtrw, root=root,
+        read_problems=problems, roads=roads,
+    )  # fmt: skip

@@ -19,6 +19,7 @@ from kkpr.plan.package import Plan, read_csv, read_plan
 from kkpr.plan.validate_coverage import coverage_problems
 from kkpr.plan.validate_itbx import itbx_problems
 from kkpr.plan.validate_rasters import raster_problems
+from kkpr.plan.validate_roads import road_problems
 from kkpr.settings import Settings
 
 KBLI_CODE = re.compile(r"^\d{5}$")
@@ -56,6 +57,7 @@ def validate(plan: Plan, settings: Settings | None = None) -> list[Problem]:
     problems += _intensity(plan)
     problems += _overlays(plan)
     problems += raster_problems(plan, settings)
+    problems += road_problems(plan)
     return problems
 
 

@@ -59,18 +59,25 @@ SOURCE_LAYER = "pola_ruang"
 
 
 def combine(
-    parts: list[PartLimits], caps: list[Limit], mode: str, site_area: float | None
+    parts: list[PartLimits],
+    caps: list[Limit],
+    mode: str,
+    site_area: float | None,
+    *,
+    standing: list[PartLimits] | None = None,
 ) -> dict[str, Limit]:
     """The limit of each rule for the whole site, from its deciding parts and caps.
 
     KDB, KLB and KDH of parts that differ are weighted by the parts' areas (``mode``
     ``weighted``); a point site, or ``mode`` ``strictest``, takes the strictest part.
     Height and floors bind where the building stands; without a drawn footprint it
-    may stand on any deciding part, so the strictest part (and height cap) binds.
+    may stand on any deciding part, so the strictest part (and height cap) binds;
+    ``standing``: the parts a drawn footprint stands on, whose limits bind instead.
     """
     out: dict[str, Limit] = {}
     for rule, (attr, how, _unit) in RULES.items():
-        given = [(p, float(v)) for p in parts if (v := getattr(p.intensity, attr)) is not None]
+        where = parts if standing is None or rule in WEIGHTED else standing
+        given = [(p, float(v)) for p in where if (v := getattr(p.intensity, attr)) is not None]
         pick = min if how == "min" else max
         cands = [_part_limit(rule, attr, p, v) for p, v in given]
         if rule == "TB":
@@ -89,7 +96,7 @@ def combine(
             out[rule] = _weighted(rule, value, given, total, site_area)
         else:
             chosen = pick(cands, key=lambda lim: lim.value)
-            out[rule] = _strictest(rule, chosen, cands, mode)
+            out[rule] = _strictest(rule, chosen, cands, mode, drawn=standing is not None)
     return out
 
 
@@ -149,7 +156,9 @@ def _weighted(
     return Limit(value, source, "weighted", details, basis)
 
 
-def _strictest(rule: str, chosen: Limit, cands: list[Limit], mode: str) -> Limit:
+def _strictest(
+    rule: str, chosen: Limit, cands: list[Limit], mode: str, drawn: bool = False
+) -> Limit:
     unit = RULES[rule][2]
     texts = [_text(rule, c) for c in cands]
     listed_id = "; ".join(t[0].rstrip(".") for t in texts)
@@ -158,6 +167,9 @@ def _strictest(rule: str, chosen: Limit, cands: list[Limit], mode: str) -> Limit
         why_id, why_en = "rencana meminta batas terketat", "the plan asks for the strictest limit"
     elif rule in WEIGHTED:
         why_id, why_en = "lokasi berupa titik", "the site is a point"
+    elif drawn:
+        why_id = "bangunan yang digambar berdiri di atas bagian-bagian ini"
+        why_en = "the drawn building stands on these parts"
     else:
         why_id = "bangunan dapat berdiri di bagian mana pun (tanpa gambar tapak bangunan)"
         why_en = "the building may stand on any part (no footprint drawn)"

@@ -10,6 +10,9 @@ import dataclasses
 from functools import lru_cache
 from typing import Any
 
+import shapely
+from shapely.geometry.base import BaseGeometry
+
 from kkpr.model import (
     CheckResult,
     Condition,
@@ -35,6 +38,7 @@ from kkpr.rules import intensity as intensity_rules
 from kkpr.rules import overlays as overlay_rules
 from kkpr.rules import rasters as raster_rules
 from kkpr.rules import rtrw as rtrw_rules
+from kkpr.rules import setbacks as setback_rules
 from kkpr.rules.itbx import parse_cell
 from kkpr.text import ITBX_WORDS, num_en, num_id, pct_en, pct_id
 
@@ -93,9 +97,19 @@ def whole_site_hidden(
 
 
 def evaluate(
-    rules: PlanRules, located: Located, entry: KbliEntry, proposal: Proposal
+    rules: PlanRules,
+    located: Located,
+    entry: KbliEntry,
+    proposal: Proposal,
+    footprint: BaseGeometry | None = None,
 ) -> CheckResult:
+    """``footprint``: the drawn building in the plan CRS, inside the site (kkpr.check
+    reads and checks it): KDB from its area, height, floors and T conditions from the
+    parts it stands on, and the setbacks checked against it."""
     point = located.geometry.geom_type == "Point"
+    drawn = proposal
+    if footprint is not None:
+        drawn = dataclasses.replace(proposal, footprint_m2=float(footprint.area))
     site_area = located.area_m2
     ratio_area = proposal.land_area_m2 if point else site_area
     activity = rules.activities.get(entry.kode_kegiatan)
@@ -106,6 +120,8 @@ def evaluate(
     parts: list[PartResult] = []
     used_codes: dict[str, list[str]] = {}
     limits = []
+    standing: list[intensity_rules.PartLimits] | None = None if footprint is None else []
+    standing_codes: dict[str, list[str]] = {}
     shares = [
         (z.area_m2 / site_area) if site_area > 0 else 1.0 / len(located.zones)
         for z in located.zones
@@ -165,9 +181,14 @@ def evaluate(
             merged = _merged(
                 z.intensity, _base_intensity(rules, z.kodszn, chosen, ratio_area, located)
             )
-            limits.append(
-                intensity_rules.PartLimits(z.kodszn, z.fid, z.area_m2, merged, z.intensity)
+            part_limits = intensity_rules.PartLimits(
+                z.kodszn, z.fid, z.area_m2, merged, z.intensity
             )
+            limits.append(part_limits)
+            if standing is not None and stands_on(footprint, z.part):
+                standing.append(part_limits)
+                for code in codes:
+                    standing_codes.setdefault(code, []).append(z.kodszn)
 
     # ---- outside the RDTR: the PKKPR path
     indications: list[rtrw_rules.Indication] = []
@@ -181,11 +202,16 @@ def evaluate(
             indications = [rtrw_rules.indicate(matrix, h, entry, empty) for h in located.rtrw]
             reasons.extend(rtrw_rules.reason(i, entry, kegiatan, site_area) for i in indications)
 
-    # ---- conditions (T limits against the proposal)
+    # ---- conditions (T limits against the proposal): of the parts a drawn building
+    # stands on, else of every deciding part
+    if standing:
+        used_codes = standing_codes
+    else:
+        standing = None
     conditions = []
     for code, kodszn in used_codes.items():
         cond = rules.conditions.get(code)
-        result, r = _condition(code, cond, sorted(set(kodszn)), proposal, ratio_area)
+        result, r = _condition(code, cond, sorted(set(kodszn)), drawn, ratio_area)
         conditions.append(result)
         reasons.extend(r)
 
@@ -208,7 +234,7 @@ def evaluate(
 
     # ---- intensity (the class row of each sub-zone first, where the plan has classes)
     combined = intensity_rules.combine(
-        limits, caps, rules.meta.rule_options.mixed_intensity, ratio_area
+        limits, caps, rules.meta.rule_options.mixed_intensity, ratio_area, standing=standing
     )
     klb, bonus_reason = _klb_bonus(rules, hits, combined.get("KLB"), site_area, proposal)
     if klb is not None:
@@ -216,8 +242,14 @@ def evaluate(
     if bonus_reason is not None:
         reasons.append(bonus_reason)
     reasons.extend(class_rules.reason(sel) for sel in chosen.values())
-    intensity, intensity_reasons = intensity_rules.evaluate(combined, proposal, ratio_area)
+    intensity, intensity_reasons = intensity_rules.evaluate(combined, drawn, ratio_area)
     reasons.extend(intensity_reasons)
+
+    # ---- setbacks: GSB per frontage (and JBB) against a drawn footprint
+    setbacks, setback_reasons = setback_rules.evaluate(
+        rules, located, subzone_gsb(limits), footprint
+    )
+    reasons.extend(setback_reasons)
 
     # ---- rasters
     raster_findings, raster_reasons = raster_rules.evaluate(rules.meta.rasters, located.rasters)
@@ -255,7 +287,7 @@ def evaluate(
         },
         # Proposal.to_dict (dataclasses.asdict) walks the fields each call; its values
         # are plain numbers, so reading them directly gives the same dict, faster
-        proposal={name: getattr(proposal, name) for name in PROPOSAL_FIELDS},
+        proposal={name: getattr(drawn, name) for name in PROPOSAL_FIELDS},
         parts=parts,
         conditions=conditions,
         intensity=intensity,
@@ -274,6 +306,7 @@ def evaluate(
             raster_findings,
             rules.meta.crs,
         ),
+        setbacks=setbacks,
     )
 
 
@@ -336,6 +369,28 @@ def _base_intensity(
             has_road_layer=roads is not None,
         )
     return sel.intensity or NO_INTENSITY
+
+
+# an overlap of a drawn building and a zone part smaller than this (m²) is the noise of
+# a shared edge, not standing on the part
+STANDING_NOISE_M2 = 1e-3
+
+
+def stands_on(footprint: BaseGeometry | None, part: BaseGeometry | None) -> bool:
+    """Whether a drawn building stands on a zone part (unknown part: it may)."""
+    if footprint is None or part is None:
+        return True
+    return float(shapely.area(shapely.intersection(footprint, part))) > STANDING_NOISE_M2
+
+
+def subzone_gsb(limits: list[intensity_rules.PartLimits]) -> tuple[float, str] | None:
+    """The largest GSB of the deciding parts (intensitas.csv or the polygon's own) and
+    its sub-zone: the setback where no road of the plan says otherwise."""
+    best: tuple[float, str] | None = None
+    for p in limits:
+        if p.intensity.gsb is not None and (best is None or p.intensity.gsb > best[0]):
+            best = (float(p.intensity.gsb), p.kodszn)
+    return best
 
 
 PROPOSAL_FIELDS = tuple(f.name for f in dataclasses.fields(Proposal))

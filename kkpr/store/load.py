@@ -30,6 +30,7 @@ from kkpr.plan.validate import errors_of, validate
 from kkpr.settings import Settings
 from kkpr.store import copy_text, rule_tables
 from kkpr.store.activation import activate_vid
+from kkpr.store.memory import _text as road_text
 from kkpr.store.postgis_sql import connect, db_errors, not_migrated, srid_of, unavailable
 
 CHUNK_ROWS = 20_000
@@ -140,6 +141,7 @@ def _write_version(
     _copy_layer(cur, report, "overlays", vid, copy_text.overlays(plan, vid, srid))
     _copy_layer(cur, report, "rtrw", vid, copy_text.rtrw(rtrw, vid, srid))
     _insert_rules(cur, vid, plan.rules)
+    _insert_roads(cur, vid, plan, srid)
     _copy_rasters(cur, vid, plan, raster_dir)
     cur.execute(
         "UPDATE kkpr.plan_versions SET status = 'ready', ready_at = now(), load_pid = NULL, "
@@ -337,6 +339,40 @@ def _insert_rules(cur: Any, vid: int, rules: PlanRules) -> None:
     cur.execute(
         "UPDATE kkpr.plan_versions SET rule_tables = %s WHERE vid = %s",
         (json.dumps(rule_tables.to_json(rules)), vid),
+    )
+
+
+def _insert_roads(cur: Any, vid: int, plan: Plan, srid: int) -> None:
+    """The road layer (layer order: the order of hits) and the GSB table."""
+    import numpy as np
+    import shapely
+    from psycopg2.extras import execute_values
+
+    rows = plan.rules.setbacks
+    if rows:
+        execute_values(
+            cur,
+            "INSERT INTO kkpr.setbacks (vid, seq, fungsi, kelas, status, gsb, jbb, keterangan) "
+            "VALUES %s",
+            [
+                (vid, i, r.fungsi, r.kelas, r.status, r.gsb, r.jbb, r.keterangan)
+                for i, r in enumerate(rows)
+            ],
+        )
+    roads = plan.roads
+    if roads is None or not len(roads):
+        return
+    geoms = shapely.set_srid(np.asarray(roads.geometry.values, dtype=object), srid)
+    wkb = shapely.to_wkb(geoms, hex=True, include_srid=True, output_dimension=2)
+    execute_values(
+        cur,
+        "INSERT INTO kkpr.roads (vid, seq, fid, nama, fungsi, kelas, status, geom) VALUES %s",
+        [
+            (vid, i, str(fid), *(road_text(v) for v in (r.nama, r.fungsi, r.kelas, r.status)), w)
+            for i, (fid, r, w) in enumerate(zip(roads.index, roads.itertuples(), wkb, strict=True))
+        ],
+        template="(%s, %s, %s, %s, %s, %s, %s, %s::geometry)",
+        page_size=1000,
     )
 
 

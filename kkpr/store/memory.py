@@ -18,7 +18,17 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from kkpr.errors import SiteOutsidePlan
-from kkpr.model import Intensity, Located, OverlayHit, PlanRules, RasterStat, RtrwHit, Site, ZoneHit
+from kkpr.model import (
+    Intensity,
+    Located,
+    OverlayHit,
+    PlanRules,
+    RasterStat,
+    RoadHit,
+    RtrwHit,
+    Site,
+    ZoneHit,
+)
 from kkpr.plan.kugi import FLAG_JENIS, INTENSITY_FIELDS, flag_is_set
 from kkpr.plan.package import Plan
 from kkpr.site import check_site_geometry, lonlat, to_crs_many, to_plan_crs, transformer
@@ -70,6 +80,21 @@ class MemoryStore:
             if plan.rtrw is not None and len(plan.rtrw)
             else None
         )
+        roads = plan.roads
+        self._road_geoms = np.asarray(
+            roads.geometry.values if roads is not None else [], dtype=object
+        )
+        self._road_tree = shapely.STRtree(self._road_geoms)
+        self._road_rows = (
+            [
+                RoadHit(
+                    str(fid), _text(r.nama), _text(r.fungsi), _text(r.kelas), _text(r.status), 0.0
+                )
+                for fid, r in zip(roads.index, roads.itertuples(), strict=True)
+            ]
+            if roads is not None
+            else []
+        )
         extent = zones.total_bounds if len(zones) else np.array([0, 0, 0, 0])
         region = shapely.box(*extent).buffer(outside_margin_m)
         if self._rtrw_tree is not None and plan.rtrw is not None:
@@ -99,6 +124,7 @@ class MemoryStore:
         zone_hits = self._hits(self._zone_tree, self._zone_geoms, geoms)
         ov_hits = self._hits(self._ov_tree, self.prepared_overlays(), geoms, large=True)
         rasters = self._raster_stats_many(geoms)
+        roads = self.road_hits(geoms)
         lons, lats = lonlats(geoms, self.crs)
         out = []
         for i, geom in enumerate(geoms):
@@ -114,6 +140,7 @@ class MemoryStore:
                 rasters=rasters[i],
                 lon=float(lons[i]),
                 lat=float(lats[i]),
+                roads=roads[i],
             )
             covered = sum(z.area_m2 for z in zones)
             if not zones or covered < located.area_m2 - self.plan.meta.tolerance.sliver_m2:
@@ -225,6 +252,32 @@ class MemoryStore:
             if keep[k]:
                 result[site_idx[k]].append((int(geom_idx[k]), float(areas[k]), parts[k]))
         return result
+
+    def road_pairs(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(site index, road index) of every road within the plan's frontage distance
+        of a site, by site, then in layer order."""
+        if len(self._road_geoms) == 0 or len(geoms) == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        frontage = self.plan.meta.rule_options.frontage_m
+        site_idx, road_idx = self._road_tree.query(geoms, predicate="dwithin", distance=frontage)
+        order = np.lexsort((road_idx, site_idx))
+        return site_idx[order].astype(np.int64), road_idx[order].astype(np.int64)
+
+    def road_hits(self, geoms: np.ndarray) -> list[list[RoadHit]]:
+        """Per site, the roads it fronts (within the frontage distance), in layer order."""
+        out: list[list[RoadHit]] = [[] for _ in range(len(geoms))]
+        site_idx, road_idx = self.road_pairs(geoms)
+        if len(site_idx) == 0:
+            return out
+        dist = shapely.distance(geoms[site_idx], self._road_geoms[road_idx])
+        for i, j, d in zip(site_idx.tolist(), road_idx.tolist(), dist.tolist(), strict=True):
+            out[i].append(
+                dataclasses.replace(
+                    self._road_rows[j], distance_m=float(d), geometry=self._road_geoms[j]
+                )
+            )
+        return out
 
     def _zone_hit(self, j: int, area: float, part: BaseGeometry) -> ZoneHit:
         return ZoneHit(area_m2=area, part=part, **self._zone_rows[j])

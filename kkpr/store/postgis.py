@@ -32,6 +32,7 @@ from kkpr.model import (
     OverlayHit,
     PlanRules,
     RasterSpec,
+    RoadHit,
     RtrwHit,
     Site,
     ZoneHit,
@@ -47,6 +48,7 @@ from kkpr.store.memory import lonlats, outside_any_plan, to_plan_crs_many
 from kkpr.store.postgis_sql import (
     ACTIVE_SQL,
     LOCATE_SQL,
+    ROADS_SQL,
     as_features,
     not_migrated,
     read_rules,
@@ -56,6 +58,9 @@ from kkpr.store.rasters import Grid, load_grid, many_stats
 
 T = TypeVar("T")
 LOCATE_BATCH = 2000  # sites per statement: bounded query text and memory
+# roads are fetched this much (m) beyond the frontage distance, then tested by GEOS as
+# the memory store tests them: both stores agree at the edge (not a rule of the plan)
+ROAD_SLACK_M = 1e-3
 PIN_S = 5.0  # a locate this soon after rules() in the same thread belongs to one check
 Bounds = tuple[float, float, float, float]
 
@@ -127,6 +132,7 @@ class PostgisStore:
         self._rules: dict[int, PlanRules] = {}
         self._raster_grids: dict[int, list[Grid]] = {}
         self._types: dict[tuple[int, str], dict[str, str]] = {}
+        self._road_counts: dict[int, int] = {}
 
     # ------------------------------------------------------------ connections
 
@@ -445,6 +451,7 @@ class PostgisStore:
                 rtrw[i].append(RtrwHit(namobj=row[5], jnsrpr=row[6], area_m2=area))
         per_raster = [many_stats(grid, geoms, av.crs) for grid in self._grids(av)]
         rasters = [list(stats) for stats in zip(*per_raster, strict=True)] or [[] for _ in geoms]
+        roads = self._road_hits(av, geoms)
         lons, lats = lonlats(geoms, av.crs)
         out = []
         for i, geom in enumerate(geoms):
@@ -458,11 +465,41 @@ class PostgisStore:
                 rasters=rasters[i],
                 lon=float(lons[i]),
                 lat=float(lats[i]),
+                roads=roads[i],
             )
             covered = sum(z.area_m2 for z in zones[i])
             if not zones[i] or covered < located.area_m2 - av.sliver_m2:
                 located.rtrw = rtrw[i]
             out.append(located)
+        return out
+
+    def _road_hits(self, av: ActiveVersion, geoms: np.ndarray) -> list[list[RoadHit]]:
+        """Per site, the roads within the plan's frontage distance, in layer order (as
+        the memory store: candidates from PostGIS, the distance and the test by GEOS)."""
+        out: list[list[RoadHit]] = [[] for _ in geoms]
+        count = self._road_counts.get(av.vid)
+        if count is None:
+            count = int(
+                self._fetch("SELECT count(*) FROM kkpr.roads WHERE vid = %s", (av.vid,))[0][0]
+            )
+            with self._lock:
+                self._road_counts[av.vid] = count
+        if not count or not len(geoms):
+            return out
+        frontage = self._rules_of(av).meta.rule_options.frontage_m
+        wkb = shapely.to_wkb(
+            shapely.set_srid(geoms, av.srid), hex=True, include_srid=True, output_dimension=2
+        )
+        rows = self._fetch(
+            ROADS_SQL, {"sites": list(wkb), "vid": av.vid, "within": frontage + ROAD_SLACK_M}
+        )
+        for i, fid, nama, fungsi, kelas, status, line in rows:
+            geom = geoms[int(i) - 1]
+            road = shapely.from_wkb(bytes(line))
+            if not shapely.dwithin(geom, road, frontage):
+                continue
+            distance = float(shapely.distance(geom, road))
+            out[int(i) - 1].append(RoadHit(fid, nama, fungsi, kelas, status, distance, road))
         return out
 
     def _grids(self, av: ActiveVersion) -> list[Grid]:

@@ -25,6 +25,7 @@ from kkpr.model import (
     PlanRules,
     RasterSpec,
     RuleOptions,
+    SetbackRow,
     Tolerance,
 )
 from kkpr.plan.kugi import INTENSITY_FIELDS
@@ -105,6 +106,15 @@ SELECT 'h', 0, 0, NULL, NULL,
        (SELECT coalesce(max(id), 0) FROM kkpr.activations)::float8,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 ORDER BY 2, 1, 3
+"""
+
+# The roads within $3 metres of each site ($2 EWKB hex) of version $1, in layer order;
+# the distance itself is measured by the caller with GEOS, as the memory store does.
+ROADS_SQL = """
+SELECT t.i, r.fid, r.nama, r.fungsi, r.kelas, r.status, ST_AsBinary(r.geom)
+FROM unnest(%(sites)s::text[]) WITH ORDINALITY AS t(h, i)
+JOIN kkpr.roads r ON r.vid = %(vid)s AND ST_DWithin(r.geom, t.h::geometry, %(within)s)
+ORDER BY t.i, r.seq
 """
 
 ACTIVE_SQL = """
@@ -258,6 +268,13 @@ def read_rules(cur: Any, *, vid: int) -> PlanRules:
             "WHERE vid = %s ORDER BY seq"
         )
     }
+    setbacks = tuple(
+        SetbackRow(*r)
+        for r in rows(
+            "SELECT fungsi, kelas, status, gsb, jbb, keterangan FROM kkpr.setbacks "
+            "WHERE vid = %s ORDER BY seq"
+        )
+    )
     return PlanRules(
         meta=meta,
         activities=activities,
@@ -269,4 +286,5 @@ def read_rules(cur: Any, *, vid: int) -> PlanRules:
         intensity_classes=rule_tables.intensity_classes(dict(v[14])),
         rtrw_matrix=rule_tables.rtrw_matrix(dict(v[14])),
         landmarks=rule_tables.landmarks(dict(v[14])),
+        setbacks=setbacks,
     )

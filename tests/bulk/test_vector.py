@@ -24,6 +24,7 @@ from kkpr.model import Effect, Proposal, Site
 from kkpr.plan.package import Plan, read_plan
 from kkpr.store.memory import MemoryStore
 from tests.mini_plan import with_lot_classes, with_overlay, write_mini_plan
+from tests.roads_plan import write_roads_plan
 from tests.rules.test_rtrw import rtrw_plan
 
 # written by the exact path only (informative): the RTRW indications, and their classes
@@ -173,6 +174,7 @@ def test_the_sample_plan_is_decided_alike_on_random_sites(
     assert any(c.startswith("overlay.") for c in codes)
     assert any(c.startswith("condition.") and c.endswith(".exceeded") for c in codes)
     assert any(c.startswith("intensity.") for c in codes)
+    assert {"setback.gsb", "setback.subzone"} <= codes  # the sample's roads and GSB table
     assert verdicts.exact.sum() > 0
 
 
@@ -289,3 +291,21 @@ def test_the_tod_bonus_asked_for_or_not_is_decided_alike(tmp_path: Path) -> None
     assert_same(verdicts, exact_answers(store, sites, plan.meta.crs))
     codes = {c for site in verdicts.reasons() for c, _e in site}
     assert {"tod.bonus.applied", "tod.bonus.available", "tod.bonus.not_applicable"} <= codes
+
+
+def test_a_plan_with_roads_is_decided_alike(tmp_path: Path) -> None:
+    """The setbacks of the array rules: without a footprint, the GSB of each frontage
+    (segments of one road are one), the sub-zone's where no road is near, and the
+    frontages whose GSB nothing gives, in the single check's order."""
+    plan = read_plan(write_roads_plan(tmp_path / "roads"))
+    store = MemoryStore(plan)
+    sites = random_sites(plan, 600, 8)
+    verdicts = evaluate_sites(
+        store, sites["geoms"], plan.meta.crs, sites["kbli"], sites["proposal"]
+    )
+    assert_same(verdicts, exact_answers(store, sites, plan.meta.crs))
+    codes = [c for site in verdicts.reasons() for c, _e in site]
+    assert {"setback.gsb", "setback.gsb.unknown", "setback.subzone"} <= set(codes)
+    # some site fronts two roads (a corner, or both ends of the plan)
+    per_site = [sum(c == "setback.gsb" for c, _e in site) for site in verdicts.reasons()]
+    assert max(per_site) >= 2

@@ -29,6 +29,7 @@ from kkpr.store.base import Store
 from kkpr.store.memory import MemoryStore
 from kkpr.store.postgis import PostgisStore
 from tests.mini_plan import CRS, X0, Y0
+from tests.roads_plan import write_roads_plan
 
 AREA_TOLERANCE_M2 = 0.01  # the issue's parity bound
 
@@ -99,6 +100,40 @@ def test_sites_beyond_the_margin_are_outside_the_plan(mini_store: Store) -> None
     assert mini_store.locate(at(4_000, 50)).zones == []  # within the 5 km margin: no zones
 
 
+@pytest.fixture(scope="module")
+def roads_plan_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_roads_plan(tmp_path_factory.mktemp("roads"))
+
+
+def test_the_roads_a_site_fronts_and_the_gsb_table(
+    store_for: Callable[[Path], Store], roads_plan_dir: Path
+) -> None:
+    store = store_for(roads_plan_dir)
+    # across the join of R1's two segments (6 m south), in layer order
+    loc = store.locate(rect(130, 0, 170, 40))
+    assert [(r.fid, r.nama, r.fungsi, r.kelas, r.status) for r in loc.roads] == [
+        ("1", "Jalan Uji Arteri", "Arteri Sekunder", "III", "Jalan Kota"),
+        ("2", "Jalan Uji Arteri", "Arteri Sekunder", "III", "Jalan Kota"),
+    ]
+    assert [r.distance_m for r in loc.roads] == pytest.approx([6.0, 6.0])
+    corner = store.locate(rect(0, 0, 40, 40))  # R1 6 m south, R2 4 m west
+    assert [(r.fid, r.distance_m) for r in corner.roads] == [("1", 6.0), ("3", 4.0)]
+    assert store.locate(rect(60, 20, 140, 60)).roads == []  # no road within 15 m
+    point = store.locate(at(-1, 50))  # a point 3 m east of R2
+    assert [(r.fid, r.distance_m) for r in point.roads] == [("3", pytest.approx(3.0))]
+    assert store.rules().setbacks == read_plan(roads_plan_dir).rules.setbacks
+    assert store.rules().meta.rule_options.frontage_m == 15.0
+
+
+def test_roads_plan_random_sites(
+    roads_plan_dir: Path, postgis_store_for: Callable[[Path], PostgisStore]
+) -> None:
+    memory = MemoryStore(read_plan(roads_plan_dir))
+    centres = uniform((X0 - 60, Y0 - 60, X0 + 360, Y0 + 260), 150, seed=3)
+    sites = random_sites(centres, CRS, seed=3, size=(5, 150))
+    compare_stores(memory, postgis_store_for(roads_plan_dir), sites, ["47111", "56101"])
+
+
 # ---------------------------------------------------------------- random sites, compared
 
 
@@ -132,6 +167,9 @@ def assert_same(a: Located, b: Located) -> None:
         if name != "rtrw":
             assert parts_differ(ha, hb) <= AREA_TOLERANCE_M2, name
     assert a.rasters == b.rasters
+    assert a.roads == b.roads  # fid, name, function, class, status, distance (exactly)
+    for ra, rb in zip(a.roads, b.roads, strict=True):
+        assert shapely.equals_exact(ra.geometry, rb.geometry, 0)
 
 
 def random_sites(centres: np.ndarray, crs: str, seed: int, size: tuple[float, float]) -> list[Site]:
@@ -173,6 +211,7 @@ def compare_stores(memory: Store, postgis: Store, sites: list[Site], kblis: list
             (o.jenis, o.fid, o.efek, o.deciding) for o in rp.overlays
         ]
         assert [(r.code, r.effect) for r in rm.reasons] == [(r.code, r.effect) for r in rp.reasons]
+        assert rm.to_dict()["setbacks"] == rp.to_dict()["setbacks"]
         cm, cp = rm.conforming, rp.conforming
         assert cm["area_m2"] == pytest.approx(cp["area_m2"], abs=AREA_TOLERANCE_M2)
         assert (cm["geometry"] is None) == (cp["geometry"] is None)

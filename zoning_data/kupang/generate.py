@@ -37,6 +37,11 @@ import shapely
 from pyproj import Transformer
 from rasterio.transform import from_origin
 
+try:  # run as a script (python zoning_data/kupang/generate.py) or imported as a module
+    from zoning_data.kupang.roads import write_roads
+except ImportError:  # pragma: no cover - the script's own folder is on sys.path
+    from roads import write_roads  # type: ignore[no-redef]
+
 HERE = Path(__file__).resolve().parent
 CATALOGUE = HERE.parent / "kbli2020.csv"
 CRS = "EPSG:32751"
@@ -1126,6 +1131,11 @@ efek = "X"
 
 [rtrw]
 path = "pola_ruang_rtrw.gpkg"
+
+[setbacks]
+# SYNTHETIC: the roads of jaringan_jalan.gpkg and the GSB of gsb.csv are invented
+frontage_m = 15.0        # a road this close to the site is a road it fronts
+measured_from = "boundary"  # GSB from the site boundary facing the road
 """
 
 
@@ -1503,6 +1513,7 @@ def generate(out_dir: Path, n_zones: int | None = None, seed: int = SEED) -> Pat
         gdf.to_file(path, layer=layer, driver="GPKG", engine="pyogrio", use_arrow=True)
     rasters = write_rasters(out, land, bounds)
     write_tables(out, np.unique(zones))
+    write_roads(out)
     make_examples(out, attrs, overlays, rasters, rtrw)
     return out
 

@@ -571,3 +571,33 @@ def test_a_request_that_lost_the_race_for_its_idempotency_key_says_it_replays(
     assert len(calls) == 2  # the early lookup, then the one after losing the race
     assert second.status_code == 201 and second.headers["idempotent-replayed"] == "true"
     assert second.json()["id"] == first.json()["id"]
+
+
+# ---------------------------------------------------------------- the building drawn
+
+
+def test_a_drawn_building_is_checked_and_one_outside_the_site_is_a_clear_422(
+    tmp_path: Path,
+) -> None:
+    from tests.mini_plan import site
+    from tests.roads_plan import write_roads_plan
+
+    api = make_api(write_roads_plan(tmp_path / "roads"), tmp_path / "var")
+    # 5 m behind the lot line facing Jalan Uji Arteri (GSB 10 m): 5 m over the line
+    r = api.check(mini_site(30, 0, 80, 40, proposal={"footprint": site(35, 5, 75, 35)}))
+    assert r.status_code == 201, r.text
+    result = r.json()["result"]
+    assert result["outcome"] == "tidak_sesuai"
+    assert result["setbacks"][0]["nama"] == "Jalan Uji Arteri"
+    assert result["setbacks"][0]["short_m"] == pytest.approx(5.0)
+    assert result["proposal"]["footprint_m2"] == pytest.approx(1200.0)
+    # half of it beyond the east lot line
+    r = api.check(mini_site(30, 0, 80, 40, proposal={"footprint": site(70, 10, 90, 30)}))
+    assert r.status_code == 422, r.text
+    problem = r.json()
+    assert problem["where"] == "proposal.footprint"
+    assert "200.00 m²" in problem["detail"] or "200,00 m²" in problem["detail"]
+    # not a polygon: refused by the schema, with its place
+    r = api.check(mini_site(30, 0, 80, 40, proposal={"footprint": {"type": "Point",
+                                                                 "coordinates": [0, 0]}}))  # fmt: skip
+    assert r.status_code == 422 and "footprint" in r.text
