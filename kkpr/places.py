@@ -1,6 +1,7 @@
 """Places to find a plot by: villages (kelurahan), districts (kecamatan) and blocks from
-the plan's zones, and landmarks or streets a plan may ship in ``tempat.csv``; searched
-offline, forgiving typos ("kelapa lma" finds Kelapa Lima)."""
+the plan's zones, the named streets of its road layer (``jaringan_jalan``), and
+landmarks or streets a plan may ship in ``tempat.csv``; searched offline, forgiving
+typos ("kelapa lma" finds Kelapa Lima, "jalan timor rya" Jalan Timor Raya)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
 from kkpr.catalogue import words_of
 from kkpr.model import Landmark
+from kkpr.site import WGS84, to_crs_many
 
 TYPO_RATIO = 0.75
 # the zone attributes that name a place, and what kind of place each is
@@ -70,6 +76,37 @@ def places_from_zones(features: Iterable[dict[str, Any]]) -> list[Place]:
     return [
         Place(name, kind, (b[0], b[1], b[2], b[3]), detail)
         for (kind, name, detail), b in boxes.items()
+    ]
+
+
+def places_from_roads(
+    roads: Iterable[tuple[str | None, str | None, BaseGeometry | None]], crs: str
+) -> list[Place]:
+    """Each named street of the plan's road layer, from its (name, function, geometry)
+    rows in ``crs`` (``Store.road_rows``): the segments of one name are one place
+    spanning them all, with the first function the layer gives it."""
+    rows = [(str(n), f, g) for n, f, g in roads if n and g is not None and not g.is_empty]
+    if not rows:
+        return []
+    geoms = to_crs_many(np.array([g for _n, _f, g in rows], dtype=object), crs, WGS84)
+    bounds = shapely.bounds(geoms).tolist()
+    boxes: dict[str, list[float]] = {}
+    detail: dict[str, str] = {}
+    for (name, fungsi, _g), b in zip(rows, bounds, strict=True):
+        if not all(np.isfinite(b)):
+            continue
+        box = boxes.setdefault(name, list(b))
+        box[:] = [min(box[0], b[0]), min(box[1], b[1]), max(box[2], b[2]), max(box[3], b[3])]
+        if fungsi and name not in detail:
+            detail[name] = str(fungsi)
+    return [
+        Place(
+            name,
+            "jalan",
+            (float(b[0]), float(b[1]), float(b[2]), float(b[3])),
+            detail.get(name, ""),
+        )
+        for name, b in boxes.items()
     ]
 
 

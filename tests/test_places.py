@@ -67,3 +67,28 @@ def test_landmarks_and_streets_from_tempat_csv(tmp_path: Path) -> None:
     ]
     assert search_places(marks, "jl timor")[0].name == "Jalan Timor Raya"  # "jl." is jalan
     assert read_landmarks(tmp_path / "no package") == ()
+
+
+def test_streets_of_the_plans_road_layer_are_found_through_a_typo(tmp_path: Path) -> None:
+    """Issue 19: the named streets of jaringan_jalan (NAMRJL here) join the search, the
+    segments of one street as one place spanning them all."""
+    from kkpr.places import places_from_roads
+    from kkpr.plan.package import read_plan
+    from kkpr.store.memory import MemoryStore
+    from tests.roads_plan import write_roads_plan
+
+    store = MemoryStore(read_plan(write_roads_plan(tmp_path / "plan")))
+    streets = places_from_roads(store.road_rows(), store.crs)
+    names = sorted(p.name for p in streets)
+    assert names == ["Jalan Uji Arteri", "Jalan Uji Lingkungan", "Jalan Uji Lokal",
+                     "Jalan Uji Taman"]  # fmt: skip
+    arteri = next(p for p in streets if p.name == "Jalan Uji Arteri")
+    assert (arteri.kind, arteri.detail) == ("jalan", "Arteri Sekunder")
+    west, _s, east, _n = arteri.bbox  # both segments: x -10..310 m, about 0.003°
+    assert 0.0025 < east - west < 0.0035
+    assert all(isinstance(v, float) for v in arteri.bbox)
+    places = places_from_zones(ZONES) + streets
+    assert search_places(places, "jl uji arteri")[0].name == "Jalan Uji Arteri"
+    assert search_places(places, "jalan uji artri")[0].name == "Jalan Uji Arteri"  # a typo
+    assert search_places(places, "uji lok")[0].name == "Jalan Uji Lokal"  # while typing
+    assert places_from_roads([], store.crs) == []  # a plan without roads: no streets

@@ -50,7 +50,13 @@ from kkpr.kugi import overlay_kinds
 from kkpr.model import PlanMeta
 from kkpr.pipeline import integration
 from kkpr.pipeline.pnbp import Purpose, estimate
-from kkpr.places import Place, landmark_places, places_from_zones, search_places
+from kkpr.places import (
+    Place,
+    landmark_places,
+    places_from_roads,
+    places_from_zones,
+    search_places,
+)
 from kkpr.rules.itbx import parse_cell
 from kkpr.site import WGS84, invalid_site, to_crs, too_many_vertices
 from kkpr.text import num_id
@@ -332,6 +338,9 @@ def plan_places(state: AppState) -> list[Place]:
         zones, _n = state.features.features("zones", limit=10_000_000)
         places = places_from_zones(zones)
         places += landmark_places(rules.landmarks)  # kept with the plan, in either store
+        road_rows = getattr(state.store, "road_rows", None)  # the streets of jaringan_jalan
+        if road_rows is not None:
+            places += places_from_roads(road_rows(), rules.meta.crs)
         _PLACES.clear()
         _PLACES[key] = places
     return places

@@ -43,6 +43,8 @@ def import_command(
         [], "--intensity-column", help="FIELD=KOLOM, mis. kdb='KDB Maks. (%)'"
     ),
     kbli_map: Path | None = typer.Option(None, "--kbli-map", help="CSV kbli,kode_kegiatan"),
+    roads: Path | None = typer.Option(None, "--roads", help="Lapisan jaringan jalan (KUGI)"),
+    gsb: Path | None = typer.Option(None, "--gsb", help="Tabel GSB per kelas jalan (CSV)"),
     region_code: str = typer.Option("", "--region-code"),
     legal_basis: str = typer.Option("", "--legal-basis"),
     effective_from: str | None = typer.Option(None, "--effective-from", help="YYYY-MM-DD"),
@@ -71,6 +73,8 @@ def import_command(
             intensity_subzone_column=intensity_subzone,
             intensity_columns=_pairs(intensity_column),
             kbli_map=kbli_map,
+            roads=roads,
+            gsb=gsb,
             region_code=region_code,
             legal_basis=legal_basis,
             effective_from=date.fromisoformat(effective_from) if effective_from else None,

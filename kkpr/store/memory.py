@@ -253,6 +253,16 @@ class MemoryStore:
                 result[site_idx[k]].append((int(geom_idx[k]), float(areas[k]), parts[k]))
         return result
 
+    def road_rows(
+        self, plan_id: str | None = None
+    ) -> list[tuple[str | None, str | None, BaseGeometry | None]]:
+        """(name, function, geometry) of every road of the layer, in layer order (the
+        streets of the place search, kkpr.places.places_from_roads)."""
+        self._check_plan_id(plan_id)
+        return [
+            (r.nama, r.fungsi, g) for r, g in zip(self._road_rows, self._road_geoms, strict=True)
+        ]
+
     def road_pairs(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(site index, road index) of every road within the plan's frontage distance
         of a site, by site, then in layer order."""

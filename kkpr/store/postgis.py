@@ -473,6 +473,18 @@ class PostgisStore:
             out.append(located)
         return out
 
+    def road_rows(
+        self, plan_id: str | None = None
+    ) -> list[tuple[str | None, str | None, BaseGeometry | None]]:
+        """(name, function, geometry) of every road of the active version, in layer
+        order (as the memory store's)."""
+        av = self._active_for(plan_id)
+        rows = self._fetch(
+            "SELECT nama, fungsi, ST_AsBinary(geom) FROM kkpr.roads WHERE vid = %s ORDER BY seq",
+            (av.vid,),
+        )
+        return [(n, f, shapely.from_wkb(bytes(g))) for n, f, g in rows]
+
     def _road_hits(self, av: ActiveVersion, geoms: np.ndarray) -> list[list[RoadHit]]:
         """Per site, the roads within the plan's frontage distance, in layer order (as
         the memory store: candidates from PostGIS, the distance and the test by GEOS)."""

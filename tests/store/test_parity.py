@@ -123,6 +123,13 @@ def test_the_roads_a_site_fronts_and_the_gsb_table(
     assert [(r.fid, r.distance_m) for r in point.roads] == [("3", pytest.approx(3.0))]
     assert store.rules().setbacks == read_plan(roads_plan_dir).rules.setbacks
     assert store.rules().meta.rule_options.frontage_m == 15.0
+    rows = store.road_rows()  # the streets of the place search
+    assert [(n, f) for n, f, _g in rows][:3] == [
+        ("Jalan Uji Arteri", "Arteri Sekunder"),
+        ("Jalan Uji Arteri", "Arteri Sekunder"),
+        ("Jalan Uji Lokal", "Lokal Sekunder"),
+    ]
+    assert shapely.equals_exact(rows[2][2], read_plan(roads_plan_dir).roads.geometry.iloc[2], 0)
 
 
 def test_roads_plan_random_sites(

@@ -210,3 +210,23 @@ def test_examples(pola):
     assert list(hit["KODSZN"]) == ["K-1"] and site.within(hit.geometry.iloc[0])
     point = gpd.read_file(PKG / "examples" / "titik.geojson")
     assert point.geom_type[0] == "Point"
+
+
+def test_roads_and_gsb_table_are_synthetic_and_complete(pola):
+    """The sample's road layer (zoning_data/kupang/roads.py): KUGI fields, marked
+    synthetic, on the blocks' shared edges, every function with a GSB row."""
+    roads = gpd.read_file(PKG / "jaringan_jalan.gpkg")
+    assert {"NAMRJL", "FGSRJL", "KLSRJL", "STARJL", "REMARK"} <= set(roads.columns)
+    assert roads["REMARK"].str.startswith("SINTETIS").all()
+    assert roads["NAMRJL"].str.endswith("(contoh)").all()
+    assert set(roads.geom_type) == {"LineString"}
+    gsb = pd.read_csv(PKG / "gsb.csv")
+    assert gsb["keterangan"].str.startswith("SINTETIS").all()
+    assert set(roads["FGSRJL"]) <= set(gsb["fungsi"])
+    assert {"Arteri Sekunder", "Kolektor Sekunder", "Lokal Sekunder"} <= set(roads["FGSRJL"])
+    # the roads lie on the zones' edges, inside the planning area
+    edges = pola.geometry.boundary.union_all()
+    sample = roads.geometry.iloc[:: max(len(roads) // 50, 1)]
+    assert (sample.distance(edges) < 1e-6).all()
+    plan = tomllib.loads((PKG / "plan.toml").read_text(encoding="utf-8"))
+    assert plan["setbacks"] == {"frontage_m": 15.0, "measured_from": "boundary"}

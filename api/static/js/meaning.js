@@ -32,6 +32,22 @@ async function setbacks(r) {
   return out;
 }
 
+/** The GSB of one road the plot fronts (the result's setbacks), and how the drawn building keeps it. */
+function frontage(f) {
+  const road = (f.nama || t("roads.mean.unnamed")) + (f.fungsi ? ` (${f.fungsi})` : "");
+  if (typeof f.gsb !== "number") return t("roads.mean.unknown", { road });
+  const key = f.measured_from === "road" ? "roads.mean.front_axis" : "roads.mean.front";
+  const parts = [t(key, { road, limit: num(f.gsb, 1) })];
+  if (f.ok === true) parts.push(t("roads.mean.ok", { distance: num(f.distance_m, 1) }));
+  if (f.ok === false) parts.push(t("roads.mean.short", { distance: num(f.distance_m, 1), short: num(f.short_m, 1) }));
+  return parts.join(" ");
+}
+
+function clearance(s) {
+  if (s.ok === false) return t("roads.mean.jbb_short", { distance: num(s.distance_m, 1), short: num(s.short_m, 1), limit: num(s.jbb, 1) });
+  return t("roads.mean.jbb", { limit: num(s.jbb, 1) });
+}
+
 function sentence(rule, limit, land) {
   const L = num(limit, 2);
   switch (rule) {
@@ -55,8 +71,20 @@ export async function renderMeaning(el, r, terms) {
   const limits = {};
   for (const i of r.intensity || []) limits[i.rule] = i.limit;
   if (r.outcome !== "tidak_sesuai") Object.assign(limits, await setbacks(r));
+  // the GSB per road the plot fronts, from the plan's roads (else the sub-zone's, above)
+  const fronts = (r.setbacks || []).filter((s) => s.kind === "frontage");
+  const subzone = (r.setbacks || []).find((s) => s.kind === "subzone");
+  if (subzone && typeof subzone.gsb === "number") limits.GSB = subzone.gsb;
   const lines = [];
   for (const rule of ORDER) {
+    if (rule === "GSB" && fronts.length) {
+      for (const f of fronts) lines.push(h("li", { "data-rule": "GSB" }, frontage(f)));
+      const jbb = (r.setbacks || []).find((s) => s.kind === "jbb")
+        || (fronts.some((f) => typeof f.jbb === "number") && { jbb: Math.max(...fronts.map((f) => f.jbb ?? 0)) });
+      if (jbb) lines.push(h("li", { "data-rule": "JBB" }, clearance(jbb)));
+      terms.add("GSB");
+      continue;
+    }
     if (typeof limits[rule] !== "number") continue;
     const text = sentence(rule, limits[rule], land);
     if (!text) continue;

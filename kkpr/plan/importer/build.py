@@ -23,6 +23,7 @@ from kkpr.plan.importer.matrix import Matrix, Progress, find_columns, read_matri
 from kkpr.plan.importer.tables import read_sheet
 from kkpr.plan.kugi import INTENSITY_FIELDS
 from kkpr.plan.meta import PLAN_ID_RULE, valid_plan_id
+from kkpr.plan.roads import GSB_TABLE, ROADS_LAYER
 from kkpr.plan.validate import validate_dir
 
 
@@ -48,6 +49,8 @@ class ImportSpec:
     intensity_subzone_column: str | None = None
     intensity_columns: dict[str, str] = field(default_factory=dict)
     kbli_map: Path | None = None  # CSV kbli,kode_kegiatan for activities without KBLI
+    roads: Path | None = None  # the road layer (KUGI JALAN_LN), any format GDAL reads
+    gsb: Path | None = None  # the GSB table by road class (CSV, as gsb.csv)
     region_code: str = ""
     legal_basis: str = ""
     effective_from: date | None = None
@@ -106,6 +109,7 @@ def import_plan(spec: ImportSpec, progress: Progress | None = None) -> ImportRes
         else None
     )
     kbli_rows = _kbli_rows(matrix, spec.kbli_map)
+    roads = read_source_layer(spec.roads, spec.layer_crs) if spec.roads else None
     notes = [crs_note, *matrix.notes, *legend.notes, *(intensity.notes if intensity else [])]
 
     spec.out.parent.mkdir(parents=True, exist_ok=True)
@@ -119,6 +123,10 @@ def import_plan(spec: ImportSpec, progress: Progress | None = None) -> ImportRes
         if intensity is not None:
             _write_intensity(staging, intensity)
         layer.frame.to_file(staging / "pola_ruang.gpkg", driver="GPKG")
+        if roads is not None:  # as published: validation says what it lacks
+            roads.to_file(staging / f"{ROADS_LAYER}.gpkg", driver="GPKG")
+        if spec.gsb is not None:
+            shutil.copyfile(spec.gsb, staging / GSB_TABLE)
         step("menulis / writing", 1, 1)
         if spec.out.exists():
             shutil.rmtree(spec.out)

@@ -302,3 +302,42 @@ def test_a_package_imported_from_its_own_tables_checks_the_same(
             check(again, site, kbli, crs="EPSG:32751"),
         )
         assert (a.outcome, [p.cell for p in a.parts]) == (b.outcome, [p.cell for p in b.parts])
+
+
+@needs(not BINTAN.is_dir(), reason=f"{BINTAN} is absent")
+def test_a_published_road_layer_and_gsb_table_come_along(tmp_path: Path) -> None:
+    """``--roads`` and ``--gsb``: a KUGI JALAN_LN layer (as published, in lon/lat) is
+    written as jaringan_jalan.gpkg and the table as gsb.csv; a check then gives the GSB
+    of the road the site fronts. A road layer without classes is reported, not fixed."""
+    export = tmp_path / "RDTR_KOTA_RANTAUPRAPAT_4.js"
+    write_qgis2web(RANTAUPRAPAT, export)
+    matrix = tmp_path / "itbx.csv"
+    matrix.write_text("Kode,Kegiatan,31010000,32112100,32103200\n47111,Minimarket,X,I,I\n")
+    source = gpd.read_file(RANTAUPRAPAT)
+    shop = source[source["KODSZN"].astype(str).str.startswith("32112100")].geometry.iloc[0]
+    edge = shapely.LineString(shapely.get_coordinates(shop.exterior if hasattr(shop, "exterior")
+                                                      else shop.geoms[0].exterior)[:2])  # fmt: skip
+    roads = tmp_path / "jalan.geojson"
+    gpd.GeoDataFrame(
+        {"NAMRJL": ["Jalan Uji"], "FGSRJL": ["Kolektor Sekunder"], "KLSRJL": ["III"],
+         "STARJL": ["Jalan Kabupaten"]},
+        geometry=[edge], crs="EPSG:4326",
+    ).to_file(roads)  # fmt: skip
+    gsb = tmp_path / "gsb_kabupaten.csv"
+    gsb.write_text("fungsi,gsb,jbb\nKolektor Sekunder,7,2\n", encoding="utf-8")
+    spec = ImportSpec(
+        layer=export, itbx=matrix, out=tmp_path / "rp", plan_id="rp", name="RDTR uji",
+        roads=roads, gsb=gsb,
+    )  # fmt: skip
+    result = import_plan(spec)
+    assert errors_of(result.problems) == []
+    plan = read_plan(result.root)
+    assert plan.roads is not None and plan.roads.iloc[0].fungsi == "Kolektor Sekunder"
+    res = check(plan, shapely.geometry.mapping(shop), "47111", crs="EPSG:4326")
+    front = next(s for s in res.setbacks if s.kind == "frontage")
+    assert (front.nama, front.gsb, front.jbb) == ("Jalan Uji", 7.0, 2.0)
+    # the same road without its function, class or status: a located error
+    gpd.GeoDataFrame({"NAMRJL": ["Jalan Uji"]}, geometry=[edge], crs="EPSG:4326").to_file(roads)
+    spec.overwrite = True
+    problems = import_plan(spec).problems
+    assert [p.code for p in errors_of(problems)] == ["roads.no_class"]
