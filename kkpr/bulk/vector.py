@@ -354,12 +354,15 @@ def _roads(store: MemoryStore) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     group = np.zeros(len(rows), dtype=np.int64)
     gsb = np.full(len(rows), np.nan)
     table = store.plan.rules.setbacks
+    by_class: dict[tuple[str | None, ...], float] = {}  # a layer has few classes
     for j, r in enumerate(rows):
-        key = (r.nama, road_key(r.fungsi), road_key(r.kelas), road_key(r.status))
-        group[j] = groups.setdefault(key, len(groups))
-        row = row_for(table, r)
-        if row is not None and row.gsb is not None:
-            gsb[j] = row.gsb
+        cls = (road_key(r.fungsi), road_key(r.kelas), road_key(r.status))
+        group[j] = groups.setdefault((r.nama, *cls), len(groups))
+        value = by_class.get(cls)
+        if value is None:
+            row = row_for(table, r)
+            value = by_class[cls] = np.nan if row is None or row.gsb is None else row.gsb
+        gsb[j] = value
     return group, gsb
 
 

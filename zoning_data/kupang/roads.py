@@ -41,46 +41,58 @@ Lingkungan Sekunder,,,3,1,"SINTETIS: contoh, bukan Perwali yang berlaku"
 
 
 def build_roads(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """One road segment per edge two blocks share, with its KUGI fields."""
+    """One road segment per edge two blocks share, with its KUGI fields (vectorised:
+    the 500,000-zone benchmark plans get their roads too)."""
     blocks = zones.dissolve(by="KODBLK", as_index=False)[["KODBLK", "WADMKD", "geometry"]]
     edges = np.asarray(shapely.boundary(blocks.geometry.values), dtype=object)
-    tree = shapely.STRtree(edges)
-    a, b = tree.query(edges, predicate="intersects")
+    a, b = shapely.STRtree(edges).query(edges, predicate="intersects")
     keep = a < b
     a, b = a[keep], b[keep]
     shared = shapely.intersection(edges[a], edges[b])
-    rows = []
+    # the lines of each shared edge (touching corners are points), merged, long enough
+    parts, owner = shapely.get_parts(shared, return_index=True)
+    lines = np.isin(shapely.get_type_id(parts), (1, 5))
+    parts, owner = parts[lines], owner[lines]
+    pair, index = np.unique(owner, return_inverse=True)
+    merged = shapely.line_merge(shapely.multilinestrings(parts, indices=index))
+    segs, which = shapely.get_parts(merged, return_index=True)
+    which = pair[which]
+    long = shapely.length(segs) >= 20.0
+    segs, which = segs[long], which[long]
+    # the sub-zones beside each segment, on each of its two blocks
     zone_geoms = np.asarray(zones.geometry.values, dtype=object)
-    zone_tree = shapely.STRtree(zone_geoms)
     kodszn = zones["KODSZN"].to_numpy()
     kodblk = zones["KODBLK"].to_numpy()
     names = blocks["KODBLK"].to_numpy()
-    for i, j, geom in zip(a.tolist(), b.tolist(), shared, strict=True):
-        parts = [p for p in shapely.get_parts(shapely.line_merge(_lines(geom))) if p.length >= 20.0]
-        for part in parts:
-            beside = zone_tree.query(part.buffer(1.0), predicate="intersects")
-            sides = [set(kodszn[beside][kodblk[beside] == names[k]].tolist()) for k in (i, j)]
-            if all(side & ARTERIAL for side in sides):
-                kind = "arteri"  # trade on both sides: an arterial street
-            elif any(side & (COLLECTOR | ARTERIAL) for side in sides):
-                kind = "kolektor"
-            else:
-                kind = "lokal"
-            rows.append((part, kind, str(blocks["WADMKD"].iloc[i])))
+    seg_i, zone_j = shapely.STRtree(zone_geoms).query(
+        shapely.buffer(segs, 1.0), predicate="intersects"
+    )
+    art = np.isin(kodszn[zone_j], list(ARTERIAL))
+    col = np.isin(kodszn[zone_j], list(COLLECTOR | ARTERIAL))
+    flags = np.zeros((len(segs), 2, 2), dtype=bool)  # segment, side (block a, b), art/col
+    for side, blk in enumerate((a[which], b[which])):
+        on = kodblk[zone_j] == names[blk][seg_i]
+        np.logical_or.at(flags[:, side, 0], seg_i[on], art[on])
+        np.logical_or.at(flags[:, side, 1], seg_i[on], col[on])
+    kind = np.where(
+        flags[:, 0, 0] & flags[:, 1, 0],  # trade on both sides: an arterial street
+        "arteri",
+        np.where(flags[:, :, 1].any(axis=1), "kolektor", "lokal"),
+    )
     frame = gpd.GeoDataFrame(
-        {"kind": [r[1] for r in rows], "kelurahan": [r[2] for r in rows]},
-        geometry=[r[0] for r in rows],
+        {"kind": kind, "kelurahan": blocks["WADMKD"].to_numpy()[a[which]].astype(str)},
+        geometry=segs,
         crs=zones.crs,
     )
     frame = frame.sort_values(["kelurahan", "kind"], kind="stable").reset_index(drop=True)
     counts: dict[tuple[str, str], int] = {}
-    names = []
-    for kind, kel in zip(frame["kind"], frame["kelurahan"], strict=True):
-        n = counts[(kel, kind)] = counts.get((kel, kind), 0) + 1
-        names.append(f"Jalan {kind.capitalize()} {kel} {n} (contoh)")
+    labels = []
+    for street, kel in zip(frame["kind"], frame["kelurahan"], strict=True):
+        n = counts[(kel, street)] = counts.get((kel, street), 0) + 1
+        labels.append(f"Jalan {street.capitalize()} {kel} {n} (contoh)")
     return gpd.GeoDataFrame(
         {
-            "NAMRJL": names,
+            "NAMRJL": labels,
             "FGSRJL": [KINDS[k][0] for k in frame["kind"]],
             "KLSRJL": [KINDS[k][1] for k in frame["kind"]],
             "STARJL": [KINDS[k][2] for k in frame["kind"]],
@@ -90,11 +102,6 @@ def build_roads(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         geometry=frame.geometry.values,
         crs=zones.crs,
     )
-
-
-def _lines(geom: shapely.Geometry) -> shapely.Geometry:
-    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("LineString", "MultiLineString")]
-    return shapely.union_all(parts) if parts else shapely.MultiLineString()
 
 
 def write_roads(out: Path) -> None:
