@@ -606,7 +606,8 @@ def evaluate_sites(
     # lot ratios of parts that differ area-weighted (intensity.combine)
     strict = np.full((m, 5), np.nan)
     weighted = c.rules.meta.rule_options.mixed_intensity == "weighted"
-    plim = _class_limits(c, store, sub, ps, pz, dec, ratio_area, out)
+    pgsb = c.zone_gsb[pz].copy()  # each part's GSB, filled by the class rows too
+    plim = _class_limits(c, store, sub, ps, pz, dec, ratio_area, out, pgsb)
     for j, (rule, _attr, is_min) in enumerate(INTENSITY):
         ufunc = np.fmin if is_min else np.fmax
         v = plim[dec, j]
@@ -645,7 +646,7 @@ def evaluate_sites(
     # ---- setbacks: no footprint here, so the limits only (kkpr.rules.setbacks): a
     # reason per frontage (the first segment's layer order), else the sub-zone GSB
     site_gsb = np.full(m, np.nan)
-    np.fmax.at(site_gsb, ps[dec], c.zone_gsb[pz[dec]])
+    np.fmax.at(site_gsb, ps[dec], pgsb[dec])
     rs, rr = store.road_pairs(sub)
     if len(rs):
         groups = int(c.road_group.max()) + 1
@@ -780,10 +781,12 @@ def _class_limits(
     dec: NDArray[np.int64],
     ratio_area: NDArray[np.float64],
     out: _Reasons,
+    gsb: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
     """(parts, 5) limits of each part: its zone's, or, in a sub-zone with intensity
     classes, its own values over the class row the lot selects (kkpr.rules.classes,
-    the single check's choice, once per site and sub-zone), with that choice's reason."""
+    the single check's choice, once per site and sub-zone), with that choice's reason.
+    ``gsb`` (one per part) gets the selected row's GSB too (kkpr.rules.setbacks)."""
     plim = c.zone_limits[pz]
     classes = c.rules.intensity_classes
     if not classes or not len(dec):
@@ -818,6 +821,8 @@ def _class_limits(
             out.add([i], INTENS, k - CLASS_KEY, c.codes(sel.code), _rank(sel.effect))
         merged = row["intensity"].over(base)
         plim[k] = [np.nan if (v := getattr(merged, a)) is None else v for _r, a, _m in INTENSITY]
+        if gsb is not None:
+            gsb[k] = np.nan if merged.gsb is None else merged.gsb
     return plim
 
 
