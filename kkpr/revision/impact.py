@@ -30,6 +30,8 @@ from kkpr.site import WGS84, site_from_geojson, to_crs_many
 
 CHUNK = 500  # sites per step: the progress a page shows moves at least this often
 LISTED_CHANGES = 200  # changed sites returned one by one (the rest are counted)
+# the check log's own checks; its "application" and "decision" records are the
+# pipeline's, counted once each through the applications table instead
 RECORDED_KINDS = ("check", "precheck", "correction")
 
 
