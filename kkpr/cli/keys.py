@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import typer
 from rich.table import Table
 
@@ -13,8 +16,14 @@ from kkpr.settings import Settings
 app = typer.Typer(no_args_is_help=True)
 
 
-def _store() -> KeyStore:
-    return KeyStore(open_records(records_url(Settings())))
+@contextmanager
+def _store() -> Iterator[KeyStore]:
+    """The key store of the records database, open for one command (then closed)."""
+    db = open_records(records_url(Settings()))
+    try:
+        yield KeyStore(db)
+    finally:
+        db.close()
 
 
 @app.command("create")
@@ -24,8 +33,8 @@ def create(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Buat kunci API; kunci hanya ditampilkan sekali / make an API key, shown only once."""
-    with cli_errors(as_json):
-        key, secret = _store().create(name, role, created_by="cli")
+    with cli_errors(as_json), _store() as store:
+        key, secret = store.create(name, role, created_by="cli")
     if as_json:
         dump_json({"id": key.id, "name": key.name, "role": key.role, "key": secret})
         return
@@ -41,8 +50,8 @@ def create(
 @app.command("list")
 def list_keys(as_json: bool = typer.Option(False, "--json")) -> None:
     """Daftar kunci (tanpa rahasianya) / list keys (without their secrets)."""
-    with cli_errors(as_json):
-        keys = _store().list()
+    with cli_errors(as_json), _store() as store:
+        keys = store.list()
     if as_json:
         dump_json([k.__dict__ for k in keys])
         return
@@ -55,6 +64,6 @@ def list_keys(as_json: bool = typer.Option(False, "--json")) -> None:
 @app.command("revoke")
 def revoke(key_id: str = typer.Argument(..., help="id kunci / key id")) -> None:
     """Cabut kunci / revoke a key (running API servers drop it within api_key_cache_ttl_s)."""
-    with cli_errors():
-        key = _store().revoke(key_id)
+    with cli_errors(), _store() as store:
+        key = store.revoke(key_id)
     console.print(f"dicabut / revoked: {key.id} ({key.name}) {key.revoked_at}")

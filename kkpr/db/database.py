@@ -1,8 +1,8 @@
 """One unit of work per transaction over SQLite (embedded default) or PostgreSQL.
 
-Callers write SQL with ``?`` placeholders and portable types; each ``transaction``
-is one transaction, so a record and its outbox event are written together or not at
-all. PostgreSQL connections come from a ``kkpr.db.pool.Pool``.
+Callers write portable SQL composed by the driver (``kkpr.db.sql.sql``); each
+``transaction`` is one transaction, so a record and its outbox event are written
+together or not at all. PostgreSQL connections come from a ``kkpr.db.pool.Pool``.
 
 Schema changes are migrations (``kkpr.db.migrate``), applied through ``Tx.script``.
 """
@@ -17,36 +17,40 @@ from pathlib import Path
 from typing import Any
 
 from kkpr.db.pool import Pool, Unavailable, unavailable
+from kkpr.db.sql import Sql
 
 Row = dict[str, Any]
 
 
 class Tx:
-    """A transaction: ``execute`` and ``query`` with ``?`` placeholders."""
+    """A transaction: ``execute``, ``query`` and ``one``.
+
+    A statement is an ``Sql`` (``kkpr.db.sql.sql``): the driver composes its
+    parameters and identifiers. Plain text with ``?`` placeholders is still taken
+    from the modules not yet written with ``sql`` (on PostgreSQL its ``?`` become
+    ``%s``; such text must hold no other ``?`` and no ``%``).
+    """
 
     def __init__(self, cursor: Any, dialect: str) -> None:
         self._cur = cursor
         self.dialect = dialect
 
-    @property
-    def cursor(self) -> Any:
-        """The driver's cursor (for the migration runner's driver-composed SQL)."""
-        return self._cur
+    def _sql(self, statement: str | Sql) -> Any:
+        if isinstance(statement, Sql):
+            return statement.render(self.dialect)
+        return statement.replace("?", "%s") if self.dialect == "postgresql" else statement
 
-    def _sql(self, sql: str) -> str:
-        return sql.replace("?", "%s") if self.dialect == "postgresql" else sql
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        self._cur.execute(self._sql(sql), tuple(params))
+    def execute(self, statement: str | Sql, params: Sequence[Any] = ()) -> int:
+        self._cur.execute(self._sql(statement), tuple(params))
         return int(self._cur.rowcount or 0)
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        self._cur.execute(self._sql(sql), tuple(params))
+    def query(self, statement: str | Sql, params: Sequence[Any] = ()) -> list[Row]:
+        self._cur.execute(self._sql(statement), tuple(params))
         names = [d[0] for d in self._cur.description or ()]
         return [dict(zip(names, row, strict=True)) for row in self._cur.fetchall()]
 
-    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        rows = self.query(sql, params)
+    def one(self, statement: str | Sql, params: Sequence[Any] = ()) -> Row | None:
+        rows = self.query(statement, params)
         return rows[0] if rows else None
 
     def script(self, text: str) -> None:

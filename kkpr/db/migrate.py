@@ -29,11 +29,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from kkpr.db import locks
 from kkpr.db.database import Database, Tx
 from kkpr.db.pool import redact
+from kkpr.db.sql import sql
 from kkpr.errors import StoreError
 
 DIALECTS = ("sqlite", "postgresql")
@@ -108,10 +108,10 @@ def _bad(part: Part, what: str) -> StoreError:
 def _ensure_postgis(tx: Tx, url: str) -> None:
     import psycopg2
 
-    if tx.one("SELECT 1 AS ok FROM pg_extension WHERE extname = 'postgis'"):
+    if tx.one(sql("SELECT 1 AS ok FROM pg_extension WHERE extname = 'postgis'")):
         return
     try:
-        tx.execute("CREATE EXTENSION postgis")
+        tx.execute(sql("CREATE EXTENSION postgis"))
     except psycopg2.Error as exc:
         raise StoreError(
             "Ekstensi PostGIS belum terpasang dan tidak dapat dipasang",
@@ -159,48 +159,25 @@ PIPELINE = Part(
 PARTS = {p.name: p for p in (STORE, RECORDS, RATE_BUCKETS, PIPELINE)}
 
 
-def _identifier(tx: Tx, name: str) -> Any:
-    """A (possibly schema-qualified) table name, quoted by the driver on PostgreSQL."""
-    if tx.dialect == "postgresql":
-        from psycopg2 import sql
-
-        return sql.Identifier(*name.split("."))
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _version_table_sql(tx: Tx, table: str) -> Any:
-    if tx.dialect == "postgresql":
-        from psycopg2 import sql
-
-        return sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {} (version text PRIMARY KEY, name text NOT NULL, "
-            "checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
-        ).format(_identifier(tx, table))
-    return (
-        f"CREATE TABLE IF NOT EXISTS {_identifier(tx, table)} (version TEXT PRIMARY KEY, "
-        "name TEXT NOT NULL, checksum TEXT NOT NULL, "
-        "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
-    )
-
-
-def _select_versions(tx: Tx, table: str) -> Any:
-    if tx.dialect == "postgresql":
-        from psycopg2 import sql
-
-        return sql.SQL("SELECT version, name FROM {} ORDER BY version").format(
-            _identifier(tx, table)
-        )
-    return f"SELECT version, name FROM {_identifier(tx, table)} ORDER BY version"
-
-
-def _insert_version(tx: Tx, table: str) -> Any:
-    if tx.dialect == "postgresql":
-        from psycopg2 import sql
-
-        return sql.SQL("INSERT INTO {} (version, name, checksum) VALUES (%s, %s, %s)").format(
-            _identifier(tx, table)
-        )
-    return f"INSERT INTO {_identifier(tx, table)} (version, name, checksum) VALUES (?, ?, ?)"
+VERSION_TABLE = {
+    "postgresql": sql(
+        "CREATE TABLE IF NOT EXISTS {table} (version text PRIMARY KEY, name text NOT NULL, "
+        "checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+    ),
+    "sqlite": sql(
+        "CREATE TABLE IF NOT EXISTS {table} (version TEXT PRIMARY KEY, name TEXT NOT NULL, "
+        "checksum TEXT NOT NULL, "
+        "applied_at TEXT NOT NULL DEFAULT (strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now')))"
+    ),
+}
+VERSIONS = "SELECT version, name FROM {table} ORDER BY version"
+RECORD = "INSERT INTO {table} (version, name, checksum) VALUES ({}, {}, {})"
+TABLE_EXISTS = {
+    "postgresql": sql("SELECT to_regclass({}) IS NOT NULL AS found"),
+    "sqlite": sql(
+        "SELECT count(*) > 0 AS found FROM sqlite_master WHERE type = 'table' AND name = {}"
+    ),
+}
 
 
 def migrate(db: Database, part: Part) -> list[str]:
@@ -208,14 +185,13 @@ def migrate(db: Database, part: Part) -> list[str]:
     todo = part.migrations(db.dialect)
     applied: list[str] = []
     with db.transaction() as tx:
-        cur = tx.cursor
         if db.dialect == "postgresql":
-            cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", locks.key(part.lock))
+            tx.execute(sql("SELECT pg_advisory_xact_lock({}, {})"), locks.key(part.lock))
             if part.prepare is not None:
                 part.prepare(tx, db.url)
-        cur.execute(_version_table_sql(tx, part.table))
-        cur.execute(_select_versions(tx, part.table))
-        done = {row[0] for row in cur.fetchall()}
+        table = VERSION_TABLE[db.dialect]
+        tx.execute(sql(table.template, table=part.table))
+        done = {row["version"] for row in tx.query(sql(VERSIONS, table=part.table))}
         for m in todo:
             if m.version in done:
                 continue
@@ -231,7 +207,7 @@ def migrate(db: Database, part: Part) -> list[str]:
                     hint_id=f"Perbaiki migrasi atau basis data ({exc})",
                     hint_en=f"Fix the migration or the database ({exc})",
                 ) from exc
-            cur.execute(_insert_version(tx, part.table), (m.version, m.name, m.checksum))
+            tx.execute(sql(RECORD, table=part.table), (m.version, m.name, m.checksum))
             applied.append(m.label)
     return applied
 
@@ -240,18 +216,11 @@ def applied(db: Database, part: Part) -> list[str]:
     """The migrations of ``part`` recorded in ``db`` (``NNNN_name``; empty before the
     first run)."""
     with db.transaction() as tx:
-        if db.dialect == "postgresql":
-            row = tx.one("SELECT to_regclass(?) IS NOT NULL AS found", (part.table,))
-        else:
-            row = tx.one(
-                "SELECT count(*) > 0 AS found FROM sqlite_master WHERE type = 'table' AND name = ?",
-                (part.table,),
-            )
+        row = tx.one(TABLE_EXISTS[db.dialect], (part.table,))
         if not (row and row["found"]):
             return []
-        cur = tx.cursor
-        cur.execute(_select_versions(tx, part.table))
-        return [f"{v}_{n}" for v, n in cur.fetchall()]
+        rows = tx.query(sql(VERSIONS, table=part.table))
+    return [f"{r['version']}_{r['name']}" for r in rows]
 
 
 def pending(db: Database, part: Part) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kkpr.db.migrate import PIPELINE, migrate
+from kkpr.db.sql import sql
 from kkpr.errors import NotFound
 from kkpr.records.db import Database, Row, Tx
 from kkpr.settings import Settings
@@ -20,7 +21,9 @@ def application_row(tx: Tx, table: str, key: str, app_id: str, *, lock: bool = T
     """The row of ``table`` whose ``key`` is the application ``app_id``, locked for the
     rest of the transaction on PostgreSQL; an unknown application is ``NotFound``."""
     suffix = " FOR UPDATE" if lock and tx.dialect == "postgresql" else ""
-    row = tx.one(f"SELECT * FROM {table} WHERE {key} = ?{suffix}", (app_id,))
+    row = tx.one(
+        sql("SELECT * FROM {table} WHERE {key} = {}" + suffix, table=table, key=key), (app_id,)
+    )
     if row is None:
         raise NotFound(
             f"Permohonan {app_id} tidak ada",
@@ -73,9 +76,10 @@ def open_database(url: str) -> Database:
 def next_counter(tx: Tx, name: str) -> int:
     """The next value of a named counter, inside the caller's transaction."""
     tx.execute(
-        "INSERT INTO counters (name, value) VALUES (?, 0) ON CONFLICT (name) DO NOTHING", (name,)
+        sql("INSERT INTO counters (name, value) VALUES ({}, 0) ON CONFLICT (name) DO NOTHING"),
+        (name,),
     )
-    tx.execute("UPDATE counters SET value = value + 1 WHERE name = ?", (name,))
-    row = tx.one("SELECT value FROM counters WHERE name = ?", (name,))
+    tx.execute(sql("UPDATE counters SET value = value + 1 WHERE name = {}"), (name,))
+    row = tx.one(sql("SELECT value FROM counters WHERE name = {}"), (name,))
     assert row is not None
     return int(row["value"])

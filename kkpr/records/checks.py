@@ -33,6 +33,7 @@ from typing import Any
 import orjson
 
 from kkpr.db.migrate import RECORDS, migrate
+from kkpr.db.sql import sql
 from kkpr.errors import Conflict, NotFound
 from kkpr.model import Reason, field_names
 from kkpr.records.db import Database, Row, Tx
@@ -305,6 +306,7 @@ COLUMNS = (
     "id, kind, created_at, caller, caller_role, plan_id, plan_version, inputs, result, "
     "content_hash, corrects, correction_reason, batch_id, batch_index"
 )
+INSERT_CHECK = sql(f"INSERT INTO check_log ({COLUMNS}) VALUES ({', '.join(['{}'] * 14)})")
 
 
 # ---------------------------------------------------------------- the log
@@ -399,8 +401,7 @@ class CheckLog:
                     if c.corrects is not None:
                         self._must_exist(tx, c.corrects)
                     tx.execute(
-                        f"INSERT INTO check_log ({COLUMNS}) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        INSERT_CHECK,
                         (
                             r.id,
                             r.kind,
@@ -429,9 +430,11 @@ class CheckLog:
         self, tx: Tx, caller: str, idem: Idempotency, target_kind: str, target_id: str
     ) -> None:
         claimed = tx.execute(
-            "INSERT INTO check_idempotency "
-            "(caller, idem_key, request_hash, target_kind, target_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (caller, idem_key) DO NOTHING",
+            sql(
+                "INSERT INTO check_idempotency "
+                "(caller, idem_key, request_hash, target_kind, target_id, created_at) "
+                "VALUES ({}, {}, {}, {}, {}, {}) ON CONFLICT (caller, idem_key) DO NOTHING"
+            ),
             (caller, idem.key, idem.request_hash, target_kind, target_id, utc_iso(self._clock())),
         )
         if claimed == 0:
@@ -439,7 +442,7 @@ class CheckLog:
 
     @staticmethod
     def _must_exist(tx: Tx, check_id: str) -> None:
-        if tx.one("SELECT id FROM check_log WHERE id = ?", (check_id,)) is None:
+        if tx.one(sql("SELECT id FROM check_log WHERE id = {}"), (check_id,)) is None:
             raise not_found(check_id)
 
     # ------------------------------------------------------------ reading
@@ -448,8 +451,10 @@ class CheckLog:
         """The records stored under ``caller``'s key, None if the key is new."""
         with self.db.transaction() as tx:
             row = tx.one(
-                "SELECT request_hash, target_kind, target_id FROM check_idempotency "
-                "WHERE caller = ? AND idem_key = ?",
+                sql(
+                    "SELECT request_hash, target_kind, target_id FROM check_idempotency "
+                    "WHERE caller = {} AND idem_key = {}"
+                ),
                 (caller, idem.key),
             )
             if row is None:
@@ -466,18 +471,20 @@ class CheckLog:
                 )
             if row["target_kind"] == "batch":
                 rows = tx.query(
-                    f"SELECT {COLUMNS} FROM check_log WHERE batch_id = ? ORDER BY batch_index",
+                    sql(
+                        f"SELECT {COLUMNS} FROM check_log WHERE batch_id = {{}} ORDER BY batch_index"
+                    ),
                     (row["target_id"],),
                 )
             else:
                 rows = tx.query(
-                    f"SELECT {COLUMNS} FROM check_log WHERE id = ?", (row["target_id"],)
+                    sql(f"SELECT {COLUMNS} FROM check_log WHERE id = {{}}"), (row["target_id"],)
                 )
         return [CheckRecord.from_row(r) for r in rows]
 
     def get(self, check_id: str) -> CheckRecord:
         with self.db.transaction() as tx:
-            row = tx.one(f"SELECT {COLUMNS} FROM check_log WHERE id = ?", (check_id,))
+            row = tx.one(sql(f"SELECT {COLUMNS} FROM check_log WHERE id = {{}}"), (check_id,))
         if row is None:
             raise not_found(check_id)
         return CheckRecord.from_row(row)
@@ -486,7 +493,7 @@ class CheckLog:
         """Ids of the records that correct ``check_id``, oldest first."""
         with self.db.transaction() as tx:
             rows = tx.query(
-                "SELECT id FROM check_log WHERE corrects = ? ORDER BY created_at, id",
+                sql("SELECT id FROM check_log WHERE corrects = {} ORDER BY created_at, id"),
                 (check_id,),
             )
         return [r["id"] for r in rows]

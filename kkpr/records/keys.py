@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from kkpr.db.sql import sql
 from kkpr.errors import KkprError, NotFound
 from kkpr.records.checks import utc_iso
 from kkpr.records.db import Database, Row
@@ -147,8 +148,10 @@ class KeyStore:
         )
         with self.db.transaction() as tx:
             tx.execute(
-                "INSERT INTO api_keys (id, name, role, salt, key_hash, created_at, created_by) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                sql(
+                    "INSERT INTO api_keys (id, name, role, salt, key_hash, created_at, created_by) "
+                    "VALUES ({}, {}, {}, {}, {}, {}, {})"
+                ),
                 (key.id, name, role, salt, _hash(salt, secret), key.created_at, created_by),
             )
         return key, f"{PREFIX}_{key_id}_{secret}"
@@ -174,7 +177,7 @@ class KeyStore:
 
     def _verify(self, key_id: str, secret: str) -> ApiKey | None:
         with self.db.transaction() as tx:
-            row = tx.one("SELECT * FROM api_keys WHERE id = ?", (key_id,))
+            row = tx.one(sql("SELECT * FROM api_keys WHERE id = {}"), (key_id,))
         if row is None or row["revoked_at"] is not None:
             return None
         if not hmac.compare_digest(_hash(row["salt"], secret), row["key_hash"]):
@@ -183,12 +186,12 @@ class KeyStore:
 
     def get(self, key_id: str) -> ApiKey | None:
         with self.db.transaction() as tx:
-            row = tx.one("SELECT * FROM api_keys WHERE id = ?", (key_id,))
+            row = tx.one(sql("SELECT * FROM api_keys WHERE id = {}"), (key_id,))
         return None if row is None else ApiKey.from_row(row)
 
     def list(self) -> list[ApiKey]:
         with self.db.transaction() as tx:
-            rows = tx.query("SELECT * FROM api_keys ORDER BY created_at, id")
+            rows = tx.query(sql("SELECT * FROM api_keys ORDER BY created_at, id"))
         return [ApiKey.from_row(r) for r in rows]
 
     def revoke(self, key_id: str) -> ApiKey:
@@ -196,7 +199,7 @@ class KeyStore:
         this process, within ``cache_ttl_s`` in processes that cache verified keys."""
         with self.db.transaction() as tx:
             tx.execute(
-                "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                sql("UPDATE api_keys SET revoked_at = {} WHERE id = {} AND revoked_at IS NULL"),
                 (utc_iso(datetime.now(UTC)), key_id),
             )
         self._verified.forget(key_id)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Protocol
 
 from kkpr.db.migrate import RATE_BUCKETS, migrate
+from kkpr.db.sql import sql
 from kkpr.records.db import Database
 
 MAX_TRACKED_CLIENTS = 100_000  # memory: prune full buckets beyond this many clients
@@ -91,16 +92,18 @@ class SharedBuckets:
             # a new client gets a full bucket; an existing one is read and locked (the
             # no-op update takes PostgreSQL's row lock, SQLite's write lock is held)
             row = tx.one(
-                "INSERT INTO rate_buckets (client, tokens, at) VALUES (?, ?, ?) "
-                "ON CONFLICT (client) DO UPDATE SET tokens = rate_buckets.tokens "
-                "RETURNING tokens, at",
+                sql(
+                    "INSERT INTO rate_buckets (client, tokens, at) VALUES ({}, {}, {}) "
+                    "ON CONFLICT (client) DO UPDATE SET tokens = rate_buckets.tokens "
+                    "RETURNING tokens, at"
+                ),
                 (client, capacity, now),
             )
             assert row is not None  # RETURNING always answers one row
             at = float(row["at"])
             tokens, wait = spend(float(row["tokens"]), at, now, capacity, rate)
             tx.execute(
-                "UPDATE rate_buckets SET tokens = ?, at = ? WHERE client = ?",
+                sql("UPDATE rate_buckets SET tokens = {}, at = {} WHERE client = {}"),
                 (tokens, max(now, at), client),
             )
         with self._lock:
@@ -113,4 +116,6 @@ class SharedBuckets:
     def prune(self, now: float, capacity: float, rate: float) -> int:
         """Delete the buckets that have refilled by ``now``; how many were deleted."""
         with self.db.transaction() as tx:
-            return tx.execute("DELETE FROM rate_buckets WHERE at < ?", (now - capacity / rate,))
+            return tx.execute(
+                sql("DELETE FROM rate_buckets WHERE at < {}"), (now - capacity / rate,)
+            )

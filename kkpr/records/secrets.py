@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
+from kkpr.db.sql import sql
 from kkpr.records.db import Database
 
 SECRET_BYTES = 32
@@ -23,10 +24,12 @@ def service_secret(db: Database, name: str) -> bytes:
     made = secrets.token_hex(SECRET_BYTES)
     with db.transaction() as tx:
         tx.execute(
-            "INSERT INTO service_secrets (name, value, created_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (name) DO NOTHING",  # the first process to ask makes it
+            sql(
+                "INSERT INTO service_secrets (name, value, created_at) VALUES ({}, {}, {}) "
+                "ON CONFLICT (name) DO NOTHING"
+            ),  # the first process to ask makes it
             (name, made, datetime.now(UTC).isoformat(timespec="seconds")),
         )
-        row = tx.one("SELECT value FROM service_secrets WHERE name = ?", (name,))
+        row = tx.one(sql("SELECT value FROM service_secrets WHERE name = {}"), (name,))
     assert row is not None  # inserted above unless another process had
     return bytes.fromhex(str(row["value"]))

@@ -15,6 +15,7 @@ import threading
 import time
 from datetime import UTC, datetime
 
+from kkpr.db.sql import sql
 from kkpr.records.checks import utc_iso
 from kkpr.records.db import Database
 
@@ -34,14 +35,16 @@ class Sessions:
         sid = secrets.token_hex(16)
         with self.db.transaction() as tx:
             tx.execute(
-                "INSERT INTO staff_sessions (id, key_id, expires_at) VALUES (?, ?, ?)",
+                sql("INSERT INTO staff_sessions (id, key_id, expires_at) VALUES ({}, {}, {})"),
                 (sid, key_id, expires_at),
             )
             with self._lock:
                 self._opened += 1
                 prune = self._opened % PRUNE_EVERY == 0
             if prune:
-                tx.execute("DELETE FROM staff_sessions WHERE expires_at < ?", (int(time.time()),))
+                tx.execute(
+                    sql("DELETE FROM staff_sessions WHERE expires_at < {}"), (int(time.time()),)
+                )
         return sid
 
     def active(self, sid: str, key_id: str) -> bool:
@@ -51,7 +54,8 @@ class Sessions:
                 return True
         with self.db.transaction() as tx:
             row = tx.one(
-                "SELECT key_id, expires_at, revoked_at FROM staff_sessions WHERE id = ?", (sid,)
+                sql("SELECT key_id, expires_at, revoked_at FROM staff_sessions WHERE id = {}"),
+                (sid,),
             )
         good = (
             row is not None
@@ -71,6 +75,8 @@ class Sessions:
             self._good.pop(sid, None)
         with self.db.transaction() as tx:
             tx.execute(
-                "UPDATE staff_sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                sql(
+                    "UPDATE staff_sessions SET revoked_at = {} WHERE id = {} AND revoked_at IS NULL"
+                ),
                 (utc_iso(datetime.now(UTC)), sid),
             )

@@ -1,0 +1,66 @@
+"""SQL composed by the driver: parameters and identifiers are never pasted into text.
+
+``sql("SELECT * FROM {table} WHERE {key} = {}", table="cases", key="application_id")``:
+``{}`` is a parameter (its value goes in ``params``), ``{name}`` an identifier (a
+table or a column, ``schema.table`` allowed). On PostgreSQL the statement is
+``psycopg2.sql.SQL(template).format(Placeholder(), ..., name=Identifier(...))``: the
+driver composes it and quotes the identifiers. On SQLite, whose driver has no
+composition API, the same template gets its ``?`` placeholders and SQL-standard
+quoted identifiers. A ``%`` meant for the database is written ``%%`` (psycopg2's rule;
+it is undone for SQLite). Literal braces are ``{{`` and ``}}``.
+
+Rendering is cached per template and identifiers: the hot statements (the check log's
+insert) are composed once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import string
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Sql:
+    """A statement template and its identifiers (see the module docstring)."""
+
+    template: str
+    identifiers: tuple[tuple[str, str], ...] = ()
+
+    def render(self, dialect: str) -> Any:
+        """The statement for ``dialect``: a ``psycopg2.sql.Composed`` or SQLite text."""
+        if dialect == "postgresql":
+            return _postgresql(self.template, self.identifiers)
+        return _sqlite(self.template, self.identifiers)
+
+
+def sql(template: str, **identifiers: str) -> Sql:
+    """A statement: ``{}`` parameters, ``{name}`` identifiers given by keyword."""
+    return Sql(template, tuple(sorted(identifiers.items())))
+
+
+def _parameters(template: str) -> int:
+    fields = [f for _text, f, _spec, _conv in string.Formatter().parse(template) if f is not None]
+    return sum(1 for f in fields if f == "")
+
+
+def quote_identifier(name: str) -> str:
+    """``name`` (``schema.table`` allowed) quoted as SQL says: in double quotes, a
+    double quote doubled."""
+    return ".".join('"' + part.replace('"', '""') + '"' for part in name.split("."))
+
+
+@functools.lru_cache(maxsize=1024)
+def _sqlite(template: str, identifiers: tuple[tuple[str, str], ...]) -> str:
+    named = {k: quote_identifier(v) for k, v in identifiers}
+    text = template.format(*["?"] * _parameters(template), **named)
+    return text.replace("%%", "%")
+
+
+@functools.lru_cache(maxsize=1024)
+def _postgresql(template: str, identifiers: tuple[tuple[str, str], ...]) -> Any:
+    from psycopg2 import sql as pg  # an adapter library: only where PostgreSQL is used
+
+    named = {k: pg.Identifier(*v.split(".")) for k, v in identifiers}
+    return pg.SQL(template).format(*[pg.Placeholder()] * _parameters(template), **named)

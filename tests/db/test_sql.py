@@ -1,0 +1,34 @@
+"""Statements composed by the driver: the same template on both dialects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kkpr.db.database import Database
+from kkpr.db.sql import quote_identifier, sql
+
+
+def test_sqlite_gets_placeholders_and_quoted_identifiers() -> None:
+    q = sql("SELECT * FROM {t} WHERE {k} = {} AND n LIKE '5%%'", t="ka.se", k='we"ird')
+    assert q.render("sqlite") == ('SELECT * FROM "ka"."se" WHERE "we""ird" = ? AND n LIKE \'5%\'')
+    assert quote_identifier("cases") == '"cases"'
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
+    if request.param == "sqlite":
+        return Database(f"sqlite:///{tmp_path / 'x.db'}")
+    return Database(request.getfixturevalue("pg_new_database")(migrated=False))
+
+
+def test_identifiers_and_parameters_reach_the_database_as_such(db: Database) -> None:
+    """A hostile table name is one identifier, a hostile value one parameter."""
+    table = 'odd "name"; DROP TABLE x'
+    with db.transaction() as tx:
+        tx.execute(sql("CREATE TABLE {t} (k TEXT, v TEXT)", t=table))
+        tx.execute(sql("INSERT INTO {t} (k, v) VALUES ({}, {})", t=table), ("a?", "'); --%s"))
+        got = tx.one(sql("SELECT v FROM {t} WHERE k = {} AND v LIKE '%%--%%'", t=table), ("a?",))
+    assert got == {"v": "'); --%s"}
+    db.close()
