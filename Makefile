@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Debian packages: GDAL's ogrinfo (a real OGC API client in the tests), PostGIS, Chromium
-RUN_DEBS := gdal-bin
+RUN_DEBS := gdal-bin fonts-dejavu-core
 TEST_DEBS := gdal-bin postgresql-15 postgresql-15-postgis-3 chromium fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

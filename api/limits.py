@@ -151,7 +151,9 @@ def _counting(receive: Receive, limit: int) -> Receive:
 
 # ---------------------------------------------------------------- the public limit, first
 
-PUBLIC_LIMITED = frozenset({("POST", "/v1/precheck"), ("POST", "/pages/upload")})
+PUBLIC_LIMITED = frozenset(
+    {("POST", "/v1/precheck"), ("POST", "/pages/upload"), ("GET", "/pages/precheck.pdf")}
+)
 
 
 class PublicRateLimit:

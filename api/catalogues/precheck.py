@@ -24,4 +24,5 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # the server-made PDF summary (api/routers/pages.py, kkpr/precheck_pdf.py)
     "precheck.pdf": ("Unduh ringkasan PDF (1 halaman)", "Download the summary as PDF (1 page)"),
+    "precheck.pdf.limits": ("Batas untuk tapak ini", "Limits for this site"),
 }

@@ -75,6 +75,7 @@ FIGURES = (
     ("green_area_m2", "m²"),
 )
 staff_only = require_role("staff")
+anyone = require_role("permit_system", "staff", "public")
 
 
 # ---------------------------------------------------------------- page frame
@@ -188,6 +189,37 @@ def static_file(path: str, v: str = "") -> FileResponse:
 @router.get("/", response_class=HTMLResponse)
 def precheck_page(request: Request) -> HTMLResponse:
     return render(request, "precheck.html")
+
+
+# ---------------------------------------------------------------- the pre-check's PDF
+
+
+@router.get("/pages/precheck.pdf", response_model=None)
+async def precheck_pdf(request: Request, caller: Caller = Depends(anyone)) -> Response:
+    """The one-page PDF summary of the pre-check a shareable link names (its ``kbli``,
+    ``site`` and figures as query parameters): checked and stored as ``POST
+    /v1/precheck`` is (under the same public limit), drawn by the server."""
+    from api.precheck_summary import check_body, link_of, summary_pdf
+    from api.routers.checks import run_check
+
+    state = state_of(request)
+    params = dict(request.query_params)
+    body = check_body(params)
+
+    def make() -> bytes:
+        new = run_check(state, body, "precheck")
+        record = state.check_log.append([new], caller=caller.id, caller_role=caller.role)[0]
+        link = link_of(state, str(request.base_url), params)
+        rules = state.store.rules()
+        return summary_pdf(state, record.to_dict(), link, _rdtr_in_oss(request, rules.meta))
+
+    pdf = await run_in_threadpool(make)  # a check, a map and a page: never on the loop
+    name = f"pra-periksa-{body.kbli}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-store"},
+    )
 
 
 # ---------------------------------------------------------------- document verification

@@ -736,3 +736,30 @@ def test_the_conforming_part_of_the_site_is_drawn_and_said(
     expect(page.locator("#conforming-words")).to_contain_text(f"{area} m²")
     page.locator("#result-map").scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "precheck-conforming-part.png"), full_page=False)
+
+
+def test_the_pdf_link_gives_the_servers_one_page_summary(
+    page: Page, web_server: WebServer, artifacts: Path
+) -> None:
+    """The result's PDF link: the server reads the link as the page wrote it, checks the
+    same site and draws one page marked as a pre-check with the same verdict."""
+    import io
+
+    import pypdf
+
+    open_precheck(page, web_server)
+    upload(page, sites.EXAMPLES / f"{sites.FORBIDDEN}.geojson")
+    choose_kbli(page, "minimarket", "47111")
+    fill_figures(page, FIGURES)
+    assert submit(page) == "tidak_sesuai"
+    href = page.get_attribute("#pdf-link", "href") or ""
+    assert href.startswith("/pages/precheck.pdf?") and "kbli=47111" in href
+    answer = page.request.get(web_server.url + href)
+    assert answer.status == 200 and answer.headers["content-type"] == "application/pdf"
+    pdf = answer.body()
+    (artifacts / "precheck-server-summary.pdf").write_bytes(pdf)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "PRA-PERIKSA — BUKAN IZIN" in text
+    assert HEADLINE_ID["tidak_sesuai"] in text

@@ -429,6 +429,7 @@ async function runCheck() {
   const hash = writeState({ site: state.site, kbli: state.kbli, figures });
   history.replaceState(null, "", `${location.pathname}${location.search}#${hash}`);
   $("permalink").value = `${location.origin}${location.pathname}#${hash}`;
+  $("pdf-link").href = `/pages/precheck.pdf?${hash}`; // the server's one-page summary
   $("print-link").textContent = t("res.print_link", {
     url: $("permalink").value, date: new Date().toLocaleString(page.lang === "en" ? "en-GB" : "id-ID"),
   });
