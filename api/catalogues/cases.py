@@ -112,6 +112,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cases.case.received": ("Diterima dari OSS", "Received from OSS"),
     "cases.case.steps": ("Langkah yang sudah diambil", "Steps taken so far"),
     "cases.case.via": ("melalui {key}", "via {key}"),
+    "cases.case.stages": ("Tahap perizinan", "Permit stages"),
     "cases.case.actions": ("Tindakan", "Actions"),
     "cases.actor.staff": ("petugas", "staff"),
     "cases.actor.applicant": ("pemohon", "applicant"),

@@ -177,6 +177,7 @@ def staff_document_url(number: str) -> str:
 def _key_names(state: AppState, case: dict[str, Any]) -> dict[str, str]:
     """The names of the keys that acted on the case (a revoked key keeps its name)."""
     acted = {t.get("acted_by") for t in case.get("transitions", [])}
+    acted |= {s.get("actor") for s in case.get("history", [])}
     names = {f"key:{key.id}": key.name for key in state.keys.list()}
     return {k: names[k] for k in acted if k in names}
 

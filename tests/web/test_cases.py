@@ -130,6 +130,7 @@ def test_a_case_is_read_acted_on_and_approved_in_part_drawn_on_the_map(
     expect(page.locator("#case-oss")).to_contain_text("tidak datang dari OSS")
     expect(page.locator("#case-steps li")).to_have_count(1)
     expect(page.locator("#case-steps")).to_contain_text("09 Diajukan")
+    expect(page.locator("#case-stages")).to_contain_text("Kesesuaian ruang (KKPR): sedang dikaji")
     # the map: the site, the part outside the RDTR and the conforming part are drawn
     expect(page.locator("#case-map .leaflet-case-pane path")).to_have_count(3)
     drawn = page.evaluate(
@@ -176,10 +177,32 @@ def test_a_case_is_read_acted_on_and_approved_in_part_drawn_on_the_map(
     page.locator("#act-lanjutkan button[type=submit]").click()
     expect(page.locator("#state-code")).to_have_text("42")
 
-    # the decision in part: drawn from the conforming part, one corner cut off
+    # the decision in part: a part drawn anew (three clicks and the first again) ...
     page.click("#act-putuskan summary")
     page.get_by_label("Setujui sebagian").check()
     expect(page.locator("#draw-tools")).to_be_visible()
+    page.click("#draw-anew")
+    page.wait_for_function("() => !window.kkpr.map._animatingZoom")
+    page.wait_for_timeout(400)
+    corner = page.evaluate(
+        """() => { const b = window.kkpr.case.map.site.coordinates[0];
+          const xs = b.map((p) => p[0]), ys = b.map((p) => p[1]);
+          const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
+          const at = (x, y) => { const p = window.kkpr.map.latLngToContainerPoint([y, x]);
+            return [p.x, p.y]; };
+          return [at(x0 + 0.6 * (x1 - x0), y0 + 0.8 * (y1 - y0)),
+                  at(x0 + 0.9 * (x1 - x0), y0 + 0.8 * (y1 - y0)),
+                  at(x0 + 0.9 * (x1 - x0), y0 + 0.6 * (y1 - y0))]; }"""
+    )
+    box = page.locator("#case-map").bounding_box()
+    assert box is not None
+    for x, y in [*corner, corner[0]]:
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        page.wait_for_timeout(150)
+    expect(page.locator("#drawn-area")).to_contain_text("Bagian digambar: ± ")
+    assert page.evaluate("() => window.kkpr.drawnGeometry().coordinates[0].length") == 4
+    # ... or, as decided here, the conforming part with one corner cut off
+    page.click("#draw-from-conforming")
     corners = page.locator("#case-map .leaflet-editing-icon")
     expect(corners.first).to_be_visible()
     page.wait_for_function("() => !window.kkpr.map._animatingZoom")
@@ -203,8 +226,6 @@ def test_a_case_is_read_acted_on_and_approved_in_part_drawn_on_the_map(
           return [at(ring[far]), at(mid)];
         }"""
     )
-    box = page.locator("#case-map").bounding_box()
-    assert box is not None
     page.mouse.move(box["x"] + start[0], box["y"] + start[1])
     page.mouse.down()
     page.mouse.move(box["x"] + (start[0] + end[0]) / 2, box["y"] + (start[1] + end[1]) / 2, steps=5)

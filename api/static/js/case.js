@@ -21,7 +21,7 @@ const STYLE = {
 };
 const map = makeMap($("case-map"));
 map.createPane("case").style.zIndex = 450; // over the tiles, under the drawing's corner markers (600)
-window.kkpr = { map };
+window.kkpr = { map, drawnGeometry: () => drawnGeometry() };
 const layers = {};
 const pointStyle = (colour) => (_f, ll) => L.circleMarker(ll, {
   pane: "case", radius: 8, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1,
@@ -109,6 +109,7 @@ function render(c) {
     section("applicant", t("cases.case.applicant"), applicant(c)),
     section("oss", t("cases.case.oss"), oss(c)),
     section("steps", t("cases.case.steps"), steps(c)),
+    section("stages", t("cases.case.stages"), stages(c)),
   );
 }
 
@@ -211,6 +212,15 @@ function steps(c) {
       s.keterangan ? h("p", {}, s.keterangan) : "",
       dataLine(s.data));
   }));
+}
+
+/** The application's stages as the permit system reported them (KKPR, then the
+ * environmental approval, PBG, SLF, the business licence), with who and when. */
+function stages(c) {
+  return h("ol", { class: "timeline", id: "case-stages" }, (c.history || []).map((s) => h("li", {},
+    h("strong", {}, `${t(`trk.stage.${s.stage}`)}: ${t(`trk.stage_status.${s.status}`)}`), " ",
+    h("span", { class: "muted" }, `${when(s.at)}${s.actor ? ` · ${(c.officer_names || {})[s.actor] || s.actor}` : ""}`),
+    s.note ? h("p", {}, s.note) : "")));
 }
 
 function dataLine(data) {
@@ -387,6 +397,7 @@ function decisionForm(c) {
   };
   onCreated = (e) => {
     drawn = e.layer.addTo(map);
+    window.kkpr.drawn = drawn;
     drawn.editing.enable();
     drawn.on("edit", showArea);
     showArea();
