@@ -10,7 +10,9 @@ from kkpr.errors import UnknownActivity
 from kkpr.footprint import footprint_in_plan
 from kkpr.model import CheckResult, KbliEntry, Located, PlanRules, Proposal, Site
 from kkpr.plan.package import Plan
+from kkpr.plan.rasters import ground_elevation
 from kkpr.rules.outcome import evaluate
+from kkpr.rules.overlays import needs_ground
 from kkpr.site import site_from_geojson
 from kkpr.store.base import Store
 from kkpr.store.memory import MemoryStore
@@ -66,6 +68,7 @@ def check(
     entry = resolve_activity(rules, kbli)
     the_site = as_site(site, crs)
     located = store.locate(the_site, plan_id)
+    measure_ground(store, rules, located, plan_id)
     proposal = proposal or Proposal()
     return evaluate(rules, located, entry, proposal, _footprint(proposal, the_site, located, rules))
 
@@ -75,6 +78,17 @@ def _footprint(proposal: Proposal, site: Site, located: Located, rules: PlanRule
     if proposal.footprint is None:
         return None
     return footprint_in_plan(proposal.footprint, site, located.geometry, rules.meta.crs)
+
+
+def measure_ground(store: Store, rules: PlanRules, located: Located, plan_id: str | None) -> None:
+    """The highest ground under the site on the plan's DEM, where a limit elevation
+    (a KKOP surface) needs it: a fact of the site a store's raster file gives."""
+    if not needs_ground(rules.meta, located.overlays):
+        return
+    source = getattr(store, "dem_source", None)
+    dem = source(plan_id) if source is not None else None
+    if dem is not None:
+        located.ground_m = ground_elevation(dem[0], located.geometry, dem[1])
 
 
 def check_many(
@@ -88,6 +102,8 @@ def check_many(
     rules = store.rules(plan_id)
     entries = [resolve_activity(rules, kbli) for _site, kbli, _p in requests]
     located = store.locate_many([site for site, _k, _p in requests], plan_id)
+    for loc in located:
+        measure_ground(store, rules, loc, plan_id)
     return [
         evaluate(rules, loc, entry, proposal, _footprint(proposal, site, loc, rules))
         for loc, entry, (site, _k, proposal) in zip(located, entries, requests, strict=True)

@@ -383,6 +383,9 @@ class Located:
     lon: float | None = None
     lat: float | None = None
     roads: list[RoadHit] = field(default_factory=list)  # the roads the site fronts
+    # the highest ground under the site on the plan's DEM (m above MSL), measured only
+    # where a limit elevation needs it (kkpr.check, KKOP surfaces): None otherwise
+    ground_m: float | None = None
 
 
 # ---------------------------------------------------------------- the answer

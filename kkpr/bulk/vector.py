@@ -47,13 +47,14 @@ from kkpr.bulk.clip import Rings, convex, overlap_areas
 from kkpr.bulk.sites import PROPOSAL_COLUMNS
 from kkpr.kugi import kind_of
 from kkpr.model import Effect, Form, Intensity, Outcome, PlanRules
+from kkpr.plan.rasters import ground_elevation
 from kkpr.rules import bonus as bonus_rules
 from kkpr.rules import classes as class_rules
 from kkpr.rules.activity_groups import group_effect
 from kkpr.rules.intensity import WEIGHTED
 from kkpr.rules.itbx import parse_cell
 from kkpr.rules.outcome import NO_INTENSITY, PART_EFFECT
-from kkpr.rules.overlays import groups_of
+from kkpr.rules.overlays import elevation_kinds, groups_of
 from kkpr.rules.setbacks import road_key, row_for
 from kkpr.site import is_geographic, to_crs_many
 from kkpr.store.memory import MemoryStore
@@ -591,8 +592,9 @@ def evaluate_sites(
     okind = c.ov_kind[oo]
     og = grank[okind, site_kbli[os_]]
     orank = np.where(odec, np.where(og >= 0, og, c.ov_rank[oo]), 0)
-    out.add(os_, OVERLAY, oo, c.kind_code[okind], orank)
+    out.add(os_, OVERLAY, 2 * oo, c.kind_code[okind], orank)
     caps = odec & ~np.isnan(c.ov_tb[oo])
+    cap_tb = _elevation_caps(c, store, sub, os_, oo, okind, caps, out)
     fcount = c.zone_flag_ptr[pz + 1] - c.zone_flag_ptr[pz]
     frep = np.repeat(np.arange(len(ps)), fcount)
     fwithin = np.arange(len(frep)) - np.repeat(np.cumsum(fcount) - fcount, fcount)
@@ -600,7 +602,7 @@ def evaluate_sites(
     fsite = ps[frep]
     fg = grank[fkind, site_kbli[fsite]]
     frank = np.where(pdec[frep], np.where(fg >= 0, fg, c.kind_flag_rank[fkind]), 0)
-    out.add(fsite, OVERLAY, len(c.ov_kind) + frep * 64 + fwithin, c.kind_code[fkind], frank)
+    out.add(fsite, OVERLAY, 2 * len(c.ov_kind) + frep * 64 + fwithin, c.kind_code[fkind], frank)
 
     # ---- intensity: the strictest limit of the deciding parts (and height caps); the
     # lot ratios of parts that differ area-weighted (intensity.combine)
@@ -622,7 +624,7 @@ def evaluate_sites(
             den = np.bincount(s_, weights=a_, minlength=m)
             mixed = (lo != hi) & (den > 0)
             strict[mixed, j] = num[mixed] / den[mixed]
-    np.fmin.at(strict[:, 4], os_[caps], c.ov_tb[oo[caps]])
+    np.fmin.at(strict[:, 4], os_[caps], cap_tb[caps])
     asked = np.nan_to_num(_column(proposal, "tod_bonus", n)[todo]) > 0
     flag_hits = (fsite, fkind, parea[frep], pdec[frep])
     _klb_bonus(c, strict, asked, (os_, c.ov_kind[oo], oarea, odec), flag_hits, site_area, out)
@@ -725,6 +727,41 @@ class _Reasons:
         site, stage, key, code, rank = (np.concatenate(x) for x in zip(*self.cols, strict=True))
         order = np.lexsort((key, stage, site))
         return site[order], code[order], rank[order]
+
+
+def _elevation_caps(
+    c: Compiled,
+    store: MemoryStore,
+    sub: NDArray[np.object_],
+    os_: NDArray[np.int64],
+    oo: NDArray[np.int64],
+    okind: NDArray[np.int64],
+    caps: NDArray[np.bool_],
+    out: _Reasons,
+) -> NDArray[np.float64]:
+    """The height cap of each overlay hit: its TB, or, for a limit elevation (KKOP
+    surfaces, kkpr.rules.overlays), that elevation less the site's highest ground on
+    the DEM; a deciding one without ground is for staff (``.no_ground``). ``caps`` is
+    narrowed to the hits that cap."""
+    tb = c.ov_tb[oo].copy()
+    kinds = [c.kinds.index(j) for j in elevation_kinds(c.rules.meta) if j in c.kinds]
+    if not kinds:
+        return tb
+    elev = np.isin(okind, kinds) & ~np.isnan(tb)
+    if not elev.any():
+        return tb
+    dem = store.dem_source()
+    ground = np.full(len(sub), np.nan)
+    for i in np.unique(os_[elev]).tolist():
+        g = None if dem is None else ground_elevation(dem[0], sub[i], dem[1])
+        ground[i] = np.nan if g is None else g
+    tb[elev] = tb[elev] - ground[os_[elev]]
+    missing = np.flatnonzero(caps & elev & np.isnan(ground[os_]))
+    for k in missing.tolist():
+        code = c.codes(f"overlay.{c.kinds[okind[k]].lower()}.no_ground")
+        out.add([os_[k]], OVERLAY, 2 * oo[k] + 1, code, _rank(Effect.REVIEW))
+    caps &= ~np.isnan(tb)
+    return tb
 
 
 def _klb_bonus(

@@ -135,3 +135,22 @@ def stat_of_cells(
         mean=float((values * cover).sum() / weight),
         share_above=share,
     )
+
+
+def ground_elevation(path: Path, geom: BaseGeometry, crs: str) -> float | None:
+    """The highest ground under ``geom`` (plan CRS ``crs``) on a DEM, in its units (m
+    above mean sea level): the highest cell the geometry covers; None where the DEM
+    has no cell there. What a KKOP limit elevation is compared with (issue 18 item 8)."""
+    ds = open_raster(path)
+    raster_crs = ds.crs.to_string() if ds.crs else crs
+    if raster_crs != crs:
+        geom = to_crs(geom, crs, raster_crs)
+    window = window_around(ds, geom.bounds, 0)
+    if window.width <= 0 or window.height <= 0:
+        return None
+    data = ds.read(1, window=window, masked=True).astype("float64").filled(np.nan)
+    transform = ds.window_transform(window)
+    xmin, ymax = transform.c, transform.f
+    xmax = xmin + transform.a * data.shape[1]
+    ymin = ymax + transform.e * data.shape[0]
+    return stat_of_array("dem", data, (xmin, ymin, xmax, ymax), geom, None).max

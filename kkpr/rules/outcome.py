@@ -228,7 +228,7 @@ def evaluate(
     ]
     hits += overlay_rules.flag_hits(located.zones, deciding_flags)
     overlay_findings, overlay_reasons, caps = overlay_rules.evaluate(
-        hits, rules.meta, entry.kbli, site_area
+        hits, rules.meta, entry.kbli, site_area, located.ground_m
     )
     reasons.extend(overlay_reasons)
 

@@ -58,10 +58,28 @@ def effect_of(hit: OverlayHit, meta: PlanMeta, kbli: str) -> tuple[str | None, s
     return efek or None, None
 
 
+def elevation_kinds(meta: PlanMeta) -> frozenset[str]:
+    """Kinds whose layer TB is a limit elevation above mean sea level (KKOP surfaces)."""
+    return frozenset(j for j, r in meta.overlay_rules.items() if r.tb_elevasi)
+
+
+def needs_ground(meta: PlanMeta, overlays: list[OverlayHit]) -> bool:
+    kinds = elevation_kinds(meta)
+    return bool(kinds) and any(h.jenis in kinds and h.tb is not None for h in overlays)
+
+
 def evaluate(
-    hits: list[tuple[OverlayHit, bool]], meta: PlanMeta, kbli: str, site_area: float
+    hits: list[tuple[OverlayHit, bool]],
+    meta: PlanMeta,
+    kbli: str,
+    site_area: float,
+    ground: float | None = None,
 ) -> tuple[list[OverlayFinding], list[Reason], list[Limit]]:
+    """Findings, reasons and height caps of the overlays. A limit elevation (``[overlay.
+    <JENIS>] tb_elevasi``) caps the height at that elevation less ``ground``, the highest
+    ground under the site on the plan's DEM; without it the check cannot compare."""
     findings, reasons, caps = [], [], []
+    elevations = elevation_kinds(meta)
     for hit, deciding in hits:
         efek, group = effect_of(hit, meta, kbli)
         share = hit.area_m2 / site_area if site_area > 0 else 1.0
@@ -78,9 +96,18 @@ def evaluate(
                 fid=hit.fid,
             )
         )
+        elevation = hit.jenis in elevations and not hit.source.startswith("pola_ruang.")
+        no_ground = False
         if hit.tb is not None and deciding:
-            caps.append(_cap(hit, hit.tb))
-        reasons.append(_reason(hit, efek, deciding, share, site_area, group))
+            if not elevation:
+                caps.append(_cap(hit, hit.tb))
+            elif ground is None:
+                no_ground = True
+            else:
+                caps.append(_elevation_cap(hit, hit.tb, ground))
+        reasons.append(_reason(hit, efek, deciding, share, site_area, group, elevation))
+        if no_ground:
+            reasons.append(_no_ground(hit))
     return findings, reasons, caps
 
 
@@ -103,6 +130,49 @@ GROUP_WORDS = {  # what an overlay does to an activity group it names
     "B": ("menambah persyaratan", "adds a condition"),
     "X": ("melarangnya", "forbids it"),
 }
+
+
+def _elevation_cap(hit: OverlayHit, elevation: float, ground: float) -> Limit:
+    source = f"{hit.jenis} {hit.source} fid {hit.fid}"
+    tb = elevation - ground
+    return Limit(
+        tb,
+        source,
+        "cap",
+        (
+            {
+                "overlay": hit.jenis,
+                "fid": hit.fid,
+                "value": tb,
+                "from": hit.source,
+                "elevation_m": elevation,
+                "ground_m": ground,
+            },
+        ),
+        (
+            f"TB {num_id(tb, 2)} m: batas elevasi {hit.jenis} {num_id(elevation, 2)} m dpl "
+            f"dikurangi tanah tertinggi tapak {num_id(ground, 2)} m dpl (DEM rencana) ({source}).",
+            f"TB {num_en(tb, 2)} m: the {hit.jenis} limit elevation {num_en(elevation, 2)} m "
+            f"above MSL less the site's highest ground {num_en(ground, 2)} m (the plan's DEM) "
+            f"({source}).",
+        ),
+    )
+
+
+def _no_ground(hit: OverlayHit) -> Reason:
+    return Reason(
+        f"overlay.{hit.jenis.lower()}.no_ground",
+        f"Batas {hit.jenis} berupa elevasi {num_id(hit.tb or 0, 2)} m dpl, tetapi rencana tidak "
+        "memiliki DEM yang menutupi tapak: tinggi bangunan tidak dapat dibandingkan; "
+        "petugas mengukur elevasi tanah.",
+        f"The {hit.jenis} limit is an elevation of {num_en(hit.tb or 0, 2)} m above MSL, but the "
+        "plan has no DEM covering the site: the building height cannot be compared; staff "
+        "measure the ground elevation.",
+        Effect.REVIEW,
+        {"overlay": hit.jenis, "fid": hit.fid, "elevation_m": hit.tb},
+    )
+
+
 TAILS = {  # (deciding, efek) -> effect, Indonesian and English tail of the sentence
     False: (Effect.INFO, "bagian ini di bawah toleransi, tidak menentukan",
             "this part is under the tolerance and does not decide"),
@@ -119,6 +189,7 @@ def _reason(
     share: float,
     site_area: float,
     group: str | None = None,
+    elevation: bool = False,
 ) -> Reason:
     key: str | bool | None = (efek if efek in ("X", "B") else None) if deciding else False
     effect, tail_id, tail_en = TAILS[key]
@@ -134,6 +205,9 @@ def _reason(
         text_en += ")" + (f": {hit.keterangan}" if hit.keterangan else "")
         cap_id = f"; batas tinggi {num_id(hit.tb)} m" if hit.tb is not None else ""
         cap_en = f"; height cap {num_en(hit.tb)} m" if hit.tb is not None else ""
+        if elevation and hit.tb is not None:
+            cap_id = f"; batas elevasi {num_id(hit.tb)} m dpl (tanah + bangunan)"
+            cap_en = f"; limit elevation {num_en(hit.tb)} m above MSL (ground + building)"
         end_id, end_en = tail_id, tail_en
         if group is not None and deciding:
             word_id, word_en = GROUP_WORDS[efek]

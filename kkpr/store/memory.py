@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -104,6 +105,13 @@ class MemoryStore:
         self._region = region
 
     # ------------------------------------------------------------ Store protocol
+
+    def dem_source(self, plan_id: str | None = None) -> tuple[Path, str] | None:
+        """The plan's DEM file and the plan CRS (kkpr.check measures ground on it)."""
+        for spec in self.plan.meta.rasters:
+            if spec.kind == "dem":
+                return self.plan.raster_path(spec), self.crs
+        return None
 
     def rules(self, plan_id: str | None = None) -> PlanRules:
         self._check_plan_id(plan_id)

@@ -293,6 +293,10 @@ class PostgisStore:
         self._local.pin = (av, time.monotonic())
         return self._rules_of(av)
 
+    def dem_source(self, plan_id: str | None = None) -> tuple[Path, str] | None:
+        """The active version's DEM file (as loaded) and the plan CRS."""
+        return _dem_of(self._active_for(plan_id))
+
     def _rules_of(self, av: ActiveVersion) -> PlanRules:
         rules = self._rules.get(av.vid)
         if rules is None:
@@ -723,6 +727,13 @@ class PostgisStore:
         return version
 
 
+def _dem_of(av: ActiveVersion) -> tuple[Path, str] | None:
+    for spec, path in av.rasters:
+        if spec.kind == "dem":
+            return path, av.crs
+    return None
+
+
 class PinnedVersion:
     """The Store of one version of one plan (``PostgisStore.pinned``)."""
 
@@ -740,6 +751,10 @@ class PinnedVersion:
     def rules(self, plan_id: str | None = None) -> PlanRules:
         self._check_plan_id(plan_id)
         return self.store._rules_of(self.version)
+
+    def dem_source(self, plan_id: str | None = None) -> tuple[Path, str] | None:
+        self._check_plan_id(plan_id)
+        return _dem_of(self.version)
 
     def locate(self, site: Site, plan_id: str | None = None) -> Located:
         return self.locate_many([site], plan_id)[0]

@@ -25,6 +25,7 @@ from kkpr.plan.package import Plan, read_plan
 from kkpr.store.memory import MemoryStore
 from tests.mini_plan import with_lot_classes, with_overlay, write_mini_plan
 from tests.roads_plan import write_roads_plan
+from tests.rules.test_kkop_elevation import kkop_plan
 from tests.rules.test_rtrw import rtrw_plan
 
 # written by the exact path only (informative): the RTRW indications, and their classes
@@ -309,3 +310,18 @@ def test_a_plan_with_roads_is_decided_alike(tmp_path: Path) -> None:
     # some site fronts two roads (a corner, or both ends of the plan)
     per_site = [sum(c == "setback.gsb" for c, _e in site) for site in verdicts.reasons()]
     assert max(per_site) >= 2
+
+
+@pytest.mark.parametrize("dem", [True, False])
+def test_kkop_limit_elevations_are_decided_alike(tmp_path: Path, dem: bool) -> None:
+    """KKOP as a limit elevation against the DEM's ground (issue 18 item 8); without a
+    DEM, the same staff review on both paths."""
+    plan = read_plan(kkop_plan(tmp_path / "kkop", dem=dem))
+    store = MemoryStore(plan)
+    sites = random_sites(plan, 400, 12)
+    verdicts = evaluate_sites(
+        store, sites["geoms"], plan.meta.crs, sites["kbli"], sites["proposal"]
+    )
+    assert_same(verdicts, exact_answers(store, sites, plan.meta.crs))
+    codes = {c for site in verdicts.reasons() for c, _e in site}
+    assert ("overlay.kkop.no_ground" in codes) is not dem
