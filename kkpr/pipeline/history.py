@@ -37,6 +37,9 @@ SCHEMA = Path(__file__).with_name("history.sql")
 CATCH_UP_BATCH = 2000  # records whose extent is computed per round trip
 IN_BATCH = 500  # ids per ``IN (...)`` list
 FINAL_ACTIONS = ("putuskan", "tolak_persyaratan", "fiktif_positif")
+# checks the pipeline logs for an application and for a decision (kkpr.pipeline.logged):
+# the history shows the application and the decision themselves, linked to the case
+PIPELINE_KINDS = "'application', 'decision'"
 
 _ready: set[str] = set()
 _ready_lock = threading.Lock()
@@ -260,7 +263,7 @@ def checks_at(db: Database, area: BaseGeometry) -> list[Entry]:
         rows = rows_in(
             tx,
             "SELECT id, kind, created_at, caller, plan_id, plan_version, inputs, result "
-            "FROM check_log WHERE id IN ({ids})",
+            f"FROM check_log WHERE kind NOT IN ({PIPELINE_KINDS}) AND id IN ({{ids}})",
             ids,
         )
     out = []

@@ -125,16 +125,22 @@ def test_the_audit_trail_filters_pages_and_exports(
     expect(page.locator("#audit-status")).to_contain_text("catatan")
     assert_no_violations(page, "audit")
 
+    # the check log: the check made here and the one the pipeline made for the application
     page.select_option("#f-kind", "check")
+    page.fill("#f-who", "test staff")
     page.click("#audit-filter button[type=submit]")
     rows = page.locator("#audit-table tbody tr")
-    expect(rows).to_have_count(1)
+    expect(rows).to_have_count(2)
     expect(rows.first).to_contain_text("Pemeriksaan")
-    expect(page.locator("#audit-export")).to_have_attribute("href", "/v1/audit.csv?kind=check")
+    expect(page.locator("#audit-status")).to_contain_text("2 catatan")
+    expect(page.locator("#audit-export")).to_have_attribute(
+        "href", "/v1/audit.csv?who=test+staff&kind=check"
+    )
     csv_text = page.evaluate(
         "async () => (await fetch(document.getElementById('audit-export').href)).text()"
     )
-    assert recorded["check"] in csv_text and csv_text.count("\r\n") == 2
+    assert recorded["check"] in csv_text and csv_text.count("\r\n") == 3  # header and two
+    page.fill("#f-who", "")
 
     # the application's own events, every page in turn
     page.select_option("#f-kind", "")

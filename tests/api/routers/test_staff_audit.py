@@ -142,16 +142,24 @@ def test_audit_trail_filters_pages_and_exports(api: Api) -> None:
     assert ats == sorted(ats, reverse=True)
     assert everything["total"] == len(everything["events"])
 
+    # the check log: the two checks, and the checks the pipeline made for the application
+    # and for its decision (kkpr.pipeline.logged)
     checks = audit(api, kind="check")
-    assert checks["total"] == 2 and {e["ref"] for e in checks["events"]} == set(ids)
-    assert {e["who"] for e in checks["events"]} == {"pytest permit_system"}
+    assert checks["total"] == 4
+    assert {e["ref"] for e in checks["events"] if e["action"] == "check"} == set(ids)
+    assert sorted(e["action"] for e in checks["events"]) == [
+        "application", "check", "check", "decision",
+    ]  # fmt: skip
+    assert {e["who"] for e in checks["events"] if e["action"] == "check"} == {
+        "pytest permit_system"
+    }
     # who: the officer by name or by NIP, a key by its name
     siti = audit(api, who="siti", page_size=1000)
     assert siti["total"] == len(assess.STEPS) + 1  # every step and the decision
     assert {e["kind"] for e in siti["events"]} == {"transition"}
     assert audit(api, who=assess.OFFICER["nip"])["total"] == siti["total"]
     by_key = audit(api, who="permit_system", kind="check")
-    assert by_key["total"] == 2
+    assert by_key["total"] == 3  # two checks and the application's, which it submitted
     # the application: its stages, steps and document, nothing of anyone else's
     mine = audit(api, application=app["id"], page_size=1000)
     assert {e["application_id"] for e in mine["events"]} == {app["id"]}
@@ -176,7 +184,7 @@ def test_audit_trail_filters_pages_and_exports(api: Api) -> None:
     assert formula and all(row["detail"].startswith("'=") for row in formula)
     assert not any(v.startswith(("=", "+", "-", "@")) for row in rows for v in row.values())
     r = api.client.get("/v1/audit.csv", params={"kind": "check"}, headers=api.auth("staff"))
-    assert len(list(csv.DictReader(io.StringIO(r.text.lstrip("\ufeff"))))) == 2
+    assert len(list(csv.DictReader(io.StringIO(r.text.lstrip("\ufeff"))))) == 4
 
 
 def test_audit_refuses_bad_filters_and_other_roles(api: Api) -> None:
