@@ -18,28 +18,15 @@ Written once, read by the single check (``kkpr.rules.outcome``) and the array ru
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from kkpr.model import Effect, Intensity, IntensityClass, Reason
+from kkpr.rules.setbacks import road_key  # one reading of road classes, as gsb.csv
 from kkpr.text import num_en, num_id
 
 SOURCE_FILE = "intensitas.csv"
-_SPACES = re.compile(r"\s+")
-_PREFIX = re.compile(r"^(JALAN|JLN\.?|JL\.?)\s+")
-
-
-def road_key(value: object) -> str | None:
-    """A road class as written in the table or the layer, compared: upper case, single
-    spaces, without a leading "Jalan" ("Jalan Arteri Primer" = "arteri  primer")."""
-    if value is None:
-        return None
-    text = _SPACES.sub(" ", str(value).strip().upper())
-    if text in ("", "-", "NAN", "NONE", "TIDAK ADA"):
-        return None
-    return _PREFIX.sub("", text) or None
 
 
 def road_keys(roads: Iterable[Any]) -> tuple[tuple[str, str], ...]:

@@ -325,3 +325,20 @@ def test_kkop_limit_elevations_are_decided_alike(tmp_path: Path, dem: bool) -> N
     assert_same(verdicts, exact_answers(store, sites, plan.meta.crs))
     codes = {c for site in verdicts.reasons() for c, _e in site}
     assert ("overlay.kkop.no_ground" in codes) is not dem
+
+
+def test_intensity_by_road_class_is_decided_alike(tmp_path: Path) -> None:
+    """K-1's row by the class of the road a lot fronts (issue 18 item 4), on the roads plan."""
+    from tests.rules.test_classes import ROAD_CLASSES
+
+    root = write_roads_plan(tmp_path / "roadclass")
+    (root / "intensitas.csv").write_text(ROAD_CLASSES)
+    plan = read_plan(root)
+    store = MemoryStore(plan)
+    sites = random_sites(plan, 500, 13)
+    verdicts = evaluate_sites(
+        store, sites["geoms"], plan.meta.crs, sites["kbli"], sites["proposal"]
+    )
+    assert_same(verdicts, exact_answers(store, sites, plan.meta.crs))
+    codes = {c for site in verdicts.reasons() for c, _e in site}
+    assert {"intensity.class.road", "intensity.class.default"} <= codes

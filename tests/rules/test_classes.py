@@ -133,3 +133,40 @@ def test_overlapping_or_reversed_classes_are_errors(class_plan_dir: Path, tmp_pa
     ]
     assert "overlaps line 2" in problems[0].message_en
     assert not [p for p in validate_dir(class_plan_dir)[1] if p.severity == "error"]
+
+
+ROAD_CLASSES = """\
+kodszn,kelas,luas_min,luas_max,kelas_jalan,kdb,klb,kdh,ktb,tb,jlb,gsb
+K-1,arteri,,,Jalan Arteri Sekunder,70,4,10,,24,6,5
+K-1,,,,,70,3,10,,24,6,5
+R-2,,,,,60,1.2,20,,12,3,3
+RTH-2,,,,,5,0.05,90,,4,1,
+"""
+
+
+@pytest.fixture(scope="module")
+def road_class_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.roads_plan import write_roads_plan
+
+    root = write_roads_plan(tmp_path_factory.mktemp("roadclass") / "mini")
+    (root / "intensitas.csv").write_text(ROAD_CLASSES)
+    return root
+
+
+def test_a_lot_on_the_arterial_takes_the_road_class_row(
+    store_for: Callable[[Path], Store], road_class_dir: Path
+) -> None:
+    """The roads plan (tests/roads_plan.py): R1 "Jalan Uji Arteri" (Arteri Sekunder) runs
+    at y = -6 below Z1; K-1 has KLB 4 on an arterial, 3 elsewhere. A 30 × 30 = 900 m²
+    lot at y 0..30 fronts it (6 m away): 3,200 m² of floor = KLB 3.56 ≤ 4; the same lot
+    at y 40..70 fronts no road (44 m from R2): KLB 3.56 > 3."""
+    store = store_for(road_class_dir)
+    front = run(store, site(10, 0, 40, 30), floor_area_m2=3200)
+    assert limit(front, "KLB") == 4.0 and front.outcome == Outcome.SESUAI
+    code, _id, text_en = class_reason(front)
+    assert code == "intensity.class.road" and "Jalan Uji Arteri" in text_en
+    back = run(store, site(10, 40, 40, 70), floor_area_m2=3200)
+    assert limit(back, "KLB") == 3.0 and back.outcome == Outcome.TIDAK_SESUAI
+    code, _id, text_en = class_reason(back)
+    assert code == "intensity.class.default"
+    assert "fronts no road of class Jalan Arteri Sekunder" in text_en
