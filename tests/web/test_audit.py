@@ -82,6 +82,7 @@ def test_a_click_and_a_drawn_polygon_find_what_was_recorded(
 ) -> None:
     login(page, server, "/staf/riwayat")
     expect(page.locator("#history-status")).to_contain_text("Pilih lokasi")
+    expect(page.locator("nav a[aria-current=page]")).to_have_text("Riwayat bidang")
     assert_no_violations(page, "empty parcel history")
     lat, lon = sites.centroid_latlon(sites.CONFORMING)
     page.evaluate("([lat, lon]) => window.kkpr.map.setView([lat, lon], 18)", [lat, lon])
@@ -111,6 +112,10 @@ def test_a_click_and_a_drawn_polygon_find_what_was_recorded(
     expect(app_row).to_have_count(1)
     expect(app_row.locator("a")).to_have_attribute("href", f"/staf/kasus/{recorded['application']}")
     expect(app_row).to_contain_text("Toko =Sejahtera")
+    # the link opens the case view
+    app_row.locator("a").click()
+    expect(page).to_have_url(f"{server.url}/staf/kasus/{recorded['application']}")
+    expect(page.locator("main")).to_contain_text("Maria Bere")
 
 
 def test_the_audit_trail_filters_pages_and_exports(
