@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+from shapely.geometry.base import BaseGeometry
 
 from kkpr.errors import Conflict, NotFound, PlanError
 from kkpr.model import Located, PlanRules, Site
@@ -134,6 +135,12 @@ class VersionedMemoryStore:
 
     def locate_many(self, sites: Sequence[Site], plan_id: str | None = None) -> list[Located]:
         return self.pinned(plan_id).locate_many(sites)
+
+    def road_rows(
+        self, plan_id: str | None = None
+    ) -> list[tuple[str | None, str | None, BaseGeometry | None]]:
+        """The active version's roads (name, function, geometry), for the place search."""
+        return self.pinned(plan_id).road_rows()
 
     # ------------------------------------------------------------ FeatureSource protocol
 
