@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,17 @@ class Sql:
 def sql(template: str, **identifiers: str) -> Sql:
     """A statement: ``{}`` parameters, ``{name}`` identifiers given by keyword."""
     return Sql(template, tuple(sorted(identifiers.items())))
+
+
+def insert(table: str, columns: Iterable[str]) -> Sql:
+    """``INSERT INTO table (columns...) VALUES (one parameter per column)``."""
+    names = {f"c{i}": c for i, c in enumerate(columns)}
+    fields = ", ".join("{" + k + "}" for k in names)
+    return sql(
+        f"INSERT INTO {{table}} ({fields}) VALUES ({', '.join(['{}'] * len(names))})",
+        table=table,
+        **names,
+    )
 
 
 def _parameters(template: str) -> int:

@@ -18,6 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from kkpr.db.sql import sql
 from kkpr.oss import messages
 from kkpr.oss.fields import Number, Spec, oss_time
 from kkpr.oss.polygon import vertices_of
@@ -40,17 +41,21 @@ class Message:
 def ensure_subscription(tx: Tx, now: datetime) -> None:
     """The ``oss`` subscription: no event pattern of its own (only ``queue`` feeds it)."""
     tx.execute(
-        "INSERT INTO subscriptions (id, url, secret, events, description, active, created_at,"
-        " created_by) VALUES (?, 'oss:', '', '[]', 'OSS-RBA host to host', 1, ?, 'kkpr')"
-        " ON CONFLICT (id) DO NOTHING",
+        sql(
+            "INSERT INTO subscriptions (id, url, secret, events, description, active, created_at,"
+            " created_by) VALUES ({}, 'oss:', '', '[]', 'OSS-RBA host to host', 1, {}, 'kkpr')"
+            " ON CONFLICT (id) DO NOTHING"
+        ),
         (SUBSCRIPTION_ID, iso(now)),
     )
 
 
 def _link(tx: Tx, application_id: str) -> Row | None:
     return tx.one(
-        "SELECT o.* FROM oss_applications o JOIN applications a"
-        " ON a.external_ref = o.external_ref WHERE a.id = ?",
+        sql(
+            "SELECT o.* FROM oss_applications o JOIN applications a"
+            " ON a.external_ref = o.external_ref WHERE a.id = {}"
+        ),
         (application_id,),
     )
 
@@ -61,8 +66,10 @@ def queue(tx: Tx, event: dict[str, Any], now: datetime) -> None:
         return
     ensure_subscription(tx, now)
     tx.execute(
-        "INSERT INTO deliveries (event_id, subscription_id, application_id, seq, status,"
-        " attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)",
+        sql(
+            "INSERT INTO deliveries (event_id, subscription_id, application_id, seq, status,"
+            " attempts, next_attempt_at, created_at) VALUES ({}, {}, {}, {}, 'pending', 0, {}, {})"
+        ),
         (event["id"], SUBSCRIPTION_ID, event["application_id"], event["seq"], iso(now), iso(now)),
     )
 
@@ -70,13 +77,13 @@ def queue(tx: Tx, event: dict[str, Any], now: datetime) -> None:
 def render(db: Database, event_id: str, settings: Settings) -> Message:
     """The OSS call and body of one queued event (``OssValueError`` when a value does not fit)."""
     with db.transaction() as tx:
-        ev = tx.one("SELECT body FROM outbox WHERE event_id = ?", (event_id,))
+        ev = tx.one(sql("SELECT body FROM outbox WHERE event_id = {}"), (event_id,))
         assert ev is not None
         event = loads(ev["body"])
         link = _link(tx, event["application_id"])
-        app = tx.one("SELECT * FROM applications WHERE id = ?", (event["application_id"],))
+        app = tx.one(sql("SELECT * FROM applications WHERE id = {}"), (event["application_id"],))
         doc = tx.one(
-            "SELECT number, code FROM documents WHERE application_id = ?",
+            sql("SELECT number, code FROM documents WHERE application_id = {}"),
             (event["application_id"],),
         )
     assert link is not None and app is not None

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from kkpr.db.sql import sql
 from kkpr.errors import Conflict, NotFound
 from kkpr.model import Proposal
 from kkpr.oss.messages import KkprApplication, applications_of
@@ -68,16 +69,16 @@ def submission(app: KkprApplication) -> Submission:
 
 def _claim(tx: Tx, app: KkprApplication, sha: str, now: str) -> tuple[str | None, bool]:
     """Record ``app`` under its id_izin; (its application id if one exists, repeated)."""
-    row = tx.one("SELECT * FROM oss_applications WHERE id_izin = ?", (app.id_izin,))
+    row = tx.one(sql("SELECT * FROM oss_applications WHERE id_izin = {}"), (app.id_izin,))
     if row is None:
         tx.execute(
-            "INSERT INTO oss_applications (id_izin, external_ref, application_id, nib, oss_id,"
+            sql("INSERT INTO oss_applications (id_izin, external_ref, application_id, nib, oss_id,"
             " id_proyek, kd_izin, body_sha256, fields, received_at)"
-            " VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id_izin) DO NOTHING",
+            " VALUES ({}, {}, NULL, {}, {}, {}, {}, {}, {}, {}) ON CONFLICT (id_izin) DO NOTHING"),
             (app.id_izin, external_ref(app.id_izin), app.nib, app.oss_id, app.id_proyek,
              app.kd_izin, sha, dumps(app.to_dict()), now),
         )  # fmt: skip
-        row = tx.one("SELECT * FROM oss_applications WHERE id_izin = ?", (app.id_izin,))
+        row = tx.one(sql("SELECT * FROM oss_applications WHERE id_izin = {}"), (app.id_izin,))
         assert row is not None
         if row["body_sha256"] == sha and row["received_at"] == now:
             return None, False
@@ -85,8 +86,8 @@ def _claim(tx: Tx, app: KkprApplication, sha: str, now: str) -> tuple[str | None
         return row["application_id"], True
     if row["application_id"] is None:  # never opened: the corrected request replaces it
         tx.execute(
-            "UPDATE oss_applications SET nib = ?, oss_id = ?, id_proyek = ?, kd_izin = ?,"
-            " body_sha256 = ?, fields = ?, received_at = ? WHERE id_izin = ?",
+            sql("UPDATE oss_applications SET nib = {}, oss_id = {}, id_proyek = {}, kd_izin = {},"
+            " body_sha256 = {}, fields = {}, received_at = {} WHERE id_izin = {}"),
             (app.nib, app.oss_id, app.id_proyek, app.kd_izin, sha, dumps(app.to_dict()), now,
              app.id_izin),
         )  # fmt: skip
@@ -121,7 +122,7 @@ def receive(pipeline: Pipeline, body: Any) -> list[Received]:
             app_id = pipeline.submit(submission(app), by=f"oss:{app.oss_id}")["id"]
             with pipeline.db.transaction() as tx:
                 tx.execute(
-                    "UPDATE oss_applications SET application_id = ? WHERE id_izin = ?",
+                    sql("UPDATE oss_applications SET application_id = {} WHERE id_izin = {}"),
                     (app_id, app.id_izin),
                 )
         out.append(Received(app, app_id, repeated))
@@ -131,7 +132,9 @@ def receive(pipeline: Pipeline, body: Any) -> list[Received]:
 def identifiers(db: Database, application_id: str) -> dict[str, Any]:
     """The OSS side of an application: its identifiers and every field OSS sent for it."""
     with db.transaction() as tx:
-        row = tx.one("SELECT * FROM oss_applications WHERE application_id = ?", (application_id,))
+        row = tx.one(
+            sql("SELECT * FROM oss_applications WHERE application_id = {}"), (application_id,)
+        )
     if row is None:
         raise NotFound(
             f"Permohonan {application_id} tidak datang dari OSS",

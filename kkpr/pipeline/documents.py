@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from kkpr.db.sql import sql
 from kkpr.errors import InvalidInput
 from kkpr.pipeline.db import dumps, iso, loads, next_counter
 from kkpr.records.db import Database, Row, Tx
@@ -198,8 +199,10 @@ def issue(
     )
     code = verification_code(content, settings.document_secret)
     tx.execute(
-        "INSERT INTO documents (number, application_id, content, code, map_zones, issued_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        sql(
+            "INSERT INTO documents (number, application_id, content, code, map_zones, issued_at)"
+            " VALUES ({}, {}, {}, {}, {}, {})"
+        ),
         (number, app["id"], dumps(content), code, dumps(map_zones), iso(now)),
     )
     return {"number": number, "code": code, "url": verify_url(number, code, settings)}
@@ -207,7 +210,7 @@ def issue(
 
 def get(db: Database, number: str) -> Row | None:
     with db.transaction() as tx:
-        row = tx.one("SELECT * FROM documents WHERE number = ?", (number,))
+        row = tx.one(sql("SELECT * FROM documents WHERE number = {}"), (number,))
     if row is not None:
         row["content"] = loads(row["content"])
         row["map_zones"] = loads(row["map_zones"])
@@ -298,7 +301,7 @@ def decision_standing(db: Database, application_id: str, today: date | None) -> 
 
     with db.transaction() as tx:
         case = tx.one(
-            "SELECT decision_status, valid_until FROM cases WHERE application_id = ?",
+            sql("SELECT decision_status, valid_until FROM cases WHERE application_id = {}"),
             (application_id,),
         )
     if case is None or case["decision_status"] is None:

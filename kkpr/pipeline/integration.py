@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from kkpr.db.sql import sql
 from kkpr.errors import InvalidInput
 from kkpr.model import PlanMeta
 from kkpr.pipeline.db import iso
@@ -19,8 +20,10 @@ from kkpr.records.db import Database, Tx
 
 def integrated(tx: Tx, meta: PlanMeta, version: str) -> bool:
     row = tx.one(
-        "SELECT integrated FROM plan_integration WHERE plan_id = ? AND version = ?"
-        " ORDER BY n DESC LIMIT 1",
+        sql(
+            "SELECT integrated FROM plan_integration WHERE plan_id = {} AND version = {}"
+            " ORDER BY n DESC LIMIT 1"
+        ),
         (meta.id, version),
     )
     return bool(row["integrated"]) if row else meta.rdtr_integrated
@@ -38,13 +41,15 @@ def set_integrated(
         )
     with db.transaction() as tx:
         last = tx.one(
-            "SELECT MAX(n) AS n FROM plan_integration WHERE plan_id = ? AND version = ?",
+            sql("SELECT MAX(n) AS n FROM plan_integration WHERE plan_id = {} AND version = {}"),
             (plan_id, version),
         )
         n = int(last["n"] or 0) + 1 if last else 1
         tx.execute(
-            "INSERT INTO plan_integration (plan_id, version, n, integrated, reason, set_by,"
-            " set_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            sql(
+                "INSERT INTO plan_integration (plan_id, version, n, integrated, reason, set_by,"
+                " set_at) VALUES ({}, {}, {}, {}, {}, {}, {})"
+            ),
             (plan_id, version, n, int(value), reason, by, iso(now)),
         )
     return history(db, plan_id, version)[-1]
@@ -53,8 +58,10 @@ def set_integrated(
 def history(db: Database, plan_id: str, version: str) -> list[dict[str, Any]]:
     with db.transaction() as tx:
         rows = tx.query(
-            "SELECT plan_id, version, n, integrated, reason, set_by, set_at FROM plan_integration"
-            " WHERE plan_id = ? AND version = ? ORDER BY n",
+            sql(
+                "SELECT plan_id, version, n, integrated, reason, set_by, set_at FROM plan_integration"
+                " WHERE plan_id = {} AND version = {} ORDER BY n"
+            ),
             (plan_id, version),
         )
     return [{**r, "integrated": bool(r["integrated"])} for r in rows]

@@ -15,6 +15,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from kkpr.db.sql import sql
 from kkpr.errors import NotFound
 from kkpr.oss import channel
 from kkpr.pipeline.db import dumps, iso, loads
@@ -50,7 +51,7 @@ def emit(
 ) -> dict[str, Any]:
     """Write one event of ``application_id`` and queue its deliveries; returns the event."""
     lock = " FOR UPDATE" if tx.dialect == "postgresql" else ""
-    row = tx.one(f"SELECT event_seq FROM applications WHERE id = ?{lock}", (application_id,))
+    row = tx.one(sql("SELECT event_seq FROM applications WHERE id = {}" + lock), (application_id,))
     if row is None:
         raise NotFound(
             f"Permohonan {application_id} tidak ada",
@@ -58,7 +59,7 @@ def emit(
             where="application_id",
         )
     seq = int(row["event_seq"]) + 1
-    tx.execute("UPDATE applications SET event_seq = ? WHERE id = ?", (seq, application_id))
+    tx.execute(sql("UPDATE applications SET event_seq = {} WHERE id = {}"), (seq, application_id))
     event = {
         "id": str(uuid.uuid4()),
         "type": event_type,
@@ -68,15 +69,19 @@ def emit(
         "data": data,
     }
     tx.execute(
-        "INSERT INTO outbox (event_id, application_id, seq, type, body, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        sql(
+            "INSERT INTO outbox (event_id, application_id, seq, type, body, created_at)"
+            " VALUES ({}, {}, {}, {}, {}, {})"
+        ),
         (event["id"], application_id, seq, event_type, dumps(event), event["created_at"]),
     )
-    for sub in tx.query("SELECT id, events FROM subscriptions WHERE active = 1"):
+    for sub in tx.query(sql("SELECT id, events FROM subscriptions WHERE active = 1")):
         if wants(loads(sub["events"]), event_type):
             tx.execute(
-                "INSERT INTO deliveries (event_id, subscription_id, application_id, seq, status,"
-                " attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)",
+                sql(
+                    "INSERT INTO deliveries (event_id, subscription_id, application_id, seq, status,"
+                    " attempts, next_attempt_at, created_at) VALUES ({}, {}, {}, {}, 'pending', 0, {}, {})"
+                ),
                 (event["id"], sub["id"], application_id, seq, iso(now), iso(now)),
             )
     channel.queue(tx, event, now)  # OSS-RBA, for an application that came from OSS
@@ -92,13 +97,17 @@ def events(db: Database, application_id: str) -> list[dict[str, Any]]:
     """An application's events in order, each with its deliveries' states."""
     with db.transaction() as tx:
         rows = tx.query(
-            "SELECT event_id, seq, type, created_at, body FROM outbox"
-            " WHERE application_id = ? ORDER BY seq",
+            sql(
+                "SELECT event_id, seq, type, created_at, body FROM outbox"
+                " WHERE application_id = {} ORDER BY seq"
+            ),
             (application_id,),
         )
         deliveries = tx.query(
-            "SELECT event_id, subscription_id, status, attempts, last_status, delivered_at"
-            " FROM deliveries WHERE application_id = ?",
+            sql(
+                "SELECT event_id, subscription_id, status, attempts, last_status, delivered_at"
+                " FROM deliveries WHERE application_id = {}"
+            ),
             (application_id,),
         )
     by_event: dict[str, list[Row]] = {}

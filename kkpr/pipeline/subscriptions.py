@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
+from kkpr.db.sql import insert, sql
 from kkpr.errors import InvalidInput, NotFound
 from kkpr.oss.channel import SUBSCRIPTION_ID as OSS
 from kkpr.pipeline.db import dumps, iso, loads
@@ -60,19 +61,18 @@ def create(
         "created_by": created_by,
     }
     with db.transaction() as tx:
-        tx.execute(
-            f"INSERT INTO subscriptions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-            tuple(row.values()),
-        )
+        tx.execute(insert("subscriptions", row), tuple(row.values()))
     return {**_public(row), "secret": row["secret"]}
 
 
 def active(db: Database, created_by: str | None = None) -> list[dict[str, Any]]:
     """The active subscriptions; only those ``created_by`` made when given."""
-    mine = " AND created_by = ?" if created_by is not None else ""
+    mine = " AND created_by = {}" if created_by is not None else ""
     with db.transaction() as tx:
         rows = tx.query(
-            f"SELECT * FROM subscriptions WHERE active = 1 AND id <> ?{mine} ORDER BY created_at",
+            sql(
+                f"SELECT * FROM subscriptions WHERE active = 1 AND id <> {{}}{mine} ORDER BY created_at"
+            ),
             (OSS, *([created_by] if created_by is not None else [])),
         )
     return [_public(r) for r in rows]
@@ -81,10 +81,12 @@ def active(db: Database, created_by: str | None = None) -> list[dict[str, Any]]:
 def delete(db: Database, subscription_id: str, created_by: str | None = None) -> None:
     """Deactivate a subscription and cancel what it had not yet received; when
     ``created_by`` is given, only a subscription it made (another's is NotFound)."""
-    mine = " AND created_by = ?" if created_by is not None else ""
+    mine = " AND created_by = {}" if created_by is not None else ""
     with db.transaction() as tx:
         changed = tx.execute(
-            f"UPDATE subscriptions SET active = 0 WHERE id = ? AND id <> ? AND active = 1{mine}",
+            sql(
+                f"UPDATE subscriptions SET active = 0 WHERE id = {{}} AND id <> {{}} AND active = 1{mine}"
+            ),
             (subscription_id, OSS, *([created_by] if created_by is not None else [])),
         )
         if not changed:
@@ -94,8 +96,10 @@ def delete(db: Database, subscription_id: str, created_by: str | None = None) ->
                 where="subscription_id",
             )
         tx.execute(
-            "UPDATE deliveries SET status = 'cancelled', lease_owner = NULL, lease_until = NULL"
-            " WHERE subscription_id = ? AND status IN ('pending', 'dead')",
+            sql(
+                "UPDATE deliveries SET status = 'cancelled', lease_owner = NULL, lease_until = NULL"
+                " WHERE subscription_id = {} AND status IN ('pending', 'dead')"
+            ),
             (subscription_id,),
         )
 

@@ -17,6 +17,7 @@ import secrets
 from datetime import date
 from typing import Any
 
+from kkpr.db.sql import sql
 from kkpr.errors import NotFound
 from kkpr.pipeline.calendar import WorkingCalendar
 from kkpr.pipeline.cases import ticks
@@ -67,19 +68,23 @@ def applicant_status(
 ) -> dict[str, Any]:
     """What the applicant may see of application ``number``, if ``code`` is its code."""
     with db.transaction() as tx:
-        case = tx.one("SELECT * FROM cases WHERE number = ?", (number.strip(),))
+        case = tx.one(sql("SELECT * FROM cases WHERE number = {}"), (number.strip(),))
         held = case or NO_CASE  # an unknown number costs the hash a wrong code costs
         matches = hmac.compare_digest(code_hash(code, held["access_salt"]), held["access_hash"])
         if case is None or not matches:
             raise _refused(number)
         app = tx.one(
-            "SELECT current_stage, stage_status, status, business_name, kbli, form, outcome,"
-            " document_number, submitted_at FROM applications WHERE id = ?",
+            sql(
+                "SELECT current_stage, stage_status, status, business_name, kbli, form, outcome,"
+                " document_number, submitted_at FROM applications WHERE id = {}"
+            ),
             (case["application_id"],),
         )
         steps = tx.query(
-            "SELECT to_state, kd_status, on_date, keterangan FROM transitions"
-            " WHERE application_id = ? ORDER BY n",
+            sql(
+                "SELECT to_state, kd_status, on_date, keterangan FROM transitions"
+                " WHERE application_id = {} ORDER BY n"
+            ),
             (case["application_id"],),
         )
     assert app is not None

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kkpr.db.database import Database
-from kkpr.db.sql import quote_identifier, sql
+from kkpr.db.sql import insert, quote_identifier, sql
 
 
 def test_sqlite_gets_placeholders_and_quoted_identifiers() -> None:
@@ -31,4 +31,13 @@ def test_identifiers_and_parameters_reach_the_database_as_such(db: Database) -> 
         tx.execute(sql("INSERT INTO {t} (k, v) VALUES ({}, {})", t=table), ("a?", "'); --%s"))
         got = tx.one(sql("SELECT v FROM {t} WHERE k = {} AND v LIKE '%%--%%'", t=table), ("a?",))
     assert got == {"v": "'); --%s"}
+    db.close()
+
+
+def test_an_insert_names_its_columns_as_identifiers(db: Database) -> None:
+    row = {"k": "x", "select": "y"}  # a column named as a keyword still works
+    with db.transaction() as tx:
+        tx.execute(sql('CREATE TABLE t (k TEXT, "select" TEXT)'))
+        tx.execute(insert("t", row), tuple(row.values()))
+        assert tx.one(sql("SELECT * FROM t")) == row
     db.close()
