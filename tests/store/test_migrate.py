@@ -7,9 +7,14 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from kkpr.db.database import Database
+from kkpr.db.migrate import STORE
+from kkpr.db.migrate import migrate as run
 from kkpr.errors import StoreError
 from kkpr.store.migrate import applied_versions, migrate, migrations
 from kkpr.store.postgis import PostgisStore
@@ -115,3 +120,27 @@ def test_cli_migrate_on_an_unreachable_server_exits_3() -> None:
     result = kkpr_cli("db", "migrate", "--db", "postgresql://nobody:secret@127.0.0.1:1/none")
     assert result.returncode == 3
     assert "cannot be used" in result.stderr and "secret" not in result.stderr
+
+
+def test_a_store_migrated_by_an_older_kkpr_is_brought_forward_with_its_rows(
+    pg_new_database: Callable[..., str], tmp_path: Path
+) -> None:
+    """A database migrated up to 0004 (the last migration before the one runner) with a
+    plan in it takes the later migrations and keeps the plan."""
+    older = tmp_path / "store-0004"
+    older.mkdir()
+    for path in sorted(STORE.folder.glob("*.sql"))[:4]:
+        (older / path.name).write_text(path.read_text("utf-8"), "utf-8")
+    url = pg_new_database(migrated=False)
+    db = Database(url)
+    assert run(db, replace(STORE, folder=older))[-1] == "0004_plan_rdtr_integrated"
+    with db.transaction() as tx:
+        tx.execute("INSERT INTO kkpr.plans (id, name) VALUES ('kupang', 'Kota Kupang')")
+    later = [f"{m.version}_{m.name}" for m in migrations()][4:]
+    assert later and migrate(url) == later
+    assert applied_versions(url) == [f"{m.version}_{m.name}" for m in migrations()]
+    with db.transaction() as tx:
+        assert tx.query("SELECT id, name FROM kkpr.plans") == [
+            {"id": "kupang", "name": "Kota Kupang"}
+        ]
+    db.close()
