@@ -12,7 +12,14 @@ from playwright.sync_api import expect
 
 from tests.web import sites
 from tests.web.conftest import SAMPLE_PLAN_DIR, WebServer, open_page, start_server, stop_server
-from tests.web.test_precheck import FIGURES, assert_parts_match, choose_kbli, submit, upload
+from tests.web.test_precheck import (
+    FIGURES,
+    assert_parts_match,
+    choose_kbli,
+    open_precheck,
+    submit,
+    upload,
+)
 from tests.web.test_staff import all_zones, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgis]
@@ -34,8 +41,7 @@ def test_precheck_and_staff_map_on_postgis(
     assert pg_web_server.get_json("/healthz")["store"] == "postgis"
     ctx, page, watch = open_page(browser, pg_web_server)
     try:
-        page.goto(pg_web_server.url + "/")
-        expect(page.locator("#map path.leaflet-interactive").first).to_be_attached()
+        open_precheck(page, pg_web_server)  # its zones drawn from ST_AsMVT tiles
         upload(page, sites.EXAMPLES / f"{sites.FORBIDDEN}.geojson")
         choose_kbli(page, "minimarket", "47111")
         for name, value in FIGURES.items():

@@ -33,10 +33,21 @@ FIGURES: dict[str, float] = {"footprint_m2": 200, "floor_area_m2": 180, "floors"
 # ---------------------------------------------------------------- helpers
 
 
+ZONE_TILES = "#map canvas.leaflet-tile-loaded"  # the zones' vector tiles, drawn on canvas
+
+
+def wait_for_zone_tiles(page: Page) -> None:
+    """Until the input map has drawn every zone tile of its view (OGC API Tiles)."""
+    page.wait_for_function(
+        "() => window.kkpr && window.kkpr.zonesDrawn !== undefined", timeout=30_000
+    )
+    expect(page.locator(ZONE_TILES).first).to_be_attached()
+
+
 def open_precheck(page: Page, server: WebServer, query: str = "") -> None:
     page.goto(f"{server.url}/{query}")
     # the plan's zones are drawn on the input map before anyone does anything
-    expect(page.locator("#map path.leaflet-interactive").first).to_be_attached()
+    wait_for_zone_tiles(page)
 
 
 def map_point(page: Page, lat: float, lon: float, map_id: str = "map") -> tuple[float, float]:

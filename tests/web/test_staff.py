@@ -42,6 +42,19 @@ def all_zones(server: WebServer) -> list[dict[str, Any]]:
     return features
 
 
+def view_drawn(page: Page, lat: float, lon: float, zoom: int) -> None:
+    """Centre the map on (lat, lon) at ``zoom`` and wait until every vector tile layer
+    has drawn the new view (a click before that could land on a tile not there yet)."""
+    page.evaluate(
+        "([lat, lon, zoom]) => new Promise((done) => {"
+        " const m = window.kkpr.map; let n = 0;"
+        " m.eachLayer((l) => { if (l._url && l._url.includes('/tiles/WebMercatorQuad/')) {"
+        "   n += 1; l.once('load', () => { n -= 1; if (n === 0) done(); }); } });"
+        " m.setView([lat, lon], zoom, {animate: false}); setTimeout(done, 20000); })",
+        [lat, lon, zoom],
+    )
+
+
 def click_on_map(page: Page, lat: float, lon: float) -> None:
     x, y = page.evaluate(
         "([lat, lon]) => { const p = window.kkpr.map.latLngToContainerPoint([lat, lon]);"
@@ -107,11 +120,7 @@ def test_staff_map_draws_the_plan_with_legend_and_a_click_shows_attributes(
     part = result["parts"][0]
     zone = next(f for f in zones if str(f["id"]) == str(part["fid"]))
     inside = shape(zone["geometry"]).representative_point()
-    page.evaluate(
-        "([lat, lon]) => { window.kkpr.map.setView([lat, lon], 16, {animate: false}); }",
-        [inside.y, inside.x],
-    )
-    page.wait_for_timeout(300)
+    view_drawn(page, inside.y, inside.x, 16)
     click_on_map(page, inside.y, inside.x)
     info = page.locator("#feature-info")
     expect(info).to_contain_text(f"fid {part['fid']}")

@@ -19,7 +19,8 @@ from shapely.geometry import shape
 
 from kkpr.settings import SAMPLE_PLAN_DIR
 from tests.web.conftest import WebServer, open_page, start_server, stop_server
-from tests.web.test_staff import all_zones, click_on_map, login
+from tests.web.test_precheck import wait_for_zone_tiles
+from tests.web.test_staff import all_zones, click_on_map, login, view_drawn
 
 HOSTILE = '<img src="x-no-such" onerror="window.__xss = (window.__xss || 0) + 1">'
 
@@ -46,8 +47,7 @@ def hostile_page(browser: Any, hostile_server: WebServer) -> Iterator[Page]:
 
 
 def hover_a_zone(page: Page, map_id: str) -> None:
-    zones = page.locator(f"#{map_id} path.leaflet-interactive")
-    expect(zones.first).to_be_attached()
+    wait_for_zone_tiles(page)
     box = page.locator(f"#{map_id}").bounding_box()
     assert box is not None
     for fx, fy in ((0.5, 0.5), (0.4, 0.45), (0.6, 0.55), (0.45, 0.6)):
@@ -82,11 +82,7 @@ def test_a_hostile_zone_name_is_text_on_the_staff_map(
     login(hostile_page, hostile_server)
     zone = all_zones(hostile_server)[0]
     inside = shape(zone["geometry"]).representative_point()
-    hostile_page.evaluate(
-        "([lat, lon]) => { window.kkpr.map.setView([lat, lon], 17, {animate: false}); }",
-        [inside.y, inside.x],
-    )
-    hostile_page.wait_for_timeout(500)
+    view_drawn(hostile_page, inside.y, inside.x, 17)
     click_on_map(hostile_page, inside.y, inside.x)
     expect(hostile_page.locator("#feature-info")).to_contain_text(f"fid {zone['id']}")
     assert_shown_as_text(hostile_page, "#feature-info")

@@ -3,9 +3,8 @@
 // with none configured nothing is fetched from anywhere but this app.
 import { colourOf, family, overlayStyle } from "./palette.js";
 import { h, page, t } from "./i18n.js";
+import { PUBLIC_ZONE_MIN_ZOOM, tileLayer, zoneTileStyle } from "./tiles.js";
 
-const FIRST_PAGE = 250; // zones in the first answer of a map view
-// keep in step with the preload in precheck.html: /ogc/collections/zones/items?limit=250
 let zoneFill = 0.62; // the zones' fill opacity; lowered to let the base map show through
 
 /** A Leaflet map over the plan's extent, over the configured base map if any. */
@@ -48,10 +47,21 @@ export function hasBasemap() {
   return (page.basemaps || []).length > 0;
 }
 
-/** Set how opaque the zones are drawn (0–1) on ``layers`` and for zones drawn later. */
+/** Set how opaque the zones are drawn (0–1) on ``layers`` and for zones drawn later.
+ *  A vector tile layer is added again, so drawn again (its tiles come from the
+ *  browser's cache); not by ``redraw()``, which at a fractional zoom asks for tiles of
+ *  that fractional zoom. */
 export function setZoneFill(value, ...layers) {
   zoneFill = value;
-  for (const layer of layers) layer.setStyle({ fillOpacity: value });
+  for (const layer of layers) {
+    if (layer.setStyle) {
+      layer.setStyle({ fillOpacity: value });
+    } else if (layer._map) {
+      const map = layer._map;
+      map.removeLayer(layer);
+      map.addLayer(layer);
+    }
+  }
 }
 
 /** Features of an OGC API collection inside ``bbox``, following ``next`` links. */
@@ -109,49 +119,45 @@ export function zoneStyle(feature) {
   };
 }
 
-/** A GeoJSON layer of zones whose contents follow the visible area of ``map``. */
+/** The plan's zones as vector tiles (OGC API Tiles), drawn on canvas: no polygon is a
+ *  tab stop, and a tile holds only what a tooltip and the legend need. ``onClick(latlng)``
+ *  is told of a click on a zone; ``onLoad({complete})`` when the view's tiles are drawn
+ *  (``complete`` false while the map is too far out to draw zones), ``onLoad({error})``
+ *  when a tile could not be had. */
 export class ZoneLayer {
-  constructor(map, { onEachFeature, onLoad, pane } = {}) {
+  constructor(map, { onClick, onLoad, pane } = {}) {
     this.map = map;
-    this.codes = new Map(); // code -> name
-    this.layer = L.geoJSON(null, { style: zoneStyle, onEachFeature, pane }).addTo(map);
-    this.seen = new Set();
+    this.codes = new Map(); // code -> name, of the zones drawn so far (the legend)
     this.onLoad = onLoad;
-    this.loading = null;
-    map.on("moveend", () => this.refresh());
+    this.layer = tileLayer(map, "zones", (p) => zoneTileStyle(p, zoneFill), {
+      pane,
+      minZoom: PUBLIC_ZONE_MIN_ZOOM,
+      seen: (p) => {
+        const code = zoneCode(p);
+        if (code && !this.codes.has(code)) this.codes.set(code, zoneName(p));
+      },
+      tooltip: (p) => `${zoneCode(p)} ${zoneName(p)}`.trim(),
+      onClick: onClick ? (_p, _id, latlng) => onClick(latlng) : undefined,
+    });
+    // first paint: the first zone tile drawn; zonesDrawn: every zone tile of the view
+    this.layer.on("tileload", () => {
+      if (window.kkpr && window.kkpr.firstPaint === undefined) window.kkpr.firstPaint = performance.now();
+    });
+    this.layer.on("load", () => {
+      if (window.kkpr && window.kkpr.zonesDrawn === undefined) window.kkpr.zonesDrawn = performance.now();
+      this.status();
+    });
+    this.layer.on("tileerror", (e) => { if (this.onLoad) this.onLoad({ error: e.error || new Error("tile") }); });
+    map.on("zoomend", () => { if (!this.drawable()) this.status(); });
+    if (!this.drawable()) setTimeout(() => this.status(), 0);
   }
 
-  async refresh() {
-    // the first view is the whole plan: asked without a bbox, as the page preloads it
-    // (<link rel="preload"> in precheck.html), so the answer is on its way before
-    // the scripts have run
-    const whole = !this.asked && page.plan && page.plan.bbox;
-    this.asked = true;
-    const bbox = whole ? null : bboxOf(this.map.getBounds(), 0.2);
-    const token = Symbol("load");
-    this.loading = token;
-    let added = 0;
-    const draw = (features) => {
-      if (this.loading !== token) return;
-      const fresh = features.filter((f) => !this.seen.has(String(f.id)));
-      for (const f of fresh) {
-        this.seen.add(String(f.id));
-        const code = zoneCode(f.properties || {});
-        if (code && !this.codes.has(code)) this.codes.set(code, zoneName(f.properties || {}));
-      }
-      this.layer.addData(fresh);
-      added += fresh.length;
-    };
-    let got;
-    try {
-      // a small first page, so the first zones show after one short answer
-      got = await fetchFeatures("zones", bbox, { limit: FIRST_PAGE, onPage: draw, nextLimit: 1000 });
-    } catch (err) {
-      if (this.onLoad) this.onLoad({ error: err });
-      return;
-    }
-    if (this.loading !== token) return;
-    if (this.onLoad) this.onLoad({ ...got, added });
+  drawable() {
+    return this.map.getZoom() >= PUBLIC_ZONE_MIN_ZOOM;
+  }
+
+  status() {
+    if (this.onLoad) this.onLoad({ complete: this.drawable() });
   }
 }
 

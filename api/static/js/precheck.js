@@ -3,8 +3,7 @@
 // itself: it shows what POST /v1/precheck answers.
 import { h, keepHashOnLanguageSwitch, num, page, parseNumber, pick, t } from "./i18n.js";
 import {
-  hasBasemap, makeMap, plainText, renderLegend, setZoneFill, siteLegendItem, ZoneLayer, zoneCode,
-  zoneName,
+  hasBasemap, makeMap, renderLegend, setZoneFill, siteLegendItem, ZoneLayer,
 } from "./mapbase.js";
 import { FIGURES, readState, writeState } from "./permalink.js";
 import { kbliCombo } from "./kbli.js";
@@ -15,12 +14,11 @@ const state = { site: null, kbli: "", kbliTitle: "", drawing: false };
 
 // ---------------------------------------------------------------- the input map
 const map = makeMap($("map"));
+window.kkpr = { map, state }; // a handle for the browser tests and for curious users
+// the zones as vector tiles: a tooltip names the zone under the mouse; a click on one
+// chooses that point as the site, as a click anywhere on the map does
 const zones = new ZoneLayer(map, {
-  onEachFeature(feature, layer) {
-    const p = feature.properties || {};
-    layer.bindTooltip(plainText(`${zoneCode(p)} ${zoneName(p)}`.trim()), { sticky: true });
-    layer.on("click", (e) => onMapClick(e));
-  },
+  onClick: (latlng) => onMapClick({ latlng }),
   onLoad(info) {
     if (info.error) {
       $("map-help").textContent = t("map.load_error");
@@ -30,16 +28,18 @@ const zones = new ZoneLayer(map, {
     $("map-help").textContent = info.complete ? t("pc.map.help") : t("map.zoom_in");
   },
 });
-zones.refresh();
 const siteLayer = L.featureGroup().addTo(map);
 if (hasBasemap()) {
   // lighter zones over a base map, and the owner decides how much of each shows
   const slider = $("zone-opacity");
   $("zone-opacity-field").hidden = false;
-  setZoneFill(Number(slider.value) / 100, zones.layer);
-  slider.addEventListener("input", () => setZoneFill(Number(slider.value) / 100, zones.layer));
+  setZoneFill(Number(slider.value) / 100); // read as the first tiles are drawn
+  let redraw = null; // drawn again once the slider rests, not at every step of a drag
+  slider.addEventListener("input", () => {
+    clearTimeout(redraw);
+    redraw = setTimeout(() => setZoneFill(Number(slider.value) / 100, zones.layer), 120);
+  });
 }
-window.kkpr = { map, state }; // a handle for the browser tests and for curious users
 
 map.on("click", onMapClick);
 
