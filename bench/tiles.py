@@ -1,26 +1,35 @@
-"""Tile benchmark: OGC API Tiles (MVT) against the paged GeoJSON the maps fetched before,
-on the 500,000-zone plan in PostGIS, over HTTP, side by side in one process.
+"""Tile benchmark: OGC API Tiles (MVT) of the 500,000-zone plan in PostGIS, before and
+after the stored EPSG:3857 geometry, the generalisation by zoom and the tile cache, side
+by side in one process; and the first paint of the maps in Chromium.
 
-    .venv/bin/python bench/tiles.py [--zones 500000] [--tiles 200] [--baseline 20]
+    .venv/bin/python bench/tiles.py [--zones 500000] [--tiles 200] [--baseline 0]
                                     [--zooms 13,14,15,16,17] [--db URL] [--no-browser]
 
 The plan is the one ``bench/stores.py`` generates (``bench/out/plan_<N>``, made with
 ``zoning_data/kupang/generate.py``); it is loaded into a throwaway PostGIS cluster
 (fsync on), or into ``--db`` / ``KKPR_BENCH_DATABASE_URL`` where the same package is
-not loaded yet. A uvicorn worker serves it (``KKPR_DATABASE_URL``). For each zoom,
-``--tiles`` tiles are taken around random zones and fetched one after another:
+not loaded yet. For each zoom the distinct tiles holding ``--tiles`` random zones are
+made:
 
-* MVT: ``GET /ogc/collections/zones/tiles/WebMercatorQuad/{z}/{y}/{x}`` (ST_AsMVT);
-* baseline: the same tile's area as GeoJSON, ``/ogc/collections/zones/items?bbox=...``
-  pages of 1,000 followed to the end (what ``mapbase.js`` did), for the first
-  ``--baseline`` tiles of the zoom (it is slow: bounded).
+* SQL before / after, on one connection, each tile by both statements in turn (so the
+  machine's load falls on both alike): before is the statement the store ran until
+  migration 0006 (``BEFORE_SQL``: each zone reprojected to EPSG:3857 in the tile, no
+  generalisation); after is ``kkpr.store.tiles.tile_sql`` (the stored, indexed
+  ``geom_3857``; slivers under a pixel left out and simplification below zoom 16);
+* HTTP cold / warm: ``GET /ogc/collections/zones/tiles/WebMercatorQuad/{z}/{y}/{x}``
+  from a uvicorn worker (``KKPR_DATABASE_URL``), first asked (made by PostGIS), then
+  asked again (from the store's tile cache; a browser would not even ask: the maps
+  send ``?v=<version>`` and the answer is immutable);
+* optionally (``--baseline N``) the first N tiles' area as paged GeoJSON, what the
+  maps fetched before tiles.
 
-Then, unless ``--no-browser``, the plan's validation report (which the staff page also
-asks for, made once per version and kept) is made, and headless Chromium logs in to
-``/staf`` at 1280x800: the staff map's first paint is the time from the page's
-navigation to the first zone tile drawn (``window.kkpr.firstPaint``, set by
-``staff.js``), and to every zone tile of the view drawn (``window.kkpr.zonesDrawn``),
-for ``--paints`` loads, each in a fresh browser context (no cache). Prints a rich table and the same as Markdown.
+Then, unless ``--no-browser``, headless Chromium at 1280x800 opens the staff map (after
+login; the plan's validation report, which the page also asks for, is made first) and
+the public pre-check map, ``--paints`` times each in a fresh context (empty cache):
+first paint is the time from navigation to the first zone tile drawn
+(``window.kkpr.firstPaint``), and to every zone tile of the view drawn
+(``window.kkpr.zonesDrawn``). The load average is printed with the figures (the
+machine is shared). Prints rich tables and the same as Markdown.
 """
 
 from __future__ import annotations
@@ -49,12 +58,33 @@ from kkpr.plan.package import checksum  # noqa: E402
 from kkpr.records.checks import open_records, records_url  # noqa: E402
 from kkpr.records.keys import KeyStore  # noqa: E402
 from kkpr.settings import Settings  # noqa: E402
+from kkpr.store import postgis_features as pf  # noqa: E402
 from kkpr.store import tiles  # noqa: E402
 from kkpr.store.load import load_package  # noqa: E402
 from kkpr.store.postgis_sql import connect  # noqa: E402
 
 console = Console()
 VIEW = {"width": 1280, "height": 800}
+
+# The tile statement before migration 0006: each feature cut in the plan CRS, then
+# reprojected to EPSG:3857 in every tile it is drawn in ($1 vid, $2 srid, $3 z, $4 x,
+# $5 y, $6 the layer's name).
+BEFORE_SQL = f"""
+WITH env AS MATERIALIZED (
+    SELECT ST_TileEnvelope($3, $4, $5) AS tile,
+           ST_Transform(ST_TileEnvelope($3, $4, $5, margin => {tiles.BUFFER / tiles.EXTENT}), $2)
+               AS box
+),
+t AS MATERIALIZED (
+    SELECT CASE WHEN x.fid ~ '^[0-9]{{1,18}}$' THEN x.fid::bigint END AS id,
+           jsonb_strip_nulls({pf.tile_properties("zones")}) AS props,
+           ST_AsMVTGeom(ST_Transform(ST_ClipByBox2D(x.geom, env.box), 3857), env.tile,
+                        {tiles.EXTENT}, {tiles.BUFFER}, true) AS geom
+    FROM {pf.source("zones")}, env
+    WHERE x.vid = $1 AND x.geom && env.box
+)
+SELECT ST_AsMVT(t.*, $6, {tiles.EXTENT}, 'geom', 'id') FROM t WHERE t.geom IS NOT NULL
+"""
 
 
 def loaded(url: str, folder: Path) -> bool:
@@ -120,28 +150,83 @@ def geojson_tile(client: httpx.Client, z: int, x: int, y: int) -> tuple[float, i
     return time.perf_counter() - start, size, count
 
 
-def bench_zoom(
-    client: httpx.Client, z: int, points: list[tuple[float, float]], baseline_n: int
+def distinct_tiles(points: list[tuple[float, float]], z: int) -> list[tuple[int, int]]:
+    seen: dict[tuple[int, int], None] = {}
+    for lon, lat in points:
+        seen.setdefault(tiles.tile_of(lon, lat, z))
+    return list(seen)
+
+
+def bench_sql(url: str, z: int, cells: list[tuple[int, int]]) -> dict[str, float]:
+    """Each tile by the statement before and the one after, in turn, on one connection."""
+    conn = connect(url, autocommit=True)
+    before_ms, after_ms, before_kb, after_kb = [], [], [], []
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT vid, srid FROM kkpr.plan_versions WHERE active LIMIT 1")
+            vid, srid = cur.fetchone()
+            cur.execute(
+                "PREPARE before_tile (bigint, integer, integer, integer, integer, text) "
+                f"AS {BEFORE_SQL}"
+            )
+            after = tiles.tile_sql(pf.source("zones"), pf.tile_properties("zones"))
+            cur.execute(
+                "PREPARE after_tile (bigint, integer, integer, integer, text, float8, float8) "
+                f"AS {after}"
+            )
+            for i, (x, y) in enumerate(cells):
+                for which in ("before", "after") if i % 2 == 0 else ("after", "before"):
+                    start = time.perf_counter()
+                    if which == "before":
+                        cur.execute(
+                            "EXECUTE before_tile (%s, %s, %s, %s, %s, %s)",
+                            (vid, srid, z, x, y, "zones"),
+                        )
+                    else:
+                        cur.execute(
+                            "EXECUTE after_tile (%s, %s, %s, %s, %s, %s, %s)",
+                            (vid, z, x, y, "zones", tiles.sliver_m(z), tiles.simplify_m(z)),
+                        )
+                    body = cur.fetchone()[0]
+                    ms = (time.perf_counter() - start) * 1000
+                    kb = len(bytes(body)) / 1024 if body else 0.0
+                    (before_ms if which == "before" else after_ms).append(ms)
+                    (before_kb if which == "before" else after_kb).append(kb)
+    finally:
+        conn.close()
+    return {
+        "before_p50": percentile(before_ms, 50),
+        "before_p99": percentile(before_ms, 99),
+        "after_p50": percentile(after_ms, 50),
+        "after_p99": percentile(after_ms, 99),
+        "before_kb": statistics.fmean(before_kb),
+        "after_kb": statistics.fmean(after_kb),
+    }
+
+
+def bench_http(
+    client: httpx.Client, z: int, cells: list[tuple[int, int]], baseline_n: int
 ) -> dict[str, float]:
-    mvt_ms, mvt_kb, base_ms, base_kb, feats = [], [], [], [], []
-    for i, (lon, lat) in enumerate(points):
-        x, y = tiles.tile_of(lon, lat, z)
-        start = time.perf_counter()
-        r = client.get(f"/ogc/collections/zones/tiles/WebMercatorQuad/{z}/{y}/{x}")
-        mvt_ms.append((time.perf_counter() - start) * 1000)
-        if r.status_code not in (200, 204):
-            raise SystemExit(f"tile {z}/{y}/{x}: HTTP {r.status_code} {r.text[:300]}")
-        mvt_kb.append(len(r.content) / 1024)
+    """Each tile asked twice over HTTP: made, then from the store's tile cache."""
+    cold, warm, base_ms, base_kb, feats = [], [], [], [], []
+    for i, (x, y) in enumerate(cells):
+        for times in (cold, warm):
+            start = time.perf_counter()
+            r = client.get(f"/ogc/collections/zones/tiles/WebMercatorQuad/{z}/{y}/{x}")
+            times.append((time.perf_counter() - start) * 1000)
+            if r.status_code not in (200, 204):
+                raise SystemExit(f"tile {z}/{y}/{x}: HTTP {r.status_code} {r.text[:300]}")
         if i < baseline_n:
             s, size, n = geojson_tile(client, z, x, y)
             base_ms.append(s * 1000)
             base_kb.append(size / 1024)
             feats.append(n)
     return {
-        "tiles": len(points),
-        "mvt_p50": percentile(mvt_ms, 50),
-        "mvt_p99": percentile(mvt_ms, 99),
-        "mvt_kb": statistics.fmean(mvt_kb),
+        "tiles": len(cells),
+        "cold_p50": percentile(cold, 50),
+        "cold_p99": percentile(cold, 99),
+        "warm_p50": percentile(warm, 50),
+        "warm_p99": percentile(warm, 99),
         "base_n": len(base_ms),
         "base_p50": percentile(base_ms, 50),
         "base_p99": percentile(base_ms, 99),
@@ -150,8 +235,9 @@ def bench_zoom(
     }
 
 
-def first_paints(base_url: str, key: str, n: int) -> list[tuple[float, float]]:
-    """(first zone tile drawn, every zone tile of the view drawn) in ms, per load."""
+def first_paints(base_url: str, key: str, n: int, page_name: str) -> list[tuple[float, float]]:
+    """(first zone tile drawn, every zone tile of the view drawn) in ms, per load of
+    the staff map (``staf``, after login) or the public pre-check map (``precheck``)."""
     from playwright.sync_api import sync_playwright
 
     out = []
@@ -162,10 +248,13 @@ def first_paints(base_url: str, key: str, n: int) -> list[tuple[float, float]]:
                 context = browser.new_context(viewport=VIEW)  # a fresh cache each time
                 page = context.new_page()
                 page.set_default_timeout(120_000)
-                page.goto(f"{base_url}/staf")
-                page.fill("#key", key)
-                page.click("#login button[type=submit]")
-                page.wait_for_url("**/staf")
+                if page_name == "staf":
+                    page.goto(f"{base_url}/staf")
+                    page.fill("#key", key)
+                    page.click("#login button[type=submit]")
+                    page.wait_for_url("**/staf")
+                else:
+                    page.goto(f"{base_url}/")
                 page.wait_for_function("window.kkpr && window.kkpr.zonesDrawn")
                 first, drawn = page.evaluate("[window.kkpr.firstPaint, window.kkpr.zonesDrawn]")
                 out.append((float(first), float(drawn)))
@@ -181,9 +270,9 @@ def main() -> None:
     )
     ap.add_argument("--zones", type=int, default=500_000)
     ap.add_argument("--tiles", type=int, default=200, help="MVT tiles per zoom")
-    ap.add_argument("--baseline", type=int, default=20, help="GeoJSON tiles per zoom")
+    ap.add_argument("--baseline", type=int, default=0, help="GeoJSON tiles per zoom")
     ap.add_argument("--zooms", default="13,14,15,16,17")
-    ap.add_argument("--paints", type=int, default=5, help="staff map loads")
+    ap.add_argument("--paints", type=int, default=5, help="loads of each map")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--db", default=os.environ.get("KKPR_BENCH_DATABASE_URL"))
     ap.add_argument("--no-browser", action="store_true")
@@ -218,20 +307,24 @@ def main() -> None:
         zooms = [int(z) for z in args.zooms.split(",") if z]
         points = sample_lonlats(url, args.tiles, args.seed)
         rows = []
+        loads = [os.getloadavg()[0]]
         with httpx.Client(base_url=web.url, timeout=120) as client:
-            for lon, lat in points[:5]:  # connections and caches warm, not measured
-                client.get(f"/ogc/collections/zones/tiles/WebMercatorQuad/15/"
-                           f"{tiles.tile_of(lon, lat, 15)[1]}/{tiles.tile_of(lon, lat, 15)[0]}")  # fmt: skip
+            # connections warm, not measured (tiles of another zoom than the measured)
+            for lon, lat in points[:5]:
+                x, y = tiles.tile_of(lon, lat, 12)
+                client.get(f"/ogc/collections/zones/tiles/WebMercatorQuad/12/{y}/{x}")
             for z in zooms:
-                row = bench_zoom(client, z, points, args.baseline)
+                cells = distinct_tiles(points, z)
+                row = bench_sql(url, z, cells) | bench_http(client, z, cells, args.baseline)
                 rows.append((z, row))
                 console.print(
-                    f"z{z}: MVT p50 {row['mvt_p50']:.1f} ms p99 {row['mvt_p99']:.1f} ms "
-                    f"{row['mvt_kb']:.0f} KB | GeoJSON p50 {row['base_p50']:.0f} ms "
-                    f"p99 {row['base_p99']:.0f} ms {row['base_kb']:.0f} KB, "
-                    f"{row['zones']:.0f} zones"
+                    f"z{z}: {len(cells)} tiles; SQL before p50 {row['before_p50']:.1f} "
+                    f"p99 {row['before_p99']:.1f} ms, after p50 {row['after_p50']:.1f} "
+                    f"p99 {row['after_p99']:.1f} ms; HTTP cold p99 {row['cold_p99']:.1f}, "
+                    f"warm p99 {row['warm_p99']:.1f} ms"
                 )
-        paints: list[tuple[float, float]] = []
+        loads.append(os.getloadavg()[0])
+        paints: dict[str, list[tuple[float, float]]] = {}
         if not args.no_browser:
             # the staff page also asks for the plan's validation report, made once per
             # version and then kept: made here first, so that the paints measure the map
@@ -242,48 +335,69 @@ def main() -> None:
                 console.print(
                     f"validation report: HTTP {r.status_code} in {time.perf_counter() - t:.0f} s"
                 )
-            paints = first_paints(web.url, key, args.paints)
+            for name in ("staf", "precheck"):
+                paints[name] = first_paints(web.url, key, args.paints, name)
+            loads.append(os.getloadavg()[0])
     finally:
         if web is not None:
             stop_server(web)
         if server is not None:
             server.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
-    report(rows, paints, args)
+    report(rows, paints, loads, args)
 
 
 def report(
-    rows: list[tuple[int, dict[str, float]]], paints: list[float], args: argparse.Namespace
+    rows: list[tuple[int, dict[str, float]]],
+    paints: dict[str, list[tuple[float, float]]],
+    loads: list[float],
+    args: argparse.Namespace,
 ) -> None:
     title = (
-        f"kkpr tiles — {args.zones:,} zones in PostGIS, one uvicorn worker, sequential HTTP; "
-        f"baseline: the tile's area as GeoJSON pages of 1,000"
+        f"kkpr tiles — {args.zones:,} zones in PostGIS; SQL: the statement before migration "
+        "0006 and after, in turn on one connection; HTTP: one uvicorn worker, sequential, "
+        "each tile made (cold) then asked again (warm, the tile cache)"
     )
-    head = ["zoom", "MVT tiles", "MVT p50 ms", "MVT p99 ms", "MVT KB", "GeoJSON tiles",
-            "GeoJSON p50 ms", "GeoJSON p99 ms", "GeoJSON KB", "zones per tile"]  # fmt: skip
+    head = ["zoom", "tiles", "SQL before p50", "SQL before p99", "SQL after p50",
+            "SQL after p99", "KB before", "KB after", "HTTP cold p50", "HTTP cold p99",
+            "HTTP warm p50", "HTTP warm p99"]  # fmt: skip
+    if args.baseline:
+        head += ["GeoJSON p50", "GeoJSON p99", "GeoJSON KB", "zones per tile"]
     table = Table(*head, title=title)
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for z, r in rows:
         cells = [
-            str(z), f"{r['tiles']:.0f}", f"{r['mvt_p50']:.1f}", f"{r['mvt_p99']:.1f}",
-            f"{r['mvt_kb']:.0f}", f"{r['base_n']:.0f}", f"{r['base_p50']:.0f}",
-            f"{r['base_p99']:.0f}", f"{r['base_kb']:.0f}", f"{r['zones']:.0f}",
+            str(z), f"{r['tiles']:.0f}", f"{r['before_p50']:.1f}", f"{r['before_p99']:.1f}",
+            f"{r['after_p50']:.1f}", f"{r['after_p99']:.1f}", f"{r['before_kb']:.0f}",
+            f"{r['after_kb']:.0f}", f"{r['cold_p50']:.1f}", f"{r['cold_p99']:.1f}",
+            f"{r['warm_p50']:.1f}", f"{r['warm_p99']:.1f}",
         ]  # fmt: skip
+        if args.baseline:
+            cells += [f"{r['base_p50']:.0f}", f"{r['base_p99']:.0f}", f"{r['base_kb']:.0f}",
+                      f"{r['zones']:.0f}"]  # fmt: skip
         table.add_row(*cells)
         lines.append("| " + " | ".join(cells) + " |")
     console.print(table)
-    print("\n" + title + "\n\n" + "\n".join(lines))
-    if paints:
+    print("\n" + title + " (ms)\n\n" + "\n".join(lines))
+    for name, runs in paints.items():
+        what = "staff map after login" if name == "staf" else "public pre-check map"
         text = (
-            f"\nStaff map after login (Chromium {VIEW['width']}x{VIEW['height']}, browser cache "
-            f"empty, {len(paints)} loads in this order), ms from navigation to the first zone "
-            "tile drawn / to every zone tile of the view drawn: "
-            + ", ".join(f"{a:.0f} / {b:.0f}" for a, b in paints)
-            + f"; median {statistics.median(a for a, _ in paints):.0f} / "
-            f"{statistics.median(b for _, b in paints):.0f}"
+            f"\nFirst paint, {what} (Chromium {VIEW['width']}x{VIEW['height']}, browser "
+            f"cache empty, {len(runs)} loads in this order), ms from navigation to the "
+            "first zone tile drawn / to every zone tile of the view drawn: "
+            + ", ".join(f"{a:.0f} / {b:.0f}" for a, b in runs)
+            + f"; median {statistics.median(a for a, _ in runs):.0f} / "
+            f"{statistics.median(b for _, b in runs):.0f}"
         )
         console.print(text)
         print(text)
+    text = (
+        "\nLoad average (1 min) at start, after the tiles, after the paints: "
+        + ", ".join(f"{v:.1f}" for v in loads)
+        + f" on {os.cpu_count()} cores"
+    )
+    console.print(text)
+    print(text)
 
 
 if __name__ == "__main__":

@@ -4,14 +4,15 @@
 ``/ogc/collections/{id}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}``
 answers ``application/vnd.mapbox-vector-tile`` with one layer named after the
 collection and the properties a map popup needs (``kkpr.store.tiles``), or 204 where
-nothing lies in the tile. The maps of the service draw from these tiles.
+nothing lies in the tile. The maps of the service draw from these tiles. A tile's ETag
+names the plan version (versions never change); ``?v=<version>`` makes it immutable.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
 from api.deps import AppState, get_state
 from api.errors import responses
@@ -26,6 +27,10 @@ TMS_ID = "WebMercatorQuad"
 TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
 Level = Annotated[int, Path(ge=0, le=tiles.MAX_ZOOM)]
 Index = Annotated[int, Path(ge=0, le=2**tiles.MAX_ZOOM - 1)]
+# a URL that names the version (?v=) is the same tile for ever; one that does not is
+# kept a short while and then asked again with its ETag (a 304 when unchanged)
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "public, max-age=300"
 
 
 def tile_source(state: AppState) -> TileSource:
@@ -180,17 +185,30 @@ def tile(
     tile_matrix: Level,
     tile_row: Index,
     tile_col: Index,
+    v: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="The plan version the tile is asked of (the maps send it): "
+            "when it is the active one the answer may be cached for ever",
+        ),
+    ] = None,
+    if_none_match: Annotated[str | None, Header(max_length=2000)] = None,
     state: AppState = Depends(get_state),
 ) -> Response:
     _check_tms(tms_id)
     info = find_collection(state, collection_id)
     source = tile_source(state)
-    body = as_400(lambda: source.tile(collection_id, tile_matrix, tile_col, tile_row))
-    # a version never changes once loaded: its tiles may be kept a while
+    version = f"{info.get('plan_id')}-{info.get('plan_version')}"
     headers = {
-        "Cache-Control": "public, max-age=300",
-        "ETag": f'"{info.get("plan_id")}-{info.get("plan_version")}-{tile_matrix}-{tile_row}-{tile_col}"',
+        "Cache-Control": IMMUTABLE
+        if v is not None and v == str(info.get("plan_version"))
+        else REVALIDATE,
+        "ETag": f'"{version}-{collection_id}-{tile_matrix}-{tile_row}-{tile_col}"',
     }
+    if if_none_match and headers["ETag"] in {t.strip() for t in if_none_match.split(",")}:
+        return Response(status_code=304, headers=headers)
+    body = as_400(lambda: source.tile(collection_id, tile_matrix, tile_col, tile_row))
     if not body:
         return Response(status_code=204, headers=headers)
     return Response(body, media_type=MVT, headers=headers)

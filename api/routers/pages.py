@@ -97,7 +97,12 @@ def render(
     page_data = {
         "lang": lang,
         "messages": i18n.catalogue(lang),
-        "plan": {"id": rules.meta.id, "name": rules.meta.name, "bbox": _plan_bbox(state)},
+        "plan": {
+            "id": rules.meta.id,
+            "name": rules.meta.name,
+            "version": rules.meta.version,  # asked with each map tile (ogc_tiles: ?v=)
+            "bbox": _plan_bbox(state),
+        },
         "overlay_kinds": names,
         "deadlines": {
             "pkkpr": state.settings.review_deadline_working_days,

@@ -88,6 +88,7 @@ class PlanFeatures:
         self.plan = plan
         self._cache: dict[str, _Layer] = {}
         self._mercators: dict[str, tuple[np.ndarray, shapely.STRtree]] = {}
+        self.tile_cache = tiles.TileCache()  # this object holds one version: keyed by tile
 
     def _frames(self) -> dict[str, pd.DataFrame]:
         frames: dict[str, pd.DataFrame] = {
@@ -164,6 +165,14 @@ class PlanFeatures:
         """The MVT of one WebMercatorQuad tile (kkpr.store.tiles)."""
         tiles.check_tile(z, x, y)
         layer = self._layer(collection)
+        key = (collection, z, x, y)
+        body = self.tile_cache.get(key)
+        if body is None:
+            body = self._make_tile(collection, layer, z, x, y)
+            self.tile_cache.put(key, body)
+        return body
+
+    def _make_tile(self, collection: str, layer: _Layer, z: int, x: int, y: int) -> bytes:
         geoms, tree = self._mercator(collection, layer)
         minx, miny, maxx, maxy = tiles.tile_bounds(z, x, y)
         pad = (maxx - minx) * tiles.BUFFER / tiles.EXTENT

@@ -133,6 +133,7 @@ class PostgisStore:
         self._raster_grids: dict[int, list[Grid]] = {}
         self._types: dict[tuple[int, str], dict[str, str]] = {}
         self._road_counts: dict[int, int] = {}
+        self._tile_cache = tiles.TileCache()  # keyed by version: a version never changes
 
     # ------------------------------------------------------------ connections
 
@@ -637,6 +638,11 @@ class PostgisStore:
         av = self._active_for(plan_id)
         if collection not in av.layers:
             raise unknown_collection(collection, list(av.layers))
+        # a version never changes: a tile of it made once is the tile
+        key = (av.vid, collection, z, x, y)
+        body = self._tile_cache.get(key)
+        if body is not None:
+            return body
         name = f"kkpr_tile_{collection}"
 
         def run(cur: Any) -> list[tuple[Any, ...]]:
@@ -645,16 +651,20 @@ class PostgisStore:
             if name not in prepared:
                 sql = tiles.tile_sql(pf.source(collection), pf.tile_properties(collection))
                 cur.execute(
-                    f"PREPARE {name} (bigint, integer, integer, integer, integer, text) AS {sql}"
+                    f"PREPARE {name} (bigint, integer, integer, integer, text, float8, float8) "
+                    f"AS {sql}"
                 )
                 prepared.add(name)
             cur.execute(
-                f"EXECUTE {name} (%s, %s, %s, %s, %s, %s)", (av.vid, av.srid, z, x, y, collection)
+                f"EXECUTE {name} (%s, %s, %s, %s, %s, %s, %s)",
+                (av.vid, z, x, y, collection, tiles.sliver_m(z), tiles.simplify_m(z)),
             )
             return list(cur.fetchall())
 
         rows = self._run(run)
-        return bytes(rows[0][0]) if rows and rows[0][0] else b""
+        body = bytes(rows[0][0]) if rows and rows[0][0] else b""
+        self._tile_cache.put(key, body)
+        return body
 
     def layers_of(self, plan_id: str, version: str) -> dict[str, gpd.GeoDataFrame]:
         """Any ready version's layers as its features show them (plan CRS, fid order)."""

@@ -5,11 +5,20 @@ popup needs (``TILE_PROPERTIES``). The memory store encodes with the
 ``mapbox-vector-tile`` package; the PostGIS store with ``ST_AsMVT`` (``tile_sql``).
 Both clip to the tile plus a buffer of ``BUFFER`` units of ``EXTENT`` and drop what
 becomes empty, so a client sees the same features and attributes from either.
+
+Generalised by zoom, the same way in both: a feature whose extent is under a screen
+pixel (``sliver_m``) in both directions is left out, and below ``SIMPLIFY_BELOW`` a
+feature is simplified to a quarter of a pixel (``simplify_m``) before it is snapped to
+the tile's grid. A version never changes once loaded, so neither does a tile of it:
+each store keeps the tiles it made in a ``TileCache`` keyed by version.
 """
 
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
@@ -23,6 +32,9 @@ HALF_WORLD = 20037508.342789244  # metres from the centre to an edge of WebMerca
 EXTENT = 4096
 BUFFER = 64
 MAX_ZOOM = 24
+TILE_PIXELS = 256  # a WebMercatorQuad tile is drawn 256 pixels wide
+SIMPLIFY_BELOW = 16  # from this zoom on a tile carries every vertex (snapped to its grid)
+CACHE_BYTES = 64 * 2**20  # a store's tile cache: about 10,000 tiles of a city plan
 
 TILE_PROPERTIES: dict[str, tuple[str, ...]] = {
     "zones": (
@@ -71,6 +83,71 @@ def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
     return min(max(x, 0), n - 1), min(max(y, 0), n - 1)
 
 
+def pixel_m(z: int) -> float:
+    """The width of one screen pixel of a zoom-``z`` tile, in EPSG:3857 metres."""
+    return 2 * HALF_WORLD / (1 << z) / TILE_PIXELS
+
+
+def sliver_m(z: int) -> float:
+    """A feature narrower and lower than this (EPSG:3857 metres) is not drawn at zoom
+    ``z``: it would cover less than a pixel."""
+    return pixel_m(z)
+
+
+def simplify_m(z: int) -> float:
+    """The simplification tolerance at zoom ``z`` (0: none), a quarter of a pixel."""
+    return pixel_m(z) / 4 if z < SIMPLIFY_BELOW else 0.0
+
+
+class TileCache:
+    """Tiles already made, least recently used dropped first beyond ``max_bytes``.
+
+    A key names the version (versions are immutable), the collection and the tile, so
+    an entry is never stale; a store drops a version's entries when it is no longer
+    served only through the size bound."""
+
+    def __init__(self, max_bytes: int = CACHE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._tiles: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable) -> bytes | None:
+        with self._lock:
+            body = self._tiles.get(key)
+            if body is None:
+                self.misses += 1
+                return None
+            self._tiles.move_to_end(key)
+            self.hits += 1
+            return body
+
+    def put(self, key: Hashable, body: bytes) -> None:
+        # an empty tile is kept too (its key costs a little): asking again is as dear
+        size = len(body) + 100
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            old = self._tiles.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old) + 100
+            self._tiles[key] = body
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _key, dropped = self._tiles.popitem(last=False)
+                self._bytes -= len(dropped) + 100
+
+    def clear(self) -> None:
+        with self._lock:
+            self._tiles.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._tiles)
+
+
 def popup_properties(collection: str, props: dict[str, Any]) -> dict[str, Any]:
     """The properties a tile carries: present, not empty, numbers as numbers."""
     out: dict[str, Any] = {}
@@ -79,6 +156,19 @@ def popup_properties(collection: str, props: dict[str, Any]) -> dict[str, Any]:
         if v is None or (isinstance(v, float) and not math.isfinite(v)):
             continue
         out[key] = v
+    return out
+
+
+def generalised(z: int, geoms: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """How a zoom-``z`` tile draws ``geoms`` (EPSG:3857, cut to the tile) of the
+    features ``whole``: None where the whole feature is under a pixel both ways,
+    simplified below ``SIMPLIFY_BELOW``."""
+    bounds = shapely.bounds(whole)
+    small = sliver_m(z)
+    keep = ((bounds[:, 2] - bounds[:, 0]) >= small) | ((bounds[:, 3] - bounds[:, 1]) >= small)
+    out = np.full(len(geoms), None, dtype=object)
+    tol = simplify_m(z)
+    out[keep] = shapely.simplify(geoms[keep], tol, preserve_topology=True) if tol else geoms[keep]
     return out
 
 
@@ -91,13 +181,17 @@ def encode(
     fids: list[str],
     props: list[dict[str, Any]],
 ) -> bytes:
-    """An MVT of one layer from geometries in EPSG:3857 (clipped here)."""
+    """An MVT of one layer from geometries in EPSG:3857 (generalised and clipped here)."""
     import mapbox_vector_tile
 
     minx, _miny, maxx, maxy = tile_bounds(z, x, y)
     scale = EXTENT / (maxx - minx)
-    # into tile units (y down), clipped to the buffer and snapped to the unit grid
-    # by GEOS in one vectorised pass: valid polygons, few vertices at low zooms
+    pad = BUFFER / scale
+    # cut to the tile first (a long river buffer is simplified only where it is drawn),
+    # then into tile units (y down), snapped to the unit grid by GEOS in one
+    # vectorised pass: valid polygons, few vertices at low zooms
+    cut = shapely.clip_by_rect(geoms, minx - pad, _miny - pad, maxx + pad, maxy + pad)
+    geoms = generalised(z, cut, geoms)
     local = shapely.transform(
         geoms, lambda xy: np.column_stack(((xy[:, 0] - minx) * scale, (maxy - xy[:, 1]) * scale))
     )
@@ -128,26 +222,34 @@ def encode(
 
 
 def tile_sql(source: str, properties: str) -> str:
-    """``ST_AsMVT`` of one collection's tile, to be prepared: $1 vid, $2 srid, $3 z,
-    $4 x, $5 y, $6 the layer's name.
+    """``ST_AsMVT`` of one collection's tile, to be prepared: $1 vid, $2 z, $3 x, $4 y,
+    $5 the layer's name, $6 ``sliver_m(z)``, $7 ``simplify_m(z)``.
 
-    ``source`` is the FROM text aliased ``x``; ``properties`` a jsonb expression of
-    the popup properties (``jsonb_strip_nulls`` drops the empty ones). A feature is
-    first cut to the tile (with its buffer) in the plan CRS, so a river buffer or a
-    hazard zone of many vertices is transformed only where it meets the tile; each is
-    transformed and clipped once (a materialised step, not again in a filter)."""
+    ``source`` is the FROM text aliased ``x``, whose ``geom_3857`` is the feature kept
+    in EPSG:3857 at load (migration 0006), indexed: nothing is reprojected per tile.
+    ``properties`` is a jsonb expression of the popup properties
+    (``jsonb_strip_nulls`` drops the empty ones). A feature under a pixel both ways is
+    passed over on its bounding box alone; the rest are cut to the tile with its
+    buffer (a river buffer of many vertices is simplified only where it is drawn),
+    simplified at low zooms, then snapped to the tile's grid, once each (a
+    materialised step, not again in a filter)."""
     return f"""
 WITH env AS MATERIALIZED (
-    SELECT ST_TileEnvelope($3, $4, $5) AS tile,
-           ST_Transform(ST_TileEnvelope($3, $4, $5, margin => {BUFFER / EXTENT}), $2) AS box
+    SELECT ST_TileEnvelope($2, $3, $4) AS tile,
+           ST_TileEnvelope($2, $3, $4, margin => {BUFFER / EXTENT}) AS box
 ),
 t AS MATERIALIZED (
     SELECT CASE WHEN x.fid ~ '^[0-9]{{1,18}}$' THEN x.fid::bigint END AS id,
            jsonb_strip_nulls({properties}) AS props,
-           ST_AsMVTGeom(ST_Transform(ST_ClipByBox2D(x.geom, env.box), 3857), env.tile,
-                        {EXTENT}, {BUFFER}, true) AS geom
+           ST_AsMVTGeom(
+               CASE WHEN $7 > 0
+                    THEN ST_SimplifyPreserveTopology(ST_ClipByBox2D(x.geom_3857, env.box), $7)
+                    ELSE ST_ClipByBox2D(x.geom_3857, env.box) END,
+               env.tile, {EXTENT}, {BUFFER}, true) AS geom
     FROM {source}, env
-    WHERE x.vid = $1 AND x.geom && env.box
+    WHERE x.vid = $1 AND x.geom_3857 && env.box
+      AND (ST_XMax(x.geom_3857) - ST_XMin(x.geom_3857) >= $6
+           OR ST_YMax(x.geom_3857) - ST_YMin(x.geom_3857) >= $6)
 )
-SELECT ST_AsMVT(t.*, $6, {EXTENT}, 'geom', 'id') FROM t WHERE t.geom IS NOT NULL
+SELECT ST_AsMVT(t.*, $5, {EXTENT}, 'geom', 'id') FROM t WHERE t.geom IS NOT NULL
 """

@@ -111,3 +111,32 @@ def test_gdal_reads_the_tile(api: Api, tmp_path: Path) -> None:
     extent = next(line for line in done.stdout.splitlines() if line.startswith("Extent:"))
     nums = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", extent)]
     assert nums == pytest.approx([ex0, ey0, ex1, ey1], abs=2.0)
+
+
+def test_a_tile_is_kept_by_version(api: Api) -> None:
+    """The ETag names the plan version, so the browser asks again cheaply (304); with
+    ``?v=`` naming the active version the tile may be kept for good."""
+    x, y = centre_tile(16)
+    url = TILE.format(c="zones", z=16, y=y, x=x)
+    first = api.client.get(url)
+    etag = first.headers["etag"]
+    assert "zones-16" in etag and first.headers["cache-control"] == "public, max-age=300"
+    again = api.client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert api.client.get(url, headers={"If-None-Match": '"other"'}).content == first.content
+    plan_id = api.client.get("/v1/plans").json()[0]["id"]
+    active = api.client.get(f"/v1/plans/{plan_id}").json()["version"]
+    kept = api.client.get(url, params={"v": active})
+    assert "immutable" in kept.headers["cache-control"]
+    assert kept.content == first.content
+    stale = api.client.get(url, params={"v": "an older version"})
+    assert stale.headers["cache-control"] == "public, max-age=300"
+
+
+def test_low_zooms_leave_out_what_is_under_a_pixel(api: Api) -> None:
+    """The mini plan's 100 m zones are about 0.7 of a pixel at zoom 10 (153 m): left
+    out there, drawn from zoom 11 (76 m) on, from either store."""
+    x, y = centre_tile(10)
+    assert api.client.get(TILE.format(c="zones", z=10, y=y, x=x)).status_code == 204
+    layer = mapbox_vector_tile.decode(get_tile(api, "zones", 11))["zones"]
+    assert sorted(f["id"] for f in layer["features"]) == [1, 2, 3, 4, 5]
