@@ -646,6 +646,15 @@ class PostgisStore:
         name = f"kkpr_tile_{collection}"
 
         def run(cur: Any) -> list[tuple[Any, ...]]:
+            if z in tiles.PRERENDER_ZOOMS:  # made at load (a version loaded before: not)
+                cur.execute(
+                    "SELECT mvt FROM kkpr.tiles "
+                    "WHERE vid = %s AND collection = %s AND z = %s AND x = %s AND y = %s",
+                    (av.vid, collection, z, x, y),
+                )
+                made = cur.fetchall()
+                if made:
+                    return list(made)
             # prepared once per connection: planning a tile cost more than drawing it
             prepared: set[str] = cur.connection.prepared
             if name not in prepared:

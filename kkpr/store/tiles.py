@@ -35,6 +35,9 @@ MAX_ZOOM = 24
 TILE_PIXELS = 256  # a WebMercatorQuad tile is drawn 256 pixels wide
 SIMPLIFY_BELOW = 16  # from this zoom on a tile carries every vertex (snapped to its grid)
 CACHE_BYTES = 64 * 2**20  # a store's tile cache: about 10,000 tiles of a city plan
+# made by PostGIS at load into kkpr.tiles: the zooms where a tile holds thousands of
+# features, yet a whole region is a few hundred tiles (the maps draw zones from 10)
+PRERENDER_ZOOMS = range(10, 14)
 
 TILE_PROPERTIES: dict[str, tuple[str, ...]] = {
     "zones": (
@@ -81,6 +84,20 @@ def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
     r = math.radians(lat)
     y = int((1.0 - math.asinh(math.tan(r)) / math.pi) / 2.0 * n)
     return min(max(x, 0), n - 1), min(max(y, 0), n - 1)
+
+
+def tiles_covering(bounds: tuple[float, float, float, float], z: int) -> list[tuple[int, int]]:
+    """The (x, y) of every zoom-``z`` tile meeting ``bounds`` (EPSG:3857 metres)."""
+    size = 2 * HALF_WORLD / (1 << z)
+    last = (1 << z) - 1
+
+    def index(v: float) -> int:
+        return min(max(math.floor(v / size), 0), last)
+
+    minx, miny, maxx, maxy = bounds
+    xs = range(index(minx + HALF_WORLD), index(maxx + HALF_WORLD) + 1)
+    ys = range(index(HALF_WORLD - maxy), index(HALF_WORLD - miny) + 1)
+    return [(x, y) for x in xs for y in ys]
 
 
 def pixel_m(z: int) -> float:
@@ -253,3 +270,36 @@ t AS MATERIALIZED (
 )
 SELECT ST_AsMVT(t.*, $5, {EXTENT}, 'geom', 'id') FROM t WHERE t.geom IS NOT NULL
 """
+
+
+def prerender(cur: Any, collection: str, vid: int, source: str, properties: str) -> int:
+    """Make a version's tiles of ``PRERENDER_ZOOMS`` into ``kkpr.tiles`` (inside the
+    load's transaction, on its cursor); the number of tiles that hold something."""
+    cur.execute(
+        f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) "
+        f"FROM (SELECT ST_Extent(x.geom_3857) AS e FROM {source} WHERE x.vid = %s) s",
+        (vid,),
+    )
+    row = cur.fetchone()
+    if row is None or row[0] is None:
+        return 0
+    bounds = (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
+    name = f"kkpr_prerender_{collection}"
+    cur.execute(
+        f"PREPARE {name} (bigint, integer, integer, integer, text, float8, float8) AS "
+        f"INSERT INTO kkpr.tiles (vid, collection, z, x, y, mvt) "
+        f"SELECT $1, $5, $2, $3, $4, m.mvt FROM ({tile_sql(source, properties)}) m(mvt) "
+        f"WHERE length(m.mvt) > 0"
+    )
+    made = 0
+    try:
+        for z in PRERENDER_ZOOMS:
+            for x, y in tiles_covering(bounds, z):
+                cur.execute(
+                    f"EXECUTE {name} (%s, %s, %s, %s, %s, %s, %s)",
+                    (vid, z, x, y, collection, sliver_m(z), simplify_m(z)),
+                )
+                made += cur.rowcount
+    finally:
+        cur.execute(f"DEALLOCATE {name}")
+    return made

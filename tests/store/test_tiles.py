@@ -97,3 +97,31 @@ def test_both_stores_make_a_tile_once_per_version(
         assert again is first  # the very bytes kept, not made again
         ids = sorted(f["id"] for f in mapbox_vector_tile.decode(first)["zones"]["features"])
         assert ids == [1, 2, 3, 4, 5]
+
+
+def test_the_low_zooms_are_made_at_load_and_served_as_made(
+    postgis_store_for: Callable[[Path], PostgisStore], mini: Path
+) -> None:
+    store = postgis_store_for(mini)
+    conn = connect(store.url, autocommit=True)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT collection, z, x, y, mvt FROM kkpr.tiles ORDER BY 1, 2")
+            made = cur.fetchall()
+    finally:
+        conn.close()
+    zooms = {(c, z) for c, z, *_ in made}
+    # the mini plan's 100 m zones are under a pixel at zoom 10: no tile there
+    assert ("zones", 10) not in zooms and {("zones", 11), ("zones", 13)} <= zooms
+    assert ("overlays", 13) in zooms
+    _c, z, x, y, mvt = next(m for m in made if m[0] == "zones" and m[1] == 13)
+    assert bytes(mvt) == store.tile("zones", z, x, y)
+    assert (x, y) == centre_tile(13)
+
+
+def test_tiles_covering_an_extent() -> None:
+    minx, miny, maxx, maxy = tiles.tile_bounds(12, 100, 200)
+    assert tiles.tiles_covering((minx + 1, miny + 1, maxx - 1, maxy - 1), 12) == [(100, 200)]
+    two = tiles.tiles_covering((minx + 1, miny + 1, maxx + 1, maxy - 1), 12)
+    assert two == [(100, 200), (101, 200)]
+    assert tiles.tiles_covering((-1e9, -1e9, 1e9, 1e9), 1) == [(0, 0), (0, 1), (1, 0), (1, 1)]

@@ -13,3 +13,16 @@ UPDATE kkpr.rtrw SET geom_3857 = ST_Transform(geom, 3857);
 CREATE INDEX zones_geom_3857 ON kkpr.zones USING gist (geom_3857);
 CREATE INDEX overlays_geom_3857 ON kkpr.overlays USING gist (geom_3857);
 CREATE INDEX rtrw_geom_3857 ON kkpr.rtrw USING gist (geom_3857);
+
+-- The tiles of the low zooms (kkpr.store.tiles.PRERENDER_ZOOMS), made at load: there a
+-- tile holds thousands of features, but a whole region is a few hundred tiles. A
+-- version never changes, so neither do they; they go with their version.
+CREATE TABLE kkpr.tiles (
+    vid        bigint NOT NULL REFERENCES kkpr.plan_versions (vid) ON DELETE CASCADE,
+    collection text NOT NULL,
+    z          integer NOT NULL,
+    x          integer NOT NULL,
+    y          integer NOT NULL,
+    mvt        bytea NOT NULL,
+    PRIMARY KEY (vid, collection, z, x, y)
+);
