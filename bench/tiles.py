@@ -13,7 +13,7 @@ made:
 
 * SQL before / after, on one connection, each tile by both statements in turn (so the
   machine's load falls on both alike): before is the statement the store ran until
-  migration 0006 (``BEFORE_SQL``: each zone reprojected to EPSG:3857 in the tile, no
+  migration 0007 (``BEFORE_SQL``: each zone reprojected to EPSG:3857 in the tile, no
   generalisation); after is ``kkpr.store.tiles.tile_sql`` (the stored, indexed
   ``geom_3857``; slivers under a pixel left out and simplification below zoom 16);
 * HTTP cold / warm: ``GET /ogc/collections/zones/tiles/WebMercatorQuad/{z}/{y}/{x}``
@@ -66,7 +66,7 @@ from kkpr.store.postgis_sql import connect  # noqa: E402
 console = Console()
 VIEW = {"width": 1280, "height": 800}
 
-# The tile statement before migration 0006: each feature cut in the plan CRS, then
+# The tile statement before migration 0007: each feature cut in the plan CRS, then
 # reprojected to EPSG:3857 in every tile it is drawn in ($1 vid, $2 srid, $3 z, $4 x,
 # $5 y, $6 the layer's name).
 BEFORE_SQL = f"""
@@ -355,7 +355,7 @@ def report(
 ) -> None:
     title = (
         f"kkpr tiles — {args.zones:,} zones in PostGIS; SQL: the statement before migration "
-        "0006 and after, in turn on one connection; HTTP: one uvicorn worker, sequential, "
+        "0007 and after, in turn on one connection; HTTP: one uvicorn worker, sequential, "
         "each tile made (cold) then asked again (warm, the tile cache)"
     )
     head = ["zoom", "tiles", "SQL before p50", "SQL before p99", "SQL after p50",

@@ -276,7 +276,7 @@ def _copy_layer(
         size=1 << 20,
     )
     report(LoadStep(name, f"{name} (indeks / index)", total, total))
-    # kept in EPSG:3857 too, for vector tiles (migration 0006, kkpr.store.tiles)
+    # kept in EPSG:3857 too, for vector tiles (migration 0007, kkpr.store.tiles)
     cur.execute(f"UPDATE {part} SET geom_3857 = ST_Transform(geom, 3857)")
     cur.execute(f"ALTER TABLE {part} ADD PRIMARY KEY (vid, seq)")
     cur.execute(f"CREATE INDEX ON {part} USING gist (geom)")

@@ -243,7 +243,7 @@ def tile_sql(source: str, properties: str) -> str:
     $5 the layer's name, $6 ``sliver_m(z)``, $7 ``simplify_m(z)``.
 
     ``source`` is the FROM text aliased ``x``, whose ``geom_3857`` is the feature kept
-    in EPSG:3857 at load (migration 0006), indexed: nothing is reprojected per tile.
+    in EPSG:3857 at load (migration 0007), indexed: nothing is reprojected per tile.
     ``properties`` is a jsonb expression of the popup properties
     (``jsonb_strip_nulls`` drops the empty ones). A feature under a pixel both ways is
     passed over on its bounding box alone; the rest are cut to the tile with its

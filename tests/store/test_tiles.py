@@ -1,5 +1,5 @@
 """kkpr.store.tiles: the tile cache, the generalisation by zoom, and the EPSG:3857
-geometry the PostGIS store keeps for tiles (migration 0006)."""
+geometry the PostGIS store keeps for tiles (migration 0007)."""
 
 from __future__ import annotations
 
