@@ -59,7 +59,7 @@ def test_a_worker_that_did_not_render_the_page_makes_the_bundle(kupang_api: Api)
 def test_files_one_by_one_when_bundling_is_off(kupang_dir: Path, tmp_path: Path) -> None:
     api = make_api(kupang_dir, tmp_path, bundle_assets=False)
     styles, scripts = page_files(api)
-    assert len(styles) == 3 and len(scripts) == 3
+    assert len(styles) == 3 and len(scripts) == 4  # Leaflet, Leaflet.draw, VectorGrid, page
     assert scripts[-1].startswith("/static/js/precheck.js?v=")
     # a file asked by its content's hash is cached for good; by another, briefly
     assert api.client.get(scripts[-1]).headers["cache-control"] == IMMUTABLE
