@@ -35,8 +35,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from kkpr.db.database import Database, Row, Tx
+from kkpr.db.sql import sql
 from kkpr.pipeline.figures import CaseFacts, Step
-from kkpr.records.db import Database, Row, Tx
 
 KINDS = (
     "check", "stage", "transition", "document", "integration", "key", "plan", "activation",
@@ -92,23 +93,23 @@ class Query:
         parts: list[str] = []
         params: list[Any] = []
         if flt.since is not None:
-            parts.append(f"{self.at} >= ?")
+            parts.append(f"{self.at} >= {{}}")
             params.append(flt.bound(flt.since))
         if flt.until is not None:
-            parts.append(f"{self.at} < ?")
+            parts.append(f"{self.at} < {{}}")
             params.append(flt.bound(flt.until + timedelta(days=1)))
         if flt.application is not None:
             if self.app is None:
                 parts.append("1 = 0")
             else:
-                parts.append(f"{self.app} = ?")
+                parts.append(f"{self.app} = {{}}")
                 params.append(flt.application)
         if flt.who:
-            ors = [f"LOWER(COALESCE({c}, '')) LIKE ?" for c in self.who]
+            ors = [f"LOWER(COALESCE({c}, '')) LIKE {{}}" for c in self.who]
             params += [f"%{flt.who.lower()}%"] * len(self.who)
             for column in self.who:  # keys whose name matches, by their id
                 for key in key_ids:
-                    ors.append(f"{column} = ?")
+                    ors.append(f"{column} = {{}}")
                     params.append(key)
             parts.append("(" + " OR ".join(ors) + ")" if ors else "1 = 0")
         return (" WHERE " + " AND ".join(parts)) if parts else "", params
@@ -207,14 +208,14 @@ PLAN_QUERY = Query(
 def _has_activations(tx: Tx) -> bool:
     if tx.dialect != "postgresql":
         return False
-    row = tx.one("SELECT to_regclass('kkpr.activations') IS NOT NULL AS present")
+    row = tx.one(sql("SELECT to_regclass('kkpr.activations') IS NOT NULL AS present"))
     return bool(row and row["present"])
 
 
 def key_names(records_db: Database) -> dict[str, str]:
     """``{"key:<id>": name}`` of every API key (what the log records as its author)."""
     with records_db.transaction() as tx:
-        rows = tx.query("SELECT id, name FROM api_keys")
+        rows = tx.query(sql("SELECT id, name FROM api_keys"))
     return {f"key:{r['id']}": r["name"] for r in rows}
 
 
@@ -236,11 +237,13 @@ def _run(
         for q in chosen:
             where, params = q.where(flt, key_ids)
             # a source whose select has its own WHERE: the filters join it with AND
-            sql = q.select + (where.replace(" WHERE ", " AND ", 1) if " WHERE " in q.select
-                              else where)  # fmt: skip
-            count = tx.one(f"SELECT COUNT(*) AS n FROM ({sql}) AS s", params)
+            text = q.select + (
+                where.replace(" WHERE ", " AND ", 1) if " WHERE " in q.select else where
+            )
+            # the text is this module's own (its columns and placeholders), never a value
+            count = tx.one(sql(f"SELECT COUNT(*) AS n FROM ({text}) AS s"), params)
             total += int(count["n"]) if count else 0
-            rows = tx.query(f"{sql} ORDER BY 1 DESC LIMIT ?", [*params, limit])
+            rows = tx.query(sql(f"{text} ORDER BY 1 DESC LIMIT {{}}"), [*params, limit])
             events += [_event(q.kind, r) for r in rows]
     return events, total
 
@@ -316,12 +319,16 @@ def case_facts(pipeline_db: Database, tz: ZoneInfo) -> list[CaseFacts]:
     """Every application as ``kkpr.pipeline.figures`` counts it."""
     with pipeline_db.transaction() as tx:
         apps = tx.query(
-            "SELECT a.id, a.form, a.status, a.submitted_at, c.state FROM applications a "
-            "LEFT JOIN cases c ON c.application_id = a.id ORDER BY a.id"
+            sql(
+                "SELECT a.id, a.form, a.status, a.submitted_at, c.state FROM applications a "
+                "LEFT JOIN cases c ON c.application_id = a.id ORDER BY a.id"
+            )
         )
         steps = tx.query(
-            "SELECT application_id, to_state, on_date FROM transitions "
-            "WHERE kd_status IS NOT NULL ORDER BY application_id, n"
+            sql(
+                "SELECT application_id, to_state, on_date FROM transitions "
+                "WHERE kd_status IS NOT NULL ORDER BY application_id, n"
+            )
         )
     by_app: dict[str, list[Step]] = {}
     for s in steps:

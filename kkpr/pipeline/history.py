@@ -29,8 +29,9 @@ import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
+from kkpr.db.database import Database, Row, Tx
+from kkpr.db.sql import Sql, sql
 from kkpr.errors import InvalidInput, KkprError
-from kkpr.records.db import Database, Row, Tx
 from kkpr.site import WGS84, invalid_site, site_from_geojson, to_crs
 
 SCHEMA = Path(__file__).with_name("history.sql")
@@ -39,7 +40,7 @@ IN_BATCH = 500  # ids per ``IN (...)`` list
 FINAL_ACTIONS = ("putuskan", "tolak_persyaratan", "fiktif_positif")
 # checks the pipeline logs for an application and for a decision (kkpr.pipeline.logged):
 # the history shows the application and the decision themselves, linked to the case
-PIPELINE_KINDS = "'application', 'decision'"
+PIPELINE_KINDS = ("application", "decision")
 
 _ready: set[str] = set()
 _ready_lock = threading.Lock()
@@ -71,15 +72,18 @@ class Source:
 
     name: str
     table: str
-    unindexed: str  # SQL: ref and the site's GeoJSON text (and crs) of unindexed rows
+    unindexed: Sql  # ref and the site's GeoJSON text (and crs) of unindexed rows
 
     def missing(self, tx: Tx) -> int:
         """How many rows have no extent yet. Records are never deleted and extents are
         only made from them, so equal counts mean every row has one: two index counts
         instead of an anti-join over the whole table at every ask."""
         row = tx.one(
-            f"SELECT (SELECT COUNT(*) FROM {self.table}) - (SELECT COUNT(*) FROM site_extents "
-            "WHERE source = ?) AS n",
+            sql(
+                "SELECT (SELECT COUNT(*) FROM {table}) - (SELECT COUNT(*) FROM site_extents "
+                "WHERE source = {}) AS n",
+                table=self.table,
+            ),
             (self.name,),
         )
         return int(row["n"]) if row else 0
@@ -94,15 +98,19 @@ class Source:
 CHECKS = Source(
     "check",
     "check_log",
-    "SELECT c.id AS ref, c.inputs AS body FROM check_log c LEFT JOIN site_extents e "
-    "ON e.source = 'check' AND e.ref = c.id WHERE e.ref IS NULL ORDER BY c.id LIMIT ?",
+    sql(
+        "SELECT c.id AS ref, c.inputs AS body FROM check_log c LEFT JOIN site_extents e "
+        "ON e.source = 'check' AND e.ref = c.id WHERE e.ref IS NULL ORDER BY c.id LIMIT {}"
+    ),
 )
 APPLICATIONS = Source(
     "application",
     "applications",
-    "SELECT a.id AS ref, a.site AS body, a.site_crs AS crs FROM applications a "
-    "LEFT JOIN site_extents e ON e.source = 'application' AND e.ref = a.id "
-    "WHERE e.ref IS NULL ORDER BY a.id LIMIT ?",
+    sql(
+        "SELECT a.id AS ref, a.site AS body, a.site_crs AS crs FROM applications a "
+        "LEFT JOIN site_extents e ON e.source = 'application' AND e.ref = a.id "
+        "WHERE e.ref IS NULL ORDER BY a.id LIMIT {}"
+    ),
 )
 
 
@@ -131,8 +139,10 @@ def catch_up(db: Database, source: Source) -> int:
                 geom = lonlat_site(*source.sites(row))
                 bounds = geom.bounds if geom is not None else (None, None, None, None)
                 tx.execute(
-                    "INSERT INTO site_extents (source, ref, minx, miny, maxx, maxy) "
-                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source, ref) DO NOTHING",
+                    sql(
+                        "INSERT INTO site_extents (source, ref, minx, miny, maxx, maxy) "
+                        "VALUES ({}, {}, {}, {}, {}, {}) ON CONFLICT (source, ref) DO NOTHING"
+                    ),
                     (source.name, row["ref"], *bounds),
                 )
         added += len(rows)
@@ -144,8 +154,10 @@ def candidates(tx: Tx, source: Source, bounds: tuple[float, float, float, float]
     """Refs of ``source`` whose extent overlaps ``bounds`` (minx, miny, maxx, maxy)."""
     minx, miny, maxx, maxy = bounds
     rows = tx.query(
-        "SELECT ref FROM site_extents WHERE source = ? "
-        "AND minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?",
+        sql(
+            "SELECT ref FROM site_extents WHERE source = {} "
+            "AND minx <= {} AND maxx >= {} AND miny <= {} AND maxy >= {}"
+        ),
         (source.name, maxx, minx, maxy, miny),
     )
     return [r["ref"] for r in rows]
@@ -156,11 +168,13 @@ def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
         yield ids[i : i + IN_BATCH]
 
 
-def rows_in(tx: Tx, sql: str, ids: Sequence[str]) -> list[Row]:
-    """``sql`` (with ``{ids}`` where the id list goes) over ``ids``, in batches."""
+def rows_in(tx: Tx, template: str, ids: Sequence[str], params: Sequence[Any] = ()) -> list[Row]:
+    """``template`` (``kkpr.db.sql``, with ``[ids]`` where the id list goes and its
+    other parameters first) over ``ids``, in batches."""
     out: list[Row] = []
     for chunk in _chunks(ids):
-        out += tx.query(sql.format(ids=", ".join("?" * len(chunk))), tuple(chunk))
+        statement = sql(template.replace("[ids]", ", ".join(["{}"] * len(chunk))))
+        out += tx.query(statement, (*params, *chunk))
     return out
 
 
@@ -263,8 +277,9 @@ def checks_at(db: Database, area: BaseGeometry) -> list[Entry]:
         rows = rows_in(
             tx,
             "SELECT id, kind, created_at, caller, plan_id, plan_version, inputs, result "
-            f"FROM check_log WHERE kind NOT IN ({PIPELINE_KINDS}) AND id IN ({{ids}})",
+            "FROM check_log WHERE kind NOT IN ({}, {}) AND id IN ([ids])",
             ids,
+            PIPELINE_KINDS,
         )
     out = []
     for row, geom in _touching(rows, _check_site, area):
@@ -298,22 +313,22 @@ def applications_at(db: Database, area: BaseGeometry) -> list[Entry]:
             "SELECT a.id, a.applicant, a.business_name, a.kbli, a.site, a.site_crs, a.status, "
             "a.outcome, a.form, a.submitted_at, a.submitted_by, c.number, c.state "
             "FROM applications a LEFT JOIN cases c ON c.application_id = a.id "
-            "WHERE a.id IN ({ids})",
+            "WHERE a.id IN ([ids])",
             ids,
         )
         touching = _touching(rows, _application_site, area)
         hit = [r["id"] for r, _g in touching]
-        finals = ", ".join(f"'{a}'" for a in FINAL_ACTIONS)
         decisions = rows_in(
             tx,
             "SELECT application_id, action, to_state, officer_name, at, data FROM transitions "
-            f"WHERE action IN ({finals}) AND application_id IN ({{ids}})",
+            "WHERE action IN ({}, {}, {}) AND application_id IN ([ids])",
             hit,
+            FINAL_ACTIONS,
         )
         documents = rows_in(
             tx,
             "SELECT number, application_id, issued_at FROM documents "
-            "WHERE application_id IN ({ids})",
+            "WHERE application_id IN ([ids])",
             hit,
         )
     out: list[Entry] = []
