@@ -55,7 +55,7 @@ from kkpr.rules.intensity import WEIGHTED
 from kkpr.rules.itbx import parse_cell
 from kkpr.rules.outcome import NO_INTENSITY, PART_EFFECT
 from kkpr.rules.overlays import elevation_kinds, groups_of
-from kkpr.rules.setbacks import road_key, row_for
+from kkpr.rules.setbacks import frontage_key, road_key, row_for
 from kkpr.site import is_geographic, to_crs_many
 from kkpr.store.memory import MemoryStore
 from kkpr.store.rasters import Grid, many_stats, screen
@@ -358,7 +358,8 @@ def _roads(store: MemoryStore) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     by_class: dict[tuple[str | None, ...], float] = {}  # a layer has few classes
     for j, r in enumerate(rows):
         cls = (road_key(r.fungsi), road_key(r.kelas), road_key(r.status))
-        group[j] = groups.setdefault((r.nama, *cls), len(groups))
+        key = frontage_key(r.nama, r.fid, r.fungsi, r.kelas, r.status)
+        group[j] = groups.setdefault(key, len(groups))
         value = by_class.get(cls)
         if value is None:
             row = row_for(table, r)

@@ -79,13 +79,21 @@ class Frontage:
         return min(r.distance_m for r in self.roads)
 
 
+def frontage_key(
+    nama: str | None, fid: str, fungsi: str | None, kelas: str | None, status: str | None
+) -> tuple[str | None, ...]:
+    """What makes segments one frontage (shared with the array rules)."""
+    name = nama if nama else f"\x00fid {fid}"
+    return (name, road_key(fungsi), road_key(kelas), road_key(status))
+
+
 def frontages(roads: list[RoadHit]) -> list[Frontage]:
     """Roads grouped by name, function, class and status, in layer order of their
-    first segment (the stores report roads in layer order)."""
+    first segment (the stores report roads in layer order). An unnamed road is a
+    frontage of its own: two unnamed streets at a corner are two frontages."""
     groups: dict[tuple[str | None, ...], list[RoadHit]] = {}
     for r in roads:
-        key = (r.nama, road_key(r.fungsi), road_key(r.kelas), road_key(r.status))
-        groups.setdefault(key, []).append(r)
+        groups.setdefault(frontage_key(r.nama, r.fid, r.fungsi, r.kelas, r.status), []).append(r)
     return [Frontage(tuple(g)) for g in groups.values()]
 
 
@@ -145,13 +153,16 @@ def _row_name(row: SetbackRow) -> str:
 
 
 def _depth(footprint: BaseGeometry, front: Frontage, measured: str) -> float:
-    """How far the footprint stands behind the line the GSB is measured from."""
-    lines = [r.geometry for r in front.roads if r.geometry is not None]
-    road = lines[0] if len(lines) == 1 else shapely.union_all(lines)
-    to_road = float(shapely.distance(footprint, road))
-    if measured == "road":
-        return to_road
-    return max(to_road - front.distance_m, 0.0)
+    """How far the footprint stands behind the line the GSB is measured from: per
+    segment, its distance from the road less the site's own (from the road line itself
+    when measured from the road); the least over the frontage's segments."""
+    depths = []
+    for r in front.roads:
+        if r.geometry is None:
+            continue
+        to_road = float(shapely.distance(footprint, r.geometry))
+        depths.append(to_road if measured == "road" else max(to_road - r.distance_m, 0.0))
+    return min(depths) if depths else 0.0
 
 
 def _jbb(
@@ -169,10 +180,10 @@ def _jbb(
     jbb = max(jbbs)
     bands = []
     for front, f in zip(fronts, findings, strict=True):
-        reach = front.distance_m + (f.gsb or 0.0)
-        if measured == "road":
-            reach = max(f.gsb or 0.0, front.distance_m)
         for r in front.roads:
+            reach = r.distance_m + (f.gsb or 0.0)
+            if measured == "road":
+                reach = max(f.gsb or 0.0, r.distance_m)
             if r.geometry is not None:
                 bands.append(shapely.buffer(r.geometry, reach + EPS))
     rest = located.geometry.boundary

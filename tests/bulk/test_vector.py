@@ -24,7 +24,7 @@ from kkpr.model import Effect, Proposal, Site
 from kkpr.plan.package import Plan, read_plan
 from kkpr.store.memory import MemoryStore
 from tests.mini_plan import with_lot_classes, with_overlay, write_mini_plan
-from tests.roads_plan import write_roads_plan
+from tests.roads_plan import roads_frame, write_roads_plan
 from tests.rules.test_kkop_elevation import kkop_plan
 from tests.rules.test_rtrw import rtrw_plan
 
@@ -310,6 +310,19 @@ def test_a_plan_with_roads_is_decided_alike(tmp_path: Path) -> None:
     # some site fronts two roads (a corner, or both ends of the plan)
     per_site = [sum(c == "setback.gsb" for c, _e in site) for site in verdicts.reasons()]
     assert max(per_site) >= 2
+    # unnamed roads: each segment a frontage of its own, on both paths
+    root = write_roads_plan(tmp_path / "unnamed")
+    roads_frame(
+        NAMRJL=[None] * 5,
+        FGSRJL=["Arteri Sekunder", "Arteri Sekunder", "Lokal Sekunder", None, "Lingkungan"],
+    ).to_file(root / "jaringan_jalan.gpkg", driver="GPKG")
+    plan = read_plan(root)
+    store = MemoryStore(plan)
+    sites = random_sites(plan, 300, 12)
+    verdicts = evaluate_sites(
+        store, sites["geoms"], plan.meta.crs, sites["kbli"], sites["proposal"]
+    )
+    assert_same(verdicts, exact_answers(store, sites, plan.meta.crs))
 
 
 @pytest.mark.parametrize("dem", [True, False])

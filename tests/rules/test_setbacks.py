@@ -210,3 +210,44 @@ def test_the_result_carries_the_setbacks_as_json(plan: Plan) -> None:
     assert [s["kind"] for s in data["setbacks"]] == ["frontage", "jbb"]
     assert data["setbacks"][0]["gsb"] == 10.0
     assert data["proposal"]["footprint"]["type"] == "Polygon"
+
+
+def corner_plan(root: Path, names: list[str | None]) -> Plan:
+    """The mini plan with one road bending round the south-west corner of Z1: along
+    y=-6 (x -10..150) and along x=-4 (y -10..210), both Arteri Sekunder (GSB 10 m)."""
+    import geopandas as gpd
+
+    from tests.roads_plan import GSB_CSV, line
+
+    write_roads_plan(root)
+    gpd.GeoDataFrame(
+        {"NAMRJL": names, "FGSRJL": ["Arteri Sekunder"] * 2},
+        geometry=[line((-10, -6), (150, -6)), line((-4, -10), (-4, 210))],
+        crs=CRS,
+    ).to_file(root / "jaringan_jalan.gpkg", driver="GPKG")
+    (root / "gsb.csv").write_text(GSB_CSV)
+    return read_plan(root)
+
+
+def test_a_road_round_a_corner_is_kept_behind_on_both_sides(tmp_path: Path) -> None:
+    plan = corner_plan(tmp_path, ["Jalan Siku", "Jalan Siku"])
+    # the lot is 6 m from the south leg and 10 m from the west leg (x=-4 to x=6)
+    result = run(plan, site(6, 0, 46, 40), footprint=site(10, 12, 40, 35))
+    (front, _jbb) = result.setbacks
+    assert front.road_fids == ["1", "2"]
+    # 12 m behind the south boundary, but only 4 m behind the west one (x 6 -> 10)
+    assert front.distance_m == pytest.approx(4.0)
+    assert front.short_m == pytest.approx(6.0)
+    assert codes(result)[0] == "setback.gsb.violated"
+
+
+def test_unnamed_roads_are_frontages_of_their_own(tmp_path: Path) -> None:
+    plan = corner_plan(tmp_path, [None, None])
+    result = run(plan, site(6, 0, 46, 40), footprint=site(10, 12, 40, 35))
+    south, west = (s for s in result.setbacks if s.kind == "frontage")
+    assert (south.road_fids, south.distance_m, south.ok) == (["1"], pytest.approx(12.0), True)
+    assert (west.road_fids, west.distance_m, west.short_m) == (
+        ["2"], pytest.approx(4.0), pytest.approx(6.0),
+    )  # fmt: skip
+    reason = next(r for r in result.reasons if r.code == "setback.gsb.violated")
+    assert "an unnamed road" in reason.en
