@@ -179,8 +179,15 @@ class PublicRateLimit:
         if b"x-api-key" not in names and b"authorization" not in names:
             client = scope.get("client")
             host = client[0] if client else "unknown"
+            limiter = self.limiter()
+            # a client refused a moment ago is refused again here, on the loop: a flood
+            # over its limit costs a dictionary look-up, no thread and no database
+            refused = limiter.refused(host)
+            if refused is not None:
+                await problem_response(refused, scope["path"])(scope, receive, send)
+                return
             try:  # the shared buckets are a database round trip: off the event loop
-                await run_in_threadpool(self.limiter().check, host)
+                await run_in_threadpool(limiter.check, host)
             except KkprError as exc:  # 429, or 503 when the buckets' database is down
                 await problem_response(exc, scope["path"])(scope, receive, send)
                 return
@@ -287,6 +294,7 @@ def check_site_limits(
 
 # ---------------------------------------------------------------- the public rate limit
 
+REFUSED_KEPT = 100_000  # refused clients remembered by one process
 IPV6_CLIENT_PREFIX = 64  # one IPv6 subscriber holds a /64: every address in it is one client
 
 
@@ -319,21 +327,44 @@ class RateLimiter:
         self.rate = self.capacity / 60.0
         self._clock = clock
         self.buckets: Buckets = buckets if buckets is not None else MemoryBuckets()
+        self._refused: dict[str, float] = {}  # client -> when its wait ends (clock)
 
     def take(self, client: str) -> float | None:
         """None when the request may go ahead, else the seconds until it may."""
         key = hashlib.sha256(client.encode("utf-8")).hexdigest()[:32]
         return self.buckets.take(key, self._clock(), self.capacity, self.rate)
 
+    def refused(self, client: str) -> RateLimited | None:
+        """The refusal of a client this process refused a moment ago and whose bucket
+        cannot have refilled since, else None: no bucket asked, no database touched.
+        Exact, not a guess: a refused request takes no token, and other workers can
+        only take tokens, so the bucket holds less than one until the wait is over."""
+        net = client_network(client)
+        until = self._refused.get(net)
+        if until is None:
+            return None
+        wait = until - self._clock()
+        if wait <= 0:
+            self._refused.pop(net, None)
+            return None
+        return self._refusal(wait)
+
     def check(self, client: str) -> None:
-        wait = self.take(client_network(client))
+        net = client_network(client)
+        wait = self.take(net)
         if wait is not None:
-            per_minute = int(self.capacity)
-            raise RateLimited(
-                f"Terlalu banyak pemeriksaan awal; batasnya {per_minute} per menit",
-                f"Too many pre-checks; the limit is {per_minute} per minute",
-                where="client",
-                hint_id=f"Coba lagi dalam {math.ceil(wait)} detik, atau minta kunci API",
-                hint_en=f"Try again in {math.ceil(wait)} s, or ask for an API key",
-                retry_after=max(1, math.ceil(wait)),
-            )
+            if len(self._refused) >= REFUSED_KEPT:  # a flood of addresses: start again
+                self._refused.clear()
+            self._refused[net] = self._clock() + wait
+            raise self._refusal(wait)
+
+    def _refusal(self, wait: float) -> RateLimited:
+        per_minute = int(self.capacity)
+        return RateLimited(
+            f"Terlalu banyak pemeriksaan awal; batasnya {per_minute} per menit",
+            f"Too many pre-checks; the limit is {per_minute} per minute",
+            where="client",
+            hint_id=f"Coba lagi dalam {math.ceil(wait)} detik, atau minta kunci API",
+            hint_en=f"Try again in {math.ceil(wait)} s, or ask for an API key",
+            retry_after=max(1, math.ceil(wait)),
+        )

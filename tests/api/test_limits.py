@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
@@ -402,3 +403,33 @@ def test_an_upload_of_a_million_vertices_is_refused_before_gdal_reads_it(
         api.client.post("/pages/upload", files={"file": ("site.geojson", small)}).status_code == 200
     )
     assert len(read) == 1
+
+
+def test_a_refused_client_is_refused_again_without_asking_the_buckets() -> None:
+    """A flood over its limit must not cost a database round trip per request: the
+    refusal is remembered until the client's bucket can have refilled (issue 15, 3)."""
+    from kkpr.records.ratelimit import MemoryBuckets
+
+    class Counted(MemoryBuckets):
+        asked = 0
+
+        def take(self, *args: Any, **kw: Any) -> float | None:
+            Counted.asked += 1
+            return super().take(*args, **kw)
+
+    now = [1000.0]
+    limiter = RateLimiter(2, clock=lambda: now[0], buckets=Counted())
+    limiter.check("203.0.113.9")
+    limiter.check("203.0.113.9")
+    assert limiter.refused("203.0.113.9") is None
+    with pytest.raises(RateLimited):
+        limiter.check("203.0.113.9")
+    assert Counted.asked == 3
+    again = limiter.refused("203.0.113.9")
+    assert again is not None and again.retry_after == 30  # one token at 2 per minute
+    assert limiter.refused("203.0.113.10") is None  # another client is its own
+    assert Counted.asked == 3
+    now[0] += 30.0  # the bucket holds one token again: the buckets are asked
+    assert limiter.refused("203.0.113.9") is None
+    limiter.check("203.0.113.9")
+    assert Counted.asked == 4
