@@ -86,3 +86,34 @@ def migrate_command(
         database.close()
     if not done:
         console.print("Skema sudah mutakhir / schema is up to date")
+
+
+@app.command("status")
+def status_command(
+    db: str | None = DB_OPTION,
+    part: Annotated[list[str] | None, PART_OPTION] = None,
+) -> None:
+    """Migrasi terpasang dan tertunda / applied and pending migrations; exit 1 when
+    some are pending (for deployment checks)."""
+    from kkpr.db.database import Database
+    from kkpr.db.migrate import PARTS, applied, pending
+    from kkpr.store.postgis_sql import unavailable
+
+    url = require_db(db)
+    names = _parts(url, part)
+    database = Database(url, pool_size=1, unavailable=unavailable)
+    waiting: list[str] = []
+    try:
+        with cli_errors():
+            for name in names:
+                todo = pending(database, PARTS[name])
+                waiting += todo
+                done = applied(database, PARTS[name])
+                console.print(
+                    f"{name}: {', '.join(done) or '-'}"
+                    + (f"  [yellow]tertunda / pending: {', '.join(todo)}[/]" if todo else "")
+                )
+    finally:
+        database.close()
+    if waiting:
+        raise typer.Exit(1)

@@ -100,8 +100,26 @@ def test_cli_migrate(pg_new_database: Callable[..., str]) -> None:
     first = kkpr_cli("db", "migrate", "--db", url)
     assert first.returncode == 0, first.stderr
     assert "0001_plans" in first.stdout
+    assert "records 0001_records" in first.stdout and "pipeline 0001_pipeline" in first.stdout
     again = kkpr_cli("db", "migrate", env={"KKPR_DATABASE_URL": url})
     assert again.returncode == 0 and "up to date" in again.stdout
+    status = kkpr_cli("db", "status", "--db", url)
+    assert status.returncode == 0 and "pending" not in status.stdout
+    assert "store: 0001_plans" in status.stdout
+
+
+def test_cli_status_exits_1_while_migrations_are_pending(
+    pg_new_database: Callable[..., str], tmp_path: Path
+) -> None:
+    url = pg_new_database(migrated=False)
+    status = kkpr_cli("db", "status", "--db", url, "--part", "records")
+    assert status.returncode == 1 and "0001_records" in status.stdout
+    sqlite = f"sqlite:///{tmp_path / 'pipeline.db'}"
+    first = kkpr_cli("db", "migrate", "--db", sqlite, "--part", "pipeline")
+    assert first.returncode == 0 and "pipeline 0001_pipeline" in first.stdout
+    assert kkpr_cli("db", "status", "--db", sqlite, "--part", "pipeline").returncode == 0
+    bare = kkpr_cli("db", "migrate", "--db", sqlite)  # a SQLite file holds one part
+    assert bare.returncode == 2 and "--part" in bare.stderr
 
 
 def test_cli_migrate_without_a_database_is_a_clear_error() -> None:
