@@ -275,6 +275,21 @@ def _class_problems(plan: Plan) -> list[Problem]:
     the sub-zone for the same road class: a lot would fit two rows."""
     out = []
     for code, rows in plan.rules.intensity_classes.items():
+        road_rows = [r for r in rows if r.kelas_jalan is not None]
+        if road_rows and (plan.roads is None or not len(plan.roads)):
+            out.append(
+                Problem(
+                    "intensity.class_no_roads",
+                    f"Sub-zona {code} memiliki baris intensitas menurut kelas jalan, tetapi "
+                    "paket tidak memiliki lapisan jaringan_jalan: baris itu tidak pernah "
+                    "dipilih; tambahkan lapisan jalan",
+                    f"Sub-zone {code} has intensity rows by road class, but the package has "
+                    "no jaringan_jalan layer: those rows are never chosen; add the road layer",
+                    file="intensitas.csv",
+                    row=road_rows[0].line,
+                    severity="warning",
+                )
+            )
         seen: list[tuple[float, float, str | None, int]] = []
         for row in rows:
             if row.luas_min is None and row.luas_max is None:

@@ -170,3 +170,10 @@ def test_a_lot_on_the_arterial_takes_the_road_class_row(
     code, _id, text_en = class_reason(back)
     assert code == "intensity.class.default"
     assert "fronts no road of class Jalan Arteri Sekunder" in text_en
+
+
+def test_road_class_rows_without_a_road_layer_are_a_warning(tmp_path: Path) -> None:
+    root = write_mini_plan(tmp_path / "noroads")
+    (root / "intensitas.csv").write_text(ROAD_CLASSES)
+    (warn,) = [p for p in validate_dir(root)[1] if p.code == "intensity.class_no_roads"]
+    assert (warn.severity, warn.row) == ("warning", 2) and "K-1" in warn.message_en
