@@ -7,8 +7,8 @@ where to read it in full.
 
 Records keep their sites as the caller sent them (GeoJSON in any CRS). To find them by
 place on both engines without a spatial extension, each site's extent in longitude and
-latitude is kept in ``site_extents`` (``history.sql``: a table of its own, nothing in
-the records is changed), filled as records arrive: the rows not yet in it are added
+latitude is kept in ``site_extents`` (records and pipeline migrations 0003: a table
+of its own, nothing in the records is changed), filled as records arrive: the rows not yet in it are added
 when history is next asked. Candidates are chosen by their extents in SQL; their
 geometries are then tested with shapely, all at once.
 """
@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -34,7 +32,6 @@ from kkpr.db.sql import Sql, sql
 from kkpr.errors import InvalidInput, KkprError
 from kkpr.site import WGS84, invalid_site, site_from_geojson, to_crs
 
-SCHEMA = Path(__file__).with_name("history.sql")
 CATCH_UP_BATCH = 2000  # records whose extent is computed per round trip
 IN_BATCH = 500  # ids per ``IN (...)`` list
 FINAL_ACTIONS = ("putuskan", "tolak_persyaratan", "fiktif_positif")
@@ -42,28 +39,10 @@ FINAL_ACTIONS = ("putuskan", "tolak_persyaratan", "fiktif_positif")
 # the history shows the application and the decision themselves, linked to the case
 PIPELINE_KINDS = ("application", "decision")
 
-_ready: set[str] = set()
-_ready_lock = threading.Lock()
-
 
 # ---------------------------------------------------------------- the extents table
-
-
-def schema_statements() -> list[str]:
-    text = "\n".join(
-        line for line in SCHEMA.read_text("utf-8").splitlines() if not line.startswith("--")
-    )
-    return [s.strip().rstrip(";") for s in text.split(";\n") if s.strip()]
-
-
-def ensure_schema(db: Database) -> None:
-    """``site_extents`` in ``db`` (once per process and database)."""
-    if db.url in _ready:
-        return
-    with _ready_lock, db.transaction() as tx:
-        for statement in schema_statements():
-            tx.execute(statement)
-        _ready.add(db.url)
+# ``site_extents``: records migration 0003 (beside the check log) and pipeline migration
+# 0003 (beside the applications), applied by ``open_records`` and ``open_database``
 
 
 @dataclass(frozen=True)
@@ -128,7 +107,6 @@ def lonlat_site(site: Any, crs: str | None) -> BaseGeometry | None:
 
 def catch_up(db: Database, source: Source) -> int:
     """Add the extents of ``source``'s rows not yet indexed; how many were added."""
-    ensure_schema(db)
     added = 0
     while True:
         with db.transaction() as tx:
