@@ -39,3 +39,22 @@ def pct_id(share: float) -> str:
 
 def pct_en(share: float) -> str:
     return f"{num_en(share * 100, 1)}%"
+
+
+# a cell starting with one of these is read by spreadsheets as a formula
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` as a spreadsheet shows it and never runs it: a cell that starts like a
+    formula (``=``, ``+``, ``-``, ``@``, tab, CR) gets a leading ``'`` (OWASP's CSV
+    injection rule). Every CSV and XLSX the service writes passes its texts through
+    here: plan texts come from uploaded packages, names and references from
+    applicants. A number (``-5``) and a lone ``-`` are left as they are."""
+    if not text.startswith(FORMULA_START) or text == "-":
+        return text
+    try:
+        float(text)
+    except ValueError:
+        return "'" + text
+    return text

@@ -34,7 +34,7 @@ from kkpr.errors import Conflict, InputTooLarge, NotFound, PlanError, Problem
 from kkpr.plan.package import Plan, checksum, read_meta
 from kkpr.plan.validate import errors_of, validate, validate_dir
 from kkpr.store.versions import VersionedMemoryStore
-from kkpr.text import num_id
+from kkpr.text import num_id, spreadsheet_safe
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"])
 STAFF = PLAN_WRITERS  # staff/admin keys; a browser session needs admin
@@ -142,28 +142,11 @@ def itbx_csv(table: dict[str, Any]) -> str:
     """The matrix wide, as regulations print it (and as itbx.csv is written)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([csv_safe(t) for t in ("kode_kegiatan", "kegiatan", *table["subzones"])])
+    writer.writerow([spreadsheet_safe(t) for t in ("kode_kegiatan", "kegiatan", *table["subzones"])])
     for a in table["activities"]:
         cells = [a["cells"].get(z) or "" for z in table["subzones"]]
-        writer.writerow([csv_safe(t) for t in (a["kode_kegiatan"], a["kegiatan"], *cells)])
+        writer.writerow([spreadsheet_safe(t) for t in (a["kode_kegiatan"], a["kegiatan"], *cells)])
     return out.getvalue()
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(text: str) -> str:
-    """``text`` as a spreadsheet shows it and never runs it: a cell that starts like a
-    formula (``=``, ``+``, ``-``, ``@``, tab, CR) gets a leading ``'`` (OWASP's CSV
-    injection rule). Plan texts come from uploaded packages; this CSV is public. A
-    number (``-5``) and a lone ``-`` are left as they are."""
-    if not text.startswith(FORMULA_START) or text == "-":
-        return text
-    try:
-        float(text)
-    except ValueError:
-        return "'" + text
-    return text
 
 
 @router.get(

@@ -38,11 +38,11 @@ from zoneinfo import ZoneInfo
 from kkpr.db.database import Database, Row, Tx
 from kkpr.db.sql import sql
 from kkpr.pipeline.figures import CaseFacts, Step
+from kkpr.text import spreadsheet_safe
 
 KINDS = (
     "check", "stage", "transition", "document", "integration", "key", "plan", "activation",
 )  # fmt: skip
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 UTC_ZONE = ZoneInfo("UTC")
 CSV_FIELDS = ("at", "kind", "action", "who", "who_id", "application_id", "ref", "detail")
 
@@ -299,8 +299,7 @@ def _named(e: AuditEvent, names: dict[str, str]) -> AuditEvent:
 def cell(value: Any) -> str:
     """A CSV cell a spreadsheet shows as text: one that would start a formula is
     prefixed with an apostrophe (OWASP's CSV injection advice)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return spreadsheet_safe("" if value is None else str(value))
 
 
 def to_csv(events: Iterable[AuditEvent]) -> str:

@@ -17,6 +17,7 @@ import shapely
 from shapely.geometry import mapping
 
 from kkpr.errors import KkprError
+from kkpr.oss.codes import words_of
 from kkpr.pipeline.applications import Pipeline
 from kkpr.pipeline.db import loads
 from kkpr.pipeline.search import kecamatan_of, kelurahan_of
@@ -55,6 +56,8 @@ def case_file(pipe: Pipeline, app_id: str) -> dict[str, Any]:
         "purpose": app["purpose"],
         **{k: sent.get(k) for k in APPLICANT_FIELDS},
     }
+    # "01" as OSS sends it, and its words where OSS's list defines them
+    app["applicant_words"] = words_of({k: sent.get(k) for k in APPLICANT_FIELDS})
     app["kelurahan"] = kelurahan_of(check)
     app["kecamatan"] = kecamatan_of(check)
     app["map"] = {

@@ -37,6 +37,7 @@ from kkpr.pipeline.statuses import STATES, State, state_of
 from kkpr.records.db import Database, Row, Tx
 from kkpr.settings import Settings
 from kkpr.site import as_lonlat_geojson, site_from_geojson
+from kkpr.text import spreadsheet_safe
 
 MAX_PER_PAGE = 200
 IN_CHUNK = 500  # ids per ``IN (...)`` list: far below every engine's parameter limit
@@ -426,23 +427,6 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("area_m2", "Luas tapak (m²) / site area (m²)"),
     ("id", "Id permohonan / application id"),
 )
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(text: str) -> str:
-    """``text`` as a spreadsheet shows it and never runs it: a cell that starts like a
-    formula gets a leading ``'`` (OWASP's CSV injection rule, as the public ITBX CSV
-    applies it in ``api.routers.plans.csv_safe``). Names and references come from
-    applicants; a number (``-5``) and a lone ``-`` are left as they are."""
-    if not text.startswith(FORMULA_START) or text == "-":
-        return text
-    try:
-        float(text)
-    except ValueError:
-        return "'" + text
-    return text
-
 
 def cell(value: Any) -> Any:
     """A value as one exported cell: lists joined, text made safe, numbers kept."""

@@ -27,6 +27,14 @@ class PerThreadPrepared:
         self._geoms = geoms
         self._local = threading.local()
 
+    def __getstate__(self) -> dict[str, np.ndarray]:
+        # pickled (a store sent to Dask workers): the geometries only; each process
+        # prepares its own copies again, per thread, as here
+        return {"geoms": self._geoms}
+
+    def __setstate__(self, state: dict[str, np.ndarray]) -> None:
+        self.__init__(state["geoms"])  # type: ignore[misc]
+
     def get(self) -> np.ndarray:
         mine: np.ndarray | None = getattr(self._local, "geoms", None)
         if mine is None:

@@ -77,6 +77,16 @@ class Grid:
             above = valid & (np.nan_to_num(self.data, nan=-np.inf) >= limit)
         self.valid_sat, self.above_sat = _sat(valid), _sat(above)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # pickled (a store sent to Dask workers): without this thread's exactextract
+        # operations, which each process and thread prepares again on first use
+        state = dict(self.__dict__)
+        state["_local"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _local=threading.local())
+
     @property
     def limit(self) -> float | None:
         """The raster's limit: the slope limit of a DEM, the threshold of a hazard."""

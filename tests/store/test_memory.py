@@ -9,6 +9,7 @@ in a child process so that a crash fails this test instead of killing the suite.
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
 import textwrap
@@ -96,3 +97,18 @@ def test_each_thread_gets_its_own_prepared_copy_of_the_same_geometries() -> None
         assert list(shapely.equals_exact(copy, geoms, tolerance=0))
     assert not any(shapely.is_prepared(geoms))  # the shared originals stay unprepared
     assert len({id(g) for copy in seen.values() for g in copy}) == 6
+
+
+def test_a_memory_store_pickles_for_dask_workers() -> None:
+    """The bulk path sends the store to Dask workers pickled; the per-thread prepared
+    copies (a thread-local) could not be pickled, so ``bench/bulk.py``'s Dask rows died."""
+    from kkpr.model import Site
+    from kkpr.plan.package import read_plan
+    from kkpr.settings import SAMPLE_PLAN_DIR
+    from kkpr.store.memory import MemoryStore
+
+    store = MemoryStore(read_plan(SAMPLE_PLAN_DIR))
+    site = Site(geometry=shapely.Point(123.5803, -10.1704).buffer(0.0003), crs="EPSG:4326")
+    store.locate(site)  # the prepared copies of this thread exist now
+    copy = pickle.loads(pickle.dumps(store))
+    assert copy.locate(site) == store.locate(site)

@@ -176,15 +176,18 @@ function checkPart(check, c) {
 function applicant(c) {
   const d = c.applicant_detail;
   const p = c.proposal || {};
+  // OSS's code with its words where OSS's field list defines them: "01 · usaha mikro"
+  const words = c.applicant_words || {};
+  const coded = (field) => (d[field] == null ? null : words[field] ? `${d[field]} · ${pick(words[field])}` : d[field]);
   return facts("case-applicant", [
     [t("cases.col.applicant"), d.name],
     [t("cases.case.business"), d.business_name],
     ["NIB", d.nib],
-    [t("cases.case.scale"), d.skala_usaha],
-    [t("cases.case.investment"), d.status_penanaman_modal],
-    [t("cases.case.actor_kind"), d.jenis_pelaku_usaha],
-    [t("cases.case.umk"), d.flag_umk],
-    [t("cases.case.tenure"), [d.memiliki_menguasai, d.status_tanah].filter(Boolean).join(" · ") || null],
+    [t("cases.case.scale"), coded("skala_usaha")],
+    [t("cases.case.investment"), coded("status_penanaman_modal")],
+    [t("cases.case.actor_kind"), coded("jenis_pelaku_usaha")],
+    [t("cases.case.umk"), coded("flag_umk")],
+    [t("cases.case.tenure"), [coded("memiliki_menguasai"), coded("status_tanah")].filter(Boolean).join(" · ") || null],
     [t("cases.case.land"), d.luas_tanah ? `${d.luas_tanah} ${d.satuan_luas_tanah === "02" ? "ha" : "m²"}` : (p.land_area_m2 ? `${num(p.land_area_m2, 1)} m²` : null)],
     [t("cases.case.address"), d.alamat_usaha],
     [t("cases.case.purpose"), d.purpose],
