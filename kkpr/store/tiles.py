@@ -36,8 +36,11 @@ TILE_PIXELS = 256  # a WebMercatorQuad tile is drawn 256 pixels wide
 SIMPLIFY_BELOW = 16  # from this zoom on a tile carries every vertex (snapped to its grid)
 CACHE_BYTES = 64 * 2**20  # a store's tile cache: about 10,000 tiles of a city plan
 # made by PostGIS at load into kkpr.tiles: the zooms where a tile holds thousands of
-# features, yet a whole region is a few hundred tiles (the maps draw zones from 10)
+# features (the maps draw zones from 10), from the lowest up while the plan's extent
+# takes at most PRERENDER_TILES of them in all (a city: every zoom; a province-wide
+# plan of 260 km: zooms 10 and 11, the others made when asked, then cached)
 PRERENDER_ZOOMS = range(10, 14)
+PRERENDER_TILES = 200
 
 TILE_PROPERTIES: dict[str, tuple[str, ...]] = {
     "zones": (
@@ -274,7 +277,8 @@ SELECT ST_AsMVT(t.*, $5, {EXTENT}, 'geom', 'id') FROM t WHERE t.geom IS NOT NULL
 
 def prerender(cur: Any, collection: str, vid: int, source: str, properties: str) -> int:
     """Make a version's tiles of ``PRERENDER_ZOOMS`` into ``kkpr.tiles`` (inside the
-    load's transaction, on its cursor); the number of tiles that hold something."""
+    load's transaction, on its cursor), as far as ``PRERENDER_TILES`` allows; the
+    number of tiles that hold something."""
     cur.execute(
         f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) "
         f"FROM (SELECT ST_Extent(x.geom_3857) AS e FROM {source} WHERE x.vid = %s) s",
@@ -292,9 +296,14 @@ def prerender(cur: Any, collection: str, vid: int, source: str, properties: str)
         f"WHERE length(m.mvt) > 0"
     )
     made = 0
+    budget = PRERENDER_TILES
     try:
         for z in PRERENDER_ZOOMS:
-            for x, y in tiles_covering(bounds, z):
+            cells = tiles_covering(bounds, z)
+            budget -= len(cells)
+            if budget < 0:
+                break
+            for x, y in cells:
                 cur.execute(
                     f"EXECUTE {name} (%s, %s, %s, %s, %s, %s, %s)",
                     (vid, z, x, y, collection, sliver_m(z), simplify_m(z)),

@@ -125,3 +125,24 @@ def test_tiles_covering_an_extent() -> None:
     two = tiles.tiles_covering((minx + 1, miny + 1, maxx + 1, maxy - 1), 12)
     assert two == [(100, 200), (101, 200)]
     assert tiles.tiles_covering((-1e9, -1e9, 1e9, 1e9), 1) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+
+
+def test_a_wide_plan_makes_only_its_lowest_zooms_at_load(
+    postgis_store_for: Callable[[Path], PostgisStore],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # as if the mini plan spanned a province: two tiles of budget, zooms 10 and 11
+    monkeypatch.setattr(tiles, "PRERENDER_TILES", 2)
+    store = postgis_store_for(write_mini_plan(tmp_path / "wide"))
+    conn = connect(store.url, autocommit=True)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT DISTINCT z FROM kkpr.tiles WHERE collection = 'zones'")
+            zooms = sorted(z for (z,) in cur.fetchall())
+    finally:
+        conn.close()
+    assert zooms == [11]  # zoom 10's tile is empty (100 m zones under a pixel)
+    x, y = centre_tile(13)  # made when asked
+    layer = mapbox_vector_tile.decode(store.tile("zones", 13, x, y))["zones"]
+    assert len(layer["features"]) == 5
