@@ -45,7 +45,7 @@ def body(x0: float, x1: float, kbli: str = "47111", **kw: Any) -> dict[str, Any]
     }
 
 
-SESUAI, TIDAK, KAJIAN = body(10, 90), body(210, 290), body(210, 240, kbli="56101")
+SESUAI, TIDAK, KAJIAN = body(10, 90), body(210, 290), body(-20, 60, kbli="56101")
 BERSYARAT = body(110, 190, proposal={"floor_area_m2": 150, "floors": 2})
 
 

@@ -38,7 +38,8 @@ def submission(x0: float, x1: float, kbli: str = "47111", **kw: Any) -> Submissi
 SESUAI = submission(10, 90)
 BERSYARAT = submission(110, 190, proposal=Proposal(floor_area_m2=150, floors=2))
 TIDAK = submission(210, 290)
-KAJIAN = submission(210, 240, kbli="56101", proposal=Proposal(floor_area_m2=50, floors=1))
+# a quarter outside the RDTR, the rest where a restaurant is permitted: staff review
+KAJIAN = submission(-20, 60, kbli="56101", proposal=Proposal(floor_area_m2=50, floors=1))
 PKKPR = submission(310, 390)
 
 
