@@ -2,8 +2,13 @@
 
 The contract other routers rely on::
 
-    from api.auth import Caller, require_role
-    def route(caller: Caller = Depends(require_role("staff"))): ...
+    from api.auth import Staff
+    def route(caller: Staff): ...
+
+The callers a route may have are ``Annotated`` aliases over one ``require_role``
+dependency each, declared with ``Security``: ``Writer`` (permit system or staff),
+``Staff`` (staff or admin), ``Admin``, ``PlanWriter`` (staff keys, admin sessions),
+``Anyone`` (the public too). ``require_role`` makes others.
 
 ``require_role(*roles)`` returns a FastAPI dependency that yields the authenticated
 ``Caller(id, role, name)`` or answers 401 (no or bad credentials) / 403 (a valid key of
@@ -45,7 +50,7 @@ Staff session cookie, for the staff login form of the web pages::
         return response
 
     @router.get("/staff")
-    def staff_page(caller: Caller = Depends(require_role("staff"))): ...
+    def staff_page(caller: Staff): ...
 
 The cookie holds a signed, expiring token naming the key and a server-side session
 (never the key itself): HttpOnly, SameSite=Lax, Secure when ``public_base_url`` is
@@ -69,15 +74,15 @@ import hmac
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, Response
+from fastapi import Request, Response, Security
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPBearer
 from starlette.routing import BaseRoute
 
-from api.deps import AppState, app_state, latest_state
+from api.deps import AppState, latest_state, state_of
 from api.errors import Forbidden, NotAuthenticated
 from kkpr.records.keys import ROLES, ApiKey
 
@@ -188,7 +193,7 @@ def login_staff(response: Response, key: str, request: Request | None = None) ->
     Raises NotAuthenticated (401) for an unknown key, Forbidden (403) for a key that is
     neither a staff nor an admin key. ``request`` picks the app; without it, the app built last.
     """
-    state = app_state(request) if request is not None else latest_state()
+    state = state_of(request) if request is not None else latest_state()
     found = state.keys.verify(key)
     if found is None:
         raise bad_key()
@@ -210,7 +215,7 @@ def logout_staff(response: Response, request: Request, csrf: str | None) -> None
     """End the request's session (its row is revoked: the cookie is worthless even if
     kept) and delete the cookie. Without the session's CSRF token nothing happens, so a
     forged logout cannot end anyone's session."""
-    state = app_state(request)
+    state = state_of(request)
     token = request.cookies.get(SESSION_COOKIE)
     parts = _session_parts(state, token) if token else None
     if token is None or parts is None:
@@ -266,7 +271,7 @@ def cross_origin(source: str) -> Forbidden:
 
 def current_caller(request: Request) -> Caller | None:
     """Who the request comes from by key or session, None when anonymous or invalid."""
-    state = app_state(request)
+    state = state_of(request)
     raw = _raw_key(request.headers.get("x-api-key"), request.headers.get("authorization"))
     if raw:
         key = state.keys.verify(raw)
@@ -324,7 +329,7 @@ def require_role(
     # inline: a sub-dependency per scheme cost every request more than the key lookup.
     # ``document_security`` declares the schemes in OpenAPI instead.
     async def dependency(request: Request) -> Caller:
-        state = app_state(request)
+        state = state_of(request)
         headers = request.headers
         raw = _raw_key(headers.get("x-api-key"), headers.get("authorization"))
         caller: Caller | None = None
@@ -370,6 +375,19 @@ def require_role(
 # operator's automation, as before the admin role existed), but from a browser session
 # only an admin (docs/security.md).
 PLAN_WRITERS = require_role("staff", session_roles=("admin",))
+WRITERS = require_role("permit_system", "staff")  # the permit system's keys and staff
+STAFF = require_role("staff")  # staff and admins
+ADMIN = require_role("admin")
+ANYONE = require_role("permit_system", "staff", "public")  # the public too, without a key
+
+# What a route asks for: ``caller: Writer`` and so on. ``Security`` rather than
+# ``Depends`` says what these are; the schemes themselves are declared in OpenAPI by
+# ``document_security`` (the dependency reads the headers itself).
+Writer = Annotated[Caller, Security(WRITERS)]
+Staff = Annotated[Caller, Security(STAFF)]
+Admin = Annotated[Caller, Security(ADMIN)]
+PlanWriter = Annotated[Caller, Security(PLAN_WRITERS)]
+Anyone = Annotated[Caller, Security(ANYONE)]
 
 
 # ---------------------------------------------------------------- ownership

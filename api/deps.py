@@ -11,9 +11,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -160,20 +160,21 @@ def not_supported(what: str) -> KkprError:
 
 
 def state_of(request: Request) -> AppState:
-    """The app's state, for code holding a request."""
+    """The app's state: the one way to it. Routes ask for it as ``state: StateDep``;
+    code that holds a request outside dependency injection (middleware, the auth
+    dependency, helpers of pages) calls this."""
     state: AppState = request.app.state.kkpr
     return state
 
 
-def app_state(request: Request) -> AppState:
-    """The state as a dependency (``Depends(app_state)``) or a plain call."""
-    return state_of(request)
-
-
 async def get_state(request: Request) -> AppState:
-    """The state as an async dependency: FastAPI runs it inline, without the thread hop
-    it spends on every sync dependency of every request (the hot routes use this)."""
+    """The dependency behind ``StateDep``: async, so that FastAPI runs it inline, without
+    the thread hop it spends on every sync dependency of every request."""
     return state_of(request)
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+"""A route's parameter ``state: StateDep`` is the app's state."""
 
 
 P = ParamSpec("P")

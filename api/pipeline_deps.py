@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.deps import AppState, app_state
+from api.deps import StateDep, state_of
 from kkpr.pipeline.applications import Pipeline
 from kkpr.pipeline.db import open_database, pipeline_url
 from kkpr.records.db import Database
@@ -28,13 +29,21 @@ def pipeline_db(request: Request) -> Database:
         with _lock:
             db = getattr(request.app.state, "kkpr_pipeline_db", None)
             if db is None:
-                db = open_database(pipeline_url(app_state(request).settings))
+                db = open_database(pipeline_url(state_of(request).settings))
                 request.app.state.kkpr_pipeline_db = db
     return db
 
 
-def pipeline(state: AppState = Depends(app_state), db: Database = Depends(pipeline_db)) -> Pipeline:
+PipelineDb = Annotated[Database, Depends(pipeline_db)]
+"""A route's parameter ``db: PipelineDb`` is the pipeline's database."""
+
+
+def pipeline(state: StateDep, db: PipelineDb) -> Pipeline:
     return Pipeline(db, state.store, state.settings, check_log=state.check_log)
+
+
+PipelineDep = Annotated[Pipeline, Depends(pipeline)]
+"""A route's parameter ``pipe: PipelineDep`` is a Pipeline of the app's state."""
 
 
 class MapCache:
@@ -64,3 +73,6 @@ def map_cache(request: Request) -> MapCache:
     if cache is None:
         cache = request.app.state.kkpr_map_cache = MapCache()
     return cache
+
+
+MapCacheDep = Annotated[MapCache, Depends(map_cache)]

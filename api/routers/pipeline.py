@@ -14,16 +14,16 @@ import base64
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.auth import Caller, may_use, owner_filter, require_role, wrong_role
-from api.deps import AppState, app_state
+from api.auth import Anyone, Caller, Staff, Writer, may_use, owner_filter, wrong_role
+from api.deps import AppState, StateDep
 from api.errors import responses
 from api.limits import check_site_limits
-from api.pipeline_deps import MapCache, map_cache, pipeline, pipeline_db
+from api.pipeline_deps import MapCache, MapCacheDep, PipelineDb, PipelineDep
 from api.routers.pages import verify_page
 from api.routers.tracking import tracking_limit, tracking_url
 from api.schemas import ProposalIn, SiteIn, known_crs
@@ -46,9 +46,6 @@ from kkpr.site import site_from_geojson
 router = APIRouter(prefix="/v1", tags=["pipeline"])
 TEMPLATES = Jinja2Templates(directory=FilePath(__file__).resolve().parents[1] / "templates")
 
-WRITERS = require_role("permit_system", "staff")
-STAFF = require_role("staff")
-ANYONE = require_role("permit_system", "staff", "public")
 
 AppId = Annotated[str, Path(min_length=1, max_length=64)]
 EXAMPLE_SITE: dict[str, Any] = {
@@ -239,9 +236,9 @@ class VerifyIn(BaseModel):
 def post_application(
     body: Annotated[ApplicationIn, Body()],
     response: Response,
-    caller: Caller = Depends(WRITERS),
-    state: AppState = Depends(app_state),
-    pipe: Pipeline = Depends(pipeline),
+    caller: Writer,
+    state: StateDep,
+    pipe: PipelineDep,
 ) -> dict[str, Any]:
     known = body.external_ref and pipe.find(body.external_ref)
     if known and not may_use(caller, submitted_by(pipe.db, known)):
@@ -286,9 +283,7 @@ def post_application(
     responses=responses(401, 403, 404),
     summary="Permohonan, tahapnya dan peristiwanya / an application, its stages and events",
 )
-def get_application(
-    app_id: AppId, caller: Caller = Depends(WRITERS), pipe: Pipeline = Depends(pipeline)
-) -> dict[str, Any]:
+def get_application(app_id: AppId, caller: Writer, pipe: PipelineDep) -> dict[str, Any]:
     _own_application(caller, pipe, app_id)
     return pipe.get(app_id)
 
@@ -314,8 +309,8 @@ def post_stage(
     app_id: AppId,
     stage: Stage,
     body: Annotated[StageReportIn, Body()],
-    caller: Caller = Depends(WRITERS),
-    pipe: Pipeline = Depends(pipeline),
+    caller: Writer,
+    pipe: PipelineDep,
 ) -> dict[str, Any]:
     _own_application(caller, pipe, app_id)
     return pipe.report_stage(app_id, stage, body.status, by=caller.id, note=body.note)
@@ -325,9 +320,7 @@ def post_stage(
 
 
 @router.get("/subscriptions", responses=responses(401, 403), summary="Langganan webhook")
-def get_subscriptions(
-    caller: Caller = Depends(WRITERS), db: Database = Depends(pipeline_db)
-) -> list[dict[str, Any]]:
+def get_subscriptions(caller: Writer, db: PipelineDb) -> list[dict[str, Any]]:
     return subscriptions.active(db, created_by=owner_filter(caller))
 
 
@@ -339,9 +332,9 @@ def get_subscriptions(
 )
 def post_subscription(
     body: Annotated[SubscriptionIn, Body()],
-    caller: Caller = Depends(WRITERS),
-    db: Database = Depends(pipeline_db),
-    pipe: Pipeline = Depends(pipeline),
+    caller: Writer,
+    db: PipelineDb,
+    pipe: PipelineDep,
 ) -> dict[str, Any]:
     refuse_private_target(body.url, pipe.settings.webhook_allow_private_targets)
     return subscriptions.create(
@@ -362,9 +355,9 @@ def post_subscription(
     summary="Hentikan langganan / unsubscribe (undelivered events are cancelled)",
 )
 def delete_subscription(
+    caller: Writer,
+    db: PipelineDb,
     subscription_id: Annotated[str, Path(min_length=1, max_length=64)],
-    caller: Caller = Depends(WRITERS),
-    db: Database = Depends(pipeline_db),
 ) -> Response:
     subscriptions.delete(db, subscription_id, created_by=owner_filter(caller))
     return Response(status_code=204)
@@ -383,10 +376,7 @@ def delete_subscription(
     "as an RFC 7946 GeoJSON geometry (longitude, latitude), whatever CRS it was sent in.",
 )
 def get_reviews(
-    view: View = Query(View.ALL),
-    _caller: Caller = Depends(STAFF),
-    pipe: Pipeline = Depends(pipeline),
-    state: AppState = Depends(app_state),
+    _caller: Staff, pipe: PipelineDep, state: StateDep, view: View = Query(View.ALL)
 ) -> list[dict[str, Any]]:
     cases = pipe.reviews(view)
     if any("reviewer" in case for case in cases):
@@ -413,10 +403,10 @@ def get_reviews(
     summary="Keputusan PKKPR / the PKKPR decision",
 )
 def post_decision(
-    review_id: Annotated[str, Path(min_length=1, max_length=64)],
     body: Annotated[DecisionIn, Body()],
-    caller: Caller = Depends(STAFF),
-    pipe: Pipeline = Depends(pipeline),
+    caller: Staff,
+    pipe: PipelineDep,
+    review_id: Annotated[str, Path(min_length=1, max_length=64)],
 ) -> dict[str, Any]:
     return pipe.decide(
         review_id,
@@ -449,8 +439,8 @@ def post_step(
     app_id: AppId,
     action: Action,
     body: Annotated[StepIn, Body()],
-    caller: Caller = Depends(WRITERS),
-    pipe: Pipeline = Depends(pipeline),
+    caller: Writer,
+    pipe: PipelineDep,
 ) -> dict[str, Any]:
     _own_application(caller, pipe, app_id)
     if ACTIONS[action].actor == Actor.STAFF and not caller.is_staff:
@@ -470,8 +460,8 @@ def post_after(
     app_id: AppId,
     what: Literal["extension", "change", "revocation"],
     body: Annotated[AfterIn, Body()],
-    caller: Caller = Depends(STAFF),
-    pipe: Pipeline = Depends(pipeline),
+    caller: Staff,
+    pipe: PipelineDep,
 ) -> dict[str, Any]:
     officer = officer_of(body.officer, caller)
     if what == "extension":
@@ -486,9 +476,7 @@ def post_after(
     responses=responses(401, 403),
     summary="Periksa batas waktu / apply the overdue policy (flag or fiktif positif)",
 )
-def post_deadlines(
-    _caller: Caller = Depends(STAFF), pipe: Pipeline = Depends(pipeline)
-) -> list[dict[str, Any]]:
+def post_deadlines(_caller: Staff, pipe: PipelineDep) -> list[dict[str, Any]]:
     return pipe.enforce_deadlines()
 
 
@@ -498,10 +486,10 @@ def post_deadlines(
     summary="Perkiraan tagihan PNBP / the PNBP bill estimate (tariffs are settings)",
 )
 def get_pnbp_estimate(
+    _caller: Writer,
+    state: StateDep,
     area_m2: float = Query(..., gt=0, le=1e9),
     purpose: Purpose = Query(Purpose.BERUSAHA),
-    _caller: Caller = Depends(WRITERS),
-    state: AppState = Depends(app_state),
 ) -> dict[str, Any]:
     return estimate(area_m2, purpose, state.settings)
 
@@ -512,11 +500,11 @@ def get_pnbp_estimate(
     summary="RDTR terintegrasi OSS? / whether a plan version's RDTR is integrated in OSS",
 )
 def put_integration(
+    body: Annotated[IntegrationIn, Body()],
+    caller: Staff,
+    pipe: PipelineDep,
     plan_id: Annotated[str, Path(min_length=1, max_length=100)],
     version: Annotated[str, Path(min_length=1, max_length=100)],
-    body: Annotated[IntegrationIn, Body()],
-    caller: Caller = Depends(STAFF),
-    pipe: Pipeline = Depends(pipeline),
 ) -> dict[str, Any]:
     return pipe.set_integration(
         plan_id, version, body.rdtr_integrated, reason=body.reason, by=caller.id
@@ -530,11 +518,11 @@ def put_integration(
 )
 def get_tracking(
     request: Request,
+    caller: Anyone,
+    state: StateDep,
+    pipe: PipelineDep,
     number: Annotated[str, Path(min_length=1, max_length=64)],
     code: str = Query(..., min_length=1, max_length=64),
-    caller: Caller = Depends(ANYONE),
-    state: AppState = Depends(app_state),
-    pipe: Pipeline = Depends(pipeline),
 ) -> dict[str, Any]:
     tracking_limit(request, state, caller)  # its own allowance: tracking_attempts_per_minute
     return pipe.applicant_status(number, code)
@@ -620,11 +608,11 @@ def _page(
 def get_document_pdf(
     request: Request,
     number: str,
+    caller: Anyone,
+    state: StateDep,
+    db: PipelineDb,
+    cache: MapCacheDep,
     code: str | None = Query(None, max_length=64),
-    caller: Caller = Depends(ANYONE),
-    state: AppState = Depends(app_state),
-    db: Database = Depends(pipeline_db),
-    cache: MapCache = Depends(map_cache),
 ) -> Response:
     _public_limit(caller, request, state)
     doc = _document(db, number)
@@ -647,11 +635,11 @@ def get_document_pdf(
 def get_document_html(
     request: Request,
     number: str,
+    caller: Anyone,
+    state: StateDep,
+    db: PipelineDb,
+    cache: MapCacheDep,
     code: str | None = Query(None, max_length=64),
-    caller: Caller = Depends(ANYONE),
-    state: AppState = Depends(app_state),
-    db: Database = Depends(pipeline_db),
-    cache: MapCache = Depends(map_cache),
 ) -> HTMLResponse:
     _public_limit(caller, request, state)
     doc = _document(db, number)
@@ -671,12 +659,12 @@ def get_document_html(
 def get_document(
     request: Request,
     number: str,
+    caller: Anyone,
+    state: StateDep,
+    db: PipelineDb,
+    cache: MapCacheDep,
+    pipe: PipelineDep,
     code: str | None = Query(None, max_length=64),
-    caller: Caller = Depends(ANYONE),
-    state: AppState = Depends(app_state),
-    db: Database = Depends(pipeline_db),
-    cache: MapCache = Depends(map_cache),
-    pipe: Pipeline = Depends(pipeline),
 ) -> Response:
     _public_limit(caller, request, state)
     verdict = documents.verify(db, number, code, state.settings, pipe.today())
@@ -701,10 +689,10 @@ def post_verify(
     request: Request,
     number: str,
     body: Annotated[VerifyIn, Body()],
-    caller: Caller = Depends(ANYONE),
-    state: AppState = Depends(app_state),
-    db: Database = Depends(pipeline_db),
-    pipe: Pipeline = Depends(pipeline),
+    caller: Anyone,
+    state: StateDep,
+    db: PipelineDb,
+    pipe: PipelineDep,
 ) -> JSONResponse:
     _public_limit(caller, request, state)
     verdict = documents.verify(db, number, body.content or body.code, state.settings, pipe.today())

@@ -13,15 +13,15 @@ from datetime import date
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import i18n
-from api.auth import SESSION_COOKIE, Caller, csrf_token, current_caller, require_role
-from api.deps import AppState, app_state
+from api.auth import SESSION_COOKIE, Staff, csrf_token, current_caller
+from api.deps import AppState, StateDep, state_of
 from api.errors import responses
-from api.pipeline_deps import pipeline_db
+from api.pipeline_deps import PipelineDb, pipeline_db
 from api.routers.pages import render
 from kkpr.errors import InvalidInput
 from kkpr.pipeline import audit, history
@@ -31,10 +31,6 @@ from kkpr.pipeline.statuses import STATES, State
 from kkpr.records.db import Database
 
 router = APIRouter()
-staff_only = require_role("staff")
-StaffCaller = Annotated[Caller, Depends(staff_only)]
-StateDep = Annotated[AppState, Depends(app_state)]
-PipelineDb = Annotated[Database, Depends(pipeline_db)]
 
 
 # ---------------------------------------------------------------- parcel history
@@ -69,7 +65,7 @@ class HistoryIn(BaseModel):
 def post_history(
     request: Request,
     body: Annotated[HistoryIn, Body()],
-    caller: StaffCaller,
+    caller: Staff,
     state: StateDep,
     db: PipelineDb,
 ) -> dict[str, Any]:
@@ -149,7 +145,7 @@ App = Annotated[str | None, Query(max_length=64, description="An application id"
     responses=responses(401, 403, 422),
 )
 def get_audit(
-    caller: StaffCaller,
+    caller: Staff,
     state: StateDep,
     db: PipelineDb,
     who: Who = None,
@@ -183,7 +179,7 @@ def get_audit(
     response_class=Response,
 )
 def get_audit_csv(
-    caller: StaffCaller,
+    caller: Staff,
     state: StateDep,
     db: PipelineDb,
     who: Who = None,
@@ -218,7 +214,7 @@ def service_figures(state: AppState, db: Database) -> Figures:
     "the deadline and the median working days per stage, by month.",
     responses=responses(401, 403),
 )
-def get_figures(caller: StaffCaller, state: StateDep, db: PipelineDb) -> dict[str, Any]:
+def get_figures(caller: Staff, state: StateDep, db: PipelineDb) -> dict[str, Any]:
     return service_figures(state, db).to_dict()
 
 
@@ -229,7 +225,7 @@ def _staff_page(request: Request, template: str, **extra: Any) -> HTMLResponse:
     caller = current_caller(request)
     if caller is None or not caller.is_staff:
         return render(request, "login.html")
-    state = app_state(request)
+    state = state_of(request)
     csrf = csrf_token(state, request.cookies.get(SESSION_COOKIE, ""))
     page_data = {"caller": caller.name, "csrf": csrf, **extra.pop("page_data", {})}
     return render(request, template, caller=caller, csrf=csrf, page_data=page_data, **extra)
@@ -237,7 +233,7 @@ def _staff_page(request: Request, template: str, **extra: Any) -> HTMLResponse:
 
 @router.get("/staf/riwayat", response_class=HTMLResponse, include_in_schema=False)
 def history_page(request: Request) -> HTMLResponse:
-    s = app_state(request).settings
+    s = state_of(request).settings
     return _staff_page(
         request, "history.html",
         page_data={"history": {"buffer_m": s.history_point_buffer_m,
@@ -311,7 +307,7 @@ def audit_page(request: Request) -> HTMLResponse:
     caller = current_caller(request)
     if caller is None or not caller.is_staff:
         return render(request, "login.html")
-    state = app_state(request)
+    state = state_of(request)
     charts = chart_data(service_figures(state, pipeline_db(request)), i18n.language(request))
     return _staff_page(
         request, "audit.html", charts=charts, kinds=audit.KINDS,

@@ -18,10 +18,10 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from api import i18n
-from api.auth import SESSION_COOKIE, Caller, csrf_token, current_caller, require_role
-from api.deps import AppState, app_state, state_of
+from api.auth import SESSION_COOKIE, Staff, csrf_token, current_caller
+from api.deps import AppState, StateDep, state_of
 from api.errors import InvalidParameter, responses
-from api.pipeline_deps import pipeline, pipeline_db
+from api.pipeline_deps import PipelineDep, pipeline_db
 from api.routers.pages import render
 from kkpr.errors import KkprError
 from kkpr.model import Form
@@ -42,7 +42,6 @@ from kkpr.pipeline.search import (
 from kkpr.pipeline.statuses import ACTIONS, STATES, Action
 
 router = APIRouter(tags=["staff"])
-STAFF = require_role("staff")
 EXPORT_MAX = 10_000  # rows of one export: a year of a busy office's cases
 AppId = Annotated[str, Path(min_length=1, max_length=64)]
 FILTERS = ("q", "number", "nib", "applicant", "kbli", "kelurahan", "state", "status", "form",
@@ -105,11 +104,11 @@ def filters(
     "its state and clock, its decision and document, and its `site` in longitude/latitude.",
 )
 def get_cases(
+    _caller: Staff,
+    pipe: PipelineDep,
     found: Filters = Depends(filters),
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 25,
-    _caller: Caller = Depends(STAFF),
-    pipe: Pipeline = Depends(pipeline),
 ) -> dict[str, Any]:
     return search(
         pipe.db, found, Paging(page, per_page), pipe.today(), pipe.settings, pipe.calendar
@@ -126,9 +125,9 @@ def get_cases(
 )
 def export_cases(
     fmt: Literal["csv", "xlsx", "gpkg"],
+    _caller: Staff,
+    pipe: PipelineDep,
     found: Filters = Depends(filters),
-    _caller: Caller = Depends(STAFF),
-    pipe: Pipeline = Depends(pipeline),
 ) -> Response:
     items = every(pipe.db, found, pipe.today(), pipe.settings, pipe.calendar, EXPORT_MAX)
     body: bytes | str
@@ -157,9 +156,9 @@ def export_cases(
 )
 def get_case(
     app_id: AppId,
-    _caller: Caller = Depends(STAFF),
-    pipe: Pipeline = Depends(pipeline),
-    state: AppState = Depends(app_state),
+    _caller: Staff,
+    pipe: PipelineDep,
+    state: StateDep,
 ) -> dict[str, Any]:
     out = case_file(pipe, app_id)
     doc = out.get("document")
