@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 import numpy as np
 import shapely
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from shapely.geometry import Point, shape
 
-from api.deps import AppState, get_state
+from api.deps import StateDep
 from api.errors import InvalidParameter, responses
 from api.routers.ogc import parse_bbox
 from api.schemas import KbliDetailOut, KbliSearchOut
@@ -50,10 +50,10 @@ def _plan_matches(rules: PlanRules, q: str) -> list[dict[str, Any]]:
     "(`kode_kegiatan`), or null when the plan does not map the code.",
 )
 def search(
+    state: StateDep,
     q: Annotated[str, Query(min_length=1, max_length=100, examples=["rumah makan"])],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     plan_id: PlanIdQuery = None,
-    state: AppState = Depends(get_state),
 ) -> dict[str, Any]:
     rules = state.pinned(plan_id).rules(plan_id)
     hits: list[dict[str, Any]] = [dict(i.to_dict()) for i in catalogue().search(q, limit)]
@@ -76,9 +76,9 @@ def search(
     "cell, and the texts of its conditions.",
 )
 def detail(
+    state: StateDep,
     kode: Annotated[str, Path(pattern=r"^\d{1,6}$", examples=["47111"])],
     plan_id: PlanIdQuery = None,
-    state: AppState = Depends(get_state),
 ) -> dict[str, Any]:
     rules = state.pinned(plan_id).rules(plan_id)
     item = catalogue().get(kode)
@@ -151,6 +151,7 @@ PERMITTED = ("I", "T", "B", "TB")
     "point, with their distance in metres (measured in the plan's CRS).",
 )
 def activity_zones(
+    state: StateDep,
     kbli: Annotated[str, Path(pattern=r"^\d{5}$", examples=["47111"])],
     bbox: Annotated[
         str | None, Query(max_length=200, examples=["123.55,-10.2,123.65,-10.1"])
@@ -158,7 +159,6 @@ def activity_zones(
     near: Annotated[str | None, Query(max_length=100, examples=["123.6,-10.17"])] = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
     plan_id: PlanIdQuery = None,
-    state: AppState = Depends(get_state),
 ) -> dict[str, Any]:
     store = state.pinned(plan_id)
     rules = store.rules(plan_id)
