@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pyproj import CRS
 
-from api.deps import AppState, get_state
+from api.deps import AppState, StateDep
 from api.errors import InvalidParameter, responses
 from kkpr.errors import InvalidInput, NotFound
 from kkpr.store import filters
@@ -203,7 +203,7 @@ def find_collection(state: AppState, collection_id: str) -> dict[str, Any]:
 
 @router.get("", name="ogc_landing", summary="Halaman awal / landing page")
 @router.get("/", include_in_schema=False)
-def landing(request: Request, state: AppState = Depends(get_state)) -> dict[str, Any]:
+def landing(request: Request, state: StateDep) -> dict[str, Any]:
     base = base_url(request)
     meta = state.pinned().rules().meta
     return {
@@ -236,7 +236,7 @@ def conformance() -> dict[str, Any]:
     responses={200: {"content": {OPENAPI_30: {}}, "description": "OpenAPI 3.0 (JSON)"}},
     summary="Dokumen OpenAPI 3.0 / the OpenAPI 3.0 document",
 )
-def api_document(request: Request, state: AppState = Depends(get_state)) -> JSONResponse:
+def api_document(request: Request, state: StateDep) -> JSONResponse:
     ids = [c["id"] for c in state.features.collections()]
     types = {cid: state.features.queryables(cid) for cid in ids}
     doc = ogc_document(as_oas30(request.app.openapi()), base_url(request), types)
@@ -277,7 +277,7 @@ def ogc_document(
 
 
 @router.get("/collections", summary="Koleksi / collections")
-def collections(request: Request, state: AppState = Depends(get_state)) -> dict[str, Any]:
+def collections(request: Request, state: StateDep) -> dict[str, Any]:
     base = base_url(request)
     return {
         "links": [
@@ -293,9 +293,7 @@ def collections(request: Request, state: AppState = Depends(get_state)) -> dict[
     responses=responses(404),
     summary="Satu koleksi / one collection",
 )
-def collection(
-    collection_id: CollectionId, request: Request, state: AppState = Depends(get_state)
-) -> dict[str, Any]:
+def collection(collection_id: CollectionId, request: Request, state: StateDep) -> dict[str, Any]:
     return _collection(find_collection(state, collection_id), base_url(request))
 
 
@@ -314,6 +312,7 @@ def collection(
 def items(
     collection_id: CollectionId,
     request: Request,
+    state: StateDep,
     bbox: Annotated[
         str | None, Query(max_length=200, examples=["123.55,-10.2,123.65,-10.1"])
     ] = None,
@@ -336,7 +335,6 @@ def items(
         Query(alias="filter-lang", json_schema_extra={"enum": list(FILTER_LANGS)}),
     ] = None,
     f: Annotated[str | None, Query(max_length=20, include_in_schema=False)] = None,
-    state: AppState = Depends(get_state),
 ) -> JSONResponse:
     info = find_collection(state, collection_id)
     supported = _collection(info, "")["crs"]
@@ -397,10 +395,10 @@ def items(
 )
 def item(
     collection_id: CollectionId,
-    feature_id: Annotated[str, Path(min_length=1, max_length=100)],
     request: Request,
+    state: StateDep,
+    feature_id: Annotated[str, Path(min_length=1, max_length=100)],
     crs: Annotated[str | None, Query(max_length=200)] = None,
-    state: AppState = Depends(get_state),
 ) -> JSONResponse:
     info = find_collection(state, collection_id)
     out_crs, swap_out = parse_crs(crs or CRS84, _collection(info, "")["crs"], "crs")
@@ -474,9 +472,7 @@ def property_filter(
     responses={200: {"content": {JSON_SCHEMA: {}}}, **responses(404)},
     summary="Properti yang dapat disaring / queryables (JSON Schema)",
 )
-def queryables(
-    collection_id: CollectionId, request: Request, state: AppState = Depends(get_state)
-) -> JSONResponse:
+def queryables(collection_id: CollectionId, request: Request, state: StateDep) -> JSONResponse:
     find_collection(state, collection_id)
     base = base_url(request)
     types = state.features.queryables(collection_id)
@@ -497,9 +493,7 @@ def queryables(
     responses={200: {"content": {JSON_SCHEMA: {}}}, **responses(404)},
     summary="Skema fitur / the schema of a GeoJSON feature of the collection",
 )
-def schema(
-    collection_id: CollectionId, request: Request, state: AppState = Depends(get_state)
-) -> JSONResponse:
+def schema(collection_id: CollectionId, request: Request, state: StateDep) -> JSONResponse:
     """A GeoJSON Feature as JSON Schema, each property with its one type (GDAL's OAPIF
     driver types its fields from it; a value may still be null where the plan left
     it empty)."""
