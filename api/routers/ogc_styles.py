@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import AppState, get_state
+from api.deps import StateDep
 from api.errors import responses
 from api.routers.ogc import CollectionId, base_url, find_collection
 from kkpr import styles
@@ -24,7 +24,7 @@ FORMATS = {"sld": SLD, "qml": QML}
     summary="Gaya peta koleksi / the collection's styles",
 )
 def list_styles(
-    collection_id: CollectionId, request: Request, state: AppState = Depends(get_state)
+    collection_id: CollectionId, request: Request, state: StateDep
 ) -> dict[str, object]:
     find_collection(state, collection_id)
     href = f"{base_url(request)}/collections/{collection_id}/styles/default"
@@ -56,8 +56,8 @@ def list_styles(
 )
 def default_style(
     collection_id: CollectionId,
+    state: StateDep,
     f: Annotated[str, Query(pattern="^(sld|qml)$")] = "sld",
-    state: AppState = Depends(get_state),
 ) -> Response:
     info = find_collection(state, collection_id)
     values = state.features.categories(collection_id, styles.STYLED_BY[collection_id])
