@@ -16,23 +16,19 @@ import hmac
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Body, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-from api.auth import require_role
+from api.auth import Staff, Writer
 from api.errors import responses
-from api.pipeline_deps import pipeline, pipeline_db
+from api.pipeline_deps import PipelineDb, PipelineDep
 from kkpr.errors import Conflict, KkprError
 from kkpr.oss.fields import OssValueError
 from kkpr.oss.inbound import identifiers, receive
 from kkpr.oss.messages import RECEIVE_NIB_KKPR, RESPONSE_CODES, nib_answer
 from kkpr.pipeline import delivery
-from kkpr.pipeline.applications import Pipeline
-from kkpr.records.db import Database
 
 router = APIRouter(tags=["oss"])
-STAFF = require_role("staff")
-WRITERS = require_role("permit_system", "staff")
 log = logging.getLogger("kkpr.oss")
 
 EXAMPLE: dict[str, Any] = {
@@ -91,7 +87,7 @@ def _said(exc: KkprError) -> str:
 def receive_nib_kkpr(
     request: Request,
     body: Annotated[Any, Body(openapi_examples={"oss": {"value": EXAMPLE}})],
-    pipe: Pipeline = Depends(pipeline),
+    pipe: PipelineDep,
     token: Annotated[str | None, Header(alias="Token")] = None,
 ) -> JSONResponse:
     expected = pipe.settings.oss_token
@@ -126,8 +122,8 @@ def receive_nib_kkpr(
 )
 def get_oss_application(
     application_id: Annotated[str, Path(min_length=1, max_length=64)],
-    _caller: Annotated[Any, Depends(WRITERS)],
-    db: Database = Depends(pipeline_db),
+    _caller: Writer,
+    db: PipelineDb,
 ) -> dict[str, Any]:
     return identifiers(db, application_id)
 
@@ -142,8 +138,8 @@ def get_oss_application(
     summary="Pengiriman yang belum sampai / deliveries not through yet, with the last answer",
 )
 def get_failing(
-    _caller: Annotated[Any, Depends(STAFF)],
-    db: Database = Depends(pipeline_db),
+    _caller: Staff,
+    db: PipelineDb,
     subscription: Annotated[str | None, Query(max_length=64)] = None,
 ) -> list[dict[str, Any]]:
     return delivery.failing(db, subscription)
@@ -158,8 +154,8 @@ def get_failing(
 def send_again(
     subscription_id: Annotated[str, Path(min_length=1, max_length=64)],
     event_id: Annotated[str, Path(min_length=1, max_length=64)],
-    _caller: Annotated[Any, Depends(STAFF)],
-    db: Database = Depends(pipeline_db),
+    _caller: Staff,
+    db: PipelineDb,
 ) -> dict[str, Any]:
     delivery.revive(db, event_id=event_id, subscription_id=subscription_id)
     return {"event_id": event_id, "subscription_id": subscription_id, "status": "pending"}
