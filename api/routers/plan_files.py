@@ -8,11 +8,11 @@ import tempfile
 from pathlib import Path as FsPath
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
-from api.deps import AppState, get_state
+from api.deps import StateDep
 from api.errors import responses
 from kkpr.store.gpkg import write_gpkg
 
@@ -31,9 +31,7 @@ Version = Annotated[str, Path(min_length=1, max_length=100, examples=["v2"])]
     "`ketentuan_khusus` and `pola_ruang_rtrw` in the plan CRS, with their QGIS styles "
     "(`layer_styles`). Any loaded version, active or not.",
 )
-def version_gpkg(
-    plan_id: PlanId, version: Version, state: AppState = Depends(get_state)
-) -> FileResponse:
+def version_gpkg(plan_id: PlanId, version: Version, state: StateDep) -> FileResponse:
     layers = state.admin.layers_of(plan_id, version)
     folder = FsPath(tempfile.mkdtemp(prefix="kkpr-gpkg-"))
     try:
