@@ -15,11 +15,11 @@ import zipfile
 from pathlib import Path as FsPath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import PLAN_WRITERS, Caller
-from api.deps import AppState, get_state
+from api.auth import Caller, PlanWriter
+from api.deps import AppState, StateDep
 from api.errors import responses
 from api.schemas import (
     ActivationOut,
@@ -37,7 +37,6 @@ from kkpr.store.versions import VersionedMemoryStore
 from kkpr.text import num_id, spreadsheet_safe
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"])
-STAFF = PLAN_WRITERS  # staff/admin keys; a browser session needs admin
 PlanId = Annotated[str, Path(min_length=1, max_length=100, examples=["kupang-rdtr"])]
 Version = Annotated[str, Path(min_length=1, max_length=100, examples=["v2"])]
 MAX_ZIP_MEMBERS = 10_000
@@ -61,7 +60,7 @@ def _plan_entry(state: AppState, plan_id: str) -> dict[str, Any]:
     response_model=list[PlanSummary],
     summary="Daftar rencana / list plans",
 )
-def list_plans(state: AppState = Depends(get_state)) -> list[dict[str, Any]]:
+def list_plans(state: StateDep) -> list[dict[str, Any]]:
     return state.admin.plans()
 
 
@@ -71,7 +70,7 @@ def list_plans(state: AppState = Depends(get_state)) -> list[dict[str, Any]]:
     responses=responses(404),
     summary="Metadata rencana / plan metadata",
 )
-def get_plan(plan_id: PlanId, state: AppState = Depends(get_state)) -> dict[str, Any]:
+def get_plan(plan_id: PlanId, state: StateDep) -> dict[str, Any]:
     entry = _plan_entry(state, plan_id)
     rules = state.pinned(plan_id).rules(plan_id)
     meta = rules.meta
@@ -103,7 +102,7 @@ def get_plan(plan_id: PlanId, state: AppState = Depends(get_state)) -> dict[str,
     responses=responses(404),
     summary="Versi rencana / plan versions (newest first)",
 )
-def list_versions(plan_id: PlanId, state: AppState = Depends(get_state)) -> list[dict[str, Any]]:
+def list_versions(plan_id: PlanId, state: StateDep) -> list[dict[str, Any]]:
     _plan_entry(state, plan_id)
     return state.admin.versions(plan_id)
 
@@ -169,8 +168,8 @@ def itbx_csv(table: dict[str, Any]) -> str:
 def get_itbx(
     plan_id: PlanId,
     request: Request,
+    state: StateDep,
     format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
-    state: AppState = Depends(get_state),
 ) -> Any:
     _plan_entry(state, plan_id)
     table = itbx_table(state, plan_id)
@@ -242,7 +241,7 @@ def validation_report(state: AppState, plan_id: str) -> dict[str, Any]:
     responses=responses(404),
     summary="Laporan validasi versi aktif / validation report of the active version",
 )
-def get_validation(plan_id: PlanId, state: AppState = Depends(get_state)) -> dict[str, Any]:
+def get_validation(plan_id: PlanId, state: StateDep) -> dict[str, Any]:
     _plan_entry(state, plan_id)
     return validation_report(state, plan_id)
 
@@ -434,10 +433,7 @@ def keep_and_load(
     "problem. Key: `staff`.",
 )
 async def post_plan(
-    request: Request,
-    activate: bool = True,
-    caller: Caller = Depends(STAFF),
-    state: AppState = Depends(get_state),
+    request: Request, caller: PlanWriter, state: StateDep, activate: bool = True
 ) -> dict[str, Any]:
     work = FsPath(state.settings.data_dir) / "uploads" / uuid.uuid4().hex
     work.mkdir(parents=True)
@@ -459,8 +455,8 @@ async def post_plan(
 def activate_version(
     plan_id: PlanId,
     version: Version,
-    caller: Caller = Depends(STAFF),
-    state: AppState = Depends(get_state),
+    caller: PlanWriter,
+    state: StateDep,
 ) -> dict[str, Any]:
     _plan_entry(state, plan_id)
     state.admin.activate(plan_id, version, by=caller.id)
@@ -475,8 +471,8 @@ def activate_version(
 )
 def rollback(
     plan_id: PlanId,
-    caller: Caller = Depends(STAFF),
-    state: AppState = Depends(get_state),
+    caller: PlanWriter,
+    state: StateDep,
 ) -> dict[str, Any]:
     _plan_entry(state, plan_id)
     version = state.admin.rollback(plan_id, by=caller.id)
@@ -494,8 +490,8 @@ def rollback(
 def rollback_version(
     plan_id: PlanId,
     version: Version,
-    caller: Caller = Depends(STAFF),
-    state: AppState = Depends(get_state),
+    caller: PlanWriter,
+    state: StateDep,
 ) -> dict[str, Any]:
     entry = _plan_entry(state, plan_id)
     if entry.get("active_version") != version:
