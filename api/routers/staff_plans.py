@@ -26,14 +26,14 @@ from pathlib import Path as FsPath
 from typing import Annotated, Any
 
 import shapely
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 from shapely.geometry import mapping
 from starlette.concurrency import run_in_threadpool
 
 from api import i18n
-from api.auth import SESSION_COOKIE, Caller, csrf_token, current_caller, require_role
-from api.deps import AppState, get_state, state_of
+from api.auth import SESSION_COOKIE, Admin, Caller, csrf_token, current_caller
+from api.deps import AppState, StateDep, state_of
 from api.pipeline_deps import pipeline_db
 from api.routers.pages import render
 from api.routers.plans import (
@@ -55,7 +55,6 @@ from kkpr.revision.impact import impact, recorded_applications, recorded_sites
 from kkpr.site import WGS84, to_crs
 
 router = APIRouter(include_in_schema=False)
-ADMIN = require_role("admin")
 PAGE = "/staf/rencana"
 API = f"{PAGE}/api"
 UPLOAD_PATH = f"{API}/upload"  # streamed with the plan upload limit (api.main)
@@ -281,8 +280,8 @@ def _declared_id(root: FsPath) -> str:
 @router.post(UPLOAD_PATH, status_code=201)
 async def upload(
     request: Request,
-    caller: Caller = Depends(ADMIN),
-    state: AppState = Depends(get_state),
+    caller: Admin,
+    state: StateDep,
 ) -> dict[str, Any]:
     desk = desk_of(request)
     work = FsPath(state.settings.data_dir) / "uploads" / uuid.uuid4().hex
@@ -354,8 +353,8 @@ def _report_of(state: AppState, desk: Desk, plan_id: str, version: str) -> dict[
 def plan_state(
     request: Request,
     plan_id: PlanId,
-    caller: Caller = Depends(ADMIN),
-    state: AppState = Depends(get_state),
+    caller: Admin,
+    state: StateDep,
 ) -> dict[str, Any]:
     """The plan, its versions (newest first) and the record of steps taken."""
     entry = _plan_entry(state, plan_id)
@@ -370,7 +369,7 @@ def plan_state(
 def plan_events(
     request: Request,
     plan_id: PlanId,
-    caller: Caller = Depends(ADMIN),
+    caller: Admin,
 ) -> list[dict[str, Any]]:
     return [e.to_dict() for e in desk_of(request).events.of_plan(plan_id)]
 
@@ -380,8 +379,8 @@ async def version_report(
     request: Request,
     plan_id: PlanId,
     version: Version,
-    caller: Caller = Depends(ADMIN),
-    state: AppState = Depends(get_state),
+    caller: Admin,
+    state: StateDep,
 ) -> dict[str, Any]:
     """The version's validation report, each problem placed on the map where it can be."""
     desk = desk_of(request)
@@ -415,8 +414,8 @@ async def version_diff(
     request: Request,
     plan_id: PlanId,
     version: Version,
-    caller: Caller = Depends(ADMIN),
-    state: AppState = Depends(get_state),
+    caller: Admin,
+    state: StateDep,
 ) -> dict[str, Any]:
     """``kkpr plan diff`` of the active version and ``version``, as JSON (geometries in
     EPSG:4326); recorded."""
@@ -466,8 +465,8 @@ async def start_impact(
     request: Request,
     plan_id: PlanId,
     version: Version,
-    caller: Caller = Depends(ADMIN),
-    state: AppState = Depends(get_state),
+    caller: Admin,
+    state: StateDep,
 ) -> dict[str, Any]:
     """Start re-checking the recorded checks and applications against the active version and
     ``version`` (a job; poll the GET of the same path for its progress)."""
@@ -493,8 +492,8 @@ def impact_status(
     request: Request,
     plan_id: PlanId,
     version: Version,
-    caller: Caller = Depends(ADMIN),
-    state: AppState = Depends(get_state),
+    caller: Admin,
+    state: StateDep,
 ) -> dict[str, Any]:
     desk = desk_of(request)
     against = active_version(state, plan_id)
@@ -518,8 +517,8 @@ def activate(
     request: Request,
     plan_id: PlanId,
     version: Version,
-    caller: Caller = Depends(ADMIN),
-    state: AppState = Depends(get_state),
+    caller: Admin,
+    state: StateDep,
 ) -> dict[str, Any]:
     """Make ``version`` active (a version exists only if its package was valid)."""
     version_entry(state, plan_id, version)
@@ -540,8 +539,8 @@ def rollback(
     request: Request,
     plan_id: PlanId,
     version: Version,
-    caller: Caller = Depends(ADMIN),
-    state: AppState = Depends(get_state),
+    caller: Admin,
+    state: StateDep,
 ) -> dict[str, Any]:
     """Re-activate the version active before ``version``, only while ``version`` is
     the active one (a repeated click cannot roll back twice)."""
