@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from api import i18n
@@ -25,7 +25,7 @@ from api.auth import Caller, current_caller
 from api.deps import AppState, state_of
 from api.errors import RateLimited
 from api.limits import RateLimiter, client_network
-from api.pipeline_deps import pipeline
+from api.pipeline_deps import PipelineDep
 from api.routers.pages import render
 from kkpr.errors import NotFound
 from kkpr.pipeline import documents
@@ -67,7 +67,7 @@ def tracking_limit(request: Request, state: AppState, caller: Caller | None = No
 
 @router.get("/lacak", response_class=HTMLResponse)
 def tracking_form(
-    request: Request, nomor: str = "", kode: str = "", pipe: Pipeline = Depends(pipeline)
+    request: Request, pipe: PipelineDep, nomor: str = "", kode: str = ""
 ) -> HTMLResponse:
     """The form; with ``nomor`` and ``kode`` (a link) the application's status."""
     return _answer(request, pipe, nomor, kode)
@@ -75,10 +75,7 @@ def tracking_form(
 
 @router.post("/lacak", response_class=HTMLResponse)
 def tracking_post(
-    request: Request,
-    nomor: str = Form(""),
-    kode: str = Form(""),
-    pipe: Pipeline = Depends(pipeline),
+    request: Request, pipe: PipelineDep, nomor: str = Form(""), kode: str = Form("")
 ) -> HTMLResponse:
     return _answer(request, pipe, nomor, kode)
 
