@@ -32,6 +32,9 @@ EXAMPLE_POLYGON: dict[str, Any] = {
     ],
 }
 
+IDEMPOTENCY_KEY_CHAR = r"[\x21-\x7e]"  # the Idempotency-Key header: visible ASCII
+IDEMPOTENCY_KEY_MAX = 255
+
 
 def known_crs(value: str | None) -> str | None:
     if value is None:

@@ -68,6 +68,11 @@ class Settings(BaseSettings):
         100, description="Most separate areas (polygons) one site may be made of"
     )
     max_site_area_m2: float = 5_000_000.0
+    check_fast_path: bool = Field(
+        True,
+        description="POST /v1/checks answers a plainly well-formed request without "
+        "FastAPI's generic request handling (api.fastpath); off, every request takes it",
+    )
 
     # plan rasters: checked by `plan validate` before a version can be activated
     raster_min_cell_m: float = Field(

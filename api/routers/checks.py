@@ -7,20 +7,26 @@ answer is the stored record itself (``GET /v1/checks/{id}`` returns the same byt
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Request, Response
-from fastapi.routing import APIRoute
-from pydantic import BaseModel, ValidationError
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Header, Path, Request, Response
+from pydantic import BaseModel
 
-from api.auth import Caller, may_use, require_role
-from api.deps import AppState, get_state, run_blocking, state_of
+from api.auth import Anyone, Caller, Staff, Writer, may_use
+from api.deps import AppState, StateDep, run_blocking, state_of
 from api.errors import PROBLEM_BASE, BatchInvalid, responses
+from api.fastpath import PlainCheckRoute
 from api.limits import check_site_limits, parse_body
-from api.schemas import BatchIn, BatchOut, CheckIn, CheckRecordOut, CorrectionIn
+from api.schemas import (
+    IDEMPOTENCY_KEY_CHAR,
+    IDEMPOTENCY_KEY_MAX,
+    BatchIn,
+    BatchOut,
+    CheckIn,
+    CheckRecordOut,
+    CorrectionIn,
+)
 from kkpr.check import check, check_many
 from kkpr.errors import InputTooLarge, KkprError
 from kkpr.model import CheckResult, Proposal, Site
@@ -30,12 +36,7 @@ from kkpr.text import num_id
 
 router = APIRouter(prefix="/v1", tags=["checks"])
 
-WRITERS = require_role("permit_system", "staff")
-STAFF = require_role("staff")
-ANYONE = require_role("permit_system", "staff", "public")
 
-IDEMPOTENCY_KEY_CHAR = r"[\x21-\x7e]"  # visible ASCII
-IDEMPOTENCY_KEY_MAX = 255
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -183,72 +184,12 @@ RECORD = {
 async def post_check(
     request: Request,
     body: CheckIn,
-    caller: Caller = Depends(WRITERS),
+    caller: Writer,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
+    """The endpoint of both paths (api.fastpath calls it with the body it parsed)."""
     state = state_of(request)  # not a dependency: one fewer for FastAPI to solve per check
     return await run_blocking(state, _check_and_store, state, body, caller, idempotency_key)
-
-
-IDEMPOTENCY_KEY = re.compile(f"{IDEMPOTENCY_KEY_CHAR}{{1,{IDEMPOTENCY_KEY_MAX}}}")  # as declared
-PARSE_INLINE_BYTES = 64_000  # bodies larger than this are parsed in the threadpool
-JSON_TYPES = frozenset({"application/json", "application/json;charset=utf-8"})  # no spaces
-
-
-class PlainCheckRoute(APIRoute):
-    """``POST /v1/checks``, answered without FastAPI's generic request handling when the
-    request is plainly well formed: a ``Content-Length`` JSON body that validates as
-    ``CheckIn``, an ``Idempotency-Key`` as declared or none. That handling (reading the
-    body by its content type, solving the dependencies, collecting errors) was 40 % of
-    what the app adds around a check, measured in-process with the check stubbed.
-
-    Anything else takes the generic path, so every error in the request's body or
-    headers is answered by FastAPI as declared. The fast path's model is the generic
-    path's: pydantic's JSON parser where FastAPI uses ``json.loads``, and a body on
-    which they could differ (NaN, UTF-16, a BOM, ...) fails here and so goes the generic
-    way. The caller comes from the same ``require_role`` dependency, called directly;
-    what follows is the same endpoint. tests/api/routers/test_checks.py holds the two
-    paths to the same model and the same answers.
-    """
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        generic = super().get_route_handler()
-
-        async def handler(request: Request) -> Response:
-            # who asks comes first: an unauthenticated request is a 401 before its body
-            # is read or parsed (the generic path below asks again, from the cache)
-            caller = await WRITERS(request)
-            plainly = await plainly_well_formed(request)
-            if plainly is None:
-                return await generic(request)
-            body, key = plainly
-            state = state_of(request)
-            return await run_blocking(state, _check_and_store, state, body, caller, key)
-
-        return handler
-
-
-async def plainly_well_formed(request: Request) -> tuple[CheckIn, str | None] | None:
-    """The body and the Idempotency-Key of a plainly well-formed ``POST /v1/checks``,
-    else None."""
-    headers = request.headers
-    if headers.get("content-type", "").replace(" ", "").lower() not in JSON_TYPES:
-        return None
-    if not headers.get("content-length", "").isdigit():
-        return None  # chunked: the body limits apply as the body streams in
-    key = headers.get("idempotency-key")
-    if key is not None and IDEMPOTENCY_KEY.fullmatch(key) is None:
-        return None
-    try:
-        raw = await request.body()
-    except Exception:  # a client gone: the generic path answers it as FastAPI does
-        return None
-    try:
-        if len(raw) > PARSE_INLINE_BYTES:  # a large body is parsed off the event loop
-            return await run_in_threadpool(CheckIn.model_validate_json, raw), key
-        return CheckIn.model_validate_json(raw), key
-    except ValidationError:
-        return None
 
 
 router.add_api_route(
@@ -293,10 +234,7 @@ def _check_and_store(
     "or `staff`.",
 )
 def post_batch(
-    body: BatchIn,
-    caller: Caller = Depends(WRITERS),
-    idempotency_key: IdempotencyKey = None,
-    state: AppState = Depends(get_state),
+    body: BatchIn, caller: Writer, state: StateDep, idempotency_key: IdempotencyKey = None
 ) -> Response:
     limit = state.settings.max_batch_sites
     if len(body.checks) > limit:
@@ -331,8 +269,8 @@ def post_batch(
 )
 def get_check(
     check_id: CheckId,
-    caller: Caller = Depends(WRITERS),
-    state: AppState = Depends(get_state),
+    caller: Writer,
+    state: StateDep,
 ) -> Response:
     record = state.check_log.get(check_id)
     if not may_use(caller, record.caller):
@@ -361,9 +299,9 @@ def get_check(
 def post_correction(
     check_id: CheckId,
     body: CorrectionIn,
-    caller: Caller = Depends(STAFF),
+    caller: Staff,
+    state: StateDep,
     idempotency_key: IdempotencyKey = None,
-    state: AppState = Depends(get_state),
 ) -> Response:
     route = f"checks/{check_id}/corrections"
     idem = _idempotency(idempotency_key, route, body)
@@ -404,7 +342,7 @@ def post_correction(
         }
     },
 )
-async def post_precheck(request: Request, caller: Caller = Depends(ANYONE)) -> Response:
+async def post_precheck(request: Request, caller: Anyone) -> Response:
     state = state_of(request)  # the public rate limit was taken: api.limits.PublicRateLimit
     s = state.settings
     # the site limits on the raw bytes, then parsing, off the event loop for a large body

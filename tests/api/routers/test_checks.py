@@ -19,8 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from api.routers import checks as checks_router
+from api import fastpath
 from api.schemas import CheckIn
+from kkpr.settings import Settings
 from tests.api.conftest import Api, make_api, mini_site
 from tests.mini_plan import CRS, X0, Y0
 
@@ -420,13 +421,6 @@ def test_kupang_batch_of_every_example_reads_back_unchanged(
 # ---------------------------------------------------------------- the fast path
 
 
-def _generic_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def never(request: object) -> None:
-        return None
-
-    monkeypatch.setattr(checks_router, "plainly_well_formed", never)
-
-
 def _answer(r: Any) -> tuple[int, Any]:
     """What must not depend on the path taken: the status and the body, but for the
     record's own id, time and the problem's instance."""
@@ -470,33 +464,38 @@ def _requests(key: str) -> list[tuple[str, dict[str, str], bytes]]:
 def test_the_fast_path_answers_as_the_generic_path_does(
     mini_plan_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The same requests to an app with the fast path (the default) and to one with the
+    setting ``check_fast_path`` off: the same answers, and only the plainly well-formed
+    requests took the fast path."""
     taken: list[bool] = []
-    plainly = checks_router.plainly_well_formed
+    plainly = fastpath.plainly_well_formed
 
     async def spy(request: Any) -> Any:
         body = await plainly(request)
         taken.append(body is not None)
         return body
 
-    monkeypatch.setattr(checks_router, "plainly_well_formed", spy)
+    monkeypatch.setattr(fastpath, "plainly_well_formed", spy)
     fast_api = make_api(mini_plan_dir, tmp_path / "fast")
+    assert fast_api.state.settings.check_fast_path  # on by default
     fast = [
         _answer(fast_api.client.post("/v1/checks", content=b, headers=h))
         for _, h, b in _requests(fast_api.auth("permit_system")["X-API-Key"])
     ]
-    _generic_only(monkeypatch)
-    generic_api = make_api(mini_plan_dir, tmp_path / "generic")
+    fast_taken = list(taken)
+    generic_api = make_api(mini_plan_dir, tmp_path / "generic", check_fast_path=False)
     requests = _requests(generic_api.auth("permit_system")["X-API-Key"])
     generic = [
         _answer(generic_api.client.post("/v1/checks", content=b, headers=h)) for _, h, b in requests
     ]
+    assert taken == fast_taken  # the setting off: the fast path never looked at a request
     for (name, _, _), f, g in zip(requests, fast, generic, strict=True):
         assert f == g, name
     # the well-formed requests took the fast path, and only they; the last two, without
     # a valid key, were answered 401 before their body was read (issue 15, finding 3)
     assert [name for name, _, _ in requests[-2:]] == ["no key", "wrong key"]
     keyed = requests[:-2]
-    fast_names = [name for (name, _, _), t in zip(keyed, taken, strict=True) if t]
+    fast_names = [name for (name, _, _), t in zip(keyed, fast_taken, strict=True) if t]
     assert fast_names == [
         "plain",
         "idempotent",
@@ -507,6 +506,13 @@ def test_the_fast_path_answers_as_the_generic_path_does(
         "duplicate keys",
     ]
     assert [s for s, _ in fast[:4]] == [201, 201, 201, 409]
+
+
+def test_the_setting_reads_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KKPR_CHECK_FAST_PATH", "0")
+    assert Settings().check_fast_path is False
+    monkeypatch.setenv("KKPR_CHECK_FAST_PATH", "1")
+    assert Settings().check_fast_path is True
 
 
 _json_leaves = (
