@@ -64,7 +64,7 @@ def test_plans_are_public_to_read(api: Api) -> None:
 def test_itbx_as_json_and_csv(api: Api, mini_plan_dir: Path) -> None:
     table = api.client.get("/v1/plans/mini/itbx").json()
     rows = {a["kode_kegiatan"]: a["cells"] for a in table["activities"]}
-    assert rows["RESTO"] == {"K-1": "I", "R-2": "T1;B1", "RTH-2": None}
+    assert rows["RESTO"] == {"K-1": "I", "R-2": "T1;B1", "RTH-2": "X"}  # declared, no empty cell
     assert table["conditions"]["T1"]["max_floor_area_m2"] == 200
     by_param = api.client.get("/v1/plans/mini/itbx?format=csv")
     by_accept = api.client.get("/v1/plans/mini/itbx", headers={"Accept": "text/csv"})
