@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
-from api.deps import AppState, get_state
+from api.deps import AppState, StateDep
 from api.errors import responses
 from api.routers.ogc import CollectionId, as_400, base_url, find_collection
 from kkpr.errors import NotFound
@@ -146,9 +146,7 @@ def _tileset(collection_id: str, info: dict[str, Any], base: str) -> dict[str, A
     responses=responses(404),
     summary="Set ubin koleksi / the collection's tilesets",
 )
-def tilesets(
-    collection_id: CollectionId, request: Request, state: AppState = Depends(get_state)
-) -> dict[str, Any]:
+def tilesets(collection_id: CollectionId, request: Request, state: StateDep) -> dict[str, Any]:
     info = find_collection(state, collection_id)
     return {"tilesets": [_tileset(collection_id, info, base_url(request))]}
 
@@ -162,7 +160,7 @@ def tileset(
     collection_id: CollectionId,
     tms_id: Annotated[str, Path(max_length=50)],
     request: Request,
-    state: AppState = Depends(get_state),
+    state: StateDep,
 ) -> dict[str, Any]:
     _check_tms(tms_id)
     info = find_collection(state, collection_id)
@@ -185,6 +183,7 @@ def tile(
     tile_matrix: Level,
     tile_row: Index,
     tile_col: Index,
+    state: StateDep,
     v: Annotated[
         str | None,
         Query(
@@ -194,7 +193,6 @@ def tile(
         ),
     ] = None,
     if_none_match: Annotated[str | None, Header(max_length=2000)] = None,
-    state: AppState = Depends(get_state),
 ) -> Response:
     _check_tms(tms_id)
     info = find_collection(state, collection_id)
