@@ -25,6 +25,7 @@ from kkpr.oss.polygon import vertices_of
 from kkpr.oss.status import FINAL, KD_STATUS, PAYLOAD, call_for, kd_status_of
 from kkpr.pipeline.db import iso, loads, parse_iso
 from kkpr.pipeline.documents import verify_url
+from kkpr.pipeline.technical import road_setbacks
 from kkpr.records.db import Database, Row, Tx
 from kkpr.settings import Settings
 
@@ -193,6 +194,10 @@ def _limit(found: dict[str, Any], rule: str, source: str | None) -> Decimal | No
     return Decimal(str(pick[0]["limit"])).quantize(Decimal("0.01")) if pick else None
 
 
+def _by_road(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
 def data_teknis(
     kd: str, app: Row, link: Row, doc: Row | None, settings: Settings
 ) -> dict[str, Any]:
@@ -203,14 +208,15 @@ def data_teknis(
     parts = sorted(found.get("parts") or [], key=lambda p: -float(p.get("area_m2") or 0))
     zone = parts[0]["kodszn"] if parts else None
     conditions = loads(app["conditions"]) or []
+    gsb, jbb = road_setbacks(found)  # by the roads the site fronts, where the plan has them
     return {
         "luas": f"{float(found.get('site', {}).get('area_m2') or 0):.2f}",
         "jenis_peruntukan": zone,
         "koefisien_dasar_bangunan": _limit(found, "KDB", zone),
         "koefisien_lantai_bangunan": _limit(found, "KLB", zone),
         "koefisien_dasar_hijau": _limit(found, "KDH", zone),
-        "garis_sempadan_bangunan": _limit(found, "GSB", zone),
-        "jarak_bebas_bangunan": _limit(found, "JBB", zone),
+        "garis_sempadan_bangunan": _by_road(gsb) or _limit(found, "GSB", zone),
+        "jarak_bebas_bangunan": _by_road(jbb) or _limit(found, "JBB", zone),
         "persyaratan_pelaksanaan_kegiatan": "; ".join(c.get("id", "") for c in conditions) or None,
         "persetujuan": FINAL.get(kd, "ditolak seluruhnya"),
         "url_peta": verify_url(doc["number"], doc["code"], settings) if doc else None,

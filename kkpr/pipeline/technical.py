@@ -104,7 +104,21 @@ def _limit(found: dict[str, Any], rule: str) -> float | str:
     return NOT_SET
 
 
-def _gsb(rules: PlanRules, parts: list[dict[str, Any]]) -> float | str:
+def road_setbacks(found: dict[str, Any]) -> tuple[float | None, float | None]:
+    """The GSB and JBB a site must keep from the roads it fronts (the check's
+    ``setbacks``, kkpr.rules.setbacks): OSS takes one number each, so the widest of the
+    frontages governs (a setback is a minimum). (None, None) where the check found no
+    road the site fronts."""
+    fronts = [s for s in found.get("setbacks") or [] if s.get("kind") == "frontage"]
+    gsb = [float(s["gsb"]) for s in fronts if s.get("gsb") is not None]
+    jbb = [float(s["jbb"]) for s in found.get("setbacks") or [] if s.get("jbb") is not None]
+    return (max(gsb) if gsb else None), (max(jbb) if jbb else None)
+
+
+def _gsb(rules: PlanRules, parts: list[dict[str, Any]], found: dict[str, Any]) -> float | str:
+    by_road, _jbb = road_setbacks(found)
+    if by_road is not None:  # the roads the site fronts, by their class (gsb.csv)
+        return by_road
     values = [
         i.gsb
         for p in parts
@@ -144,8 +158,9 @@ def data_teknis(
         "jenis_peruntukan_uraian": "; ".join(uses) if uses else NOT_SET,
         "koefisien_dasar_bangunan": _limit(found, "KDB"),
         "koefisien_lantai_bangunan": _limit(found, "KLB"),
-        "garis_sempadan_bangunan": _gsb(rules, deciding),
-        "jarak_bebas_bangunan": NOT_SET,  # no plan package carries JBB yet
+        "garis_sempadan_bangunan": _gsb(rules, deciding, found),
+        # JBB by road class where the plan's gsb.csv gives it
+        "jarak_bebas_bangunan": road_setbacks(found)[1] or NOT_SET,
         "koefisien_dasar_hijau": _limit(found, "KDH"),
         "indikasi_program_pemanfaatan_ruang": NOT_SET,
         "persyaratan_pelaksanaan_kegiatan": [c["id"] for c in conditions],
