@@ -39,7 +39,7 @@ from api.auth import (
     refuse_cross_origin,
 )
 from api.bundle import IMMUTABLE, BundleError, asset_url, bundle_named, template_globals
-from api.deps import AppState, state_of
+from api.deps import AppState, StateDep, state_of
 from api.errors import Forbidden, NotAuthenticated
 from api.limits import scan_site_body, too_many_parts
 from api.pipeline_deps import pipeline_db
@@ -198,14 +198,13 @@ def precheck_page(request: Request) -> HTMLResponse:
 
 
 @router.get("/pages/precheck.pdf", response_model=None)
-async def precheck_pdf(request: Request, caller: Anyone) -> Response:
+async def precheck_pdf(request: Request, state: StateDep, caller: Anyone) -> Response:
     """The one-page PDF summary of the pre-check a shareable link names (its ``kbli``,
     ``site`` and figures as query parameters): checked and stored as ``POST
     /v1/precheck`` is (under the same public limit), drawn by the server."""
     from api.precheck_summary import check_body, link_of, summary_pdf
     from api.routers.checks import run_check
 
-    state = state_of(request)
     params = dict(request.query_params)
     body = check_body(params)
 
@@ -263,11 +262,11 @@ def verify_page(request: Request, number: str, code: str | None, status: str) ->
 
 
 @router.get("/staf", response_class=HTMLResponse)
-def staff_page(request: Request) -> HTMLResponse:
+def staff_page(request: Request, state: StateDep) -> HTMLResponse:
     caller = current_caller(request)
     if caller is None or not caller.is_staff:
         return render(request, "login.html")
-    csrf = csrf_token(state_of(request), request.cookies.get(SESSION_COOKIE, ""))
+    csrf = csrf_token(state, request.cookies.get(SESSION_COOKIE, ""))
     return render(
         request,
         "staff.html",
@@ -303,12 +302,12 @@ def staff_logout(request: Request, csrf: str = Form("", alias="csrf_token")) -> 
 
 
 @router.get("/pages/kbli")
-def kbli_search(request: Request, q: str = "", limit: int = 20) -> dict[str, Any]:
+def kbli_search(state: StateDep, q: str = "", limit: int = 20) -> dict[str, Any]:
     """KBLI codes for ``q``: digits as a code prefix; words first through the everyday
     phrase table (``kbli_frasa.csv``: "warung kopi", "kos-kosan"), then the plan's
     titles and activity words (as prefixes), then national-catalogue titles. Codes the
     plan does not map are listed with ``in_plan`` false."""
-    rules = state_of(request).store.rules()
+    rules = state.store.rules()
     query = q.strip().lower()[:100]
     limit = max(1, min(limit, 50))
     if len(query) < 1:
@@ -382,10 +381,9 @@ def plan_places(state: AppState) -> list[Place]:
 
 
 @router.get("/pages/places")
-def place_search(request: Request, q: str = "", limit: int = 8) -> dict[str, Any]:
+def place_search(state: StateDep, q: str = "", limit: int = 8) -> dict[str, Any]:
     """Places named ``q`` (typos forgiven), offline from the plan; then, when
     ``KKPR_GEOCODER_URL`` is set, what that geocoder finds inside the plan's extent."""
-    state = state_of(request)
     query = q.strip()[:100]
     limit = max(1, min(limit, 20))
     if len(query) < 2:
@@ -434,10 +432,10 @@ def upload_error(message_id: str, message_en: str, **kw: Any) -> SiteError:
 
 
 @router.post("/pages/upload")
-async def upload_site(request: Request, file: UploadFile = File(...)) -> dict[str, Any]:
+async def upload_site(state: StateDep, file: UploadFile = File(...)) -> dict[str, Any]:
     """An uploaded site file (GeoJSON, KML, zipped Shapefile) as one GeoJSON Feature in
     EPSG:4326; several polygons are merged into one (Multi)Polygon."""
-    settings = state_of(request).settings
+    settings = state.settings
     data = await file.read(settings.max_body_bytes + 1)
     if len(data) > settings.max_body_bytes:
         raise InputTooLarge(
@@ -638,10 +636,10 @@ def _short(exc: Exception) -> str:
 
 
 @router.get("/pages/pnbp")
-def pnbp_estimate(request: Request, area_m2: float = Query(..., gt=0, le=1e9)) -> dict[str, Any]:
+def pnbp_estimate(state: StateDep, area_m2: float = Query(..., gt=0, le=1e9)) -> dict[str, Any]:
     """The PKKPR's PNBP estimate for a business on ``area_m2`` of land, computed as the
     pipeline computes it; public only where the office says its tariff is in force."""
-    settings = state_of(request).settings
+    settings = state.settings
     if not settings.pnbp_estimate_public:
         raise NotFound(
             "Perkiraan PNBP tidak ditampilkan di layanan ini",
@@ -654,9 +652,9 @@ def pnbp_estimate(request: Request, area_m2: float = Query(..., gt=0, le=1e9)) -
 
 
 @router.get("/pages/itbx/{kodszn}")
-def itbx_column(request: Request, kodszn: str) -> dict[str, Any]:
+def itbx_column(state: StateDep, kodszn: str) -> dict[str, Any]:
     """What the ITBX matrix says for every activity in one sub-zone column."""
-    rules = state_of(request).store.rules()
+    rules = state.store.rules()
     code = kodszn.strip().upper()
     rows = []
     for kode, activity in rules.activities.items():
@@ -687,10 +685,9 @@ def itbx_column(request: Request, kodszn: str) -> dict[str, Any]:
 
 
 @router.get("/pages/validation")
-def validation_on_map(request: Request, caller: Staff) -> dict[str, Any]:
+def validation_on_map(state: StateDep, caller: Staff) -> dict[str, Any]:
     """The active plan's validation report (``/v1/plans/{id}/validation``) with each
     problem placed for the map: its WKT in EPSG:4326, or the features it names."""
-    state = state_of(request)
     meta = state.store.rules().meta
     report = validation_report(state, meta.id)
     return {
