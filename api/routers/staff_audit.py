@@ -232,8 +232,8 @@ def _staff_page(request: Request, template: str, **extra: Any) -> HTMLResponse:
 
 
 @router.get("/staf/riwayat", response_class=HTMLResponse, include_in_schema=False)
-def history_page(request: Request) -> HTMLResponse:
-    s = state_of(request).settings
+def history_page(request: Request, state: StateDep) -> HTMLResponse:
+    s = state.settings
     return _staff_page(
         request, "history.html",
         page_data={"history": {"buffer_m": s.history_point_buffer_m,
@@ -303,11 +303,10 @@ def chart_data(f: Figures, lang: str) -> dict[str, Any]:
 
 
 @router.get("/staf/audit", response_class=HTMLResponse, include_in_schema=False)
-def audit_page(request: Request) -> HTMLResponse:
+def audit_page(request: Request, state: StateDep) -> HTMLResponse:
     caller = current_caller(request)
     if caller is None or not caller.is_staff:
         return render(request, "login.html")
-    state = state_of(request)
     charts = chart_data(service_figures(state, pipeline_db(request)), i18n.language(request))
     return _staff_page(
         request, "audit.html", charts=charts, kinds=audit.KINDS,
