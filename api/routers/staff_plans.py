@@ -129,7 +129,7 @@ def now_iso() -> str:
 
 
 @router.get(PAGE, response_class=HTMLResponse)
-def plans_page(request: Request) -> HTMLResponse:
+def plans_page(request: Request, state: StateDep) -> HTMLResponse:
     caller = current_caller(request)
     if caller is None or not caller.is_staff:
         return render(request, "login.html")
@@ -141,7 +141,6 @@ def plans_page(request: Request) -> HTMLResponse:
             status_code=403,
             error=i18n.translate("plans.need_admin", lang),
         )
-    state = state_of(request)
     csrf = csrf_token(state, request.cookies.get(SESSION_COOKIE, ""))
     plan_id = state.store.rules().meta.id
     return render(
