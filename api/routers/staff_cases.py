@@ -216,7 +216,7 @@ def _words() -> dict[str, Any]:
 
 
 @router.get("/staf/kasus", response_class=HTMLResponse, include_in_schema=False)
-def cases_page(request: Request) -> HTMLResponse:
+def cases_page(request: Request, state: StateDep) -> HTMLResponse:
     """The list, rendered here: the search form (a GET, so a found list has its own
     address), one page of cases, the pager and the export links of the same filters."""
     given = {k: v.strip() for k, v in request.query_params.items() if k in FILTERS and v.strip()}
@@ -235,7 +235,6 @@ def cases_page(request: Request) -> HTMLResponse:
         paging = Paging(page, per_page)
         caller = current_caller(request)
         if caller is not None and caller.is_staff:
-            state = state_of(request)
             pipe = Pipeline(pipeline_db(request), state.store, state.settings)
             result = search(pipe.db, found, paging, pipe.today(), pipe.settings, pipe.calendar)
     except KkprError as exc:
@@ -265,12 +264,11 @@ def case_page(request: Request, app_id: AppId) -> HTMLResponse:
 
 
 @router.get("/staf/kasus/{app_id}/cetak", response_class=HTMLResponse, include_in_schema=False)
-def case_print_page(request: Request, app_id: AppId) -> HTMLResponse:
+def case_print_page(request: Request, state: StateDep, app_id: AppId) -> HTMLResponse:
     """The case on A4, rendered on the server (its map drawn by the page's script)."""
     caller = current_caller(request)
     if caller is None or not caller.is_staff:
         return render(request, "login.html")
-    state = state_of(request)
     pipe = Pipeline(pipeline_db(request), state.store, state.settings)
     case = case_file(pipe, app_id)
     case["officer_names"] = _key_names(state, case)
