@@ -15,7 +15,7 @@ made:
   machine's load falls on both alike): before is the statement the store ran until
   migration 0007 (``BEFORE_SQL``: each zone reprojected to EPSG:3857 in the tile, no
   generalisation); after is ``kkpr.store.tiles.tile_sql`` (the stored, indexed
-  ``geom_3857``; slivers under a pixel left out and simplification below zoom 16);
+  ``geom_3857``; slivers under a pixel left out and simplification below zoom 13);
 * HTTP cold / warm: ``GET /ogc/collections/zones/tiles/WebMercatorQuad/{z}/{y}/{x}``
   from a uvicorn worker (``KKPR_DATABASE_URL``), first asked (made by PostGIS), then
   asked again (from the store's tile cache; a browser would not even ask: the maps

@@ -33,7 +33,7 @@ EXTENT = 4096
 BUFFER = 64
 MAX_ZOOM = 24
 TILE_PIXELS = 256  # a WebMercatorQuad tile is drawn 256 pixels wide
-SIMPLIFY_BELOW = 16  # from this zoom on a tile carries every vertex (snapped to its grid)
+SIMPLIFY_BELOW = 13  # from this zoom on a tile carries every vertex (snapped to its grid)
 CACHE_BYTES = 64 * 2**20  # a store's tile cache: about 10,000 tiles of a city plan
 # made by PostGIS at load into kkpr.tiles: the zooms where a tile holds thousands of
 # features (the maps draw zones from 10), from the lowest up while the plan's extent

@@ -36,7 +36,7 @@ def test_the_cache_drops_the_least_recently_used_beyond_its_size() -> None:
 
 
 def test_generalisation_leaves_out_what_is_under_a_pixel_and_simplifies() -> None:
-    z = 14  # a pixel is about 9.6 m
+    z = 12  # a pixel is about 38 m
     px = tiles.pixel_m(z)
     assert tiles.sliver_m(z) == px and tiles.simplify_m(z) == px / 4
     assert tiles.simplify_m(tiles.SIMPLIFY_BELOW) == 0.0
