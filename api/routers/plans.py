@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import Caller, PlanWriter
 from api.deps import AppState, StateDep
@@ -141,7 +142,9 @@ def itbx_csv(table: dict[str, Any]) -> str:
     """The matrix wide, as regulations print it (and as itbx.csv is written)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([spreadsheet_safe(t) for t in ("kode_kegiatan", "kegiatan", *table["subzones"])])
+    writer.writerow(
+        [spreadsheet_safe(t) for t in ("kode_kegiatan", "kegiatan", *table["subzones"])]
+    )
     for a in table["activities"]:
         cells = [a["cells"].get(z) or "" for z in table["subzones"]]
         writer.writerow([spreadsheet_safe(t) for t in (a["kode_kegiatan"], a["kegiatan"], *cells)])
@@ -249,12 +252,24 @@ def get_validation(plan_id: PlanId, state: StateDep) -> dict[str, Any]:
 # ---------------------------------------------------------------- loading (staff)
 
 
+MAX_FORM_FIELDS = 10  # the form carries the package (and perhaps a CSRF token)
+
+
 async def _receive_upload(request: Request, dest: FsPath) -> None:
     """The zip into ``dest``: the raw body (application/zip) or the form field ``package``."""
     ctype = request.headers.get("content-type", "")
     with dest.open("wb") as fh:
         if ctype.startswith("multipart/form-data"):
-            form = await request.form(max_files=1, max_fields=10)
+            try:
+                form = await request.form(max_files=1, max_fields=MAX_FORM_FIELDS)
+            except StarletteHTTPException as exc:  # too many files or fields, a broken part
+                raise PlanError(
+                    f"Formulir unggahan tidak terbaca ({exc.detail})",
+                    f"The upload form cannot be read ({exc.detail})",
+                    where="package",
+                    hint_id="Kirim satu berkas zip di kolom 'package' saja",
+                    hint_en="Send one zip file in the field 'package', nothing else",
+                ) from exc
             upload = form.get("package")
             if upload is None or isinstance(upload, str):
                 raise PlanError(
