@@ -8,15 +8,19 @@ that signs staff sessions.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ParamSpec, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.errors import Busy
 from api.limits import RateLimiter
 from kkpr.errors import KkprError, NotFound, StoreError
 from kkpr.plan.package import read_plan
@@ -45,6 +49,10 @@ class AppState:
     sessions: Sessions
     reports: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     in_flight: int = 0  # HTTP requests the app is serving now (CountInFlight)
+    # the public pre-checks' own threads (run_public); made with the state
+    public_threads: anyio.CapacityLimiter = field(
+        default_factory=lambda: anyio.CapacityLimiter(1)
+    )
 
     @classmethod
     def build(cls, settings: Settings, store: Store | None = None) -> AppState:
@@ -86,6 +94,7 @@ class AppState:
                 buckets=SharedBuckets(url),  # one count for all workers
             ),
         )
+        state.public_threads = anyio.CapacityLimiter(settings.public_check_threads)
         _latest[:] = [state]
         return state
 
@@ -178,6 +187,7 @@ StateDep = Annotated[AppState, Depends(get_state)]
 
 
 P = ParamSpec("P")
+PUBLIC_BUSY_RETRY_S = 5  # a full public queue: ask again after this many seconds
 T = TypeVar("T")
 
 
@@ -215,6 +225,24 @@ async def run_blocking(state: AppState, fn: Callable[P, T], *args: P.args, **kwa
     if state.in_flight <= 1:
         return fn(*args, **kwargs)
     return await run_in_threadpool(fn, *args, **kwargs)
+
+
+async def run_public(state: AppState, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``fn`` (a public pre-check) on the public threads: at most
+    ``public_check_threads`` run at once, so an anonymous flood within its rate limits
+    takes that share of the machine and no more (the staff's and the permit system's
+    checks keep their own threadpool). Beyond ``public_check_queue`` waiting, a 503 with
+    Retry-After: nothing is started, nothing is stored."""
+    limiter = state.public_threads
+    if limiter.statistics().tasks_waiting >= state.settings.public_check_queue:
+        raise Busy(
+            "Layanan pemeriksaan awal sedang sibuk; coba lagi sebentar lagi",
+            "The pre-check service is busy; try again shortly",
+            retry_after=PUBLIC_BUSY_RETRY_S,
+            hint_id="Tunggu beberapa detik lalu kirim ulang",
+            hint_en="Wait a few seconds and send it again",
+        )
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), limiter=limiter)
 
 
 def latest_state() -> AppState:

@@ -64,6 +64,16 @@ class RateLimited(KkprError):
         super().__init__(message_id, message_en, **kw)
 
 
+class Busy(KkprError):
+    """The public work queue is full: try again shortly (503 with Retry-After)."""
+
+    kind = "busy"
+
+    def __init__(self, message_id: str, message_en: str, *, retry_after: int, **kw: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message_id, message_en, **kw)
+
+
 class SiteTooLarge(SiteError):
     """A site larger than a permit could be for (``max_site_area_m2``)."""
 
@@ -117,6 +127,7 @@ STATUS: list[tuple[type[KkprError], int]] = [  # most specific first
     (MethodNotAllowed, 405),
     (Conflict, 409),
     (RateLimited, 429),
+    (Busy, 503),
     (PlanError, 422),
     (StoreError, 503),
     (InternalError, 500),
@@ -142,6 +153,7 @@ TITLES: dict[str, str] = {
     "method-not-allowed": "Metode tidak diizinkan / Method not allowed",
     "conflict": "Bertentangan dengan data tersimpan / Conflicts with stored state",
     "rate-limited": "Terlalu banyak permintaan / Too many requests",
+    "busy": "Layanan sedang sibuk / Service busy",
     "plan-invalid": "Paket rencana tidak sah / Plan package not valid",
     "store-unavailable": "Penyimpanan tidak tersedia / Store unavailable",
     "internal-error": "Galat internal / Internal error",
@@ -175,7 +187,7 @@ def problem_response(
     headers = dict(headers or {})
     if isinstance(exc, NotAuthenticated):
         headers["WWW-Authenticate"] = 'Bearer realm="kkpr", charset="UTF-8"'
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, RateLimited | Busy):
         headers["Retry-After"] = str(exc.retry_after)
     return JSONResponse(
         problem_body(exc, instance),

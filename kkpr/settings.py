@@ -201,6 +201,19 @@ class Settings(BaseSettings):
 
     # API
     public_rate_limit_per_minute: int = 30
+    public_check_threads: int = Field(
+        2,
+        ge=1,
+        description="Public pre-checks (and their PDFs) run at most this many at once, on "
+        "threads of their own: however many anonymous clients there are, the staff and "
+        "permit-system checks keep the rest of the machine",
+    )
+    public_check_queue: int = Field(
+        200,
+        ge=0,
+        description="Public pre-checks that may wait for one of those threads; beyond it a "
+        "pre-check is answered 503 with Retry-After instead of waiting",
+    )
     tracking_attempts_per_minute: int = Field(
         10,
         ge=0,

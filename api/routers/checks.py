@@ -14,7 +14,7 @@ from fastapi import APIRouter, Header, Path, Request, Response
 from pydantic import BaseModel
 
 from api.auth import Anyone, Caller, Staff, Writer, may_use
-from api.deps import AppState, StateDep, run_blocking, state_of
+from api.deps import AppState, StateDep, run_blocking, run_public, state_of
 from api.errors import PROBLEM_BASE, BatchInvalid, responses
 from api.fastpath import PlainCheckRoute
 from api.limits import check_site_limits, parse_body
@@ -347,7 +347,8 @@ async def post_precheck(request: Request, caller: Anyone) -> Response:
     s = state.settings
     # the site limits on the raw bytes, then parsing, off the event loop for a large body
     body = await parse_body(request, CheckIn, s.max_site_vertices, s.max_site_parts)
-    return await run_blocking(state, _precheck_and_store, state, body, caller)
+    # on the public threads: an anonymous crowd never takes the staff's threads
+    return await run_public(state, _precheck_and_store, state, body, caller)
 
 
 def _precheck_and_store(state: AppState, body: CheckIn, caller: Caller) -> Response:

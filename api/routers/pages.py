@@ -39,7 +39,7 @@ from api.auth import (
     refuse_cross_origin,
 )
 from api.bundle import IMMUTABLE, BundleError, asset_url, bundle_named, template_globals
-from api.deps import AppState, StateDep, state_of
+from api.deps import AppState, StateDep, run_public, state_of
 from api.errors import Forbidden, NotAuthenticated
 from api.limits import scan_site_body, too_many_parts
 from api.pipeline_deps import pipeline_db
@@ -215,7 +215,7 @@ async def precheck_pdf(request: Request, state: StateDep, caller: Anyone) -> Res
         rules = state.store.rules()
         return summary_pdf(state, record.to_dict(), link, _rdtr_in_oss(request, rules.meta))
 
-    pdf = await run_in_threadpool(make)  # a check, a map and a page: never on the loop
+    pdf = await run_public(state, make)  # a check, a map and a page: on the public threads
     name = f"pra-periksa-{body.kbli}.pdf"
     return Response(
         pdf,
