@@ -93,6 +93,10 @@ def filters(
     )  # fmt: skip
 
 
+FoundFilters = Annotated[Filters, Depends(filters)]
+"""A route's parameter ``found: FoundFilters`` is the search the query string asks."""
+
+
 # ---------------------------------------------------------------- the API
 
 
@@ -106,7 +110,7 @@ def filters(
 def get_cases(
     _caller: Staff,
     pipe: PipelineDep,
-    found: Filters = Depends(filters),
+    found: FoundFilters,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 25,
 ) -> dict[str, Any]:
@@ -127,7 +131,7 @@ def export_cases(
     fmt: Literal["csv", "xlsx", "gpkg"],
     _caller: Staff,
     pipe: PipelineDep,
-    found: Filters = Depends(filters),
+    found: FoundFilters,
 ) -> Response:
     items = every(pipe.db, found, pipe.today(), pipe.settings, pipe.calendar, EXPORT_MAX)
     body: bytes | str
