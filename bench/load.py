@@ -281,6 +281,9 @@ def _flood(port: int, bodies: list[bytes], big: bytes, clients: int, seconds: fl
     results.put((dict(out.statuses), out.failures, out.seconds))
 
 
+PUBLIC_THREADS_BASELINE = 40  # Starlette's threadpool: where public checks ran before
+
+
 def large_precheck(body: bytes, limit: int) -> bytes:
     """A valid pre-check body just under ``limit`` bytes (padded with whitespace, which
     a JSON parser must still read)."""
@@ -309,12 +312,21 @@ def main() -> None:
                 floods.append(("default public limit", run_flood(s, bodies, clients=args.clients,
                                                                  seconds=seconds)))  # fmt: skip
         if args.public_limit and not args.no_flood:
-            env = {"KKPR_PUBLIC_RATE_LIMIT_PER_MINUTE": str(args.public_limit)}
-            with tempfile.TemporaryDirectory() as tmp, serving(SAMPLE_PLAN_DIR, Path(tmp),
-                                                               env_extra=env) as s:  # fmt: skip
-                label = f"every request within a limit of {args.public_limit:,}/min"
-                floods.append((label, run_flood(s, bodies, clients=args.clients,
-                                                seconds=min(args.seconds, 30))))  # fmt: skip
+            within = f"every request within a limit of {args.public_limit:,}/min"
+            # the baseline first: public checks in the shared threadpool (Starlette's 40
+            # threads), as before api.deps.run_public; then the default public threads
+            for threads, label in (
+                (PUBLIC_THREADS_BASELINE, f"{within}; baseline: public checks in the "
+                                          f"shared pool ({PUBLIC_THREADS_BASELINE} threads)"),
+                (None, f"{within}; public checks on their own threads (default setting)"),
+            ):  # fmt: skip
+                env = {"KKPR_PUBLIC_RATE_LIMIT_PER_MINUTE": str(args.public_limit)}
+                if threads is not None:
+                    env["KKPR_PUBLIC_CHECK_THREADS"] = str(threads)
+                with tempfile.TemporaryDirectory() as tmp, serving(SAMPLE_PLAN_DIR, Path(tmp),
+                                                                   env_extra=env) as s:  # fmt: skip
+                    floods.append((label, run_flood(s, bodies, clients=args.clients,
+                                                    seconds=min(args.seconds, 30))))  # fmt: skip
     if args.only in (None, "postgis"):
         from kkpr.store.postgis import PostgisStore
         from tests.fixtures_postgis import PgServer
