@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from api import bundle
 from api.bundle import IMMUTABLE, BundleError, module_graph, script_bundle, style_bundle
@@ -43,6 +44,26 @@ def test_the_precheck_page_asks_for_one_script_and_one_stylesheet(kupang_api: Ap
     # Leaflet's images, relative to its own stylesheet, are found from the bundle too
     images = re.findall(r'url\("(/static/vendor/[^"]+)"\)', css.text)
     assert images and all(kupang_api.client.get(u).status_code == 200 for u in images)
+
+
+def test_the_staff_page_asks_for_one_script_and_one_stylesheet(kupang_api: Api) -> None:
+    """The staff map's first paint on a slow line: its files bundled as the pre-check's,
+    tabs.js alone in the head (a classic script, so a tab works from the first paint)."""
+    client = TestClient(kupang_api.client.app, base_url="http://testserver")
+    r = client.post("/staf/login", data={"key": kupang_api.keys["staff"]}, follow_redirects=False)
+    assert r.status_code == 303
+    html = client.get("/staf").text
+    styles = [u.replace("&amp;", "&") for u in LINKS.findall(html)]
+    scripts = [u.replace("&amp;", "&") for u in SCRIPTS.findall(html)]
+    assert len(styles) == 1 and styles[0].startswith("/static/bundle/")
+    assert scripts[0].startswith("/static/js/tabs.js?v=")
+    assert len(scripts) == 2 and scripts[1].startswith("/static/bundle/")
+    js = client.get(scripts[1])
+    assert js.status_code == 200 and js.headers["cache-control"] == IMMUTABLE
+    for path, _body in module_graph("js/staff.js"):
+        assert f"__kkpr_modules['{path}']" in js.text
+    assert "VectorGrid" in js.text
+    assert client.get(styles[0]).headers["cache-control"] == IMMUTABLE
 
 
 def test_a_worker_that_did_not_render_the_page_makes_the_bundle(kupang_api: Api) -> None:

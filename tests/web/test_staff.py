@@ -3,6 +3,7 @@ legend, a click on a zone, the validation report and the review queue on the map
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -146,9 +147,11 @@ def test_validation_report_is_listed_and_located(page: Page, web_server: WebServ
 def test_a_tab_clicked_while_the_page_script_loads_still_opens(
     page: Page, web_server: WebServer
 ) -> None:
-    # the page's module is held back: a tab clicked in the meantime must not be lost
+    # the page's script (its bundle, or its module one by one) is held back: a tab
+    # clicked in the meantime must not be lost
     held: list[Route] = []
-    page.route("**/static/js/staff.js", lambda route: held.append(route))
+    script = re.compile(r"/static/(bundle/[0-9a-f]+\.js|js/staff\.js)")
+    page.route(script, lambda route: held.append(route))
     login(page, web_server)
     page.click("#tab-validation")
     expect(page.locator("#panel-validation")).to_be_visible()

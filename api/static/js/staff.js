@@ -464,6 +464,23 @@ async function located({ collection, ids }) {
 }
 
 keepHashOnLanguageSwitch();
-loadReviews();
-loadDecided();
-loadValidation();
+// the review queue, the decided list and the validation report (each placing marks, the
+// report fetching the features its problems name) are asked for once the view's zone
+// tiles are drawn: the map's tiles do not queue behind them, on the browser's six
+// connections to the server nor in its worker. At once when the view draws no zones;
+// after SIDE_WAIT_MS whatever the tiles do.
+const SIDE_WAIT_MS = 2500;
+let sideAsked = false;
+function loadSide() {
+  if (sideAsked) return;
+  sideAsked = true;
+  loadReviews();
+  loadDecided();
+  loadValidation();
+}
+if (map.getZoom() < ZONE_MIN_ZOOM || !map.hasLayer(zones)) loadSide();
+else {
+  zones.once("load", loadSide);
+  zones.once("tileerror", loadSide);
+  setTimeout(loadSide, SIDE_WAIT_MS);
+}
