@@ -113,3 +113,70 @@ def test_allowed_imports_are_not_flagged(tmp_path: Path) -> None:
     (tmp_path / "kkpr" / "cli").mkdir()
     (tmp_path / "kkpr" / "cli" / "run.py").write_text("from kkpr.store.memory import MemoryStore\n")
     assert violations(tmp_path) == []
+
+
+# ------------------------------------------------------------ private attributes
+
+# packages that may reach a store only through its public interface (for the memory
+# store's arrays: ``MemoryStore.bulk_arrays()``)
+PUBLIC_ONLY = ("kkpr/bulk",)
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def private_reads(root: Path) -> list[str]:
+    """Every read of another object's private attribute (``x._name``, or
+    ``getattr(x, "_name")``) in the packages of ``PUBLIC_ONLY``; ``self._name`` and
+    ``cls._name`` (a class's own) are allowed."""
+    out = []
+    for top in PUBLIC_ONLY:
+        for path in sorted((root / top).rglob("*.py")):
+            where = path.relative_to(root)
+            for node in ast.walk(ast.parse(path.read_text("utf-8"), str(path))):
+                if isinstance(node, ast.Attribute) and _private(node.attr):
+                    owner = node.value
+                    if isinstance(owner, ast.Name) and owner.id in ("self", "cls"):
+                        continue
+                    out.append(f"{where}:{node.lineno} reads .{node.attr}")
+                elif (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id in ("getattr", "hasattr")
+                    and len(node.args) >= 2
+                    and isinstance(node.args[1], ast.Constant)
+                    and isinstance(node.args[1].value, str)
+                    and _private(node.args[1].value)
+                ):
+                    out.append(f"{where}:{node.lineno} reads .{node.args[1].value}")
+    return out
+
+
+def test_bulk_reads_no_private_attribute_of_a_store() -> None:
+    assert private_reads(ROOT) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def f(store):\n    return store._zone_rows\n",
+        "def f(c):\n    return c.store._zone_tree.query(1)\n",
+        "def f(store):\n    return getattr(store, '_raster_grids')\n",
+    ],
+)
+def test_a_private_read_is_found(tmp_path: Path, source: str) -> None:
+    path = tmp_path / "kkpr" / "bulk" / "new.py"
+    path.parent.mkdir(parents=True)
+    path.write_text(source)
+    assert len(private_reads(tmp_path)) == 1
+
+
+def test_own_and_dunder_attributes_are_not_flagged(tmp_path: Path) -> None:
+    path = tmp_path / "kkpr" / "bulk" / "new.py"
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        "class A:\n    def f(self):\n        return self._x, type(self).__name__\n"
+        "def g(store):\n    return store.bulk_arrays().zone_rows, store.__dict__\n"
+    )
+    assert private_reads(tmp_path) == []

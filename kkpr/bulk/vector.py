@@ -46,7 +46,7 @@ from numpy.typing import NDArray
 from kkpr.bulk.clip import Rings, convex, overlap_areas
 from kkpr.bulk.sites import PROPOSAL_COLUMNS
 from kkpr.kugi import kind_of
-from kkpr.model import Effect, Form, Intensity, Outcome, PlanRules
+from kkpr.model import Effect, Form, Intensity, Outcome, PlanRules, SetbackRow
 from kkpr.plan.rasters import ground_elevation
 from kkpr.rules import bonus as bonus_rules
 from kkpr.rules import classes as class_rules
@@ -57,7 +57,7 @@ from kkpr.rules.outcome import NO_INTENSITY, PART_EFFECT
 from kkpr.rules.overlays import elevation_kinds, groups_of
 from kkpr.rules.setbacks import frontage_key, road_key, row_for
 from kkpr.site import is_geographic, to_crs_many
-from kkpr.store.memory import MemoryStore
+from kkpr.store.memory import BulkArrays, MemoryStore
 from kkpr.store.rasters import Grid, many_stats, screen
 
 RANK = {Effect.INFO: 0, Effect.CONDITION: 1, Effect.REVIEW: 2, Effect.FORBIDS: 3}
@@ -105,6 +105,7 @@ class Compiled:
     """A memory store's plan, compiled once into the arrays the rules run over."""
 
     store: MemoryStore
+    arrays: BulkArrays  # the store's plan as arrays (its public, read-only view)
     rules: PlanRules
     codes: _Codes
     zone_sz: NDArray[np.int64]  # sub-zone index of each zone polygon
@@ -173,7 +174,8 @@ def _rank(effect: Effect) -> int:
 def _compile(store: MemoryStore) -> Compiled:
     rules = store.plan.rules
     codes = _Codes()
-    rows = store._zone_rows
+    arrays = store.bulk_arrays()
+    rows = arrays.zone_rows
 
     # sub-zones: every one the zones or the matrix name
     subzones = sorted({r["kodszn"] for r in rows} | {s for _k, s in rules.itbx})
@@ -203,7 +205,7 @@ def _compile(store: MemoryStore) -> Compiled:
         dtype=float,
     ).reshape(-1)  # fmt: skip
     zone_gsb = np.where(np.isnan(own_gsb), base_gsb[zone_sz], own_gsb)
-    road_group, road_gsb = _roads(store)
+    road_group, road_gsb = _roads(arrays, rules.setbacks)
 
     # overlay kinds: from flags and from the layer
     kinds: list[str] = []
@@ -221,7 +223,7 @@ def _compile(store: MemoryStore) -> Compiled:
         flag_kind.extend(kind(j) for j in r["flags"])
         flag_ptr[i + 1] = len(flag_kind)
 
-    ov_rows = store._ov_rows
+    ov_rows = arrays.ov_rows
     ov_kind = np.array([kind(h.jenis) for h in ov_rows], dtype=np.int64)
     ov_rank = np.array([_efek_rank(h.efek) for h in ov_rows], dtype=np.int64)
     ov_tb = np.array([np.nan if h.tb is None else float(h.tb) for h in ov_rows])
@@ -294,10 +296,11 @@ def _compile(store: MemoryStore) -> Compiled:
         [[codes(f"condition.{k}.exceeded"), codes(f"condition.{k}.unverified")] for k in LIMITS],
         dtype=np.int64,
     )
-    pieces, piece_ov = _pieces(store._ov_geoms)
-    grids = store._raster_grids
+    pieces, piece_ov = _pieces(arrays.ov_geoms)
+    grids = arrays.raster_grids
     compiled = Compiled(
         store=store,
+        arrays=arrays,
         rules=rules,
         codes=codes,
         zone_sz=zone_sz,
@@ -325,8 +328,8 @@ def _compile(store: MemoryStore) -> Compiled:
         piece_tree=shapely.STRtree(pieces),
         piece_ov=piece_ov,
         piece_rings=Rings.of(pieces),
-        zone_rings=Rings.of(store._zone_geoms),
-        grids=grids,
+        zone_rings=Rings.of(arrays.zone_geoms),
+        grids=list(grids),
         raster_codes=np.array([codes(f"raster.{g.spec.id}") for g in grids], dtype=np.int64),
         code_sliver=codes("zone.sliver"),
         code_outside=codes("site.outside_rdtr"),
@@ -344,17 +347,17 @@ def _compile(store: MemoryStore) -> Compiled:
         ),
     )
     shapely.prepare(compiled.piece_geoms)
-    shapely.prepare(store._zone_geoms)  # for the inside test of each part
     return compiled
 
 
-def _roads(store: MemoryStore) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+def _roads(
+    arrays: BulkArrays, table: tuple[SetbackRow, ...]
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """The frontage group and the gsb.csv GSB of each road (kkpr.rules.setbacks)."""
-    rows = store._road_rows
+    rows = arrays.road_rows
     groups: dict[tuple[str | None, ...], int] = {}
     group = np.zeros(len(rows), dtype=np.int64)
     gsb = np.full(len(rows), np.nan)
-    table = store.plan.rules.setbacks
     by_class: dict[tuple[str | None, ...], float] = {}  # a layer has few classes
     for j, r in enumerate(rows):
         cls = (road_key(r.fungsi), road_key(r.kelas), road_key(r.status))
@@ -490,7 +493,7 @@ def evaluate_sites(
     todo = np.flatnonzero(~exact)
     g = np.empty(n, dtype=object)
     g[todo] = to_crs_many(geoms[todo], crs, store.crs)
-    outside_region = ~shapely.intersects(store._region, g[todo])
+    outside_region = ~shapely.intersects(c.arrays.region, g[todo])
     exact[todo[outside_region]] = True
     todo = todo[~outside_region]
 
@@ -503,7 +506,7 @@ def evaluate_sites(
     out = _Reasons()
 
     # ---- zone parts
-    zone_geoms = store._zone_geoms
+    zone_geoms = c.arrays.zone_geoms
     convex_site = convex(sub)
     ps, pz, parea, cut = zone_parts(c, sub, point, site_area, convex_site)
     # a part or an outside area within AREA_MARGIN of a tolerance: measured by GEOS,
@@ -829,7 +832,7 @@ def _class_limits(
     classes = c.rules.intensity_classes
     if not classes or not len(dec):
         return plim
-    rows = store._zone_rows
+    rows = c.arrays.zone_rows
     pick = np.array([rows[z]["kodszn"] in classes for z in pz[dec]], dtype=bool)
     if not pick.any():
         return plim
@@ -941,7 +944,7 @@ def _overlay_hits(
         )
         f = np.flatnonzero(fragile)
         if len(f):
-            whole_geoms = c.store._ov_geoms[uov[f]]
+            whole_geoms = c.arrays.ov_geoms[uov[f]]
             area[f] = shapely.area(shapely.intersection(whole_geoms, sites[usite[f]]))
     keep = point[usite] | (area > 0)
     return usite[keep], uov[keep], area[keep]  # in (site, feature) order, as np.unique
@@ -956,8 +959,8 @@ def zone_parts(
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]:
     """(site, zone, overlap area) of every pair that intersects, in (site, zone) order,
     and the indices of the pairs whose area was cut (not a point, not wholly inside)."""
-    zone_geoms = c.store._zone_geoms  # prepared by compile_store
-    ps, pz = c.store._zone_tree.query(sites, predicate="intersects")
+    zone_geoms = c.arrays.prepared_zones()  # for the inside test of each part
+    ps, pz = c.arrays.zone_tree.query(sites, predicate="intersects")
     order = np.lexsort((pz, ps))
     ps, pz = ps[order], pz[order]
     parea = np.zeros(len(ps))
@@ -1016,7 +1019,7 @@ def _raster_shares(
 def parts_text(store: MemoryStore, v: Verdicts) -> list[str]:
     """Per site, its zone parts as ``kodszn share cell`` (the ``parts`` column)."""
     c = compile_store(store)
-    rows = store._zone_rows
+    rows = c.arrays.zone_rows
     bounds = np.searchsorted(v.part_site, np.arange(len(v.outcome) + 1))
     words = [
         f"{rows[z]['kodszn']} {share:.0%} {c.cell_text[cell] or '—'}"

@@ -41,6 +41,42 @@ from kkpr.store.rasters import Grid, load_grid, many_stats
 DEFAULT_OUTSIDE_MARGIN_M = 5000.0
 
 
+@dataclasses.dataclass(frozen=True, eq=False)
+class BulkArrays:
+    """A memory store's plan as the arrays the array rules (``kkpr.bulk``) run over.
+
+    Read-only by contract: the arrays are the store's own (not copies), shared by every
+    check the store answers, so nothing may write into them or ``shapely.prepare`` them
+    in place (GEOS prepared state is not thread-safe; see ``kkpr.store.prepared``).
+    Ask ``prepared_zones()`` for prepared zone geometries instead.
+
+    * ``zone_geoms`` / ``zone_tree`` / ``zone_rows``: the zone polygons in layer order,
+      their STRtree and, per polygon, its attributes as ``ZoneHit`` fields (``kodszn``,
+      ``flags``, ``intensity`` ...);
+    * ``ov_geoms`` / ``ov_rows``: the overlay features in layer order and, per feature,
+      its ``OverlayHit`` (area 0, no part);
+    * ``road_rows``: the road segments in layer order as ``RoadHit`` (length 0);
+    * ``region``: the area the store answers for (outside it a site is outside the plan);
+    * ``raster_grids``: every plan raster loaded over ``region``, in the order of the
+      plan's raster specs.
+    """
+
+    crs: str
+    region: BaseGeometry
+    zone_geoms: np.ndarray
+    zone_tree: shapely.STRtree
+    zone_rows: Sequence[dict[str, Any]]
+    ov_geoms: np.ndarray
+    ov_rows: Sequence[OverlayHit]
+    road_rows: Sequence[RoadHit]
+    raster_grids: Sequence[Grid]
+    zones_prepared: PerThreadPrepared
+
+    def prepared_zones(self) -> np.ndarray:
+        """The zone geometries, prepared, in layer order: this thread's own copy."""
+        return self.zones_prepared.get()
+
+
 class MemoryStore:
     """A Store over one in-memory Plan."""
 
@@ -59,6 +95,8 @@ class MemoryStore:
         self._zone_geoms = np.asarray(zones.geometry.values, dtype=object)
         self._zone_tree = shapely.STRtree(self._zone_geoms)
         self._zone_rows = _zone_records(zones)
+        # prepared for the array rules only, per thread (never in place: see prepared.py)
+        self._zone_prepared = PerThreadPrepared(self._zone_geoms)
         ov = plan.overlays
         self._ov_geoms = np.asarray(ov.geometry.values, dtype=object)
         self._ov_tree = shapely.STRtree(self._ov_geoms)
@@ -205,6 +243,24 @@ class MemoryStore:
         """The overlay geometries, prepared, in layer order: this thread's own copy
         (GEOS prepared geometries must not be shared between threads)."""
         return self._ov_prepared.get()
+
+    def bulk_arrays(self) -> BulkArrays:
+        """The plan as arrays for the array rules (``kkpr.bulk``): see ``BulkArrays``.
+
+        The public, read-only view of this store's internals; loads the plan rasters
+        on first call (as a check that measures them would)."""
+        return BulkArrays(
+            crs=self.crs,
+            region=self._region,
+            zone_geoms=self._zone_geoms,
+            zone_tree=self._zone_tree,
+            zone_rows=self._zone_rows,
+            ov_geoms=self._ov_geoms,
+            ov_rows=self._ov_rows,
+            road_rows=self._road_rows,
+            raster_grids=self._raster_grids,
+            zones_prepared=self._zone_prepared,
+        )
 
     # ------------------------------------------------------------ parts
 
