@@ -53,6 +53,13 @@ from kkpr.rules import classes as class_rules
 from kkpr.rules.activity_groups import group_effect
 from kkpr.rules.intensity import WEIGHTED
 from kkpr.rules.itbx import parse_cell
+from kkpr.rules.order import (
+    ConditionSlot,
+    FeatureSlot,
+    IntensityGroup,
+    OverlaySource,
+    Stage,
+)
 from kkpr.rules.outcome import NO_INTENSITY, PART_EFFECT
 from kkpr.rules.overlays import elevation_kinds, groups_of
 from kkpr.rules.setbacks import frontage_key, road_key, row_for
@@ -78,8 +85,15 @@ RASTER_EPS = 1e-12  # and on a raster's tolerated share
 PIECE_VERTICES = 64
 PIECE_M = 250.0
 # the reason stages, in evaluate's order
-PART, OUTSIDE, CONDITION, OVERLAY, INTENS, SETBACK, RASTER = range(7)
-CLASS_KEY = 1 << 40  # intensity class reasons come before the limits (keys 0..4)
+PART, OUTSIDE, CONDITION, OVERLAY, INTENS, SETBACK, RASTER = (
+    Stage.PART,
+    Stage.OUTSIDE,
+    Stage.CONDITION,
+    Stage.OVERLAY,
+    Stage.INTENSITY,
+    Stage.SETBACK,
+    Stage.RASTER,
+)
 
 
 # ---------------------------------------------------------------- the plan as arrays
@@ -547,14 +561,14 @@ def evaluate_sites(
     out.add(
         ps,
         PART,
-        np.arange(len(ps)),
+        (np.arange(len(ps)),),
         np.where(pdec, c.cell_code[pcell], c.code_sliver),
         np.where(pdec, c.cell_rank[pcell], 0),
     )
 
     # ---- outside the RDTR
     s = np.flatnonzero(pkkpr)
-    out.add(s, OUTSIDE, np.zeros(len(s)), c.code_outside, _rank(Effect.REVIEW))
+    out.add(s, OUTSIDE, (0,), c.code_outside, _rank(Effect.REVIEW))
 
     # ---- conditions of the deciding cells: first occurrence per site
     dec = np.flatnonzero(pdec)
@@ -563,13 +577,19 @@ def evaluate_sites(
     within = np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts, counts)
     cond = c.cell_cond[c.cell_cond_ptr[pcell[rep]] + within]
     csite = ps[rep]
-    ckey = rep * 1024 + within  # evaluate meets them in part order, then cell order
-    first = np.lexsort((ckey, cond, csite))
-    csite, cond, ckey = csite[first], cond[first], ckey[first]
+    # evaluate meets them in part order, then cell order: the first meeting counts
+    first = np.lexsort((within, rep, cond, csite))
+    csite, cond, rep, within = csite[first], cond[first], rep[first], within[first]
     new = np.ones(len(csite), dtype=bool)
     new[1:] = (csite[1:] != csite[:-1]) | (cond[1:] != cond[:-1])
-    csite, cond, ckey = csite[new], cond[new], ckey[new]
-    out.add(csite, CONDITION, ckey * 4, c.cond_code[cond], c.cond_rank[cond])
+    csite, cond, rep, within = csite[new], cond[new], rep[new], within[new]
+    out.add(
+        csite,
+        CONDITION,
+        (rep, within, ConditionSlot.CONDITION),
+        c.cond_code[cond],
+        c.cond_rank[cond],
+    )
     values = (
         prop["floor_area_m2"][todo][csite],
         ratio_area[csite],
@@ -582,7 +602,13 @@ def evaluate_sites(
         exceeded = has & ~np.isnan(value) & (value > limit + EPS)
         for mask, which, limit_rank in ((exceeded, 0, 3), (unverified, 1, 1)):
             i = np.flatnonzero(mask)
-            out.add(csite[i], CONDITION, ckey[i] * 4 + 1 + k, c.limit_codes[k, which], limit_rank)
+            out.add(
+                csite[i],
+                CONDITION,
+                (rep[i], within[i], ConditionSlot.LIMIT + k),
+                c.limit_codes[k, which],
+                limit_rank,
+            )
 
     # ---- overlays: the layer's features, then the flags of the zone parts
     os_, oo, oarea = _overlay_hits(c, sub, point, site_area, convex_site)
@@ -596,7 +622,7 @@ def evaluate_sites(
     okind = c.ov_kind[oo]
     og = grank[okind, site_kbli[os_]]
     orank = np.where(odec, np.where(og >= 0, og, c.ov_rank[oo]), 0)
-    out.add(os_, OVERLAY, 2 * oo, c.kind_code[okind], orank)
+    out.add(os_, OVERLAY, (OverlaySource.FEATURE, oo, FeatureSlot.KIND), c.kind_code[okind], orank)
     caps = odec & ~np.isnan(c.ov_tb[oo])
     cap_tb = _elevation_caps(c, store, sub, os_, oo, okind, caps, out)
     fcount = c.zone_flag_ptr[pz + 1] - c.zone_flag_ptr[pz]
@@ -606,7 +632,7 @@ def evaluate_sites(
     fsite = ps[frep]
     fg = grank[fkind, site_kbli[fsite]]
     frank = np.where(pdec[frep], np.where(fg >= 0, fg, c.kind_flag_rank[fkind]), 0)
-    out.add(fsite, OVERLAY, 2 * len(c.ov_kind) + frep * 64 + fwithin, c.kind_code[fkind], frank)
+    out.add(fsite, OVERLAY, (OverlaySource.FLAG, frep, fwithin), c.kind_code[fkind], frank)
 
     # ---- intensity: the strictest limit of the deciding parts (and height caps); the
     # lot ratios of parts that differ area-weighted (intensity.combine)
@@ -647,7 +673,7 @@ def evaluate_sites(
             bad = value > limit + EPS if is_min else value < limit - EPS
         bad &= ~np.isnan(limit) & ~np.isnan(value)
         s = np.flatnonzero(bad)
-        out.add(s, INTENS, np.full(len(s), j), c.intensity_codes[j], 3)
+        out.add(s, INTENS, (IntensityGroup.LIMIT, j), c.intensity_codes[j], 3)
 
     # ---- setbacks: no footprint here, so the limits only (kkpr.rules.setbacks): a
     # reason per frontage (the first segment's layer order), else the sub-zone GSB
@@ -660,11 +686,11 @@ def evaluate_sites(
         fs, fr = rs[first], rr[first]
         known = ~np.isnan(c.road_gsb[fr]) | ~np.isnan(site_gsb[fs])
         code = np.where(known, c.setback_codes[0], c.setback_codes[1])
-        out.add(fs, SETBACK, fr, code, 0)
+        out.add(fs, SETBACK, (fr,), code, 0)
     fronting = np.zeros(m, dtype=bool)
     fronting[rs] = True
     s = np.flatnonzero(~fronting & ~np.isnan(site_gsb))
-    out.add(s, SETBACK, np.zeros(len(s)), c.setback_codes[2], 0)
+    out.add(s, SETBACK, (0,), c.setback_codes[2], 0)
 
     # ---- rasters
     for r, grid in enumerate(c.grids):
@@ -677,7 +703,7 @@ def evaluate_sites(
         exceeded = has & (share > spec.max_share + RASTER_EPS)
         s = np.flatnonzero(has)
         raster_rank = np.where(exceeded[s], _efek_rank(spec.efek), 0)
-        out.add(s, RASTER, np.full(len(s), r), c.raster_codes[r], raster_rank)
+        out.add(s, RASTER, (r,), c.raster_codes[r], raster_rank)
 
     # ---- the outcome: the strictest effect
     site_i, code, rank = out.ordered()
@@ -704,21 +730,29 @@ def evaluate_sites(
 
 
 class _Reasons:
-    """The long reason table, built stage by stage, sorted once."""
+    """The long reason table, built stage by stage, sorted once: by site, then in the
+    named ordering of ``kkpr.rules.order`` (the stage, then up to ``KEYS`` keys within
+    it, compared left to right; missing keys count as 0)."""
+
+    KEYS = 3
 
     def __init__(self) -> None:
         self.cols: list[tuple[Any, ...]] = []
 
-    def add(self, site: Any, stage: int, key: Any, code: Any, rank: Any) -> None:
+    def add(self, site: Any, stage: Stage, key: tuple[Any, ...], code: Any, rank: Any) -> None:
         site = np.asarray(site, dtype=np.int64)
         k = len(site)
         if k == 0:
             return
+        if len(key) > self.KEYS:
+            raise ValueError(f"a reason key has at most {self.KEYS} parts: {len(key)}")
+        keys = [np.broadcast_to(np.asarray(x, dtype=np.int64), (k,)) for x in key]
+        keys += [np.zeros(k, dtype=np.int64)] * (self.KEYS - len(key))
         self.cols.append(
             (
                 site,
-                np.full(k, stage, dtype=np.int64),
-                np.broadcast_to(np.asarray(key, dtype=np.int64), (k,)),
+                np.full(k, int(stage), dtype=np.int64),
+                *keys,
                 np.broadcast_to(np.asarray(code, dtype=np.int64), (k,)),
                 np.broadcast_to(np.asarray(rank, dtype=np.int64), (k,)),
             )
@@ -728,8 +762,8 @@ class _Reasons:
         if not self.cols:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty
-        site, stage, key, code, rank = (np.concatenate(x) for x in zip(*self.cols, strict=True))
-        order = np.lexsort((key, stage, site))
+        site, stage, *keys, code, rank = (np.concatenate(x) for x in zip(*self.cols, strict=True))
+        order = np.lexsort((*reversed(keys), stage, site))
         return site[order], code[order], rank[order]
 
 
@@ -763,7 +797,13 @@ def _elevation_caps(
     missing = np.flatnonzero(caps & elev & np.isnan(ground[os_]))
     for k in missing.tolist():
         code = c.codes(f"overlay.{c.kinds[okind[k]].lower()}.no_ground")
-        out.add([os_[k]], OVERLAY, 2 * oo[k] + 1, code, _rank(Effect.REVIEW))
+        out.add(
+            [os_[k]],
+            OVERLAY,
+            (OverlaySource.FEATURE, oo[k], FeatureSlot.CAP),
+            code,
+            _rank(Effect.REVIEW),
+        )
     caps &= ~np.isnan(tb)
     return tb
 
@@ -803,14 +843,13 @@ def _klb_bonus(
     has_klb = ~np.isnan(strict[:, 1])
     applied = found & asked & has_klb
     strict[applied, 1] = strict[applied, 1] + bonus[applied] * share[applied]
-    key = -2 * CLASS_KEY  # before the class rows' reasons and the limits
     for mask, code, rank in (
         (applied, "tod.bonus.applied", 1),
         (found & ~asked, "tod.bonus.available", 0),
         (asked & ~(found & has_klb), "tod.bonus.not_applicable", 0),
     ):
         s = np.flatnonzero(mask)
-        out.add(s, INTENS, key, c.codes(code), rank)
+        out.add(s, INTENS, (IntensityGroup.BONUS,), c.codes(code), rank)
 
 
 def _class_limits(
@@ -859,7 +898,7 @@ def _class_limits(
                 has_road_layer=road_hits is not None,
             )
             base = seen[(i, code)] = sel.intensity or NO_INTENSITY
-            out.add([i], INTENS, k - CLASS_KEY, c.codes(sel.code), _rank(sel.effect))
+            out.add([i], INTENS, (IntensityGroup.CLASS, k), c.codes(sel.code), _rank(sel.effect))
         merged = row["intensity"].over(base)
         plim[k] = [np.nan if (v := getattr(merged, a)) is None else v for _r, a, _m in INTENSITY]
         if gsb is not None:

@@ -40,6 +40,7 @@ from kkpr.rules import rasters as raster_rules
 from kkpr.rules import rtrw as rtrw_rules
 from kkpr.rules import setbacks as setback_rules
 from kkpr.rules.itbx import parse_cell
+from kkpr.rules.order import Stage
 from kkpr.text import ITBX_WORDS, num_en, num_id, pct_en, pct_id
 
 ORDER = [Effect.FORBIDS, Effect.REVIEW, Effect.CONDITION]
@@ -114,7 +115,9 @@ def evaluate(
     ratio_area = proposal.land_area_m2 if point else site_area
     activity = rules.activities.get(entry.kode_kegiatan)
     kegiatan = activity.kegiatan if activity else entry.kode_kegiatan
-    reasons: list[Reason] = []
+    # the reasons of each stage; given in the named ordering (kkpr.rules.order.Stage),
+    # the one the array rules (kkpr.bulk.vector) sort theirs by
+    staged: dict[Stage, list[Reason]] = {stage: [] for stage in Stage}
 
     # ---- zone parts and their ITBX cells
     parts: list[PartResult] = []
@@ -160,7 +163,7 @@ def evaluate(
                 conditions=codes,
             )
         )
-        reasons.append(
+        staged[Stage.PART].append(
             _part_reason(
                 z.kodszn,
                 z.namszn,
@@ -194,13 +197,15 @@ def evaluate(
     indications: list[rtrw_rules.Indication] = []
     pkkpr = not parts or is_deciding(outside, outside_share, rules, False, share_only)
     if pkkpr:
-        reasons.append(_outside_reason(outside, outside_share, point))
-        reasons.extend(_rtrw_reasons(located))
+        staged[Stage.OUTSIDE].append(_outside_reason(outside, outside_share, point))
+        staged[Stage.OUTSIDE].extend(_rtrw_reasons(located))
         matrix = rules.rtrw_matrix
         if matrix is not None:
             empty = rules.meta.rule_options.empty_cell
             indications = [rtrw_rules.indicate(matrix, h, entry, empty) for h in located.rtrw]
-            reasons.extend(rtrw_rules.reason(i, entry, kegiatan, site_area) for i in indications)
+            staged[Stage.OUTSIDE].extend(
+                rtrw_rules.reason(i, entry, kegiatan, site_area) for i in indications
+            )
 
     # ---- conditions (T limits against the proposal): of the parts a drawn building
     # stands on, else of every deciding part
@@ -213,7 +218,7 @@ def evaluate(
         cond = rules.conditions.get(code)
         result, r = _condition(code, cond, sorted(set(kodszn)), drawn, ratio_area)
         conditions.append(result)
-        reasons.extend(r)
+        staged[Stage.CONDITION].extend(r)
 
     # ---- overlays (layer and zone flags) and their height caps
     deciding_flags = [p.deciding for p in parts]
@@ -230,7 +235,7 @@ def evaluate(
     overlay_findings, overlay_reasons, caps = overlay_rules.evaluate(
         hits, rules.meta, entry.kbli, site_area, located.ground_m
     )
-    reasons.extend(overlay_reasons)
+    staged[Stage.OVERLAY].extend(overlay_reasons)
 
     # ---- intensity (the class row of each sub-zone first, where the plan has classes)
     combined = intensity_rules.combine(
@@ -240,20 +245,22 @@ def evaluate(
     if klb is not None:
         combined["KLB"] = klb
     if bonus_reason is not None:
-        reasons.append(bonus_reason)
-    reasons.extend(class_rules.reason(sel) for sel in chosen.values())
+        staged[Stage.INTENSITY].append(bonus_reason)
+    staged[Stage.INTENSITY].extend(class_rules.reason(sel) for sel in chosen.values())
     intensity, intensity_reasons = intensity_rules.evaluate(combined, drawn, ratio_area)
-    reasons.extend(intensity_reasons)
+    staged[Stage.INTENSITY].extend(intensity_reasons)
 
     # ---- setbacks: GSB per frontage (and JBB) against a drawn footprint
     setbacks, setback_reasons = setback_rules.evaluate(
         rules, located, subzone_gsb(limits), footprint
     )
-    reasons.extend(setback_reasons)
+    staged[Stage.SETBACK].extend(setback_reasons)
 
     # ---- rasters
     raster_findings, raster_reasons = raster_rules.evaluate(rules.meta.rasters, located.rasters)
-    reasons.extend(raster_reasons)
+    staged[Stage.RASTER].extend(raster_reasons)
+
+    reasons = [reason for stage in Stage for reason in staged[stage]]
 
     outcome = next(
         (OUTCOME_OF[e] for e in ORDER if any(r.effect == e for r in reasons)), Outcome.SESUAI
