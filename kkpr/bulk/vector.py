@@ -51,6 +51,8 @@ from kkpr.plan.rasters import ground_elevation
 from kkpr.rules import bonus as bonus_rules
 from kkpr.rules import classes as class_rules
 from kkpr.rules.activity_groups import group_effect
+from kkpr.rules.effects import RANK, SEVERITY, efek_effect
+from kkpr.rules.intensity import RULES as INTENSITY_RULES
 from kkpr.rules.intensity import WEIGHTED
 from kkpr.rules.itbx import parse_cell
 from kkpr.rules.order import (
@@ -67,13 +69,14 @@ from kkpr.site import is_geographic, to_crs_many
 from kkpr.store.memory import BulkArrays, MemoryStore
 from kkpr.store.rasters import Grid, many_stats, screen
 
-RANK = {Effect.INFO: 0, Effect.CONDITION: 1, Effect.REVIEW: 2, Effect.FORBIDS: 3}
-EFFECTS = [Effect.INFO, Effect.CONDITION, Effect.REVIEW, Effect.FORBIDS]
+EFFECTS = list(SEVERITY)  # an effect rank (kkpr.rules.effects.RANK) -> its effect
 OUTCOMES = [Outcome.SESUAI, Outcome.SESUAI_BERSYARAT, Outcome.PERLU_KAJIAN, Outcome.TIDAK_SESUAI]
 FORMS = [Form.KKKPR, Form.PKKPR]
-# intensity rules in evaluate's order: (rule, Intensity field, the stricter is min?)
-INTENSITY = (("KDB", "kdb", True), ("KLB", "klb", True), ("KDH", "kdh", False),
-             ("JLB", "jlb", True), ("TB", "tb", True))  # fmt: skip
+# intensity rules in evaluate's order: (rule, Intensity field, the stricter is min?),
+# from the single check's table (kkpr.rules.intensity.RULES)
+INTENSITY = tuple(
+    (rule, attr, how == "min") for rule, (attr, how, _unit) in INTENSITY_RULES.items()
+)
 LIMITS = ("max_floor_area_m2", "max_site_area_m2", "max_floors")
 EPS = 1e-9  # the float slack evaluate allows on every limit
 # an area (m²) this close to a tolerance is measured by GEOS (numpy clipping agrees
@@ -386,7 +389,7 @@ def _roads(
 
 
 def _efek_rank(efek: str | None) -> int:
-    return {"X": 3, "B": 1}.get(efek or "", 0)
+    return RANK[efek_effect(efek)]
 
 
 def _pieces(geoms: NDArray[np.object_]) -> tuple[NDArray[np.object_], NDArray[np.int64]]:

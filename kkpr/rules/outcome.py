@@ -39,11 +39,12 @@ from kkpr.rules import overlays as overlay_rules
 from kkpr.rules import rasters as raster_rules
 from kkpr.rules import rtrw as rtrw_rules
 from kkpr.rules import setbacks as setback_rules
+from kkpr.rules.effects import SEVERITY
 from kkpr.rules.itbx import parse_cell
 from kkpr.rules.order import Stage
 from kkpr.text import ITBX_WORDS, num_en, num_id, pct_en, pct_id
 
-ORDER = [Effect.FORBIDS, Effect.REVIEW, Effect.CONDITION]
+ORDER = list(reversed(SEVERITY[1:]))  # the gravest effect a reason has decides
 OUTCOME_OF = {
     Effect.FORBIDS: Outcome.TIDAK_SESUAI,
     Effect.REVIEW: Outcome.PERLU_KAJIAN,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kkpr.model import Effect, RasterFinding, RasterSpec, RasterStat, Reason
+from kkpr.rules.effects import efek_effect
 from kkpr.text import num_en, num_id, pct_en, pct_id
 
 
@@ -42,10 +43,7 @@ def evaluate(
 def _reason(
     spec: RasterSpec, stat: RasterStat, share: float, limit: float, exceeded: bool
 ) -> Reason:
-    if not exceeded:
-        effect = Effect.INFO
-    else:
-        effect = {"X": Effect.FORBIDS, "B": Effect.CONDITION}.get(spec.efek or "", Effect.INFO)
+    effect = efek_effect(spec.efek) if exceeded else Effect.INFO
 
     def texts() -> tuple[str, str]:
         allowed_id, allowed_en = pct_id(spec.max_share), pct_en(spec.max_share)
