@@ -52,6 +52,14 @@ def insert(table: str, columns: Iterable[str]) -> Sql:
     )
 
 
+def update(table: str, columns: Iterable[str], key: str) -> Sql:
+    """``UPDATE table SET column = parameter, ... WHERE key = parameter``: the
+    parameters are the columns' values, then the key's."""
+    names = {f"c{i}": c for i, c in enumerate(columns)}
+    sets = ", ".join("{" + k + "} = {}" for k in names)
+    return sql(f"UPDATE {{table}} SET {sets} WHERE {{key}} = {{}}", table=table, key=key, **names)
+
+
 def _parameters(template: str) -> int:
     fields = [f for _text, f, _spec, _conv in string.Formatter().parse(template) if f is not None]
     return sum(1 for f in fields if f == "")

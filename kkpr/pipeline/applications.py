@@ -20,6 +20,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from kkpr.check import as_site, check
+from kkpr.db.database import Database
+from kkpr.db.sql import insert, sql
 from kkpr.errors import InvalidInput
 from kkpr.model import Effect, Form, Outcome, Proposal
 from kkpr.pipeline import cases, integration, outbox, review, state
@@ -34,7 +36,6 @@ from kkpr.pipeline.state import conditions_of, event, move, position, reasons_of
 from kkpr.pipeline.statuses import KKPR_STATUS, START, Action, Actor
 from kkpr.pipeline.tracking import new_code
 from kkpr.records.checks import CheckLog, open_records, records_url
-from kkpr.records.db import Database
 from kkpr.settings import Settings
 from kkpr.store.base import Store
 
@@ -183,10 +184,7 @@ class Pipeline(Assessment):
                     "updated_at": iso(now),
                 }
                 state.insert(tx, row)
-                tx.execute(
-                    f"INSERT INTO cases ({', '.join(case)}) VALUES ({', '.join('?' * len(case))})",
-                    tuple(case.values()),
-                )
+                tx.execute(insert("cases", case), tuple(case.values()))
                 state.history(tx, row["id"], Stage.KKPR, StageStatus.IN_PROGRESS, now, by)
                 event(
                     tx, row, outbox.APPLICATION_SUBMITTED, now,
@@ -242,7 +240,7 @@ class Pipeline(Assessment):
         )  # fmt: skip
         case.update(state=str(START.state), step=str(START.step))
         tx.execute(
-            "UPDATE cases SET state = ?, step = ? WHERE application_id = ?",
+            sql("UPDATE cases SET state = {}, step = {} WHERE application_id = {}"),
             (case["state"], case["step"], row["id"]),
         )
         outbox.emit(

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from kkpr.check import check
+from kkpr.db.database import Database, Row, Tx
+from kkpr.db.sql import sql, update
 from kkpr.errors import Conflict, InvalidInput
 from kkpr.model import Effect, Outcome, Proposal, Site
 from kkpr.pipeline import cases, documents, integration, logged, outbox, state, steps
@@ -40,7 +42,6 @@ from kkpr.pipeline.statuses import (
 from kkpr.pipeline.technical import PartialApprovalError, approved_part, data_teknis
 from kkpr.pipeline.tracking import applicant_status
 from kkpr.records.checks import CheckLog
-from kkpr.records.db import Database, Row, Tx
 from kkpr.settings import Settings
 from kkpr.site import site_from_geojson, to_plan_crs
 from kkpr.store.base import Store
@@ -316,7 +317,7 @@ class Assessment:
             )  # fmt: skip
             app["document_number"] = doc["number"]
             tx.execute(
-                "UPDATE applications SET document_number = ? WHERE id = ?",
+                sql("UPDATE applications SET document_number = {} WHERE id = {}"),
                 (doc["number"], app["id"]),
             )
             event(
@@ -344,8 +345,10 @@ class Assessment:
             open_ids = [
                 r["application_id"]
                 for r in tx.query(
-                    "SELECT application_id FROM cases WHERE path = 'PKKPR' AND state NOT IN"
-                    f" ({', '.join('?' * len(finals))}) ORDER BY number",
+                    sql(
+                        "SELECT application_id FROM cases WHERE path = 'PKKPR' AND state NOT IN"
+                        f" ({', '.join(['{}'] * len(finals))}) ORDER BY number"
+                    ),
                     finals,
                 )
             ]
@@ -384,7 +387,7 @@ class Assessment:
                 to_state=case["state"], code=None, officer=SYSTEM, actor=Actor.SYSTEM,
                 keterangan=note, data={"deadline": str(deadline)}, now=now, tz=self.tz,
             )  # fmt: skip
-            tx.execute("UPDATE cases SET overdue_flagged_at = ? WHERE application_id = ?",
+            tx.execute(sql("UPDATE cases SET overdue_flagged_at = {} WHERE application_id = {}"),
                        (iso(now), app_id))  # fmt: skip
 
     def _fiktif_positif(self, app_id: str, deadline: date | None) -> None:
@@ -473,8 +476,7 @@ class Assessment:
             )  # fmt: skip
             updates["updated_at"] = iso(now)
             tx.execute(
-                f"UPDATE cases SET {', '.join(f'{k} = ?' for k in updates)}"
-                " WHERE application_id = ?",
+                update("cases", updates, "application_id"),
                 (*updates.values(), app_id),
             )
             case.update(updates)

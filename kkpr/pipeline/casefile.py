@@ -16,6 +16,7 @@ from typing import Any
 import shapely
 from shapely.geometry import mapping
 
+from kkpr.db.sql import sql
 from kkpr.errors import KkprError
 from kkpr.oss.codes import words_of
 from kkpr.pipeline.applications import Pipeline
@@ -40,7 +41,7 @@ def case_file(pipe: Pipeline, app_id: str) -> dict[str, Any]:
     app = pipe.get(app_id)
     app.pop("events", None)  # deliveries are the integration's page, not the case's
     with pipe.db.transaction() as tx:
-        oss = tx.one("SELECT * FROM oss_applications WHERE application_id = ?", (app_id,))
+        oss = tx.one(sql("SELECT * FROM oss_applications WHERE application_id = {}"), (app_id,))
     sent: dict[str, Any] = loads(oss["fields"]) if oss else {}
     check = app.get("check") or {}
     decision = app.get("decision") or {}

@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from kkpr.db.database import Row, Tx
+from kkpr.db.sql import insert, sql, update
 from kkpr.pipeline import outbox
 from kkpr.pipeline.db import application_row, dumps, iso, loads
 from kkpr.pipeline.sla import Tick
@@ -27,7 +29,6 @@ from kkpr.pipeline.statuses import (
     kd_status,
     next_position,
 )
-from kkpr.records.db import Row, Tx
 
 OSS_TIME = "%Y-%m-%d %H:%M:%S"  # IZINSTATUS.tgl_status, in the office's time
 
@@ -56,7 +57,9 @@ def position(case: Row) -> Position:
 
 
 def transitions(tx: Tx, app_id: str) -> list[Row]:
-    rows = tx.query("SELECT * FROM transitions WHERE application_id = ? ORDER BY n", (app_id,))
+    rows = tx.query(
+        sql("SELECT * FROM transitions WHERE application_id = {} ORDER BY n"), (app_id,)
+    )
     for r in rows:
         r["data"] = loads(r["data"])
     return rows
@@ -88,7 +91,7 @@ def append(
     tz: ZoneInfo,
 ) -> dict[str, Any]:
     """Append one transition row; returns it as stored."""
-    last = tx.one("SELECT MAX(n) AS n FROM transitions WHERE application_id = ?", (app_id,))
+    last = tx.one(sql("SELECT MAX(n) AS n FROM transitions WHERE application_id = {}"), (app_id,))
     n = int(last["n"] or 0) + 1 if last else 1
     row = {
         "application_id": app_id,
@@ -106,10 +109,7 @@ def append(
         "at": iso(now),
         "on_date": now.astimezone(tz).date().isoformat(),
     }
-    tx.execute(
-        f"INSERT INTO transitions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-        tuple(row.values()),
-    )
+    tx.execute(insert("transitions", row), tuple(row.values()))
     return {**row, "data": data}
 
 
@@ -185,7 +185,7 @@ def record(
     changes["updated_at"] = iso(now)
     case.update(changes)
     tx.execute(
-        f"UPDATE cases SET {', '.join(f'{k} = ?' for k in changes)} WHERE application_id = ?",
+        update("cases", changes, "application_id"),
         (*changes.values(), app["id"]),
     )
     pnbp = (data or {}).get("data_pnbp")

@@ -45,12 +45,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from kkpr import __version__
+from kkpr.db.database import Database, Row
+from kkpr.db.sql import sql
 from kkpr.errors import KkprError, NotFound
 from kkpr.oss import channel
 from kkpr.oss.messages import answer_accepted
 from kkpr.pipeline.db import Clock, iso, utc_now
 from kkpr.pipeline.targets import NO_REDIRECTS, TargetRefused, opener, private_address
-from kkpr.records.db import Database, Row
 from kkpr.settings import Settings
 
 ID_HEADER = "webhook-id"
@@ -177,25 +178,29 @@ class Worker:
         until = iso(self.clock() + timedelta(seconds=self.settings.webhook_lease_s))
         with self.db.transaction() as tx:
             rows = tx.query(
-                "SELECT d.event_id, d.subscription_id, d.application_id, d.seq, d.attempts,"
-                " s.url, s.secret, o.body, o.type FROM deliveries d"
-                " JOIN subscriptions s ON s.id = d.subscription_id"
-                " JOIN outbox o ON o.event_id = d.event_id"
-                " WHERE d.status = 'pending' AND d.next_attempt_at <= ?"
-                " AND (d.lease_until IS NULL OR d.lease_until < ?)"
-                " AND NOT EXISTS (SELECT 1 FROM deliveries e"
-                "  WHERE e.subscription_id = d.subscription_id"
-                "  AND e.application_id = d.application_id AND e.seq < d.seq"
-                "  AND e.status IN ('pending', 'dead'))"
-                " ORDER BY d.next_attempt_at, d.created_at, d.seq LIMIT ?",
+                sql(
+                    "SELECT d.event_id, d.subscription_id, d.application_id, d.seq, d.attempts,"
+                    " s.url, s.secret, o.body, o.type FROM deliveries d"
+                    " JOIN subscriptions s ON s.id = d.subscription_id"
+                    " JOIN outbox o ON o.event_id = d.event_id"
+                    " WHERE d.status = 'pending' AND d.next_attempt_at <= {}"
+                    " AND (d.lease_until IS NULL OR d.lease_until < {})"
+                    " AND NOT EXISTS (SELECT 1 FROM deliveries e"
+                    "  WHERE e.subscription_id = d.subscription_id"
+                    "  AND e.application_id = d.application_id AND e.seq < d.seq"
+                    "  AND e.status IN ('pending', 'dead'))"
+                    " ORDER BY d.next_attempt_at, d.created_at, d.seq LIMIT {}"
+                ),
                 (now, now, limit),
             )
             claims = []
             for r in rows:
                 taken = tx.execute(
-                    "UPDATE deliveries SET lease_owner = ?, lease_until = ?"
-                    " WHERE event_id = ? AND subscription_id = ? AND status = 'pending'"
-                    " AND (lease_until IS NULL OR lease_until < ?)",
+                    sql(
+                        "UPDATE deliveries SET lease_owner = {}, lease_until = {}"
+                        " WHERE event_id = {} AND subscription_id = {} AND status = 'pending'"
+                        " AND (lease_until IS NULL OR lease_until < {})"
+                    ),
                     (self.worker_id, until, r["event_id"], r["subscription_id"], now),
                 )
                 if taken:
@@ -297,10 +302,12 @@ class Worker:
             if sent.accepted:
                 # a fact whoever holds the lease now: the receiver has it
                 tx.execute(
-                    "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1,"
-                    " last_status = ?, last_error = NULL, delivered_at = ?,"
-                    " lease_owner = NULL, lease_until = NULL"
-                    " WHERE event_id = ? AND subscription_id = ? AND status = 'pending'",
+                    sql(
+                        "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1,"
+                        " last_status = {}, last_error = NULL, delivered_at = {},"
+                        " lease_owner = NULL, lease_until = NULL"
+                        " WHERE event_id = {} AND subscription_id = {} AND status = 'pending'"
+                    ),
                     (status, iso(now), claim.event_id, claim.subscription_id),
                 )
                 return Attempt(claim, "delivered", status, None)
@@ -313,10 +320,12 @@ class Worker:
             )
             error = (sent.answer or "")[:ANSWER_CHARS]
             tx.execute(
-                "UPDATE deliveries SET status = ?, attempts = ?, last_status = ?, last_error = ?,"
-                " next_attempt_at = ?, lease_owner = NULL, lease_until = NULL"
-                " WHERE event_id = ? AND subscription_id = ? AND status = 'pending'"
-                " AND lease_owner = ?",
+                sql(
+                    "UPDATE deliveries SET status = {}, attempts = {}, last_status = {},"
+                    " last_error = {}, next_attempt_at = {}, lease_owner = NULL,"
+                    " lease_until = NULL WHERE event_id = {} AND subscription_id = {}"
+                    " AND status = 'pending' AND lease_owner = {}"
+                ),
                 (
                     "dead" if dead else "pending",
                     attempts,
@@ -370,15 +379,18 @@ def revive(
 ) -> int:
     """Send again: dead deliveries (or the one named) back in their queues, due now; how many."""
     moment = iso(now or utc_now())
-    sql = (
-        "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?,"
+    text = (
+        "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = {},"
         " lease_owner = NULL, lease_until = NULL"
     )
     with db.transaction() as tx:
         if event_id is None:
-            return tx.execute(sql + " WHERE status = 'dead'", (moment,))
+            return tx.execute(sql(text + " WHERE status = 'dead'"), (moment,))
         changed = tx.execute(
-            sql + " WHERE event_id = ? AND subscription_id = ? AND status IN ('dead', 'pending')",
+            sql(
+                text + " WHERE event_id = {} AND subscription_id = {}"
+                " AND status IN ('dead', 'pending')"
+            ),
             (moment, event_id, subscription_id),
         )
     if not changed:
@@ -393,17 +405,20 @@ def revive(
 def failing(db: Database, subscription_id: str | None = None, limit: int = 200) -> list[Row]:
     """Deliveries not through yet that have been tried: the staff's view, with the last
     answer; dead ones (waiting for "send again") first, then by how often they failed."""
-    where = " AND d.subscription_id = ?" if subscription_id else ""
+    where = " AND d.subscription_id = {}" if subscription_id else ""
     args: tuple[object, ...] = (subscription_id, limit) if subscription_id else (limit,)
     with db.transaction() as tx:
         return tx.query(
-            "SELECT d.event_id, d.subscription_id, d.application_id, d.seq, o.type, d.status,"
-            " d.attempts, d.last_status, d.last_error AS last_answer, d.next_attempt_at,"
-            " d.created_at FROM deliveries d JOIN outbox o ON o.event_id = d.event_id"
-            " WHERE d.status IN ('pending', 'dead') AND d.attempts > 0"
-            + where
-            + " ORDER BY CASE d.status WHEN 'dead' THEN 0 ELSE 1 END, d.attempts DESC,"
-            " d.created_at LIMIT ?",
+            sql(
+                "SELECT d.event_id, d.subscription_id, d.application_id, d.seq, o.type,"
+                " d.status, d.attempts, d.last_status, d.last_error AS last_answer,"
+                " d.next_attempt_at, d.created_at FROM deliveries d"
+                " JOIN outbox o ON o.event_id = d.event_id"
+                " WHERE d.status IN ('pending', 'dead') AND d.attempts > 0"
+                + where
+                + " ORDER BY CASE d.status WHEN 'dead' THEN 0 ELSE 1 END, d.attempts DESC,"
+                " d.created_at LIMIT {}"
+            ),
             args,
         )
 
@@ -411,5 +426,5 @@ def failing(db: Database, subscription_id: str | None = None, limit: int = 200) 
 def backlog(db: Database) -> dict[str, int]:
     """Deliveries by status."""
     with db.transaction() as tx:
-        rows = tx.query("SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status")
+        rows = tx.query(sql("SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status"))
     return {r["status"]: int(r["n"]) for r in rows}

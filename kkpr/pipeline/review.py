@@ -13,13 +13,14 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from kkpr.db.database import Database, Row
+from kkpr.db.sql import sql
 from kkpr.errors import InvalidInput
 from kkpr.pipeline.calendar import WorkingCalendar
 from kkpr.pipeline.cases import ticks
 from kkpr.pipeline.db import loads
 from kkpr.pipeline.sla import clock_of
 from kkpr.pipeline.statuses import STATES, Position, State
-from kkpr.records.db import Database, Row
 from kkpr.settings import Settings
 from kkpr.site import as_lonlat_geojson, site_from_geojson
 
@@ -92,22 +93,26 @@ def queue(
     """Cases of a view, most urgent first, each with its clock and its site in longitude,
     latitude (for the staff map, whatever CRS the site was sent in)."""
     finals = tuple(str(s) for s, info in STATES.items() if info.final)
-    marks = ", ".join("?" * len(finals))
+    marks = ", ".join(["{}"] * len(finals))
     decided = view == View.DECIDED
     with db.transaction() as tx:
         rows = tx.query(
-            "SELECT c.*, a.applicant, a.business_name, a.kbli, a.outcome, a.form, a.site,"
-            " a.site_crs, a.submitted_at, a.document_number FROM cases c JOIN applications a ON a.id ="
-            f" c.application_id WHERE c.path = 'PKKPR' AND c.state {'' if decided else 'NOT '}"
-            f"IN ({marks})",
+            sql(
+                "SELECT c.*, a.applicant, a.business_name, a.kbli, a.outcome, a.form, a.site,"
+                " a.site_crs, a.submitted_at, a.document_number FROM cases c JOIN applications a"
+                " ON a.id = c.application_id WHERE c.path = 'PKKPR' AND c.state"
+                f" {'' if decided else 'NOT '}IN ({marks})"
+            ),
             finals,
         )
         steps: dict[str, list[Row]] = {}
         if rows:
             ids = [r["application_id"] for r in rows]
             for t in tx.query(
-                "SELECT * FROM transitions WHERE application_id IN"
-                f" ({', '.join('?' * len(ids))}) ORDER BY application_id, n",
+                sql(
+                    "SELECT * FROM transitions WHERE application_id IN"
+                    f" ({', '.join(['{}'] * len(ids))}) ORDER BY application_id, n"
+                ),
                 tuple(ids),
             ):
                 steps.setdefault(t["application_id"], []).append(t)

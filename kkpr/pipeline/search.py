@@ -2,7 +2,7 @@
 and the exports of a found list (CSV, XLSX, GeoPackage).
 
 What SQL can decide it decides, in portable SQL that runs on SQLite and PostgreSQL
-alike (``LOWER(...) LIKE ?`` with escaped wildcards, ``IN`` lists, ``LIMIT``/``OFFSET``):
+alike (``LOWER(...) LIKE`` a parameter with escaped wildcards, ``IN`` lists, ``LIMIT``/``OFFSET``):
 the words searched (application number, the permit system's reference, OSS ``id_izin``,
 NIB, applicant, business name, KBLI), the state, the status and the form. Two filters
 are read from the record itself, in Python, after SQL has narrowed the rows: the
@@ -28,13 +28,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from kkpr.db.database import Database, Row, Tx
+from kkpr.db.sql import sql
 from kkpr.errors import InvalidInput
 from kkpr.model import Form
 from kkpr.pipeline.calendar import WorkingCalendar
 from kkpr.pipeline.db import loads
 from kkpr.pipeline.review import case_view
 from kkpr.pipeline.statuses import STATES, State, state_of
-from kkpr.records.db import Database, Row, Tx
 from kkpr.settings import Settings
 from kkpr.site import as_lonlat_geojson, site_from_geojson
 from kkpr.text import spreadsheet_safe
@@ -129,19 +130,24 @@ def _prefix(text: str) -> str:
     return _like(text)[1:]
 
 
-LIKE = "LOWER(COALESCE({}, '')) LIKE ? ESCAPE '\\'"
+def _like_of(column: str) -> str:
+    """``column`` (one of this module's own, never a caller's) LIKE a parameter."""
+    return f"LOWER(COALESCE({column}, '')) LIKE {{}} ESCAPE '\\'"
+
+
 WORD_COLUMNS = ("c.number", "a.external_ref", "o.id_izin", "c.nib", "a.applicant",
                 "a.business_name", "a.kbli")  # fmt: skip
 FINALS = tuple(str(s) for s, info in STATES.items() if info.final)
 
 
 def _where(filters: Filters) -> tuple[str, list[Any]]:
-    """The SQL conditions of ``filters`` (all but the exact kelurahan and the deadline)."""
+    """The SQL conditions of ``filters`` (all but the exact kelurahan and the deadline):
+    text for ``kkpr.db.sql.sql``, ``{}`` for each of the parameters."""
     parts: list[str] = []
     params: list[Any] = []
     if filters.q and filters.q.strip():
         for word in filters.q.split():
-            parts.append("(" + " OR ".join(LIKE.format(c) for c in WORD_COLUMNS) + ")")
+            parts.append("(" + " OR ".join(_like_of(c) for c in WORD_COLUMNS) + ")")
             params += [_like(word)] * len(WORD_COLUMNS)
     for value, columns in (
         (filters.number, ("c.number", "a.external_ref", "o.id_izin", "a.id")),
@@ -149,19 +155,19 @@ def _where(filters: Filters) -> tuple[str, list[Any]]:
         (filters.applicant, ("a.applicant", "a.business_name")),
     ):
         if value and value.strip():
-            parts.append("(" + " OR ".join(LIKE.format(c) for c in columns) + ")")
+            parts.append("(" + " OR ".join(_like_of(c) for c in columns) + ")")
             params += [_like(value)] * len(columns)
     if filters.kbli and filters.kbli.strip():
-        parts.append(LIKE.format("a.kbli"))
+        parts.append(_like_of("a.kbli"))
         params.append(_prefix(filters.kbli))
     if filters.kelurahan and filters.kelurahan.strip():
-        parts.append(LIKE.format("a.check_result"))  # narrowed here, matched in _kelurahan_ok
+        parts.append(_like_of("a.check_result"))  # narrowed here, matched in _kelurahan_ok
         params.append(_like(filters.kelurahan))
     state = filters.state_value()
     if state is not None:
-        parts.append("c.state = ?")
+        parts.append("c.state = {}")
         params.append(str(state))
-    marks = ", ".join("?" * len(FINALS))
+    marks = ", ".join(["{}"] * len(FINALS))
     if filters.status == Status.OPEN:
         parts.append(f"c.path = 'PKKPR' AND c.state NOT IN ({marks})")
         params += FINALS
@@ -169,7 +175,7 @@ def _where(filters: Filters) -> tuple[str, list[Any]]:
         parts.append(f"(c.path <> 'PKKPR' OR c.state IN ({marks}))")
         params += FINALS
     if filters.form is not None:
-        parts.append("a.form = ?")
+        parts.append("a.form = {}")
         params.append(str(filters.form))
     if filters.deadline is not None:  # only a running PKKPR assessment has a clock
         parts.append(f"c.path = 'PKKPR' AND c.state NOT IN ({marks})")
@@ -226,8 +232,10 @@ def _transitions(tx: Tx, ids: Sequence[str]) -> dict[str, list[Row]]:
     for start in range(0, len(ids), IN_CHUNK):
         chunk = tuple(ids[start : start + IN_CHUNK])
         for t in tx.query(
-            "SELECT * FROM transitions WHERE application_id IN"
-            f" ({', '.join('?' * len(chunk))}) ORDER BY application_id, n",
+            sql(
+                "SELECT * FROM transitions WHERE application_id IN"
+                f" ({', '.join(['{}'] * len(chunk))}) ORDER BY application_id, n"
+            ),
             chunk,
         ):
             steps.setdefault(t["application_id"], []).append(t)
@@ -269,10 +277,10 @@ def search(
             total = len(ids)
             page_ids = ids[offset : offset + paging.per_page]
         else:
-            count = tx.one("SELECT COUNT(*) AS n" + FROM + where, params)
+            count = tx.one(sql("SELECT COUNT(*) AS n" + FROM + where), params)
             total = int(count["n"]) if count else 0
             rows = tx.query(
-                "SELECT a.id" + FROM + where + ORDER + " LIMIT ? OFFSET ?",
+                sql("SELECT a.id" + FROM + where + ORDER + " LIMIT {} OFFSET {}"),
                 [*params, paging.per_page, offset],
             )
             page_ids = [r["id"] for r in rows]
@@ -296,7 +304,9 @@ def every(
         if filters.kelurahan or filters.deadline:
             ids = _narrowed(tx, filters, where, params, today, settings, calendar)[:limit]
         else:
-            rows = tx.query("SELECT a.id" + FROM + where + ORDER + " LIMIT ?", [*params, limit])
+            rows = tx.query(
+                sql("SELECT a.id" + FROM + where + ORDER + " LIMIT {}"), [*params, limit]
+            )
             ids = [r["id"] for r in rows]
         return _items(tx, ids, today, settings, calendar)
 
@@ -311,7 +321,7 @@ def _narrowed(
     calendar: WorkingCalendar,
 ) -> list[str]:
     """The ids SQL found that also meet the kelurahan and deadline filters, in order."""
-    rows = tx.query(LIGHT + FROM + where + ORDER, params)
+    rows = tx.query(sql(LIGHT + FROM + where + ORDER), params)
     if filters.kelurahan:
         rows = [r for r in rows if _kelurahan_ok(r["check_text"], filters.kelurahan)]
     if filters.deadline:
@@ -337,7 +347,8 @@ def _items(
     rows: dict[str, Row] = {}
     for start in range(0, len(ids), IN_CHUNK):
         chunk = tuple(ids[start : start + IN_CHUNK])
-        for r in tx.query(FULL + FROM + f" WHERE a.id IN ({', '.join('?' * len(chunk))})", chunk):
+        marks = ", ".join(["{}"] * len(chunk))
+        for r in tx.query(sql(FULL + FROM + f" WHERE a.id IN ({marks})"), chunk):
             rows[r["id"]] = r
     steps = _transitions(tx, list(ids))
     return [item(rows[i], steps.get(i, []), today, settings, calendar) for i in ids if i in rows]
@@ -427,6 +438,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("area_m2", "Luas tapak (m²) / site area (m²)"),
     ("id", "Id permohonan / application id"),
 )
+
 
 def cell(value: Any) -> Any:
     """A value as one exported cell: lists joined, text made safe, numbers kept."""

@@ -9,20 +9,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from kkpr.db.database import Database, Row, Tx
+from kkpr.db.sql import insert as insert_statement
+from kkpr.db.sql import sql
 from kkpr.model import Effect
 from kkpr.pipeline import cases, documents, outbox, review
 from kkpr.pipeline.calendar import WorkingCalendar
 from kkpr.pipeline.db import application_row, dumps, iso, loads
 from kkpr.pipeline.stages import AppStatus, Position, Stage, StageStatus
-from kkpr.records.db import Database, Row, Tx
 from kkpr.settings import Settings
 
 
 def insert(tx: Tx, row: Row) -> None:
-    tx.execute(
-        f"INSERT INTO applications ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-        tuple(row.values()),
-    )
+    tx.execute(insert_statement("applications", row), tuple(row.values()))
 
 
 def load(tx: Tx, app_id: str, *, lock: bool = True) -> Row:
@@ -33,7 +32,7 @@ def load(tx: Tx, app_id: str, *, lock: bool = True) -> Row:
 def find(db: Database, external_ref: str) -> str | None:
     """The id of the application submitted under ``external_ref``, if any."""
     with db.transaction() as tx:
-        row = tx.one("SELECT id FROM applications WHERE external_ref = ?", (external_ref,))
+        row = tx.one(sql("SELECT id FROM applications WHERE external_ref = {}"), (external_ref,))
     return row["id"] if row else None
 
 
@@ -91,8 +90,10 @@ def move(
     if conditions is not None:
         row["conditions"] = dumps(conditions)
     tx.execute(
-        "UPDATE applications SET status = ?, current_stage = ?, stage_status = ?,"
-        " conditions = ?, document_number = ?, updated_at = ? WHERE id = ?",
+        sql(
+            "UPDATE applications SET status = {}, current_stage = {}, stage_status = {},"
+            " conditions = {}, document_number = {}, updated_at = {} WHERE id = {}"
+        ),
         (
             row["status"],
             row["current_stage"],
@@ -115,11 +116,13 @@ def history(
     by: str | None = None,
     note: str | None = None,
 ) -> None:
-    last = tx.one("SELECT MAX(n) AS n FROM stage_history WHERE application_id = ?", (app_id,))
+    last = tx.one(sql("SELECT MAX(n) AS n FROM stage_history WHERE application_id = {}"), (app_id,))
     n = int(last["n"] or 0) + 1 if last else 1
     tx.execute(
-        "INSERT INTO stage_history (application_id, n, stage, status, actor, note, at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        sql(
+            "INSERT INTO stage_history (application_id, n, stage, status, actor, note, at)"
+            " VALUES ({}, {}, {}, {}, {}, {}, {})"
+        ),
         (app_id, n, str(stage), str(status), by, note, iso(now)),
     )
 
@@ -132,13 +135,15 @@ def view(
     with db.transaction() as tx:
         row = load(tx, app_id, lock=False)
         steps = tx.query(
-            "SELECT stage, status, actor, note, at FROM stage_history"
-            " WHERE application_id = ? ORDER BY n",
+            sql(
+                "SELECT stage, status, actor, note, at FROM stage_history"
+                " WHERE application_id = {} ORDER BY n"
+            ),
             (app_id,),
         )
         case = cases.load(tx, app_id, lock=False)
         moves = cases.transitions(tx, app_id)
-        doc = tx.one("SELECT number, code FROM documents WHERE application_id = ?", (app_id,))
+        doc = tx.one(sql("SELECT number, code FROM documents WHERE application_id = {}"), (app_id,))
     assessment = review.case_view(case, moves, today, settings, calendar) if case["state"] else None
     return {
         **summary(row),

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from kkpr.db.database import Database, Row
+from kkpr.db.sql import sql
 from kkpr.records.checks import utc_iso
-from kkpr.records.db import Database, Row
 
 ACTIONS = (
     "upload",  # a valid package loaded as an inactive version
@@ -97,8 +98,10 @@ class PlanEvents:
         )
         with self.db.transaction() as tx:
             tx.execute(
-                "INSERT INTO plan_events (id, at, plan_id, version, action, actor, detail) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                sql(
+                    "INSERT INTO plan_events (id, at, plan_id, version, action, actor, detail) "
+                    "VALUES ({}, {}, {}, {}, {}, {}, {})"
+                ),
                 (
                     event.id,
                     event.at,
@@ -115,8 +118,10 @@ class PlanEvents:
         """The plan's events, newest first."""
         with self.db.transaction() as tx:
             rows = tx.query(
-                "SELECT id, at, plan_id, version, action, actor, detail FROM plan_events "
-                "WHERE plan_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+                sql(
+                    "SELECT id, at, plan_id, version, action, actor, detail FROM plan_events "
+                    "WHERE plan_id = {} ORDER BY at DESC, id DESC LIMIT {}"
+                ),
                 (plan_id, limit),
             )
         return [PlanEvent.from_row(r) for r in rows]

@@ -24,8 +24,9 @@ import shapely
 
 from kkpr.bulk.recheck import PlanRef, check_frame
 from kkpr.bulk.sites import PROPOSAL_COLUMNS
+from kkpr.db.database import Database
+from kkpr.db.sql import sql
 from kkpr.errors import KkprError
-from kkpr.records.db import Database
 from kkpr.site import WGS84, site_from_geojson, to_crs_many
 
 CHUNK = 500  # sites per step: the progress a page shows moves at least this often
@@ -53,12 +54,14 @@ class RecordedSite:
 def recorded_sites(db: Database, plan_id: str, limit: int) -> list[RecordedSite]:
     """The newest ``limit`` recorded checks of ``plan_id`` (a corrected check is left
     out: its correction stands for it), their sites in EPSG:4326."""
-    kinds = ", ".join("?" for _ in RECORDED_KINDS)
+    kinds = ", ".join("{}" for _ in RECORDED_KINDS)
     with db.transaction() as tx:
         rows = tx.query(
-            f"SELECT id, kind, created_at, inputs FROM check_log c WHERE plan_id = ? "
-            f"AND kind IN ({kinds}) AND NOT EXISTS (SELECT 1 FROM check_log x "
-            "WHERE x.corrects = c.id) ORDER BY created_at DESC, id DESC LIMIT ?",
+            sql(
+                "SELECT id, kind, created_at, inputs FROM check_log c WHERE plan_id = {} "
+                f"AND kind IN ({kinds}) AND NOT EXISTS (SELECT 1 FROM check_log x "
+                "WHERE x.corrects = c.id) ORDER BY created_at DESC, id DESC LIMIT {}"
+            ),
             (plan_id, *RECORDED_KINDS, limit),
         )
     parsed = [(r, json.loads(r["inputs"])) for r in rows]
@@ -80,8 +83,10 @@ def recorded_applications(db: Database, plan_id: str, limit: int) -> list[Record
     """The newest ``limit`` applications of ``plan_id`` (the pipeline's database)."""
     with db.transaction() as tx:
         rows = tx.query(
-            "SELECT id, status, submitted_at, kbli, site, site_crs, proposal FROM applications "
-            "WHERE plan_id = ? ORDER BY submitted_at DESC, id DESC LIMIT ?",
+            sql(
+                "SELECT id, status, submitted_at, kbli, site, site_crs, proposal FROM applications "
+                "WHERE plan_id = {} ORDER BY submitted_at DESC, id DESC LIMIT {}"
+            ),
             (plan_id, limit),
         )
     geoms = _lonlat([(_json(r["site"]), r["site_crs"]) for r in rows])
