@@ -36,6 +36,7 @@ from shapely.geometry import box, mapping
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from kkpr.db.sql import sql  # noqa: E402
 from kkpr.pipeline import history  # noqa: E402
 from kkpr.pipeline.db import open_database  # noqa: E402
 from kkpr.records.checks import CheckLog, NewCheck, open_records  # noqa: E402
@@ -60,7 +61,7 @@ def fill(log: CheckLog, n: int, seed: int = 20) -> None:
 
 def scan(log: CheckLog, area: shapely.Geometry) -> int:
     with log.db.transaction() as tx:
-        rows = tx.query("SELECT id, inputs FROM check_log")
+        rows = tx.query(sql("SELECT id, inputs FROM check_log"))
     geoms = [history.lonlat_site(json.loads(r["inputs"])["site"], None) for r in rows]
     return int(shapely.intersects(np.array(geoms, dtype=object), area).sum())
 

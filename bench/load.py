@@ -54,6 +54,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.api import Client, free_port  # noqa: E402
+from kkpr.db.sql import sql  # noqa: E402
 from kkpr.plan.package import read_plan  # noqa: E402
 from kkpr.records.checks import open_records, records_url  # noqa: E402
 from kkpr.records.db import Database  # noqa: E402
@@ -213,7 +214,7 @@ def hammer(
 
 def logged_ids(url: str) -> set[str]:
     with Database(url).transaction() as tx:
-        return {r["id"] for r in tx.query("SELECT id FROM check_log")}
+        return {r["id"] for r in tx.query(sql("SELECT id FROM check_log"))}
 
 
 @dataclass

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kkpr.db.pool import Pool, Unavailable, unavailable
-from kkpr.db.sql import Sql
+from kkpr.db.sql import Sql, sql
 
 Row = dict[str, Any]
 
@@ -26,30 +26,31 @@ class Tx:
     """A transaction: ``execute``, ``query`` and ``one``.
 
     A statement is an ``Sql`` (``kkpr.db.sql.sql``): the driver composes its
-    parameters and identifiers. Plain text with ``?`` placeholders is still taken
-    from the modules not yet written with ``sql`` (on PostgreSQL its ``?`` become
-    ``%s``; such text must hold no other ``?`` and no ``%``).
+    parameters and identifiers. Plain text is refused (``TypeError``): no statement's
+    placeholders are rewritten by string replacement.
     """
 
     def __init__(self, cursor: Any, dialect: str) -> None:
         self._cur = cursor
         self.dialect = dialect
 
-    def _sql(self, statement: str | Sql) -> Any:
-        if isinstance(statement, Sql):
-            return statement.render(self.dialect)
-        return statement.replace("?", "%s") if self.dialect == "postgresql" else statement
+    def _sql(self, statement: Sql) -> Any:
+        if not isinstance(statement, Sql):
+            raise TypeError(
+                f"a statement is written with kkpr.db.sql.sql(), not as {type(statement).__name__}"
+            )
+        return statement.render(self.dialect)
 
-    def execute(self, statement: str | Sql, params: Sequence[Any] = ()) -> int:
+    def execute(self, statement: Sql, params: Sequence[Any] = ()) -> int:
         self._cur.execute(self._sql(statement), tuple(params))
         return int(self._cur.rowcount or 0)
 
-    def query(self, statement: str | Sql, params: Sequence[Any] = ()) -> list[Row]:
+    def query(self, statement: Sql, params: Sequence[Any] = ()) -> list[Row]:
         self._cur.execute(self._sql(statement), tuple(params))
         names = [d[0] for d in self._cur.description or ()]
         return [dict(zip(names, row, strict=True)) for row in self._cur.fetchall()]
 
-    def one(self, statement: str | Sql, params: Sequence[Any] = ()) -> Row | None:
+    def one(self, statement: Sql, params: Sequence[Any] = ()) -> Row | None:
         rows = self.query(statement, params)
         return rows[0] if rows else None
 
@@ -184,7 +185,7 @@ class Database:
     def ping(self) -> None:
         """One round trip to the database; ``StoreError`` when it cannot be used."""
         with self.transaction() as tx:
-            tx.query("SELECT 1 AS ok")
+            tx.query(sql("SELECT 1 AS ok"))
 
     def close(self) -> None:
         """Close every connection this object holds (all threads)."""

@@ -9,6 +9,7 @@ from fastapi import Depends, Response
 from fastapi.testclient import TestClient
 
 from api.auth import SESSION_COOKIE, Caller, login_staff, require_role, session_token
+from kkpr.db.sql import sql
 from tests.api.conftest import Api, make_api, mini_site
 
 
@@ -114,7 +115,7 @@ def _logged_in(api: Api) -> tuple[TestClient, str]:
 
 def _logged(api: Api) -> int:
     with api.state.check_log.db.transaction() as tx:
-        row = tx.one("SELECT count(*) AS n FROM check_log")
+        row = tx.one(sql("SELECT count(*) AS n FROM check_log"))
     assert row is not None
     return int(row["n"])
 

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api.errors import PROBLEM_BASE, STATUS, TITLES
+from kkpr.db.sql import sql
 from tests.api.conftest import Api, make_api, mini_site
 
 FIELDS = {"type", "title", "status", "detail", "instance", "message_id", "message_en"}
@@ -95,7 +96,7 @@ def test_deep_properties_and_lone_surrogates_are_422_and_store_nothing(mini_api:
             r = mini_api.client.post(path, content=raw, headers={**headers, **json_headers})
             assert r.status_code == 422, (path, r.text[:300])
     with mini_api.state.check_log.db.transaction() as tx:
-        assert tx.one("SELECT count(*) AS n FROM check_log") == {"n": 0}
+        assert tx.one(sql("SELECT count(*) AS n FROM check_log")) == {"n": 0}
 
 
 def test_an_unexpected_error_says_the_connection_closes(mini_api: Api) -> None:

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from api.main import GZIP_MINIMUM_BYTES, create_app
+from kkpr.db.sql import sql
 from kkpr.errors import InvalidInput
 from kkpr.records.checks import CheckLog, open_records
 from kkpr.records.db import Database
@@ -132,7 +133,7 @@ def test_a_database_restart_under_traffic_costs_seconds_not_the_process(
         assert ready.json()["databases"] == {"records": "ok", "store": "ok"}
         answered = {cid for _, status, cid in answers if status == 201}
         with Database(url).transaction() as tx:
-            logged = {r["id"] for r in tx.query("SELECT id FROM check_log")}
+            logged = {r["id"] for r in tx.query(sql("SELECT id FROM check_log"))}
         assert answered <= logged and len(answered) > 20
     finally:
         pg.stop()

@@ -17,6 +17,7 @@ from kkpr.db import locks
 from kkpr.db.database import Database, sqlite_statements
 from kkpr.db.migrate import PARTS, PIPELINE, RATE_BUCKETS, RECORDS, STORE, Part, applied, pending
 from kkpr.db.migrate import migrate as run
+from kkpr.db.sql import sql
 from kkpr.errors import StoreError
 from kkpr.records.checks import CheckLog, NewCheck
 from kkpr.records.keys import KeyStore
@@ -35,10 +36,12 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def tables(db: Database) -> set[str]:
     with db.transaction() as tx:
         if db.dialect == "sqlite":
-            rows = tx.query("SELECT name FROM sqlite_master WHERE type = 'table'")
+            rows = tx.query(sql("SELECT name FROM sqlite_master WHERE type = 'table'"))
         else:
             rows = tx.query(
-                "SELECT tablename AS name FROM pg_tables WHERE schemaname IN ('public', 'kkpr')"
+                sql(
+                    "SELECT tablename AS name FROM pg_tables WHERE schemaname IN ('public', 'kkpr')"
+                )
             )
     return {r["name"] for r in rows}
 
@@ -85,7 +88,7 @@ def test_the_store_part_keeps_its_version_table(pg_new_database: Callable[..., s
     db = Database(pg_new_database(migrated=False))
     assert run(db, STORE)[0] == "0001_plans"
     with db.transaction() as tx:
-        rows = tx.query("SELECT version, name FROM kkpr.schema_migrations ORDER BY version")
+        rows = tx.query(sql("SELECT version, name FROM kkpr.schema_migrations ORDER BY version"))
     assert [f"{r['version']}_{r['name']}" for r in rows] == labels(STORE, "postgresql")
     db.close()
 
@@ -98,17 +101,17 @@ def make_as_before(db: Database) -> None:
     (the code of that time, on the files of that time)."""
     with db.transaction() as tx:
         if db.dialect == "postgresql":
-            tx.execute("SELECT pg_advisory_xact_lock(?)", (0x6B6B7063,))
-            tx.execute(before_runner.RECORDS_POSTGRESQL)
+            tx.execute(sql("SELECT pg_advisory_xact_lock({})"), (0x6B6B7063,))
+            tx.script(before_runner.RECORDS_POSTGRESQL)
         else:
             for statement in sqlite_statements(before_runner.RECORDS_SQLITE):
-                tx.execute(statement)
+                tx.script(statement)
     text = "\n".join(
         line for line in before_runner.PIPELINE.splitlines() if not line.startswith("--")
     )
     with db.transaction() as tx:
         for statement in [s.strip().rstrip(";") for s in text.split(";\n") if s.strip()]:
-            tx.execute(statement)
+            tx.script(statement)
 
 
 def test_a_database_made_before_the_runner_is_adopted_and_upgraded_without_loss(
@@ -125,7 +128,7 @@ def test_a_database_made_before_the_runner_is_adopted_and_upgraded_without_loss(
     _key, secret = KeyStore(db).create("loket", "staff", created_by="pytest")
     with db.transaction() as tx:
         tx.execute(
-            "INSERT INTO counters (name, value) VALUES (?, ?)", ("application:5371:2026", 41)
+            sql("INSERT INTO counters (name, value) VALUES ({}, {})"), ("application:5371:2026", 41)
         )
     # version 2 of each part, as the next engineer would add it
     records = with_extra(
@@ -149,10 +152,10 @@ def test_a_database_made_before_the_runner_is_adopted_and_upgraded_without_loss(
     assert again == stored[0] and again.verify()  # byte for byte, hash intact
     assert KeyStore(db).verify(secret) is not None
     with db.transaction() as tx:
-        assert tx.one("SELECT value, note FROM counters") == {"value": 41, "note": None}
-        assert tx.one("SELECT note FROM check_log") == {"note": None}
+        assert tx.one(sql("SELECT value, note FROM counters")) == {"value": 41, "note": None}
+        assert tx.one(sql("SELECT note FROM check_log")) == {"note": None}
     with pytest.raises(Exception, match="append-only"), db.transaction() as tx:
-        tx.execute("UPDATE check_log SET caller = 'x'")  # the triggers survived
+        tx.execute(sql("UPDATE check_log SET caller = 'x'"))  # the triggers survived
     assert run(db, records) == [] and run(db, pipeline) == []
     db.close()
 

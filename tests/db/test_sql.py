@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kkpr.db.database import Database
-from kkpr.db.sql import insert, quote_identifier, sql
+from kkpr.db.sql import insert, quote_identifier, sql, update
 
 
 def test_sqlite_gets_placeholders_and_quoted_identifiers() -> None:
@@ -40,4 +40,23 @@ def test_an_insert_names_its_columns_as_identifiers(db: Database) -> None:
         tx.execute(sql('CREATE TABLE t (k TEXT, "select" TEXT)'))
         tx.execute(insert("t", row), tuple(row.values()))
         assert tx.one(sql("SELECT * FROM t")) == row
+    db.close()
+
+
+def test_an_update_names_its_columns_and_key_as_identifiers(db: Database) -> None:
+    with db.transaction() as tx:
+        tx.execute(sql('CREATE TABLE t (k TEXT, "select" TEXT, n INTEGER)'))
+        tx.execute(insert("t", ["k", "select", "n"]), ("a", "x", 1))
+        tx.execute(insert("t", ["k", "select", "n"]), ("b", "x", 1))
+        changed = tx.execute(update("t", ["select", "n"], "k"), ("y", 2, "a"))
+        rows = tx.query(sql("SELECT * FROM t ORDER BY k"))
+    assert changed == 1
+    assert rows == [{"k": "a", "select": "y", "n": 2}, {"k": "b", "select": "x", "n": 1}]
+    db.close()
+
+
+def test_a_statement_given_as_text_is_refused(db: Database) -> None:
+    """No placeholder is rewritten by string replacement: text is not a statement."""
+    with pytest.raises(TypeError, match=r"kkpr\.db\.sql\.sql"), db.transaction() as tx:
+        tx.query("SELECT 1 AS n WHERE 1 = ?", (1,))  # type: ignore[arg-type]
     db.close()

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from kkpr.db.sql import sql
 from kkpr.errors import Conflict, NotFound
 from kkpr.model import Proposal
 from kkpr.pipeline.applications import Pipeline, Submission
@@ -56,7 +57,7 @@ def types(app: dict[str, Any]) -> list[str]:
 
 def count(db: Database, table: str) -> int:
     with db.transaction() as tx:
-        row = tx.one(f"SELECT COUNT(*) AS n FROM {table}")
+        row = tx.one(sql("SELECT COUNT(*) AS n FROM {table}", table=table))
     assert row is not None
     return int(row["n"])
 
@@ -199,8 +200,10 @@ def test_an_outbox_failure_rolls_back_the_state_change(
     # UNIQUE (application_id, seq) constraint, after the state has been updated
     with pipeline_db.transaction() as tx:
         tx.execute(
-            "INSERT INTO outbox (event_id, application_id, seq, type, body, created_at)"
-            " VALUES ('squatter', ?, 3, 'x', ?, '2026-01-01T00:00:00.000000Z')",
+            sql(
+                "INSERT INTO outbox (event_id, application_id, seq, type, body, created_at)"
+                " VALUES ('squatter', {}, 3, 'x', {}, '2026-01-01T00:00:00.000000Z')"
+            ),
             (app["id"], '{"data": {}}'),
         )
     with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
@@ -210,6 +213,6 @@ def test_an_outbox_failure_rolls_back_the_state_change(
     assert len(after["history"]) == 2
     assert [e["id"] for e in after["events"]][2:] == ["squatter"]
     with pipeline_db.transaction() as tx:
-        tx.execute("DELETE FROM outbox WHERE event_id = 'squatter'")
+        tx.execute(sql("DELETE FROM outbox WHERE event_id = 'squatter'"))
     done = pipeline.report_stage(app["id"], "PERSETUJUAN_LINGKUNGAN", "completed")
     assert done["current_stage"] == "PBG"

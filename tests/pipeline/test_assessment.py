@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from shapely.geometry import shape
 
+from kkpr.db.sql import sql
 from kkpr.errors import Conflict, InvalidInput, NotFound
 from kkpr.model import Proposal
 from kkpr.pipeline import documents
@@ -269,7 +270,9 @@ def test_the_access_code_opens_the_applicants_view_only(pipeline: Pipeline) -> N
     code = sub["access_code"]
     assert "access_code" not in pipeline.get(sub["id"])
     with pipeline.db.transaction() as tx:
-        stored = tx.one("SELECT access_hash FROM cases WHERE application_id = ?", (sub["id"],))
+        stored = tx.one(
+            sql("SELECT access_hash FROM cases WHERE application_id = {}"), (sub["id"],)
+        )
     assert stored is not None and code not in str(stored)
     seen = pipeline.applicant_status(sub["number"], code.lower().replace("-", ""))
     assert (seen["stage"], seen["state"]["kd_status"]) == ("KKPR", "09")

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from kkpr.db.sql import sql
 from kkpr.pipeline import subscriptions
 from kkpr.pipeline.applications import Pipeline
 from kkpr.pipeline.cases import Officer
@@ -29,13 +30,13 @@ from tests.pipeline.test_applications import BERSYARAT, KAJIAN, SESUAI, TIDAK
 
 def all_events(db: Database) -> list[tuple[str, str, int]]:
     with db.transaction() as tx:
-        rows = tx.query("SELECT event_id, application_id, seq FROM outbox ORDER BY created_at")
+        rows = tx.query(sql("SELECT event_id, application_id, seq FROM outbox ORDER BY created_at"))
     return [(r["event_id"], r["application_id"], int(r["seq"])) for r in rows]
 
 
 def deliveries(db: Database) -> list[dict[str, Any]]:
     with db.transaction() as tx:
-        return tx.query("SELECT * FROM deliveries ORDER BY application_id, seq")
+        return tx.query(sql("SELECT * FROM deliveries ORDER BY application_id, seq"))
 
 
 def make_traffic(pipeline: Pipeline) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 import pypdf
 import pytest
 
+from kkpr.db.sql import sql
 from kkpr.model import Proposal
 from kkpr.pipeline import documents
 from kkpr.pipeline.applications import Pipeline, Submission
@@ -114,7 +115,7 @@ def test_a_record_changed_in_the_database_is_changed(
     content = dict(issued["content"], applicant="Orang Lain")
     with pipeline_db.transaction() as tx:
         tx.execute(
-            "UPDATE documents SET content = ? WHERE number = ?",
+            sql("UPDATE documents SET content = {} WHERE number = {}"),
             (json.dumps(content), issued["number"]),
         )
     verdict = documents.verify(pipeline_db, issued["number"], issued["code"], settings)

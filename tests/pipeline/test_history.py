@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from shapely.geometry import Point, mapping
 
+from kkpr.db.sql import sql
 from kkpr.errors import InvalidInput, SiteError
 from kkpr.model import Proposal
 from kkpr.pipeline import history
@@ -60,7 +61,7 @@ def test_checks_in_any_crs_are_found_by_place(records: Database, pipeline: Pipel
     }
     # the unreadable site has an extent row (NULL): it is not read again each time
     with records.transaction() as tx:
-        row = tx.one("SELECT minx FROM site_extents WHERE ref = ?", (broken,))
+        row = tx.one(sql("SELECT minx FROM site_extents WHERE ref = {}"), (broken,))
     assert row is not None and row["minx"] is None
     assert history.catch_up(records, history.CHECKS) == 0
     # a point 1 m inside the far site finds it; one 5 m west of it needs over 5 m

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from kkpr.db.sql import sql
 from kkpr.pipeline.applications import Pipeline
 from kkpr.records.db import Database
 from tests.pipeline.test_assessment import R2, SITI, TO_DECISION, walk
@@ -12,7 +13,9 @@ from tests.pipeline.test_assessment import R2, SITI, TO_DECISION, walk
 
 def kinds(db: Database) -> list[str]:
     with db.transaction() as tx:
-        return [r["kind"] for r in tx.query("SELECT kind FROM check_log ORDER BY created_at, id")]
+        return [
+            r["kind"] for r in tx.query(sql("SELECT kind FROM check_log ORDER BY created_at, id"))
+        ]
 
 
 def test_an_application_s_check_is_in_the_check_log(pipeline: Pipeline) -> None:
@@ -34,7 +37,7 @@ def test_a_decision_s_check_is_in_the_check_log(pipeline: Pipeline) -> None:
     pipeline.decide(app["id"], "approve", officer=SITI, reasons=["Sesuai RDTR"])
     assert kinds(pipeline.check_log.db) == ["application", "decision"]
     with pipeline.check_log.db.transaction() as tx:
-        row = tx.one("SELECT id FROM check_log WHERE kind = 'decision'")
+        row = tx.one(sql("SELECT id FROM check_log WHERE kind = 'decision'"))
     assert row is not None
     record = pipeline.check_log.get(row["id"])
     assert record.verify() and record.caller == SITI.key

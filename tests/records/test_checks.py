@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kkpr.check import check
+from kkpr.db.sql import sql
 from kkpr.errors import Conflict, NotFound
 from kkpr.model import Effect, Outcome, Proposal, Reason
 from kkpr.plan.package import Plan
@@ -74,12 +75,12 @@ def test_a_record_reads_back_as_written_and_its_hash_verifies(log: CheckLog) -> 
 
 def test_the_log_refuses_update_and_delete(log: CheckLog) -> None:
     [stored] = log.append([new()], caller="key:abc", caller_role="staff")
-    for sql in (
-        "UPDATE check_log SET result = '{}' WHERE id = ?",
-        "DELETE FROM check_log WHERE id = ?",
+    for statement in (
+        sql("UPDATE check_log SET result = '{{}}' WHERE id = {}"),
+        sql("DELETE FROM check_log WHERE id = {}"),
     ):
         with pytest.raises(Exception, match="append-only"), log.db.transaction() as tx:
-            tx.execute(sql, (stored.id,))
+            tx.execute(statement, (stored.id,))
     assert log.get(stored.id) == stored
 
 

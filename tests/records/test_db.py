@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from kkpr.db.sql import sql
 from kkpr.errors import StoreError
 from kkpr.records.db import Database
 from kkpr.store.postgis_sql import connect
@@ -73,14 +74,14 @@ def test_a_connection_that_breaks_in_use_answers_store_error_and_is_not_reused(
     url = pg_new_database(migrated=False)
     db = Database(url, pool_size=2)
     with db.transaction() as tx:
-        tx.execute("CREATE TABLE t (n int)")
+        tx.execute(sql("CREATE TABLE t (n int)"))
     with pytest.raises(StoreError) as broke, db.transaction() as tx:
-        tx.execute("INSERT INTO t VALUES (1)")
+        tx.execute(sql("INSERT INTO t VALUES (1)"))
         terminate_others(url)  # the server goes away in the middle of the transaction
-        tx.execute("INSERT INTO t VALUES (2)")
+        tx.execute(sql("INSERT INTO t VALUES (2)"))
     assert "records database" in broke.value.text
     with db.transaction() as tx:  # a new connection, and nothing half-written
-        assert tx.query("SELECT count(*) AS n FROM t") == [{"n": 0}]
+        assert tx.query(sql("SELECT count(*) AS n FROM t")) == [{"n": 0}]
     assert db.pool is not None and db.pool.opened == 2
 
 
@@ -91,7 +92,7 @@ def test_sql_errors_keep_their_connection_and_their_type(
 
     db = Database(pg_new_database(migrated=False), pool_size=1)
     with pytest.raises(psycopg2.errors.UndefinedTable), db.transaction() as tx:
-        tx.query("SELECT * FROM no_such_table")
+        tx.query(sql("SELECT * FROM no_such_table"))
     db.ping()  # the same, rolled-back connection serves the next unit of work
     assert db.pool is not None and db.pool.opened == 1
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from kkpr.db.sql import sql
 from kkpr.errors import KkprError, NotFound
 from kkpr.records.checks import open_records
 from kkpr.records.keys import KeyStore
@@ -22,7 +23,7 @@ def test_keys_verify_and_are_stored_hashed(keys: KeyStore) -> None:
     assert keys.verify(text) == key
     secret = text.split("_", 2)[2]
     with keys.db.transaction() as tx:
-        rows = tx.query("SELECT * FROM api_keys")
+        rows = tx.query(sql("SELECT * FROM api_keys"))
     dump = repr(rows)
     assert secret not in dump and text not in dump
     assert len({r["salt"] for r in rows}) == 1 and len(rows[0]["key_hash"]) == 64
@@ -67,7 +68,7 @@ def test_verified_keys_are_remembered_for_the_ttl_and_forgotten_on_revoke(
 
     # revoked by another process (as `kkpr keys revoke` does): honoured within the TTL
     with cached.db.transaction() as tx:
-        tx.execute("UPDATE api_keys SET revoked_at = 'x' WHERE id = ?", (key.id,))
+        tx.execute(sql("UPDATE api_keys SET revoked_at = 'x' WHERE id = {}"), (key.id,))
     clock.now += 4.9
     assert cached.verify(text) == key  # still remembered: the documented bound
     clock.now += 0.2
@@ -90,5 +91,5 @@ def test_without_a_ttl_every_verification_reads_the_key(tmp_path: Path) -> None:
     key, text = keys.create("OSS", "permit_system")
     assert keys.verify(text) == key
     with keys.db.transaction() as tx:
-        tx.execute("UPDATE api_keys SET revoked_at = 'x' WHERE id = ?", (key.id,))
+        tx.execute(sql("UPDATE api_keys SET revoked_at = 'x' WHERE id = {}"), (key.id,))
     assert keys.verify(text) is None

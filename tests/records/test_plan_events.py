@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from kkpr.db.sql import sql
 from kkpr.records.db import Database
 from kkpr.records.plan_events import PlanEvents
 
@@ -33,7 +34,7 @@ def test_the_record_cannot_be_changed(records_url: str) -> None:
     db = Database(records_url)
     events = PlanEvents(db)
     events.record("kupang", "rollback", "key:abc", "v1", {"from": "v2"})
-    for sql in ("UPDATE plan_events SET actor = 'someone else'", "DELETE FROM plan_events"):
+    for statement in ("UPDATE plan_events SET actor = 'someone else'", "DELETE FROM plan_events"):
         with pytest.raises(Exception, match="append-only"), db.transaction() as tx:
-            tx.execute(sql)
+            tx.execute(sql(statement))
     assert [e.by for e in events.of_plan("kupang")] == ["key:abc"]

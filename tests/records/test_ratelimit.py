@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kkpr.db.sql import sql
 from kkpr.records.db import Database
 from kkpr.records.ratelimit import NEVER_S, Buckets, MemoryBuckets, SharedBuckets, spend
 
@@ -69,7 +70,7 @@ def test_full_buckets_are_pruned_and_the_rest_kept(records_url: str) -> None:
     buckets.take("late", 50.0, 3.0, 3.0 / 60.0)
     assert buckets.prune(70.0, 3.0, 3.0 / 60.0) == 1  # "early" refilled at 20 s
     with buckets.db.transaction() as tx:
-        rows = tx.query("SELECT client FROM rate_buckets")
+        rows = tx.query(sql("SELECT client FROM rate_buckets"))
     assert [r["client"] for r in rows] == ["late"]
 
 
@@ -83,15 +84,15 @@ def test_rate_writes_skip_the_flush_and_the_check_log_keeps_it(records_url: str)
         setting, off, full = "SHOW synchronous_commit", "off", "on"
         # the test cluster runs with synchronous_commit off; this database as in production
         with records.transaction() as tx:
-            name = tx.query("SELECT current_database() AS name")[0]["name"]
-            tx.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = on')
+            name = tx.query(sql("SELECT current_database() AS name"))[0]["name"]
+            tx.execute(sql("ALTER DATABASE {name} SET synchronous_commit = on", name=name))
         records = Database(records_url)  # a new connection takes the database's setting
         with records.transaction() as tx:
             persistence = tx.one(
-                "SELECT relpersistence FROM pg_class WHERE relname = 'rate_buckets'"
+                sql("SELECT relpersistence FROM pg_class WHERE relname = 'rate_buckets'")
             )
         assert persistence == {"relpersistence": "u"}  # UNLOGGED
     with buckets.db.transaction() as tx:
-        assert next(iter(tx.query(setting)[0].values())) == off
+        assert next(iter(tx.query(sql(setting))[0].values())) == off
     with records.transaction() as tx:
-        assert next(iter(tx.query(setting)[0].values())) == full
+        assert next(iter(tx.query(sql(setting))[0].values())) == full

@@ -15,6 +15,7 @@ import pytest
 from kkpr.db.database import Database
 from kkpr.db.migrate import STORE
 from kkpr.db.migrate import migrate as run
+from kkpr.db.sql import sql
 from kkpr.errors import StoreError
 from kkpr.store.migrate import applied_versions, migrate, migrations
 from kkpr.store.postgis import PostgisStore
@@ -153,12 +154,12 @@ def test_a_store_migrated_by_an_older_kkpr_is_brought_forward_with_its_rows(
     db = Database(url)
     assert run(db, replace(STORE, folder=older))[-1] == "0004_plan_rdtr_integrated"
     with db.transaction() as tx:
-        tx.execute("INSERT INTO kkpr.plans (id, name) VALUES ('kupang', 'Kota Kupang')")
+        tx.execute(sql("INSERT INTO kkpr.plans (id, name) VALUES ('kupang', 'Kota Kupang')"))
     later = [f"{m.version}_{m.name}" for m in migrations()][4:]
     assert later and migrate(url) == later
     assert applied_versions(url) == [f"{m.version}_{m.name}" for m in migrations()]
     with db.transaction() as tx:
-        assert tx.query("SELECT id, name FROM kkpr.plans") == [
+        assert tx.query(sql("SELECT id, name FROM kkpr.plans")) == [
             {"id": "kupang", "name": "Kota Kupang"}
         ]
     db.close()

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from api import fastpath
 from api.schemas import CheckIn
+from kkpr.db.sql import sql
 from kkpr.settings import Settings
 from tests.api.conftest import Api, make_api, mini_site
 from tests.mini_plan import CRS, X0, Y0
@@ -239,7 +240,7 @@ def test_batch_failures_list_every_bad_item_and_store_nothing(mini_api: Api) -> 
     ]
     assert body["failures"][1]["ref"] == "B-2"
     with mini_api.state.check_log.db.transaction() as tx:
-        assert tx.query("SELECT count(*) AS n FROM check_log") == [{"n": 0}]
+        assert tx.query(sql("SELECT count(*) AS n FROM check_log")) == [{"n": 0}]
 
 
 def test_batch_over_the_limit_is_a_413(mini_plan_dir: Path, tmp_path: Path) -> None:

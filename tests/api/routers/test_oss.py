@@ -28,6 +28,7 @@ from shapely.geometry import mapping, shape
 from typer.testing import CliRunner
 
 from kkpr.cli import app as cli
+from kkpr.db.sql import sql
 from kkpr.oss.channel import SUBSCRIPTION_ID
 from kkpr.oss.fields import oss_time
 from kkpr.oss.simulator import Simulator, application_body, send_application
@@ -111,7 +112,7 @@ def served(
 def oss_deliveries(db: Database) -> list[dict[str, Any]]:
     with db.transaction() as tx:
         return tx.query(
-            "SELECT * FROM deliveries WHERE subscription_id = ? ORDER BY application_id, seq",
+            sql("SELECT * FROM deliveries WHERE subscription_id = {} ORDER BY application_id, seq"),
             (SUBSCRIPTION_ID,),
         )
 
@@ -144,8 +145,10 @@ def test_a_whole_pkkpr_case_with_oss_down_for_a_day(
     again, answer2 = send_application(kkpr, TOKEN, body)  # OSS retries: the same application
     assert again == 200 and "already received" in answer2["responreceiveNIBKKPR"]["keterangan"]
     with db.transaction() as tx:
-        link = tx.one("SELECT * FROM oss_applications WHERE id_izin = ?", (id_izin,))
-        apps = tx.query("SELECT id FROM applications WHERE external_ref = ?", (f"oss:{id_izin}",))
+        link = tx.one(sql("SELECT * FROM oss_applications WHERE id_izin = {}"), (id_izin,))
+        apps = tx.query(
+            sql("SELECT id FROM applications WHERE external_ref = {}"), (f"oss:{id_izin}",)
+        )
     assert link is not None and [a["id"] for a in apps] == [link["application_id"]]
     app_id = link["application_id"]
     app = api.client.get(f"/v1/applications/{app_id}", headers=api.auth("staff")).json()
@@ -258,12 +261,12 @@ def test_refusals_in_oss_shape_change_nothing(
     assert status == 400 and answer["responreceiveNIBKKPR"]["status"] == "2"
     assert "serial 3" in answer["responreceiveNIBKKPR"]["keterangan"]
     with db.transaction() as tx:
-        assert tx.query("SELECT 1 FROM oss_applications WHERE id_izin = ?", (id_izin,)) == []
+        assert tx.query(sql("SELECT 1 FROM oss_applications WHERE id_izin = {}"), (id_izin,)) == []
 
     assert send_application(kkpr, TOKEN, body)[0] == 200
     with db.transaction() as tx:
         app_id = tx.one(
-            "SELECT application_id FROM oss_applications WHERE id_izin = ?", (id_izin,)
+            sql("SELECT application_id FROM oss_applications WHERE id_izin = {}"), (id_izin,)
         )["application_id"]
     changed = application_body(TIDAK, "47111", id_izin=id_izin, jumlah_lantai=5)
     status, answer = send_application(kkpr, TOKEN, changed)
