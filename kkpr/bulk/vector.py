@@ -51,6 +51,7 @@ from kkpr.plan.rasters import ground_elevation
 from kkpr.rules import bonus as bonus_rules
 from kkpr.rules import classes as class_rules
 from kkpr.rules.activity_groups import group_effect
+from kkpr.rules.deciding import decides
 from kkpr.rules.effects import RANK, SEVERITY, efek_effect
 from kkpr.rules.intensity import RULES as INTENSITY_RULES
 from kkpr.rules.intensity import WEIGHTED
@@ -546,20 +547,20 @@ def evaluate_sites(
     n_parts = np.bincount(ps, minlength=m)
     with np.errstate(divide="ignore", invalid="ignore"):
         pshare = np.where(site_area[ps] > 0, parea / site_area[ps], 1.0 / n_parts[ps])
-    pdec = point[ps] | ((parea >= tol.sliver_m2) & (pshare >= tol.sliver_share))
+    pdec = decides(parea, pshare, tol, point[ps], False)
     covered = np.bincount(ps, weights=parea, minlength=m)
     outside = np.maximum(site_area - covered, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         outside_share = np.where(
             site_area > 0, outside / site_area, np.where(n_parts > 0, 0.0, 1.0)
         )
-    pkkpr = (n_parts == 0) | ((outside >= tol.sliver_m2) & (outside_share >= tol.sliver_share))
+    pkkpr = (n_parts == 0) | decides(outside, outside_share, tol, False, False)
     # the tolerance never hides a whole site (outcome.whole_site_hidden): where no
     # part and no outside decides, the parts decide by their share alone
     share_only = (n_parts > 0) & ~point & ~pkkpr
     share_only &= np.bincount(ps, weights=pdec, minlength=m) == 0
-    pdec |= share_only[ps] & (pshare >= tol.sliver_share)
-    pkkpr |= share_only & (outside_share >= tol.sliver_share)
+    pdec = decides(parea, pshare, tol, point[ps], share_only[ps])
+    pkkpr = (n_parts == 0) | decides(outside, outside_share, tol, False, share_only)
     pcell = c.cells[act[todo][ps], c.zone_sz[pz]]
     out.add(
         ps,
@@ -617,9 +618,7 @@ def evaluate_sites(
     os_, oo, oarea = _overlay_hits(c, sub, point, site_area, convex_site)
     with np.errstate(divide="ignore", invalid="ignore"):
         oshare = np.where(site_area[os_] > 0, oarea / site_area[os_], 1.0)
-    odec = point[os_] | (
-        ((oarea >= tol.sliver_m2) | share_only[os_]) & (oshare >= tol.sliver_share)
-    )
+    odec = decides(oarea, oshare, tol, point[os_], share_only[os_])
     grank = c.group_ranks(np.char.strip(kbli_u))
     site_kbli = kbli_inv[todo]
     okind = c.ov_kind[oo]

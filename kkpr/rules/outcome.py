@@ -39,6 +39,7 @@ from kkpr.rules import overlays as overlay_rules
 from kkpr.rules import rasters as raster_rules
 from kkpr.rules import rtrw as rtrw_rules
 from kkpr.rules import setbacks as setback_rules
+from kkpr.rules.deciding import decides
 from kkpr.rules.effects import SEVERITY
 from kkpr.rules.itbx import parse_cell
 from kkpr.rules.order import Stage
@@ -78,10 +79,7 @@ def is_deciding(
     ``share_only``: the site is so small that the m² tolerance would hide all of it
     (see ``whole_site_hidden``); its parts are then judged by their share alone.
     """
-    if point:
-        return True
-    tol = rules.meta.tolerance
-    return (share_only or area >= tol.sliver_m2) and share >= tol.sliver_share
+    return point or decides(area, share, rules.meta.tolerance, False, share_only)
 
 
 def whole_site_hidden(
