@@ -4,6 +4,7 @@ by side in one process; and the first paint of the maps in Chromium.
 
     .venv/bin/python bench/tiles.py [--zones 500000] [--tiles 200] [--baseline 0]
                                     [--zooms 13,14,15,16,17] [--db URL] [--no-browser]
+                                    [--no-tiles] [--paints 5] [--before DIR]
 
 The plan is the one ``bench/stores.py`` generates (``bench/out/plan_<N>``, made with
 ``zoning_data/kupang/generate.py``); it is loaded into a throwaway PostGIS cluster
@@ -24,12 +25,17 @@ made:
   maps fetched before tiles.
 
 Then, unless ``--no-browser``, headless Chromium at 1280x800 opens the staff map (after
-login; the plan's validation report, which the page also asks for, is made first) and
-the public pre-check map, ``--paints`` times each in a fresh context (empty cache):
-first paint is the time from navigation to the first zone tile drawn
+login; the plan's validation report, which the page also asks for, is made first) with
+its files bundled (``api.bundle``) and one by one (a second worker with
+``KKPR_BUNDLE_ASSETS=false``), with ``--before DIR`` as a checkout of older code serves
+it (a third worker, e.g. ``git archive <commit> | tar -x -C DIR``), and the public
+pre-check map, ``--paints`` times each, in turn, in a fresh context (empty cache): first
+paint is the time from navigation to the first zone tile drawn
 (``window.kkpr.firstPaint``), and to every zone tile of the view drawn
-(``window.kkpr.zonesDrawn``). The load average is printed with the figures (the
-machine is shared). Prints rich tables and the same as Markdown.
+(``window.kkpr.zonesDrawn``); from the performance entries, how many scripts and
+stylesheets the page asked for, when the last arrived and when the first zone tile was
+asked for. ``--no-tiles``: the paints only. The load average is printed with the
+figures (the machine is shared). Prints rich tables and the same as Markdown.
 """
 
 from __future__ import annotations
@@ -38,10 +44,13 @@ import argparse
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
@@ -62,6 +71,7 @@ from kkpr.store import postgis_features as pf  # noqa: E402
 from kkpr.store import tiles  # noqa: E402
 from kkpr.store.load import load_package  # noqa: E402
 from kkpr.store.postgis_sql import connect  # noqa: E402
+from tests.api.conftest import Server, free_port, start_server, stop_server  # noqa: E402
 
 console = Console()
 VIEW = {"width": 1280, "height": 800}
@@ -235,41 +245,96 @@ def bench_http(
     }
 
 
-def first_paints(base_url: str, key: str, n: int, page_name: str) -> list[tuple[float, float]]:
-    """(first zone tile drawn, every zone tile of the view drawn) in ms, per load of
-    the staff map (``staf``, after login) or the public pre-check map (``precheck``)."""
+# what a load asked for before its map drew (performance entries): the page's scripts
+# and stylesheets (their number, and when the last of them had arrived), and when the
+# first zone tile was asked for
+ENTRIES = """() => {
+  const rs = performance.getEntriesByType("resource");
+  const files = rs.filter((r) => r.initiatorType === "script" || r.initiatorType === "link"
+    || /\\.(js|css)(\\?|$)/.test(r.name));
+  const tiles = rs.filter((r) => r.name.includes("/collections/zones/tiles/"));
+  return [window.kkpr.firstPaint, window.kkpr.zonesDrawn, files.length,
+          Math.max(0, ...files.map((r) => r.responseEnd)),
+          tiles.length ? Math.min(...tiles.map((r) => r.startTime)) : NaN];
+}"""
+
+
+@dataclass(frozen=True)
+class Paint:
+    first: float  # ms from navigation to the first zone tile drawn
+    drawn: float  # to every zone tile of the view drawn
+    files: int  # scripts and stylesheets the page asked for
+    files_done: float  # the last of them arrived
+    tile_asked: float  # the first zone tile asked for
+
+
+def paint_once(browser: Any, base_url: str, key: str, page_name: str) -> Paint:
+    """One load of the staff map (``staf``, after login) or the public pre-check map
+    (``precheck``) in a fresh context (an empty cache)."""
+    context = browser.new_context(viewport=VIEW)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(120_000)
+        if page_name == "staf":
+            page.goto(f"{base_url}/staf")
+            page.fill("#key", key)
+            page.click("#login button[type=submit]")
+            page.wait_for_url("**/staf")
+        else:
+            page.goto(f"{base_url}/")
+            # a plan wider than a screen at zoom 10 opens whole, zones not drawn: then
+            # zoomed in at its centre, as a visitor would (or as the staff map opens)
+            page.wait_for_function("window.kkpr && window.kkpr.map")
+            page.evaluate(
+                "() => { const m = window.kkpr.map;"
+                " if (m.getZoom() < 10) m.setView(m.getCenter(), 13); }"
+            )
+        page.wait_for_function("window.kkpr && window.kkpr.zonesDrawn")
+        first, drawn, files, files_done, tile_asked = page.evaluate(ENTRIES)
+        return Paint(float(first), float(drawn), int(files), float(files_done), float(tile_asked))
+    finally:
+        context.close()
+
+
+def first_paints(servers: dict[str, str], key: str, n: int) -> dict[str, list[Paint]]:
+    """``n`` loads of each ``{label: "<page> <base url>"}``, in turn (load 1 of each,
+    then load 2 of each...), so that the machine's load falls on all alike."""
     from playwright.sync_api import sync_playwright
 
-    out = []
+    out: dict[str, list[Paint]] = {label: [] for label in servers}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium")
         try:
             for _ in range(n):
-                context = browser.new_context(viewport=VIEW)  # a fresh cache each time
-                page = context.new_page()
-                page.set_default_timeout(120_000)
-                if page_name == "staf":
-                    page.goto(f"{base_url}/staf")
-                    page.fill("#key", key)
-                    page.click("#login button[type=submit]")
-                    page.wait_for_url("**/staf")
-                else:
-                    page.goto(f"{base_url}/")
-                    # a plan wider than a screen at zoom 10 opens whole, zones not drawn:
-                    # then zoomed in at its centre, as a visitor would (or as the staff
-                    # map opens)
-                    page.wait_for_function("window.kkpr && window.kkpr.map")
-                    page.evaluate(
-                        "() => { const m = window.kkpr.map;"
-                        " if (m.getZoom() < 10) m.setView(m.getCenter(), 13); }"
-                    )
-                page.wait_for_function("window.kkpr && window.kkpr.zonesDrawn")
-                first, drawn = page.evaluate("[window.kkpr.firstPaint, window.kkpr.zonesDrawn]")
-                out.append((float(first), float(drawn)))
-                context.close()
+                for label, target in servers.items():
+                    page_name, base_url = target.split(" ", 1)
+                    out[label].append(paint_once(browser, base_url, key, page_name))
         finally:
             browser.close()
     return out
+
+
+def start_before(tree: Path, env: dict[str, str], log: Path) -> Server:
+    """uvicorn of the code in ``tree`` (a checkout of an older commit) on the same data."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        cwd=tree, env={**os.environ, **env, "PYTHONPATH": str(tree)},
+        stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(400):
+        if process.poll() is not None:
+            raise SystemExit(f"uvicorn of {tree} exited: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return Server(url, process, log)
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    process.terminate()
+    raise SystemExit(f"uvicorn of {tree} did not start: {log.read_text()[-2000:]}")
 
 
 def main() -> None:
@@ -284,8 +349,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--db", default=os.environ.get("KKPR_BENCH_DATABASE_URL"))
     ap.add_argument("--no-browser", action="store_true")
+    ap.add_argument("--no-tiles", action="store_true", help="the first paints only")
+    ap.add_argument(
+        "--before", type=Path, help="a checkout of older code: its staff map painted in turn"
+    )
     args = ap.parse_args()
-    from tests.api.conftest import start_server, stop_server
     from tests.fixtures_postgis import PgServer
 
     folder = plan_for(args.zones)
@@ -301,6 +369,7 @@ def main() -> None:
             f"loaded {args.zones:,} zones into PostGIS in {time.perf_counter() - t:.0f} s"
         )
     web = None
+    others: list[Server] = []
     try:
         settings = Settings(data_dir=data_dir, database_url=url)
         keys = KeyStore(open_records(records_url(settings)))
@@ -321,7 +390,7 @@ def main() -> None:
             for lon, lat in points[:5]:
                 x, y = tiles.tile_of(lon, lat, 12)
                 client.get(f"/ogc/collections/zones/tiles/WebMercatorQuad/12/{y}/{x}")
-            for z in zooms:
+            for z in [] if args.no_tiles else zooms:
                 cells = distinct_tiles(points, z)
                 row = bench_sql(url, z, cells) | bench_http(client, z, cells, args.baseline)
                 rows.append((z, row))
@@ -332,7 +401,7 @@ def main() -> None:
                     f"warm p99 {row['warm_p99']:.1f} ms"
                 )
         loads.append(os.getloadavg()[0])
-        paints: dict[str, list[tuple[float, float]]] = {}
+        paints: dict[str, list[Paint]] = {}
         if not args.no_browser:
             # the staff page also asks for the plan's validation report, made once per
             # version and then kept: made here first, so that the paints measure the map
@@ -343,10 +412,26 @@ def main() -> None:
                 console.print(
                     f"validation report: HTTP {r.status_code} in {time.perf_counter() - t:.0f} s"
                 )
-            for name in ("staf", "precheck"):
-                paints[name] = first_paints(web.url, key, args.paints, name)
+            # the staff map with its files bundled (api.bundle), one by one
+            # (KKPR_BUNDLE_ASSETS=false) and, with --before, as the older code serves it
+            one_by_one = start_server(
+                env | {"KKPR_BUNDLE_ASSETS": "false"}, data_dir / "uvicorn-files.log"
+            )
+            others.append(one_by_one)
+            servers = {
+                "staff map, bundled": f"staf {web.url}",
+                "staff map, files one by one": f"staf {one_by_one.url}",
+            }
+            if args.before:
+                before = start_before(args.before.resolve(), env, data_dir / "uvicorn-before.log")
+                others.append(before)
+                servers[f"staff map, {args.before.name} (before)"] = f"staf {before.url}"
+            servers["public pre-check map, bundled"] = f"precheck {web.url}"
+            paints = first_paints(servers, key, args.paints)
             loads.append(os.getloadavg()[0])
     finally:
+        for other in others:
+            stop_server(other)
         if web is not None:
             stop_server(web)
         if server is not None:
@@ -357,7 +442,7 @@ def main() -> None:
 
 def report(
     rows: list[tuple[int, dict[str, float]]],
-    paints: dict[str, list[tuple[float, float]]],
+    paints: dict[str, list[Paint]],
     loads: list[float],
     args: argparse.Namespace,
 ) -> None:
@@ -387,18 +472,33 @@ def report(
         lines.append("| " + " | ".join(cells) + " |")
     console.print(table)
     print("\n" + title + " (ms)\n\n" + "\n".join(lines))
-    for name, runs in paints.items():
-        what = "staff map after login" if name == "staf" else "public pre-check map"
-        text = (
-            f"\nFirst paint, {what} (Chromium {VIEW['width']}x{VIEW['height']}, browser "
-            f"cache empty, {len(runs)} loads in this order), ms from navigation to the "
-            "first zone tile drawn / to every zone tile of the view drawn: "
-            + ", ".join(f"{a:.0f} / {b:.0f}" for a, b in runs)
-            + f"; median {statistics.median(a for a, _ in runs):.0f} / "
-            f"{statistics.median(b for _, b in runs):.0f}"
+    if paints:
+        n = len(next(iter(paints.values())))
+        what = (
+            f"First paint of the maps (Chromium {VIEW['width']}x{VIEW['height']}, browser "
+            f"cache empty, {n} loads of each, in turn), ms from navigation; median (min-max)"
         )
-        console.print(text)
-        print(text)
+        head = ["page", "first zone tile drawn", "every zone tile of the view drawn",
+                "scripts + stylesheets", "last of them arrived", "first zone tile asked"]  # fmt: skip
+        table = Table(*head, title=what)
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+
+        def spread(values: list[float]) -> str:
+            return f"{statistics.median(values):.0f} ({min(values):.0f}-{max(values):.0f})"
+
+        for name, runs in paints.items():
+            cells = [
+                name,
+                spread([p.first for p in runs]),
+                spread([p.drawn for p in runs]),
+                f"{statistics.median(p.files for p in runs):.0f}",
+                spread([p.files_done for p in runs]),
+                spread([p.tile_asked for p in runs]),
+            ]
+            table.add_row(*cells)
+            lines.append("| " + " | ".join(cells) + " |")
+        console.print(table)
+        print("\n" + what + "\n\n" + "\n".join(lines))
     text = (
         "\nLoad average (1 min) at start, after the tiles, after the paints: "
         + ", ".join(f"{v:.1f}" for v in loads)

@@ -31,10 +31,6 @@ const zoneCodes = new Map(); // code -> name, of the zones drawn so far (the leg
 const zoneIds = new Set();
 // a plan too large to show whole opens at its centre where its zones are drawn
 if (map.getZoom() < ZONE_MIN_ZOOM) map.setZoom(ZONE_MIN_ZOOM + 1);
-const rtrw = tileLayer(map, "rtrw", (p) => ({
-  fill: true, fillColor: "#b9a7d6", fillOpacity: 0.25, color: "#6b5b95", weight: 0.8, dashArray: "3 3",
-}), { onClick: (p, id) => showTile(t("staff.feature.rtrw"), "rtrw", p, id) });
-rtrw.setZIndex(1);
 const zones = tileLayer(map, "zones", zoneTileStyle, {
   minZoom: ZONE_MIN_ZOOM,
   seen(p) {
@@ -59,12 +55,26 @@ function zoneStatus() {
   $("map-status").textContent = map.getZoom() < ZONE_MIN_ZOOM ? t("map.zoom_in")
     : t("staff.zones_loaded", { n: num(zoneIds.size, 0) });
 }
-// overlays as outlines over the zones; a click on a zone names the ones covering it
-const overlays = tileLayer(map, "overlays", (p) => ({ ...overlayStyle(p.jenis), fill: false }), {
-  seen(p) { if (p.jenis) overlayKinds.add(p.jenis); },
-});
-overlays.setZIndex(3);
-overlays.on("load", legend);
+// The RTRW under the zones and the overlays over them are added once the view's zone
+// tiles are drawn (see whenZonesDrawn): the zone tiles are asked for first, not queued
+// behind theirs on the browser's six connections and in the server's worker.
+let rtrw = null;
+let overlays = null;
+function addContextLayers() {
+  rtrw = tileLayer(map, "rtrw", (p) => ({
+    fill: true, fillColor: "#b9a7d6", fillOpacity: 0.25, color: "#6b5b95", weight: 0.8, dashArray: "3 3",
+  }), { onClick: (p, id) => showTile(t("staff.feature.rtrw"), "rtrw", p, id) });
+  rtrw.setZIndex(1);
+  // overlays as outlines over the zones; a click on a zone names the ones covering it
+  overlays = tileLayer(map, "overlays", (p) => ({ ...overlayStyle(p.jenis), fill: false }), {
+    seen(p) { if (p.jenis) overlayKinds.add(p.jenis); },
+  });
+  overlays.setZIndex(3);
+  overlays.on("load", legend);
+  // a box unticked meanwhile is kept
+  if (!$("show-rtrw").checked) rtrw.remove();
+  if (!$("show-overlays").checked) overlays.remove();
+}
 
 function legend() {
   const marks = [
@@ -76,18 +86,20 @@ function legend() {
   renderLegend($("legend"), zoneCodes, [...[...overlayKinds].sort().map(overlayLegendItem), ...marks]);
 }
 
-function toggle(id, layer) {
+function toggle(id, layerOf) {
   $(id).addEventListener("change", () => {
+    const layer = layerOf();
+    if (!layer) return; // not added yet: added as the box says
     if ($(id).checked) layer.addTo(map);
     else layer.remove();
   });
 }
-toggle("show-zones", zones);
-toggle("show-rtrw", rtrw);
-toggle("show-overlays", overlays);
-toggle("show-reviews", reviewMarks);
-toggle("show-decided", decidedMarks);
-toggle("show-problems", problemMarks);
+toggle("show-zones", () => zones);
+toggle("show-rtrw", () => rtrw);
+toggle("show-overlays", () => overlays);
+toggle("show-reviews", () => reviewMarks);
+toggle("show-decided", () => decidedMarks);
+toggle("show-problems", () => problemMarks);
 
 // ---------------------------------------------------------------- a clicked polygon
 const FIRST = ["kodszn", "namszn", "kodzon", "namzon", "kodblk", "kodsbl", "wadmkc", "wadmkd",
@@ -464,16 +476,17 @@ async function located({ collection, ids }) {
 }
 
 keepHashOnLanguageSwitch();
-// the review queue, the decided list and the validation report (each placing marks, the
-// report fetching the features its problems name) are asked for once the view's zone
-// tiles are drawn: the map's tiles do not queue behind them, on the browser's six
-// connections to the server nor in its worker. At once when the view draws no zones;
-// after SIDE_WAIT_MS whatever the tiles do.
+// The RTRW and overlay tiles, the review queue, the decided list and the validation
+// report (each placing marks, the report fetching the features its problems name) are
+// asked for once the view's zone tiles are drawn: the zone tiles do not queue behind
+// them, on the browser's six connections to the server nor in its worker. At once when
+// the view draws no zones; after SIDE_WAIT_MS whatever the tiles do.
 const SIDE_WAIT_MS = 2500;
 let sideAsked = false;
 function loadSide() {
   if (sideAsked) return;
   sideAsked = true;
+  addContextLayers();
   loadReviews();
   loadDecided();
   loadValidation();
