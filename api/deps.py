@@ -22,10 +22,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.errors import Busy
 from api.limits import RateLimiter
+from kkpr.db.database import Database
 from kkpr.errors import KkprError, NotFound, StoreError
 from kkpr.plan.package import read_plan
 from kkpr.records.checks import CheckLog, open_records, records_url
-from kkpr.records.db import Database
 from kkpr.records.keys import KeyStore
 from kkpr.records.ratelimit import SharedBuckets
 from kkpr.records.secrets import service_secret

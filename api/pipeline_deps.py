@@ -15,9 +15,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.deps import StateDep, state_of
+from kkpr.db.database import Database
 from kkpr.pipeline.applications import Pipeline
 from kkpr.pipeline.db import open_database, pipeline_url
-from kkpr.records.db import Database
 
 MAP_CACHE_SIZE = 128  # rendered location maps kept in memory (documents never change)
 _lock = threading.Lock()

@@ -54,10 +54,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.api import Client, free_port  # noqa: E402
+from kkpr.db.database import Database  # noqa: E402
 from kkpr.db.sql import sql  # noqa: E402
 from kkpr.plan.package import read_plan  # noqa: E402
 from kkpr.records.checks import open_records, records_url  # noqa: E402
-from kkpr.records.db import Database  # noqa: E402
 from kkpr.records.keys import KeyStore  # noqa: E402
 from kkpr.settings import SAMPLE_PLAN_DIR, Settings  # noqa: E402
 

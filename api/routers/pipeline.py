@@ -27,6 +27,7 @@ from api.pipeline_deps import MapCache, MapCacheDep, PipelineDb, PipelineDep
 from api.routers.pages import verify_page
 from api.routers.tracking import tracking_limit, tracking_url
 from api.schemas import ProposalIn, SiteIn, known_crs
+from kkpr.db.database import Database
 from kkpr.errors import Conflict, NotFound
 from kkpr.model import Proposal
 from kkpr.pipeline import documents, subscriptions
@@ -40,7 +41,6 @@ from kkpr.pipeline.stages import PERMIT_SYSTEM_STAGES, Stage
 from kkpr.pipeline.state import submitted_by
 from kkpr.pipeline.statuses import ACTIONS, STATES, Action, Actor
 from kkpr.pipeline.targets import refuse_private_target
-from kkpr.records.db import Database
 from kkpr.site import site_from_geojson
 
 router = APIRouter(prefix="/v1", tags=["pipeline"])

@@ -23,12 +23,12 @@ from api.deps import AppState, StateDep, state_of
 from api.errors import responses
 from api.pipeline_deps import PipelineDb, pipeline_db
 from api.routers.pages import render
+from kkpr.db.database import Database
 from kkpr.errors import InvalidInput
 from kkpr.pipeline import audit, history
 from kkpr.pipeline.calendar import WorkingCalendar
 from kkpr.pipeline.figures import Figures, figures
 from kkpr.pipeline.statuses import STATES, State
-from kkpr.records.db import Database
 
 router = APIRouter()
 

@@ -45,10 +45,10 @@ from api.routers.plans import (
     keep_and_load,
     unpack_upload,
 )
+from kkpr.db.database import Database
 from kkpr.errors import Conflict, KkprError, NotFound, PlanError, Problem
 from kkpr.plan.package import Plan, checksum, read_plan
 from kkpr.plan.validate import errors_of, validate_dir
-from kkpr.records.db import Database
 from kkpr.records.plan_events import PlanEvents
 from kkpr.revision.diff import diff_plans
 from kkpr.revision.impact import impact, recorded_applications, recorded_sites

@@ -18,6 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from kkpr.db.database import Database, Row, Tx
 from kkpr.db.sql import sql
 from kkpr.oss import messages
 from kkpr.oss.fields import Number, Spec, oss_time
@@ -26,7 +27,6 @@ from kkpr.oss.status import FINAL, KD_STATUS, PAYLOAD, call_for, kd_status_of
 from kkpr.pipeline.db import iso, loads, parse_iso
 from kkpr.pipeline.documents import verify_url
 from kkpr.pipeline.technical import road_setbacks
-from kkpr.records.db import Database, Row, Tx
 from kkpr.settings import Settings
 
 SUBSCRIPTION_ID = "oss"

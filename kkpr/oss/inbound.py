@@ -15,13 +15,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from kkpr.db.database import Database, Tx
 from kkpr.db.sql import sql
 from kkpr.errors import Conflict, NotFound
 from kkpr.model import Proposal
 from kkpr.oss.messages import KkprApplication, applications_of
 from kkpr.pipeline.applications import Pipeline, Submission
 from kkpr.pipeline.db import dumps, iso, loads
-from kkpr.records.db import Database, Tx
 from kkpr.site import WGS84
 
 EXTERNAL_PREFIX = "oss:"

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kkpr.db.database import Database, Row, Tx
 from kkpr.db.migrate import PIPELINE, migrate
 from kkpr.db.sql import sql
 from kkpr.errors import NotFound
-from kkpr.records.db import Database, Row, Tx
 from kkpr.settings import Settings
 
 Clock = Callable[[], datetime]

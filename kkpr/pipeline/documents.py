@@ -25,10 +25,10 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from kkpr.db.database import Database, Row, Tx
 from kkpr.db.sql import sql
 from kkpr.errors import InvalidInput
 from kkpr.pipeline.db import dumps, iso, loads, next_counter
-from kkpr.records.db import Database, Row, Tx
 from kkpr.settings import Settings
 
 CODE_BYTES = 10  # 80 bits: 16 base32 characters, typed by hand from paper

@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from kkpr.db.database import Database, Tx
 from kkpr.db.sql import sql
 from kkpr.errors import InvalidInput
 from kkpr.model import PlanMeta
 from kkpr.pipeline.db import iso
-from kkpr.records.db import Database, Tx
 
 
 def integrated(tx: Tx, meta: PlanMeta, version: str) -> bool:

@@ -15,12 +15,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from kkpr.db.database import Database, Row, Tx
 from kkpr.db.sql import sql
 from kkpr.errors import NotFound
 from kkpr.oss import channel
 from kkpr.pipeline.db import dumps, iso, loads
 from kkpr.pipeline.statuses import KKPR_FINAL, KKPR_STATUS
-from kkpr.records.db import Database, Row, Tx
 
 APPLICATION_SUBMITTED = "application.submitted"
 APPLICATION_COMPLETED = "application.completed"

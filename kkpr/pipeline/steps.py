@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from kkpr.db.database import Row
 from kkpr.errors import Conflict, InvalidInput
 from kkpr.pipeline import pnbp
 from kkpr.pipeline.db import dumps, loads
 from kkpr.pipeline.statuses import ACTIONS, Action, State
-from kkpr.records.db import Row
 from kkpr.settings import Settings
 
 # the fields a step must carry in its data

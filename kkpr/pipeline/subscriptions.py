@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
+from kkpr.db.database import Database, Row
 from kkpr.db.sql import insert, sql
 from kkpr.errors import InvalidInput, NotFound
 from kkpr.oss.channel import SUBSCRIPTION_ID as OSS
 from kkpr.pipeline.db import dumps, iso, loads
 from kkpr.pipeline.delivery import new_secret
 from kkpr.pipeline.outbox import EVENT_TYPES, wants
-from kkpr.records.db import Database, Row
 
 
 class SubscriptionError(InvalidInput):

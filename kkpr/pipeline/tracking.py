@@ -17,6 +17,7 @@ import secrets
 from datetime import date
 from typing import Any
 
+from kkpr.db.database import Database
 from kkpr.db.sql import sql
 from kkpr.errors import NotFound
 from kkpr.pipeline.calendar import WorkingCalendar
@@ -24,7 +25,6 @@ from kkpr.pipeline.cases import ticks
 from kkpr.pipeline.db import loads
 from kkpr.pipeline.sla import clock_of
 from kkpr.pipeline.statuses import STATES, State
-from kkpr.records.db import Database
 from kkpr.settings import Settings
 
 CODE_BYTES = 10  # 80 bits, 16 base32 characters typed by hand

@@ -1,7 +1,7 @@
 """The check log: every check the service answered, append-only, each with a content hash.
 
 One interface over SQLite (the embedded default, ``data_dir/records.db``) and
-PostgreSQL (when ``KKPR_DATABASE_URL`` is set), through ``kkpr.records.db``.
+PostgreSQL (when ``KKPR_DATABASE_URL`` is set), through ``kkpr.db.database``.
 
 - A record holds the request as validated (``inputs``), the ``result``, the plan id
   and version used, the caller, ``created_at`` and ``content_hash`` = SHA-256 of the
@@ -32,11 +32,11 @@ from typing import Any
 
 import orjson
 
+from kkpr.db.database import Database, Row, Tx
 from kkpr.db.migrate import RECORDS, migrate
 from kkpr.db.sql import sql
 from kkpr.errors import Conflict, NotFound
 from kkpr.model import Reason, field_names
-from kkpr.records.db import Database, Row, Tx
 from kkpr.settings import Settings
 
 Clock = Callable[[], datetime]

@@ -23,10 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from kkpr.db.database import Database, Row
 from kkpr.db.sql import sql
 from kkpr.errors import KkprError, NotFound
 from kkpr.records.checks import utc_iso
-from kkpr.records.db import Database, Row
 
 ROLES = ("permit_system", "staff", "admin", "public")
 PREFIX = "kkpr"

@@ -22,9 +22,9 @@ import threading
 from pathlib import Path
 from typing import Protocol
 
+from kkpr.db.database import Database
 from kkpr.db.migrate import RATE_BUCKETS, migrate
 from kkpr.db.sql import sql
-from kkpr.records.db import Database
 
 MAX_TRACKED_CLIENTS = 100_000  # memory: prune full buckets beyond this many clients
 PRUNE_EVERY = 1_000  # shared: delete full buckets every this many requests per process

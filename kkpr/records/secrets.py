@@ -13,8 +13,8 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
+from kkpr.db.database import Database
 from kkpr.db.sql import sql
-from kkpr.records.db import Database
 
 SECRET_BYTES = 32
 

@@ -15,9 +15,9 @@ import threading
 import time
 from datetime import UTC, datetime
 
+from kkpr.db.database import Database
 from kkpr.db.sql import sql
 from kkpr.records.checks import utc_iso
-from kkpr.records.db import Database
 
 PRUNE_EVERY = 100  # logins between deletions of expired sessions
 

@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from api.main import GZIP_MINIMUM_BYTES, create_app
+from kkpr.db.database import Database
 from kkpr.db.sql import sql
 from kkpr.errors import InvalidInput
 from kkpr.records.checks import CheckLog, open_records
-from kkpr.records.db import Database
 from kkpr.records.keys import KeyStore
 from kkpr.settings import Settings
 from kkpr.store.postgis import PostgisStore

@@ -11,8 +11,8 @@ import pytest
 from kkpr.check import check
 from kkpr.errors import StoreError
 from kkpr.store.postgis import PostgisStore
+from tests.db.test_database import terminate_others
 from tests.mini_plan import CRS, site
-from tests.records.test_db import terminate_others
 
 
 @pytest.fixture

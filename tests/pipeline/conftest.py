@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from kkpr.db.database import Database
 from kkpr.pipeline.applications import Pipeline
 from kkpr.pipeline.db import open_database
 from kkpr.plan.package import Plan
-from kkpr.records.db import Database
 from kkpr.settings import Settings
 from kkpr.store.memory import MemoryStore
 

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
+from kkpr.db.database import Database
 from kkpr.db.sql import sql
 from kkpr.errors import Conflict, NotFound
 from kkpr.model import Proposal
 from kkpr.pipeline.applications import Pipeline, Submission
-from kkpr.records.db import Database
 from tests.mini_plan import CRS, site
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from shapely.geometry import shape
 
+from kkpr.db.database import Database
 from kkpr.db.sql import sql
 from kkpr.errors import Conflict, InvalidInput, NotFound
 from kkpr.model import Proposal
@@ -24,7 +25,6 @@ from kkpr.pipeline.applications import Pipeline, Submission
 from kkpr.pipeline.cases import Officer
 from kkpr.pipeline.review import DecisionError
 from kkpr.pipeline.technical import PartialApprovalError
-from kkpr.records.db import Database
 from kkpr.settings import Settings
 from kkpr.site import to_crs
 from kkpr.store.memory import MemoryStore

@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
+from kkpr.db.database import Database
 from kkpr.db.sql import sql
 from kkpr.pipeline import subscriptions
 from kkpr.pipeline.applications import Pipeline
 from kkpr.pipeline.cases import Officer
 from kkpr.pipeline.delivery import Worker, backlog, backoff_s, revive
-from kkpr.records.db import Database
 from kkpr.settings import Settings
 from tests.pipeline.conftest import Clock, Receiver, wait_for, worker_process
 from tests.pipeline.test_applications import BERSYARAT, KAJIAN, SESUAI, TIDAK

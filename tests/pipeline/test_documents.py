@@ -15,13 +15,13 @@ from typing import Any
 import pypdf
 import pytest
 
+from kkpr.db.database import Database
 from kkpr.db.sql import sql
 from kkpr.model import Proposal
 from kkpr.pipeline import documents
 from kkpr.pipeline.applications import Pipeline, Submission
 from kkpr.pipeline.document_render import document_map, document_pdf
 from kkpr.plan.package import read_plan
-from kkpr.records.db import Database
 from kkpr.settings import SAMPLE_PLAN_DIR, Settings
 from kkpr.store.memory import MemoryStore
 from tests.pipeline.conftest import Clock

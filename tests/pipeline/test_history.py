@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from shapely.geometry import Point, mapping
 
+from kkpr.db.database import Database
 from kkpr.db.sql import sql
 from kkpr.errors import InvalidInput, SiteError
 from kkpr.model import Proposal
 from kkpr.pipeline import history
 from kkpr.pipeline.applications import Pipeline, Submission
 from kkpr.records.checks import CheckLog, NewCheck, open_records
-from kkpr.records.db import Database
 from kkpr.site import WGS84, to_crs
 from tests.mini_plan import CRS, sq
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
+from kkpr.db.database import Database
 from kkpr.db.sql import sql
 from kkpr.pipeline.applications import Pipeline
-from kkpr.records.db import Database
 from tests.pipeline.test_assessment import R2, SITI, TO_DECISION, walk
 
 

@@ -18,6 +18,7 @@ import openpyxl
 import pyogrio
 import pytest
 
+from kkpr.db.database import Database
 from kkpr.errors import InvalidInput
 from kkpr.model import Form, Proposal
 from kkpr.pipeline.applications import Pipeline, Submission
@@ -34,7 +35,6 @@ from kkpr.pipeline.search import (
     week_end,
 )
 from kkpr.plan.package import read_plan
-from kkpr.records.db import Database
 from kkpr.settings import Settings
 from kkpr.store.memory import MemoryStore
 from tests.mini_plan import CRS, site, write_mini_plan

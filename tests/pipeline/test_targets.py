@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from kkpr.db.database import Database
 from kkpr.pipeline import subscriptions
 from kkpr.pipeline.applications import Pipeline
 from kkpr.pipeline.delivery import Worker
 from kkpr.pipeline.targets import opener, private_address
-from kkpr.records.db import Database
 from kkpr.settings import Settings
 from tests.api.conftest import make_api
 from tests.pipeline.conftest import Clock

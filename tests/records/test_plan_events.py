@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from kkpr.db.database import Database
 from kkpr.db.sql import sql
-from kkpr.records.db import Database
 from kkpr.records.plan_events import PlanEvents
 
 

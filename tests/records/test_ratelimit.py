@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from kkpr.db.database import Database
 from kkpr.db.sql import sql
-from kkpr.records.db import Database
 from kkpr.records.ratelimit import NEVER_S, Buckets, MemoryBuckets, SharedBuckets, spend
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from kkpr.records.db import Database
+from kkpr.db.database import Database
 from kkpr.records.secrets import service_secret
 
 

@@ -28,6 +28,7 @@ from shapely.geometry import mapping, shape
 from typer.testing import CliRunner
 
 from kkpr.cli import app as cli
+from kkpr.db.database import Database
 from kkpr.db.sql import sql
 from kkpr.oss.channel import SUBSCRIPTION_ID
 from kkpr.oss.fields import oss_time
@@ -36,7 +37,6 @@ from kkpr.oss.status import call_for, kd_status_of
 from kkpr.pipeline.db import open_database, parse_iso, pipeline_url
 from kkpr.pipeline.delivery import Worker
 from kkpr.pipeline.outbox import EVENT_TYPES
-from kkpr.records.db import Database
 from tests.api.conftest import Api, make_api
 from tests.fixtures_postgis import _free_port
 from tests.mini_plan import CRS, site

@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import pytest
 
+from kkpr.db.database import Database
 from kkpr.db.sql import sql
 from kkpr.errors import StoreError
-from kkpr.records.db import Database
 from kkpr.store.postgis_sql import connect
 
 
