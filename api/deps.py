@@ -50,9 +50,7 @@ class AppState:
     reports: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     in_flight: int = 0  # HTTP requests the app is serving now (CountInFlight)
     # the public pre-checks' own threads (run_public); made with the state
-    public_threads: anyio.CapacityLimiter = field(
-        default_factory=lambda: anyio.CapacityLimiter(1)
-    )
+    public_threads: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(1))
 
     @classmethod
     def build(cls, settings: Settings, store: Store | None = None) -> AppState:

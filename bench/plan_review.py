@@ -178,7 +178,9 @@ def main() -> None:
         f"{args.checks:,} recorded checks); same changed checks: {agree}",
     )
     for name, seconds, note in rows:
-        per = f"{seconds / args.checks * 1000:.2f}" if "impact" in name or "baseline" in name else ""
+        per = (
+            f"{seconds / args.checks * 1000:.2f}" if "impact" in name or "baseline" in name else ""
+        )
         table.add_row(name, f"{seconds:.2f}", per, note)
     console.print(table)
 

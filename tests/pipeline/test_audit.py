@@ -16,8 +16,9 @@ def test_a_day_of_the_office_starts_at_its_own_midnight() -> None:
 
 
 def test_csv_cells_never_start_a_formula() -> None:
-    for text in ("=1+1", "+62 812", "-5", "@SUM(A1)", "\tx", "\rx"):
+    for text in ("=1+1", "+62 812", "-1+1", "@SUM(A1)", "\tx", "\rx"):
         assert cell(text) == "'" + text
+    assert cell("-5") == "-5"  # a number is a number (kkpr.text.spreadsheet_safe)
     assert cell("Siti Nurhaliza") == "Siti Nurhaliza" and cell(None) == "" and cell(3) == "3"
     event = AuditEvent("2026-03-17T01:00:00.000000Z", "key", "create", '=HYPERLINK("x")',
                        "key:1", None, "key:1", "a, b")  # fmt: skip
