@@ -18,7 +18,7 @@ from typing import Any
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from kkpr.pipeline.document_render import FONT_DIR, map_extent, zone_colour
+from kkpr.pipeline.document_render import map_extent, pdf_fonts, zone_colour
 
 PAGE_W, PAGE_H = 595.28, 841.89  # A4 in points
 MARGIN = 34.0
@@ -67,20 +67,6 @@ class Sheet:
     legend_site: Words
     legend_conforming: Words
     map_note: Words = field(default_factory=lambda: Words("", ""))
-
-
-def _fonts() -> tuple[str, str]:
-    """DejaVu (m², arrows, Indonesian text) when installed, else the PDF base fonts."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
-    if not (regular.exists() and bold.exists()):
-        return "Helvetica", "Helvetica-Bold"
-    if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
-        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
-    return "DejaVuSans", "DejaVuSans-Bold"
 
 
 def qr_image(url: str) -> Any:
@@ -220,7 +206,7 @@ def _page(s: Sheet, size: float) -> tuple[bytes, bool]:
     from reportlab.lib.colors import HexColor
     from reportlab.pdfgen import canvas
 
-    font, bold = _fonts()
+    font, bold = pdf_fonts()
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(PAGE_W, PAGE_H))
     c.setTitle(f"{s.mark.id} — {s.headline.id}")

@@ -288,7 +288,7 @@ def pdf_bytes(s: dict[str, Any], map_image: bytes, qr_image: bytes) -> bytes:
     from reportlab.lib.units import cm
     from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    font, bold = _fonts()
+    font, bold = pdf_fonts()
     body = ParagraphStyle("body", fontName=font, fontSize=8.5, leading=11)
     small = ParagraphStyle("small", parent=body, fontSize=7, leading=9, textColor=colors.grey)
     head = ParagraphStyle("head", parent=body, fontName=bold, fontSize=12.5, leading=16)
@@ -395,7 +395,7 @@ def pdf_bytes(s: dict[str, Any], map_image: bytes, qr_image: bytes) -> bytes:
     return buf.getvalue()
 
 
-def _fonts() -> tuple[str, str]:
+def pdf_fonts() -> tuple[str, str]:
     """DejaVu (m², arrows, Indonesian text) when installed, else the PDF base fonts."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
