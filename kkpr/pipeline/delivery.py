@@ -423,8 +423,17 @@ def failing(db: Database, subscription_id: str | None = None, limit: int = 200) 
         )
 
 
-def backlog(db: Database) -> dict[str, int]:
-    """Deliveries by status."""
+def backlog(db: Database, subscription_id: str | None = None) -> dict[str, int]:
+    """Deliveries by status: every subscription's, or one's."""
     with db.transaction() as tx:
-        rows = tx.query(sql("SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status"))
+        if subscription_id is None:
+            rows = tx.query(sql("SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status"))
+        else:
+            rows = tx.query(
+                sql(
+                    "SELECT status, COUNT(*) AS n FROM deliveries"
+                    " WHERE subscription_id = {} GROUP BY status"
+                ),
+                (subscription_id,),
+            )
     return {r["status"]: int(r["n"]) for r in rows}
