@@ -115,8 +115,7 @@ def road_setbacks(found: dict[str, Any]) -> tuple[float | None, float | None]:
     return (max(gsb) if gsb else None), (max(jbb) if jbb else None)
 
 
-def _gsb(rules: PlanRules, parts: list[dict[str, Any]], found: dict[str, Any]) -> float | str:
-    by_road, _jbb = road_setbacks(found)
+def _gsb(rules: PlanRules, parts: list[dict[str, Any]], by_road: float | None) -> float | str:
     if by_road is not None:  # the roads the site fronts, by their class (gsb.csv)
         return by_road
     values = [
@@ -149,6 +148,7 @@ def data_teknis(
     )
     uses = sorted({f"{p.get('namszn') or p['kodszn']} ({p['kodszn']})" for p in deciding})
     rejected = persetujuan == "ditolak"
+    gsb_by_road, jbb_by_road = road_setbacks(found)  # the roads the site fronts, once
     return {
         "luas": None if rejected else approved_m2,
         "luas_dimohon": requested_m2,
@@ -158,9 +158,9 @@ def data_teknis(
         "jenis_peruntukan_uraian": "; ".join(uses) if uses else NOT_SET,
         "koefisien_dasar_bangunan": _limit(found, "KDB"),
         "koefisien_lantai_bangunan": _limit(found, "KLB"),
-        "garis_sempadan_bangunan": _gsb(rules, deciding, found),
+        "garis_sempadan_bangunan": _gsb(rules, deciding, gsb_by_road),
         # JBB by road class where the plan's gsb.csv gives it
-        "jarak_bebas_bangunan": road_setbacks(found)[1] or NOT_SET,
+        "jarak_bebas_bangunan": jbb_by_road or NOT_SET,
         "koefisien_dasar_hijau": _limit(found, "KDH"),
         "indikasi_program_pemanfaatan_ruang": NOT_SET,
         "persyaratan_pelaksanaan_kegiatan": [c["id"] for c in conditions],
