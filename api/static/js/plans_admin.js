@@ -3,6 +3,7 @@
 // checks, then activate or roll back. Every step is recorded by the server.
 import { h, keepHashOnLanguageSwitch, num, page, pick, t } from "./i18n.js";
 import { makeMap } from "./mapbase.js";
+import { problemItem } from "./problems.js";
 import { tileUrl, zoneTileStyle } from "./tiles.js";
 
 const $ = (id) => document.getElementById(id);
@@ -112,28 +113,11 @@ function drawProblems(problems, listId) {
   let placed = 0;
   const list = h("ol", { class: "list", id: listId });
   for (const p of problems) {
-    const where = [p.file, p.row && t("staff.validation.row", { row: p.row }), p.feature && `fid ${p.feature}`]
-      .filter(Boolean).join(", ");
-    const card = h("div", {},
-      h("span", { class: `sev-${p.severity}` }, t(`staff.severity.${p.severity}`)), " ",
-      pick(p), h("br"), h("span", { class: "muted" }, `${p.code} · ${where}`));
-    const li = h("li", {}, card);
-    if (p.geometry) {
-      placed += 1;
-      const colour = p.severity === "error" ? "#c92a2a" : "#e0a800";
-      const mark = L.geoJSON(p.geometry, {
-        pane: "marks",
-        style: () => ({ color: colour, weight: 3, dashArray: "6 4", fillOpacity: 0.15 }),
-        pointToLayer: (_f, ll) => L.circleMarker(ll, {
-          pane: "marks", radius: 7, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1,
-        }),
-      }).bindPopup(card.cloneNode(true)).addTo(problemMarks);
-      li.append(" ", h("button", {
-        type: "button", class: "linkish",
-        onclick: () => { map.fitBounds(mark.getBounds(), { maxZoom: 18 }); mark.openPopup(); },
-      }, t("staff.show_on_map")));
-    }
-    list.append(li);
+    if (p.geometry) placed += 1;
+    list.append(problemItem(p, p.geometry, {
+      map, layer: problemMarks,
+      style: (_f, colour) => ({ color: colour, weight: 3, dashArray: "6 4", fillOpacity: 0.15 }),
+    }));
   }
   return { list, placed };
 }

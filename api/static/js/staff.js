@@ -5,6 +5,7 @@ import {
   fetchFeatures, makeMap, overlayLegendItem, renderLegend, zoneCode, zoneName,
 } from "./mapbase.js";
 import { overlayStyle } from "./palette.js";
+import { problemItem } from "./problems.js";
 import { fullFeature, tileLayer, ZONE_MIN_ZOOM, zoneTileStyle } from "./tiles.js";
 
 const $ = (id) => document.getElementById(id);
@@ -439,28 +440,11 @@ async function loadValidation() {
   }
   const list = h("ol", { class: "list", id: "problem-list" });
   for (const p of body.problems) {
-    const where = [p.file, p.row && t("staff.validation.row", { row: p.row }), p.feature && `fid ${p.feature}`]
-      .filter(Boolean).join(", ");
-    const card = h("div", {},
-      h("span", { class: `sev-${p.severity}` }, t(`staff.severity.${p.severity}`)), " ",
-      pick(p), h("br"), h("span", { class: "muted" }, `${p.code} · ${where}`));
-    const li = h("li", {}, card);
     const geometry = p.geometry || (p.locate && (await located(p.locate)));
-    if (geometry) {
-      const colour = p.severity === "error" ? "#c92a2a" : "#e0a800";
-      const mark = L.geoJSON(geometry, {
-        pane: "marks",
-        style: (f) => (f.geometry.type === "Point" ? {} : { color: colour, weight: 3, dashArray: "6 4", fill: false }),
-        pointToLayer: (_f, ll) => L.circleMarker(ll, {
-          pane: "marks", radius: 7, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1,
-        }),
-      }).bindPopup(card.cloneNode(true)).addTo(problemMarks);
-      li.append(" ", h("button", {
-        type: "button", class: "linkish",
-        onclick: () => { map.fitBounds(mark.getBounds(), { maxZoom: 18 }); mark.openPopup(); },
-      }, t("staff.show_on_map")));
-    }
-    list.append(li);
+    list.append(problemItem(p, geometry, {
+      map, layer: problemMarks,
+      style: (f, colour) => (f.geometry.type === "Point" ? {} : { color: colour, weight: 3, dashArray: "6 4", fill: false }),
+    }));
   }
   box.replaceChildren(summary, list);
 }
