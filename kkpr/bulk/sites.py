@@ -7,6 +7,7 @@ an id column, ``kbli``, and where present the proposal columns of ``Proposal``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_type_hints
 
 import geopandas as gpd
 import numpy as np
@@ -15,14 +16,14 @@ import pyogrio
 import shapely
 
 from kkpr.errors import SiteError
+from kkpr.model import Proposal
 
-PROPOSAL_COLUMNS = (
-    "land_area_m2",
-    "footprint_m2",
-    "floor_area_m2",
-    "floors",
-    "height_m",
-    "green_area_m2",
+# The proposal's figures, in the order of ``Proposal``'s fields: the columns a sites file
+# may carry and a results file repeats. Read from the dataclass so that a figure added to
+# the proposal is a bulk column too; the drawn footprint and the TOD request are not
+# figures (a file has no column for them).
+PROPOSAL_COLUMNS: tuple[str, ...] = tuple(
+    name for name, hint in get_type_hints(Proposal).items() if hint in (float | None, int | None)
 )
 ID_COLUMNS = ("id", "site_id", "fid", "kode", "nomor")
 WKT_COLUMNS = ("geometry", "wkt", "geom", "the_geom")

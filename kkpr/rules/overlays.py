@@ -8,9 +8,13 @@ default in ``kkpr/overlay_kinds.toml`` (``kkpr.kugi``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from kkpr.kugi import FLAG_JENIS, flag_description, kind_of
 from kkpr.model import Effect, OverlayFinding, OverlayHit, PlanMeta, Reason, ZoneHit
 from kkpr.rules.activity_groups import group_effect
+from kkpr.rules.effects import efek_effect
 from kkpr.rules.intensity import Limit
 from kkpr.text import num_en, num_id, pct_en, pct_id
 
@@ -173,13 +177,17 @@ def _no_ground(hit: OverlayHit) -> Reason:
     )
 
 
-TAILS = {  # (deciding, efek) -> effect, Indonesian and English tail of the sentence
-    False: (Effect.INFO, "bagian ini di bawah toleransi, tidak menentukan",
-            "this part is under the tolerance and does not decide"),
-    "X": (Effect.FORBIDS, "kegiatan bangunan dilarang di sini", "building activity is forbidden here"),
-    "B": (Effect.CONDITION, "menambah persyaratan", "it adds a condition"),
-    None: (Effect.INFO, "sebagai informasi", "for information"),
-}  # fmt: skip
+# the Indonesian and English tail of a deciding overlay's sentence, by the effect of its
+# EFEK code (kkpr.rules.effects); a part under the tolerance only informs, whatever its code
+TAILS: Mapping[Effect, tuple[str, str]] = MappingProxyType({
+    Effect.FORBIDS: ("kegiatan bangunan dilarang di sini", "building activity is forbidden here"),
+    Effect.CONDITION: ("menambah persyaratan", "it adds a condition"),
+    Effect.INFO: ("sebagai informasi", "for information"),
+})  # fmt: skip
+UNDER_TOLERANCE = (
+    "bagian ini di bawah toleransi, tidak menentukan",
+    "this part is under the tolerance and does not decide",
+)
 
 
 def _reason(
@@ -191,8 +199,8 @@ def _reason(
     group: str | None = None,
     elevation: bool = False,
 ) -> Reason:
-    key: str | bool | None = (efek if efek in ("X", "B") else None) if deciding else False
-    effect, tail_id, tail_en = TAILS[key]
+    effect = efek_effect(efek) if deciding else Effect.INFO
+    tail_id, tail_en = TAILS[effect] if deciding else UNDER_TOLERANCE
 
     def texts() -> tuple[str, str]:
         kind = kind_of(hit.jenis)
