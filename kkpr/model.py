@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, overload
 
 from shapely.geometry.base import BaseGeometry
 
@@ -505,6 +505,47 @@ class ConditionResult:
     checks: list[dict[str, Any]] = field(default_factory=list)
 
 
+class _Basis:
+    """A finding's sentence of how its limit was computed (``basis_id``, ``basis_en``),
+    rendered on first read when the finding was given a ``render`` (``defer_basis``):
+    as a Reason's sentences, most results are decided and stored without being read
+    by a person, and only their JSON reads the sentence. A plain ``str`` otherwise."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = "_" + name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> str: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> str: ...
+    def __get__(self, obj: object | None, owner: type | None = None) -> str:
+        if obj is None:
+            return ""  # the field's default
+        held = obj.__dict__
+        render = held.get("_render")
+        if render is not None:  # two threads reading at once both write the same texts
+            held["_basis_id"], held["_basis_en"] = render()
+            held.pop("_render", None)
+        # pydantic, validating a result, writes the public name into __dict__
+        text: str = held.get(self.name, held.get(self.name[1:], ""))
+        return text
+
+    def __set__(self, obj: object, value: str) -> None:
+        obj.__dict__.pop("_render", None)
+        obj.__dict__[self.name] = value
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, _source: Any, _handler: Any) -> Any:
+        """To pydantic (the API's response models) the field is the ``str`` it holds."""
+        from pydantic_core import core_schema as cs
+
+        return cs.str_schema()
+
+
 @dataclass
 class IntensityFinding:
     rule: str
@@ -515,8 +556,15 @@ class IntensityFinding:
     source: str
     how: str = "single"  # single | weighted (mixed lot) | strictest | cap (an overlay's)
     parts: list[dict[str, Any]] = field(default_factory=list)  # what it was computed from
-    basis_id: str = ""  # how it was computed, in Indonesian
-    basis_en: str = ""  # and in English
+    basis_id: _Basis = _Basis(0)  # how it was computed, in Indonesian (a str)
+    basis_en: _Basis = _Basis(1)  # and in English (a str)
+
+    def defer_basis(self, render: Callable[[], tuple[str, str]]) -> IntensityFinding:
+        """This finding, its basis sentences (Indonesian, English) written by ``render``
+        when first read."""
+        held = self.__dict__
+        held["_render"] = render
+        return self
 
 
 @dataclass

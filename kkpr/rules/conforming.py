@@ -19,7 +19,7 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from kkpr.model import ItbxClass, Located, OverlayHit, PartResult, RasterFinding
-from kkpr.site import WGS84, to_crs
+from kkpr.site import WGS84, to_crs, transformer
 
 # a conforming remainder smaller than this (m²) is arithmetic noise of the cut, not land
 NOISE_M2 = 1e-6
@@ -81,7 +81,7 @@ def conforming(
     return {
         "area_m2": area,
         "share": min(share, 1.0),
-        "geometry": mapping(to_crs(geom, crs, WGS84)),
+        "geometry": lonlat_geojson(geom, crs),
         "excluded": excluded,
     }
 
@@ -92,3 +92,34 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry:
         return geom
     polys = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
     return shapely.union_all(polys) if polys else shapely.Polygon()
+
+
+def lonlat_geojson(geom: BaseGeometry, crs: str) -> dict[str, Any]:
+    """``mapping(to_crs(geom, crs, WGS84))``, the same values in the same nesting, with
+    the coordinates projected once and read into GeoJSON from the arrays: no shapely
+    geometry is built in longitude/latitude only to be read back out of it."""
+    kind = geom.geom_type
+    if kind not in ("Point", "Polygon", "MultiPolygon") or geom.has_z or geom.is_empty:
+        plain: dict[str, Any] = mapping(to_crs(geom, crs, WGS84))
+        return plain
+    xy = shapely.get_coordinates(geom)
+    x, y = xy[:, 0], xy[:, 1]
+    if crs != WGS84:
+        x, y = transformer(crs, WGS84).transform(x, y)
+    points = list(zip(x.tolist(), y.tolist(), strict=True))
+    if kind == "Point":
+        return {"type": "Point", "coordinates": points[0]}
+    if kind == "Polygon" and shapely.get_num_interior_rings(geom) == 0:
+        return {"type": "Polygon", "coordinates": (tuple(points),)}  # one ring: every point
+    polygons = [geom] if kind == "Polygon" else list(shapely.get_parts(geom))
+    out: list[tuple[tuple[tuple[float, float], ...], ...]] = []
+    start = 0
+    for polygon in polygons:
+        rings = []
+        for size in shapely.get_num_coordinates(shapely.get_rings(polygon)).tolist():
+            rings.append(tuple(points[start : start + size]))
+            start += size
+        out.append(tuple(rings))
+    if kind == "Polygon":
+        return {"type": "Polygon", "coordinates": out[0]}
+    return {"type": "MultiPolygon", "coordinates": out}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from kkpr.model import Effect, Intensity, IntensityFinding, Proposal, Reason
 from kkpr.text import num_en, num_id
+
+Texts = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -15,7 +18,13 @@ class Limit:
     source: str  # where it comes from: "K-1", "K-1 fid 12", "KKOP fid 3"
     how: str = "single"  # single | weighted | strictest | cap
     parts: tuple[dict[str, Any], ...] = ()  # the parts it was computed from
-    basis: tuple[str, str] = ("", "")  # how it was computed, in Indonesian and English
+    # how it was computed, in Indonesian and English; or what writes it when it is
+    # read (most limits of a site are never read as a sentence: see ``sentences``)
+    basis: Texts | Callable[[], Texts] = ("", "")
+
+    def sentences(self) -> Texts:
+        """``basis`` as (Indonesian, English), written now if it was deferred."""
+        return self.basis() if callable(self.basis) else self.basis
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,7 @@ def combine(
         if len(values) == 1:
             first = cands[0]
             out[rule] = Limit(
-                first.value, first.source, "single", _parts(cands), _text(rule, first)
+                first.value, first.source, "single", _parts(cands), _deferred(_text, rule, first)
             )
         elif rule in WEIGHTED and mode == "weighted" and total > 0:
             value = sum(v * p.area_m2 for p, v in given) / total
@@ -109,10 +118,15 @@ def _part_limit(rule: str, attr: str, part: PartLimits, value: float) -> Limit:
     return Limit(value, where, "single", (detail,))
 
 
-def _text(rule: str, lim: Limit) -> tuple[str, str]:
+def _deferred(fn: Callable[..., Texts], *args: Any) -> Callable[[], Texts]:
+    """``fn(*args)``, when asked for."""
+    return lambda: fn(*args)
+
+
+def _text(rule: str, lim: Limit) -> Texts:
     """A single limit as a sentence in both languages (a cap has its own)."""
     if lim.how == "cap" or not lim.parts:
-        return lim.basis
+        return lim.sentences()
     file = f"{SOURCE_LAYER} {rule}" if lim.parts[0]["from"] == SOURCE_LAYER else SOURCE_FILE
     unit = RULES[rule][2]
     return (
@@ -132,6 +146,21 @@ def _weighted(
     total: float,
     site_area: float | None,
 ) -> Limit:
+    source = "tertimbang/weighted: " + ", ".join(dict.fromkeys(p.kodszn for p, _v in given))
+    details = tuple(d for p, v in given for d in _part_limit(rule, RULES[rule][0], p, v).parts)
+    return Limit(
+        value, source, "weighted", details, _deferred(_weighted_basis, rule, value, given, total,
+                                                      site_area)
+    )  # fmt: skip
+
+
+def _weighted_basis(
+    rule: str,
+    value: float,
+    given: list[tuple[PartLimits, float]],
+    total: float,
+    site_area: float | None,
+) -> Texts:
     unit = RULES[rule][2]
     terms_id = " + ".join(
         f"{num_id(v, 2)}{unit_id(unit)} × {num_id(p.area_m2)} m² ({p.kodszn})" for p, v in given
@@ -145,20 +174,23 @@ def _weighted(
         allowed = value * scale * site_area
         tail_id = f"; pada tapak {num_id(site_area)} m²: {allows_id} {num_id(allowed)} m²"
         tail_en = f"; on the {num_en(site_area)} m² site: {allows_en} {num_en(allowed)} m²"
-    basis = (
+    return (
         f"{rule} {num_id(value, 2)}{unit_id(unit)}: rata-rata tertimbang luas bagian tapak, "
         f"({terms_id}) / {num_id(total)} m²{tail_id}.",
         f"{rule} {num_en(value, 2)}{unit_en(unit)}: area-weighted over the site's parts, "
         f"({terms_en}) / {num_en(total)} m²{tail_en}.",
     )
-    source = "tertimbang/weighted: " + ", ".join(dict.fromkeys(p.kodszn for p, _v in given))
-    details = tuple(d for p, v in given for d in _part_limit(rule, RULES[rule][0], p, v).parts)
-    return Limit(value, source, "weighted", details, basis)
 
 
 def _strictest(
     rule: str, chosen: Limit, cands: list[Limit], mode: str, drawn: bool = False
 ) -> Limit:
+    how = "cap" if chosen.how == "cap" else "strictest"
+    basis = _deferred(_strictest_basis, rule, chosen, cands, mode, drawn)
+    return Limit(chosen.value, chosen.source, how, _parts(cands), basis)
+
+
+def _strictest_basis(rule: str, chosen: Limit, cands: list[Limit], mode: str, drawn: bool) -> Texts:
     unit = RULES[rule][2]
     texts = [_text(rule, c) for c in cands]
     listed_id = "; ".join(t[0].rstrip(".") for t in texts)
@@ -173,14 +205,12 @@ def _strictest(
     else:
         why_id = "bangunan dapat berdiri di bagian mana pun (tanpa gambar tapak bangunan)"
         why_en = "the building may stand on any part (no footprint drawn)"
-    basis = (
+    return (
         f"{rule} {num_id(chosen.value, 2)}{unit_id(unit)}: yang terketat, karena {why_id}, "
         f"dari {listed_id}.",
         f"{rule} {num_en(chosen.value, 2)}{unit_en(unit)}: the strictest, as {why_en}, "
         f"of {listed_en}.",
     )
-    how = "cap" if chosen.how == "cap" else "strictest"
-    return Limit(chosen.value, chosen.source, how, _parts(cands), basis)
 
 
 def proposed(rule: str, proposal: Proposal, site_area: float | None) -> float | None:
@@ -210,26 +240,14 @@ def evaluate(
         if value is not None:
             # a tiny epsilon: 60.000000001% from float division is still 60%
             ok = value <= limit.value + 1e-9 if how == "min" else value >= limit.value - 1e-9
-        findings.append(
-            IntensityFinding(
-                rule, limit.value, value, ok, unit, limit.source, limit.how,
-                list(limit.parts), *limit.basis,
-            )
-        )  # fmt: skip
+        finding = IntensityFinding(
+            rule, limit.value, value, ok, unit, limit.source, limit.how, list(limit.parts)
+        ).defer_basis(limit.sentences)
+        findings.append(finding)
         if ok is False and value is not None:
-            name_id, name_en = NAMES[rule]
-            word_id, word_en = (
-                ("melebihi", "exceeds") if how == "min" else ("kurang dari", "is below")
-            )
             reasons.append(
                 Reason(
-                    code=f"intensity.{rule.lower()}.exceeded",
-                    id=f"{rule} ({name_id}) yang diusulkan {num_id(value, 2)}{unit_id(unit)} "
-                    f"{word_id} batas {num_id(limit.value, 2)}{unit_id(unit)} ({limit.source})."
-                    + (f" {limit.basis[0]}" if limit.how in ("weighted", "strictest") else ""),
-                    en=f"Proposed {rule} ({name_en}) {num_en(value, 2)}{unit_en(unit)} "
-                    f"{word_en} the limit {num_en(limit.value, 2)}{unit_en(unit)} ({limit.source})."
-                    + (f" {limit.basis[1]}" if limit.how in ("weighted", "strictest") else ""),
+                    f"intensity.{rule.lower()}.exceeded",
                     effect=Effect.FORBIDS,
                     source={
                         "rule": rule,
@@ -237,9 +255,27 @@ def evaluate(
                         "from": limit.source,
                         "how": limit.how,
                     },
+                    render=_deferred(_exceeded, finding, value, how),
                 )
             )
     return findings, reasons
+
+
+def _exceeded(finding: IntensityFinding, value: float, how: str) -> Texts:
+    """The sentences of a limit the proposal exceeds (and, for a limit of several
+    parts, how the limit was computed)."""
+    rule, unit, limit, source = finding.rule, finding.unit, finding.limit, finding.source
+    name_id, name_en = NAMES[rule]
+    word_id, word_en = ("melebihi", "exceeds") if how == "min" else ("kurang dari", "is below")
+    shown = finding.how in ("weighted", "strictest")
+    return (
+        f"{rule} ({name_id}) yang diusulkan {num_id(value, 2)}{unit_id(unit)} "
+        f"{word_id} batas {num_id(limit, 2)}{unit_id(unit)} ({source})."
+        + (f" {finding.basis_id}" if shown else ""),
+        f"Proposed {rule} ({name_en}) {num_en(value, 2)}{unit_en(unit)} "
+        f"{word_en} the limit {num_en(limit, 2)}{unit_en(unit)} ({source})."
+        + (f" {finding.basis_en}" if shown else ""),
+    )
 
 
 def unit_id(unit: str) -> str:

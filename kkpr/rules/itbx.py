@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kkpr.model import ItbxClass
 
@@ -17,6 +18,17 @@ def parse_cell(cell: str | None) -> tuple[ItbxClass | None, list[str]]:
     """
     if not cell:
         return None, []
+    cls, codes = _parsed(cell)  # a matrix has few distinct cells: each is read once
+    return cls, list(codes)
+
+
+@lru_cache(maxsize=4096)
+def _parsed(cell: str) -> tuple[ItbxClass | None, tuple[str, ...]]:
+    cls, codes = _parse(cell)
+    return cls, tuple(codes)
+
+
+def _parse(cell: str) -> tuple[ItbxClass | None, list[str]]:
     text = cell.strip().upper().replace(" ", "")
     if text in ("I", "X"):
         return ItbxClass(text), []

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -43,6 +44,17 @@ def road_key(value: object) -> str | None:
     "arteri  primer" are one key); empty is None."""
     if value is None:
         return None
+    if type(value) is str:  # a layer has few distinct values: each is read once
+        return _text_key(value)
+    return _road_key(value)
+
+
+@lru_cache(maxsize=4096)
+def _text_key(value: str) -> str | None:
+    return _road_key(value)
+
+
+def _road_key(value: object) -> str | None:
     text = _SPACES.sub(" ", str(value).strip().upper())
     if text in ("", "-", "NAN", "NONE", "TIDAK ADA"):
         return None
@@ -54,14 +66,29 @@ def row_for(rows: tuple[SetbackRow, ...], road: RoadHit) -> SetbackRow | None:
     keys = (road_key(road.fungsi), road_key(road.kelas), road_key(road.status))
     best: tuple[int, int] | None = None
     found = None
-    for n, row in enumerate(rows):
-        wanted = (road_key(row.fungsi), road_key(row.kelas), road_key(row.status))
+    for n, (row, wanted) in enumerate(zip(rows, _row_keys(rows), strict=True)):
         if any(w is not None and w != k for w, k in zip(wanted, keys, strict=True)):
             continue
         score = (sum(w is not None for w in wanted), -n)
         if best is None or score > best:
             best, found = score, row
     return found
+
+
+# the keys of the rows of a gsb.csv, by the table (a plan's rules keep one tuple of rows)
+RowKeys = list[tuple[str | None, str | None, str | None]]
+_ROW_KEYS: dict[int, tuple[tuple[SetbackRow, ...], RowKeys]] = {}
+
+
+def _row_keys(rows: tuple[SetbackRow, ...]) -> RowKeys:
+    """(function, class, status) keys of each row, worked out once per table."""
+    kept = _ROW_KEYS.get(id(rows))
+    if kept is None or kept[0] is not rows:
+        keys = [(road_key(r.fungsi), road_key(r.kelas), road_key(r.status)) for r in rows]
+        if len(_ROW_KEYS) > 64:
+            _ROW_KEYS.clear()
+        kept = _ROW_KEYS[id(rows)] = (rows, keys)
+    return kept[1]
 
 
 @dataclass(frozen=True)

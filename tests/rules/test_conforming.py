@@ -88,3 +88,24 @@ def test_a_point_conforms_or_not(mini_store: Store) -> None:
 def test_nothing_conforms_where_every_part_is_forbidden(mini_store: Store) -> None:
     r = run(mini_store, site(210, 10, 240, 90), "47111")
     assert r.conforming["area_m2"] == 0.0 and r.conforming["geometry"] is None
+
+
+@pytest.mark.parametrize("crs", [CRS, WGS84])
+def test_the_geojson_is_what_shapely_maps(crs: str) -> None:
+    # lonlat_geojson reads the projected coordinates straight into GeoJSON: the same
+    # values in the same nesting as mapping(to_crs(...)), holes and many parts alike
+    from shapely import box
+    from shapely.geometry import MultiPolygon
+
+    from kkpr.records.checks import canonical
+    from kkpr.rules.conforming import lonlat_geojson
+
+    x, y = (X0, Y0) if crs == CRS else (123.6, -10.2)
+    s = 1.0 if crs == CRS else 1e-4
+    outer = Point(x, y).buffer(40 * s, quad_segs=3)
+    holed = outer.difference(Point(x + 5 * s, y).buffer(10 * s))
+    far = box(x + 100 * s, y, x + 130 * s, y + 20 * s)
+    for geom in (outer, holed, MultiPolygon([holed, far]), Point(x, y)):
+        want = mapping(to_crs(geom, crs, WGS84))
+        assert lonlat_geojson(geom, crs) == want
+        assert canonical(lonlat_geojson(geom, crs)) == canonical(want)
