@@ -203,7 +203,9 @@ def data_teknis(
 ) -> dict[str, Any]:
     """``data_teknis`` from the check kept with the application: the site's area, the
     largest sub-zone's use and limits, the conditions, the document, the boundary."""
-    found = loads(app["check_result"]) or {}
+    # the stored check (kkpr.pipeline.findings.CheckJson), read defensively: an older
+    # row may lack a key
+    found: Any = loads(app["check_result"]) or {}
     fields = loads(link["fields"])
     parts = sorted(found.get("parts") or [], key=lambda p: -float(p.get("area_m2") or 0))
     zone = parts[0]["kodszn"] if parts else None

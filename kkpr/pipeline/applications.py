@@ -29,10 +29,11 @@ from kkpr.pipeline import logged as logged_kinds
 from kkpr.pipeline.assessment import Assessment
 from kkpr.pipeline.calendar import WorkingCalendar
 from kkpr.pipeline.db import Clock, dumps, iso, loads, next_counter, utc_now
+from kkpr.pipeline.findings import CheckJson, check_json, conditions_of, reasons_of
 from kkpr.pipeline.logged import log_check
 from kkpr.pipeline.pnbp import Purpose
 from kkpr.pipeline.stages import AppStatus, Stage, StageStatus, move_kkpr, report
-from kkpr.pipeline.state import conditions_of, event, move, position, reasons_of
+from kkpr.pipeline.state import event, move, position
 from kkpr.pipeline.statuses import KKPR_STATUS, START, Action, Actor
 from kkpr.pipeline.tracking import new_code
 from kkpr.records.checks import CheckLog, open_records, records_url
@@ -124,7 +125,7 @@ class Pipeline(Assessment):
         result = check(
             self.store, sub.site, sub.kbli, sub.proposal, plan_id=sub.plan_id, crs=sub.site_crs
         )
-        found = result.to_dict()
+        found = check_json(result)
         meta = self.store.rules(found["plan"]["id"]).meta
         inputs = {
             "site": sub.site, "site_crs": sub.site_crs, "kbli": sub.kbli,
@@ -202,7 +203,7 @@ class Pipeline(Assessment):
         return {**self.get(row["id"]), "access_code": code}
 
     def _kkkpr(
-        self, tx: Any, row: dict[str, Any], found: dict[str, Any], by: str | None, now: datetime
+        self, tx: Any, row: dict[str, Any], found: CheckJson, by: str | None, now: datetime
     ) -> None:
         """The KKKPR path: the engine's answer is what OSS will confirm; kkpr records it
         as such and issues no paper titled as a KKPR."""

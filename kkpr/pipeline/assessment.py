@@ -24,11 +24,25 @@ from kkpr.pipeline import cases, documents, integration, logged, outbox, state, 
 from kkpr.pipeline.calendar import WorkingCalendar
 from kkpr.pipeline.cases import SYSTEM, Officer
 from kkpr.pipeline.db import Clock, dumps, iso, loads
+from kkpr.pipeline.findings import (
+    CarriedCondition,
+    CheckJson,
+    check_json,
+    conditions_of,
+    reasons_of,
+    stored_check,
+)
 from kkpr.pipeline.logged import log_check
-from kkpr.pipeline.review import PERSETUJUAN_OF, Decision, DecisionError, check_decision
+from kkpr.pipeline.review import (
+    PERSETUJUAN_OF,
+    Decision,
+    DecisionError,
+    DecisionRecord,
+    check_decision,
+)
 from kkpr.pipeline.sla import clock_of
 from kkpr.pipeline.stages import Stage, StageStatus, move_kkpr
-from kkpr.pipeline.state import conditions_of, event, move, position, reasons_of
+from kkpr.pipeline.state import event, move, position
 from kkpr.pipeline.statuses import (
     ACTIONS,
     CLOCK_STEPS,
@@ -75,7 +89,7 @@ def standing(case: Row, today: date) -> str | None:
 class Approval:
     """What the engine worked out for a decision, before the transaction."""
 
-    found: dict[str, Any]  # the engine's check of the approved polygon (or the whole site)
+    found: CheckJson  # the engine's check of the approved polygon (or the whole site)
     approved: BaseGeometry | None
     requested_m2: float
     approved_m2: float | None
@@ -153,7 +167,7 @@ class Assessment:
         return case
 
     def _area(self, app: Row) -> float | None:
-        found = loads(app["check_result"])
+        found = stored_check(app["check_result"])
         area = found["site"]["area_m2"] or loads(app["proposal"]).get("land_area_m2")
         return None if area is None else float(area)
 
@@ -217,8 +231,8 @@ class Assessment:
         if decision == Decision.APPROVE_IN_PART:
             drawn = to_plan_crs(site_from_geojson(approved_site, approved_crs), meta.crs)
             approved = approved_part(requested, drawn, self.settings.pkkpr_partial_tolerance_m2)
-            found = check(self.store, Site(approved, meta.crs), app["kbli"], proposal,
-                          plan_id=app["plan_id"]).to_dict()  # fmt: skip
+            found = check_json(check(self.store, Site(approved, meta.crs), app["kbli"], proposal,
+                                     plan_id=app["plan_id"]))  # fmt: skip
             if found["outcome"] == Outcome.TIDAK_SESUAI:
                 why = reasons_of(found, Effect.FORBIDS)
                 raise PartialApprovalError(
@@ -233,8 +247,8 @@ class Assessment:
                 )
             approved_m2: float | None = approved.area
         else:
-            found = check(self.store, site, app["kbli"], proposal,
-                          plan_id=app["plan_id"]).to_dict()  # fmt: skip
+            found = check_json(check(self.store, site, app["kbli"], proposal,
+                                     plan_id=app["plan_id"]))  # fmt: skip
             approved_m2 = None if decision == Decision.REJECT else requested_m2
         inputs = {
             "application_id": app["id"], "decision": str(decision), "site": loads(app["site"]),
@@ -259,7 +273,7 @@ class Assessment:
         approve = target != State.DITOLAK
         # fiktif positif approves the whole site, as requested
         persetujuan = PERSETUJUAN_OF.get(str(decision), "seluruhnya") if approve else "ditolak"
-        carried = conditions_of(work.found) + [
+        carried: list[CarriedCondition] = conditions_of(work.found) + [
             {"kode": f"K{i}", "id": c, "en": c, "source": "review"} for i, c in enumerate(extra, 1)
         ]
         valid_until = add_years(decided_on, self.settings.kkpr_validity_years) if approve else None
@@ -274,7 +288,7 @@ class Assessment:
             nomor_pertek=(loads(case["pertek"]) or {}).get("nomor"), valid_until=valid_until,
             record_url=url,
         )  # fmt: skip
-        record = {
+        record: DecisionRecord = {
             "decision": str(decision),
             "data_teknis": teknis,
             "officer": officer.to_dict(),
@@ -463,7 +477,7 @@ class Assessment:
             elif what == "cabut":
                 updates = {"decision_status": REVOKED}
             else:
-                record = loads(case["decision"])
+                record: DecisionRecord = loads(case["decision"])
                 record.setdefault("changes", []).append(
                     {"at": iso(now), "reason": reason, "changes": changes,
                      "officer": officer.to_dict()})  # fmt: skip

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from kkpr.db.database import Row, Tx
@@ -33,6 +33,14 @@ from kkpr.pipeline.statuses import (
 OSS_TIME = "%Y-%m-%d %H:%M:%S"  # IZINSTATUS.tgl_status, in the office's time
 
 
+class OfficerJson(TypedDict):
+    """An officer as a step, a decision and an event record it."""
+
+    nip: str | None
+    name: str
+    key: str | None
+
+
 @dataclass(frozen=True)
 class Officer:
     """Who takes a step: the officer's NIP and name (staff), or the applicant, or kkpr."""
@@ -41,7 +49,7 @@ class Officer:
     nip: str | None = None
     key: str | None = None  # the API key or login session that acted
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> OfficerJson:
         return {"nip": self.nip, "name": self.name, "key": self.key}
 
 

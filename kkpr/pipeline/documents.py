@@ -20,16 +20,21 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from kkpr.db.database import Database, Row, Tx
 from kkpr.db.sql import sql
 from kkpr.errors import InvalidInput
 from kkpr.pipeline.db import dumps, iso, loads, next_counter
+from kkpr.pipeline.findings import CarriedCondition, CheckJson
 from kkpr.settings import Settings
+
+if TYPE_CHECKING:  # review -> cases -> outbox -> the OSS channel -> documents at run time
+    from kkpr.pipeline.review import DecisionRecord
 
 CODE_BYTES = 10  # 80 bits: 16 base32 characters, typed by hand from paper
 NUMBER_PREFIX = "PENILAIAN-KKPR"  # a record of the region's assessment, not a KKPR number
@@ -83,20 +88,20 @@ def next_number(tx: Tx, region_code: str, issued_on: date) -> str:
 
 def content_of(
     app: Row,
-    check: dict[str, Any],
-    conditions: list[dict[str, Any]],
+    check: CheckJson,
+    conditions: list[CarriedCondition],
     *,
     number: str,
     issued_on: date,
     region_code: str,
     decided_by: dict[str, Any],
-    decision: dict[str, Any] | None = None,
+    decision: DecisionRecord | None = None,
 ) -> dict[str, Any]:
     """What the record states, from the application, the engine's check of the approved
     site, and the decision with its technical data."""
     deciding = [p for p in check["parts"] if p["deciding"]]
     places = sorted({(p.get("wadmkd"), p.get("wadmkc")) for p in deciding})
-    teknis = (decision or {}).get("data_teknis") or {}
+    teknis: Mapping[str, Any] = decision["data_teknis"] if decision else {}
     return {
         "number": number,
         "title": {"id": DOCUMENT_TITLE[0], "en": DOCUMENT_TITLE[1]},
@@ -172,8 +177,8 @@ def content_of(
 def issue(
     tx: Tx,
     app: Row,
-    check: dict[str, Any],
-    conditions: list[dict[str, Any]],
+    check: CheckJson,
+    conditions: list[CarriedCondition],
     *,
     number: str,
     region_code: str,
@@ -182,7 +187,7 @@ def issue(
     issued_on: date,
     now: datetime,
     settings: Settings,
-    decision: dict[str, Any] | None = None,
+    decision: DecisionRecord | None = None,
 ) -> dict[str, Any]:
     """Sign and store the record of a decision under ``number`` (``next_number``), in the
     caller's transaction."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kkpr.pipeline.findings import CheckJson
 from kkpr.records.checks import CheckLog, CheckRecord, NewCheck
 
 APPLICATION = "application"  # the check of a submitted application
@@ -20,12 +21,12 @@ ROLE = "pipeline"
 
 
 def log_check(
-    log: CheckLog, kind: str, inputs: dict[str, Any], found: dict[str, Any], by: str | None
+    log: CheckLog, kind: str, inputs: dict[str, Any], found: CheckJson, by: str | None
 ) -> CheckRecord:
     """Append the pipeline's check ``found`` (``CheckResult.to_dict()``) to ``log``."""
     new = NewCheck(
         inputs=inputs,
-        result=found,
+        result=dict(found),
         plan_id=found["plan"]["id"],
         plan_version=found["plan"]["version"],
         kind=kind,

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from kkpr.db.database import Database, Row
 from kkpr.db.sql import sql
 from kkpr.errors import InvalidInput
 from kkpr.pipeline.calendar import WorkingCalendar
-from kkpr.pipeline.cases import ticks
+from kkpr.pipeline.cases import OfficerJson, ticks
 from kkpr.pipeline.db import loads
 from kkpr.pipeline.sla import clock_of
 from kkpr.pipeline.statuses import STATES, Position, State
+from kkpr.pipeline.technical import DataTeknis
 from kkpr.settings import Settings
 from kkpr.site import as_lonlat_geojson, site_from_geojson
 
@@ -38,6 +39,33 @@ PERSETUJUAN_OF: dict[str, str] = {
     Decision.APPROVE_IN_PART: "sebagian",
     Decision.REJECT: "ditolak",
 }
+
+
+class DecisionChange(TypedDict):
+    """A recorded change of a decision in force (``Assessment.change``)."""
+
+    at: str
+    reason: str
+    changes: dict[str, Any]  # what changed, as the officer sent it
+    officer: OfficerJson
+
+
+class DecisionRecord(TypedDict):
+    """A decision as the case keeps it (``cases.decision``), the record states it and
+    the queue shows it (``kkpr.pipeline.assessment``)."""
+
+    decision: str  # a Decision, or fiktif_positif
+    data_teknis: DataTeknis
+    officer: OfficerJson
+    reasons: list[str]
+    conditions: list[str]  # the conditions staff added (the check's are carried apart)
+    fpr: dict[str, Any] | None  # the FPR step's data, as recorded
+    pertek: dict[str, Any] | None  # the Pertek step's data, as recorded
+    plan_version: str
+    decided_at: str
+    decided_on: str
+    engine_outcome: str
+    changes: NotRequired[list[DecisionChange]]
 
 
 class View(StrEnum):

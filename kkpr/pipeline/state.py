@@ -12,10 +12,10 @@ from typing import Any
 from kkpr.db.database import Database, Row, Tx
 from kkpr.db.sql import insert as insert_statement
 from kkpr.db.sql import sql
-from kkpr.model import Effect
 from kkpr.pipeline import cases, documents, outbox, review
 from kkpr.pipeline.calendar import WorkingCalendar
 from kkpr.pipeline.db import application_row, dumps, iso, loads
+from kkpr.pipeline.findings import CarriedCondition
 from kkpr.pipeline.stages import AppStatus, Position, Stage, StageStatus
 from kkpr.settings import Settings
 
@@ -76,7 +76,7 @@ def move(
     note: str | None = None,
     stage: Stage | None = None,
     stage_status: StageStatus | None = None,
-    conditions: list[dict[str, Any]] | None = None,
+    conditions: list[CarriedCondition] | None = None,
 ) -> None:
     """Write ``new`` into the application (and into ``row``), with its history row:
     ``stage``/``stage_status`` name what happened when it is not ``new`` itself (a
@@ -185,27 +185,6 @@ def view(
         "updated_at": row["updated_at"],
         "events": outbox.events(db, app_id),
     }
-
-
-def conditions_of(found: dict[str, Any]) -> list[dict[str, Any]]:
-    """The conditions a check attaches, carried to the next stages: the plan's condition
-    texts, and the conditions of overlays and rasters (ITBX reasons are the codes)."""
-    out = [
-        {"kode": c["kode"], "id": c["teks"], "en": c["teks"], "source": "plan"}
-        for c in found["conditions"]
-    ]
-    for r in found["reasons"]:
-        if r["effect"] == Effect.CONDITION and not r["code"].startswith(("itbx.", "condition.")):
-            out.append({"kode": r["code"], "id": r["id"], "en": r["en"], "source": "check"})
-    return out
-
-
-def reasons_of(found: dict[str, Any], effect: Effect) -> list[dict[str, Any]]:
-    return [
-        {"code": r["code"], "id": r["id"], "en": r["en"]}
-        for r in found["reasons"]
-        if r["effect"] == effect
-    ]
 
 
 def _standing(case: Row, today: date) -> str | None:

@@ -9,7 +9,7 @@ from the plan. A limit the plan does not set is written ``tidak diatur``.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 import shapely
 from shapely.geometry import mapping
@@ -17,6 +17,7 @@ from shapely.geometry.base import BaseGeometry
 
 from kkpr.errors import InvalidInput
 from kkpr.model import PlanRules
+from kkpr.pipeline.findings import CarriedCondition, CheckJson, PartJson
 from kkpr.site import WGS84, to_crs
 
 NOT_SET = "tidak diatur"
@@ -25,6 +26,47 @@ PERSETUJUAN = {
     "sebagian": "disetujui sebagian",
     "ditolak": "ditolak seluruhnya",
 }
+
+
+class BoundaryVertex(TypedDict):
+    """A numbered vertex of the approved parcel's boundary (``koordinat_batas_bidang``):
+    its polygon (``bagian``) and ring (``cincin``, 0 the outer), plan CRS ``x``/``y``."""
+
+    no: int
+    bagian: int
+    cincin: int
+    x: float
+    y: float
+    lon: float
+    lat: float
+
+
+class DataTeknis(TypedDict):
+    """The technical data of a decision, under OSS's field names (``IZINFINALKKPR``); a
+    limit the plan does not set is ``tidak diatur`` (``NOT_SET``)."""
+
+    luas: float | None
+    luas_dimohon: float | None
+    satuan_luas: str
+    jenis_peruntukan: str
+    jenis_peruntukan_uraian: str
+    koefisien_dasar_bangunan: float | str
+    koefisien_lantai_bangunan: float | str
+    garis_sempadan_bangunan: float | str
+    jarak_bebas_bangunan: float | str
+    koefisien_dasar_hijau: float | str
+    indikasi_program_pemanfaatan_ruang: str
+    persyaratan_pelaksanaan_kegiatan: list[str]
+    jaringan_utilitas_kota: str
+    persetujuan: str
+    url_peta: str | None
+    url_keterangan_peta: str | None
+    ketentuan_umum: str
+    koordinat_batas_bidang: list[BoundaryVertex]
+    geometri_disetujui: dict[str, Any] | None
+    nomor_pertek: str | None
+    nomor_perda_rtr: str
+    berlaku_sampai: str | None
 
 
 class PartialApprovalError(InvalidInput):
@@ -79,11 +121,11 @@ def approved_part(
     return approved.intersection(requested)
 
 
-def boundary_table(geom: BaseGeometry, crs: str) -> list[dict[str, Any]]:
+def boundary_table(geom: BaseGeometry, crs: str) -> list[BoundaryVertex]:
     """The numbered boundary vertices of the approved parcel, in the plan's CRS (UTM) and
     in longitude/latitude; each ring's closing vertex is not repeated."""
     polygons = list(getattr(geom, "geoms", [geom]))
-    rows: list[dict[str, Any]] = []
+    rows: list[BoundaryVertex] = []
     for part, poly in enumerate(polygons, 1):
         for ring_no, ring in enumerate([poly.exterior, *poly.interiors]):
             coords = list(ring.coords)[:-1]
@@ -97,25 +139,25 @@ def boundary_table(geom: BaseGeometry, crs: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _limit(found: dict[str, Any], rule: str) -> float | str:
+def _limit(found: CheckJson, rule: str) -> float | str:
     for f in found.get("intensity", []):
         if f["rule"] == rule and f.get("limit") is not None:
             return float(f["limit"])
     return NOT_SET
 
 
-def road_setbacks(found: dict[str, Any]) -> tuple[float | None, float | None]:
+def road_setbacks(found: CheckJson) -> tuple[float | None, float | None]:
     """The GSB and JBB a site must keep from the roads it fronts (the check's
     ``setbacks``, kkpr.rules.setbacks): OSS takes one number each, so the widest of the
     frontages governs (a setback is a minimum). (None, None) where the check found no
     road the site fronts."""
     fronts = [s for s in found.get("setbacks") or [] if s.get("kind") == "frontage"]
-    gsb = [float(s["gsb"]) for s in fronts if s.get("gsb") is not None]
-    jbb = [float(s["jbb"]) for s in found.get("setbacks") or [] if s.get("jbb") is not None]
+    gsb = [float(g) for s in fronts if (g := s.get("gsb")) is not None]
+    jbb = [float(j) for s in found.get("setbacks") or [] if (j := s.get("jbb")) is not None]
     return (max(gsb) if gsb else None), (max(jbb) if jbb else None)
 
 
-def _gsb(rules: PlanRules, parts: list[dict[str, Any]], by_road: float | None) -> float | str:
+def _gsb(rules: PlanRules, parts: list[PartJson], by_road: float | None) -> float | str:
     if by_road is not None:  # the roads the site fronts, by their class (gsb.csv)
         return by_road
     values = [
@@ -129,18 +171,18 @@ def _gsb(rules: PlanRules, parts: list[dict[str, Any]], by_road: float | None) -
 def data_teknis(
     *,
     rules: PlanRules,
-    found: dict[str, Any],
+    found: CheckJson,
     approved: BaseGeometry | None,
     plan_crs: str,
     requested_m2: float | None,
     approved_m2: float | None,
     persetujuan: str,
     reasons: list[str],
-    conditions: list[dict[str, Any]],
+    conditions: list[CarriedCondition],
     nomor_pertek: str | None,
     valid_until: date | None,
     record_url: str | None,
-) -> dict[str, Any]:
+) -> DataTeknis:
     """The technical data of a decision (OSS field names), computed from ``found``: the
     engine's check of the approved polygon (of the whole site when approved in full)."""
     deciding = sorted(
