@@ -12,7 +12,7 @@ import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -34,6 +34,9 @@ from kkpr.settings import Settings
 from kkpr.store.base import FeatureSource, PlanAdmin, Store
 from kkpr.store.versions import VersionedMemoryStore
 
+if TYPE_CHECKING:  # the router imports this module
+    from api.routers.plans import ValidationReport
+
 _latest: list[AppState] = []
 
 
@@ -47,7 +50,8 @@ class AppState:
     secret: bytes
     limiter: RateLimiter
     sessions: Sessions
-    reports: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    # validation reports by (plan, version), kept when a version is loaded
+    reports: dict[tuple[str, str], ValidationReport] = field(default_factory=dict)
     in_flight: int = 0  # HTTP requests the app is serving now (CountInFlight)
     # the public pre-checks' own threads (run_public); made with the state
     public_threads: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(1))

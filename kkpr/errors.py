@@ -8,7 +8,21 @@ RFC 9457 problem types (API) in one table each; nothing else inspects messages.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
+
+
+class ProblemJson(TypedDict):
+    """A problem as a report, an error answer or the CLI lists it (``Problem.to_dict``)."""
+
+    code: str
+    severity: str
+    file: str | None
+    row: int | None
+    column: str | None
+    feature: str | None
+    message_id: str
+    message_en: str
+    geometry_wkt: str | None
 
 
 @dataclass
@@ -40,7 +54,7 @@ class Problem:
             bits.append(f"fitur/feature {self.feature}")
         return ", ".join(str(b) for b in bits)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ProblemJson:
         return {
             "code": self.code,
             "severity": self.severity,

@@ -45,7 +45,7 @@ from api.limits import scan_site_body, too_many_parts
 from api.pipeline_deps import pipeline_db
 from api.routers.plans import validation_report
 from kkpr.catalogue import WORD, catalogue
-from kkpr.errors import InputTooLarge, KkprError, NotFound, SiteError
+from kkpr.errors import InputTooLarge, KkprError, NotFound, ProblemJson, SiteError
 from kkpr.kugi import overlay_kinds
 from kkpr.model import PlanMeta
 from kkpr.pipeline import integration
@@ -701,7 +701,7 @@ LAYER_COLLECTIONS = {"pola_ruang": "zones", "ketentuan_khusus": "overlays"}
 ZONE_CODES = ("itbx.no_column",)  # reported on itbx.csv, about zone polygons
 
 
-def _placed(problem: dict[str, Any], crs: str) -> dict[str, Any]:
+def _placed(problem: ProblemJson, crs: str) -> dict[str, Any]:
     if problem.get("geometry_wkt"):
         geom = to_crs(shapely.from_wkt(problem["geometry_wkt"]), crs, WGS84)
         return {"geometry": dict(mapping(geom))}

@@ -13,7 +13,7 @@ import shutil
 import uuid
 import zipfile
 from pathlib import Path as FsPath
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -31,7 +31,7 @@ from api.schemas import (
     PlanVersionOut,
     ValidationOut,
 )
-from kkpr.errors import Conflict, InputTooLarge, NotFound, PlanError, Problem
+from kkpr.errors import Conflict, InputTooLarge, NotFound, PlanError, Problem, ProblemJson
 from kkpr.plan.package import Plan, checksum, read_meta
 from kkpr.plan.validate import errors_of, validate, validate_dir
 from kkpr.store.versions import VersionedMemoryStore
@@ -193,7 +193,29 @@ def get_itbx(
 # ---------------------------------------------------------------- validation
 
 
-def _report(problems: list[Any], plan_id: str, version: str) -> dict[str, Any]:
+class ValidationReport(TypedDict):
+    """A version's validation report (``GET /v1/plans/{id}/validation``, ValidationOut)."""
+
+    plan_id: str
+    version: str
+    valid: bool
+    errors: int
+    warnings: int
+    problems: list[ProblemJson]
+
+
+class PlanLoadedJson(TypedDict):
+    """A package loaded as a new version (``POST /v1/plans``, PlanLoaded)."""
+
+    plan_id: str
+    version: str
+    active: bool
+    loaded_by: str
+    warnings: int
+    problems: list[ProblemJson]
+
+
+def _report(problems: list[Problem], plan_id: str, version: str) -> ValidationReport:
     errors = errors_of(problems)
     return {
         "plan_id": plan_id,
@@ -211,7 +233,7 @@ def _package_dirs(state: AppState, plan_id: str) -> list[FsPath]:
     return [state.settings.plan_dir, *(p.parent for p in found)]
 
 
-def validation_report(state: AppState, plan_id: str) -> dict[str, Any]:
+def validation_report(state: AppState, plan_id: str) -> ValidationReport:
     rules = state.pinned(plan_id).rules(plan_id)
     version = rules.meta.version
     cached = state.reports.get((plan_id, version))
@@ -244,7 +266,7 @@ def validation_report(state: AppState, plan_id: str) -> dict[str, Any]:
     responses=responses(404),
     summary="Laporan validasi versi aktif / validation report of the active version",
 )
-def get_validation(plan_id: PlanId, state: StateDep) -> dict[str, Any]:
+def get_validation(plan_id: PlanId, state: StateDep) -> ValidationReport:
     _plan_entry(state, plan_id)
     return validation_report(state, plan_id)
 
@@ -375,7 +397,7 @@ def invalid_package(problems: list[Problem], **extra: Any) -> PlanError:
 
 def load_package(
     state: AppState, zip_path: FsPath, work: FsPath, caller: Caller, activate: bool
-) -> dict[str, Any]:
+) -> PlanLoadedJson:
     root = unpack_upload(state, zip_path, work)
     plan, problems = validate_dir(root, state.settings)
     if plan is None or errors_of(problems):
@@ -391,7 +413,7 @@ def keep_and_load(
     work: FsPath,
     caller: Caller,
     activate: bool,
-) -> dict[str, Any]:
+) -> PlanLoadedJson:
     """A validated package (unpacked at ``root`` under ``work/package``) kept under the
     data folder and loaded as a new version, active at once if ``activate``."""
     # keep the package where later validation reports and rasters can read it
@@ -449,7 +471,7 @@ def keep_and_load(
 )
 async def post_plan(
     request: Request, caller: PlanWriter, state: StateDep, activate: bool = True
-) -> dict[str, Any]:
+) -> PlanLoadedJson:
     work = FsPath(state.settings.data_dir) / "uploads" / uuid.uuid4().hex
     work.mkdir(parents=True)
     try:

@@ -23,7 +23,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path as FsPath
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 import shapely
 from fastapi import APIRouter, Path, Request
@@ -37,6 +37,7 @@ from api.deps import AppState, StateDep, state_of
 from api.pipeline_deps import pipeline_db
 from api.routers.pages import render
 from api.routers.plans import (
+    ValidationReport,
     _package_dirs,
     _plan_entry,
     _receive_upload,
@@ -46,15 +47,25 @@ from api.routers.plans import (
     unpack_upload,
 )
 from kkpr.db.database import Database
-from kkpr.errors import Conflict, KkprError, NotFound, PlanError, Problem
+from kkpr.errors import Conflict, KkprError, NotFound, PlanError, Problem, ProblemJson
 from kkpr.plan.package import Plan, checksum, read_plan
 from kkpr.plan.validate import errors_of, validate_dir
-from kkpr.records.plan_events import PlanEvents
+from kkpr.records.plan_events import PlanEventJson, PlanEvents
 from kkpr.revision.diff import diff_plans
-from kkpr.revision.impact import impact, recorded_applications, recorded_sites
+from kkpr.revision.impact import (
+    ImpactJson,
+    SourceCount,
+    impact,
+    recorded_applications,
+    recorded_sites,
+)
 from kkpr.site import WGS84, to_crs
 
+# The answers are TypedDicts declared beside what builds them, so that mypy checks their
+# keys; each route names its response model (ANSWER, a plain JSON object) so that FastAPI
+# encodes the dict as it is and does not validate it against the TypedDict it returns.
 router = APIRouter(include_in_schema=False)
+ANSWER = dict[str, Any]
 PAGE = "/staf/rencana"
 API = f"{PAGE}/api"
 UPLOAD_PATH = f"{API}/upload"  # streamed with the plan upload limit (api.main)
@@ -68,6 +79,28 @@ IMPACT_MAX_CHECKS = 20_000  # the newest recorded checks re-checked for the impa
 # ---------------------------------------------------------------- shared state
 
 
+class ImpactResult(ImpactJson):
+    """A finished impact job's result: the impact and how many checks it re-checked at
+    most (the newest ``IMPACT_MAX_CHECKS``)."""
+
+    limit: int
+
+
+class ImpactJobJson(TypedDict):
+    """An impact job as the page polls it."""
+
+    plan_id: str
+    version: str
+    against: str  # the active version it compares with
+    by: str
+    started_at: str
+    state: str  # running | done | failed
+    total: int
+    done: int
+    result: ImpactResult | None
+    error: dict[str, Any] | None  # a failed job's problem (KkprError.to_dict)
+
+
 @dataclass
 class ImpactJob:
     plan_id: str
@@ -78,10 +111,10 @@ class ImpactJob:
     state: str = "running"  # running | done | failed
     total: int = 0
     done: int = 0
-    result: dict[str, Any] | None = None
+    result: ImpactResult | None = None
     error: dict[str, Any] | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ImpactJobJson:
         return {
             "plan_id": self.plan_id,
             "version": self.version,
@@ -102,7 +135,7 @@ class Desk:
     impact jobs, and the packages found by checksum."""
 
     events: PlanEvents
-    placed: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    placed: dict[tuple[str, str], PlacedReport] = field(default_factory=dict)
     jobs: dict[tuple[str, str, str], ImpactJob] = field(default_factory=dict)
     folders: dict[str, FsPath] = field(default_factory=dict)  # checksum -> package
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -155,15 +188,30 @@ def plans_page(request: Request, state: StateDep) -> HTMLResponse:
 # ---------------------------------------------------------------- placing problems
 
 
-def placed_problems(problems: list[Problem], plan: Plan | None) -> list[dict[str, Any]]:
-    """Each problem as a dict with ``geometry`` (GeoJSON, EPSG:4326) where it has a
-    place: its own WKT, or the features of the package it names."""
-    out = []
-    for i, p in enumerate(problems):
-        item = p.to_dict()
-        item["geometry"] = _geometry_of(p, plan) if i < MAX_PLACED_PROBLEMS else None
-        out.append(item)
-    return out
+class PlacedProblem(ProblemJson):
+    """A problem with ``geometry`` (GeoJSON, EPSG:4326) where it has a place."""
+
+    geometry: dict[str, Any] | None
+
+
+class PlacedReport(TypedDict):
+    """A version's validation report (``ValidationReport``), its problems placed."""
+
+    plan_id: str
+    version: str
+    valid: bool
+    errors: int
+    warnings: int
+    problems: list[PlacedProblem]
+
+
+def placed_problems(problems: list[Problem], plan: Plan | None) -> list[PlacedProblem]:
+    """Each problem with ``geometry`` (GeoJSON, EPSG:4326) where it has a place: its own
+    WKT, or the features of the package it names."""
+    return [
+        {**p.to_dict(), "geometry": _geometry_of(p, plan) if i < MAX_PLACED_PROBLEMS else None}
+        for i, p in enumerate(problems)
+    ]
 
 
 def _geometry_of(problem: Problem, plan: Plan | None) -> dict[str, Any] | None:
@@ -204,10 +252,9 @@ def _geometry_of(problem: Problem, plan: Plan | None) -> dict[str, Any] | None:
 
 def placed_report(
     problems: list[Problem], plan: Plan | None, plan_id: str, version: str | None
-) -> dict[str, Any]:
-    report = _report(problems, plan_id, version or "")
-    report["problems"] = placed_problems(problems, plan)
-    return report
+) -> PlacedReport:
+    report: ValidationReport = _report(problems, plan_id, version or "")
+    return {**report, "problems": placed_problems(problems, plan)}
 
 
 # ---------------------------------------------------------------- upload
@@ -226,9 +273,18 @@ def _known_plan(state: AppState, plan_id: str) -> None:
         )
 
 
+class UploadAnswer(TypedDict):
+    """A valid package loaded as an inactive version, with its placed report."""
+
+    plan_id: str
+    version: str
+    active: bool
+    report: PlacedReport
+
+
 def upload_package(
     state: AppState, desk: Desk, zip_path: FsPath, work: FsPath, caller: Caller
-) -> dict[str, Any]:
+) -> UploadAnswer:
     """Validate the zip; load it inactive if valid; record the step either way."""
     try:
         root = unpack_upload(state, zip_path, work)
@@ -276,12 +332,12 @@ def _declared_id(root: FsPath) -> str:
         return "—"
 
 
-@router.post(UPLOAD_PATH, status_code=201)
+@router.post(UPLOAD_PATH, status_code=201, response_model=ANSWER)
 async def upload(
     request: Request,
     caller: Admin,
     state: StateDep,
-) -> dict[str, Any]:
+) -> UploadAnswer:
     desk = desk_of(request)
     work = FsPath(state.settings.data_dir) / "uploads" / uuid.uuid4().hex
     work.mkdir(parents=True)
@@ -337,7 +393,7 @@ def package_of(state: AppState, desk: Desk, plan_id: str, version: str) -> FsPat
     )
 
 
-def _report_of(state: AppState, desk: Desk, plan_id: str, version: str) -> dict[str, Any]:
+def _report_of(state: AppState, desk: Desk, plan_id: str, version: str) -> PlacedReport:
     cached = desk.placed.get((plan_id, version))
     if cached is not None:
         return cached
@@ -348,13 +404,21 @@ def _report_of(state: AppState, desk: Desk, plan_id: str, version: str) -> dict[
     return report
 
 
-@router.get(f"{API}/plans/{{plan_id}}")
+class PlanState(TypedDict):
+    """A plan as its management page shows it."""
+
+    plan: dict[str, Any]  # the store's entry (PlanAdmin.plans)
+    versions: list[dict[str, Any]]  # the store's versions, newest first (PlanAdmin.versions)
+    events: list[PlanEventJson]
+
+
+@router.get(f"{API}/plans/{{plan_id}}", response_model=ANSWER)
 def plan_state(
     request: Request,
     plan_id: PlanId,
     caller: Admin,
     state: StateDep,
-) -> dict[str, Any]:
+) -> PlanState:
     """The plan, its versions (newest first) and the record of steps taken."""
     entry = _plan_entry(state, plan_id)
     return {
@@ -364,23 +428,23 @@ def plan_state(
     }
 
 
-@router.get(f"{API}/plans/{{plan_id}}/events")
+@router.get(f"{API}/plans/{{plan_id}}/events", response_model=list[ANSWER])
 def plan_events(
     request: Request,
     plan_id: PlanId,
     caller: Admin,
-) -> list[dict[str, Any]]:
+) -> list[PlanEventJson]:
     return [e.to_dict() for e in desk_of(request).events.of_plan(plan_id)]
 
 
-@router.get(f"{API}/plans/{{plan_id}}/versions/{{version}}/report")
+@router.get(f"{API}/plans/{{plan_id}}/versions/{{version}}/report", response_model=ANSWER)
 async def version_report(
     request: Request,
     plan_id: PlanId,
     version: Version,
     caller: Admin,
     state: StateDep,
-) -> dict[str, Any]:
+) -> PlacedReport:
     """The version's validation report, each problem placed on the map where it can be."""
     desk = desk_of(request)
     return await run_in_threadpool(_report_of, state, desk, plan_id, version)
@@ -425,6 +489,9 @@ async def version_diff(
 # ---------------------------------------------------------------- re-check impact
 
 
+NONE_RECHECKED: SourceCount = {"total": 0, "changed": 0}
+
+
 def run_impact(
     state: AppState, desk: Desk, job: ImpactJob, active: FsPath, new: FsPath, pipeline: Database
 ) -> None:
@@ -445,8 +512,8 @@ def run_impact(
             job.version,
             {
                 "against": job.against,
-                "checks": result.sources.get("check", {}).get("total", 0),
-                "applications": result.sources.get("application", {}).get("total", 0),
+                "checks": result.sources.get("check", NONE_RECHECKED)["total"],
+                "applications": result.sources.get("application", NONE_RECHECKED)["total"],
                 "changed": result.changed,
                 "errors": result.errors,
             },
@@ -459,14 +526,16 @@ def run_impact(
         job.state = "failed"
 
 
-@router.post(f"{API}/plans/{{plan_id}}/versions/{{version}}/impact", status_code=202)
+@router.post(
+    f"{API}/plans/{{plan_id}}/versions/{{version}}/impact", status_code=202, response_model=ANSWER
+)
 async def start_impact(
     request: Request,
     plan_id: PlanId,
     version: Version,
     caller: Admin,
     state: StateDep,
-) -> dict[str, Any]:
+) -> ImpactJobJson:
     """Start re-checking the recorded checks and applications against the active version and
     ``version`` (a job; poll the GET of the same path for its progress)."""
     desk = desk_of(request)
@@ -486,14 +555,14 @@ async def start_impact(
     return job.to_dict()
 
 
-@router.get(f"{API}/plans/{{plan_id}}/versions/{{version}}/impact")
+@router.get(f"{API}/plans/{{plan_id}}/versions/{{version}}/impact", response_model=ANSWER)
 def impact_status(
     request: Request,
     plan_id: PlanId,
     version: Version,
     caller: Admin,
     state: StateDep,
-) -> dict[str, Any]:
+) -> ImpactJobJson:
     desk = desk_of(request)
     against = active_version(state, plan_id)
     job = desk.jobs.get((plan_id, version, against))
@@ -511,14 +580,23 @@ def impact_status(
 # ---------------------------------------------------------------- activate, roll back
 
 
-@router.post(f"{API}/plans/{{plan_id}}/versions/{{version}}/activate")
+class Activation(TypedDict):
+    """The version now active, the one before, and who made the change."""
+
+    plan_id: str
+    active_version: str
+    previous: str
+    by: str
+
+
+@router.post(f"{API}/plans/{{plan_id}}/versions/{{version}}/activate", response_model=ANSWER)
 def activate(
     request: Request,
     plan_id: PlanId,
     version: Version,
     caller: Admin,
     state: StateDep,
-) -> dict[str, Any]:
+) -> Activation:
     """Make ``version`` active (a version exists only if its package was valid)."""
     version_entry(state, plan_id, version)
     before = active_version(state, plan_id)
@@ -533,14 +611,14 @@ def activate(
     return {"plan_id": plan_id, "active_version": version, "previous": before, "by": caller.id}
 
 
-@router.post(f"{API}/plans/{{plan_id}}/versions/{{version}}/rollback")
+@router.post(f"{API}/plans/{{plan_id}}/versions/{{version}}/rollback", response_model=ANSWER)
 def rollback(
     request: Request,
     plan_id: PlanId,
     version: Version,
     caller: Admin,
     state: StateDep,
-) -> dict[str, Any]:
+) -> Activation:
     """Re-activate the version active before ``version``, only while ``version`` is
     the active one (a repeated click cannot roll back twice)."""
     before = active_version(state, plan_id)

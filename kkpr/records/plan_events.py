@@ -19,7 +19,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from kkpr.db.database import Database, Row
 from kkpr.db.sql import sql
@@ -34,6 +34,18 @@ ACTIONS = (
     "activate",
     "rollback",
 )
+
+
+class PlanEventJson(TypedDict):
+    """A step as the plan management page lists it (``PlanEvent.to_dict``)."""
+
+    id: str
+    at: str
+    plan_id: str
+    version: str | None
+    action: str
+    by: str
+    detail: dict[str, Any]  # what the step recorded; its keys depend on the action
 
 
 @dataclass(frozen=True)
@@ -58,7 +70,7 @@ class PlanEvent:
             detail=json.loads(row["detail"]),
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> PlanEventJson:
         return {
             "id": self.id,
             "at": self.at,

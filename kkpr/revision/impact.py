@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import geopandas as gpd
 import numpy as np
@@ -149,6 +149,46 @@ def site_frame(sites: list[RecordedSite]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=[s.geometry for s in sites], crs=WGS84)
 
 
+class ChangedSite(TypedDict):
+    """A recorded site whose answer the new version changes (GeoJSON in EPSG:4326)."""
+
+    source: str  # check | application
+    check_id: str
+    kind: str
+    created_at: str
+    kbli: str
+    old_outcome: str
+    outcome: str
+    old_form: str | None
+    form: str | None
+    reasons_removed: str | None
+    reasons_added: str | None
+    geometry: dict[str, Any] | None
+
+
+class SourceCount(TypedDict):
+    total: int
+    changed: int
+
+
+# "from" is a keyword: the functional form
+TransitionCount = TypedDict("TransitionCount", {"from": str, "to": str, "count": int})
+
+
+class ImpactJson(TypedDict):
+    """The impact as the plan management page shows it (``Impact.to_dict``)."""
+
+    total: int
+    done: int
+    changed: int
+    unchanged: int
+    errors: int
+    transitions: list[TransitionCount]  # the most frequent first
+    changes: list[ChangedSite]  # the first LISTED_CHANGES
+    sources: dict[str, SourceCount]
+    changes_listed: int
+
+
 @dataclass
 class Impact:
     """The re-check of recorded sites: counts, transitions and the changed sites."""
@@ -158,10 +198,10 @@ class Impact:
     changed: int = 0
     errors: int = 0
     transitions: dict[str, int] = field(default_factory=dict)  # "old → new": n
-    changes: list[dict[str, Any]] = field(default_factory=list)
-    sources: dict[str, dict[str, int]] = field(default_factory=dict)  # source: total, changed
+    changes: list[ChangedSite] = field(default_factory=list)
+    sources: dict[str, SourceCount] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ImpactJson:
         return {
             "total": self.total,
             "done": self.done,
@@ -220,8 +260,8 @@ def impact(
                         "kind": site.kind,
                         "created_at": site.created_at,
                         "kbli": site.kbli,
-                        "old_outcome": row.old_outcome,
-                        "outcome": row.outcome,
+                        "old_outcome": str(row.old_outcome),  # outcomes are text
+                        "outcome": str(row.outcome),
                         "old_form": _text(row.old_form),
                         "form": _text(row.form),
                         "reasons_removed": _text(row.reasons_removed),
