@@ -22,6 +22,7 @@ from api.deps import AppState
 from api.i18n import MESSAGES
 from api.schemas import CheckIn
 from kkpr.kugi import overlay_kinds
+from kkpr.model import CheckResultDict
 from kkpr.permalink import FIGURES, read_link
 from kkpr.pipeline.document_render import zones_near
 from kkpr.precheck_pdf import Sheet, Words, precheck_pdf
@@ -53,7 +54,7 @@ def check_body(params: dict[str, str]) -> CheckIn:
     return CheckIn.model_validate({"site": site, "kbli": kbli, "proposal": figures})
 
 
-def next_steps(r: dict[str, Any], rdtr_in_oss: bool, state: AppState) -> list[Words]:
+def next_steps(r: CheckResultDict, rdtr_in_oss: bool, state: AppState) -> list[Words]:
     """What to do next for this outcome and form: ``renderNext`` of result.js."""
     s = state.settings
     out: list[Words] = []
@@ -105,7 +106,7 @@ def next_steps(r: dict[str, Any], rdtr_in_oss: bool, state: AppState) -> list[Wo
     return out
 
 
-def _condition_steps(r: dict[str, Any]) -> list[Words]:
+def _condition_steps(r: CheckResultDict) -> list[Words]:
     out = []
     for c in r.get("conditions") or []:
         teks = re.sub(rf"^\s*{re.escape(c['kode'])}\s*[:.]\s*", "", c.get("teks") or "")
@@ -133,13 +134,13 @@ def _condition_steps(r: dict[str, Any]) -> list[Words]:
     return out
 
 
-def _form(r: dict[str, Any], rdtr_in_oss: bool) -> str:
+def _form(r: CheckResultDict, rdtr_in_oss: bool) -> str:
     return "PKKPR" if r.get("form") == "KKKPR" and not rdtr_in_oss else str(r.get("form"))
 
 
 def sheet(state: AppState, record: dict[str, Any], link: str, rdtr_in_oss: bool) -> Sheet:
     """The page's words and geometry for a stored pre-check ``record``."""
-    r = record["result"]
+    r: CheckResultDict = record["result"]
     rules = state.store.rules(record.get("plan_id"))
     crs = rules.meta.crs
     site_geojson = record["inputs"]["site"]
@@ -172,7 +173,7 @@ def sheet(state: AppState, record: dict[str, Any], link: str, rdtr_in_oss: bool)
     elif share > 0:
         note = words(
             "precheck.conforming.some",
-            area=float(r["conforming"]["area_m2"]),
+            area=float(r["conforming"]["area_m2"] or 0.0),  # share > 0: an area
             share=f"{share * 100:.1f}%",
         )
         note = Words(note.id.replace(f"{share * 100:.1f}%", f"{num_id(share * 100, 1)}%"), note.en)

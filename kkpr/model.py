@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any, overload
+from typing import Any, NotRequired, Required, overload
 
 from shapely.geometry.base import BaseGeometry
+from typing_extensions import TypedDict
 
 from kkpr.kugi import FLAG_NONE_DEFAULT
 
@@ -283,8 +284,17 @@ class Proposal:
     # (the figures alone still work); kkpr.check reads it into the plan CRS
     footprint: dict[str, Any] | None = field(default=None, hash=False)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+    def to_dict(self) -> ProposalFigures:
+        return {
+            "land_area_m2": self.land_area_m2,
+            "footprint_m2": self.footprint_m2,
+            "floor_area_m2": self.floor_area_m2,
+            "floors": self.floors,
+            "height_m": self.height_m,
+            "green_area_m2": self.green_area_m2,
+            "tod_bonus": self.tod_bonus,
+            "footprint": self.footprint,
+        }
 
 
 @dataclass(frozen=True)
@@ -622,27 +632,146 @@ class SetbackFinding:
     short_m: float | None = None
 
 
+# The plain parts of a CheckResult: TypedDicts (typing_extensions', which pydantic reads
+# on Python 3.11), so that the engine, the API, the pipeline and the documents that read
+# a result, or its stored JSON, name its keys as mypy checks them.
+
+
+class PlanInfo(TypedDict):
+    """The plan and version a check was answered by."""
+
+    id: str
+    name: str
+    version: str
+    legal_basis: str
+    crs: str
+    checksum: str | None
+
+
+class SiteInfo(TypedDict):
+    """The site as the check measured it (areas in m² of the plan CRS)."""
+
+    area_m2: float
+    covered_m2: float  # inside the RDTR's zones
+    outside_m2: float
+    outside_share: float
+    geometry_type: str  # Polygon, MultiPolygon or Point
+    lon: float | None
+    lat: float | None
+
+
+class ActivityInfo(TypedDict):
+    """The activity asked for: its KBLI and the plan's activity row."""
+
+    kbli: str
+    judul: str
+    kode_kegiatan: str
+    kegiatan: str | None  # the row's name; None where the plan has no such row
+
+
+class ProposalFigures(TypedDict):
+    """A Proposal as plain values (``Proposal.to_dict``): the building figures, with
+    ``footprint_m2`` from the drawn building where one was drawn."""
+
+    land_area_m2: float | None
+    footprint_m2: float | None
+    floor_area_m2: float | None
+    floors: int | None
+    height_m: float | None
+    green_area_m2: float | None
+    tod_bonus: bool
+    footprint: dict[str, Any] | None  # GeoJSON, in the site's CRS
+
+
+class MatrixCell(TypedDict):
+    """Where in the RTRW's matrix (``rtrw_itbx.csv``) an indication was read."""
+
+    file: str
+    line: int | None
+    column: str | None
+
+
+class RtrwPart(TypedDict):
+    """A part of the site on the RTRW layer (outside the RDTR): an indication for staff,
+    with the RTRW matrix's class where the plan has a matrix and it has a row."""
+
+    namobj: str
+    jnsrpr: str | None
+    area_m2: float
+    indicative: bool
+    itbx: NotRequired[str | None]
+    cell: NotRequired[str | None]
+    matrix: NotRequired[MatrixCell]
+
+
+class Excluded(TypedDict, total=False):
+    """What the conforming part leaves out, by ``what``: ``itbx.X`` (a zone part: kodszn,
+    fid, area_m2), ``outside_rdtr`` (area_m2), ``overlay`` (jenis, layer, fid, area_m2)
+    or ``raster`` (id, share_above)."""
+
+    what: Required[str]
+    kodszn: str
+    fid: str
+    area_m2: float
+    jenis: str
+    layer: str
+    id: str
+    share_above: float | None
+
+
+class Conforming(TypedDict):
+    """Where inside the RDTR the activity is not forbidden (kkpr.rules.conforming):
+    None area and geometry where a part's shape is unknown."""
+
+    area_m2: float | None
+    share: float | None
+    geometry: dict[str, Any] | None  # GeoJSON in longitude/latitude
+    excluded: list[Excluded]
+
+
+class CheckResultDict(TypedDict):
+    """``CheckResult.to_dict()``: the result as the API returns it and the log stores it."""
+
+    outcome: str
+    form: str
+    plan: PlanInfo
+    site: SiteInfo
+    activity: ActivityInfo
+    proposal: ProposalFigures
+    parts: list[dict[str, Any]]
+    conditions: list[dict[str, Any]]
+    intensity: list[dict[str, Any]]
+    overlays: list[dict[str, Any]]
+    rasters: list[dict[str, Any]]
+    rtrw: list[RtrwPart]
+    reasons: list[dict[str, Any]]
+    conforming: Conforming
+    setbacks: list[dict[str, Any]]
+
+
 @dataclass
 class CheckResult:
     outcome: Outcome
     form: Form
-    plan: dict[str, Any]
-    site: dict[str, Any]
-    activity: dict[str, Any]
-    proposal: dict[str, Any]
+    plan: PlanInfo
+    site: SiteInfo
+    activity: ActivityInfo
+    proposal: ProposalFigures
     parts: list[PartResult]
     conditions: list[ConditionResult]
     intensity: list[IntensityFinding]
     overlays: list[OverlayFinding]
     rasters: list[RasterFinding]
-    rtrw: list[dict[str, Any]]
+    rtrw: list[RtrwPart]
     reasons: list[Reason]
     # where inside the RDTR the activity is not forbidden (kkpr.rules.conforming)
-    conforming: dict[str, Any] = field(default_factory=dict)
+    conforming: Conforming = field(
+        default_factory=lambda: Conforming(area_m2=None, share=None, geometry=None, excluded=[])
+    )
     # the GSB per frontage (and JBB) of kkpr.rules.setbacks
     setbacks: list[SetbackFinding] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> CheckResultDict:
         """The result as JSON-ready dicts (what the CLI prints and the API returns)."""
 
         def flat(items: list[Any]) -> list[dict[str, Any]]:
@@ -651,18 +780,18 @@ class CheckResult:
         return {
             "outcome": str(self.outcome),
             "form": str(self.form),
-            "plan": dict(self.plan),
-            "site": dict(self.site),
-            "activity": dict(self.activity),
-            "proposal": dict(self.proposal),
+            "plan": self.plan.copy(),
+            "site": self.site.copy(),
+            "activity": self.activity.copy(),
+            "proposal": self.proposal.copy(),
             "parts": flat(self.parts),
             "conditions": flat(self.conditions),
             "intensity": flat(self.intensity),
             "overlays": flat(self.overlays),
             "rasters": flat(self.rasters),
-            "rtrw": [dict(h) for h in self.rtrw],
+            "rtrw": [h.copy() for h in self.rtrw],
             "reasons": [r.to_dict() for r in self.reasons],
-            "conforming": dict(self.conforming),
+            "conforming": self.conforming.copy(),
             "setbacks": flat(self.setbacks),
         }
 

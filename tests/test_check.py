@@ -6,6 +6,8 @@ runs against the memory store and the PostGIS store (the ``mini_store`` fixture)
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import pytest
 from shapely.geometry import Point, mapping
 
@@ -225,3 +227,27 @@ def test_result_json_has_the_documented_fields(mini_store: Store) -> None:
     assert set(r["intensity"][0]) >= {"rule", "limit", "proposed", "ok"}
     assert all({"id", "en"} <= set(x) for x in r["reasons"])
     assert r["site"]["area_m2"] == pytest.approx(4000)
+
+
+def test_the_typed_parts_of_a_result_name_every_key_it_has(mini_store: Store) -> None:
+    # CheckResult's plain parts are TypedDicts (issue 21 item 4): each names exactly the
+    # keys a result gives, so mypy checks the readers of a result and its stored JSON
+    from typing_extensions import get_type_hints
+
+    from kkpr.model import (
+        ActivityInfo,
+        CheckResultDict,
+        Conforming,
+        PlanInfo,
+        ProposalFigures,
+        SiteInfo,
+    )
+
+    r = check(mini_store, site(10, 10, 90, 90), "47111", Proposal(floors=2), crs=CRS)
+    d = r.to_dict()
+    assert list(d) == list(get_type_hints(CheckResultDict))
+    for key, shape in [("plan", PlanInfo), ("site", SiteInfo), ("activity", ActivityInfo),
+                       ("proposal", ProposalFigures), ("conforming", Conforming)]:  # fmt: skip
+        assert list(d[key]) == list(get_type_hints(shape)), key
+    # a Proposal's figures are its fields, all of them, in order
+    assert list(get_type_hints(ProposalFigures)) == [f.name for f in fields(Proposal)]

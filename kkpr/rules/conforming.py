@@ -18,7 +18,15 @@ import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
-from kkpr.model import ItbxClass, Located, OverlayHit, PartResult, RasterFinding
+from kkpr.model import (
+    Conforming,
+    Excluded,
+    ItbxClass,
+    Located,
+    OverlayHit,
+    PartResult,
+    RasterFinding,
+)
 from kkpr.site import WGS84, to_crs, transformer
 
 # a conforming remainder smaller than this (m²) is arithmetic noise of the cut, not land
@@ -31,39 +39,39 @@ def conforming(
     forbidding: list[OverlayHit],
     rasters: list[RasterFinding],
     crs: str,
-) -> dict[str, Any]:
+) -> Conforming:
     """``conforming`` of a result: area (m²), share of the site, geometry, and what
     was left out (``excluded``: X parts, forbidding overlays, rasters, the outside)."""
     point = located.geometry.geom_type == "Point"
     site_area = located.area_m2
-    excluded: list[dict[str, Any]] = []
+    excluded: list[Excluded] = []
     keep: list[BaseGeometry] = []
     known = True
     for p, z in zip(parts, located.zones, strict=True):
         if p.itbx == ItbxClass.X:
-            excluded.append({"what": "itbx.X", "kodszn": p.kodszn, "fid": p.fid,
-                             "area_m2": p.area_m2})  # fmt: skip
+            excluded.append(Excluded(what="itbx.X", kodszn=p.kodszn, fid=p.fid,
+                                     area_m2=p.area_m2))  # fmt: skip
         elif z.part is None:
             known = False
         else:
             keep.append(z.part)
     covered = sum(p.area_m2 for p in parts)
     if site_area - covered > NOISE_M2 or not parts:
-        excluded.append({"what": "outside_rdtr", "area_m2": max(site_area - covered, 0.0)})
+        excluded.append(Excluded(what="outside_rdtr", area_m2=max(site_area - covered, 0.0)))
     cut: list[BaseGeometry] = []
     for h in forbidding:
-        excluded.append({"what": "overlay", "jenis": h.jenis, "layer": h.source, "fid": h.fid,
-                         "area_m2": h.area_m2})  # fmt: skip
+        excluded.append(Excluded(what="overlay", jenis=h.jenis, layer=h.source, fid=h.fid,
+                                 area_m2=h.area_m2))  # fmt: skip
         if h.part is None:
             known = False
         else:
             cut.append(h.part)
     for r in rasters:
         if r.exceeded and r.efek == "X":
-            excluded.append({"what": "raster", "id": r.id, "share_above": r.share_above})
+            excluded.append(Excluded(what="raster", id=r.id, share_above=r.share_above))
             keep = []
     if not known:
-        return {"area_m2": None, "share": None, "geometry": None, "excluded": excluded}
+        return Conforming(area_m2=None, share=None, geometry=None, excluded=excluded)
     if len(keep) == len(parts) and parts and not excluded:
         geom: BaseGeometry | None = located.geometry  # all of it: no cut to make
     elif len(keep) == 1:
@@ -75,15 +83,12 @@ def conforming(
     if geom is not None and not point:
         geom = _polygonal(geom)
     if geom is None or geom.is_empty or (not point and geom.area <= NOISE_M2):
-        return {"area_m2": 0.0, "share": 0.0, "geometry": None, "excluded": excluded}
+        return Conforming(area_m2=0.0, share=0.0, geometry=None, excluded=excluded)
     area = 0.0 if point else float(geom.area)
     share = 1.0 if point else (area / site_area if site_area > 0 else 0.0)
-    return {
-        "area_m2": area,
-        "share": min(share, 1.0),
-        "geometry": lonlat_geojson(geom, crs),
-        "excluded": excluded,
-    }
+    return Conforming(
+        area_m2=area, share=min(share, 1.0), geometry=lonlat_geojson(geom, crs), excluded=excluded
+    )
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 from functools import lru_cache
-from typing import Any
 
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from kkpr.model import (
+    ActivityInfo,
     CheckResult,
     Condition,
     ConditionResult,
@@ -23,13 +23,17 @@ from kkpr.model import (
     ItbxClass,
     KbliEntry,
     Located,
+    MatrixCell,
     Outcome,
     OverlayHit,
     PartResult,
+    PlanInfo,
     PlanRules,
     Proposal,
     Reason,
     RtrwHit,
+    RtrwPart,
+    SiteInfo,
 )
 from kkpr.rules import bonus as bonus_rules
 from kkpr.rules import classes as class_rules
@@ -268,42 +272,36 @@ def evaluate(
     return CheckResult(
         outcome=outcome,
         form=Form.PKKPR if pkkpr else Form.KKKPR,
-        plan={
-            "id": rules.meta.id,
-            "name": rules.meta.name,
-            "version": located.plan_version,
-            "legal_basis": rules.meta.legal_basis,
-            "crs": rules.meta.crs,
-            "checksum": rules.meta.checksum,
-        },
-        site={
-            "area_m2": site_area,
-            "covered_m2": covered,
-            "outside_m2": outside,
-            "outside_share": outside_share,
-            "geometry_type": located.geometry.geom_type,
-            "lon": located.lon,
-            "lat": located.lat,
-        },
-        activity={
-            "kbli": entry.kbli,
-            "judul": entry.judul,
-            "kode_kegiatan": entry.kode_kegiatan,
-            "kegiatan": activity.kegiatan if activity else None,
-        },
-        # Proposal.to_dict (dataclasses.asdict) walks the fields each call; its values
-        # are plain numbers, so reading them directly gives the same dict, faster
-        proposal={name: getattr(drawn, name) for name in PROPOSAL_FIELDS},
+        plan=PlanInfo(
+            id=rules.meta.id,
+            name=rules.meta.name,
+            version=located.plan_version,
+            legal_basis=rules.meta.legal_basis,
+            crs=rules.meta.crs,
+            checksum=rules.meta.checksum,
+        ),
+        site=SiteInfo(
+            area_m2=site_area,
+            covered_m2=covered,
+            outside_m2=outside,
+            outside_share=outside_share,
+            geometry_type=located.geometry.geom_type,
+            lon=located.lon,
+            lat=located.lat,
+        ),
+        activity=ActivityInfo(
+            kbli=entry.kbli,
+            judul=entry.judul,
+            kode_kegiatan=entry.kode_kegiatan,
+            kegiatan=activity.kegiatan if activity else None,
+        ),
+        proposal=drawn.to_dict(),
         parts=parts,
         conditions=conditions,
         intensity=intensity,
         overlays=overlay_findings,
         rasters=raster_findings,
-        rtrw=[
-            {"namobj": h.namobj, "jnsrpr": h.jnsrpr, "area_m2": h.area_m2, "indicative": True}
-            | _indication_fields(h, indications)
-            for h in located.rtrw
-        ],
+        rtrw=[_rtrw_part(h, indications) for h in located.rtrw],
         reasons=[summary, *reasons],
         conforming=conforming_rules.conforming(
             located,
@@ -338,17 +336,19 @@ def _klb_bonus(
     return bonus_rules.apply(klb, None, 0.0, 0.0, proposal.tod_bonus)
 
 
-def _indication_fields(hit: RtrwHit, indications: list[rtrw_rules.Indication]) -> dict[str, Any]:
-    """The RTRW matrix's class of a part (an indication for staff), where it has one."""
+def _rtrw_part(hit: RtrwHit, indications: list[rtrw_rules.Indication]) -> RtrwPart:
+    """A part of the site on the RTRW layer, with the RTRW matrix's class of the part
+    (an indication for staff) where it has one."""
+    part = RtrwPart(namobj=hit.namobj, jnsrpr=hit.jnsrpr, area_m2=hit.area_m2, indicative=True)
     for ind in indications:
         if ind.hit is hit:
-            return {
-                "itbx": str(ind.itbx) if ind.itbx else None,
-                "cell": ind.cell,
-                "matrix": {"file": rtrw_rules.FILE, "line": ind.row.line if ind.row else None,
-                           "column": ind.column},
-            }  # fmt: skip
-    return {}
+            part["itbx"] = str(ind.itbx) if ind.itbx else None
+            part["cell"] = ind.cell
+            part["matrix"] = MatrixCell(
+                file=rtrw_rules.FILE, line=ind.row.line if ind.row else None, column=ind.column
+            )
+            break
+    return part
 
 
 def _base_intensity(
@@ -397,9 +397,6 @@ def subzone_gsb(limits: list[intensity_rules.PartLimits]) -> tuple[float, str] |
         if p.intensity.gsb is not None and (best is None or p.intensity.gsb > best[0]):
             best = (float(p.intensity.gsb), p.kodszn)
     return best
-
-
-PROPOSAL_FIELDS = tuple(f.name for f in dataclasses.fields(Proposal))
 
 
 @lru_cache(maxsize=4096)
