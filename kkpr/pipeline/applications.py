@@ -135,7 +135,7 @@ class Pipeline(Assessment):
         logged = log_check(self.check_log, logged_kinds.APPLICATION, inputs, found, by)
         now = self.clock()
         code, salt, hashed = new_code()
-        row = {
+        row: dict[str, Any] = {
             "id": uuid.uuid4().hex,
             "external_ref": sub.external_ref,
             "applicant": sub.applicant,

@@ -12,15 +12,23 @@ the check gives (the JSON the API answers and the database keeps is unchanged).
 Each item type names the fields of the result dataclass it is the JSON of
 (``kkpr.model.PartResult`` ...); ``tests/pipeline/test_findings.py`` fails when the two
 part. ``plan``, ``site``, ``activity``, ``proposal``, ``rtrw`` and ``conforming`` are
-the check's own free dicts (``CheckResult``'s fields) and stay ``dict[str, Any]``
-here until the result types them.
+typed by the result itself (``kkpr.model``: ``PlanInfo``, ``SiteInfo``, ...).
 """
 
 from __future__ import annotations
 
 from typing import Any, TypedDict, cast
 
-from kkpr.model import CheckResult, Effect
+from kkpr.model import (
+    ActivityInfo,
+    CheckResult,
+    Conforming,
+    Effect,
+    PlanInfo,
+    ProposalFigures,
+    RtrwPart,
+    SiteInfo,
+)
 from kkpr.pipeline.db import loads
 
 
@@ -133,18 +141,18 @@ class CheckJson(TypedDict):
 
     outcome: str
     form: str
-    plan: dict[str, Any]
-    site: dict[str, Any]
-    activity: dict[str, Any]
-    proposal: dict[str, Any]
+    plan: PlanInfo
+    site: SiteInfo
+    activity: ActivityInfo
+    proposal: ProposalFigures
     parts: list[PartJson]
     conditions: list[ConditionJson]
     intensity: list[IntensityJson]
     overlays: list[OverlayJson]
     rasters: list[RasterJson]
-    rtrw: list[dict[str, Any]]
+    rtrw: list[RtrwPart]
     reasons: list[ReasonJson]
-    conforming: dict[str, Any]
+    conforming: Conforming
     setbacks: list[SetbackJson]
 
 
