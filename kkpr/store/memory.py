@@ -36,7 +36,7 @@ from kkpr.site import check_site_geometry, lonlat, to_crs_many, to_plan_crs, tra
 from kkpr.store.features import PlanFeatures
 from kkpr.store.filters import Filter
 from kkpr.store.prepared import PerThreadPrepared
-from kkpr.store.rasters import Grid, load_grid, many_stats
+from kkpr.store.rasters import Grid, load_grid, many_stats, one_stat
 
 DEFAULT_OUTSIDE_MARGIN_M = 5000.0
 
@@ -113,11 +113,19 @@ class MemoryStore:
             )
             for fid, r in ov.drop(columns="geometry").iterrows()
         ]
-        self._rtrw = plan.rtrw
-        self._rtrw_tree = (
-            shapely.STRtree(np.asarray(plan.rtrw.geometry.values, dtype=object))
-            if plan.rtrw is not None and len(plan.rtrw)
-            else None
+        rtrw = plan.rtrw
+        self._rtrw_geoms = np.asarray(
+            rtrw.geometry.values if rtrw is not None else [], dtype=object
+        )
+        self._rtrw_tree = shapely.STRtree(self._rtrw_geoms) if len(self._rtrw_geoms) else None
+        # (namobj, jnsrpr) per RTRW feature, in layer order, read column by column once
+        self._rtrw_rows = (
+            [
+                (str(n), _text(j))
+                for n, j in zip(rtrw["namobj"].tolist(), rtrw["jnsrpr"].tolist(), strict=True)
+            ]
+            if rtrw is not None
+            else []
         )
         roads = plan.roads
         self._road_geoms = np.asarray(
@@ -156,7 +164,26 @@ class MemoryStore:
         return self.plan.rules
 
     def locate(self, site: Site, plan_id: str | None = None) -> Located:
-        return self.locate_many([site], plan_id)[0]
+        """``locate_many`` of one site (the single check), without arrays of one: a
+        few GEOS calls on the site itself, each answer equal to ``locate_many``'s."""
+        self._check_plan_id(plan_id)
+        check_site_geometry(site, self.max_vertices)
+        geom = site.geometry if site.crs == self.crs else to_plan_crs(site, self.crs)
+        if not shapely.intersects(self._region, geom):
+            raise outside_any_plan(0, 1)
+        area = shapely.area(geom)
+        one = np.array([geom], dtype=object)
+        lon, lat = lonlat(geom, self.crs)
+        return self._located(
+            geom,
+            area,
+            self._hits_of_one(self._zone_tree, self._zone_geoms, geom, area),
+            self._hits_of_one(self._ov_tree, self.prepared_overlays(), geom, area, large=True),
+            [one_stat(grid, geom, self.crs) for grid in self._raster_grids],
+            self.road_hits(one)[0],
+            lon,
+            lat,
+        )
 
     def locate_many(self, sites: Sequence[Site], plan_id: str | None = None) -> list[Located]:
         self._check_plan_id(plan_id)
@@ -172,27 +199,49 @@ class MemoryStore:
         rasters = self._raster_stats_many(geoms)
         roads = self.road_hits(geoms)
         lons, lats = lonlats(geoms, self.crs)
-        out = []
-        for i, geom in enumerate(geoms):
-            zones = [self._zone_hit(j, a, g) for j, a, g in zone_hits[i]]
-            overlays = [self._overlay_hit(j, a, g) for j, a, g in ov_hits[i]]
-            located = Located(
-                plan_id=self.plan.meta.id,
-                plan_version=self.plan.meta.version,
-                geometry=geom,
-                area_m2=float(areas[i]),
-                zones=zones,
-                overlays=overlays,
-                rasters=rasters[i],
-                lon=float(lons[i]),
-                lat=float(lats[i]),
-                roads=roads[i],
+        return [
+            self._located(
+                geom,
+                areas[i],
+                zone_hits[i],
+                ov_hits[i],
+                rasters[i],
+                roads[i],
+                float(lons[i]),
+                float(lats[i]),
             )
-            covered = sum(z.area_m2 for z in zones)
-            if not zones or covered < located.area_m2 - self.plan.meta.tolerance.sliver_m2:
-                located.rtrw = self._rtrw_hits(geom)
-            out.append(located)
-        return out
+            for i, geom in enumerate(geoms)
+        ]
+
+    def _located(
+        self,
+        geom: BaseGeometry,
+        area: float,
+        zone_hits: list[tuple[int, float, BaseGeometry]],
+        ov_hits: list[tuple[int, float, BaseGeometry]],
+        rasters: list[RasterStat],
+        roads: list[RoadHit],
+        lon: float,
+        lat: float,
+    ) -> Located:
+        zones = [self._zone_hit(j, a, g) for j, a, g in zone_hits]
+        overlays = [self._overlay_hit(j, a, g) for j, a, g in ov_hits]
+        located = Located(
+            plan_id=self.plan.meta.id,
+            plan_version=self.plan.meta.version,
+            geometry=geom,
+            area_m2=float(area),
+            zones=zones,
+            overlays=overlays,
+            rasters=rasters,
+            lon=lon,
+            lat=lat,
+            roads=roads,
+        )
+        covered = sum(z.area_m2 for z in zones)
+        if not zones or covered < located.area_m2 - self.plan.meta.tolerance.sliver_m2:
+            located.rtrw = self._rtrw_hits(geom)
+        return located
 
     # ------------------------------------------------------------ FeatureSource protocol
 
@@ -317,6 +366,43 @@ class MemoryStore:
                 result[site_idx[k]].append((int(geom_idx[k]), float(areas[k]), parts[k]))
         return result
 
+    @staticmethod
+    def _hits_of_one(
+        tree: shapely.STRtree,
+        geoms: np.ndarray,
+        site: BaseGeometry,
+        site_area: float,
+        large: bool = False,
+    ) -> list[tuple[int, float, BaseGeometry]]:
+        """``_hits`` of one site (its area given): the same hits, areas and parts."""
+        if len(geoms) == 0:
+            return []
+        if large:
+            index = tree.query(site)
+            index = np.sort(index[shapely.intersects(geoms[index], site)])
+        else:
+            index = np.sort(tree.query(site, predicate="intersects"))
+        if len(index) == 0:
+            return []
+        if site.geom_type == "Point":  # a point is its own part in every geometry
+            return [(j, 0.0, site) for j in index.tolist()]
+        hit = geoms[index]
+        if large:  # a site wholly inside a large geometry is its own part
+            inside = shapely.contains_properly(hit, site)
+            parts = np.where(inside, site, None)
+            if not inside.all():
+                parts[~inside] = shapely.intersection(hit[~inside], site)
+            areas = np.where(inside, site_area, shapely.area(parts))
+        else:
+            parts = shapely.intersection(hit, site)
+            areas = shapely.area(parts)
+        # a polygon site that only touches a geometry along an edge has no part in it
+        return [
+            (j, a, g)
+            for j, a, g in zip(index.tolist(), areas.tolist(), parts.tolist(), strict=True)
+            if a > 0
+        ]
+
     def road_rows(
         self, plan_id: str | None = None
     ) -> list[tuple[str | None, str | None, BaseGeometry | None]]:
@@ -345,19 +431,18 @@ class MemoryStore:
         if len(site_idx) == 0:
             return out
         dist = shapely.distance(geoms[site_idx], self._road_geoms[road_idx])
+        rows, road_geoms = self._road_rows, self._road_geoms
         for i, j, d in zip(site_idx.tolist(), road_idx.tolist(), dist.tolist(), strict=True):
-            out[i].append(
-                dataclasses.replace(
-                    self._road_rows[j], distance_m=float(d), geometry=self._road_geoms[j]
-                )
-            )
+            r = rows[j]
+            out[i].append(RoadHit(r.fid, r.nama, r.fungsi, r.kelas, r.status, d, road_geoms[j]))
         return out
 
     def _zone_hit(self, j: int, area: float, part: BaseGeometry) -> ZoneHit:
         return ZoneHit(area_m2=area, part=part, **self._zone_rows[j])
 
     def _overlay_hit(self, j: int, area: float, part: BaseGeometry) -> OverlayHit:
-        return dataclasses.replace(self._ov_rows[j], area_m2=area, part=part)
+        r = self._ov_rows[j]
+        return OverlayHit(r.fid, r.jenis, area, r.keterangan, r.tb, r.efek, r.source, part)
 
     def _raster_stats(self, geom: BaseGeometry) -> list[RasterStat]:
         return self._raster_stats_many(np.array([geom], dtype=object))[0]
@@ -377,14 +462,15 @@ class MemoryStore:
         ]
 
     def _rtrw_hits(self, geom: BaseGeometry) -> list[RtrwHit]:
-        if self._rtrw_tree is None or self._rtrw is None:
+        if self._rtrw_tree is None:
             return []
         # in layer order, like every other hit (the tree answers in its own order)
-        rows = self._rtrw.iloc[np.sort(self._rtrw_tree.query(geom, predicate="intersects"))]
-        inter = shapely.area(shapely.intersection(rows.geometry.values, geom))
+        index = np.sort(self._rtrw_tree.query(geom, predicate="intersects"))
+        inter = shapely.area(shapely.intersection(self._rtrw_geoms[index], geom))
+        rows = self._rtrw_rows
         return [
-            RtrwHit(namobj=str(r.namobj), jnsrpr=_text(r.jnsrpr), area_m2=float(a))
-            for r, a in zip(rows.itertuples(), inter, strict=True)
+            RtrwHit(namobj=rows[j][0], jnsrpr=rows[j][1], area_m2=a)
+            for j, a in zip(index.tolist(), inter.tolist(), strict=True)
         ]
 
 

@@ -24,6 +24,7 @@ Two things make one site cheap, as the single check needs (``bench/single.py``):
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from typing import Any
 import numpy as np
 import shapely
 from exactextract.feature import Feature, FeatureSource  # the base its own features extend
-from exactextract.operation import Operation, prepare_operations
+from exactextract.operation import Operation
 from exactextract.processor import FeatureSequentialProcessor
 from exactextract.raster import NumPyRasterSource
 from exactextract.writer import Writer
@@ -64,6 +65,7 @@ class Grid:
     # summed-area tables of the valid cells and of the cells above the limit (screen)
     valid_sat: NDArray[np.int64] = field(init=False, repr=False, compare=False)
     above_sat: NDArray[np.int64] = field(init=False, repr=False, compare=False)
+    cell: tuple[float, float] = field(init=False, repr=False, compare=False)  # width, height
     _local: threading.local = field(default_factory=threading.local, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -76,6 +78,9 @@ class Grid:
         else:  # "at or above" the hazard threshold
             above = valid & (np.nan_to_num(self.data, nan=-np.inf) >= limit)
         self.valid_sat, self.above_sat = _sat(valid), _sat(above)
+        rows, cols = self.data.shape
+        xmin, ymin, xmax, ymax = self.extent
+        self.cell = ((xmax - xmin) / cols, (ymax - ymin) / rows)
 
     def __getstate__(self) -> dict[str, Any]:
         # pickled (a store sent to Dask workers): without this thread's exactextract
@@ -95,12 +100,16 @@ class Grid:
     def operations(self) -> list[Operation]:
         """This thread's exactextract ``coverage`` and ``values`` over the kept window,
         prepared on its first call (never shared between threads)."""
-        ops: list[Operation] | None = getattr(self._local, "ops", None)
-        if ops is None:
-            # the operations point at the source without holding it: keep it too
-            source = self._local.source = NumPyRasterSource(self.data, *self.extent, nodata=np.nan)
-            ops = self._local.ops = list(prepare_operations(["coverage", "values"], [source], []))
-        return ops
+        return self.measure().ops
+
+    def measure(self) -> _Measure:
+        """This thread's exactextract run over the kept window (see ``_Measure``),
+        made on its first call (never shared between threads)."""
+        measure: _Measure | None = getattr(self._local, "measure", None)
+        if measure is None:
+            source = NumPyRasterSource(self.data, *self.extent, nodata=np.nan)
+            measure = self._local.measure = _Measure(source)
+        return measure
 
 
 def _sat(mask: NDArray[np.bool_]) -> NDArray[np.int64]:
@@ -197,6 +206,8 @@ def load_grid(path: Path, spec: RasterSpec, bounds: tuple[float, ...], plan_crs:
 
 def many_stats(grid: Grid, geoms: np.ndarray, plan_crs: str) -> list[RasterStat]:
     """``site_stat`` of every geometry (plan CRS), in one exactextract call."""
+    if len(geoms) == 1:  # the single check: no array work for one site
+        return [one_stat(grid, geoms[0], plan_crs)]
     spec = grid.spec
     own = to_crs_many(geoms, plan_crs, grid.crs)
     seen = screen(grid, own)
@@ -204,17 +215,50 @@ def many_stats(grid: Grid, geoms: np.ndarray, plan_crs: str) -> list[RasterStat]
     for i in np.flatnonzero(seen.empty):  # no valid cell: what stat_of_cells would say
         out[i] = RasterStat(spec.id, 0.0, None, None, None)
     for i in np.flatnonzero(~seen.inside & ~seen.empty):
-        safe = shapely.get_type_id(own[i]) == 0 and _within(own[i], grid.inner)
-        out[i] = (
-            _point_stat(grid, own[i]) if safe else site_stat(grid.path, spec, geoms[i], plan_crs)
-        )
+        out[i] = _alone(grid, own[i], geoms[i], plan_crs)
     todo = np.flatnonzero(seen.inside & ~seen.empty)
     if len(todo):
         inclusive = spec.kind != "dem"  # "at or above" a hazard, "steeper than" a slope
-        rows = _cells(grid.operations(), list(shapely.to_wkb(own[todo])))
+        rows = grid.measure().cells(list(shapely.to_wkb(own[todo])))
         for i, (cov, val) in zip(todo, rows, strict=True):
             out[i] = stat_of_cells(spec.id, cov, val, grid.limit, inclusive)
     return [s for s in out if s is not None]
+
+
+def one_stat(grid: Grid, geom: BaseGeometry, plan_crs: str) -> RasterStat:
+    """``site_stat`` of one geometry (plan CRS): ``many_stats`` of one site, with the
+    screen's arithmetic done on Python floats instead of arrays of one."""
+    spec = grid.spec
+    own = geom if grid.crs == plan_crs else to_crs_many(np.array([geom]), plan_crs, grid.crs)[0]
+    x0, y0, x1, y1 = own.bounds
+    lo_x, lo_y, hi_x, hi_y = grid.inner
+    safe = x0 >= lo_x and y0 >= lo_y and x1 <= hi_x and y1 <= hi_y  # False if NaN (empty)
+    if safe:
+        # as ``screen``: the first and last column and row under the bounding box
+        xmin, ymax = grid.extent[0], grid.extent[3]
+        width, height = grid.cell
+        c0 = math.floor((x0 - xmin) / width - 1e-9)
+        r0 = math.floor((ymax - y1) / height - 1e-9)
+        c1 = math.floor((x1 - xmin) / width + 1e-9) + 1
+        r1 = math.floor((ymax - y0) / height + 1e-9) + 1
+        rows, cols = grid.data.shape
+        if c0 >= 0 and r0 >= 0 and c1 <= cols and r1 <= rows:
+            t = grid.valid_sat
+            if t[r1, c1] - t[r0, c1] - t[r1, c0] + t[r0, c0] == 0:
+                return RasterStat(spec.id, 0.0, None, None, None)
+    if not safe or own.geom_type == "Point":
+        return _alone(grid, own, geom, plan_crs)
+    ((cov, val),) = grid.measure().cells([shapely.to_wkb(own)])
+    return stat_of_cells(spec.id, cov, val, grid.limit, spec.kind != "dem")
+
+
+def _alone(grid: Grid, own: BaseGeometry, geom: BaseGeometry, plan_crs: str) -> RasterStat:
+    """A site the kept window cannot measure as it is: a point (over the window
+    ``site_stat`` reads, cut from the kept one) or a site near a cut edge (by
+    ``site_stat`` itself)."""
+    if own.geom_type == "Point" and _within(own, grid.inner):
+        return _point_stat(grid, own)
+    return site_stat(grid.path, grid.spec, geom, plan_crs)
 
 
 def _within(geom: BaseGeometry, inner: tuple[float, float, float, float]) -> bool:
@@ -245,21 +289,39 @@ def _point_stat(grid: Grid, point: BaseGeometry) -> RasterStat:
     xmin, ymax = t.c, t.f
     extent = (xmin, ymax + t.e * data.shape[0], xmin + t.a * data.shape[1], ymax)
     source = NumPyRasterSource(data, *extent, nodata=np.nan)
-    ops = list(prepare_operations(["coverage", "values"], [source], []))
-    ((cov, val),) = _cells(ops, [shapely.to_wkb(point.buffer(1e-6))])
+    ((cov, val),) = _Measure(source).cells([shapely.to_wkb(point.buffer(1e-6))])
     return stat_of_cells(spec.id, cov, val, grid.limit, spec.kind != "dem")
 
 
-def _cells(ops: list[Operation], wkbs: list[bytes]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """exactextract's (coverage, values) of each geometry under ``ops`` (``coverage``
-    and ``values`` of one raster): what ``exact_extract`` does, minus preparing them."""
-    writer, features = _Cells(), _WkbFeatures(wkbs)  # held here: the processor does not
-    processor = FeatureSequentialProcessor(features, writer, ops)
-    processor.set_max_cells_in_memory(MAX_CELLS_IN_MEMORY)
-    processor.set_grid_compat_tol(GRID_COMPAT_TOL)
-    processor.process()
-    writer.finish()
-    return writer.rows
+class _Measure:
+    """exactextract's ``coverage`` and ``values`` of one raster source, ready to run.
+
+    What ``exact_extract`` does per call, made once: the operations (built directly,
+    not parsed from text by ``prepare_operations``, which costs more than measuring a
+    small site), the processor, its feature source and its writer; ``cells`` swaps
+    the features and runs the processor again. Not thread-safe: one per thread.
+    """
+
+    def __init__(self, source: NumPyRasterSource) -> None:
+        self.source = source  # the operations point at the source without holding it
+        self.ops = [
+            Operation("coverage", "coverage", source),
+            Operation("values", "values", source),
+        ]
+        self.features, self.writer = _WkbFeatures([]), _Cells()
+        self.processor = FeatureSequentialProcessor(self.features, self.writer, self.ops)
+        self.processor.set_max_cells_in_memory(MAX_CELLS_IN_MEMORY)
+        self.processor.set_grid_compat_tol(GRID_COMPAT_TOL)
+
+    def cells(self, wkbs: list[bytes]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """exactextract's (coverage, values) of each geometry, in order."""
+        self.features.wkbs, self.writer.rows = wkbs, []
+        try:
+            self.processor.process()
+            self.writer.finish()
+            return self.writer.rows
+        finally:
+            self.features.wkbs, self.writer.rows = [], []
 
 
 class _WkbFeature(Feature):  # type: ignore[misc]  # exactextract has no types

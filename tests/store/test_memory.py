@@ -112,3 +112,54 @@ def test_a_memory_store_pickles_for_dask_workers() -> None:
     store.locate(site)  # the prepared copies of this thread exist now
     copy = pickle.loads(pickle.dumps(store))
     assert copy.locate(site) == store.locate(site)
+
+
+def test_one_site_is_located_as_among_many() -> None:
+    """``locate`` answers one site on its own path (the single check: no arrays of one);
+    every fact must be the one ``locate_many`` gives the same site among others: zones,
+    overlays and their parts, raster statistics, roads, RTRW, place, to the last bit."""
+    from kkpr.model import Site
+    from kkpr.plan.package import read_plan
+    from kkpr.settings import SAMPLE_PLAN_DIR
+    from kkpr.store.memory import MemoryStore
+
+    plan = read_plan(SAMPLE_PLAN_DIR)
+    store = MemoryStore(plan)
+    rng = np.random.default_rng(5)
+    zones = np.asarray(plan.zones.geometry.values, dtype=object)
+    overlays = np.asarray(plan.overlays.geometry.values, dtype=object)
+    # around zones, on overlay edges (parts cut from large geometries) and inside them,
+    # beyond the zones (RTRW only), points, and sites given in lon/lat
+    centres = list(shapely.centroid(zones[rng.integers(0, len(zones), 120)]))
+    centres += list(shapely.point_on_surface(overlays))
+    centres += [
+        shapely.get_exterior_ring(shapely.get_geometry(g, 0)).interpolate(0.3, normalized=True)
+        for g in overlays
+    ]
+    x0, y0, x1, y1 = plan.zones.total_bounds
+    centres += list(
+        shapely.points(
+            rng.uniform(x0 - 3000, x1 + 3000, (60, 2))[:, 0],
+            y0 + rng.uniform(-3000, y1 - y0 + 3000, 60),
+        )
+    )
+    sites = []
+    for i, c in enumerate(centres):
+        size = float(np.exp(rng.uniform(np.log(8), np.log(250))))
+        box = shapely.box(c.x - size, c.y - size / 2, c.x + size, c.y + size / 2)
+        geom = c if i % 7 == 0 else shapely.affinity.rotate(box, rng.uniform(0, 90))
+        sites.append(Site(geometry=geom, crs=plan.meta.crs))
+    lonlat = plan.zones.iloc[:20].geometry.centroid.to_crs("EPSG:4326").values
+    sites += [Site(geometry=g, crs="EPSG:4326") for g in shapely.buffer(lonlat, 0.0004)]
+    sites = [s for s in sites if shapely.intersects(store.bulk_arrays().region, s.geometry)]
+    many = store.locate_many(sites)
+    for site, want in zip(sites, many, strict=True):
+        got = store.locate(site)
+        assert got == want, site.geometry.wkt
+        for a, b in zip(got.zones + got.overlays, want.zones + want.overlays, strict=True):
+            assert shapely.equals_exact(a.part, b.part, tolerance=0), site.geometry.wkt
+        assert [r.geometry for r in got.roads] == [r.geometry for r in want.roads]
+    assert sum(bool(located.rtrw) for located in many) > 10
+    assert sum(bool(located.overlays) for located in many) > 20
+    assert sum(any(s.cells for s in located.rasters) for located in many) > 100
+    assert sum(bool(located.roads) for located in many) > 20

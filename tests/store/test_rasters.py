@@ -66,6 +66,9 @@ def test_many_stats_are_site_stats_bit_for_bit(specs: list[tuple[Path, RasterSpe
         want = [site_stat(path, spec, g, crs) for g in geoms]
         for g, a, b in zip(geoms, got, want, strict=True):
             assert a == b, (spec.id, g.wkt)
+        # one site at a time (the single check's path, no arrays): the same answers
+        for g, b in zip(geoms, want, strict=True):
+            assert many_stats(grid, np.array([g], dtype=object), crs) == [b], (spec.id, g.wkt)
         # every way of answering was taken: the screen, exactextract on the kept
         # window, points cut from it, and site_stat past the cut edges
         seen = screen(grid, geoms)
