@@ -389,7 +389,7 @@ class MemoryStore:
         hit = geoms[index]
         if large:  # a site wholly inside a large geometry is its own part
             inside = shapely.contains_properly(hit, site)
-            parts = np.where(inside, site, None)
+            parts = np.full(len(index), site, dtype=object)
             if not inside.all():
                 parts[~inside] = shapely.intersection(hit[~inside], site)
             areas = np.where(inside, site_area, shapely.area(parts))
