@@ -49,6 +49,7 @@ from kkpr.rules.itbx import parse_cell
 from kkpr.rules.order import Stage
 from kkpr.text import ITBX_WORDS, num_en, num_id, pct_en, pct_id
 
+STAGES = tuple(Stage)
 ORDER = list(reversed(SEVERITY[1:]))  # the gravest effect a reason has decides
 OUTCOME_OF = {
     Effect.FORBIDS: Outcome.TIDAK_SESUAI,
@@ -120,7 +121,7 @@ def evaluate(
     kegiatan = activity.kegiatan if activity else entry.kode_kegiatan
     # the reasons of each stage; given in the named ordering (kkpr.rules.order.Stage),
     # the one the array rules (kkpr.bulk.vector) sort theirs by
-    staged: dict[Stage, list[Reason]] = {stage: [] for stage in Stage}
+    staged: list[list[Reason]] = [[] for _stage in STAGES]  # indexed by Stage
 
     # ---- zone parts and their ITBX cells
     parts: list[PartResult] = []
@@ -263,11 +264,10 @@ def evaluate(
     raster_findings, raster_reasons = raster_rules.evaluate(rules.meta.rasters, located.rasters)
     staged[Stage.RASTER].extend(raster_reasons)
 
-    reasons = [reason for stage in Stage for reason in staged[stage]]
+    reasons = [reason for stage in staged for reason in stage]
 
-    outcome = next(
-        (OUTCOME_OF[e] for e in ORDER if any(r.effect == e for r in reasons)), Outcome.SESUAI
-    )
+    effects = {r.effect for r in reasons}
+    outcome = next((OUTCOME_OF[e] for e in ORDER if e in effects), Outcome.SESUAI)
     summary = Reason("outcome", *SUMMARY[outcome], effect=Effect.INFO)
     return CheckResult(
         outcome=outcome,

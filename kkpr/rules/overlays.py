@@ -117,15 +117,15 @@ def evaluate(
 
 def _cap(hit: OverlayHit, tb: float) -> Limit:
     source = f"{hit.jenis} {hit.source} fid {hit.fid}"
-    return Limit(
-        tb,
-        source,
-        "cap",
-        ({"overlay": hit.jenis, "fid": hit.fid, "value": tb, "from": hit.source},),
-        (
-            f"TB {num_id(tb, 2)} m: batas tinggi {hit.jenis} ({source}).",
-            f"TB {num_en(tb, 2)} m: the height cap of {hit.jenis} ({source}).",
-        ),
+    detail = {"overlay": hit.jenis, "fid": hit.fid, "value": tb, "from": hit.source}
+    return Limit(tb, source, "cap", (detail,), lambda: _cap_basis(hit.jenis, tb, source))
+
+
+def _cap_basis(jenis: str, tb: float, source: str) -> tuple[str, str]:
+    """A height cap's sentences, written when read (most caps are never read)."""
+    return (
+        f"TB {num_id(tb, 2)} m: batas tinggi {jenis} ({source}).",
+        f"TB {num_en(tb, 2)} m: the height cap of {jenis} ({source}).",
     )
 
 
