@@ -58,7 +58,11 @@ def load(tree: Path, n_sites: int) -> dict[str, Any]:
         assert Path(check_mod.__file__).is_relative_to(tree), check_mod.__file__
         plan = package.read_plan(ROOT / "zoning_data" / "kupang")
         store = memory.MemoryStore(plan)
-        requests = stores.sites_for(plan, n_sites)
+        # the proposals' figures as the API gives them: Python numbers, not numpy's
+        requests = [
+            (site, kbli, model.Proposal(**{k: _plain(v) for k, v in vars(p).items()}))
+            for site, kbli, p in stores.sites_for(plan, n_sites)
+        ]
         located = [store.locate(site) for site, _k, _p in requests]
     finally:
         del sys.path[:2]
@@ -86,6 +90,10 @@ def load(tree: Path, n_sites: int) -> dict[str, Any]:
     sys.modules.pop("stores", None)
     return {"plan": plan, "requests": requests, "after": after_locate, "json": with_json,
             "whole": whole, "canonical": canonical}  # fmt: skip
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def floor_of(plan: Any, requests: list[Any]) -> Fn:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any, NotRequired, Required, overload
 
 from shapely.geometry.base import BaseGeometry
@@ -155,15 +156,17 @@ class Intensity:
     gsb: float | None = None
 
     def over(self, base: Intensity) -> Intensity:
-        """This intensity's values where set, ``base``'s elsewhere."""
-        return Intensity(
-            **{
-                f.name: getattr(self, f.name)
-                if getattr(self, f.name) is not None
-                else getattr(base, f.name)
-                for f in dataclasses.fields(self)
-            }
-        )
+        """This intensity's values where set, ``base``'s elsewhere (``base`` itself where
+        none is set: most polygons override nothing)."""
+        own = _intensity_values(self)
+        if own == _NO_VALUES:
+            return base
+        theirs = _intensity_values(base)
+        return Intensity(*[o if o is not None else b for o, b in zip(own, theirs, strict=True)])
+
+
+_intensity_values = attrgetter(*(f.name for f in dataclasses.fields(Intensity)))
+_NO_VALUES = (None,) * len(dataclasses.fields(Intensity))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ tidak_sesuai > perlu_kajian > sesuai_bersyarat > sesuai.
 from __future__ import annotations
 
 import dataclasses
-from functools import lru_cache
 
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -185,9 +184,7 @@ def evaluate(
         if deciding:
             for code in codes:
                 used_codes.setdefault(code, []).append(z.kodszn)
-            merged = _merged(
-                z.intensity, _base_intensity(rules, z.kodszn, chosen, ratio_area, located)
-            )
+            merged = z.intensity.over(_base_intensity(rules, z.kodszn, chosen, ratio_area, located))
             part_limits = intensity_rules.PartLimits(
                 z.kodszn, z.fid, z.area_m2, merged, z.intensity
             )
@@ -397,12 +394,6 @@ def subzone_gsb(limits: list[intensity_rules.PartLimits]) -> tuple[float, str] |
         if p.intensity.gsb is not None and (best is None or p.intensity.gsb > best[0]):
             best = (float(p.intensity.gsb), p.kodszn)
     return best
-
-
-@lru_cache(maxsize=4096)
-def _merged(own: Intensity, default: Intensity) -> Intensity:
-    # a plan has few distinct (override, default) pairs; merging is pure
-    return own.over(default)
 
 
 def _part_reason(

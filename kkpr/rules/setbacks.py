@@ -64,31 +64,40 @@ def _road_key(value: object) -> str | None:
 def row_for(rows: tuple[SetbackRow, ...], road: RoadHit) -> SetbackRow | None:
     """The most specific row of ``gsb.csv`` that matches the road (None matches any)."""
     keys = (road_key(road.fungsi), road_key(road.kelas), road_key(road.status))
+    row_keys, memo = _row_keys(rows)
+    if keys in memo:  # a layer has few classes of road: each is matched once per table
+        return memo[keys]
     best: tuple[int, int] | None = None
     found = None
-    for n, (row, wanted) in enumerate(zip(rows, _row_keys(rows), strict=True)):
+    for n, (row, wanted) in enumerate(zip(rows, row_keys, strict=True)):
         if any(w is not None and w != k for w, k in zip(wanted, keys, strict=True)):
             continue
         score = (sum(w is not None for w in wanted), -n)
         if best is None or score > best:
             best, found = score, row
+    memo[keys] = found
     return found
 
 
 # the keys of the rows of a gsb.csv, by the table (a plan's rules keep one tuple of rows)
-RowKeys = list[tuple[str | None, str | None, str | None]]
-_ROW_KEYS: dict[int, tuple[tuple[SetbackRow, ...], RowKeys]] = {}
+RoadKeys = tuple[str | None, str | None, str | None]
+_ROW_KEYS: dict[
+    int, tuple[tuple[SetbackRow, ...], list[RoadKeys], dict[RoadKeys, SetbackRow | None]]
+] = {}
 
 
-def _row_keys(rows: tuple[SetbackRow, ...]) -> RowKeys:
-    """(function, class, status) keys of each row, worked out once per table."""
+def _row_keys(
+    rows: tuple[SetbackRow, ...],
+) -> tuple[list[RoadKeys], dict[RoadKeys, SetbackRow | None]]:
+    """(function, class, status) keys of each row, worked out once per table, and the
+    row found for each road's keys so far."""
     kept = _ROW_KEYS.get(id(rows))
     if kept is None or kept[0] is not rows:
         keys = [(road_key(r.fungsi), road_key(r.kelas), road_key(r.status)) for r in rows]
         if len(_ROW_KEYS) > 64:
             _ROW_KEYS.clear()
-        kept = _ROW_KEYS[id(rows)] = (rows, keys)
-    return kept[1]
+        kept = _ROW_KEYS[id(rows)] = (rows, keys, {})
+    return kept[1], kept[2]
 
 
 @dataclass(frozen=True)
