@@ -49,7 +49,7 @@ from kkpr.errors import InputTooLarge, KkprError, NotFound, ProblemJson, SiteErr
 from kkpr.kugi import overlay_kinds
 from kkpr.model import PlanMeta
 from kkpr.pipeline import integration
-from kkpr.pipeline.pnbp import Purpose, estimate
+from kkpr.pipeline.pnbp import PnbpEstimate, Purpose, estimate
 from kkpr.places import (
     Place,
     landmark_places,
@@ -635,8 +635,8 @@ def _short(exc: Exception) -> str:
 # ---------------------------------------------------------------- ITBX column
 
 
-@router.get("/pages/pnbp")
-def pnbp_estimate(state: StateDep, area_m2: float = Query(..., gt=0, le=1e9)) -> dict[str, Any]:
+@router.get("/pages/pnbp", response_model=dict[str, Any])  # the estimate as it is
+def pnbp_estimate(state: StateDep, area_m2: float = Query(..., gt=0, le=1e9)) -> PnbpEstimate:
     """The PKKPR's PNBP estimate for a business on ``area_m2`` of land, computed as the
     pipeline computes it; public only where the office says its tariff is in force."""
     settings = state.settings

@@ -35,7 +35,7 @@ from kkpr.pipeline.applications import Pipeline, Submission
 from kkpr.pipeline.cases import Officer
 from kkpr.pipeline.document_render import document_map, document_pdf, document_sheet
 from kkpr.pipeline.outbox import EVENT_TYPES
-from kkpr.pipeline.pnbp import Purpose, estimate
+from kkpr.pipeline.pnbp import PnbpEstimate, Purpose, estimate
 from kkpr.pipeline.review import Decision, View
 from kkpr.pipeline.stages import PERMIT_SYSTEM_STAGES, Stage
 from kkpr.pipeline.state import submitted_by
@@ -482,6 +482,7 @@ def post_deadlines(_caller: Staff, pipe: PipelineDep) -> list[dict[str, Any]]:
 
 @router.get(
     "/pnbp/estimate",
+    response_model=dict[str, Any],  # the estimate as it is (a TypedDict is not validated)
     responses=responses(401, 403, 422),
     summary="Perkiraan tagihan PNBP / the PNBP bill estimate (tariffs are settings)",
 )
@@ -490,7 +491,7 @@ def get_pnbp_estimate(
     state: StateDep,
     area_m2: float = Query(..., gt=0, le=1e9),
     purpose: Purpose = Query(Purpose.BERUSAHA),
-) -> dict[str, Any]:
+) -> PnbpEstimate:
     return estimate(area_m2, purpose, state.settings)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 from zoneinfo import ZoneInfo
 
 from kkpr.db.database import Row, Tx
@@ -56,6 +56,65 @@ class Officer:
 SYSTEM = Officer(name="Sistem kkpr (otomatis)")
 
 
+class Transition(TypedDict):
+    """One step of a case as ``append`` stores it (its ``data`` as a dict)."""
+
+    application_id: str
+    n: int
+    action: str
+    from_state: str | None
+    to_state: str
+    kd_status: str | None  # the OSS status code, None for a step that sends none
+    officer_nip: str | None
+    officer_name: str
+    actor: str
+    acted_by: str | None
+    keterangan: str | None
+    data: dict[str, Any]  # what the step carried; its keys depend on the action
+    at: str
+    on_date: str  # the office's date
+
+
+class OssOfficer(TypedDict):
+    nip: str | None
+    name: str
+
+
+class IzinStatus(TypedDict):
+    """What an OSS ``IZINSTATUS`` needs of one transition (``izin_status``)."""
+
+    nib: str | None
+    external_ref: str | None
+    kd_status: str | None
+    tgl_status: str
+    nip_status: str | None
+    nama_status: str | None
+    keterangan: str
+    data_pnbp: NotRequired[dict[str, Any]]  # the bill, when the step issues one
+
+
+class OssFields(TypedDict):
+    """The flat fields an OSS adapter reads of a status event (``oss_fields``)."""
+
+    kd_status: str | None
+    officer: OssOfficer | None
+    keterangan: str
+    at: str
+    data_pnbp: NotRequired[dict[str, Any]]
+
+
+class CaseSummary(TypedDict):
+    """What every status event says about its case (``summary``)."""
+
+    id: str
+    number: str
+    external_ref: str | None
+    nib: str | None
+    path: str
+    state: str | None
+    kd_status: str | None
+
+
 def load(tx: Tx, app_id: str, *, lock: bool = True) -> Row:
     return application_row(tx, "cases", "application_id", app_id, lock=lock)
 
@@ -97,11 +156,11 @@ def append(
     data: dict[str, Any],
     now: datetime,
     tz: ZoneInfo,
-) -> dict[str, Any]:
+) -> Transition:
     """Append one transition row; returns it as stored."""
     last = tx.one(sql("SELECT MAX(n) AS n FROM transitions WHERE application_id = {}"), (app_id,))
     n = int(last["n"] or 0) + 1 if last else 1
-    row = {
+    step: Transition = {
         "application_id": app_id,
         "n": n,
         "action": action,
@@ -113,23 +172,24 @@ def append(
         "actor": str(actor),
         "acted_by": officer.key,
         "keterangan": keterangan,
-        "data": dumps(data),
+        "data": data,
         "at": iso(now),
         "on_date": now.astimezone(tz).date().isoformat(),
     }
+    row = {**step, "data": dumps(data)}
     tx.execute(insert("transitions", row), tuple(row.values()))
-    return {**row, "data": data}
+    return step
 
 
 def izin_status(
-    case: Row, app: Row, step: dict[str, Any], tz: ZoneInfo, pnbp: dict[str, Any] | None
-) -> dict[str, Any]:
+    case: Row, app: Row, step: Transition, tz: ZoneInfo, pnbp: dict[str, Any] | None
+) -> IzinStatus:
     """What an OSS ``IZINSTATUS`` needs of one transition (the OSS adapter adds its ids).
     The officer is the region's: a step of the applicant or of kkpr itself names none,
     and the adapter sends the service's own identity."""
     at = datetime.fromisoformat(step["at"].replace("Z", "+00:00")).astimezone(tz)
     officer = _officer(step)
-    out: dict[str, Any] = {
+    out: IzinStatus = {
         "nib": case["nib"],
         "external_ref": app["external_ref"],
         "kd_status": step["kd_status"],
@@ -143,17 +203,17 @@ def izin_status(
     return out
 
 
-def _officer(step: dict[str, Any]) -> dict[str, Any] | None:
+def _officer(step: Transition) -> OssOfficer | None:
     """The officer OSS is told of: staff only (see ``izin_status``)."""
     if step["actor"] != Actor.STAFF:
         return None
     return {"nip": step["officer_nip"], "name": step["officer_name"]}
 
 
-def oss_fields(step: dict[str, Any], pnbp: dict[str, Any] | None = None) -> dict[str, Any]:
+def oss_fields(step: Transition, pnbp: dict[str, Any] | None = None) -> OssFields:
     """The flat fields an OSS adapter reads of a status event: code, officer, time, why,
     and the bill when one is issued."""
-    out: dict[str, Any] = {
+    out: OssFields = {
         "kd_status": step["kd_status"],
         "officer": _officer(step),
         "keterangan": step["keterangan"] or STATES[State(step["to_state"])].id,
@@ -178,7 +238,7 @@ def record(
     data: dict[str, Any] | None = None,
     target: State | None = None,
     updates: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> Transition:
     """Move ``case`` by ``action`` (checked first: a refused move writes nothing), with its
     transition row, the case's new state (and ``updates`` of its other columns), and
     the ``kkpr.status`` event; returns the transition."""
@@ -213,7 +273,7 @@ def record(
     return step
 
 
-def summary(app: Row, case: Row) -> dict[str, Any]:
+def summary(app: Row, case: Row) -> CaseSummary:
     return {
         "id": app["id"],
         "number": case["number"],

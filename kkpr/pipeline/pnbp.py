@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from enum import StrEnum
-from typing import Any
+from typing import TypedDict
 
 from kkpr.errors import InvalidInput
 from kkpr.settings import Settings
@@ -22,7 +22,21 @@ class Purpose(StrEnum):
     NON_BERUSAHA = "non_berusaha"  # a house, a place of worship, a public facility
 
 
-def estimate(area_m2: float | None, purpose: Purpose | str, settings: Settings) -> dict[str, Any]:
+class PnbpEstimate(TypedDict):
+    """The estimated bill, with the figures it was computed from (``estimate``)."""
+
+    purpose: str
+    area_m2: float
+    band: str  # above | below the area threshold
+    threshold_m2: float
+    units: int
+    base_idr: float
+    per_unit_idr: float
+    unit_m2: float
+    nominal: int  # rupiah
+
+
+def estimate(area_m2: float | None, purpose: Purpose | str, settings: Settings) -> PnbpEstimate:
     """The estimated bill, with the figures it was computed from."""
     if area_m2 is None or area_m2 <= 0:
         raise InvalidInput(

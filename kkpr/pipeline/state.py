@@ -7,7 +7,7 @@ put a state change, its history row and its outbox event in one unit of work.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from kkpr.db.database import Database, Row, Tx
 from kkpr.db.sql import insert as insert_statement
@@ -49,7 +49,18 @@ def position(row: Row) -> Position:
     )
 
 
-def summary(row: Row) -> dict[str, Any]:
+class ApplicationSummary(TypedDict):
+    """What every event says about its application (``summary``)."""
+
+    id: str
+    external_ref: str | None
+    status: str
+    current_stage: str
+    stage_status: str
+    document_number: str | None
+
+
+def summary(row: Row) -> ApplicationSummary:
     """What every event says about its application."""
     return {
         "id": row["id"],
