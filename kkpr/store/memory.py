@@ -172,15 +172,15 @@ class MemoryStore:
         if not shapely.intersects(self._region, geom):
             raise outside_any_plan(0, 1)
         area = shapely.area(geom)
-        one = np.array([geom], dtype=object)
         lon, lat = lonlat(geom, self.crs)
+        wkbs: dict[str, bytes] = {}  # the site as exactextract reads it, for every raster
         return self._located(
             geom,
             area,
             self._hits_of_one(self._zone_tree, self._zone_geoms, geom, area),
             self._hits_of_one(self._ov_tree, self.prepared_overlays(), geom, area, large=True),
-            [one_stat(grid, geom, self.crs) for grid in self._raster_grids],
-            self.road_hits(one)[0],
+            [one_stat(grid, geom, self.crs, wkbs) for grid in self._raster_grids],
+            self._roads_of_one(geom),
             lon,
             lat,
         )
@@ -436,6 +436,20 @@ class MemoryStore:
             r = rows[j]
             out[i].append(RoadHit(r.fid, r.nama, r.fungsi, r.kelas, r.status, d, road_geoms[j]))
         return out
+
+    def _roads_of_one(self, geom: BaseGeometry) -> list[RoadHit]:
+        """``road_hits`` of one site: the same roads, in layer order, and distances."""
+        if len(self._road_geoms) == 0:
+            return []
+        frontage = self.plan.meta.rule_options.frontage_m
+        index = np.sort(self._road_tree.query(geom, predicate="dwithin", distance=frontage))
+        dist = shapely.distance(geom, self._road_geoms[index])
+        rows, road_geoms = self._road_rows, self._road_geoms
+        return [
+            RoadHit(r.fid, r.nama, r.fungsi, r.kelas, r.status, d, road_geoms[j])
+            for j, d in zip(index.tolist(), dist.tolist(), strict=True)
+            for r in (rows[j],)
+        ]
 
     def _zone_hit(self, j: int, area: float, part: BaseGeometry) -> ZoneHit:
         return ZoneHit(area_m2=area, part=part, **self._zone_rows[j])

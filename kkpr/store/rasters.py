@@ -62,6 +62,11 @@ class Grid:
     extent: tuple[float, float, float, float]
     inner: tuple[float, float, float, float]  # site bounds inside this need no fallback
     offset: tuple[int, int]  # the kept window's first column and row in the raster
+    # the whole raster's size (columns, rows), transform and inverse (a, b, c, d, e, f):
+    # where a point's own window lies, without the dataset (see ``_point_window``)
+    size: tuple[int, int]
+    transform: tuple[float, float, float, float, float, float]
+    inverse: tuple[float, float, float, float, float, float]
     # summed-area tables of the valid cells and of the cells above the limit (screen)
     valid_sat: NDArray[np.int64] = field(init=False, repr=False, compare=False)
     above_sat: NDArray[np.int64] = field(init=False, repr=False, compare=False)
@@ -201,7 +206,10 @@ def load_grid(path: Path, spec: RasterSpec, bounds: tuple[float, ...], plan_crs:
         ymax - my if cut[3] else np.inf,
     )
     offset = (int(w.col_off), int(w.row_off))
-    return Grid(spec, path, crs, data, (xmin, ymin, xmax, ymax), inner, offset)
+    extent = (xmin, ymin, xmax, ymax)
+    size = (int(ds.width), int(ds.height))
+    transform, inverse = ds.transform[:6], (~ds.transform)[:6]
+    return Grid(spec, path, crs, data, extent, inner, offset, size, transform, inverse)
 
 
 def many_stats(grid: Grid, geoms: np.ndarray, plan_crs: str) -> list[RasterStat]:
@@ -225,9 +233,14 @@ def many_stats(grid: Grid, geoms: np.ndarray, plan_crs: str) -> list[RasterStat]
     return [s for s in out if s is not None]
 
 
-def one_stat(grid: Grid, geom: BaseGeometry, plan_crs: str) -> RasterStat:
+def one_stat(
+    grid: Grid, geom: BaseGeometry, plan_crs: str, wkbs: dict[str, bytes] | None = None
+) -> RasterStat:
     """``site_stat`` of one geometry (plan CRS): ``many_stats`` of one site, with the
-    screen's arithmetic done on Python floats instead of arrays of one."""
+    screen's arithmetic done on Python floats instead of arrays of one.
+
+    ``wkbs``: what exactextract reads of the site (its WKB, a point's 1e-6 m buffer)
+    by raster CRS, filled here and shared by the rasters of one site."""
     spec = grid.spec
     own = geom if grid.crs == plan_crs else to_crs_many(np.array([geom]), plan_crs, grid.crs)[0]
     x0, y0, x1, y1 = own.bounds
@@ -246,9 +259,16 @@ def one_stat(grid: Grid, geom: BaseGeometry, plan_crs: str) -> RasterStat:
             t = grid.valid_sat
             if t[r1, c1] - t[r0, c1] - t[r1, c0] + t[r0, c0] == 0:
                 return RasterStat(spec.id, 0.0, None, None, None)
-    if not safe or own.geom_type == "Point":
+    point = own.geom_type == "Point"
+    if not safe:
         return _alone(grid, own, geom, plan_crs)
-    ((cov, val),) = grid.measure().cells([shapely.to_wkb(own)])
+    wkbs = {} if wkbs is None else wkbs
+    wkb = wkbs.get(grid.crs)
+    if wkb is None:
+        wkb = wkbs[grid.crs] = shapely.to_wkb(own.buffer(1e-6) if point else own)
+    if point:
+        return _point_stat(grid, own, wkb)
+    ((cov, val),) = grid.measure().cells([wkb])
     return stat_of_cells(spec.id, cov, val, grid.limit, spec.kind != "dem")
 
 
@@ -266,8 +286,9 @@ def _within(geom: BaseGeometry, inner: tuple[float, float, float, float]) -> boo
     return bool(x0 >= inner[0] and y0 >= inner[1] and x1 <= inner[2] and y1 <= inner[3])
 
 
-def _point_stat(grid: Grid, point: BaseGeometry) -> RasterStat:
-    """``site_stat`` of a point (raster CRS) away from the kept window's cut edges.
+def _point_stat(grid: Grid, point: BaseGeometry, wkb: bytes | None = None) -> RasterStat:
+    """``site_stat`` of a point (raster CRS) away from the kept window's cut edges
+    (``wkb``: its 1e-6 m buffer's, if already made).
 
     A point samples its cell through a 1e-6 m buffer whose coverage fraction, a few
     1e-15 of a cell, depends on the grid's origin: it is measured over the window
@@ -276,21 +297,35 @@ def _point_stat(grid: Grid, point: BaseGeometry) -> RasterStat:
     window's edge left without slope, as ``slope_pct`` of that window leaves it.
     """
     spec = grid.spec
-    ds = open_raster(grid.path)  # the per-thread dataset: its transform, no read
-    window = window_around(ds, point.bounds, pad=1 if spec.kind == "dem" else 0)
-    if window.width <= 0 or window.height <= 0:
+    col0, row0, width, height = _point_window(grid, point, pad=1 if spec.kind == "dem" else 0)
+    if width <= 0 or height <= 0:
         return RasterStat(spec.id, 0.0, None, None, None)
-    c0, r0 = int(window.col_off) - grid.offset[0], int(window.row_off) - grid.offset[1]
-    data = grid.data[r0 : r0 + int(window.height), c0 : c0 + int(window.width)].copy()
+    c0, r0 = col0 - grid.offset[0], row0 - grid.offset[1]
+    data = grid.data[r0 : r0 + height, c0 : c0 + width].copy()
     if spec.kind == "dem":
         data[[0, -1], :] = np.nan
         data[:, [0, -1]] = np.nan
-    t = ds.window_transform(window)
-    xmin, ymax = t.c, t.f
-    extent = (xmin, ymax + t.e * data.shape[0], xmin + t.a * data.shape[1], ymax)
+    # rasterio's ``window_transform`` of that window, term for term
+    a, b, c, d, e, f = grid.transform
+    x, y = col0 * a + row0 * b + c, col0 * d + row0 * e + f
+    xmin, ymax = 1.0 * c + 0.0 * f + (x - c), 0.0 * c + 1.0 * f + (y - f)
+    extent = (xmin, ymax + e * height, xmin + a * width, ymax)
     source = NumPyRasterSource(data, *extent, nodata=np.nan)
-    ((cov, val),) = _Measure(source).cells([shapely.to_wkb(point.buffer(1e-6))])
+    wkb = shapely.to_wkb(point.buffer(1e-6)) if wkb is None else wkb
+    ((cov, val),) = _Measure(source).cells([wkb])
     return stat_of_cells(spec.id, cov, val, grid.limit, spec.kind != "dem")
+
+
+def _point_window(grid: Grid, point: BaseGeometry, pad: int) -> tuple[int, int, int, int]:
+    """``window_around`` (column, row, width, height) of a point, from the transform
+    kept in ``grid`` (the same arithmetic as the dataset's inverse transform)."""
+    ia, ib, ic, id_, ie, if_ = grid.inverse
+    x, y = point.x, point.y
+    col, row = x * ia + y * ib + ic, x * id_ + y * ie + if_
+    col0, row0 = max(math.floor(col) - pad, 0), max(math.floor(row) - pad, 0)
+    col1 = min(math.ceil(col) + pad, grid.size[0])
+    row1 = min(math.ceil(row) + pad, grid.size[1])
+    return col0, row0, max(col1 - col0, 0), max(row1 - row0, 0)
 
 
 class _Measure:
