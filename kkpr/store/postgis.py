@@ -2,14 +2,17 @@
 
 The answers equal the memory store's (same hits, same order, same rules): the site
 is reprojected and validated here exactly as the memory store does it, the overlaps
-and their areas come from one SQL statement (zones, overlays and, when the site is
-not fully covered, the RTRW), and the plan's rules are rebuilt from the database and
-cached per active version. The SQL lives in ``kkpr.store.postgis_sql``; psycopg2 is
+and their areas come from one prepared SQL statement, so one round trip per check or
+batch (zones, overlays, the fronted roads and, when the site is not fully covered, the
+RTRW), the raster statistics from the version's grids in memory, as the memory store
+computes them, and the plan's rules are rebuilt from the database and cached per
+active version. The SQL lives in ``kkpr.store.postgis_sql``; psycopg2 is
 imported only when the store is used.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -48,7 +51,7 @@ from kkpr.store.memory import lonlats, outside_any_plan, to_plan_crs_many
 from kkpr.store.postgis_sql import (
     ACTIVE_SQL,
     LOCATE_SQL,
-    ROADS_SQL,
+    LOCATE_TYPES,
     as_features,
     not_migrated,
     read_rules,
@@ -63,6 +66,7 @@ LOCATE_BATCH = 2000  # sites per statement: bounded query text and memory
 ROAD_SLACK_M = 1e-3
 PIN_S = 5.0  # a locate this soon after rules() in the same thread belongs to one check
 Bounds = tuple[float, float, float, float]
+TILE_TYPES = ("bigint", "integer", "integer", "integer", "text", "float8", "float8")
 
 
 @dataclass(frozen=True)
@@ -128,11 +132,11 @@ class PostgisStore:
         )
         self._active: dict[str, ActiveVersion] = {}
         self._stamp: float | None = None
-        self._checked_at = 0.0
+        self._checked_at = 0.0  # when the activation log last said self._stamp
+        self._stale = False  # the log moved since: re-read at the next use
         self._rules: dict[int, PlanRules] = {}
         self._raster_grids: dict[int, list[Grid]] = {}
         self._types: dict[tuple[int, str], dict[str, str]] = {}
-        self._road_counts: dict[int, int] = {}
         self._tile_cache = tiles.TileCache()  # keyed by version: a version never changes
 
     # ------------------------------------------------------------ connections
@@ -176,14 +180,12 @@ class PostgisStore:
 
     def _execute_locate(self, cur: Any, *, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         # a server-side prepared statement per connection: parsed and planned once
-        prepared: set[str] = cur.connection.prepared
-        if "kkpr_locate" not in prepared:
+        if "kkpr_locate" not in cur.connection.prepared:
             # one generic plan: the version is pruned at run time, and replanning per
             # site would cost more than the query itself
             cur.execute("SET plan_cache_mode = force_generic_plan")
-            cur.execute(f"PREPARE kkpr_locate (bigint, text[], float8[], float8) AS {LOCATE_SQL}")
-            prepared.add("kkpr_locate")
-        cur.execute("EXECUTE kkpr_locate (%s, %s, %s, %s)", params)
+            _prepare(cur, "kkpr_locate", LOCATE_TYPES, LOCATE_SQL)
+        cur.execute(_execute_sql("kkpr_locate", len(LOCATE_TYPES)), params)
         return list(cur.fetchall())
 
     def close(self) -> None:
@@ -193,11 +195,14 @@ class PostgisStore:
     # ------------------------------------------------------------ active versions
 
     def _state(self, force: bool = False) -> dict[str, ActiveVersion]:
-        """Active versions by plan, re-read when the activation log moved (at most
-        every ``stamp_ttl_s`` seconds, or at once when ``force``)."""
+        """Active versions by plan, re-read when the activation log moved (asked at most
+        every ``stamp_ttl_s`` seconds, at once when ``force`` or when a locate statement
+        saw the log move; a locate that saw it unchanged counts as asking)."""
         now = time.monotonic()
-        if not force and self._stamp is not None and now - self._checked_at < self.stamp_ttl_s:
+        fresh = now - self._checked_at < self.stamp_ttl_s
+        if not force and not self._stale and self._stamp is not None and fresh:
             return self._active
+        self._stale = False  # before reading: a move seen meanwhile is read next time
         rows = self._fetch(ACTIVE_SQL)
         with self._lock:
             self._checked_at = now
@@ -397,13 +402,26 @@ class PostgisStore:
             wkb = shapely.to_wkb(
                 shapely.set_srid(geoms, av.srid), hex=True, include_srid=True, output_dimension=2
             )
-            params = (av.vid, list(wkb), [float(a) for a in areas], av.sliver_m2)
+            frontage = self._rules_of(av).meta.rule_options.frontage_m
+            params = (
+                av.vid,
+                list(wkb),
+                [float(a) for a in areas],
+                av.sliver_m2,
+                frontage + ROAD_SLACK_M,
+            )
+            asked = time.monotonic()
             rows = self._run(partial(self._execute_locate, params=params))
             header = rows[0]
-            if header[14] != self._stamp:
-                self._checked_at = 0.0  # something was activated: re-read on next use
+            with self._lock:
+                # the statement read the activation log as ACTIVE_SQL does: checks that
+                # keep coming keep the state fresh, with no statement of its own
+                if header[14] == self._stamp:
+                    self._checked_at = max(self._checked_at, asked)
+                else:
+                    self._stale = True  # something was activated: re-read on next use
             if pinned or header[5] == "true":
-                return self._answers(av, geoms, areas, rows[1:])
+                return self._answers(av, geoms, areas, frontage, rows[1:])
             self._state(force=True)
         raise StoreError(
             "Versi rencana aktif berganti berulang kali selama pemeriksaan",
@@ -414,13 +432,25 @@ class PostgisStore:
         )
 
     def _answers(
-        self, av: ActiveVersion, geoms: np.ndarray, areas: np.ndarray, rows: list[tuple[Any, ...]]
+        self,
+        av: ActiveVersion,
+        geoms: np.ndarray,
+        areas: np.ndarray,
+        frontage: float,
+        rows: list[tuple[Any, ...]],
     ) -> list[Located]:
         zones: list[list[ZoneHit]] = [[] for _ in geoms]
         overlays: list[list[OverlayHit]] = [[] for _ in geoms]
         rtrw: list[list[RtrwHit]] = [[] for _ in geoms]
+        roads: list[list[RoadHit]] = [[] for _ in geoms]
         for row in rows:
-            kind, i, area = row[0], int(row[1]) - 1, float(row[3])
+            kind, i = row[0], int(row[1]) - 1
+            if kind == "j":
+                hit = _road_hit(geoms[i], frontage, row)
+                if hit is not None:
+                    roads[i].append(hit)
+                continue
+            area = float(row[3])
             if kind == "z":
                 zones[i].append(
                     ZoneHit(
@@ -456,7 +486,6 @@ class PostgisStore:
                 rtrw[i].append(RtrwHit(namobj=row[5], jnsrpr=row[6], area_m2=area))
         per_raster = [many_stats(grid, geoms, av.crs) for grid in self._grids(av)]
         rasters = [list(stats) for stats in zip(*per_raster, strict=True)] or [[] for _ in geoms]
-        roads = self._road_hits(av, geoms)
         lons, lats = lonlats(geoms, av.crs)
         out = []
         for i, geom in enumerate(geoms):
@@ -489,35 +518,6 @@ class PostgisStore:
             (av.vid,),
         )
         return [(n, f, shapely.from_wkb(bytes(g))) for n, f, g in rows]
-
-    def _road_hits(self, av: ActiveVersion, geoms: np.ndarray) -> list[list[RoadHit]]:
-        """Per site, the roads within the plan's frontage distance, in layer order (as
-        the memory store: candidates from PostGIS, the distance and the test by GEOS)."""
-        out: list[list[RoadHit]] = [[] for _ in geoms]
-        count = self._road_counts.get(av.vid)
-        if count is None:
-            count = int(
-                self._fetch("SELECT count(*) FROM kkpr.roads WHERE vid = %s", (av.vid,))[0][0]
-            )
-            with self._lock:
-                self._road_counts[av.vid] = count
-        if not count or not len(geoms):
-            return out
-        frontage = self._rules_of(av).meta.rule_options.frontage_m
-        wkb = shapely.to_wkb(
-            shapely.set_srid(geoms, av.srid), hex=True, include_srid=True, output_dimension=2
-        )
-        rows = self._fetch(
-            ROADS_SQL, {"sites": list(wkb), "vid": av.vid, "within": frontage + ROAD_SLACK_M}
-        )
-        for i, fid, nama, fungsi, kelas, status, line in rows:
-            geom = geoms[int(i) - 1]
-            road = shapely.from_wkb(bytes(line))
-            if not shapely.dwithin(geom, road, frontage):
-                continue
-            distance = float(shapely.distance(geom, road))
-            out[int(i) - 1].append(RoadHit(fid, nama, fungsi, kelas, status, distance, road))
-        return out
 
     def _grids(self, av: ActiveVersion) -> list[Grid]:
         """The version's rasters, read once around its region (as the memory store)."""
@@ -656,16 +656,11 @@ class PostgisStore:
                 if made:
                     return list(made)
             # prepared once per connection: planning a tile cost more than drawing it
-            prepared: set[str] = cur.connection.prepared
-            if name not in prepared:
+            if name not in cur.connection.prepared:
                 sql = tiles.tile_sql(pf.source(collection), pf.tile_properties(collection))
-                cur.execute(
-                    f"PREPARE {name} (bigint, integer, integer, integer, text, float8, float8) "
-                    f"AS {sql}"
-                )
-                prepared.add(name)
+                _prepare(cur, name, TILE_TYPES, sql)
             cur.execute(
-                f"EXECUTE {name} (%s, %s, %s, %s, %s, %s, %s)",
+                _execute_sql(name, len(TILE_TYPES)),
                 (av.vid, z, x, y, collection, tiles.sliver_m(z), tiles.simplify_m(z)),
             )
             return list(cur.fetchall())
@@ -729,20 +724,20 @@ class PostgisStore:
         version = load.load_package(
             self.url, plan_dir, loaded_by=loaded_by, activate=activate, data_dir=self.data_dir
         )
-        self._checked_at = 0.0
+        self._stale = True
         return version
 
     def activate(self, plan_id: str, version: str, *, by: str) -> None:
         from kkpr.store import activation
 
         activation.activate(self.url, plan_id, version, by=by)
-        self._checked_at = 0.0
+        self._stale = True
 
     def rollback(self, plan_id: str, *, by: str) -> str:
         from kkpr.store import activation
 
         version = activation.rollback(self.url, plan_id, by=by)
-        self._checked_at = 0.0
+        self._stale = True
         return version
 
 
@@ -792,6 +787,40 @@ def _session(conn: Any) -> None:
         # short queries only: JIT, triggered by the estimate for a batch of sites,
         # would make every single check pay ~20 ms of compiling
         cur.execute("SET jit = off")
+
+
+def _prepare(cur: Any, name: str, types: Sequence[str], body: str) -> None:
+    """``PREPARE name (types) AS body`` on ``cur``'s connection, remembered in its
+    ``prepared`` set (kkpr.db.pool): the statement lives as long as the connection."""
+    from psycopg2 import sql as pg
+
+    cur.execute(
+        pg.SQL("PREPARE {} ({}) AS ").format(
+            pg.Identifier(name), pg.SQL(", ").join(pg.SQL(t) for t in types)
+        )
+        + pg.SQL(body)
+    )
+    cur.connection.prepared.add(name)
+
+
+@functools.cache
+def _execute_sql(name: str, count: int) -> Any:
+    """``EXECUTE name (%s, ...)`` with ``count`` parameters, composed once."""
+    from psycopg2 import sql as pg
+
+    return pg.SQL("EXECUTE {} ({})").format(
+        pg.Identifier(name), pg.SQL(", ").join([pg.Placeholder()] * count)
+    )
+
+
+def _road_hit(site: BaseGeometry, frontage: float, row: tuple[Any, ...]) -> RoadHit | None:
+    """A road of the locate statement (``kind`` "j") as the memory store finds it: the
+    statement fetches a little beyond the frontage distance, GEOS decides and measures."""
+    road = shapely.from_wkb(bytes(row[22]))
+    if not shapely.dwithin(site, road, frontage):
+        return None
+    distance = float(shapely.distance(site, road))
+    return RoadHit(row[4], row[5], row[6], row[7], row[8], distance, road)
 
 
 def _part(wkb: Any) -> BaseGeometry | None:

@@ -62,10 +62,15 @@ def _overlaps(layer: str, sites: str, part: bool = False) -> str:
     GROUP BY s.i, p.seq"""
 
 
-# One statement for a batch of sites ($2 EWKB hex, $3 their areas) in version $1:
-# zone and overlay hits (a polygon site keeps only overlaps of positive area, a point
-# keeps every polygon it touches), RTRW hits of the sites the zones do not cover (the
-# sliver tolerance $4), and a header row saying whether $1 is still active.
+# One statement, so one round trip, for a batch of sites ($2 EWKB hex, $3 their areas)
+# in version $1: zone and overlay hits (a polygon site keeps only overlaps of positive
+# area, a point keeps every polygon it touches), RTRW hits of the sites the zones do not
+# cover (the sliver tolerance $4), the roads within $5 metres of each site (in layer
+# order; the distance itself is measured by the caller with GEOS, as the memory store
+# does), and a header row saying whether $1 is still active and the activation stamp.
+# Every hit is found by its layer's GiST index (``&&`` inside ST_Intersects and
+# ST_DWithin); intersections are computed only for the polygons the site meets.
+LOCATE_TYPES = ("bigint", "text[]", "float8[]", "float8", "float8")
 LOCATE_SQL = f"""
 WITH s AS MATERIALIZED (
     SELECT u.i, u.g, u.a, ST_Dimension(u.g) = 0 AS point
@@ -100,21 +105,16 @@ SELECT 'r', rc.i, r.seq, rc.area, r.fid, r.namobj, r.jnsrpr, NULL, NULL, NULL, N
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM rc JOIN kkpr.rtrw r ON r.vid = $1 AND r.seq = rc.seq
 UNION ALL
+SELECT 'j', s.i, j.seq, NULL, j.fid, j.nama, j.fungsi, j.kelas, j.status, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, ST_AsBinary(j.geom)
+FROM s JOIN kkpr.roads j ON j.vid = $1 AND ST_DWithin(j.geom, s.g, $5)
+UNION ALL
 SELECT 'h', 0, 0, NULL, NULL,
        (SELECT active::text FROM kkpr.plan_versions WHERE vid = $1), NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL,
        (SELECT coalesce(max(id), 0) FROM kkpr.activations)::float8,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 ORDER BY 2, 1, 3
-"""
-
-# The roads within $3 metres of each site ($2 EWKB hex) of version $1, in layer order;
-# the distance itself is measured by the caller with GEOS, as the memory store does.
-ROADS_SQL = """
-SELECT t.i, r.fid, r.nama, r.fungsi, r.kelas, r.status, ST_AsBinary(r.geom)
-FROM unnest(%(sites)s::text[]) WITH ORDINALITY AS t(h, i)
-JOIN kkpr.roads r ON r.vid = %(vid)s AND ST_DWithin(r.geom, t.h::geometry, %(within)s)
-ORDER BY t.i, r.seq
 """
 
 ACTIVE_SQL = """

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
-from shapely.geometry import box
+from shapely.geometry import Point, box
 
 from kkpr.check import check
 from kkpr.errors import NotFound, StoreError
@@ -165,3 +167,65 @@ def test_the_rules_and_the_zones_of_one_check_come_from_one_version(
     # the next check sees v2 for both
     assert serving.rules().meta.version == "v2"
     assert serving.locate(rect(10, 10, 90, 90)).plan_version == "v2"
+
+
+def test_a_check_is_one_statement_on_the_database(
+    pg_new_database: Callable[..., str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Zones, overlays, RTRW and the fronted roads of a check come back in one round
+    trip (a prepared statement), and a batch of sites in one as well: every round trip
+    more is a wait on a busy server."""
+    import psycopg2.extensions
+
+    from kkpr.db import pool
+    from tests.roads_plan import write_roads_plan
+
+    statements: list[str] = []
+
+    class Cursor(psycopg2.extensions.cursor):  # type: ignore[misc]
+        def execute(self, query: Any, params: Any = None) -> Any:
+            statements.append(query if isinstance(query, str) else query.as_string(self))
+            return super().execute(query, params)
+
+    class Connection(pool._connection_class()):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.cursor_factory = Cursor
+
+    monkeypatch.setattr(pool, "_connection_class", lambda: Connection)
+    store = PostgisStore(pg_new_database(), data_dir=tmp_path / "var", max_vertices=None)
+    plan_dir = write_roads_plan(tmp_path / "roads")
+    store.load(plan_dir, loaded_by="t")
+    memory = MemoryStore(read_plan(plan_dir))
+    # fronting roads, at a corner, none, beyond the zones (RTRW), a point
+    sites = [
+        rect(130, 0, 170, 40),
+        rect(0, 0, 40, 40),
+        rect(60, 20, 140, 60),
+        rect(250, 50, 350, 90),
+        Site(Point(X0 - 1, Y0 + 50), CRS),
+    ]
+    proposal = Proposal(floor_area_m2=150)
+    check(store, sites[0], "47111", proposal)  # the rules, the grids, the PREPARE
+    statements.clear()
+    results = [check(store, s, "47111", proposal).to_dict() for s in sites]
+    assert len(statements) == len(sites)
+    assert all(s.startswith('EXECUTE "kkpr_locate"') for s in statements)
+    theirs = [check(memory, s, "47111", proposal).to_dict() for s in sites]
+    for ours in results:  # the loaded version's name, where the memory store says "package"
+        ours["plan"]["version"] = "package"
+    assert results == theirs
+    statements.clear()
+    located = store.locate_many(sites)
+    assert len(statements) == 1
+    fronted = [[r.fid for r in loc.roads] for loc in located]
+    assert fronted == [[r.fid for r in loc.roads] for loc in memory.locate_many(sites)]
+    assert [bool(fids) for fids in fronted] == [True, True, False, True, True]
+    # while checks keep coming, their statement also tells whether a version was
+    # activated: no query of the activation log of its own, however long they come
+    statements.clear()
+    start = time.monotonic()
+    while time.monotonic() - start < 2.5 * store.stamp_ttl_s:
+        check(store, sites[0], "47111", proposal)
+    assert {s.split(" (")[0] for s in statements} == {'EXECUTE "kkpr_locate"'}
+    store.close()
