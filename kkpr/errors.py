@@ -8,7 +8,9 @@ RFC 9457 problem types (API) in one table each; nothing else inspects messages.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any
+
+from typing_extensions import TypedDict
 
 
 class ProblemJson(TypedDict):

@@ -32,6 +32,7 @@ from kkpr.errors import Conflict, NotFound
 from kkpr.model import Proposal
 from kkpr.pipeline import documents, subscriptions
 from kkpr.pipeline.applications import Pipeline, Submission
+from kkpr.pipeline.assessment import DeadlineDone
 from kkpr.pipeline.cases import Officer
 from kkpr.pipeline.document_render import document_map, document_pdf, document_sheet
 from kkpr.pipeline.outbox import EVENT_TYPES
@@ -40,6 +41,7 @@ from kkpr.pipeline.review import Decision, View
 from kkpr.pipeline.stages import PERMIT_SYSTEM_STAGES, Stage
 from kkpr.pipeline.state import submitted_by
 from kkpr.pipeline.statuses import ACTIONS, STATES, Action, Actor
+from kkpr.pipeline.subscriptions import NewSubscription, Subscription
 from kkpr.pipeline.targets import refuse_private_target
 from kkpr.site import site_from_geojson
 
@@ -319,14 +321,20 @@ def post_stage(
 # ---------------------------------------------------------------- subscriptions
 
 
-@router.get("/subscriptions", responses=responses(401, 403), summary="Langganan webhook")
-def get_subscriptions(caller: Writer, db: PipelineDb) -> list[dict[str, Any]]:
+@router.get(
+    "/subscriptions",
+    response_model=list[dict[str, Any]],  # the answer as it is (TypedDicts are not validated)
+    responses=responses(401, 403),
+    summary="Langganan webhook",
+)
+def get_subscriptions(caller: Writer, db: PipelineDb) -> list[Subscription]:
     return subscriptions.active(db, created_by=owner_filter(caller))
 
 
 @router.post(
     "/subscriptions",
     status_code=201,
+    response_model=dict[str, Any],
     responses=responses(401, 403, 422),
     summary="Daftarkan webhook / subscribe a webhook (the secret is shown only here)",
 )
@@ -335,7 +343,7 @@ def post_subscription(
     caller: Writer,
     db: PipelineDb,
     pipe: PipelineDep,
-) -> dict[str, Any]:
+) -> NewSubscription:
     refuse_private_target(body.url, pipe.settings.webhook_allow_private_targets)
     return subscriptions.create(
         db,
@@ -473,10 +481,11 @@ def post_after(
 
 @router.post(
     "/assessments/deadlines",
+    response_model=list[dict[str, Any]],
     responses=responses(401, 403),
     summary="Periksa batas waktu / apply the overdue policy (flag or fiktif positif)",
 )
-def post_deadlines(_caller: Staff, pipe: PipelineDep) -> list[dict[str, Any]]:
+def post_deadlines(_caller: Staff, pipe: PipelineDep) -> list[DeadlineDone]:
     return pipe.enforce_deadlines()
 
 

@@ -13,11 +13,12 @@ import shutil
 import uuid
 import zipfile
 from pathlib import Path as FsPath
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from typing_extensions import TypedDict
 
 from api.auth import Caller, PlanWriter
 from api.deps import AppState, StateDep

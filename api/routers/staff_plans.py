@@ -23,13 +23,14 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path as FsPath
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any
 
 import shapely
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 from shapely.geometry import mapping
 from starlette.concurrency import run_in_threadpool
+from typing_extensions import TypedDict
 
 from api import i18n
 from api.auth import SESSION_COOKIE, Admin, Caller, csrf_token, current_caller

@@ -15,6 +15,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from typing_extensions import TypedDict
+
 from kkpr.check import check
 from kkpr.db.database import Database, Row, Tx
 from kkpr.db.sql import sql, update
@@ -67,6 +69,14 @@ IN_FORCE = "berlaku"
 EXTENDED = "diperpanjang"
 REVOKED = "dicabut"
 EXPIRED = "kedaluwarsa"
+
+
+class DeadlineDone(TypedDict):
+    """What the deadline sweep did to one case: ``flagged`` or ``fiktif_positif``."""
+
+    application_id: str
+    number: str
+    done: str
 
 
 def add_years(day: date, years: int) -> date:
@@ -349,7 +359,7 @@ class Assessment:
 
     # ------------------------------------------------------------ the deadline
 
-    def enforce_deadlines(self) -> list[dict[str, Any]]:
+    def enforce_deadlines(self) -> list[DeadlineDone]:
         """Every open PKKPR assessment past its deadline takes the configured policy:
         ``flag`` (recorded once, shown in the queue) or ``fiktif_positif`` (approved by
         law, OSS status 57, with its record). Returns what was done, per case."""
@@ -366,7 +376,7 @@ class Assessment:
                     finals,
                 )
             ]
-        done = []
+        done: list[DeadlineDone] = []
         for app_id in open_ids:
             with self.db.transaction() as tx:
                 case = cases.load(tx, app_id, lock=False)

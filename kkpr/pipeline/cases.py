@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired
 from zoneinfo import ZoneInfo
+
+from typing_extensions import TypedDict
 
 from kkpr.db.database import Row, Tx
 from kkpr.db.sql import insert, sql, update

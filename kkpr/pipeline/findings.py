@@ -17,7 +17,9 @@ typed by the result itself (``kkpr.model``: ``PlanInfo``, ``SiteInfo``, ...).
 
 from __future__ import annotations
 
-from typing import Any, TypedDict, cast
+from typing import Any, cast
+
+from typing_extensions import TypedDict
 
 from kkpr.model import (
     ActivityInfo,

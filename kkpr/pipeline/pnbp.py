@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 from enum import StrEnum
-from typing import TypedDict
+
+from typing_extensions import TypedDict
 
 from kkpr.errors import InvalidInput
 from kkpr.settings import Settings

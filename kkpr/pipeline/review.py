@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired
+
+from typing_extensions import TypedDict
 
 from kkpr.db.database import Database, Row
 from kkpr.db.sql import sql

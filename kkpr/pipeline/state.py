@@ -7,7 +7,9 @@ put a state change, its history row and its outbox event in one unit of work.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, TypedDict
+from typing import Any
+
+from typing_extensions import TypedDict
 
 from kkpr.db.database import Database, Row, Tx
 from kkpr.db.sql import insert as insert_statement

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 from urllib.parse import urlparse
+
+from typing_extensions import TypedDict
 
 from kkpr.db.database import Database, Row
 from kkpr.db.sql import insert, sql
@@ -22,6 +23,23 @@ class SubscriptionError(InvalidInput):
     kind = "subscription-invalid"
 
 
+class Subscription(TypedDict):
+    """A webhook subscription as its owner sees it (never its secret)."""
+
+    id: str
+    url: str
+    events: list[str]  # type patterns: *, stage.*, exact types
+    description: str | None
+    created_at: str
+    created_by: str | None
+
+
+class NewSubscription(Subscription):
+    """A new subscription: the one answer that shows its secret."""
+
+    secret: str
+
+
 def create(
     db: Database,
     url: str,
@@ -31,7 +49,7 @@ def create(
     events: list[str] | None = None,
     description: str | None = None,
     created_by: str | None = None,
-) -> dict[str, Any]:
+) -> NewSubscription:
     """A new active subscription; the answer is the only place its secret is shown."""
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
@@ -50,7 +68,7 @@ def create(
             hint_id=f"Jenis yang ada: {', '.join(EVENT_TYPES)}",
             hint_en=f"Known types: {', '.join(EVENT_TYPES)}",
         )
-    row = {
+    row: Row = {
         "id": uuid.uuid4().hex,
         "url": url,
         "secret": secret or new_secret(),
@@ -65,7 +83,7 @@ def create(
     return {**_public(row), "secret": row["secret"]}
 
 
-def active(db: Database, created_by: str | None = None) -> list[dict[str, Any]]:
+def active(db: Database, created_by: str | None = None) -> list[Subscription]:
     """The active subscriptions; only those ``created_by`` made when given."""
     mine = " AND created_by = {}" if created_by is not None else ""
     with db.transaction() as tx:
@@ -104,7 +122,7 @@ def delete(db: Database, subscription_id: str, created_by: str | None = None) ->
         )
 
 
-def _public(row: Row) -> dict[str, Any]:
+def _public(row: Row) -> Subscription:
     return {
         "id": row["id"],
         "url": row["url"],

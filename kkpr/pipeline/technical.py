@@ -9,11 +9,12 @@ from the plan. A limit the plan does not set is written ``tidak diatur``.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, TypedDict
+from typing import Any
 
 import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
+from typing_extensions import TypedDict
 
 from kkpr.errors import InvalidInput
 from kkpr.model import PlanRules

@@ -19,7 +19,9 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypedDict
+from typing import Any
+
+from typing_extensions import TypedDict
 
 from kkpr.db.database import Database, Row
 from kkpr.db.sql import sql

@@ -15,12 +15,13 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from typing_extensions import TypedDict
 
 from kkpr.bulk.recheck import PlanRef, check_frame
 from kkpr.bulk.sites import PROPOSAL_COLUMNS
