@@ -25,6 +25,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import math
@@ -156,13 +157,31 @@ PUBLIC_LIMITED = frozenset(
 )
 
 
+def anonymous_client(scope: Scope) -> str | None:
+    """The peer address of an anonymous request to a publicly limited route, else None.
+
+    A request with an API key (``X-API-Key``, ``Authorization``) is not anonymous: its
+    key is verified by the route, and a wrong key is a 401 there."""
+    if (
+        scope["type"] != "http"
+        or (scope["method"], scope["path"].rstrip("/")) not in PUBLIC_LIMITED
+    ):
+        return None
+    for name, _value in scope.get("headers", ()):
+        if name == b"x-api-key" or name == b"authorization":
+            return None
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
 class PublicRateLimit:
     """ASGI middleware: the public rate limit of an anonymous request to a limited
     route is taken before its body is read, so a client over its limit costs a 429 and
     nothing else: no body read, no JSON parsed, no site checked.
 
-    A request with an API key (``X-API-Key``, ``Authorization``) is not counted here:
-    its key is verified by the route, and a wrong key is a 401 there.
+    A client refused a moment ago never gets this far: :class:`api.gate.RefusedGate`,
+    outside every other layer, answers it from the limiter's memory. Here the buckets
+    are asked (a database round trip when they are shared, so in the threadpool).
     """
 
     def __init__(self, app: ASGIApp, limiter: Callable[[], RateLimiter]) -> None:
@@ -170,24 +189,10 @@ class PublicRateLimit:
         self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or (
-            (scope["method"], scope["path"].rstrip("/")) not in PUBLIC_LIMITED
-        ):
-            await self.app(scope, receive, send)
-            return
-        names = {name for name, _value in scope.get("headers", [])}
-        if b"x-api-key" not in names and b"authorization" not in names:
-            client = scope.get("client")
-            host = client[0] if client else "unknown"
-            limiter = self.limiter()
-            # a client refused a moment ago is refused again here, on the loop: a flood
-            # over its limit costs a dictionary look-up, no thread and no database
-            refused = limiter.refused(host)
-            if refused is not None:
-                await problem_response(refused, scope["path"])(scope, receive, send)
-                return
+        host = anonymous_client(scope)
+        if host is not None:
             try:  # the shared buckets are a database round trip: off the event loop
-                await run_in_threadpool(limiter.check, host)
+                await run_in_threadpool(self.limiter().check, host)
             except KkprError as exc:  # 429, or 503 when the buckets' database is down
                 await problem_response(exc, scope["path"])(scope, receive, send)
                 return
@@ -295,9 +300,11 @@ def check_site_limits(
 # ---------------------------------------------------------------- the public rate limit
 
 REFUSED_KEPT = 100_000  # refused clients remembered by one process
+CLIENTS_PARSED_KEPT = 65_536  # addresses whose client (network) is remembered, parsed once
 IPV6_CLIENT_PREFIX = 64  # one IPv6 subscriber holds a /64: every address in it is one client
 
 
+@functools.lru_cache(maxsize=CLIENTS_PARSED_KEPT)  # a flood repeats its address
 def client_network(host: str) -> str:
     """The client a rate limit counts: an IPv4 address, or the /64 of an IPv6 one (a
     phone or a home router holds 2^64 addresses and may rotate through them)."""
@@ -339,6 +346,12 @@ class RateLimiter:
         cannot have refilled since, else None: no bucket asked, no database touched.
         Exact, not a guess: a refused request takes no token, and other workers can
         only take tokens, so the bucket holds less than one until the wait is over."""
+        wait = self.refused_wait(client)
+        return None if wait is None else self.refusal(wait)
+
+    def refused_wait(self, client: str) -> float | None:
+        """The seconds ``client`` must still wait after a refusal by this process, else
+        None (see :meth:`refused`): two dictionary look-ups."""
         net = client_network(client)
         until = self._refused.get(net)
         if until is None:
@@ -347,7 +360,7 @@ class RateLimiter:
         if wait <= 0:
             self._refused.pop(net, None)
             return None
-        return self._refusal(wait)
+        return wait
 
     def check(self, client: str) -> None:
         net = client_network(client)
@@ -356,9 +369,9 @@ class RateLimiter:
             if len(self._refused) >= REFUSED_KEPT:  # a flood of addresses: start again
                 self._refused.clear()
             self._refused[net] = self._clock() + wait
-            raise self._refusal(wait)
+            raise self.refusal(wait)
 
-    def _refusal(self, wait: float) -> RateLimited:
+    def refusal(self, wait: float) -> RateLimited:
         per_minute = int(self.capacity)
         return RateLimited(
             f"Terlalu banyak pemeriksaan awal; batasnya {per_minute} per menit",

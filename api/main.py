@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import auth, background, docs, errors, webhooks
 from api.deps import AppState, CountInFlight
+from api.gate import RefusedGate
 from api.limits import BodySizeLimit, PublicRateLimit
 from api.routers import (
     catalogue,
@@ -125,7 +126,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         )
     # the map pages fetch whole plans as GeoJSON: compressed, Kupang's 3 MB becomes ~0.4 MB
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
-    app.add_middleware(CountInFlight, state=app.state.kkpr)  # outermost: counts every request
+    app.add_middleware(CountInFlight, state=app.state.kkpr)  # counts every request it sees
+    # outside everything, Starlette's own error layer too: a client refused by the public
+    # limit and asking again is answered before any layer sees its request (api.gate)
+    build_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: RefusedGate(  # type: ignore[method-assign]
+        build_stack(), limiter=lambda: app.state.kkpr.limiter, settings=settings
+    )
     routers = (
         checks, plans, plan_files, catalogue, ogc, ogc_styles, ogc_tiles, pipeline, oss, pages,
         tracking, staff_audit, staff_plans, staff_cases,

@@ -94,8 +94,9 @@ class Server:
 @contextmanager
 def serving(plan_dir: Path, data_dir: Path, *, workers: int = 1, database_url: str = "",
             args: tuple[str, ...] = ("--no-proxy-headers",),
-            env_extra: dict[str, str] | None = None) -> Iterator[Server]:  # fmt: skip
-    """uvicorn with the app of this checkout (``make run``'s options by default)."""
+            env_extra: dict[str, str] | None = None, root: Path = ROOT) -> Iterator[Server]:  # fmt: skip
+    """uvicorn with the app of this checkout, or of the one at ``root`` (``make run``'s
+    options by default)."""
     settings = Settings(data_dir=data_dir, database_url=database_url or None)
     url = records_url(settings)
     keys = KeyStore(open_records(url))
@@ -108,13 +109,13 @@ def serving(plan_dir: Path, data_dir: Path, *, workers: int = 1, database_url: s
         "KKPR_DATA_DIR": str(data_dir),
         "KKPR_DATABASE_URL": database_url,
         "KKPR_SESSION_SECRET": "load",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(root),
         **(env_extra or {}),
     }
     cmd = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", *args]
     cmd += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     cmd += ["--no-access-log", "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    proc = subprocess.Popen(cmd, cwd=root, env=env)
     try:
         deadline = time.monotonic() + 180
         while True:
@@ -282,6 +283,39 @@ def _flood(port: int, bodies: list[bytes], big: bytes, clients: int, seconds: fl
     results.put((dict(out.statuses), out.failures, out.seconds))
 
 
+@dataclass
+class Cost:
+    """One refused flood without the staff client: what the server process spent."""
+
+    mix: str
+    answers: int
+    seconds: float
+    cpu_s: float  # the server process's user + system CPU time
+
+
+def process_cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def refusal_cost(server: Server, bodies: list[bytes], *, clients: int = 50,
+                 seconds: float = 10.0) -> list[Cost]:  # fmt: skip
+    """The server's CPU time per answer to a flood that is refused (run after
+    :func:`run_flood`, whose flood left the address refused): small bodies only, then
+    the flood's mix (every 10th body ~5 MB)."""
+    big = large_precheck(bodies[0], Settings().max_body_bytes)
+    mixes: list[tuple[str, Callable[[int], bytes]]] = [
+        ("small bodies", lambda i: bodies[i % len(bodies)]),
+        ("every 10th ~5 MB", lambda i: big if i % 10 == 0 else bodies[i % len(bodies)]),
+    ]
+    costs = []
+    for mix, make in mixes:
+        cpu = process_cpu_s(server.proc.pid)
+        out = hammer(server.port, {}, "/v1/precheck", make, clients=clients, seconds=seconds)
+        costs.append(Cost(mix, out.answered, seconds, process_cpu_s(server.proc.pid) - cpu))
+    return costs
+
+
 PUBLIC_THREADS_BASELINE = 40  # Starlette's threadpool: where public checks ran before
 
 
@@ -298,20 +332,39 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--only", choices=["memory", "postgis"])
     ap.add_argument("--no-flood", action="store_true")
+    ap.add_argument("--baseline", type=Path,
+                    help="also flood the app of this checkout (the code before a change, "
+                         "e.g. `git archive <rev> | tar -x -C DIR`), side by side")  # fmt: skip
     ap.add_argument("--public-limit", type=int, default=0,
                     help="also flood a server with this public limit per minute")  # fmt: skip
     args = ap.parse_args()
     bodies = check_bodies(SAMPLE_PLAN_DIR)
     rows: list[LoadResult] = []
     floods: list[tuple[str, tuple[Outcome, Outcome, Outcome]]] = []
+    costs: list[tuple[str, list[Cost]]] = []
     if args.only in (None, "memory"):
         with tempfile.TemporaryDirectory() as tmp, serving(SAMPLE_PLAN_DIR, Path(tmp)) as s:
             rows.append(run_load("memory (make run)", s, bodies,
                                  clients=args.clients, seconds=args.seconds))  # fmt: skip
             if not args.no_flood:
-                seconds = min(args.seconds, 30)
-                floods.append(("default public limit", run_flood(s, bodies, clients=args.clients,
-                                                                 seconds=seconds)))  # fmt: skip
+                floods.append((f"default public limit and settings (a client refused and "
+                               f"asking again waits {Settings().public_refusal_delay_s:g} s "
+                               "for its 429: api.gate)",
+                               run_flood(s, bodies, clients=args.clients,
+                                         seconds=min(args.seconds, 30))))  # fmt: skip
+                costs.append(("default settings", refusal_cost(s, bodies)))
+        if not args.no_flood:
+            variants = [("refusals answered at once (public_refusal_delay_s = 0)", ROOT,
+                         {"KKPR_PUBLIC_REFUSAL_DELAY_S": "0"})]  # fmt: skip
+            if args.baseline:
+                variants.insert(0, (f"baseline: the code of {args.baseline}", args.baseline, {}))
+            for label, root, env in variants:
+                with tempfile.TemporaryDirectory() as tmp, serving(SAMPLE_PLAN_DIR, Path(tmp),
+                                                                   env_extra=env, root=root) as s:  # fmt: skip
+                    floods.append((f"default public limit, {label}",
+                                   run_flood(s, bodies, clients=args.clients,
+                                             seconds=min(args.seconds, 30))))  # fmt: skip
+                    costs.append((label, refusal_cost(s, bodies)))
         if args.public_limit and not args.no_flood:
             within = f"every request within a limit of {args.public_limit:,}/min"
             # the baseline first: public checks in the shared threadpool (Starlette's 40
@@ -345,6 +398,7 @@ def main() -> None:
         finally:
             pg.stop()
     report(rows, floods, args)
+    report_costs(costs, args)
     if any(r.outcome.server_errors or not r.alive or r.missing_from_log for r in rows):
         raise SystemExit("FAILED: a crash, a 5xx or a check missing from the log (above)")
 
@@ -379,6 +433,20 @@ def report(
         f"load average (1, 5, 15 min): {', '.join(f'{v:.2f}' for v in os.getloadavg())}; "
         f"{os.cpu_count()} CPUs"
     )
+
+
+def report_costs(costs: list[tuple[str, list[Cost]]], args: Any) -> None:
+    if not costs:
+        return
+    print(f"\nThe server's CPU per answer to {args.clients} anonymous clients refused by the "
+          "public limit (no staff client; 10 s each; the clients share the machine)")  # fmt: skip
+    print("| server | flood bodies | answers | answers/s | server CPU | server CPU µs per answer |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    for label, rows in costs:
+        for c in rows:
+            print(f"| {label} | {c.mix} | {c.answers:,} | {c.answers / c.seconds:,.0f} "
+                  f"| {c.cpu_s / c.seconds:.0%} | {c.cpu_s / max(c.answers, 1) * 1e6:,.0f} |")  # fmt: skip
+    print(f"load average (1, 5, 15 min): {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 
 if __name__ == "__main__":

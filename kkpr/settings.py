@@ -214,6 +214,27 @@ class Settings(BaseSettings):
         description="Public pre-checks that may wait for one of those threads; beyond it a "
         "pre-check is answered 503 with Retry-After instead of waiting",
     )
+    public_refusal_delay_s: float = Field(
+        1.0,
+        ge=0,
+        le=30,
+        description="A client refused by the public rate limit that asks again before its "
+        "wait is over gets its 429 after this delay (capped at its remaining wait; no thread "
+        "is held while it waits): a client that keeps asking at once is slowed to one request "
+        "per connection per delay. 0 answers at once",
+    )
+    public_refusals_held_per_client: int = Field(
+        64,
+        ge=0,
+        description="Delayed refusals one client (address, IPv6 /64) may have waiting at "
+        "once; beyond it a refusal is answered at once with Connection: close",
+    )
+    public_refusals_held: int = Field(
+        4096,
+        ge=0,
+        description="Delayed refusals of all clients that may wait at once; beyond it a "
+        "refusal is answered at once with Connection: close",
+    )
     tracking_attempts_per_minute: int = Field(
         10,
         ge=0,
