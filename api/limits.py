@@ -15,7 +15,8 @@
 - The public pre-check allows ``public_rate_limit_per_minute`` requests per client
   (a token bucket per address, shared by every worker through the records database:
   ``kkpr.records.ratelimit``), then 429 with ``Retry-After``; an IPv6 client is its
-  /64. The address is the TCP peer's: ``make run`` starts uvicorn with
+  /64. A client refused and asking again is answered by :mod:`api.gate`, outside the
+  app's every layer, from this process's memory of the refusal. The address is the TCP peer's: ``make run`` starts uvicorn with
   ``--no-proxy-headers``, since uvicorn otherwise believes ``X-Forwarded-For`` from
   127.0.0.1 and any local process could claim a new address per request. Behind a
   reverse proxy, start uvicorn with ``--proxy-headers --forwarded-allow-ips=<proxy>``
@@ -300,7 +301,7 @@ def check_site_limits(
 # ---------------------------------------------------------------- the public rate limit
 
 REFUSED_KEPT = 100_000  # refused clients remembered by one process
-CLIENTS_PARSED_KEPT = 65_536  # addresses whose client (network) is remembered, parsed once
+CLIENTS_PARSED_KEPT = 16_384  # addresses whose client (network) is remembered, parsed once
 IPV6_CLIENT_PREFIX = 64  # one IPv6 subscriber holds a /64: every address in it is one client
 
 

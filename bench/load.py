@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/load.py [--clients 50] [--seconds 60] [--workers 3]
                                    [--only memory|postgis] [--no-flood]
-                                   [--public-limit N]
+                                   [--public-limit N] [--baseline DIR]
 
 Configurations, each a fresh uvicorn on 127.0.0.1 serving the Kupang sample:
 
@@ -22,7 +22,13 @@ The flood rows (memory configuration): a staff client alone posting checks (quie
 then the same client while ``--clients`` anonymous clients flood ``POST /v1/precheck``
 (a mix of ordinary pre-checks and bodies just under the size limit, all from one
 address, so the rate limit answers most of them). The staff p99 under the flood is
-compared with its quiet p99 (the target: under 5x). With ``--public-limit N`` the flood
+compared with its quiet p99 (the target: under 5x). It runs at the default settings
+(a client refused and asking again waits ``public_refusal_delay_s`` for its 429:
+``api.gate``), then on a server with that delay off (every refusal answered at once),
+and, with ``--baseline DIR``, first on a server running the code of the checkout ``DIR``
+(the code before a change: ``git archive <rev> | tar -x -C DIR``). After each flood,
+the same flood without the staff client measures the server process's CPU time per
+answer (small bodies, then the mix). With ``--public-limit N`` the flood
 runs again on a server whose public limit is N per minute (say 100000): every flood
 request is then within its limit, so every body, the ~5 MB ones too, is read, counted
 and parsed (off the event loop: ``api.limits.parse_body``) and every small one checked.

@@ -230,10 +230,11 @@ class Settings(BaseSettings):
         "once; beyond it a refusal is answered at once with Connection: close",
     )
     public_refusals_held: int = Field(
-        4096,
+        1024,
         ge=0,
-        description="Delayed refusals of all clients that may wait at once; beyond it a "
-        "refusal is answered at once with Connection: close",
+        description="Delayed refusals of all clients that may wait at once (each holds its "
+        "connection and at most 64 KB of its body); beyond it a refusal is answered at once "
+        "with Connection: close",
     )
     tracking_attempts_per_minute: int = Field(
         10,
