@@ -16,10 +16,13 @@ Two things make one site cheap, as the single check needs (``bench/single.py``):
   bounding box in four lookups. A site over no valid cell has no statistics, and
   exactextract is not asked; the bulk path also settles here every site whose cells
   are all alike (its share is 0 or 1, bit for bit what exactextract gives).
-* exactextract's operations (``coverage`` and ``values`` over the kept window) are
-  prepared once per raster and thread (``Grid.operations``), not at every call: the
-  preparation costs more than measuring one small site. They stay per thread, like
-  the prepared geometries of ``kkpr.store.prepared``.
+* exactextract's operations (``coverage`` and ``values`` over the kept window), its
+  processor, feature source and writer are made once per raster and thread
+  (``Grid.measure``, ``_Measure``), not at every call: making them costs more than
+  measuring one small site. They stay per thread, like the prepared geometries of
+  ``kkpr.store.prepared``.
+* one site (``one_stat``, the single check) is screened on Python floats, not arrays
+  of one, and a point's own window is found from the transform kept with the grid.
 """
 
 from __future__ import annotations
