@@ -110,7 +110,8 @@ def evaluate(
     """``footprint``: the drawn building in the plan CRS, inside the site (kkpr.check
     reads and checks it): KDB from its area, height, floors and T conditions from the
     parts it stands on, and the setbacks checked against it."""
-    point = located.geometry.geom_type == "Point"
+    geometry_type = located.geometry.geom_type
+    point = geometry_type == "Point"
     drawn = proposal
     if footprint is not None:
         drawn = dataclasses.replace(proposal, footprint_m2=float(footprint.area))
@@ -282,7 +283,7 @@ def evaluate(
             covered_m2=covered,
             outside_m2=outside,
             outside_share=outside_share,
-            geometry_type=located.geometry.geom_type,
+            geometry_type=geometry_type,
             lon=located.lon,
             lat=located.lat,
         ),

@@ -51,15 +51,39 @@ def groups_of(jenis: str, meta: PlanMeta) -> dict[str, str]:
 
 def effect_of(hit: OverlayHit, meta: PlanMeta, kbli: str) -> tuple[str | None, str | None]:
     """(effect, the activity group that set it or None) of an overlay on an activity."""
-    if hit.source.startswith("pola_ruang."):
-        efek = meta.overlay_effects.get(hit.jenis, kind_of(hit.jenis).efek)
-    else:
-        efek = hit.efek
-    by_group = group_effect(groups_of(hit.jenis, meta), kbli)
+    flag = hit.source.startswith("pola_ruang.")
+    key = (hit.jenis, flag, None if flag else hit.efek, kbli)
+    memo = _effects_of(meta)
+    found = memo.get(key)
+    if found is None:  # a plan has few kinds, effects and activities: each is read once
+        found = memo[key] = _effect_of(hit.jenis, flag, hit.efek, meta, kbli)
+    return found
+
+
+def _effect_of(
+    jenis: str, flag: bool, efek: str | None, meta: PlanMeta, kbli: str
+) -> tuple[str | None, str | None]:
+    if flag:
+        efek = meta.overlay_effects.get(jenis, kind_of(jenis).efek)
+    by_group = group_effect(groups_of(jenis, meta), kbli)
     if by_group is not None:  # e.g. farming on LP2B land is what the overlay protects
         group, effect = by_group
         return (None if effect == "I" else effect), group
     return efek or None, None
+
+
+Effects = dict[tuple[str, bool, str | None, str], tuple[str | None, str | None]]
+# the effects worked out per plan (its PlanMeta, which a store keeps for a version)
+_EFFECTS: dict[int, tuple[PlanMeta, Effects]] = {}
+
+
+def _effects_of(meta: PlanMeta) -> Effects:
+    kept = _EFFECTS.get(id(meta))
+    if kept is None or kept[0] is not meta:
+        if len(_EFFECTS) > 64:
+            _EFFECTS.clear()
+        kept = _EFFECTS[id(meta)] = (meta, {})
+    return kept[1]
 
 
 def elevation_kinds(meta: PlanMeta) -> frozenset[str]:
