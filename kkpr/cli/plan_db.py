@@ -78,10 +78,12 @@ def list_command(
 
     url = require_db(db)
     store = PostgisStore(url)
-    with cli_errors():
-        plans = [p for p in store.plans() if plan_id is None or p["id"] == plan_id]
-        versions = {p["id"]: store.versions(p["id"]) for p in plans}
-    store.close()
+    try:
+        with cli_errors():
+            plans = [p for p in store.plans() if plan_id is None or p["id"] == plan_id]
+            versions = {p["id"]: store.versions(p["id"]) for p in plans}
+    finally:  # closed on an error too (cli_errors exits)
+        store.close()
     if as_json:
         dump_json([{**p, "versions": versions[p["id"]]} for p in plans])
         return

@@ -73,6 +73,35 @@ def _connection_class() -> Any:
     return Connection
 
 
+def connect(
+    url: str,
+    *,
+    connect_timeout_s: int,
+    on_connect: Callable[[Any], None] | None = None,
+    unavailable: Unavailable = unavailable,
+) -> Any:
+    """One new PostgreSQL connection, as a ``Pool`` opens them (``application_name``,
+    the connect timeout, the ``prepared`` set); ``StoreError`` when it cannot be made.
+
+    Outside a pool only for a unit of work too long to hold one of a pool's few
+    connections (a plan load: minutes of COPY in one transaction); its caller closes it.
+    """
+    import psycopg2  # an adapter library: imported only when PostgreSQL is used
+
+    try:
+        conn = psycopg2.connect(
+            url,
+            connect_timeout=connect_timeout_s,
+            application_name="kkpr",
+            connection_factory=_connection_class(),
+        )
+        if on_connect is not None:
+            on_connect(conn)
+    except psycopg2.Error as exc:
+        raise unavailable(url, exc) from exc
+    return conn
+
+
 class Pool:
     """At most ``size`` PostgreSQL connections, reused, replaced when they break.
 
@@ -114,19 +143,12 @@ class Pool:
         self.opened = 0  # connections opened over the pool's life (tests, health)
 
     def _open(self) -> Any:
-        import psycopg2  # an adapter library: imported only when PostgreSQL is used
-
-        try:
-            conn = psycopg2.connect(
-                self.url,
-                connect_timeout=self.connect_timeout_s,
-                application_name="kkpr",
-                connection_factory=_connection_class(),
-            )
-            if self._on_connect is not None:
-                self._on_connect(conn)
-        except psycopg2.Error as exc:
-            raise self._unavailable(self.url, exc) from exc
+        conn = connect(
+            self.url,
+            connect_timeout_s=self.connect_timeout_s,
+            on_connect=self._on_connect,
+            unavailable=self._unavailable,
+        )
         with self._lock:
             self.opened += 1
         return conn

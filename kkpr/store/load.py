@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kkpr.db.pool import connect as db_connect
 from kkpr.errors import PlanError, Problem, StoreError
 from kkpr.model import PlanRules
 from kkpr.plan.kugi import INTENSITY_FIELDS
@@ -32,7 +33,7 @@ from kkpr.store import copy_text, rule_tables, tiles
 from kkpr.store import postgis_features as pf
 from kkpr.store.activation import activate_vid
 from kkpr.store.memory import _text as road_text
-from kkpr.store.postgis_sql import connect, db_errors, not_migrated, srid_of, unavailable
+from kkpr.store.postgis_sql import db_errors, not_migrated, srid_of, unavailable
 
 CHUNK_ROWS = 20_000
 
@@ -91,7 +92,7 @@ def load_package(
     vid: int | None = None
     conn: Any = None
     try:
-        conn = connect(url)
+        conn = _connect(url)
         vid, version = _register(conn, url, plan, loaded_by, plan_dir, srid)
         raster_dir = (data_dir / "rasters" / plan.meta.id / version).resolve()
         with conn.cursor() as cur:
@@ -118,6 +119,14 @@ def load_package(
         if conn is not None:
             conn.close()
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _connect(url: str) -> Any:
+    """A connection of the load's own (kkpr.db.pool.connect), not one of a pool's: a
+    load holds its transaction for minutes, which would starve the checks' pool."""
+    return db_connect(
+        url, connect_timeout_s=Settings().db_connect_timeout_s, unavailable=unavailable
+    )
 
 
 def refusal(plan_dir: Path, errors: list[Problem]) -> PlanError:
@@ -219,7 +228,7 @@ def _abandon(
     if vid is None:
         return
     try:  # best effort on a fresh connection: the old one may be the thing that broke
-        with connect(url) as other, other.cursor() as cur:
+        with _connect(url) as other, other.cursor() as cur:
             if isinstance(exc, PlanError):
                 cur.execute(
                     "WITH gone AS (DELETE FROM kkpr.plan_versions WHERE vid = %s "
@@ -267,35 +276,55 @@ def _copy_layer(
     cur: Any, report: LoadProgress, name: str, vid: int, layer: copy_text.Layer
 ) -> None:
     """COPY a layer into a new partition, index it, cut its many-vertex polygons into
-    pieces, and attach both to ``kkpr.<name>`` and ``kkpr.<name>_pieces``."""
-    part, total = f"kkpr.{name}_v{vid}", layer.rows
-    cur.execute(f"CREATE TABLE {part} (LIKE kkpr.{name} INCLUDING DEFAULTS, CHECK (vid = {vid}))")
+    pieces, and attach both to ``kkpr.<name>`` and ``kkpr.<name>_pieces``.
+
+    DDL takes no parameters: the partitions' names are identifiers and the version a
+    literal, both composed by the driver (``psycopg2.sql``), never pasted as text."""
+    from psycopg2 import sql as pg
+
+    total = layer.rows
+    parent, part = pg.Identifier("kkpr", name), pg.Identifier("kkpr", f"{name}_v{vid}")
+    parent_pieces = pg.Identifier("kkpr", f"{name}_pieces")
+    pieces = pg.Identifier("kkpr", f"{name}_pieces_v{vid}")
+    version = pg.Literal(vid)
+
+    def run(template: str, **parts: pg.Composable) -> None:
+        cur.execute(pg.SQL(template).format(**parts))
+
+    run(
+        "CREATE TABLE {part} (LIKE {parent} INCLUDING DEFAULTS, CHECK (vid = {vid}))",
+        part=part, parent=parent, vid=version,
+    )  # fmt: skip
+    columns = pg.SQL(", ").join(pg.Identifier(c) for c in layer.columns)
     cur.copy_expert(
-        f"COPY {part} ({', '.join(layer.columns)}) FROM STDIN",
+        pg.SQL("COPY {part} ({columns}) FROM STDIN").format(part=part, columns=columns),
         _Chunks(layer.chunks(CHUNK_ROWS), report, name, total),
         size=1 << 20,
     )
     report(LoadStep(name, f"{name} (indeks / index)", total, total))
     # kept in EPSG:3857 too, for vector tiles (migration 0007, kkpr.store.tiles)
-    cur.execute(f"UPDATE {part} SET geom_3857 = ST_Transform(geom, 3857)")
-    cur.execute(f"ALTER TABLE {part} ADD PRIMARY KEY (vid, seq)")
-    cur.execute(f"CREATE INDEX ON {part} USING gist (geom)")
-    cur.execute(f"CREATE INDEX ON {part} USING gist (geom_3857)")
-    cur.execute(f"CREATE INDEX ON {part} (vid, frank)")
-    cur.execute(f"CREATE INDEX ON {part} (vid, fid)")
-    cur.execute(f"ANALYZE {part}")
-    pieces = f"kkpr.{name}_pieces_v{vid}"
-    cur.execute(
-        f"CREATE TABLE {pieces} (LIKE kkpr.{name}_pieces INCLUDING DEFAULTS, CHECK (vid = {vid}))"
-    )
-    cur.execute(
-        f"INSERT INTO {pieces} (vid, seq, geom) "
-        f"SELECT vid, seq, ST_Subdivide(geom, {copy_text.PIECE_VERTICES}) FROM {part} WHERE pieced"
-    )
-    cur.execute(f"CREATE INDEX ON {pieces} USING gist (geom)")
-    cur.execute(f"ANALYZE {pieces}")
-    cur.execute(f"ALTER TABLE kkpr.{name} ATTACH PARTITION {part} FOR VALUES IN ({vid})")
-    cur.execute(f"ALTER TABLE kkpr.{name}_pieces ATTACH PARTITION {pieces} FOR VALUES IN ({vid})")
+    run("UPDATE {part} SET geom_3857 = ST_Transform(geom, 3857)", part=part)
+    run("ALTER TABLE {part} ADD PRIMARY KEY (vid, seq)", part=part)
+    run("CREATE INDEX ON {part} USING gist (geom)", part=part)
+    run("CREATE INDEX ON {part} USING gist (geom_3857)", part=part)
+    run("CREATE INDEX ON {part} (vid, frank)", part=part)
+    run("CREATE INDEX ON {part} (vid, fid)", part=part)
+    run("ANALYZE {part}", part=part)
+    run(
+        "CREATE TABLE {pieces} (LIKE {parent} INCLUDING DEFAULTS, CHECK (vid = {vid}))",
+        pieces=pieces, parent=parent_pieces, vid=version,
+    )  # fmt: skip
+    run(
+        "INSERT INTO {pieces} (vid, seq, geom) "
+        "SELECT vid, seq, ST_Subdivide(geom, {vertices}) FROM {part} WHERE pieced",
+        pieces=pieces, vertices=pg.Literal(copy_text.PIECE_VERTICES), part=part,
+    )  # fmt: skip
+    run("CREATE INDEX ON {pieces} USING gist (geom)", pieces=pieces)
+    run("ANALYZE {pieces}", pieces=pieces)
+    run("ALTER TABLE {parent} ATTACH PARTITION {part} FOR VALUES IN ({vid})",
+        parent=parent, part=part, vid=version)  # fmt: skip
+    run("ALTER TABLE {parent} ATTACH PARTITION {pieces} FOR VALUES IN ({vid})",
+        parent=parent_pieces, pieces=pieces, vid=version)  # fmt: skip
     report(LoadStep(name, f"{name} ✓", total, total))
 
 
@@ -303,13 +332,16 @@ def _copy_layer(
 
 
 def _insert_rules(cur: Any, vid: int, rules: PlanRules) -> None:
+    from psycopg2 import sql as pg
     from psycopg2.extras import execute_values
 
     def put(table: str, columns: str, rows: list[tuple[Any, ...]]) -> None:
         if rows:
-            execute_values(
-                cur, f"INSERT INTO kkpr.{table} ({columns}) VALUES %s", rows, page_size=1000
+            statement = pg.SQL("INSERT INTO {table} ({columns}) VALUES %s").format(
+                table=pg.Identifier("kkpr", table),
+                columns=pg.SQL(", ").join(pg.Identifier(c) for c in columns.split(", ")),
             )
+            execute_values(cur, statement.as_string(cur), rows, page_size=1000)
 
     put(
         "activities",
