@@ -2,14 +2,17 @@
 
 One ``AppState`` per app: the settings, the zone store (memory with all versions, or
 PostGIS), the records database (check log and API keys: SQLite under ``data_dir``,
-or PostgreSQL when ``database_url`` is set), the public rate limiter, and the secret
-that signs staff sessions.
+or PostgreSQL when ``database_url`` is set), the pipeline's database (opened when first
+used), the public rate limiter, the secret that signs staff sessions, and the rendered
+location maps. Everything the app keeps is here: routers reach it through ``StateDep``
+(or ``state_of``), never through attributes of their own on ``app.state``.
 """
 
 from __future__ import annotations
 
 import functools
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
@@ -24,6 +27,7 @@ from api.errors import Busy
 from api.limits import RateLimiter
 from kkpr.db.database import Database
 from kkpr.errors import KkprError, NotFound, StoreError
+from kkpr.pipeline.db import open_database, pipeline_url
 from kkpr.plan.package import read_plan
 from kkpr.records.checks import CheckLog, open_records, records_url
 from kkpr.records.keys import KeyStore
@@ -38,6 +42,29 @@ if TYPE_CHECKING:  # the router imports this module
     from api.routers.plans import ValidationReport
 
 _latest: list[AppState] = []
+MAP_CACHE_SIZE = 128  # rendered location maps kept in memory (documents never change)
+
+
+class MapCache:
+    """Location-map PNGs by document number, the most recently used kept."""
+
+    def __init__(self, size: int = MAP_CACHE_SIZE) -> None:
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, number: str) -> bytes | None:
+        with self._lock:
+            png = self._items.get(number)
+            if png is not None:
+                self._items.move_to_end(number)
+            return png
+
+    def put(self, number: str, png: bytes) -> None:
+        with self._lock:
+            self._items[number] = png
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
 
 
 @dataclass
@@ -55,6 +82,10 @@ class AppState:
     in_flight: int = 0  # HTTP requests the app is serving now (CountInFlight)
     # the public pre-checks' own threads (run_public); made with the state
     public_threads: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(1))
+    map_cache: MapCache = field(default_factory=MapCache)  # the documents' location maps
+    # the pipeline's database: opened by the first request that uses it (pipeline_db)
+    _pipeline_db: Database | None = field(default=None, repr=False)
+    _pipeline_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def build(cls, settings: Settings, store: Store | None = None) -> AppState:
@@ -100,6 +131,18 @@ class AppState:
         _latest[:] = [state]
         return state
 
+    def pipeline_db(self) -> Database:
+        """The pipeline's database (``settings.database_url``, else SQLite
+        ``data_dir/pipeline.db``): one per app, opened and migrated when first asked
+        for, closed with the state."""
+        db = self._pipeline_db
+        if db is None:
+            with self._pipeline_lock:
+                db = self._pipeline_db
+                if db is None:
+                    db = self._pipeline_db = open_database(pipeline_url(self.settings))
+        return db
+
     def databases(self) -> list[Database]:
         """The records database and the rate buckets' (one pool each)."""
         dbs = [self.check_log.db]
@@ -139,6 +182,8 @@ class AppState:
         """Close every database connection the state holds (the app's shutdown)."""
         for db in self.databases():
             db.close()
+        if self._pipeline_db is not None:
+            self._pipeline_db.close()
         close = getattr(self.store, "close", None)
         if callable(close):
             close()

@@ -86,10 +86,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             async with background.lifespan(app):  # the in-app delivery worker, if on
                 yield
         finally:
-            await run_in_threadpool(state.close)
-            pipeline_db = getattr(app.state, "kkpr_pipeline_db", None)
-            if pipeline_db is not None:
-                await run_in_threadpool(pipeline_db.close)
+            await run_in_threadpool(state.close)  # the pipeline's database too
 
     app = FastAPI(
         lifespan=lifespan,

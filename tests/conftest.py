@@ -6,8 +6,10 @@ same hand-worked answers are asserted against both.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +24,20 @@ pytest_plugins = ["tests.fixtures_postgis"]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 # plan packages are read-only in tests, so one memory store per folder serves them all
 _MEMORY_STORES: dict[Path, MemoryStore] = {}
+
+
+@pytest.fixture(autouse=True)
+def close_apps() -> Iterator[None]:
+    """Every app a test started (``tests.api.conftest.make_api``) is shut down when the
+    test ends, as a server's would be: its pools and SQLite connections closed."""
+    apis = sys.modules.get("tests.api.conftest")  # not imported: no app was made
+    opened: list[Any] = apis.OPENED if apis is not None else []
+    mark = len(opened)
+    yield
+    apis = sys.modules.get("tests.api.conftest")
+    opened = apis.OPENED if apis is not None else []
+    while len(opened) > mark:
+        opened.pop().__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session")

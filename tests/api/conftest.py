@@ -30,6 +30,11 @@ from tests.mini_plan import CRS, site
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# the clients whose app was started by make_api and not closed yet (tests/conftest.py
+# closes those a test opened when it ends)
+OPENED: list[TestClient] = []
+
+
 @dataclass
 class Api:
     client: TestClient
@@ -49,8 +54,11 @@ def make_api(
     data_dir: Path,
     store: Store | None = None,
     database_url: str | None = None,
+    register: bool = True,
     **overrides: Any,
 ) -> Api:
+    """An app on ``plan_dir`` with its lifespan started; closed after the test
+    (``register=False``: by the caller, with ``close``)."""
     settings = Settings(
         plan_dir=plan_dir,
         data_dir=data_dir,
@@ -63,7 +71,18 @@ def make_api(
         role: state.keys.create(f"pytest {role}", role, created_by="pytest")[1]
         for role in ("permit_system", "staff", "public")
     }
-    return Api(TestClient(app), state, keys, "memory" if store is None else state.store_kind)
+    # the app as a server runs it: its lifespan opens the pools and, when the test is
+    # over (close_apps), closes every connection the state holds
+    client = TestClient(app)
+    client.__enter__()
+    if register:
+        OPENED.append(client)
+    return Api(client, state, keys, "memory" if store is None else state.store_kind)
+
+
+def close(api: Api) -> None:
+    """Run the app's shutdown: its databases' connections closed, nothing left open."""
+    api.client.__exit__(None, None, None)
 
 
 def mini_site(x0: float, y0: float, x1: float, y1: float, kbli: str = "47111", **kw: Any) -> dict:
@@ -97,8 +116,10 @@ def kupang_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def kupang_api(kupang_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Api:
-    return make_api(kupang_dir, tmp_path_factory.mktemp("kupang-var"))
+def kupang_api(kupang_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    api = make_api(kupang_dir, tmp_path_factory.mktemp("kupang-var"), register=False)
+    yield api
+    close(api)
 
 
 # ---------------------------------------------------------------- a real server

@@ -227,3 +227,38 @@ def test_a_killed_api_loses_nothing(
         assert all(log.get(cid).verify() for cid in checks)  # NotFound if one were lost
     finally:
         log.db.close()
+
+
+def open_files_under(folder: Path) -> list[str]:
+    """The files under ``folder`` this process holds open (Linux: /proc/self/fd)."""
+    out = []
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = fd.readlink()
+        except OSError:  # closed while listed
+            continue
+        if target.is_relative_to(folder):
+            out.append(str(target))
+    return sorted(out)
+
+
+def test_a_shut_down_app_holds_no_database_file_open(mini_plan_dir: Path, tmp_path: Path) -> None:
+    """The lifespan's shutdown closes every connection the app opened, on every thread:
+    the records, the rate buckets and the pipeline (SQLite files under the data dir)."""
+    from tests.api.conftest import close
+
+    data = tmp_path / "var"
+    api = make_api(mini_plan_dir, data, register=False, document_secret="test-document-secret")
+    assert api.check(mini_site(10, 10, 90, 90)).status_code == 201
+    assert api.client.post("/v1/precheck", json=mini_site(10, 10, 90, 90)).status_code == 201
+    body = {
+        "applicant": "Maria Bere", "business_name": "Toko", "kbli": "47111",
+        "site": mini_site(10, 10, 90, 90)["site"], "crs": mini_site(0, 0, 1, 1)["crs"],
+        "proposal": {"floor_area_m2": 50, "floors": 1},
+    }  # fmt: skip
+    r = api.client.post("/v1/applications", json=body, headers=api.auth("permit_system"))
+    assert r.status_code == 201, r.text
+    held = {Path(f).name for f in open_files_under(data)}
+    assert {"records.db", "rate_buckets.db", "pipeline.db"} <= held  # what it opened
+    close(api)
+    assert open_files_under(data) == []

@@ -3,6 +3,7 @@ operation from it (in-process, ASGI) and the service never answers with a server
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,16 +17,21 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.api.conftest import Api, make_api
+from tests.api.conftest import Api, close, make_api
 
 EXAMPLES_PER_OPERATION = 30
 
 
 @pytest.fixture(scope="module")
-def fuzzed(mini_plan_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Api:
-    return make_api(
-        mini_plan_dir, tmp_path_factory.mktemp("fuzz-var"), public_rate_limit_per_minute=100_000
+def fuzzed(mini_plan_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    api = make_api(
+        mini_plan_dir,
+        tmp_path_factory.mktemp("fuzz-var"),
+        register=False,
+        public_rate_limit_per_minute=100_000,
     )
+    yield api
+    close(api)
 
 
 def operations(app: object) -> list[schemathesis.APIOperation]:

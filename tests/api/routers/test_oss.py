@@ -286,7 +286,8 @@ def test_make_run_sends_to_oss_from_the_api_process_and_the_cli_plays_oss(
     api = memory_api(tmp_path, mini_plan_dir, simulator, delivery_in_app=True, worker_poll_s=0.05)
     site = tmp_path / "site.geojson"
     site.write_text(json.dumps({"type": "Feature", "properties": {}, "geometry": SESUAI}))
-    with api.client, serving(api.client.app) as base:  # the lifespan starts the worker
+    # the app's lifespan (started by make_api) runs the worker
+    with serving(api.client.app) as base:
         out = CliRunner().invoke(
             cli, ["oss", "send", str(site), "--kkpr", base, "--token", TOKEN, "--kbli", "47111",
                   "--id-izin", "I-CLI-1", "--floors", "2", "--floor-area", "150"],
