@@ -19,6 +19,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from kkpr.pipeline.document_render import map_extent, pdf_fonts, zone_colour
+from kkpr.text import num_id
 
 PAGE_W, PAGE_H = 595.28, 841.89  # A4 in points
 MARGIN = 34.0
@@ -190,7 +191,7 @@ def _draw_map(c: Any, s: Sheet, x0: float, y0: float, size: float, font: str) ->
     c.line(x0 + 8, y0 + 10, x0 + 8 + metres * k, y0 + 10)
     c.setFillColor(HexColor("#111111"))
     c.setFont(font, 7)
-    c.drawString(x0 + 8, y0 + 14, f"{metres:,.0f} m".replace(",", "."))
+    c.drawString(x0 + 8, y0 + 14, f"{num_id(metres, 0)} m")
     c.drawRightString(x0 + size - 6, y0 + size - 12, "U/N ↑")
 
 

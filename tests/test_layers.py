@@ -5,6 +5,10 @@
   (``kkpr.plan``) nor a store (``kkpr.store``);
 * the core (``kkpr`` but its command line) never imports an adapter: the API
   (``api``) or the command line (``kkpr.cli``);
+* the core never imports an adapter's library: the web framework (``fastapi``,
+  ``starlette``, ``uvicorn``) never, the PostgreSQL driver (``psycopg2``) only in the
+  database layer (``kkpr.db``) and the PostGIS store's modules, the map library
+  (``folium``) only in the diff's map that ``kkpr plan diff --map`` draws;
 * the adapters do not import each other: the API not the command line, the command
   line not the API.
 
@@ -21,6 +25,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# the modules that speak to PostgreSQL: the database layer and the PostGIS store's
+POSTGRESQL = (
+    "kkpr.db",
+    "kkpr.store.postgis",
+    "kkpr.store.postgis_sql",
+    "kkpr.store.postgis_features",
+    "kkpr.store.load",
+    "kkpr.store.activation",
+)
+
 # (importer prefix, imported prefix, unless the importer is under one of these)
 FORBIDDEN: list[tuple[str, str, tuple[str, ...]]] = [
     ("kkpr.rules", "kkpr.plan", ()),
@@ -29,6 +43,11 @@ FORBIDDEN: list[tuple[str, str, tuple[str, ...]]] = [
     ("kkpr", "kkpr.cli", ("kkpr.cli",)),
     ("kkpr.cli", "api", ()),
     ("api", "kkpr.cli", ()),
+    ("kkpr", "fastapi", ()),
+    ("kkpr", "starlette", ()),
+    ("kkpr", "uvicorn", ()),
+    ("kkpr", "psycopg2", POSTGRESQL),
+    ("kkpr", "folium", ("kkpr.revision.mapping",)),
 ]
 
 
@@ -92,6 +111,11 @@ def test_no_module_imports_across_a_forbidden_layer() -> None:
         ("kkpr/plan/new.py", "from kkpr.cli import main\n", "kkpr.cli"),
         ("api/new.py", "from kkpr.cli.plan import load\n", "kkpr.cli.plan"),
         ("kkpr/cli/new.py", "import api.deps\n", "api.deps"),
+        ("kkpr/rules/new.py", "from fastapi import Depends\n", "fastapi"),
+        ("kkpr/pipeline/new.py", "def f():\n    import psycopg2\n", "psycopg2"),
+        ("kkpr/records/new.py", "from psycopg2 import sql\n", "psycopg2"),
+        ("kkpr/revision/new.py", "import folium\n", "folium"),
+        ("kkpr/bulk/new.py", "from starlette.requests import Request\n", "starlette"),
     ],
 )
 def test_a_forbidden_import_is_found(tmp_path: Path, where: str, source: str, found: str) -> None:
