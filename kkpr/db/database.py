@@ -85,6 +85,16 @@ def sqlite_statements(script: str) -> list[str]:
     return out
 
 
+def dialect_of(url: str) -> str:
+    """``postgresql`` for a PostgreSQL URL, else ``sqlite`` (a ``sqlite://`` URL or a path)."""
+    return "postgresql" if url.startswith(("postgresql:", "postgres:")) else "sqlite"
+
+
+def sqlite_path(url: str) -> str:
+    """The file of an SQLite URL (``sqlite:///var/records.db``) or bare path."""
+    return url.removeprefix("sqlite:///").removeprefix("sqlite://")
+
+
 class Database:
     """``sqlite:///path.db`` (or a bare path) or ``postgresql://...``.
 
@@ -111,13 +121,13 @@ class Database:
         self.url = url
         self.durable = durable
         self.path = ""  # the file, for SQLite
-        self.dialect = "postgresql" if url.startswith(("postgresql:", "postgres:")) else "sqlite"
+        self.dialect = dialect_of(url)
         self._local = threading.local()
         self._sqlite_conns: list[sqlite3.Connection] = []
         self._sqlite_lock = threading.Lock()
         self.pool: Pool | None = None
         if self.dialect == "sqlite":
-            path = url.removeprefix("sqlite:///").removeprefix("sqlite://")
+            path = sqlite_path(url)
             if path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             self.path = path

@@ -22,7 +22,7 @@ import threading
 from pathlib import Path
 from typing import Protocol
 
-from kkpr.db.database import Database
+from kkpr.db.database import Database, dialect_of, sqlite_path
 from kkpr.db.migrate import RATE_BUCKETS, migrate
 from kkpr.db.sql import sql
 
@@ -77,9 +77,8 @@ class SharedBuckets:
     it), shared by every process that opens it."""
 
     def __init__(self, url: str) -> None:
-        records = Database(url)
-        if records.dialect == "sqlite":
-            beside = Path(records.path).with_name(SQLITE_FILE)
+        if dialect_of(url) == "sqlite":  # no Database (nor pool) just to ask
+            beside = Path(sqlite_path(url)).with_name(SQLITE_FILE)
             self.db = Database(f"sqlite:///{beside}", durable=False)
             migrate(self.db, RATE_BUCKETS)
         else:  # the UNLOGGED table of the records' migrations
