@@ -52,10 +52,10 @@ from kkpr.rules import bonus as bonus_rules
 from kkpr.rules import classes as class_rules
 from kkpr.rules.activity_groups import group_effect
 from kkpr.rules.deciding import decides
-from kkpr.rules.effects import RANK, SEVERITY, efek_effect
+from kkpr.rules.effects import RANK, SEVERITY, efek_effect, group_efek
 from kkpr.rules.intensity import RULES as INTENSITY_RULES
 from kkpr.rules.intensity import WEIGHTED
-from kkpr.rules.itbx import parse_cell
+from kkpr.rules.itbx import CLASS_EFFECT, parse_cell
 from kkpr.rules.order import (
     ConditionSlot,
     FeatureSlot,
@@ -63,7 +63,7 @@ from kkpr.rules.order import (
     OverlaySource,
     Stage,
 )
-from kkpr.rules.outcome import NO_INTENSITY, PART_EFFECT
+from kkpr.rules.outcome import NO_INTENSITY
 from kkpr.rules.overlays import elevation_kinds, groups_of
 from kkpr.rules.setbacks import frontage_key, road_key, row_for
 from kkpr.site import is_geographic, to_crs_many
@@ -173,7 +173,7 @@ class Compiled:
             for i, code in enumerate(kbli.tolist()):
                 found = group_effect(groups, code)
                 if found is not None:
-                    out[k, i] = _efek_rank(None if found[1] == "I" else found[1])
+                    out[k, i] = _efek_rank(group_efek(found[1]))
         return out
 
 
@@ -291,7 +291,7 @@ def _compile(store: MemoryStore) -> Compiled:
             cell_ids[raw] = len(cell_code)
             cell_text.append(raw)
             cell_code.append(codes(f"itbx.{cls or 'silent'}"))
-            cell_rank.append(_rank(PART_EFFECT[cls]))
+            cell_rank.append(_rank(CLASS_EFFECT[cls]))
             cell_cond.extend(condition(c) for c in conds)
             cell_cond_ptr.append(len(cell_cond))
         return cell_ids[raw]
@@ -306,7 +306,7 @@ def _compile(store: MemoryStore) -> Compiled:
     silent = len(cell_code)
     cell_text.append(None)
     cell_code.append(codes("itbx.silent"))
-    cell_rank.append(_rank(PART_EFFECT[None]))
+    cell_rank.append(_rank(CLASS_EFFECT[None]))
     cell_cond_ptr.append(len(cell_cond))
     cells[cells < 0] = silent
 

@@ -30,6 +30,7 @@ from kkpr.model import (
 from kkpr.plan.kugi import FLAG_NONE_DEFAULT
 from kkpr.rules.activity_groups import EFFECTS as GROUP_EFFECTS
 from kkpr.rules.activity_groups import valid_group
+from kkpr.rules.effects import EFEK_EFFECT
 
 PLAN_ID = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
 PLAN_ID_RULE = (
@@ -38,7 +39,7 @@ PLAN_ID_RULE = (
     "starting and ending with a letter or digit",
 )
 RASTER_KINDS = ("hazard", "dem")
-EFFECTS = ("X", "B")
+EFFECTS = tuple(EFEK_EFFECT)  # the EFEK codes that do something: X, B
 GAP_SEVERITIES = ("warning", "error")
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_\"'.-]+)\s*=")

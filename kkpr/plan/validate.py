@@ -20,6 +20,7 @@ from kkpr.plan.validate_coverage import coverage_problems
 from kkpr.plan.validate_itbx import itbx_problems
 from kkpr.plan.validate_rasters import raster_problems
 from kkpr.plan.validate_roads import road_problems
+from kkpr.rules.effects import EFEK_EFFECT
 from kkpr.settings import Settings
 
 KBLI_CODE = re.compile(r"^\d{5}$")
@@ -379,7 +380,7 @@ def _overlays(plan: Plan) -> list[Problem]:
                 )
             )
         efek = row["efek"]
-        if efek is not pd.NA and efek is not None and str(efek) not in ("X", "B", "<NA>"):
+        if efek is not pd.NA and efek is not None and str(efek) not in (*EFEK_EFFECT, "<NA>"):
             out.append(
                 Problem(
                     "overlays.bad_effect",

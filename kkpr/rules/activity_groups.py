@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from kkpr.rules.effects import GROUP_EFEK
+
 # KBLI 2020 sections and the two-digit divisions each holds (as ISIC rev. 4)
 SECTIONS: dict[str, tuple[int, int]] = {
     "A": (1, 3), "B": (5, 9), "C": (10, 33), "D": (35, 35), "E": (36, 39), "F": (41, 43),
@@ -19,7 +21,9 @@ SECTIONS: dict[str, tuple[int, int]] = {
     "L": (68, 68), "M": (69, 75), "N": (77, 82), "O": (84, 84), "P": (85, 85),
     "Q": (86, 88), "R": (90, 93), "S": (94, 96), "T": (97, 98), "U": (99, 99),
 }  # fmt: skip
-EFFECTS = ("I", "B", "X")  # I: the overlay does nothing to the group; B adds a condition; X forbids
+# the effect letters a group may have (kkpr.rules.effects.GROUP_EFEK): I the overlay does
+# nothing to the group; B adds a condition; X forbids
+EFFECTS = tuple(GROUP_EFEK)
 
 
 def valid_group(group: str) -> bool:

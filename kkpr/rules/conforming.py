@@ -20,13 +20,15 @@ from shapely.geometry.base import BaseGeometry
 
 from kkpr.model import (
     Conforming,
+    Effect,
     Excluded,
-    ItbxClass,
     Located,
     OverlayHit,
     PartResult,
     RasterFinding,
 )
+from kkpr.rules.effects import forbids
+from kkpr.rules.itbx import class_effect
 from kkpr.site import WGS84, to_crs, transformer
 
 # a conforming remainder smaller than this (m²) is arithmetic noise of the cut, not land
@@ -48,7 +50,7 @@ def conforming(
     keep: list[BaseGeometry] = []
     known = True
     for p, z in zip(parts, located.zones, strict=True):
-        if p.itbx == ItbxClass.X:
+        if class_effect(p.itbx) is Effect.FORBIDS:
             excluded.append(Excluded(what="itbx.X", kodszn=p.kodszn, fid=p.fid,
                                      area_m2=p.area_m2))  # fmt: skip
         elif z.part is None:
@@ -67,7 +69,7 @@ def conforming(
         else:
             cut.append(h.part)
     for r in rasters:
-        if r.exceeded and r.efek == "X":
+        if r.exceeded and forbids(r.efek):
             excluded.append(Excluded(what="raster", id=r.id, share_above=r.share_above))
             keep = []
     if not known:

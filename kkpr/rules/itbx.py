@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 
-from kkpr.model import ItbxClass
+from kkpr.model import Effect, ItbxClass
 
 CODE = re.compile(r"^[TB]\d*[A-Z]?$")
+
+# what a class means for the check: X forbids, T, B and TB add conditions, I permits;
+# no class (an empty or unreadable cell) leaves the decision to staff
+CLASS_EFFECT: Mapping[ItbxClass | None, Effect] = MappingProxyType({
+    ItbxClass.X: Effect.FORBIDS,
+    ItbxClass.T: Effect.CONDITION,
+    ItbxClass.B: Effect.CONDITION,
+    ItbxClass.TB: Effect.CONDITION,
+    ItbxClass.I: Effect.INFO,
+    None: Effect.REVIEW,
+})  # fmt: skip
 
 
 def parse_cell(cell: str | None) -> tuple[ItbxClass | None, list[str]]:
@@ -47,3 +60,8 @@ def cell_tokens_valid(cell: str) -> bool:
         return True
     codes = [c for c in re.split(r"[;,]", text) if c]
     return bool(codes) and all(CODE.match(c) for c in codes)
+
+
+def class_effect(itbx: str | None) -> Effect:
+    """The effect of a class as a result keeps it (``PartResult.itbx``: its letters or None)."""
+    return CLASS_EFFECT[ItbxClass(itbx) if itbx else None]

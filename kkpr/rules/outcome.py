@@ -43,8 +43,8 @@ from kkpr.rules import rasters as raster_rules
 from kkpr.rules import rtrw as rtrw_rules
 from kkpr.rules import setbacks as setback_rules
 from kkpr.rules.deciding import decides
-from kkpr.rules.effects import SEVERITY
-from kkpr.rules.itbx import parse_cell
+from kkpr.rules.effects import SEVERITY, forbids
+from kkpr.rules.itbx import CLASS_EFFECT, parse_cell
 from kkpr.rules.order import Stage
 from kkpr.text import ITBX_WORDS, num_en, num_id, pct_en, pct_id
 
@@ -304,7 +304,7 @@ def evaluate(
         conforming=conforming_rules.conforming(
             located,
             parts,
-            [h for (h, _d), f in zip(hits, overlay_findings, strict=True) if f.efek == "X"],
+            [h for (h, _d), f in zip(hits, overlay_findings, strict=True) if forbids(f.efek)],
             raster_findings,
             rules.meta.crs,
         ),
@@ -441,17 +441,7 @@ def _part_reason(
 
     if not deciding:
         return Reason("zone.sliver", effect=Effect.INFO, source=source, render=texts)
-    return Reason(f"itbx.{cls or 'silent'}", effect=PART_EFFECT[cls], source=source, render=texts)
-
-
-PART_EFFECT = {
-    ItbxClass.X: Effect.FORBIDS,
-    ItbxClass.T: Effect.CONDITION,
-    ItbxClass.B: Effect.CONDITION,
-    ItbxClass.TB: Effect.CONDITION,
-    ItbxClass.I: Effect.INFO,
-    None: Effect.REVIEW,
-}
+    return Reason(f"itbx.{cls or 'silent'}", effect=CLASS_EFFECT[cls], source=source, render=texts)
 
 
 def _outside_reason(outside: float, share: float, point: bool) -> Reason:

@@ -14,7 +14,7 @@ from types import MappingProxyType
 from kkpr.kugi import FLAG_JENIS, flag_description, kind_of
 from kkpr.model import Effect, OverlayFinding, OverlayHit, PlanMeta, Reason, ZoneHit
 from kkpr.rules.activity_groups import group_effect
-from kkpr.rules.effects import efek_effect
+from kkpr.rules.effects import efek_effect, group_efek
 from kkpr.rules.intensity import Limit
 from kkpr.text import num_en, num_id, pct_en, pct_id
 
@@ -68,7 +68,7 @@ def _effect_of(
     by_group = group_effect(groups_of(jenis, meta), kbli)
     if by_group is not None:  # e.g. farming on LP2B land is what the overlay protects
         group, effect = by_group
-        return (None if effect == "I" else effect), group
+        return group_efek(effect), group
     return efek or None, None
 
 
@@ -153,11 +153,13 @@ def _cap_basis(jenis: str, tb: float, source: str) -> tuple[str, str]:
     )
 
 
-GROUP_WORDS = {  # what an overlay does to an activity group it names
-    None: ("tidak membatasinya (diizinkan)", "does not restrict it (permitted)"),
-    "B": ("menambah persyaratan", "adds a condition"),
-    "X": ("melarangnya", "forbids it"),
-}
+# what an overlay does to an activity group it names, by the effect of the group's EFEK
+# code (kkpr.rules.effects: I is no code, which only informs)
+GROUP_WORDS: Mapping[Effect, tuple[str, str]] = MappingProxyType({
+    Effect.INFO: ("tidak membatasinya (diizinkan)", "does not restrict it (permitted)"),
+    Effect.CONDITION: ("menambah persyaratan", "adds a condition"),
+    Effect.FORBIDS: ("melarangnya", "forbids it"),
+})  # fmt: skip
 
 
 def _elevation_cap(hit: OverlayHit, elevation: float, ground: float) -> Limit:
@@ -242,7 +244,7 @@ def _reason(
             cap_en = f"; limit elevation {num_en(hit.tb)} m above MSL (ground + building)"
         end_id, end_en = tail_id, tail_en
         if group is not None and deciding:
-            word_id, word_en = GROUP_WORDS[efek]
+            word_id, word_en = GROUP_WORDS[effect]
             end_id = f"untuk kelompok kegiatan KBLI {group} ketentuan ini {word_id}"
             end_en = f"for the KBLI activity group {group} this provision {word_en}"
         return f"{text_id}; {end_id}{cap_id}.", f"{text_en}; {end_en}{cap_en}."

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from kkpr.model import Effect, RasterFinding, RasterSpec, RasterStat, Reason
 from kkpr.rules.effects import efek_effect
 from kkpr.text import num_en, num_id, pct_en, pct_id
@@ -40,6 +43,22 @@ def evaluate(
     return findings, reasons
 
 
+# the Indonesian and English tail of an exceeded limit's sentence, by the effect of the
+# raster's EFEK code (kkpr.rules.effects), with the share allowed in place of {}
+TAILS: Mapping[Effect, tuple[str, str]] = MappingProxyType({
+    Effect.FORBIDS: (
+        "melebihi {} yang diperbolehkan; tidak layak dibangun",
+        "more than the {} allowed; not buildable",
+    ),
+    Effect.CONDITION: (
+        "melebihi {}; wajib kajian/mitigasi",
+        "more than {}; a study/mitigation is required",
+    ),
+    Effect.INFO: ("melebihi {}", "more than {}"),
+})  # fmt: skip
+WITHIN = ("dalam batas {}", "within the {} allowed")
+
+
 def _reason(
     spec: RasterSpec, stat: RasterStat, share: float, limit: float, exceeded: bool
 ) -> Reason:
@@ -59,16 +78,8 @@ def _reason(
                 f"{spec.label_en}: maximum {num_en(stat.max or 0, 2)}, mean "
                 f"{num_en(stat.mean or 0, 2)}; {pct_en(share)} of the site ≥ {num_en(limit, 2)}"
             )
-        if not exceeded:
-            tail_id, tail_en = f"dalam batas {allowed_id}", f"within the {allowed_en} allowed"
-        elif spec.efek == "X":
-            tail_id = f"melebihi {allowed_id} yang diperbolehkan; tidak layak dibangun"
-            tail_en = f"more than the {allowed_en} allowed; not buildable"
-        elif spec.efek == "B":
-            tail_id = f"melebihi {allowed_id}; wajib kajian/mitigasi"
-            tail_en = f"more than {allowed_en}; a study/mitigation is required"
-        else:
-            tail_id, tail_en = f"melebihi {allowed_id}", f"more than {allowed_en}"
+        form_id, form_en = TAILS[effect] if exceeded else WITHIN
+        tail_id, tail_en = form_id.format(allowed_id), form_en.format(allowed_en)
         head_id = spec.label_id if spec.kind == "dem" else "Raster"
         head_en = spec.label_en if spec.kind == "dem" else "Raster"
         return f"{head_id}: {what_id}; {tail_id}.", f"{head_en}: {what_en}; {tail_en}."
