@@ -86,9 +86,22 @@ def plain(value: Any) -> Any:
 def canonical(value: Any) -> str:
     """The canonical JSON text of ``value`` (see the module docstring): ``json.dumps`` of
     ``plain(value)``, written by orjson where the two are known to agree."""
-    text = _orjson_text(value)
-    if text is not None:
-        return text
+    data = _orjson_utf8(value)
+    if data is not None:
+        return data.decode("utf-8")
+    return _json_text(value)
+
+
+def _canonical_utf8(value: Any) -> tuple[str, bytes]:
+    """``canonical(value)`` and its UTF-8: orjson's bytes as written, not encoded again."""
+    data = _orjson_utf8(value)
+    if data is not None:
+        return data.decode("utf-8"), data
+    text = _json_text(value)
+    return text, text.encode("utf-8")
+
+
+def _json_text(value: Any) -> str:
     return json.dumps(
         plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     )
@@ -96,11 +109,12 @@ def canonical(value: Any) -> str:
 
 # orjson writes what json.dumps(sort_keys, no spaces, ensure_ascii=False) writes, byte for
 # byte, for every plain value (tests/records/test_checks.py holds it to that with
-# hypothesis) but numbers below 1e-4: json gives 1e-05 and 1e-06, orjson 0.00001 and
-# 1e-6. Where a text holds either form ("0.0000", or "e-" and a digit, which a string
-# such as "lantai ke-3" may hold too), the numbers of that form outside strings are
-# written again as json.dumps writes them (the shortest repr of the same double). What
-# orjson refuses (keys that are not strings, integers beyond 64 bits, lone surrogates)
+# hypothesis) but numbers below 1e-4 whose text has no exponent or a one-digit one:
+# json gives 1e-05, 1.5e-07, orjson 0.00001, 1.5e-7 (1e-13 is 1e-13 in both). Those
+# numbers are found by two scans in C for their fixed parts ("0.0000" and "e-<digit>"),
+# and each found outside a string is written again as json.dumps writes it (the shortest
+# repr of the same double); a text without them is not touched at all. What orjson
+# refuses (keys that are not strings, integers beyond 64 bits, lone surrogates)
 # json.dumps writes. What orjson does not encode itself (dataclasses, Reasons,
 # subclasses of the JSON types, dates, numpy scalars, ...) it hands to
 # ``_shallow_plain``: the walk that ``plain`` makes in Python over every value runs in
@@ -111,33 +125,77 @@ _ORJSON_OPTIONS = (
     | orjson.OPT_PASSTHROUGH_DATETIME
     | orjson.OPT_PASSTHROUGH_SUBCLASS
 )
-_SMALL_EXPONENT = re.compile(rb"e-[0-9]")
-_SMALL_NUMBER = re.compile(rb"(?<![0-9.])-?(?:[0-9]+(?:\.[0-9]+)?e-[0-9]+|0\.0000[0-9]*)")
+# 0.00001 to 0.0000999...: orjson's text of a number in [1e-5, 1e-4)
+_TINY_DECIMAL = re.compile(rb"0\.0000[0-9]+")
+# the exponent of 1.5e-7: orjson's text of a number below 1e-5 ends with one digit
+_ONE_DIGIT_EXPONENT = re.compile(rb"e-[0-9](?![0-9])")
+# what comes before that exponent in a number (after the ":", "," or "[" before it)
+_MANTISSA = re.compile(rb"(?:^|[:,\[])(-?[0-9](?:\.[0-9]+)?)\Z")
+_MANTISSA_WINDOW = 24  # "," "-" 17 digits "." and room
+_NUMBER_BEFORE = frozenset(b":,[")
+_NUMBER_AFTER = frozenset(b",]}")
+# a whole run of backslashes and the quote after it (escaped when the run is odd)
+_BACKSLASHES_QUOTE = re.compile(rb'(?<!\\)\\+"')
 
 
-def _json_might_differ(text: bytes) -> bool:
-    return b"0.0000" in text or _SMALL_EXPONENT.search(text) is not None
+def _small_number_spans(text: bytes) -> list[tuple[int, int]]:
+    """Where ``text`` (orjson's) may hold a number that json.dumps writes otherwise: the
+    spans of the number-shaped texts "0.0000..." and "...e-<digit>" that stand where a
+    value stands (after ":", "," or "[" or at the start, before ",", "]", "}" or at the
+    end), in order. Inside a string such a text may stand there too."""
+    size = len(text)
+    spans: list[tuple[int, int]] = []
+    for match in _TINY_DECIMAL.finditer(text):
+        start, end = match.span()
+        if end < size and text[end] not in _NUMBER_AFTER:
+            continue
+        if start and text[start - 1] == 45:  # "-"
+            start -= 1
+        if start == 0 or text[start - 1] in _NUMBER_BEFORE:
+            spans.append((start, end))
+    for match in _ONE_DIGIT_EXPONENT.finditer(text):
+        at, end = match.span()
+        if end < size and text[end] not in _NUMBER_AFTER:
+            continue
+        mantissa = _MANTISSA.search(text, max(0, at - _MANTISSA_WINDOW), at)
+        if mantissa is not None:
+            spans.append((mantissa.start(1), end))
+    spans.sort()
+    return spans
 
 
-def _python_number(match: re.Match[bytes]) -> bytes:
-    return repr(float(match[0])).encode()
+def _unescaped_quotes(text: bytes, start: int, end: int, escapes: bool) -> int:
+    """The quotes in ``text[start:end]`` that open or close a string (``start`` is not
+    inside a run of backslashes)."""
+    quotes = text.count(b'"', start, end)
+    if quotes and escapes:
+        for run in _BACKSLASHES_QUOTE.finditer(text, start, end):
+            quotes -= (run.end() - run.start()) % 2 == 0  # an odd run escapes its quote
+    return quotes
 
 
 def _small_numbers_as_python(text: bytes) -> bytes:
     """orjson's ``text`` with its numbers below 1e-4 written as json.dumps writes them.
 
-    Strings are left alone: between two quotes that delimit a string nothing is
-    touched (inside a string orjson writes a quote as ``\\"``, after an odd number of
-    backslashes)."""
-    pieces = text.split(b'"')
-    in_string = False
-    for i, piece in enumerate(pieces):
-        if not in_string:
-            pieces[i] = _SMALL_NUMBER.sub(_python_number, piece)
-            in_string = True
-        elif (len(piece) - len(piece.rstrip(b"\\"))) % 2 == 0:
-            in_string = False  # the quote after this piece closes the string
-    return b'"'.join(pieces)
+    Strings are left alone: a number-shaped text is a number when the quotes before it
+    that open or close a string are even in count (inside a string orjson writes a
+    quote as ``\\"``, after an odd number of backslashes)."""
+    spans = _small_number_spans(text)
+    if not spans:
+        return text
+    escapes = b"\\" in text
+    pieces: list[bytes] = []
+    written = counted = quotes = 0
+    for start, end in spans:
+        quotes += _unescaped_quotes(text, counted, start, escapes)
+        counted = start
+        if quotes % 2 == 0:
+            pieces += (text[written:start], repr(float(text[start:end])).encode())
+            written = end
+    if not pieces:
+        return text
+    pieces.append(text[written:])
+    return b"".join(pieces)
 
 
 def _shallow_plain(value: Any) -> Any:
@@ -152,15 +210,13 @@ def _shallow_plain(value: Any) -> Any:
     return plain(value)
 
 
-def _orjson_text(value: Any) -> str | None:
-    """``canonical(value)`` by orjson, or None where orjson refuses ``value``."""
+def _orjson_utf8(value: Any) -> bytes | None:
+    """``canonical(value)`` in UTF-8 by orjson, or None where orjson refuses ``value``."""
     try:
         text = orjson.dumps(value, default=_shallow_plain, option=_ORJSON_OPTIONS)
     except orjson.JSONEncodeError:
         return None
-    if _json_might_differ(text):
-        text = _small_numbers_as_python(text)
-    return text.decode("utf-8")
+    return _small_numbers_as_python(text)
 
 
 def sha256_text(text: str) -> str:
@@ -171,9 +227,13 @@ def content_hash(inputs: Any, result: Any) -> str:
     return sha256_text(canonical({"inputs": inputs, "result": result}))
 
 
-def _hash_of_texts(inputs_text: str, result_text: str) -> str:
-    # canonical({"inputs": i, "result": r}) without serialising i and r again
-    return sha256_text('{"inputs":' + inputs_text + ',"result":' + result_text + "}")
+def _hash_of_utf8(inputs: bytes, result: bytes) -> str:
+    # the hash of canonical({"inputs": i, "result": r}) from the UTF-8 of i's and r's
+    # canonical texts: neither written nor encoded again
+    digest = hashlib.sha256(b'{"inputs":')
+    for part in (inputs, b',"result":', result, b"}"):
+        digest.update(part)
+    return digest.hexdigest()
 
 
 def request_hash(route: str, body: Any) -> str:
@@ -372,7 +432,7 @@ class CheckLog:
         so (``Idempotent-Replayed``) as a replay found before the check does."""
         now = utc_iso(self._clock())
         batch_id = uuid.uuid4().hex if batch else None
-        texts = [c.texts() for c in checks]
+        encoded = [(_canonical_utf8(c.inputs), _canonical_utf8(c.result)) for c in checks]
         records = [
             CheckRecord(
                 id=uuid.uuid4().hex,
@@ -382,15 +442,15 @@ class CheckLog:
                 caller_role=caller_role,
                 plan_id=c.plan_id,
                 plan_version=c.plan_version,
-                inputs_json=inputs_text,
-                result_json=result_text,
-                content_hash=_hash_of_texts(inputs_text, result_text),
+                inputs_json=inputs[0],
+                result_json=result[0],
+                content_hash=_hash_of_utf8(inputs[1], result[1]),
                 corrects=c.corrects,
                 correction_reason=c.correction_reason,
                 batch_id=batch_id,
                 batch_index=i if batch else None,
             )
-            for i, (c, (inputs_text, result_text)) in enumerate(zip(checks, texts, strict=True))
+            for i, (c, (inputs, result)) in enumerate(zip(checks, encoded, strict=True))
         ]
         try:
             with self.db.transaction() as tx:
