@@ -11,6 +11,7 @@ link back as text and QR code. The drawing is :mod:`kkpr.precheck_pdf`.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -38,7 +39,7 @@ def words(key: str, **values: Any) -> Words:
     return Words(id_.format(**as_id), en.format(**as_en))
 
 
-def _pair(obj: dict[str, Any], stem: str = "") -> Words:
+def _pair(obj: Mapping[str, object], stem: str = "") -> Words:
     return Words(str(obj.get(f"{stem}id", "")), str(obj.get(f"{stem}en", "")))
 
 
@@ -151,7 +152,7 @@ def sheet(state: AppState, record: dict[str, Any], link: str, rdtr_in_oss: bool)
         for f in zones_near(state.store, site, crs, record.get("plan_id"))
     ]
     act = r.get("activity") or {}
-    summary: dict[str, Any] = next(
+    summary: Mapping[str, object] = next(
         (x for x in r.get("reasons") or [] if x.get("code") == "outcome"), {}
     )
     s = r.get("site") or {}

@@ -413,6 +413,17 @@ class Effect(StrEnum):
     INFO = "info"
 
 
+class ReasonJson(TypedDict):
+    """One reason of the outcome as JSON (``Reason.to_dict``): its effect is an ``Effect``
+    value."""
+
+    code: str
+    id: str
+    en: str
+    effect: str
+    source: dict[str, Any]
+
+
 class Reason:
     """One reason of an outcome: its code, effect, cited source and its sentences.
 
@@ -454,7 +465,7 @@ class Reason:
     def en(self) -> str:
         return self.texts[1]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ReasonJson:
         return {"code": self.code, "id": self.id, "en": self.en,
                 "effect": str(self.effect), "source": self.source}  # fmt: skip
 
@@ -509,6 +520,26 @@ class PartResult:
     conditions: list[str]
 
 
+class PartJson(TypedDict):
+    """A zone part the site overlaps as JSON (``PartResult``)."""
+
+    fid: str
+    kodszn: str
+    namszn: str | None
+    kodzon: str | None
+    namzon: str | None
+    kodblk: str | None
+    kodsbl: str | None
+    wadmkc: str | None
+    wadmkd: str | None
+    area_m2: float
+    share: float
+    deciding: bool
+    itbx: str | None
+    cell: str | None
+    conditions: list[str]
+
+
 @dataclass
 class ConditionResult:
     kode: str
@@ -516,6 +547,16 @@ class ConditionResult:
     kind: str
     kodszn: list[str]
     checks: list[dict[str, Any]] = field(default_factory=list)
+
+
+class ConditionJson(TypedDict):
+    """A plan condition the check attaches as JSON (``ConditionResult``)."""
+
+    kode: str
+    teks: str
+    kind: str
+    kodszn: list[str]
+    checks: list[dict[str, Any]]
 
 
 class _Basis:
@@ -580,6 +621,22 @@ class IntensityFinding:
         return self
 
 
+class IntensityJson(TypedDict):
+    """An intensity limit and the proposal's figure against it as JSON
+    (``IntensityFinding``; its basis sentences as the ``str`` they read as)."""
+
+    rule: str
+    limit: float
+    proposed: float | None
+    ok: bool | None
+    unit: str
+    source: str
+    how: str
+    parts: list[dict[str, Any]]
+    basis_id: str
+    basis_en: str
+
+
 @dataclass
 class OverlayFinding:
     jenis: str
@@ -593,8 +650,38 @@ class OverlayFinding:
     fid: str
 
 
+class OverlayJson(TypedDict):
+    """A special provision the site touches as JSON (``OverlayFinding``)."""
+
+    jenis: str
+    efek: str | None
+    keterangan: str | None
+    tb: float | None
+    area_m2: float
+    share: float
+    deciding: bool
+    source: str
+    fid: str
+
+
 @dataclass
 class RasterFinding:
+    id: str
+    kind: str
+    label_id: str
+    label_en: str
+    max: float | None
+    mean: float | None
+    share_above: float | None
+    threshold: float | None
+    max_share: float
+    efek: str | None
+    exceeded: bool
+
+
+class RasterJson(TypedDict):
+    """A raster layer's reading under the site as JSON (``RasterFinding``)."""
+
     id: str
     kind: str
     label_id: str
@@ -633,6 +720,25 @@ class SetbackFinding:
     distance_m: float | None = None
     ok: bool | None = None
     short_m: float | None = None
+
+
+class SetbackJson(TypedDict):
+    """A setback the site must keep as JSON (``SetbackFinding``)."""
+
+    kind: str
+    nama: str | None
+    fungsi: str | None
+    kelas: str | None
+    status: str | None
+    road_fids: list[str]
+    road_distance_m: float | None
+    gsb: float | None
+    jbb: float | None
+    source: str
+    measured_from: str
+    distance_m: float | None
+    ok: bool | None
+    short_m: float | None
 
 
 # The plain parts of a CheckResult: TypedDicts (typing_extensions', which pydantic reads
@@ -741,15 +847,15 @@ class CheckResultDict(TypedDict):
     site: SiteInfo
     activity: ActivityInfo
     proposal: ProposalFigures
-    parts: list[dict[str, Any]]
-    conditions: list[dict[str, Any]]
-    intensity: list[dict[str, Any]]
-    overlays: list[dict[str, Any]]
-    rasters: list[dict[str, Any]]
+    parts: list[PartJson]
+    conditions: list[ConditionJson]
+    intensity: list[IntensityJson]
+    overlays: list[OverlayJson]
+    rasters: list[RasterJson]
     rtrw: list[RtrwPart]
-    reasons: list[dict[str, Any]]
+    reasons: list[ReasonJson]
     conforming: Conforming
-    setbacks: list[dict[str, Any]]
+    setbacks: list[SetbackJson]
 
 
 @dataclass
@@ -777,7 +883,9 @@ class CheckResult:
     def to_dict(self) -> CheckResultDict:
         """The result as JSON-ready dicts (what the CLI prints and the API returns)."""
 
-        def flat(items: list[Any]) -> list[dict[str, Any]]:
+        # each item as its dataclass's fields: the item's JSON type (PartJson ...) names
+        # the same fields (tests/pipeline/test_findings.py)
+        def flat(items: list[Any]) -> list[Any]:
             return [{f: _copy(getattr(x, f)) for f in field_names(type(x))} for x in items]
 
         return {

@@ -5,163 +5,28 @@ submitted, a decision's approved polygon) and later as the JSON stored with the
 application (``applications.check_result``). The submission, the decision, the
 technical data (``kkpr.pipeline.technical``), the carried conditions
 (``kkpr.pipeline.state``), the record (``kkpr.pipeline.documents``) and the check log
-(``kkpr.pipeline.logged``) all read it: these TypedDicts are that shape, so that
-``mypy --strict`` checks every key they read. At run time they are the plain dicts
+(``kkpr.pipeline.logged``) all read it as ``CheckJson``, the engine's own
+``kkpr.model.CheckResultDict``: its TypedDicts (``PartJson`` beside ``PartResult`` ...)
+let ``mypy --strict`` check every key they read. At run time they are the plain dicts
 the check gives (the JSON the API answers and the database keeps is unchanged).
-
-Each item type names the fields of the result dataclass it is the JSON of
-(``kkpr.model.PartResult`` ...); ``tests/pipeline/test_findings.py`` fails when the two
-part. ``plan``, ``site``, ``activity``, ``proposal``, ``rtrw`` and ``conforming`` are
-typed by the result itself (``kkpr.model``: ``PlanInfo``, ``SiteInfo``, ...).
 """
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TypeAlias, cast
 
 from typing_extensions import TypedDict
 
-from kkpr.model import (
-    ActivityInfo,
-    CheckResult,
-    Conforming,
-    Effect,
-    PlanInfo,
-    ProposalFigures,
-    RtrwPart,
-    SiteInfo,
-)
+from kkpr.model import CheckResult, CheckResultDict, Effect
 from kkpr.pipeline.db import loads
 
-
-class PartJson(TypedDict):
-    """A zone part the site overlaps (``PartResult``)."""
-
-    fid: str
-    kodszn: str
-    namszn: str | None
-    kodzon: str | None
-    namzon: str | None
-    kodblk: str | None
-    kodsbl: str | None
-    wadmkc: str | None
-    wadmkd: str | None
-    area_m2: float
-    share: float
-    deciding: bool
-    itbx: str | None
-    cell: str | None
-    conditions: list[str]
-
-
-class ConditionJson(TypedDict):
-    """A plan condition the check attaches (``ConditionResult``)."""
-
-    kode: str
-    teks: str
-    kind: str
-    kodszn: list[str]
-    checks: list[dict[str, Any]]
-
-
-class IntensityJson(TypedDict):
-    """An intensity limit and the proposal's figure against it (``IntensityFinding``)."""
-
-    rule: str
-    limit: float
-    proposed: float | None
-    ok: bool | None
-    unit: str
-    source: str
-    how: str
-    parts: list[dict[str, Any]]
-    basis_id: str
-    basis_en: str
-
-
-class OverlayJson(TypedDict):
-    """A special provision the site touches (``OverlayFinding``)."""
-
-    jenis: str
-    efek: str | None
-    keterangan: str | None
-    tb: float | None
-    area_m2: float
-    share: float
-    deciding: bool
-    source: str
-    fid: str
-
-
-class RasterJson(TypedDict):
-    """A raster layer's reading under the site (``RasterFinding``)."""
-
-    id: str
-    kind: str
-    label_id: str
-    label_en: str
-    max: float | None
-    mean: float | None
-    share_above: float | None
-    threshold: float | None
-    max_share: float
-    efek: str | None
-    exceeded: bool
-
-
-class SetbackJson(TypedDict):
-    """A setback the site must keep (``SetbackFinding``)."""
-
-    kind: str
-    nama: str | None
-    fungsi: str | None
-    kelas: str | None
-    status: str | None
-    road_fids: list[str]
-    road_distance_m: float | None
-    gsb: float | None
-    jbb: float | None
-    source: str
-    measured_from: str
-    distance_m: float | None
-    ok: bool | None
-    short_m: float | None
-
-
-class ReasonJson(TypedDict):
-    """One reason of the outcome (``Reason.to_dict``): its effect is an ``Effect`` value."""
-
-    code: str
-    id: str
-    en: str
-    effect: str
-    source: dict[str, Any]
-
-
-class CheckJson(TypedDict):
-    """A check's answer as JSON (``CheckResult.to_dict``)."""
-
-    outcome: str
-    form: str
-    plan: PlanInfo
-    site: SiteInfo
-    activity: ActivityInfo
-    proposal: ProposalFigures
-    parts: list[PartJson]
-    conditions: list[ConditionJson]
-    intensity: list[IntensityJson]
-    overlays: list[OverlayJson]
-    rasters: list[RasterJson]
-    rtrw: list[RtrwPart]
-    reasons: list[ReasonJson]
-    conforming: Conforming
-    setbacks: list[SetbackJson]
+# the check's answer as JSON, as the engine gives it
+CheckJson: TypeAlias = CheckResultDict
 
 
 def check_json(result: CheckResult) -> CheckJson:
     """``result`` as the pipeline passes, stores and logs it."""
-    # CheckResult.to_dict builds exactly these keys (tests/pipeline/test_findings.py)
-    return cast(CheckJson, result.to_dict())
+    return result.to_dict()
 
 
 def stored_check(text: str) -> CheckJson:

@@ -17,8 +17,8 @@ from shapely.geometry.base import BaseGeometry
 from typing_extensions import TypedDict
 
 from kkpr.errors import InvalidInput
-from kkpr.model import PlanRules
-from kkpr.pipeline.findings import CarriedCondition, CheckJson, PartJson
+from kkpr.model import PartJson, PlanRules
+from kkpr.pipeline.findings import CarriedCondition, CheckJson
 from kkpr.site import WGS84, to_crs
 
 NOT_SET = "tidak diatur"

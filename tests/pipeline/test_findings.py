@@ -8,26 +8,28 @@ from typing import Any, get_type_hints
 
 from kkpr import check
 from kkpr.model import (
+    CheckResultDict,
+    ConditionJson,
     ConditionResult,
     Effect,
     IntensityFinding,
+    IntensityJson,
     OverlayFinding,
+    OverlayJson,
+    PartJson,
     PartResult,
     Proposal,
     RasterFinding,
+    RasterJson,
     Reason,
+    ReasonJson,
     SetbackFinding,
+    SetbackJson,
+    _Basis,
     field_names,
 )
 from kkpr.pipeline.findings import (
     CheckJson,
-    ConditionJson,
-    IntensityJson,
-    OverlayJson,
-    PartJson,
-    RasterJson,
-    ReasonJson,
-    SetbackJson,
     check_json,
     conditions_of,
     reasons_of,
@@ -55,7 +57,23 @@ def keys(typed: type) -> set[str]:
 def test_each_item_type_names_the_fields_of_its_result() -> None:
     for name, (typed, result) in ITEMS.items():
         assert keys(typed) == set(field_names(result)), name
+        # in the dataclass's order, each of the type the dataclass holds (a finding's
+        # basis sentence reads as the str it is)
+        held = get_type_hints(result)
+        assert get_type_hints(typed) == {
+            f: str if held[f] is _Basis else held[f] for f in field_names(result)
+        }, name
+        assert list(get_type_hints(typed)) == list(field_names(result)), name
     assert keys(ReasonJson) == set(Reason("x").to_dict())
+
+
+def test_the_pipeline_reads_the_engines_result_type() -> None:
+    # one description of a check's JSON: the pipeline's is the engine's, item by item
+    assert CheckJson is CheckResultDict
+    hints = get_type_hints(CheckResultDict)
+    for name, (typed, _result) in ITEMS.items():
+        assert hints[name] == list[typed], name
+    assert hints["reasons"] == list[ReasonJson]
 
 
 def test_a_real_check_has_exactly_the_typed_keys(tmp_path: Path, mini_plan: Any) -> None:
