@@ -26,7 +26,7 @@ def log_check(
     """Append the pipeline's check ``found`` (``CheckResult.to_dict()``) to ``log``."""
     new = NewCheck(
         inputs=inputs,
-        result=dict(found),
+        result=found.copy(),
         plan_id=found["plan"]["id"],
         plan_version=found["plan"]["version"],
         kind=kind,

@@ -36,7 +36,7 @@ from kkpr.db.database import Database, Row, Tx
 from kkpr.db.migrate import RECORDS, migrate
 from kkpr.db.sql import sql
 from kkpr.errors import Conflict, NotFound
-from kkpr.model import Reason, field_names
+from kkpr.model import CheckResult, CheckResultDict, Reason, field_names
 from kkpr.settings import Settings
 
 Clock = Callable[[], datetime]
@@ -254,7 +254,7 @@ class NewCheck:
     plain dict: both are stored as the same text)."""
 
     inputs: dict[str, Any]
-    result: Any
+    result: CheckResult | CheckResultDict
     plan_id: str
     plan_version: str
     kind: str = "check"  # check | precheck | correction
