@@ -23,10 +23,11 @@ from api.deps import AppState
 from api.i18n import MESSAGES
 from api.schemas import CheckIn
 from kkpr.kugi import overlay_kinds
-from kkpr.model import CheckResultDict
+from kkpr.model import CheckResultDict, Effect
 from kkpr.permalink import FIGURES, read_link
 from kkpr.pipeline.document_render import zones_near
 from kkpr.precheck_pdf import Sheet, Words, precheck_pdf
+from kkpr.rules.effects import efek_effect
 from kkpr.site import WGS84, site_from_geojson, to_crs, to_plan_crs
 from kkpr.text import num_id
 
@@ -115,7 +116,7 @@ def _condition_steps(r: CheckResultDict) -> list[Words]:
         out.append(words(key, kode=c["kode"], teks=teks))
     kinds = overlay_kinds()
     for o in r.get("overlays") or []:
-        if o.get("efek") == "B" and o.get("deciding"):
+        if efek_effect(o.get("efek")) is Effect.CONDITION and o.get("deciding"):
             kind = kinds.get(o["jenis"])
             named = Words(
                 f"{o['jenis']} ({kind.nama_id})" if kind else o["jenis"],
@@ -126,7 +127,7 @@ def _condition_steps(r: CheckResultDict) -> list[Words]:
                 Words(step.id.replace("{jenis}", named.id), step.en.replace("{jenis}", named.en))
             )
     for x in r.get("rasters") or []:
-        if x.get("exceeded") and x.get("efek") == "B":
+        if x.get("exceeded") and efek_effect(x.get("efek")) is Effect.CONDITION:
             label = _pair(x, "label_")
             step = words("next.raster_b", label="{label}")
             out.append(
