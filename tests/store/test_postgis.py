@@ -184,6 +184,8 @@ def test_a_check_is_one_statement_on_the_database(
 
     class Cursor(psycopg2.extensions.cursor):  # type: ignore[misc]
         def execute(self, query: Any, params: Any = None) -> Any:
+            if isinstance(query, bytes):
+                query = query.decode()
             statements.append(query if isinstance(query, str) else query.as_string(self))
             return super().execute(query, params)
 
