@@ -13,10 +13,9 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
-
 from kkpr.pipeline.db import open_database, pipeline_url
 from kkpr.pipeline.delivery import Attempt, Worker
+from kkpr.settings import Settings
 
 log = logging.getLogger("kkpr.delivery")
 JOIN_S = 30.0
@@ -30,8 +29,9 @@ def _log(attempt: Attempt) -> None:
 
 
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    settings = app.state.kkpr.settings
+async def lifespan(settings: Settings) -> AsyncIterator[None]:
+    """The worker for the app's ``settings`` (``AppState.settings``), from startup to
+    shutdown; nothing when ``delivery_in_app`` is off."""
     if not settings.delivery_in_app:
         yield
         return

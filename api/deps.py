@@ -3,9 +3,10 @@
 One ``AppState`` per app: the settings, the zone store (memory with all versions, or
 PostGIS), the records database (check log and API keys: SQLite under ``data_dir``,
 or PostgreSQL when ``database_url`` is set), the pipeline's database (opened when first
-used), the public rate limiter, the secret that signs staff sessions, and the rendered
-location maps. Everything the app keeps is here: routers reach it through ``StateDep``
-(or ``state_of``), never through attributes of their own on ``app.state``.
+used), the public rate limiter, the secret that signs staff sessions, the plan desk
+(api.plan_desk) and the rendered location maps. Everything the app keeps is here:
+routers reach it through ``StateDep`` (or ``state_of``), never through attributes of
+their own on ``app.state``.
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.errors import Busy
 from api.limits import RateLimiter
+from api.plan_desk import Desk
 from kkpr.db.database import Database
 from kkpr.errors import KkprError, NotFound, StoreError
 from kkpr.pipeline.db import open_database, pipeline_url
 from kkpr.plan.package import read_plan
 from kkpr.records.checks import CheckLog, open_records, records_url
 from kkpr.records.keys import KeyStore
+from kkpr.records.plan_events import PlanEvents
 from kkpr.records.ratelimit import SharedBuckets
 from kkpr.records.secrets import service_secret
 from kkpr.records.sessions import Sessions
@@ -77,6 +80,7 @@ class AppState:
     secret: bytes
     limiter: RateLimiter
     sessions: Sessions
+    plan_desk: Desk  # the plan admin pages' events, placed reports and impact jobs
     # validation reports by (plan, version), kept when a version is loaded
     reports: dict[tuple[str, str], ValidationReport] = field(default_factory=dict)
     in_flight: int = 0  # HTTP requests the app is serving now (CountInFlight)
@@ -116,6 +120,7 @@ class AppState:
             store=store,
             store_kind=kind,
             check_log=CheckLog(records),
+            plan_desk=Desk(events=PlanEvents(records)),
             keys=KeyStore(
                 records,
                 cache_ttl_s=settings.api_key_cache_ttl_s,

@@ -20,7 +20,6 @@ from __future__ import annotations
 import shutil
 import threading
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path as FsPath
 from typing import Annotated, Any
@@ -36,6 +35,7 @@ from api import i18n
 from api.auth import SESSION_COOKIE, Admin, Caller, csrf_token, current_caller
 from api.deps import AppState, StateDep, state_of
 from api.pipeline_deps import pipeline_db
+from api.plan_desk import Desk, ImpactJob, ImpactJobJson, PlacedProblem, PlacedReport
 from api.routers.pages import render
 from api.routers.plans import (
     ValidationReport,
@@ -48,13 +48,12 @@ from api.routers.plans import (
     unpack_upload,
 )
 from kkpr.db.database import Database
-from kkpr.errors import Conflict, KkprError, NotFound, PlanError, Problem, ProblemJson
+from kkpr.errors import Conflict, KkprError, NotFound, PlanError, Problem
 from kkpr.plan.package import Plan, checksum, read_plan
 from kkpr.plan.validate import errors_of, validate_dir
-from kkpr.records.plan_events import PlanEventJson, PlanEvents
+from kkpr.records.plan_events import PlanEventJson
 from kkpr.revision.diff import diff_plans
 from kkpr.revision.impact import (
-    ImpactJson,
     SourceCount,
     impact,
     recorded_applications,
@@ -80,79 +79,8 @@ IMPACT_MAX_CHECKS = 20_000  # the newest recorded checks re-checked for the impa
 # ---------------------------------------------------------------- shared state
 
 
-class ImpactResult(ImpactJson):
-    """A finished impact job's result: the impact and how many checks it re-checked at
-    most (the newest ``IMPACT_MAX_CHECKS``)."""
-
-    limit: int
-
-
-class ImpactJobJson(TypedDict):
-    """An impact job as the page polls it."""
-
-    plan_id: str
-    version: str
-    against: str  # the active version it compares with
-    by: str
-    started_at: str
-    state: str  # running | done | failed
-    total: int
-    done: int
-    result: ImpactResult | None
-    error: dict[str, Any] | None  # a failed job's problem (KkprError.to_dict)
-
-
-@dataclass
-class ImpactJob:
-    plan_id: str
-    version: str
-    against: str
-    by: str
-    started_at: str
-    state: str = "running"  # running | done | failed
-    total: int = 0
-    done: int = 0
-    result: ImpactResult | None = None
-    error: dict[str, Any] | None = None
-
-    def to_dict(self) -> ImpactJobJson:
-        return {
-            "plan_id": self.plan_id,
-            "version": self.version,
-            "against": self.against,
-            "by": self.by,
-            "started_at": self.started_at,
-            "state": self.state,
-            "total": self.total,
-            "done": self.done,
-            "result": self.result,
-            "error": self.error,
-        }
-
-
-@dataclass
-class Desk:
-    """What this router keeps per app: the event record, reports placed on the map,
-    impact jobs, and the packages found by checksum."""
-
-    events: PlanEvents
-    placed: dict[tuple[str, str], PlacedReport] = field(default_factory=dict)
-    jobs: dict[tuple[str, str, str], ImpactJob] = field(default_factory=dict)
-    folders: dict[str, FsPath] = field(default_factory=dict)  # checksum -> package
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-_DESK_LOCK = threading.Lock()
-
-
 def desk_of(request: Request) -> Desk:
-    app_state = request.app.state
-    with _DESK_LOCK:
-        desk: Desk | None = getattr(app_state, "kkpr_plan_desk", None)
-        if desk is None:
-            desk = Desk(events=PlanEvents(state_of(request).check_log.db))
-            app_state.kkpr_plan_desk = desk
-    return desk
+    return state_of(request).plan_desk
 
 
 def now_iso() -> str:
@@ -187,23 +115,6 @@ def plans_page(request: Request, state: StateDep) -> HTMLResponse:
 
 
 # ---------------------------------------------------------------- placing problems
-
-
-class PlacedProblem(ProblemJson):
-    """A problem with ``geometry`` (GeoJSON, EPSG:4326) where it has a place."""
-
-    geometry: dict[str, Any] | None
-
-
-class PlacedReport(TypedDict):
-    """A version's validation report (``ValidationReport``), its problems placed."""
-
-    plan_id: str
-    version: str
-    valid: bool
-    errors: int
-    warnings: int
-    problems: list[PlacedProblem]
 
 
 def placed_problems(problems: list[Problem], plan: Plan | None) -> list[PlacedProblem]:
