@@ -63,6 +63,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from stores import PG_OPTIONS, plan_for  # noqa: E402
 
+from kkpr.db.pool import connect as db_connect  # noqa: E402
 from kkpr.plan.package import checksum  # noqa: E402
 from kkpr.records.checks import open_records, records_url  # noqa: E402
 from kkpr.records.keys import KeyStore  # noqa: E402
@@ -70,7 +71,7 @@ from kkpr.settings import Settings  # noqa: E402
 from kkpr.store import postgis_features as pf  # noqa: E402
 from kkpr.store import tiles  # noqa: E402
 from kkpr.store.load import load_package  # noqa: E402
-from kkpr.store.postgis_sql import connect  # noqa: E402
+from kkpr.store.postgis_sql import unavailable  # noqa: E402
 from tests.api.conftest import Server, free_port, start_server, stop_server  # noqa: E402
 
 console = Console()
@@ -97,10 +98,19 @@ SELECT ST_AsMVT(t.*, $6, {tiles.EXTENT}, 'geom', 'id') FROM t WHERE t.geom IS NO
 """
 
 
+def connect(url: str) -> Any:
+    """A connection of the benchmark's own (autocommit), made as the pool makes them."""
+    conn = db_connect(
+        url, connect_timeout_s=Settings().db_connect_timeout_s, unavailable=unavailable
+    )
+    conn.autocommit = True
+    return conn
+
+
 def loaded(url: str, folder: Path) -> bool:
     """Whether ``url`` already serves this package as its active version."""
     try:
-        conn = connect(url, autocommit=True)
+        conn = connect(url)
     except Exception:
         return False
     try:
@@ -117,7 +127,7 @@ def loaded(url: str, folder: Path) -> bool:
 
 
 def sample_lonlats(url: str, n: int, seed: int) -> list[tuple[float, float]]:
-    conn = connect(url, autocommit=True)
+    conn = connect(url)
     try:
         with conn.cursor() as cur:
             cur.execute("SELECT setseed(%s)", (seed / 1000.0,))
@@ -169,7 +179,7 @@ def distinct_tiles(points: list[tuple[float, float]], z: int) -> list[tuple[int,
 
 def bench_sql(url: str, z: int, cells: list[tuple[int, int]]) -> dict[str, float]:
     """Each tile by the statement before and the one after, in turn, on one connection."""
-    conn = connect(url, autocommit=True)
+    conn = connect(url)
     before_ms, after_ms, before_kb, after_kb = [], [], [], []
     try:
         with conn.cursor() as cur:

@@ -27,16 +27,29 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from kkpr.db.pool import connect as db_connect
 from kkpr.plan.package import checksum
+from kkpr.settings import Settings
 from kkpr.store.migrate import migrate
 from kkpr.store.postgis import PostgisStore
-from kkpr.store.postgis_sql import connect
+from kkpr.store.postgis_sql import unavailable
 
 PG_BIN = Path(os.environ.get("KKPR_PG_BIN", "/usr/lib/postgresql/15/bin"))
 TEST_URL_ENV = "KKPR_TEST_DATABASE_URL"
+
+
+def connect(url: str, *, autocommit: bool = False) -> Any:
+    """A connection of a test's own, made as the pool makes them (kkpr.db.pool.connect);
+    the caller closes it."""
+    conn = db_connect(
+        url, connect_timeout_s=Settings().db_connect_timeout_s, unavailable=unavailable
+    )
+    conn.autocommit = autocommit
+    return conn
 
 
 def _free_port() -> int:

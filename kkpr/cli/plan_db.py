@@ -46,11 +46,14 @@ def activate_command(
     by: str | None = BY_OPTION,
 ) -> None:
     """Aktifkan sebuah versi / make a version the active one."""
-    from kkpr.store.activation import activate
+    from kkpr.store.postgis import PostgisStore
 
-    url = require_db(db)
-    with cli_errors():
-        activate(url, plan_id, version, by=_by(by))
+    store = PostgisStore(require_db(db))
+    try:
+        with cli_errors():
+            store.activate(plan_id, version, by=_by(by))
+    finally:  # closed on an error too (cli_errors exits)
+        store.close()
     console.print(f"[green]✓[/] {plan_id} {version} aktif / active")
 
 
@@ -60,11 +63,14 @@ def rollback_command(
     by: str | None = BY_OPTION,
 ) -> None:
     """Kembali ke versi sebelumnya / re-activate the previously active version."""
-    from kkpr.store.activation import rollback
+    from kkpr.store.postgis import PostgisStore
 
-    url = require_db(db)
-    with cli_errors():
-        version = rollback(url, plan_id, by=_by(by))
+    store = PostgisStore(require_db(db))
+    try:
+        with cli_errors():
+            version = store.rollback(plan_id, by=_by(by))
+    finally:  # closed on an error too (cli_errors exits)
+        store.close()
     console.print(f"[green]✓[/] {plan_id} kembali ke / rolled back to [bold]{version}[/]")
 
 

@@ -1,8 +1,9 @@
 """Plan versions in PostGIS: activate, roll back, list.
 
 Activation swaps which version of a plan is active (a partial unique index allows one)
-and logs who did it, in one short transaction; the service sees the change at its next
-check. Rollback reads that log.
+and logs who did it, in one short transaction on a cursor the caller gives (the
+store's pooled connection: ``PostgisStore.activate``); the service sees the change at
+its next check. Rollback reads that log.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from kkpr.errors import Conflict, NotFound
-from kkpr.store.postgis_sql import connect, not_migrated, unavailable
 
 # ---------------------------------------------------------------- activation
 
@@ -69,67 +69,47 @@ def ready_vid(cur: Any, plan_id: str, version: str) -> int:
     return int(row[0])
 
 
-def activate(url: str, plan_id: str, version: str, *, by: str) -> None:
-    """Make ``version`` the active version of ``plan_id`` (logged for rollback)."""
-    _in_transaction(
-        url,
-        lambda cur: activate_vid(cur, plan_id, ready_vid(cur, plan_id, version), "activate", by),
-    )
+def activate(cur: Any, plan_id: str, version: str, *, by: str) -> None:
+    """Make ``version`` the active version of ``plan_id`` (logged for rollback), in the
+    transaction of ``cur``."""
+    activate_vid(cur, plan_id, ready_vid(cur, plan_id, version), "activate", by)
 
 
-def rollback(url: str, plan_id: str, *, by: str) -> str:
-    """Re-activate the version that was active before the current one; return it.
+def rollback(cur: Any, plan_id: str, *, by: str) -> str:
+    """Re-activate the version that was active before the current one, in the
+    transaction of ``cur``; return it.
 
     The activation log is read as a stack: each load or activation pushes a version,
     each rollback pops one, so repeated rollbacks walk further back in time.
     """
-
-    def run(cur: Any) -> str:
-        cur.execute("SELECT id FROM kkpr.plans WHERE id = %s FOR UPDATE", (plan_id,))
-        if cur.fetchone() is None:
-            raise NotFound(
-                f"Rencana {plan_id!r} tidak ada", f"Plan {plan_id!r} does not exist", where=plan_id
-            )
-        cur.execute(
-            "SELECT to_vid, action FROM kkpr.activations WHERE plan_id = %s ORDER BY id", (plan_id,)
+    cur.execute("SELECT id FROM kkpr.plans WHERE id = %s FOR UPDATE", (plan_id,))
+    if cur.fetchone() is None:
+        raise NotFound(
+            f"Rencana {plan_id!r} tidak ada", f"Plan {plan_id!r} does not exist", where=plan_id
         )
-        stack: list[int] = []
-        for to_vid, action in cur.fetchall():
-            if action == "rollback" and stack:
-                stack.pop()
-                if not stack or stack[-1] != to_vid:
-                    stack.append(to_vid)
-            else:
+    cur.execute(
+        "SELECT to_vid, action FROM kkpr.activations WHERE plan_id = %s ORDER BY id", (plan_id,)
+    )
+    stack: list[int] = []
+    for to_vid, action in cur.fetchall():
+        if action == "rollback" and stack:
+            stack.pop()
+            if not stack or stack[-1] != to_vid:
                 stack.append(to_vid)
-        if len(stack) < 2:
-            raise Conflict(
-                f"Tidak ada versi sebelumnya untuk rencana {plan_id!r}",
-                f"Plan {plan_id!r} has no earlier version to roll back to",
-                where=plan_id,
-                hint_id="Lihat versi: kkpr plan list; aktifkan versi tertentu: kkpr plan activate",
-                hint_en="See versions: kkpr plan list; activate one: kkpr plan activate",
-            )
-        target = stack[-2]
-        activate_vid(cur, plan_id, target, "rollback", by)
-        cur.execute("SELECT version FROM kkpr.plan_versions WHERE vid = %s", (target,))
-        return str(cur.fetchone()[0])
-
-    return str(_in_transaction(url, run))
-
-
-def _in_transaction(url: str, fn: Any) -> Any:
-    import psycopg2
-
-    conn = connect(url)
-    try:
-        with conn, conn.cursor() as cur:
-            return fn(cur)
-    except (psycopg2.errors.UndefinedTable, psycopg2.errors.InvalidSchemaName) as exc:
-        raise not_migrated(url) from exc
-    except psycopg2.Error as exc:
-        raise unavailable(url, exc) from exc
-    finally:
-        conn.close()
+        else:
+            stack.append(to_vid)
+    if len(stack) < 2:
+        raise Conflict(
+            f"Tidak ada versi sebelumnya untuk rencana {plan_id!r}",
+            f"Plan {plan_id!r} has no earlier version to roll back to",
+            where=plan_id,
+            hint_id="Lihat versi: kkpr plan list; aktifkan versi tertentu: kkpr plan activate",
+            hint_en="See versions: kkpr plan list; activate one: kkpr plan activate",
+        )
+    target = stack[-2]
+    activate_vid(cur, plan_id, target, "rollback", by)
+    cur.execute("SELECT version FROM kkpr.plan_versions WHERE vid = %s", (target,))
+    return str(cur.fetchone()[0])
 
 
 # ---------------------------------------------------------------- listing

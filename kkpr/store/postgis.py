@@ -169,6 +169,26 @@ class PostgisStore:
                 raise unavailable(self.url, exc) from exc
         raise AssertionError("unreachable")
 
+    def _transaction(self, fn: Callable[[Any], T]) -> T:
+        """``fn(cursor)`` in one transaction on a pooled connection, committed when it
+        returns, rolled back when it raises. Not retried: a write whose connection broke
+        at its commit may have been done (a rollback done twice walks back twice)."""
+        import psycopg2
+
+        try:
+            with self._pool.connection() as conn:
+                conn.autocommit = False
+                try:
+                    with conn, conn.cursor() as cur:
+                        return fn(cur)
+                finally:
+                    if not conn.closed:  # back to the pool as it came (autocommit)
+                        conn.autocommit = True
+        except (psycopg2.errors.UndefinedTable, psycopg2.errors.InvalidSchemaName) as exc:
+            raise not_migrated(self.url) from exc
+        except psycopg2.Error as exc:
+            raise unavailable(self.url, exc) from exc
+
     def _fetch(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
     ) -> list[tuple[Any, ...]]:
@@ -730,13 +750,13 @@ class PostgisStore:
     def activate(self, plan_id: str, version: str, *, by: str) -> None:
         from kkpr.store import activation
 
-        activation.activate(self.url, plan_id, version, by=by)
+        self._transaction(partial(activation.activate, plan_id=plan_id, version=version, by=by))
         self._stale = True
 
     def rollback(self, plan_id: str, *, by: str) -> str:
         from kkpr.store import activation
 
-        version = activation.rollback(self.url, plan_id, by=by)
+        version = self._transaction(partial(activation.rollback, plan_id=plan_id, by=by))
         self._stale = True
         return version
 

@@ -1,4 +1,4 @@
-"""The SQL side of the PostGIS store: connections, the locate statement, and a
+"""The SQL side of the PostGIS store: its errors, the locate statement, and a
 version's rules and features read back from their tables.
 
 psycopg2 is imported inside the functions that need it: importing this module does
@@ -134,18 +134,6 @@ def unavailable(url: str, exc: BaseException | str) -> StoreError:
         hint_id=f"Periksa KKPR_DATABASE_URL dan server basis data ({exc})".strip(),
         hint_en=f"Check KKPR_DATABASE_URL and the database server ({exc})".strip(),
     )
-
-
-def connect(url: str, *, autocommit: bool = False) -> Any:
-    """A new psycopg2 connection; StoreError when the server cannot be reached."""
-    import psycopg2  # the PostgreSQL adapter is needed only by this store
-
-    try:
-        conn = psycopg2.connect(url, application_name="kkpr")
-    except psycopg2.Error as exc:
-        raise unavailable(url, exc) from exc
-    conn.autocommit = autocommit
-    return conn
 
 
 def db_errors() -> tuple[type[BaseException], ...]:

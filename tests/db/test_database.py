@@ -11,7 +11,7 @@ import pytest
 from kkpr.db.database import Database
 from kkpr.db.sql import sql
 from kkpr.errors import StoreError
-from kkpr.store.postgis_sql import connect
+from tests.fixtures_postgis import connect
 
 
 def terminate_others(url: str) -> int:

@@ -26,7 +26,7 @@ from kkpr.errors import KkprError, NotFound, PlanError, StoreError
 from kkpr.model import Outcome, Proposal
 from kkpr.site import site_from_geojson
 from kkpr.store.postgis import PostgisStore
-from kkpr.store.postgis_sql import connect
+from tests.fixtures_postgis import connect
 from tests.mini_plan import CRS, site, write_mini_plan
 
 SITE_IN_Z4 = site(60, 110, 90, 190)  # R-2, KDB 40 by a per-polygon override

@@ -19,7 +19,7 @@ from kkpr.db.sql import sql
 from kkpr.errors import StoreError
 from kkpr.store.migrate import applied_versions, migrate, migrations
 from kkpr.store.postgis import PostgisStore
-from kkpr.store.postgis_sql import connect
+from tests.fixtures_postgis import connect
 
 
 def kkpr_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

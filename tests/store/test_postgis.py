@@ -13,13 +13,14 @@ import pytest
 from shapely.geometry import Point, box
 
 from kkpr.check import check
+from kkpr.db.pool import redact
 from kkpr.errors import NotFound, StoreError
 from kkpr.model import Proposal, Site
 from kkpr.plan.package import read_plan
 from kkpr.store.base import FeatureSource, PlanAdmin, Store
 from kkpr.store.memory import MemoryStore
 from kkpr.store.postgis import PostgisStore
-from kkpr.store.postgis_sql import connect, redact
+from tests.fixtures_postgis import connect
 from tests.mini_plan import CRS, X0, Y0, site, write_mini_plan
 
 
@@ -151,6 +152,32 @@ def test_another_process_activating_a_version_is_seen_at_the_next_check(
     assert serving.locate(rect(10, 10, 90, 90)).plan_version == "v2"
     located = serving.locate_many([rect(10, 10, 90, 90), rect(110, 10, 190, 90)])
     assert [loc.plan_version for loc in located] == ["v1", "v1"]
+
+
+def test_activation_and_rollback_open_no_connection_of_their_own(
+    pg_new_database: Callable[..., str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg2
+
+    url = pg_new_database()
+    store = PostgisStore(url, data_dir=tmp_path / "var", pool_size=1)
+    store.load(write_mini_plan(tmp_path / "v1"), loaded_by="t")
+    store.load(write_mini_plan(tmp_path / "v2"), loaded_by="t")
+    assert store.locate(rect(10, 10, 90, 90)).plan_version == "v2"  # the pool's connection
+    opened: list[str] = []
+    real_connect = psycopg2.connect
+    monkeypatch.setattr(
+        psycopg2, "connect", lambda *a, **k: opened.append("x") or real_connect(*a, **k)
+    )
+    store.activate("mini", "v1", by="staff")
+    assert store.locate(rect(10, 10, 90, 90)).plan_version == "v1"
+    with pytest.raises(NotFound):  # rolled back, and the connection still serves
+        store.activate("mini", "v9", by="staff")
+    assert store.rollback("mini", by="staff") == "v2"
+    assert store.locate(rect(10, 10, 90, 90)).plan_version == "v2"
+    assert [v["active"] for v in store.versions("mini")] == [True, False]
+    assert opened == []  # every statement ran on the pool's one connection
+    store.close()
 
 
 def test_the_rules_and_the_zones_of_one_check_come_from_one_version(

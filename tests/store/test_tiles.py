@@ -16,7 +16,7 @@ from kkpr.site import transformer
 from kkpr.store import tiles
 from kkpr.store.memory import MemoryStore
 from kkpr.store.postgis import PostgisStore
-from kkpr.store.postgis_sql import connect
+from tests.fixtures_postgis import connect
 from tests.mini_plan import CRS, X0, Y0, write_mini_plan
 
 
