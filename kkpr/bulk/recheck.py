@@ -24,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -39,6 +39,9 @@ from kkpr.model import CheckResult, Effect, Proposal, Site
 from kkpr.plan.package import checksum, read_plan
 from kkpr.store.base import Store
 from kkpr.store.memory import MemoryStore
+
+if TYPE_CHECKING:
+    from kkpr.store.postgis import PostgisStore
 
 RESULT_COLUMNS = [
     "site_id",
@@ -86,6 +89,7 @@ class PlanRef:
 
 
 _STORES: dict[tuple[str | None, ...], Store] = {}
+_DATABASE_STORES: list[PostgisStore] = []  # those of _STORES that hold connections
 
 
 def store_for(ref: PlanRef) -> Store:
@@ -97,6 +101,7 @@ def store_for(ref: PlanRef) -> Store:
         from kkpr.store.postgis import PostgisStore  # psycopg2 only when asked for
 
         store = PostgisStore(ref.url)
+        _DATABASE_STORES.append(store)
     else:
         assert ref.path is not None
         plan = read_plan(ref.path)
@@ -115,6 +120,16 @@ def store_for(ref: PlanRef) -> Store:
         gc.freeze()
     _STORES[ref.key] = store
     return store
+
+
+def close_stores() -> None:
+    """Close the PostGIS stores this process keeps (their pools' connections) and forget
+    them: the next use opens them again. Memory stores hold no connection and stay."""
+    while _DATABASE_STORES:
+        store = _DATABASE_STORES.pop()
+        for key in [k for k, s in _STORES.items() if s is store]:
+            del _STORES[key]
+        store.close()
 
 
 def warm(*refs: PlanRef | None) -> None:

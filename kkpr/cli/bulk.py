@@ -8,7 +8,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from kkpr.bulk.recheck import EXPLAIN, PlanRef, Recheck, recheck
+from kkpr.bulk.recheck import EXPLAIN, PlanRef, Recheck, close_stores, recheck
 from kkpr.bulk.sites import read_sites
 from kkpr.cli.output import cli_errors, console, err_console
 from kkpr.errors import InvalidInput
@@ -42,39 +42,42 @@ def recheck_command(
     ),
 ) -> None:
     """Periksa ulang banyak tapak / re-check many sites against a plan."""
-    with cli_errors():
-        if explain not in EXPLAIN:
-            raise InvalidInput(
-                f"--explain harus salah satu dari {', '.join(EXPLAIN)}",
-                f"--explain must be one of {', '.join(EXPLAIN)}",
-                where="--explain",
-            )
-        frame = read_sites(sites, crs=crs, id_column=id_column)
-        new = PlanRef.of(plan, db)
-        old = PlanRef.of(against) if against is not None else None
-        target = out or sites.with_name(f"{sites.stem}_hasil.gpkg")
-        if scheduler is not None:
-            err_console.print(f"Dask: {scheduler} · {len(frame):,} tapak / sites")
-            job = recheck(frame, new, old, out=target, scheduler=scheduler, explain=explain)
-        else:
-            with Progress(
-                "[progress.description]{task.description}",
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=err_console,
-                transient=True,
-            ) as bar:
-                task = bar.add_task("memeriksa / checking", total=len(frame))
-                job = recheck(
-                    frame,
-                    new,
-                    old,
-                    out=target,
-                    workers=workers,
-                    progress=lambda n: bar.advance(task, n),
-                    explain=explain,
+    try:
+        with cli_errors():
+            if explain not in EXPLAIN:
+                raise InvalidInput(
+                    f"--explain harus salah satu dari {', '.join(EXPLAIN)}",
+                    f"--explain must be one of {', '.join(EXPLAIN)}",
+                    where="--explain",
                 )
+            frame = read_sites(sites, crs=crs, id_column=id_column)
+            new = PlanRef.of(plan, db)
+            old = PlanRef.of(against) if against is not None else None
+            target = out or sites.with_name(f"{sites.stem}_hasil.gpkg")
+            if scheduler is not None:
+                err_console.print(f"Dask: {scheduler} · {len(frame):,} tapak / sites")
+                job = recheck(frame, new, old, out=target, scheduler=scheduler, explain=explain)
+            else:
+                with Progress(
+                    "[progress.description]{task.description}",
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeRemainingColumn(),
+                    console=err_console,
+                    transient=True,
+                ) as bar:
+                    task = bar.add_task("memeriksa / checking", total=len(frame))
+                    job = recheck(
+                        frame,
+                        new,
+                        old,
+                        out=target,
+                        workers=workers,
+                        progress=lambda n: bar.advance(task, n),
+                        explain=explain,
+                    )
+    finally:  # the PostGIS stores of --db: closed on an error too (cli_errors exits)
+        close_stores()
     print_summary(job)
 
 

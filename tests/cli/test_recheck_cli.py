@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -13,7 +13,9 @@ from typer.testing import CliRunner
 
 from kkpr.cli import app
 from kkpr.revision.mapping import LEAFLET_DIR
+from kkpr.store.postgis import PostgisStore
 from tests.bulk.sites import CHANGED, SITES, local_dask_cluster, sites_frame
+from tests.fixtures_postgis import connect
 from tests.revision.revised import MOVED_AREA_M2, write_revised_plan
 
 runner = CliRunner()
@@ -128,3 +130,43 @@ def test_plan_diff_as_json_gpkg_and_map(
     )
     if (LEAFLET_DIR / "leaflet.js").exists():
         assert "L.map" in (tmp_path / "d.html").read_text()
+
+
+def test_recheck_on_postgis_agrees_with_the_package_and_leaves_no_connection_open(
+    mini_plan_dir: Path,
+    sites_csv: Path,
+    tmp_path: Path,
+    pg_new_database: Callable[..., str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url = pg_new_database()
+    monkeypatch.setenv("KKPR_DATA_DIR", str(tmp_path / "var"))
+    loader = PostgisStore(url)
+    loader.load(mini_plan_dir, loaded_by="pytest")
+    loader.close()
+
+    def kkpr_connections() -> int:
+        conn = connect(url)
+        try:
+            with conn.cursor() as cur:
+                cur.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'kkpr' "
+                    "AND datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                return int(cur.fetchone()[0])
+        finally:
+            conn.close()
+
+    base = ["recheck", "--sites", str(sites_csv), "--crs", "EPSG:32751", "--workers", "1"]
+    on_disk = runner.invoke(
+        app, [*base, "--plan", str(mini_plan_dir), "--out", str(tmp_path / "a.csv")]
+    )
+    assert on_disk.exit_code == 0, on_disk.output
+    before = kkpr_connections()
+    on_db = runner.invoke(
+        app, [*base, "--plan", "mini", "--db", url, "--out", str(tmp_path / "b.csv")]
+    )
+    assert on_db.exit_code == 0, on_db.output
+    a, b = pd.read_csv(tmp_path / "a.csv"), pd.read_csv(tmp_path / "b.csv")
+    assert b["outcome"].tolist() == a["outcome"].tolist()
+    assert kkpr_connections() == before  # the command closed the store it opened
