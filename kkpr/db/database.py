@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -18,6 +19,8 @@ from typing import Any
 
 from kkpr.db.pool import Pool, Unavailable, unavailable
 from kkpr.db.sql import Sql, sql
+
+SQLITE_BUSY_S = 30  # how long an SQLite connection waits for another's write lock
 
 Row = dict[str, Any]
 
@@ -148,11 +151,12 @@ class Database:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is not None:
             return conn
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
+        conn = sqlite3.connect(
+            self.path, timeout=SQLITE_BUSY_S, isolation_level=None, check_same_thread=False
+        )
+        _into_wal(conn)
         conn.execute("PRAGMA synchronous=" + ("FULL" if self.durable else "OFF"))
         conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA busy_timeout=30000")
         self._local.conn = conn
         with self._sqlite_lock:
             self._sqlite_conns.append(conn)
@@ -207,6 +211,32 @@ class Database:
             with suppress(sqlite3.Error):
                 conn.close()
         self._local = threading.local()
+
+
+def _into_wal(conn: sqlite3.Connection) -> None:
+    """Put the file in WAL mode, waiting (up to ``SQLITE_BUSY_S``) for a connection that
+    is writing it.
+
+    Switching a file into WAL is a write made under a read lock. When another connection
+    holds the write lock (another runner switching the same new file, or migrating it),
+    SQLite answers SQLITE_BUSY at once, without the busy handler: waiting while holding
+    the read lock could deadlock. So two processes or threads opening a new database at
+    once could fail with "database is locked" however long the busy timeout. Here the
+    statement, which holds no lock once it has failed, is tried again until the other
+    writer commits; by then the file is usually in WAL already and this is a read.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_S
+    pause = 0.001
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+            if not busy or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 def _asynchronous_commit(conn: Any) -> None:

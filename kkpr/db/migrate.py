@@ -16,7 +16,8 @@ A migration is a file ``NNNN_name.sql`` (every dialect of the part) or a pair
 Pending migrations are applied in order, all in one transaction with their rows in
 the version table: a failure leaves the database as it was. On PostgreSQL a run holds
 the part's advisory lock (``kkpr.db.locks``), on SQLite the write lock (``BEGIN
-IMMEDIATE``): two runs at once apply each migration once. Version 0001 of the records
+IMMEDIATE``, and a new file's switch to WAL waits for a runner writing it,
+``kkpr.db.database._into_wal``): two runs at once apply each migration once. Version 0001 of the records
 and the pipeline is the schema those parts created at every open before this runner
 (``CREATE ... IF NOT EXISTS``): a database made then is adopted as it is, its rows
 untouched, and brought forward by the migrations after it.

@@ -245,3 +245,28 @@ def test_sqlite_scripts_are_split_by_sqlite_s_parser() -> None:
     triggers = [s for s in statements if s.startswith("CREATE TRIGGER")]
     assert len(triggers) == 2 and all(s.rstrip().endswith("END;") for s in triggers)
     assert all(sqlite3.complete_statement(s) for s in statements)
+
+
+def test_a_runner_opening_a_new_file_another_is_writing_waits_for_it(tmp_path: Path) -> None:
+    # the moment two runners race to on a new file: one holds the write lock while the
+    # other turns the file to WAL, which SQLite refuses at once, whatever the busy timeout
+    path = tmp_path / "x.db"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    done = threading.Event()
+
+    def finish() -> None:
+        done.wait()
+        other.execute("COMMIT")
+
+    finisher = threading.Thread(target=finish)
+    finisher.start()
+    threading.Timer(0.2, done.set).start()  # the other runner commits a moment later
+    db = Database(f"sqlite:///{path}")
+    try:
+        assert run(db, PIPELINE) == labels(PIPELINE, "sqlite")
+    finally:
+        done.set()
+        finisher.join()
+        other.close()
+        db.close()
