@@ -15,7 +15,7 @@ made:
 * SQL before / after, on one connection, each tile by both statements in turn (so the
   machine's load falls on both alike): before is the statement the store ran until
   migration 0007 (``BEFORE_SQL``: each zone reprojected to EPSG:3857 in the tile, no
-  generalisation); after is ``kkpr.store.tiles.tile_sql`` (the stored, indexed
+  generalisation); after is ``kkpr.store.postgis_features.tile_sql`` (the stored, indexed
   ``geom_3857``; slivers under a pixel left out and simplification below zoom 13);
 * HTTP cold / warm: ``GET /ogc/collections/zones/tiles/WebMercatorQuad/{z}/{y}/{x}``
   from a uvicorn worker (``KKPR_DATABASE_URL``), first asked (made by PostGIS), then
@@ -61,6 +61,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from psycopg2 import sql as pg  # noqa: E402
 from stores import PG_OPTIONS, plan_for  # noqa: E402
 
 from kkpr.db.pool import connect as db_connect  # noqa: E402
@@ -80,22 +81,33 @@ VIEW = {"width": 1280, "height": 800}
 # The tile statement before migration 0007: each feature cut in the plan CRS, then
 # reprojected to EPSG:3857 in every tile it is drawn in ($1 vid, $2 srid, $3 z, $4 x,
 # $5 y, $6 the layer's name).
-BEFORE_SQL = f"""
+BEFORE_SQL = """
 WITH env AS MATERIALIZED (
     SELECT ST_TileEnvelope($3, $4, $5) AS tile,
-           ST_Transform(ST_TileEnvelope($3, $4, $5, margin => {tiles.BUFFER / tiles.EXTENT}), $2)
+           ST_Transform(ST_TileEnvelope($3, $4, $5, margin => {margin}), $2)
                AS box
 ),
 t AS MATERIALIZED (
     SELECT CASE WHEN x.fid ~ '^[0-9]{{1,18}}$' THEN x.fid::bigint END AS id,
-           jsonb_strip_nulls({pf.tile_properties("zones")}) AS props,
+           jsonb_strip_nulls({properties}) AS props,
            ST_AsMVTGeom(ST_Transform(ST_ClipByBox2D(x.geom, env.box), 3857), env.tile,
-                        {tiles.EXTENT}, {tiles.BUFFER}, true) AS geom
-    FROM {pf.source("zones")}, env
+                        {extent}, {buffer}, true) AS geom
+    FROM {source}, env
     WHERE x.vid = $1 AND x.geom && env.box
 )
-SELECT ST_AsMVT(t.*, $6, {tiles.EXTENT}, 'geom', 'id') FROM t WHERE t.geom IS NOT NULL
+SELECT ST_AsMVT(t.*, $6, {extent}, 'geom', 'id') FROM t WHERE t.geom IS NOT NULL
 """
+
+
+def before_sql() -> Any:
+    """BEFORE_SQL composed by the driver, as the store composes the statement after."""
+    return pg.SQL(BEFORE_SQL).format(
+        source=pf.source("zones"),
+        properties=pf.tile_properties("zones"),
+        margin=pg.Literal(tiles.BUFFER / tiles.EXTENT),
+        extent=pg.Literal(tiles.EXTENT),
+        buffer=pg.Literal(tiles.BUFFER),
+    )
 
 
 def connect(url: str) -> Any:
@@ -186,13 +198,17 @@ def bench_sql(url: str, z: int, cells: list[tuple[int, int]]) -> dict[str, float
             cur.execute("SELECT vid, srid FROM kkpr.plan_versions WHERE active LIMIT 1")
             vid, srid = cur.fetchone()
             cur.execute(
-                "PREPARE before_tile (bigint, integer, integer, integer, integer, text) "
-                f"AS {BEFORE_SQL}"
+                pg.SQL("PREPARE before_tile (bigint, integer, integer, integer, integer, text) ")
+                + pg.SQL("AS ")
+                + before_sql()
             )
-            after = tiles.tile_sql(pf.source("zones"), pf.tile_properties("zones"))
+            after = pf.tile_sql(pf.source("zones"), pf.tile_properties("zones"))
             cur.execute(
-                "PREPARE after_tile (bigint, integer, integer, integer, text, float8, float8) "
-                f"AS {after}"
+                pg.SQL(
+                    "PREPARE after_tile (bigint, integer, integer, integer, text, float8, float8) "
+                )
+                + pg.SQL("AS ")
+                + after
             )
             for i, (x, y) in enumerate(cells):
                 for which in ("before", "after") if i % 2 == 0 else ("after", "before"):

@@ -29,7 +29,7 @@ from kkpr.plan.kugi import INTENSITY_FIELDS
 from kkpr.plan.package import Plan, read_plan
 from kkpr.plan.validate import errors_of, validate
 from kkpr.settings import Settings
-from kkpr.store import copy_text, rule_tables, tiles
+from kkpr.store import copy_text, rule_tables
 from kkpr.store import postgis_features as pf
 from kkpr.store.activation import activate_vid
 from kkpr.store.memory import _text as road_text
@@ -151,7 +151,7 @@ def _write_version(
     _copy_layer(cur, report, "overlays", vid, copy_text.overlays(plan, vid, srid))
     _copy_layer(cur, report, "rtrw", vid, copy_text.rtrw(rtrw, vid, srid))
     for name in ("zones", "overlays", "rtrw"):  # the low zooms' tiles, made once
-        tiles.prerender(cur, name, vid, pf.source(name), pf.tile_properties(name))
+        pf.prerender(cur, name, vid, pf.source(name), pf.tile_properties(name))
     _insert_rules(cur, vid, plan.rules)
     _insert_roads(cur, vid, plan, srid)
     _copy_rasters(cur, vid, plan, raster_dir)

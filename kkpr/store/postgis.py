@@ -190,7 +190,7 @@ class PostgisStore:
             raise unavailable(self.url, exc) from exc
 
     def _fetch(
-        self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+        self, sql: Any, params: Sequence[Any] | dict[str, Any] = ()
     ) -> list[tuple[Any, ...]]:
         def run(cur: Any) -> list[tuple[Any, ...]]:
             cur.execute(sql, params)
@@ -595,45 +595,58 @@ class PostgisStore:
     ) -> tuple[list[dict[str, Any]], int]:
         """As the memory store's: pages in fid order, the bbox as a box in the plan CRS,
         the property filter as SQL (kkpr.store.postgis_features)."""
+        from psycopg2 import sql as pg
+
         av = self._active_for(plan_id)
         if collection not in av.layers:
             raise unknown_collection(collection, list(av.layers))
-        cond = "x.vid = %(vid)s"
+        conds = [pg.SQL("x.vid = %(vid)s")]
         params: dict[str, Any] = {"vid": av.vid, "limit": max(limit, 0), "offset": offset}
         if where is not None:
             types = self.queryables(collection, plan_id=plan_id)
-            cond += " AND " + pf.where_sql(collection, where, types, params)
+            conds.append(pf.where_sql(collection, where, types, params))
         if bbox is not None:
             box = (
                 bbox
                 if bbox_crs == av.crs
                 else transformer(bbox_crs, av.crs).transform_bounds(*bbox)
             )
-            cond += " AND ST_Intersects(x.geom, ST_MakeEnvelope(%(x1)s, %(y1)s, %(x2)s, %(y2)s, %(srid)s))"
+            conds.append(
+                pg.SQL(
+                    "ST_Intersects(x.geom, ST_MakeEnvelope(%(x1)s, %(y1)s, %(x2)s, %(y2)s, %(srid)s))"
+                )
+            )
             params.update({k: float(v) for k, v in zip(("x1", "y1", "x2", "y2"), box, strict=True)})
             params["srid"] = av.srid
-        src = pf.source(collection)
+        src, cond = pf.source(collection), pg.SQL(" AND ").join(conds)
         rows = self._fetch(
-            f"SELECT x.fid, {pf.properties(collection)}, ST_AsBinary(x.geom), count(*) OVER () "
-            f"FROM {src} WHERE {cond} ORDER BY x.frank LIMIT %(limit)s OFFSET %(offset)s",
+            pg.SQL(
+                "SELECT x.fid, {}, ST_AsBinary(x.geom), count(*) OVER () "
+                "FROM {} WHERE {} ORDER BY x.frank LIMIT %(limit)s OFFSET %(offset)s"
+            ).format(pf.properties(collection), src, cond),
             params,
         )
         if rows:
             matched = int(rows[0][3])
         else:
-            matched = int(self._fetch(f"SELECT count(*) FROM {src} WHERE {cond}", params)[0][0])
+            count = pg.SQL("SELECT count(*) FROM {} WHERE {}").format(src, cond)
+            matched = int(self._fetch(count, params)[0][0])
         return as_features(rows, av.crs, crs), matched
 
     def feature(
         self, collection: str, fid: str, *, crs: str = WGS84, plan_id: str | None = None
     ) -> dict[str, Any] | None:
         """One feature by its fid (OGC API ``items/{featureId}``), None if there is none."""
+        from psycopg2 import sql as pg
+
         av = self._active_for(plan_id)
         if collection not in av.layers:
             raise unknown_collection(collection, list(av.layers))
         rows = self._fetch(
-            f"SELECT x.fid, {pf.properties(collection)}, ST_AsBinary(x.geom) "
-            f"FROM {pf.source(collection)} WHERE x.vid = %s AND x.fid = %s ORDER BY x.seq LIMIT 1",
+            pg.SQL(
+                "SELECT x.fid, {}, ST_AsBinary(x.geom) "
+                "FROM {} WHERE x.vid = %s AND x.fid = %s ORDER BY x.seq LIMIT 1"
+            ).format(pf.properties(collection), pf.source(collection)),
             (av.vid, fid),
         )
         return as_features(rows, av.crs, crs)[0] if rows else None
@@ -653,7 +666,7 @@ class PostgisStore:
         return dict(types)
 
     def tile(self, collection: str, z: int, x: int, y: int, plan_id: str | None = None) -> bytes:
-        """One MVT tile by ST_AsMVT (kkpr.store.tiles.tile_sql)."""
+        """One MVT tile by ST_AsMVT (kkpr.store.postgis_features.tile_sql)."""
         tiles.check_tile(z, x, y)
         av = self._active_for(plan_id)
         if collection not in av.layers:
@@ -677,7 +690,7 @@ class PostgisStore:
                     return list(made)
             # prepared once per connection: planning a tile cost more than drawing it
             if name not in cur.connection.prepared:
-                sql = tiles.tile_sql(pf.source(collection), pf.tile_properties(collection))
+                sql = pf.tile_sql(pf.source(collection), pf.tile_properties(collection))
                 _prepare(cur, name, TILE_TYPES, sql)
             cur.execute(
                 _execute_sql(name, len(TILE_TYPES)),
@@ -692,6 +705,8 @@ class PostgisStore:
 
     def layers_of(self, plan_id: str, version: str) -> dict[str, gpd.GeoDataFrame]:
         """Any ready version's layers as its features show them (plan CRS, fid order)."""
+        from psycopg2 import sql as pg
+
         from kkpr.store.activation import ready_vid
 
         def run(cur: Any) -> dict[str, gpd.GeoDataFrame]:
@@ -703,8 +718,10 @@ class PostgisStore:
                 if cid == "rtrw" and not rtrw_count:
                     continue
                 cur.execute(
-                    f"SELECT x.fid, {pf.properties(cid)}, ST_AsBinary(x.geom) "
-                    f"FROM {pf.source(cid)} WHERE x.vid = %s ORDER BY x.frank",
+                    pg.SQL(
+                        "SELECT x.fid, {}, ST_AsBinary(x.geom) "
+                        "FROM {} WHERE x.vid = %s ORDER BY x.frank"
+                    ).format(pf.properties(cid), pf.source(cid)),
                     (vid,),
                 )
                 rows = cur.fetchall()
@@ -717,11 +734,15 @@ class PostgisStore:
 
     def categories(self, collection: str, prop: str, plan_id: str | None = None) -> list[str]:
         """The distinct values of a property, as text, sorted (for styles)."""
+        from psycopg2 import sql as pg
+
         av = self._active_for(plan_id)
         if prop not in self.queryables(collection, plan_id=plan_id):
             return []
         rows = self._fetch(
-            f"SELECT DISTINCT x.attrs->>%s FROM {pf.source(collection)} WHERE x.vid = %s",
+            pg.SQL("SELECT DISTINCT x.attrs->>%s FROM {} WHERE x.vid = %s").format(
+                pf.source(collection)
+            ),
             (prop, av.vid),
         )
         return sorted(str(r[0]) for r in rows if r[0] is not None)
@@ -809,7 +830,7 @@ def _session(conn: Any) -> None:
         cur.execute("SET jit = off")
 
 
-def _prepare(cur: Any, name: str, types: Sequence[str], body: str) -> None:
+def _prepare(cur: Any, name: str, types: Sequence[str], body: Any) -> None:
     """``PREPARE name (types) AS body`` on ``cur``'s connection, remembered in its
     ``prepared`` set (kkpr.db.pool): the statement lives as long as the connection."""
     from psycopg2 import sql as pg
@@ -818,7 +839,7 @@ def _prepare(cur: Any, name: str, types: Sequence[str], body: str) -> None:
         pg.SQL("PREPARE {} ({}) AS ").format(
             pg.Identifier(name), pg.SQL(", ").join(pg.SQL(t) for t in types)
         )
-        + pg.SQL(body)
+        + (pg.SQL(body) if isinstance(body, str) else body)
     )
     cur.connection.prepared.add(name)
 

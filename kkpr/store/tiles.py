@@ -2,7 +2,8 @@
 
 One tile holds one layer, named after its collection, with the properties a map's
 popup needs (``TILE_PROPERTIES``). The memory store encodes with the
-``mapbox-vector-tile`` package; the PostGIS store with ``ST_AsMVT`` (``tile_sql``).
+``mapbox-vector-tile`` package; the PostGIS store with ``ST_AsMVT``
+(``kkpr.store.postgis_features.tile_sql``).
 Both clip to the tile plus a buffer of ``BUFFER`` units of ``EXTENT`` and drop what
 becomes empty, so a client sees the same features and attributes from either.
 
@@ -239,76 +240,3 @@ def encode(
             },
         )
     )
-
-
-def tile_sql(source: str, properties: str) -> str:
-    """``ST_AsMVT`` of one collection's tile, to be prepared: $1 vid, $2 z, $3 x, $4 y,
-    $5 the layer's name, $6 ``sliver_m(z)``, $7 ``simplify_m(z)``.
-
-    ``source`` is the FROM text aliased ``x``, whose ``geom_3857`` is the feature kept
-    in EPSG:3857 at load (migration 0007), indexed: nothing is reprojected per tile.
-    ``properties`` is a jsonb expression of the popup properties
-    (``jsonb_strip_nulls`` drops the empty ones). A feature under a pixel both ways is
-    passed over on its bounding box alone; the rest are cut to the tile with its
-    buffer (a river buffer of many vertices is simplified only where it is drawn),
-    simplified at low zooms, then snapped to the tile's grid, once each (a
-    materialised step, not again in a filter)."""
-    return f"""
-WITH env AS MATERIALIZED (
-    SELECT ST_TileEnvelope($2, $3, $4) AS tile,
-           ST_TileEnvelope($2, $3, $4, margin => {BUFFER / EXTENT}) AS box
-),
-t AS MATERIALIZED (
-    SELECT CASE WHEN x.fid ~ '^[0-9]{{1,18}}$' THEN x.fid::bigint END AS id,
-           jsonb_strip_nulls({properties}) AS props,
-           ST_AsMVTGeom(
-               CASE WHEN $7 > 0
-                    THEN ST_SimplifyPreserveTopology(ST_ClipByBox2D(x.geom_3857, env.box), $7)
-                    ELSE ST_ClipByBox2D(x.geom_3857, env.box) END,
-               env.tile, {EXTENT}, {BUFFER}, true) AS geom
-    FROM {source}, env
-    WHERE x.vid = $1 AND x.geom_3857 && env.box
-      AND (ST_XMax(x.geom_3857) - ST_XMin(x.geom_3857) >= $6
-           OR ST_YMax(x.geom_3857) - ST_YMin(x.geom_3857) >= $6)
-)
-SELECT ST_AsMVT(t.*, $5, {EXTENT}, 'geom', 'id') FROM t WHERE t.geom IS NOT NULL
-"""
-
-
-def prerender(cur: Any, collection: str, vid: int, source: str, properties: str) -> int:
-    """Make a version's tiles of ``PRERENDER_ZOOMS`` into ``kkpr.tiles`` (inside the
-    load's transaction, on its cursor), as far as ``PRERENDER_TILES`` allows; the
-    number of tiles that hold something."""
-    cur.execute(
-        f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) "
-        f"FROM (SELECT ST_Extent(x.geom_3857) AS e FROM {source} WHERE x.vid = %s) s",
-        (vid,),
-    )
-    row = cur.fetchone()
-    if row is None or row[0] is None:
-        return 0
-    bounds = (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
-    name = f"kkpr_prerender_{collection}"
-    cur.execute(
-        f"PREPARE {name} (bigint, integer, integer, integer, text, float8, float8) AS "
-        f"INSERT INTO kkpr.tiles (vid, collection, z, x, y, mvt) "
-        f"SELECT $1, $5, $2, $3, $4, m.mvt FROM ({tile_sql(source, properties)}) m(mvt) "
-        f"WHERE length(m.mvt) > 0"
-    )
-    made = 0
-    budget = PRERENDER_TILES
-    try:
-        for z in PRERENDER_ZOOMS:
-            cells = tiles_covering(bounds, z)
-            budget -= len(cells)
-            if budget < 0:
-                break
-            for x, y in cells:
-                cur.execute(
-                    f"EXECUTE {name} (%s, %s, %s, %s, %s, %s, %s)",
-                    (vid, z, x, y, collection, sliver_m(z), simplify_m(z)),
-                )
-                made += cur.rowcount
-    finally:
-        cur.execute(f"DEALLOCATE {name}")
-    return made
