@@ -1,6 +1,6 @@
 """The check's JSON: what writing a CheckResult's canonical text costs.
 
-    .venv/bin/python bench/canonical.py [--sites 500] [--repeat 5] [--base DIR] [--cpu 0]
+    .venv/bin/python bench/canonical.py [--sites 500] [--repeat 5] --base DIR [--cpu 0]
 
 The check log stores, hashes and answers ``kkpr.records.checks.canonical(result)``:
 ``json.dumps(plain(result), sort_keys=True, separators=(",", ":"), ensure_ascii=False)``
@@ -130,7 +130,7 @@ def main() -> None:
     )
     ap.add_argument("--sites", type=int, default=500)
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--base", type=Path, default=Path("/work/wt/canon-base"))
+    ap.add_argument("--base", type=Path, required=True, help="a checkout of the code before")
     ap.add_argument("--cpu", default="0")
     args = ap.parse_args()
     os.sched_setaffinity(0, {int(args.cpu)})

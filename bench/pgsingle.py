@@ -43,13 +43,12 @@ from typing import Any
 
 import numpy as np
 from rich.console import Console
-from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from single import SAMPLE, Request, floor_of  # noqa: E402
+from single import SAMPLE, Request, floor_of, report  # noqa: E402
 from stores import PG_OPTIONS, plan_for, sites_for  # noqa: E402
 
 from kkpr.check import check  # noqa: E402
@@ -175,25 +174,12 @@ def main() -> None:
     finally:
         server.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
-    report(rows, args, f"load average {before} before, {loadavg()} after")
-
-
-def report(rows: list[Row], ns: argparse.Namespace, load: str) -> None:
-    title = (
-        f"kkpr PostGIS single check beside the geometric floor — one CPU, {ns.sites:,} sites, "
-        f"least of {ns.repeat} rounds; {load}"
+    report(
+        rows,
+        f"kkpr PostGIS single check beside the geometric floor — one CPU, {args.sites:,} "
+        f"sites, least of {args.repeat} rounds; load average {before} before, "
+        f"{loadavg()} after",
     )
-    head = ["plan", "path", "p50 ms", "p99 ms", "p50 × floor", "p99 × floor"]
-    table = Table(title=title)
-    for h in head:
-        table.add_column(h, justify="left" if h in ("plan", "path") else "right")
-    lines = [f"**{title}**", "", "| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
-    for plan, label, p50, p99, x50, x99 in rows:
-        cells = [plan, label, f"{p50:.3f}", f"{p99:.3f}", f"{x50:.2f}", f"{x99:.2f}"]
-        table.add_row(*cells)
-        lines.append("| " + " | ".join(cells) + " |")
-    console.print(table)
-    print("\n".join(lines))
 
 
 if __name__ == "__main__":

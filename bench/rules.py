@@ -1,6 +1,6 @@
 """The rules after locate: what a single check costs once the store has answered.
 
-    .venv/bin/python bench/rules.py [--sites 500] [--repeat 3] [--base DIR] [--cpu 0]
+    .venv/bin/python bench/rules.py [--sites 500] [--repeat 3] --base DIR [--cpu 0]
 
 ``kkpr.check.check`` is ``store.locate`` and then the rules (ITBX, intensity, overlays,
 rasters, RTRW, setbacks, the conforming part, the outcome and its reasons) that build
@@ -129,7 +129,7 @@ def main() -> None:
     )
     ap.add_argument("--sites", type=int, default=500)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--base", type=Path, default=Path("/work/wt/rules-base"))
+    ap.add_argument("--base", type=Path, required=True, help="a checkout of the code before")
     ap.add_argument("--cpu", default="0")
     args = ap.parse_args()
     os.sched_setaffinity(0, {int(args.cpu)})

@@ -223,14 +223,15 @@ def main() -> None:
         if pg is not None:
             pg[0].stop()
             shutil.rmtree(pg[1], ignore_errors=True)
-    report(rows, args)
-
-
-def report(rows: list[Row], ns: argparse.Namespace) -> None:
-    title = (
-        f"kkpr single check beside the geometric floor — one CPU, {ns.sites:,} sites, "
-        f"least of {ns.repeat} runs"
+    report(
+        rows,
+        f"kkpr single check beside the geometric floor — one CPU, {args.sites:,} sites, "
+        f"least of {args.repeat} runs",
     )
+
+
+def report(rows: list[Row], title: str) -> None:
+    """``rows`` under ``title`` as a rich table and as Markdown (also bench/pgsingle.py's)."""
     head = ["plan", "path", "p50 ms", "p99 ms", "p50 × floor", "p99 × floor"]
     table = Table(title=title)
     for h in head:
