@@ -35,6 +35,7 @@ from api.schemas import (
 from kkpr.errors import Conflict, InputTooLarge, NotFound, PlanError, Problem, ProblemJson
 from kkpr.plan.package import Plan, checksum, read_meta
 from kkpr.plan.validate import errors_of, validate, validate_dir
+from kkpr.store.base import PlanEntry, VersionEntry
 from kkpr.store.versions import VersionedMemoryStore
 from kkpr.text import num_id, spreadsheet_safe
 
@@ -44,7 +45,7 @@ Version = Annotated[str, Path(min_length=1, max_length=100, examples=["v2"])]
 MAX_ZIP_MEMBERS = 10_000
 
 
-def _plan_entry(state: AppState, plan_id: str) -> dict[str, Any]:
+def _plan_entry(state: AppState, plan_id: str) -> PlanEntry:
     for p in state.admin.plans():
         if p["id"] == plan_id:
             return p
@@ -62,7 +63,7 @@ def _plan_entry(state: AppState, plan_id: str) -> dict[str, Any]:
     response_model=list[PlanSummary],
     summary="Daftar rencana / list plans",
 )
-def list_plans(state: StateDep) -> list[dict[str, Any]]:
+def list_plans(state: StateDep) -> list[PlanEntry]:
     return state.admin.plans()
 
 
@@ -104,7 +105,7 @@ def get_plan(plan_id: PlanId, state: StateDep) -> dict[str, Any]:
     responses=responses(404),
     summary="Versi rencana / plan versions (newest first)",
 )
-def list_versions(plan_id: PlanId, state: StateDep) -> list[dict[str, Any]]:
+def list_versions(plan_id: PlanId, state: StateDep) -> list[VersionEntry]:
     _plan_entry(state, plan_id)
     return state.admin.versions(plan_id)
 

@@ -60,6 +60,7 @@ from kkpr.revision.impact import (
     recorded_sites,
 )
 from kkpr.site import WGS84, to_crs
+from kkpr.store.base import PlanEntry, VersionEntry
 
 # The answers are TypedDicts declared beside what builds them, so that mypy checks their
 # keys; each route names its response model (ANSWER, a plain JSON object) so that FastAPI
@@ -265,7 +266,7 @@ async def upload(
 # ---------------------------------------------------------------- versions and packages
 
 
-def version_entry(state: AppState, plan_id: str, version: str) -> dict[str, Any]:
+def version_entry(state: AppState, plan_id: str, version: str) -> VersionEntry:
     _plan_entry(state, plan_id)
     for v in state.admin.versions(plan_id):
         if v["version"] == version:
@@ -319,8 +320,8 @@ def _report_of(state: AppState, desk: Desk, plan_id: str, version: str) -> Place
 class PlanState(TypedDict):
     """A plan as its management page shows it."""
 
-    plan: dict[str, Any]  # the store's entry (PlanAdmin.plans)
-    versions: list[dict[str, Any]]  # the store's versions, newest first (PlanAdmin.versions)
+    plan: PlanEntry
+    versions: list[VersionEntry]  # newest first
     events: list[PlanEventJson]
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, NotRequired, Protocol, runtime_checkable
 
 import geopandas as gpd
+from typing_extensions import TypedDict
 
 from kkpr.model import Located, PlanRules, Site
 from kkpr.store.filters import Filter
@@ -78,18 +79,46 @@ class TileSource(Protocol):
         ...
 
 
+class PlanEntry(TypedDict):
+    """A plan as ``PlanAdmin.plans`` lists it."""
+
+    id: str
+    name: str
+    region_code: str
+    active_version: str | None  # None while no version of it is active (PostGIS)
+    versions: int  # how many versions are loaded
+
+
+class VersionEntry(TypedDict):
+    """A version as ``PlanAdmin.versions`` lists it; the PostGIS store also says how
+    its load went (``status``, ``overlays``, ``error``), the memory store loads whole."""
+
+    version: str
+    active: bool
+    status: NotRequired[str]  # loading, ready or failed
+    loaded_at: str | None  # ISO 8601
+    loaded_by: str
+    activated_at: str | None
+    activated_by: str | None
+    checksum: str | None
+    effective_from: str | None  # ISO date
+    legal_basis: str
+    zones: int | None  # None while loading
+    overlays: NotRequired[int | None]
+    error: NotRequired[str | None]  # a failed load's error
+
+
 @runtime_checkable
 class PlanAdmin(Protocol):
     """Plan versions: load, list, activate, roll back. The service is never left
     without a valid active version."""
 
-    def plans(self) -> list[dict[str, Any]]:
-        """``[{"id", "name", "region_code", "active_version", "versions": n}]``."""
+    def plans(self) -> list[PlanEntry]:
+        """Every plan, by id."""
         ...
 
-    def versions(self, plan_id: str) -> list[dict[str, Any]]:
-        """``[{"version", "active", "loaded_at", "loaded_by", "checksum",
-        "effective_from", "legal_basis", "zones": n}]``, newest first."""
+    def versions(self, plan_id: str) -> list[VersionEntry]:
+        """The versions of ``plan_id``, newest first."""
         ...
 
     def load(self, plan_dir: Path, *, loaded_by: str, activate: bool = True) -> str:

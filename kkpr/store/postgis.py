@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 import geopandas as gpd
 import numpy as np
@@ -45,6 +45,7 @@ from kkpr.settings import Settings
 from kkpr.site import WGS84, check_site_geometry, to_plan_crs, transformer
 from kkpr.store import postgis_features as pf
 from kkpr.store import tiles
+from kkpr.store.base import PlanEntry, VersionEntry
 from kkpr.store.features import TITLES, unknown_collection
 from kkpr.store.filters import Filter
 from kkpr.store.memory import lonlats, outside_any_plan, to_plan_crs_many
@@ -749,15 +750,19 @@ class PostgisStore:
 
     # ------------------------------------------------------------ PlanAdmin
 
-    def plans(self) -> list[dict[str, Any]]:
+    # activation builds the entries from its rows (tests/store/test_load.py holds them to
+    # the types)
+    def plans(self) -> list[PlanEntry]:
         from kkpr.store import activation
 
-        return self._run(activation.list_plans)
+        return cast("list[PlanEntry]", self._run(activation.list_plans))
 
-    def versions(self, plan_id: str) -> list[dict[str, Any]]:
+    def versions(self, plan_id: str) -> list[VersionEntry]:
         from kkpr.store import activation
 
-        return self._run(partial(activation.list_versions, plan_id=plan_id))
+        return cast(
+            "list[VersionEntry]", self._run(partial(activation.list_versions, plan_id=plan_id))
+        )
 
     def load(self, plan_dir: Path, *, loaded_by: str, activate: bool = True) -> str:
         from kkpr.store import load

@@ -23,6 +23,7 @@ from kkpr.errors import Conflict, NotFound, PlanError
 from kkpr.model import Located, PlanRules, Site
 from kkpr.plan.package import Plan, read_plan
 from kkpr.plan.validate import errors_of, validate
+from kkpr.store.base import PlanEntry, VersionEntry
 from kkpr.store.filters import Filter
 from kkpr.store.memory import DEFAULT_OUTSIDE_MARGIN_M, MemoryStore
 
@@ -186,8 +187,8 @@ class VersionedMemoryStore:
 
     # ------------------------------------------------------------ PlanAdmin protocol
 
-    def plans(self) -> list[dict[str, Any]]:
-        out = []
+    def plans(self) -> list[PlanEntry]:
+        out: list[PlanEntry] = []
         for plan_id, entry in self._plans.items():
             meta = entry.versions[entry.active].plan.meta
             out.append(
@@ -201,7 +202,7 @@ class VersionedMemoryStore:
             )
         return out
 
-    def versions(self, plan_id: str) -> list[dict[str, Any]]:
+    def versions(self, plan_id: str) -> list[VersionEntry]:
         entry = self._entry(plan_id)
         return [
             {
