@@ -37,12 +37,13 @@ from kkpr.pipeline.cases import Officer
 from kkpr.pipeline.document_render import document_map, document_pdf, document_sheet
 from kkpr.pipeline.outbox import EVENT_TYPES
 from kkpr.pipeline.pnbp import PnbpEstimate, Purpose, estimate
-from kkpr.pipeline.review import Decision, View
+from kkpr.pipeline.review import CaseView, Decision, View
 from kkpr.pipeline.stages import PERMIT_SYSTEM_STAGES, Stage
 from kkpr.pipeline.state import submitted_by
 from kkpr.pipeline.statuses import ACTIONS, STATES, Action, Actor
 from kkpr.pipeline.subscriptions import NewSubscription, Subscription
 from kkpr.pipeline.targets import refuse_private_target
+from kkpr.pipeline.tracking import TrackingAnswer
 from kkpr.site import site_from_geojson
 
 router = APIRouter(prefix="/v1", tags=["pipeline"])
@@ -382,17 +383,18 @@ def delete_subscription(
     "`review_due_soon_working_days` working days; `decided` (with `reviewer_name`, the name "
     "of the deciding key). Each case carries its `site` "
     "as an RFC 7946 GeoJSON geometry (longitude, latitude), whatever CRS it was sent in.",
+    response_model=list[dict[str, Any]],  # the queue as it is (a TypedDict is not validated)
 )
 def get_reviews(
     _caller: Staff, pipe: PipelineDep, state: StateDep, view: View = Query(View.ALL)
-) -> list[dict[str, Any]]:
+) -> list[CaseView]:
     cases = pipe.reviews(view)
     if any("reviewer" in case for case in cases):
         # who decided, by the name of their key (a revoked key keeps its name)
         names = {f"key:{key.id}": key.name for key in state.keys.list()}
         for case in cases:
             if "reviewer" in case:
-                case["reviewer_name"] = names.get(case["reviewer"])
+                case["reviewer_name"] = names.get(case["reviewer"] or "")
     return cases
 
 
@@ -525,6 +527,7 @@ def put_integration(
     "/tracking/{number}",
     responses=responses(404, 429),
     summary="Lacak permohonan / the applicant's view, by number and access code",
+    response_model=dict[str, Any],  # the answer as it is (a TypedDict is not validated)
 )
 def get_tracking(
     request: Request,
@@ -533,7 +536,7 @@ def get_tracking(
     pipe: PipelineDep,
     number: Annotated[str, Path(min_length=1, max_length=64)],
     code: str = Query(..., min_length=1, max_length=64),
-) -> dict[str, Any]:
+) -> TrackingAnswer:
     tracking_limit(request, state, caller)  # its own allowance: tracking_attempts_per_minute
     return pipe.applicant_status(number, code)
 

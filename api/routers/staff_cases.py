@@ -29,6 +29,7 @@ from kkpr.pipeline.applications import Pipeline
 from kkpr.pipeline.casefile import case_file
 from kkpr.pipeline.search import (
     MAX_PER_PAGE,
+    CasePage,
     Deadline,
     Filters,
     Paging,
@@ -106,6 +107,7 @@ FoundFilters = Annotated[Filters, Depends(filters)]
     summary="Cari kasus / find cases: search, filters, pages (staff)",
     description="Newest first. Every filter is optional and they combine. Each case carries "
     "its state and clock, its decision and document, and its `site` in longitude/latitude.",
+    response_model=dict[str, Any],  # the page as it is (a TypedDict is not validated)
 )
 def get_cases(
     _caller: Staff,
@@ -113,7 +115,7 @@ def get_cases(
     found: FoundFilters,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 25,
-) -> dict[str, Any]:
+) -> CasePage:
     return search(
         pipe.db, found, Paging(page, per_page), pipe.today(), pipe.settings, pipe.calendar
     )
@@ -249,7 +251,7 @@ def cases_page(request: Request, state: StateDep) -> HTMLResponse:
     sites = [  # the page's sites for its map: each leads to its case
         {"id": c["id"], "number": c["number"], "name": c["business_name"], "site": c["site"],
          "overdue": c["overdue"], "decision": c["decision"]}
-        for c in (result or {}).get("items", [])
+        for c in (result["items"] if result else [])
     ]  # fmt: skip
     return _staff_page(
         request, "cases.html", page_data={**_words(), "sites": sites}, states=_words()["states"],

@@ -30,6 +30,7 @@ from api.routers.pages import render
 from kkpr.errors import NotFound
 from kkpr.pipeline import documents
 from kkpr.pipeline.applications import Pipeline
+from kkpr.pipeline.tracking import TrackingAnswer
 from kkpr.settings import Settings
 from kkpr.text import num_en, num_id
 
@@ -106,10 +107,10 @@ def _answer(request: Request, pipe: Pipeline, nomor: str, kode: str) -> HTMLResp
                   seen=seen, record_href=_record_href(pipe, seen))  # fmt: skip
 
 
-def _record_href(pipe: Pipeline, seen: dict[str, Any]) -> str | None:
+def _record_href(pipe: Pipeline, seen: TrackingAnswer) -> str | None:
     """The decision's record, opened with its own verification code (the applicant
     holds the access code, so may read the record issued to them)."""
-    record = (seen.get("decision") or {}).get("record")
+    record = seen["decision"]["record"] if "decision" in seen else None
     doc = documents.get(pipe.db, record) if record else None
     if doc is None:
         return None

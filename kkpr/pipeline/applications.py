@@ -290,7 +290,7 @@ class Pipeline(Assessment):
 
     def reviews(
         self, view: review.View | str = review.View.ALL, today: date | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[review.CaseView]:
         return review.queue(
             self.db, review.View(view), today or self.today(), self.settings, self.calendar
         )

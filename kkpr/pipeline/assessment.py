@@ -56,7 +56,7 @@ from kkpr.pipeline.statuses import (
     next_position,
 )
 from kkpr.pipeline.technical import PartialApprovalError, approved_part, data_teknis
-from kkpr.pipeline.tracking import applicant_status
+from kkpr.pipeline.tracking import TrackingAnswer, applicant_status
 from kkpr.records.checks import CheckLog
 from kkpr.settings import Settings
 from kkpr.site import site_from_geojson, to_plan_crs
@@ -516,7 +516,7 @@ class Assessment:
 
     # ------------------------------------------------------------ the applicant, the plan
 
-    def applicant_status(self, number: str, code: str) -> dict[str, Any]:
+    def applicant_status(self, number: str, code: str) -> TrackingAnswer:
         """The applicant's view (``kkpr.pipeline.tracking.applicant_status``)."""
         return applicant_status(self.db, number, code, self.today(), self.settings, self.calendar)
 

@@ -21,7 +21,7 @@ from kkpr.errors import InvalidInput
 from kkpr.pipeline.calendar import WorkingCalendar
 from kkpr.pipeline.cases import OfficerJson, ticks
 from kkpr.pipeline.db import loads
-from kkpr.pipeline.sla import clock_of
+from kkpr.pipeline.sla import ClockJson, clock_of
 from kkpr.pipeline.statuses import STATES, Position, State
 from kkpr.pipeline.technical import DataTeknis
 from kkpr.settings import Settings
@@ -68,6 +68,46 @@ class DecisionRecord(TypedDict):
     decided_on: str
     engine_outcome: str
     changes: NotRequired[list[DecisionChange]]
+
+
+class CaseView(ClockJson):
+    """A PKKPR case as the queue shows it (``case_view``), with its clock; a decided case
+    also with its decision; a case of the queue (``queue``) with its site and document."""
+
+    id: str  # the application's id, which is the review's
+    application_id: str
+    number: str
+    kind: str  # pkkpr
+    form: str
+    applicant: str | None
+    business_name: str | None
+    kbli: str | None
+    outcome: str | None
+    submitted_at: str | None
+    submitted_on: str | None  # the office's day of the first transition
+    state: str  # an OSS state (kkpr.pipeline.statuses.State)
+    kd_status: str
+    state_id: str
+    state_en: str
+    status: str  # open or decided
+    next: list[str]  # the actions that may be taken now
+    missing: list[str]  # what the applicant was asked for
+    due_soon: bool
+    decided_at: NotRequired[str | None]  # always given (None while open), after the decision
+    decision: NotRequired[str]
+    persetujuan: NotRequired[str]
+    reviewer: NotRequired[str | None]  # the deciding key (key:<id>)
+    reviewer_name: NotRequired[str | None]  # its name (GET /v1/reviews?view=decided)
+    officer: NotRequired[OfficerJson]
+    reasons: NotRequired[list[str]]
+    conditions: NotRequired[list[str]]
+    plan_version: NotRequired[str]
+    decided_on: NotRequired[str]
+    on_time: NotRequired[bool]
+    decision_status: NotRequired[str | None]
+    valid_until: NotRequired[str | None]
+    site: NotRequired[dict[str, Any]]  # GeoJSON geometry, longitude/latitude
+    document_number: NotRequired[str | None]
 
 
 class View(StrEnum):
@@ -119,7 +159,7 @@ def check_decision(
 
 def queue(
     db: Database, view: View, today: date, settings: Settings, calendar: WorkingCalendar
-) -> list[dict[str, Any]]:
+) -> list[CaseView]:
     """Cases of a view, most urgent first, each with its clock and its site in longitude,
     latitude (for the staff map, whatever CRS the site was sent in)."""
     finals = tuple(str(s) for s, info in STATES.items() if info.final)
@@ -166,11 +206,13 @@ def queue(
 
 def case_view(
     row: Row, steps: list[Row], today: date, settings: Settings, calendar: WorkingCalendar
-) -> dict[str, Any]:
+) -> CaseView:
     """A case as the queue and the application show it."""
     state = State(row["state"])
     clock = clock_of(ticks(steps), today, settings.review_deadline_working_days, calendar)
-    out: dict[str, Any] = {
+    clock_json = clock.to_dict()
+    due_soon = settings.review_due_soon_working_days
+    out: CaseView = {
         "id": row["application_id"],
         "application_id": row["application_id"],
         "number": row["number"],
@@ -189,25 +231,36 @@ def case_view(
         "status": "decided" if STATES[state].final else "open",
         "next": [str(a) for a in Position(state, State(row["step"])).actions()],
         "missing": loads(row.get("missing")) or [],
-        **clock.to_dict(),
+        # the clock's keys (a TypedDict is not unpacked into another with mypy --strict)
+        "working_days": clock_json["working_days"],
+        "started_on": clock_json["started_on"],
+        "running": clock_json["running"],
+        "paused": clock_json["paused"],
+        "pause_reason": clock_json["pause_reason"],
+        "working_days_used": clock_json["working_days_used"],
+        "working_days_left": clock_json["working_days_left"],
+        "deadline": clock_json["deadline"],
+        "overdue": clock_json["overdue"],
+        "ended_on": clock_json["ended_on"],
+        "due_soon": bool(clock.running and not clock.overdue and (clock.left or 0) <= due_soon),
     }
-    due_soon = settings.review_due_soon_working_days
-    out["due_soon"] = bool(clock.running and not clock.overdue and (clock.left or 0) <= due_soon)
-    decision = loads(row.get("decision"))
+    decision: DecisionRecord | None = loads(row.get("decision"))
     if decision:
         out.update(
-            decision=decision["decision"],
-            persetujuan=decision["data_teknis"]["persetujuan"],
-            reviewer=decision["officer"]["key"],
-            officer=decision["officer"],
-            reasons=decision["reasons"],
-            conditions=decision["conditions"],
-            plan_version=decision["plan_version"],
-            decided_at=decision["decided_at"],
-            decided_on=decision["decided_on"],
-            on_time=not clock.overdue and (clock.used <= clock.allowed),
-            decision_status=row.get("decision_status"),
-            valid_until=row.get("valid_until"),
+            {
+                "decision": decision["decision"],
+                "persetujuan": decision["data_teknis"]["persetujuan"],
+                "reviewer": decision["officer"]["key"],
+                "officer": decision["officer"],
+                "reasons": decision["reasons"],
+                "conditions": decision["conditions"],
+                "plan_version": decision["plan_version"],
+                "decided_at": decision["decided_at"],
+                "decided_on": decision["decided_on"],
+                "on_time": not clock.overdue and (clock.used <= clock.allowed),
+                "decision_status": row.get("decision_status"),
+                "valid_until": row.get("valid_until"),
+            }
         )
     else:
         out["decided_at"] = None

@@ -28,6 +28,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from typing_extensions import TypedDict
+
 from kkpr.db.database import Database, Row, Tx
 from kkpr.db.sql import sql
 from kkpr.errors import InvalidInput
@@ -35,6 +37,7 @@ from kkpr.model import Form
 from kkpr.pipeline.calendar import WorkingCalendar
 from kkpr.pipeline.db import loads
 from kkpr.pipeline.review import case_view
+from kkpr.pipeline.sla import ClockJson
 from kkpr.pipeline.statuses import STATES, State, state_of
 from kkpr.settings import Settings
 from kkpr.site import as_lonlat_geojson, site_from_geojson
@@ -53,6 +56,55 @@ class Deadline(StrEnum):
 class Status(StrEnum):
     OPEN = "open"  # a PKKPR assessment not yet decided
     DECIDED = "decided"  # decided (50, 57, 90, 93), or a KKKPR answered by the engine
+
+
+class CaseRow(TypedDict):
+    """One case as the staff list and its exports show it (``item``)."""
+
+    id: str  # the application's id
+    application_id: str
+    number: str  # the case's number
+    external_ref: str | None
+    id_izin: str | None  # OSS's, for an application that came from OSS
+    nib: str | None
+    applicant: str
+    business_name: str
+    kbli: str
+    kelurahan: list[str]  # of the zone parts the check found, largest first
+    kecamatan: list[str]
+    form: str | None
+    path: str  # KKKPR or PKKPR
+    outcome: str | None
+    app_status: str
+    submitted_at: str
+    area_m2: float | None  # the site's, as the check measured it
+    document_number: str | None
+    state: str | None  # the PKKPR state; None on the KKKPR path
+    kd_status: str | None
+    state_id: str | None
+    state_en: str | None
+    deadline: str | None  # ISO date
+    working_days_left: int | None
+    overdue: bool
+    paused: bool
+    due_soon: bool
+    decision: str | None
+    decided_on: str | None
+    site: dict[str, Any]  # GeoJSON geometry, longitude/latitude
+    status: str  # open or decided
+    next: list[str]  # the actions that may be taken now
+    missing: list[str]
+    due_week: bool  # its deadline falls in this calendar week
+
+
+class CasePage(TypedDict):
+    """One page of a search (``search``)."""
+
+    items: list[CaseRow]
+    total: int
+    page: int
+    per_page: int
+    pages: int
 
 
 class SearchError(InvalidInput):
@@ -247,7 +299,7 @@ def week_end(today: date) -> date:
     return today + timedelta(days=6 - today.weekday())
 
 
-def _deadline_ok(clock: dict[str, Any], wanted: Deadline, today: date) -> bool:
+def _deadline_ok(clock: ClockJson, wanted: Deadline, today: date) -> bool:
     if wanted == Deadline.OVERDUE:
         return bool(clock["overdue"])
     if wanted == Deadline.PAUSED:
@@ -266,7 +318,7 @@ def search(
     today: date,
     settings: Settings,
     calendar: WorkingCalendar,
-) -> dict[str, Any]:
+) -> CasePage:
     """One page of the cases ``filters`` find, newest first: ``{items, total, page,
     per_page, pages}``."""
     where, params = _where(filters)
@@ -297,7 +349,7 @@ def every(
     settings: Settings,
     calendar: WorkingCalendar,
     limit: int,
-) -> list[dict[str, Any]]:
+) -> list[CaseRow]:
     """Every case ``filters`` find (at most ``limit``), newest first, for the exports."""
     where, params = _where(filters)
     with db.transaction() as tx:
@@ -340,7 +392,7 @@ def _narrowed(
 
 def _items(
     tx: Tx, ids: Sequence[str], today: date, settings: Settings, calendar: WorkingCalendar
-) -> list[dict[str, Any]]:
+) -> list[CaseRow]:
     """The listed cases of ``ids`` (in that order), each with its clock and site."""
     if not ids:
         return []
@@ -356,12 +408,20 @@ def _items(
 
 def item(
     row: Row, steps: list[Row], today: date, settings: Settings, calendar: WorkingCalendar
-) -> dict[str, Any]:
+) -> CaseRow:
     """One case as the list shows it: who, what, where, its state and clock, its decision
     and document, and its site in longitude/latitude."""
     check = loads(row["check_result"])
     decision = loads(row.get("decision"))
-    out: dict[str, Any] = {
+    view = (
+        case_view(row | {"application_id": row["id"]}, steps, today, settings, calendar)
+        if row["state"]
+        else None
+    )
+    deadline = view["deadline"] if view else None
+    overdue = view["overdue"] if view else False
+    paused = view["paused"] if view else False
+    return {
         "id": row["id"],
         "application_id": row["id"],
         "number": row["number"],
@@ -381,32 +441,27 @@ def item(
         "area_m2": (check or {}).get("site", {}).get("area_m2"),
         "document_number": row.get("document_number"),
         "state": row["state"],
-        "kd_status": None,
-        "state_id": None,
-        "state_en": None,
-        "deadline": None,
-        "working_days_left": None,
-        "overdue": False,
-        "paused": False,
-        "due_soon": False,
+        "kd_status": view["kd_status"] if view else None,
+        "state_id": view["state_id"] if view else None,
+        "state_en": view["state_en"] if view else None,
+        "deadline": deadline,
+        "working_days_left": view["working_days_left"] if view else None,
+        "overdue": overdue,
+        "paused": paused,
+        "due_soon": view["due_soon"] if view else False,
         "decision": decision and decision["decision"],
         "decided_on": decision and decision["decided_on"],
         "site": as_lonlat_geojson(site_from_geojson(loads(row["site"]), row["site_crs"])),
+        "status": view["status"] if view else "decided",
+        "next": view["next"] if view else [],
+        "missing": view["missing"] if view else [],
+        "due_week": bool(
+            deadline
+            and not overdue
+            and not paused
+            and date.fromisoformat(deadline) <= week_end(today)
+        ),
     }
-    if row["state"]:
-        view = case_view(row | {"application_id": row["id"]}, steps, today, settings, calendar)
-        for key in ("kd_status", "state_id", "state_en", "deadline", "working_days_left",
-                    "overdue", "paused", "due_soon", "status", "next", "missing"):  # fmt: skip
-            out[key] = view.get(key)
-    else:
-        out["status"] = "decided"
-        out["next"] = []
-        out["missing"] = []
-    out["due_week"] = bool(
-        out["deadline"] and not out["overdue"] and not out["paused"]
-        and date.fromisoformat(out["deadline"]) <= week_end(today)
-    )  # fmt: skip
-    return out
 
 
 # ---------------------------------------------------------------- exports
@@ -453,11 +508,11 @@ def cell(value: Any) -> Any:
     return spreadsheet_safe(str(value))
 
 
-def table(items: Iterable[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+def table(items: Iterable[CaseRow]) -> tuple[list[str], list[list[Any]]]:
     return [c for c, _ in COLUMNS], [[cell(i.get(c)) for c, _ in COLUMNS] for i in items]
 
 
-def to_csv(items: Iterable[dict[str, Any]]) -> str:
+def to_csv(items: Iterable[CaseRow]) -> str:
     header, rows = table(items)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -466,7 +521,7 @@ def to_csv(items: Iterable[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-def to_xlsx(items: Iterable[dict[str, Any]], title: str = "Kasus KKPR") -> bytes:
+def to_xlsx(items: Iterable[CaseRow], title: str = "Kasus KKPR") -> bytes:
     """The list as an Excel workbook: a header row (the column and its words) and one row
     per case; every text cell is written as text, never as a formula."""
     from openpyxl import Workbook
@@ -490,7 +545,7 @@ def to_xlsx(items: Iterable[dict[str, Any]], title: str = "Kasus KKPR") -> bytes
     return out.getvalue()
 
 
-def to_geopackage(items: Iterable[dict[str, Any]], layer: str = "kasus") -> bytes:
+def to_geopackage(items: Iterable[CaseRow], layer: str = "kasus") -> bytes:
     """The sites of the list as a GeoPackage layer (EPSG:4326), one feature per case with
     the list's columns as attributes: polygons as drawn, a point site as its point."""
     import geopandas as gpd

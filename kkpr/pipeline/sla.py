@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from typing_extensions import TypedDict
+
 from kkpr.pipeline.calendar import WorkingCalendar
 from kkpr.pipeline.statuses import STATES, State
 
@@ -25,6 +27,21 @@ class Tick:
     state: State
     on: date  # the office's calendar day of the transition
     note: str | None = None
+
+
+class ClockJson(TypedDict):
+    """A clock as the queue and the case list show it (``ClockView.to_dict``)."""
+
+    working_days: int
+    started_on: str | None  # ISO dates
+    running: bool
+    paused: bool
+    pause_reason: str | None
+    working_days_used: int
+    working_days_left: int | None
+    deadline: str | None
+    overdue: bool
+    ended_on: str | None
 
 
 @dataclass(frozen=True)
@@ -40,19 +57,23 @@ class ClockView:
     overdue: bool
     ended_on: date | None
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> ClockJson:
         return {
             "working_days": self.allowed,
-            "started_on": self.started_on and self.started_on.isoformat(),
+            "started_on": _iso(self.started_on),
             "running": self.running,
             "paused": self.paused,
             "pause_reason": self.pause_reason,
             "working_days_used": self.used,
             "working_days_left": self.left,
-            "deadline": self.deadline and self.deadline.isoformat(),
+            "deadline": _iso(self.deadline),
             "overdue": self.overdue,
-            "ended_on": self.ended_on and self.ended_on.isoformat(),
+            "ended_on": _iso(self.ended_on),
         }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def clock_of(

@@ -15,7 +15,9 @@ import hashlib
 import hmac
 import secrets
 from datetime import date
-from typing import Any
+from typing import NotRequired
+
+from typing_extensions import TypedDict
 
 from kkpr.db.database import Database
 from kkpr.db.sql import sql
@@ -29,6 +31,60 @@ from kkpr.settings import Settings
 
 CODE_BYTES = 10  # 80 bits, 16 base32 characters typed by hand
 NO_CASE = {"access_salt": "0" * 32, "access_hash": "0" * 64}  # matches no code
+
+
+class StateWords(TypedDict):
+    """The state in words; on the PKKPR path also its code and OSS ``kd_status``."""
+
+    code: NotRequired[str]
+    kd_status: NotRequired[str]
+    id: str
+    en: str
+
+
+class TrackingClock(TypedDict):
+    started: bool
+    working_days_left: int | None
+    deadline: str | None  # ISO date
+    paused: bool
+    paused_because: str | None
+    overdue: bool
+
+
+class Bill(TypedDict):
+    """The PNBP bill to pay, while the payment waits to be verified."""
+
+    kd_billing: str | None
+    nominal: float | None  # rupiah
+    tgl_expire: str | None
+
+
+class TrackedDecision(TypedDict):
+    persetujuan: str
+    decided_on: str
+    approved_m2: float | None
+    valid_until: str | None
+    status: str | None  # the decision's standing as recorded
+    record: str | None  # the assessment record's number
+
+
+class TrackingAnswer(TypedDict):
+    """What the applicant sees (``applicant_status``): on the KKKPR path the check's
+    outcome; on the PKKPR path the clock, what is missing, the bill and the decision."""
+
+    number: str
+    business_name: str
+    kbli: str
+    submitted_at: str
+    path: str
+    stage: str
+    stage_status: str
+    state: StateWords
+    outcome: NotRequired[str | None]
+    clock: NotRequired[TrackingClock]
+    missing: NotRequired[list[str]]
+    bill: NotRequired[Bill]
+    decision: NotRequired[TrackedDecision]
 
 
 def new_code() -> tuple[str, str, str]:
@@ -65,7 +121,7 @@ def applicant_status(
     today: date,
     settings: Settings,
     calendar: WorkingCalendar,
-) -> dict[str, Any]:
+) -> TrackingAnswer:
     """What the applicant may see of application ``number``, if ``code`` is its code."""
     with db.transaction() as tx:
         case = tx.one(sql("SELECT * FROM cases WHERE number = {}"), (number.strip(),))
@@ -88,7 +144,8 @@ def applicant_status(
             (case["application_id"],),
         )
     assert app is not None
-    out: dict[str, Any] = {
+    state = State(case["state"]) if case["state"] is not None else None
+    out: TrackingAnswer = {
         "number": case["number"],
         "business_name": app["business_name"],
         "kbli": app["kbli"],
@@ -96,22 +153,26 @@ def applicant_status(
         "path": case["path"],
         "stage": app["current_stage"],
         "stage_status": app["stage_status"],
-    }
-    if case["state"] is None:  # the KKKPR path: OSS confirms it
-        out["state"] = {
+        "state": {
+            "code": str(state),
+            "kd_status": STATES[state].kd_status,
+            "id": STATES[state].id,
+            "en": STATES[state].en,
+        }
+        if state is not None
+        else {  # the KKKPR path: OSS confirms it
             "id": "Hasil pemeriksaan otomatis; konfirmasi KKPR diterbitkan oleh OSS",
             "en": "Automatic check result; the KKPR confirmation is issued by OSS",
-        }
+        },
+    }
+    if state is None:
         out["outcome"] = app["outcome"]
         return out
-    state = State(case["state"])
-    out["state"] = {"code": str(state), "kd_status": STATES[state].kd_status,
-                    "id": STATES[state].id, "en": STATES[state].en}  # fmt: skip
     clock = clock_of(ticks(steps), today, settings.review_deadline_working_days, calendar)
     out["clock"] = {
         "started": clock.started_on is not None,
         "working_days_left": clock.left,
-        "deadline": clock.deadline and clock.deadline.isoformat(),
+        "deadline": clock.deadline.isoformat() if clock.deadline else None,
         "paused": clock.paused,
         "paused_because": clock.pause_reason,
         "overdue": clock.overdue,
@@ -119,7 +180,11 @@ def applicant_status(
     out["missing"] = loads(case["missing"]) or []
     pnbp = loads(case["pnbp"])
     if pnbp and state == State.MENUNGGU_VERIFIKASI_BAYAR:
-        out["bill"] = {k: pnbp.get(k) for k in ("kd_billing", "nominal", "tgl_expire")}
+        out["bill"] = {
+            "kd_billing": pnbp.get("kd_billing"),
+            "nominal": pnbp.get("nominal"),
+            "tgl_expire": pnbp.get("tgl_expire"),
+        }
     decision = loads(case["decision"])
     if decision:
         out["decision"] = {

@@ -1,0 +1,62 @@
+"""The pipeline's views are what their TypedDicts declare, on SQLite and PostgreSQL: the
+review queue's cases (``review.CaseView``), the case list's rows and page
+(``search.CaseRow``, ``CasePage``) and the applicant's tracking answer
+(``tracking.TrackingAnswer``), each held key by key and value by value to real answers
+of every kind: a KKKPR, a case just opened, a case waiting for its payment, a decision."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from kkpr.pipeline.applications import Pipeline
+from kkpr.pipeline.review import CaseView, Decision, View
+from kkpr.pipeline.search import CasePage, CaseRow, Filters, Paging, search
+from kkpr.pipeline.tracking import TrackingAnswer
+from tests.pipeline.test_assessment import R2, SITI, TO_DECISION, TO_PAYMENT, walk
+from tests.typed import keys, required, shape_errors
+
+DECISION_KEYS = {"decision", "persetujuan", "reviewer", "officer", "reasons", "conditions",
+                 "plan_version", "decided_on", "on_time", "decision_status", "valid_until"}  # fmt: skip
+
+
+def every_kind(pipe: Pipeline) -> dict[str, dict[str, Any]]:
+    """One application of each kind, as submitted (with its number and access code)."""
+    opened = pipe.submit(replace(R2, external_ref="open"))
+    paying = pipe.submit(replace(R2, external_ref="paying"))
+    walk(pipe, paying["id"], TO_PAYMENT[:3])  # billed: waiting for the proof of payment
+    decided = pipe.submit(replace(R2, external_ref="decided"))
+    walk(pipe, decided["id"], TO_DECISION)
+    pipe.decide(decided["id"], Decision.APPROVE, officer=SITI, reasons=["Sesuai RDTR"])
+    pipe.set_integration("mini", "package", True, reason="uji / test", by="key:test")
+    kkkpr = pipe.submit(replace(R2, external_ref="kkkpr"))
+    assert kkkpr["path"] == "KKKPR" and paying["path"] == "PKKPR"
+    return {"open": opened, "paying": paying, "decided": decided, "kkkpr": kkkpr}
+
+
+def test_queue_search_and_tracking_are_their_types(pipeline: Pipeline) -> None:
+    apps = every_kind(pipeline)
+    queue = pipeline.reviews(View.ALL) + pipeline.reviews(View.DECIDED)
+    assert len(queue) == 3 and shape_errors(queue, list[CaseView]) == []
+    queued = {"site", "document_number", "decided_at"}
+    for case in queue:
+        extra = DECISION_KEYS if case["id"] == apps["decided"]["id"] else set()
+        assert set(case) == required(CaseView) | queued | extra, case["id"]
+
+    page = search(pipeline.db, Filters(), Paging(), pipeline.today(), pipeline.settings,
+                  pipeline.calendar)  # fmt: skip
+    assert page["total"] == 4 and shape_errors(page, CasePage) == []
+    assert all(set(row) == keys(CaseRow) for row in page["items"])
+    assert {row["decision"] for row in page["items"]} == {None, "approve"}
+
+    seen = {
+        kind: pipeline.applicant_status(app["number"], app["access_code"])
+        for kind, app in apps.items()
+    }
+    assert shape_errors(list(seen.values()), list[TrackingAnswer]) == []
+    base = required(TrackingAnswer)
+    assert set(seen["kkkpr"]) == base | {"outcome"}
+    assert set(seen["open"]) == base | {"clock", "missing"}
+    assert set(seen["paying"]) == base | {"clock", "missing", "bill"}
+    assert set(seen["decided"]) == base | {"clock", "missing", "decision"}
+    assert set(seen["decided"]["state"]) == {"code", "kd_status", "id", "en"}
