@@ -163,3 +163,35 @@ def test_one_site_is_located_as_among_many() -> None:
     assert sum(bool(located.overlays) for located in many) > 20
     assert sum(any(s.cells for s in located.rasters) for located in many) > 100
     assert sum(bool(located.roads) for located in many) > 20
+
+
+def test_the_single_checks_hits_are_the_records_their_constructors_build() -> None:
+    """``locate`` builds its zone, overlay and road hits without running the frozen
+    classes' ``__init__`` (``kkpr.store.memory._built``): that is only right while the
+    classes have no ``__post_init__`` and no slots, and every field the constructor
+    would set (defaults included) is there, with the same value."""
+    import dataclasses
+
+    from kkpr.model import OverlayHit, RoadHit, Site, ZoneHit
+    from kkpr.plan.package import read_plan
+    from kkpr.settings import SAMPLE_PLAN_DIR
+    from kkpr.store.memory import MemoryStore
+
+    for cls in (ZoneHit, OverlayHit, RoadHit):
+        assert not hasattr(cls, "__post_init__"), cls
+        assert "__slots__" not in vars(cls), cls
+    plan = read_plan(SAMPLE_PLAN_DIR)
+    store = MemoryStore(plan)
+    overlays = np.asarray(plan.overlays.geometry.values, dtype=object)
+    centres = list(shapely.point_on_surface(overlays))
+    sites = [Site(geometry=c.buffer(40.0), crs=plan.meta.crs) for c in centres]
+    sites += [Site(geometry=c, crs=plan.meta.crs) for c in centres]
+    seen = {ZoneHit: 0, OverlayHit: 0, RoadHit: 0}
+    for site in sites:
+        located = store.locate(site)
+        for hit in [*located.zones, *located.overlays, *located.roads]:
+            cls = type(hit)
+            fields = {f.name: getattr(hit, f.name) for f in dataclasses.fields(cls)}
+            assert vars(hit) == vars(cls(**fields)), hit
+            seen[cls] += 1
+    assert all(n > 5 for n in seen.values()), seen
