@@ -12,6 +12,22 @@ from typing import Any
 
 from kkpr.errors import Conflict, NotFound
 
+# a version's status (``v``: its row of kkpr.plan_versions); a ``loading`` row whose
+# session is gone is a load that died (killed, disconnected)
+STATUS_SQL = """CASE WHEN v.status = 'loading' AND NOT EXISTS (
+    SELECT 1 FROM pg_stat_activity a
+    WHERE a.pid = v.load_pid AND a.backend_start <= v.loaded_at) THEN 'failed'
+    ELSE v.status END"""
+
+
+def with_status(template: str) -> Any:
+    """``template`` with its ``{status}`` composed by the driver (``psycopg2.sql``) as
+    the expression ``STATUS_SQL``."""
+    from psycopg2 import sql as pg
+
+    return pg.SQL(template).format(status=pg.SQL(STATUS_SQL))
+
+
 # ---------------------------------------------------------------- activation
 
 
@@ -42,7 +58,9 @@ def activate_vid(cur: Any, plan_id: str, vid: int, action: str, by: str) -> bool
 
 def ready_vid(cur: Any, plan_id: str, version: str) -> int:
     cur.execute(
-        f"SELECT vid, {STATUS_SQL} FROM kkpr.plan_versions v WHERE plan_id = %s AND version = %s",
+        with_status(
+            "SELECT vid, {status} FROM kkpr.plan_versions v WHERE plan_id = %s AND version = %s"
+        ),
         (plan_id, version),
     )
     row = cur.fetchone()
@@ -114,12 +132,6 @@ def rollback(cur: Any, plan_id: str, *, by: str) -> str:
 
 # ---------------------------------------------------------------- listing
 
-# a ``loading`` row whose session is gone is a load that died (killed, disconnected)
-STATUS_SQL = """CASE WHEN v.status = 'loading' AND NOT EXISTS (
-    SELECT 1 FROM pg_stat_activity a
-    WHERE a.pid = v.load_pid AND a.backend_start <= v.loaded_at) THEN 'failed'
-    ELSE v.status END"""
-
 
 def list_plans(cur: Any) -> list[dict[str, Any]]:
     cur.execute(
@@ -142,12 +154,14 @@ def list_plans(cur: Any) -> list[dict[str, Any]]:
 
 def list_versions(cur: Any, *, plan_id: str) -> list[dict[str, Any]]:
     cur.execute(
-        f"SELECT v.version, v.active, {STATUS_SQL}, v.loaded_at, v.loaded_by, v.checksum, "
-        "v.effective_from, v.legal_basis, v.zones_count, v.overlays_count, "
-        "CASE WHEN v.status = 'loading' THEN coalesce(v.error, 'interrupted') ELSE v.error END, "
-        "a.at, a.by FROM kkpr.plan_versions v LEFT JOIN LATERAL ("
-        " SELECT at, by FROM kkpr.activations WHERE to_vid = v.vid ORDER BY id DESC LIMIT 1"
-        ") a ON true WHERE v.plan_id = %s ORDER BY v.n DESC",
+        with_status(
+            "SELECT v.version, v.active, {status}, v.loaded_at, v.loaded_by, v.checksum, "
+            "v.effective_from, v.legal_basis, v.zones_count, v.overlays_count, "
+            "CASE WHEN v.status = 'loading' THEN coalesce(v.error, 'interrupted') "
+            "ELSE v.error END, a.at, a.by FROM kkpr.plan_versions v LEFT JOIN LATERAL ("
+            " SELECT at, by FROM kkpr.activations WHERE to_vid = v.vid ORDER BY id DESC LIMIT 1"
+            ") a ON true WHERE v.plan_id = %s ORDER BY v.n DESC"
+        ),
         (plan_id,),
     )
     out = []

@@ -368,7 +368,7 @@ def _insert_rules(cur: Any, vid: int, rules: PlanRules) -> None:
     )
     put(
         "intensity",
-        f"vid, seq, kodszn, {', '.join(INTENSITY_FIELDS)}",
+        ", ".join(("vid", "seq", "kodszn", *INTENSITY_FIELDS)),
         [
             (vid, i, code, *(getattr(v, f) for f in INTENSITY_FIELDS))
             for i, (code, v) in enumerate(rules.intensity.items())

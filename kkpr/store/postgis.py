@@ -51,9 +51,9 @@ from kkpr.store.filters import Filter
 from kkpr.store.memory import lonlats, outside_any_plan, to_plan_crs_many
 from kkpr.store.postgis_sql import (
     ACTIVE_SQL,
-    LOCATE_SQL,
     LOCATE_TYPES,
     as_features,
+    locate_sql,
     not_migrated,
     read_rules,
     unavailable,
@@ -205,7 +205,7 @@ class PostgisStore:
             # one generic plan: the version is pruned at run time, and replanning per
             # site would cost more than the query itself
             cur.execute("SET plan_cache_mode = force_generic_plan")
-            _prepare(cur, "kkpr_locate", LOCATE_TYPES, LOCATE_SQL)
+            _prepare(cur, "kkpr_locate", LOCATE_TYPES, locate_sql())
         cur.execute(_execute_sql("kkpr_locate", len(LOCATE_TYPES)), params)
         return list(cur.fetchall())
 

@@ -1,12 +1,14 @@
 """The SQL side of the PostGIS store: its errors, the locate statement, and a
 version's rules and features read back from their tables.
 
-psycopg2 is imported inside the functions that need it: importing this module does
-not need a database driver.
+A statement with names in it is composed by the driver (``psycopg2.sql``: tables and
+CTEs as identifiers); one without is a constant. psycopg2 is imported inside the
+functions that need it: importing this module does not need a database driver.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -32,34 +34,53 @@ from kkpr.plan.kugi import INTENSITY_FIELDS
 from kkpr.site import transformer
 from kkpr.store import rule_tables
 
+# A site's overlap area with a polygon aliased {g}: nothing for a point site.
+_AREA = "CASE WHEN s.point THEN 0::float8 ELSE ST_Area(ST_Intersection({g}.geom, s.g)) END"
+# A site's overlap with a polygon aliased {g}: the point itself, for a point site.
+_CUT = "CASE WHEN s.point THEN s.g ELSE ST_Intersection({g}.geom, s.g) END"
 
-def _overlaps(layer: str, sites: str, part: bool = False) -> str:
-    """Rows (i, seq, area) of each site of ``sites`` and each polygon of ``layer`` it
-    intersects; a many-vertex polygon is met through its pieces, areas summed.
+_OVERLAPS = """
+    SELECT s.i, x.seq, {area_x} AS area
+    FROM {sites} s JOIN {layer} x
+      ON x.vid = $1 AND NOT x.pieced AND ST_Intersects(x.geom, s.g)
+    UNION ALL
+    SELECT s.i, p.seq, sum({area_p})
+    FROM {sites} s JOIN {pieces} p ON p.vid = $1 AND ST_Intersects(p.geom, s.g)
+    GROUP BY s.i, p.seq"""
+
+_OVERLAP_PARTS = """
+    SELECT c.i, c.seq, CASE WHEN c.point THEN 0::float8 ELSE ST_Area(c.part) END AS area,
+           c.part
+    FROM (SELECT s.i, s.point, x.seq, {cut_x} AS part
+          FROM {sites} s JOIN {layer} x
+            ON x.vid = $1 AND NOT x.pieced AND ST_Intersects(x.geom, s.g)) c
+    UNION ALL
+    SELECT s.i, p.seq, sum({area_p}), ST_Union({cut_p})
+    FROM {sites} s JOIN {pieces} p ON p.vid = $1 AND ST_Intersects(p.geom, s.g)
+    GROUP BY s.i, p.seq"""
+
+
+def _overlaps(layer: str, sites: str, part: bool = False) -> Any:
+    """Rows (i, seq, area) of each site of ``sites`` (a CTE) and each polygon of
+    ``layer`` it intersects; a many-vertex polygon is met through its pieces, areas
+    summed. Tables and CTEs are identifiers composed by the driver.
 
     ``part``: a fourth column, the overlap itself (the point, for a point site), from
     which a result draws its conforming part."""
-    area = "CASE WHEN s.point THEN 0::float8 ELSE ST_Area(ST_Intersection({g}.geom, s.g)) END"
-    if not part:
-        return f"""
-    SELECT s.i, x.seq, {area.format(g="x")} AS area
-    FROM {sites} s JOIN kkpr.{layer} x
-      ON x.vid = $1 AND NOT x.pieced AND ST_Intersects(x.geom, s.g)
-    UNION ALL
-    SELECT s.i, p.seq, sum({area.format(g="p")})
-    FROM {sites} s JOIN kkpr.{layer}_pieces p ON p.vid = $1 AND ST_Intersects(p.geom, s.g)
-    GROUP BY s.i, p.seq"""
-    cut = "CASE WHEN s.point THEN s.g ELSE ST_Intersection({g}.geom, s.g) END"
-    return f"""
-    SELECT c.i, c.seq, CASE WHEN c.point THEN 0::float8 ELSE ST_Area(c.part) END AS area,
-           c.part
-    FROM (SELECT s.i, s.point, x.seq, {cut.format(g="x")} AS part
-          FROM {sites} s JOIN kkpr.{layer} x
-            ON x.vid = $1 AND NOT x.pieced AND ST_Intersects(x.geom, s.g)) c
-    UNION ALL
-    SELECT s.i, p.seq, sum({area.format(g="p")}), ST_Union({cut.format(g="p")})
-    FROM {sites} s JOIN kkpr.{layer}_pieces p ON p.vid = $1 AND ST_Intersects(p.geom, s.g)
-    GROUP BY s.i, p.seq"""
+    from psycopg2 import sql as pg
+
+    def on(expression: str, alias: str) -> Any:
+        return pg.SQL(expression).format(g=pg.Identifier(alias))
+
+    return pg.SQL(_OVERLAP_PARTS if part else _OVERLAPS).format(
+        sites=pg.Identifier(sites),
+        layer=pg.Identifier("kkpr", layer),
+        pieces=pg.Identifier("kkpr", f"{layer}_pieces"),
+        area_x=on(_AREA, "x"),
+        area_p=on(_AREA, "p"),
+        cut_x=on(_CUT, "x"),
+        cut_p=on(_CUT, "p"),
+    )
 
 
 # One statement, so one round trip, for a batch of sites ($2 EWKB hex, $3 their areas)
@@ -71,14 +92,14 @@ def _overlaps(layer: str, sites: str, part: bool = False) -> str:
 # Every hit is found by its layer's GiST index (``&&`` inside ST_Intersects and
 # ST_DWithin); intersections are computed only for the polygons the site meets.
 LOCATE_TYPES = ("bigint", "text[]", "float8[]", "float8", "float8")
-LOCATE_SQL = f"""
+_LOCATE = """
 WITH s AS MATERIALIZED (
     SELECT u.i, u.g, u.a, ST_Dimension(u.g) = 0 AS point
     FROM (SELECT t.i, t.h::geometry AS g, t.a
           FROM unnest($2::text[], $3::float8[]) WITH ORDINALITY AS t(h, a, i)) u
 ),
-zc AS MATERIALIZED ({_overlaps("zones", "s", part=True)}),
-oc AS MATERIALIZED ({_overlaps("overlays", "s", part=True)}),
+zc AS MATERIALIZED ({zones}),
+oc AS MATERIALIZED ({overlays}),
 zk AS MATERIALIZED (
     SELECT zc.i, zc.seq, zc.area, zc.part FROM zc JOIN s ON s.i = zc.i
     WHERE s.point OR zc.area > 0
@@ -89,7 +110,7 @@ need AS MATERIALIZED (
     SELECT s.* FROM s LEFT JOIN cov ON cov.i = s.i
     WHERE cov.n IS NULL OR cov.covered < s.a - $4 + 1e-6
 ),
-rc AS MATERIALIZED ({_overlaps("rtrw", "need")})
+rc AS MATERIALIZED ({rtrw})
 SELECT 'z'::text AS kind, zk.i, z.seq, zk.area, z.fid, z.kodszn AS t1, z.namszn AS t2,
        z.kodzon AS t3, z.namzon AS t4, z.kodblk AS t5, z.kodsbl AS t6, z.wadmkc AS t7,
        z.wadmkd AS t8, z.flags, z.kdb AS n1, z.klb AS n2, z.kdh AS n3, z.ktb AS n4,
@@ -116,6 +137,20 @@ SELECT 'h', 0, 0, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 ORDER BY 2, 1, 3
 """
+
+
+@functools.cache
+def locate_sql() -> Any:
+    """The locate statement (``psycopg2.sql``), the body of its ``PREPARE``: composed
+    once per process."""
+    from psycopg2 import sql as pg
+
+    return pg.SQL(_LOCATE).format(
+        zones=_overlaps("zones", "s", part=True),
+        overlays=_overlaps("overlays", "s", part=True),
+        rtrw=_overlaps("rtrw", "need"),
+    )
+
 
 ACTIVE_SQL = """
 SELECT s.stamp, v.vid, v.plan_id, v.version, v.crs, v.srid, v.sliver_m2, v.zones_bbox,
@@ -194,7 +229,9 @@ def as_features(rows: list[tuple[Any, ...]], plan_crs: str, crs: str) -> list[di
 def read_rules(cur: Any, *, vid: int) -> PlanRules:
     """A version's PlanRules, rebuilt from its tables in the package's own order."""
 
-    def rows(sql: str) -> list[tuple[Any, ...]]:
+    from psycopg2 import sql as pg
+
+    def rows(sql: Any) -> list[tuple[Any, ...]]:
         cur.execute(sql, (vid,))
         return list(cur.fetchall())
 
@@ -252,8 +289,9 @@ def read_rules(cur: Any, *, vid: int) -> PlanRules:
     intensity = {
         r[0]: Intensity(*r[1:])
         for r in rows(
-            f"SELECT kodszn, {', '.join(INTENSITY_FIELDS)} FROM kkpr.intensity "
-            "WHERE vid = %s ORDER BY seq"
+            pg.SQL("SELECT kodszn, {} FROM kkpr.intensity WHERE vid = %s ORDER BY seq").format(
+                pg.SQL(", ").join(pg.Identifier(f) for f in INTENSITY_FIELDS)
+            )
         )
     }
     setbacks = tuple(
