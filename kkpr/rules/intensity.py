@@ -86,38 +86,48 @@ def combine(
     ``standing``: the parts a drawn footprint stands on, whose limits bind instead.
     """
     out: dict[str, Limit] = {}
-    for rule, (attr, how, _unit) in RULES.items():
-        where = parts if standing is None or rule in WEIGHTED else standing
+    for rule, attr, least, weighted in _COMBINED:
+        where = parts if standing is None or weighted else standing
         given = [(p, float(v)) for p in where if (v := getattr(p.intensity, attr)) is not None]
-        pick = min if how == "min" else max
-        cands = [_part_limit(rule, attr, p, v) for p, v in given]
+        cands = [_part_limit(attr, p, v) for p, v in given]
         if rule == "TB":
             cands += caps
         if not cands:
             continue
-        values = {c.value for c in cands}
-        total = sum(p.area_m2 for p, _v in given)
-        if len(values) == 1:
+        if len(cands) == 1 or len({c.value for c in cands}) == 1:
             first = cands[0]
             out[rule] = Limit(
-                first.value, first.source, "single", _parts(cands), _deferred(_text, rule, first)
+                first.value, first.source, "single", _parts(cands), _single_basis(rule, first)
             )
-        elif rule in WEIGHTED and mode == "weighted" and total > 0:
+        elif weighted and mode == "weighted" and (total := sum(p.area_m2 for p, _v in given)) > 0:
             value = sum(v * p.area_m2 for p, v in given) / total
             out[rule] = _weighted(rule, value, given, total, site_area, _parts(cands))
         else:
-            chosen = pick(cands, key=lambda lim: lim.value)
+            chosen = (min if least else max)(cands, key=_value_of)
             out[rule] = _strictest(rule, chosen, cands, mode, drawn=standing is not None)
     return out
 
 
-def _part_limit(rule: str, attr: str, part: PartLimits, value: float) -> Limit:
+# (rule, Intensity field, whether the least of two limits is the stricter, whether the
+# rule is area-weighted over a mixed lot), in the order of RULES
+_COMBINED = tuple(
+    (rule, attr, how == "min", rule in WEIGHTED) for rule, (attr, how, _unit) in RULES.items()
+)
+
+
+def _value_of(lim: Limit) -> float:
+    return lim.value
+
+
+def _part_limit(attr: str, part: PartLimits, value: float) -> Limit:
     """A part's limit; its sentences are written by ``_text`` for the limits shown."""
-    own = getattr(part.own, attr) is not None
-    where = f"{part.kodszn} fid {part.fid}" if own else part.kodszn
+    if getattr(part.own, attr) is None:
+        detail = {"kodszn": part.kodszn, "fid": part.fid, "area_m2": part.area_m2,
+                  "value": value, "from": SOURCE_FILE}  # fmt: skip
+        return Limit(value, part.kodszn, "single", (detail,))
     detail = {"kodszn": part.kodszn, "fid": part.fid, "area_m2": part.area_m2, "value": value,
-              "from": SOURCE_LAYER if own else SOURCE_FILE}  # fmt: skip
-    return Limit(value, where, "single", (detail,))
+              "from": SOURCE_LAYER}  # fmt: skip
+    return Limit(value, f"{part.kodszn} fid {part.fid}", "single", (detail,))
 
 
 def _deferred(fn: Callable[..., Texts], *args: Any) -> Callable[[], Texts]:
@@ -125,10 +135,40 @@ def _deferred(fn: Callable[..., Texts], *args: Any) -> Callable[[], Texts]:
     return lambda: fn(*args)
 
 
+def _single_basis(rule: str, first: Limit) -> Texts | Callable[[], Texts]:
+    """The basis of a limit all candidates agree on: ``_text(rule, first)``, written now
+    (a part's sentence is one the plan has written before: see ``_text``); a cap keeps
+    its own, deferred."""
+    if first.how == "cap" or not first.parts:
+        return first.basis
+    return _text(rule, first)
+
+
 def _text(rule: str, lim: Limit) -> Texts:
-    """A single limit as a sentence in both languages (a cap has its own)."""
+    """A single limit as a sentence in both languages (a cap has its own).
+
+    A part's sentence depends on the rule, the value, the source and its file alone (a
+    sub-zone's row of intensitas.csv, a polygon's own value), which a plan has few of:
+    each is written once and kept (``_TEXTS``)."""
     if lim.how == "cap" or not lim.parts:
         return lim.sentences()
+    value = lim.value
+    key = (rule, value, lim.source, lim.parts[0]["from"])
+    texts = _TEXTS.get(key)
+    if texts is None:
+        texts = _part_text(rule, lim)
+        if len(_TEXTS) >= _TEXTS_KEPT:
+            _TEXTS.clear()
+        if value == value and value != 0.0:  # NaN and ±0.0 keys are not kept
+            _TEXTS[key] = texts
+    return texts
+
+
+_TEXTS: dict[tuple[str, float, str, Any], Texts] = {}
+_TEXTS_KEPT = 16384
+
+
+def _part_text(rule: str, lim: Limit) -> Texts:
     file = f"{SOURCE_LAYER} {rule}" if lim.parts[0]["from"] == SOURCE_LAYER else SOURCE_FILE
     unit = RULES[rule][2]
     return (
@@ -241,9 +281,16 @@ def evaluate(
         if value is not None:
             # a tiny epsilon: 60.000000001% from float division is still 60%
             ok = value <= limit.value + 1e-9 if how == "min" else value >= limit.value - 1e-9
-        finding = IntensityFinding(
-            rule, limit.value, value, ok, unit, limit.source, limit.how, list(limit.parts)
-        ).defer_basis(limit.sentences)
+        basis = limit.basis
+        if callable(basis):  # written when first read
+            finding = IntensityFinding(
+                rule, limit.value, value, ok, unit, limit.source, limit.how, list(limit.parts)
+            ).defer_basis(basis)
+        else:
+            finding = IntensityFinding(
+                rule, limit.value, value, ok, unit, limit.source, limit.how, list(limit.parts),
+                basis[0], basis[1],
+            )  # fmt: skip
         findings.append(finding)
         if ok is False and value is not None:
             reasons.append(
@@ -279,9 +326,13 @@ def _exceeded(finding: IntensityFinding, value: float, how: str) -> Texts:
     )
 
 
+UNITS_ID = {"%": "%", "m": " m", "": "", "lantai/floors": " lantai"}
+UNITS_EN = {"%": "%", "m": " m", "": "", "lantai/floors": " floors"}
+
+
 def unit_id(unit: str) -> str:
-    return {"%": "%", "m": " m", "": "", "lantai/floors": " lantai"}[unit]
+    return UNITS_ID[unit]
 
 
 def unit_en(unit: str) -> str:
-    return {"%": "%", "m": " m", "": "", "lantai/floors": " floors"}[unit]
+    return UNITS_EN[unit]

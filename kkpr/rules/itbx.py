@@ -64,4 +64,11 @@ def cell_tokens_valid(cell: str) -> bool:
 
 def class_effect(itbx: str | None) -> Effect:
     """The effect of a class as a result keeps it (``PartResult.itbx``: its letters or None)."""
-    return CLASS_EFFECT[ItbxClass(itbx) if itbx else None]
+    effect = _LETTERS_EFFECT.get(itbx)
+    return effect if effect is not None else CLASS_EFFECT[ItbxClass(itbx) if itbx else None]
+
+
+# CLASS_EFFECT by the letters of each class (and None), as class_effect reads them
+_LETTERS_EFFECT: Mapping[str | None, Effect] = MappingProxyType(
+    {(str(c) if c else None): e for c, e in CLASS_EFFECT.items()}
+)

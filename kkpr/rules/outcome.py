@@ -7,6 +7,7 @@ tidak_sesuai > perlu_kajian > sesuai_bersyarat > sesuai.
 from __future__ import annotations
 
 import dataclasses
+from typing import NamedTuple
 
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -27,6 +28,7 @@ from kkpr.model import (
     OverlayHit,
     PartResult,
     PlanInfo,
+    PlanMeta,
     PlanRules,
     Proposal,
     Reason,
@@ -45,6 +47,7 @@ from kkpr.rules import setbacks as setback_rules
 from kkpr.rules.deciding import decides
 from kkpr.rules.effects import SEVERITY, forbids
 from kkpr.rules.itbx import CLASS_EFFECT, parse_cell
+from kkpr.rules.memo import PerObject
 from kkpr.rules.order import Stage
 from kkpr.text import ITBX_WORDS, num_en, num_id, pct_en, pct_id
 
@@ -142,58 +145,34 @@ def evaluate(
         rules,
     )
     chosen: dict[str, class_rules.Selection] = {}  # intensity class per sub-zone
+    cells = _cells_of(rules, entry.kode_kegiatan)
     for z, share in zip(located.zones, shares, strict=True):
         deciding = is_deciding(z.area_m2, share, rules, point, share_only)
-        cell = rules.cell(entry.kode_kegiatan, z.kodszn)
-        cls, codes = parse_cell(cell)
-        if cell is None and rules.meta.rule_options.empty_cell:
-            cls = ItbxClass(rules.meta.rule_options.empty_cell)  # as the plan declares
+        kodszn = z.kodszn
+        read = cells.get(kodszn)
+        if read is None:
+            read = cells[kodszn] = _read_cell(rules, entry.kode_kegiatan, kodszn)
         parts.append(
             PartResult(
-                fid=z.fid,
-                kodszn=z.kodszn,
-                namszn=z.namszn,
-                kodzon=z.kodzon,
-                namzon=z.namzon,
-                kodblk=z.kodblk,
-                kodsbl=z.kodsbl,
-                wadmkc=z.wadmkc,
-                wadmkd=z.wadmkd,
-                area_m2=z.area_m2,
-                share=share,
-                deciding=deciding,
-                itbx=str(cls) if cls else None,
-                cell=cell,
-                conditions=codes,
+                z.fid, kodszn, z.namszn, z.kodzon, z.namzon, z.kodblk, z.kodsbl, z.wadmkc,
+                z.wadmkd, z.area_m2, share, deciding, read.itbx, read.cell, list(read.codes),
             )
-        )
+        )  # fmt: skip
         staged[Stage.PART].append(
             _part_reason(
-                z.kodszn,
-                z.namszn,
-                z.fid,
-                z.area_m2,
-                share,
-                point,
-                deciding,
-                cls,
-                cell,
-                entry,
-                kegiatan,
+                kodszn, z.namszn, z.fid, z.area_m2, share, point, deciding, read, entry, kegiatan
             )
         )
         if deciding:
-            for code in codes:
-                used_codes.setdefault(code, []).append(z.kodszn)
-            merged = z.intensity.over(_base_intensity(rules, z.kodszn, chosen, ratio_area, located))
-            part_limits = intensity_rules.PartLimits(
-                z.kodszn, z.fid, z.area_m2, merged, z.intensity
-            )
+            for code in read.codes:
+                used_codes.setdefault(code, []).append(kodszn)
+            merged = z.intensity.over(_base_intensity(rules, kodszn, chosen, ratio_area, located))
+            part_limits = intensity_rules.PartLimits(kodszn, z.fid, z.area_m2, merged, z.intensity)
             limits.append(part_limits)
             if standing is not None and stands_on(footprint, z.part):
                 standing.append(part_limits)
-                for code in codes:
-                    standing_codes.setdefault(code, []).append(z.kodszn)
+                for code in read.codes:
+                    standing_codes.setdefault(code, []).append(kodszn)
 
     # ---- outside the RDTR: the PKKPR path
     indications: list[rtrw_rules.Indication] = []
@@ -216,9 +195,9 @@ def evaluate(
     else:
         standing = None
     conditions = []
-    for code, kodszn in used_codes.items():
+    for code, subzones in used_codes.items():
         cond = rules.conditions.get(code)
-        result, r = _condition(code, cond, sorted(set(kodszn)), drawn, ratio_area)
+        result, r = _condition(code, cond, sorted(set(subzones)), drawn, ratio_area)
         conditions.append(result)
         staged[Stage.CONDITION].extend(r)
 
@@ -267,32 +246,22 @@ def evaluate(
     effects = {r.effect for r in reasons}
     outcome = next((OUTCOME_OF[e] for e in ORDER if e in effects), Outcome.SESUAI)
     summary = Reason("outcome", *SUMMARY[outcome], effect=Effect.INFO)
+    meta = rules.meta
+    plan: PlanInfo = {"id": meta.id, "name": meta.name, "version": located.plan_version,
+                      "legal_basis": meta.legal_basis, "crs": meta.crs,
+                      "checksum": meta.checksum}  # fmt: skip
+    site: SiteInfo = {"area_m2": site_area, "covered_m2": covered, "outside_m2": outside,
+                      "outside_share": outside_share, "geometry_type": geometry_type,
+                      "lon": located.lon, "lat": located.lat}  # fmt: skip
+    activity_info: ActivityInfo = {"kbli": entry.kbli, "judul": entry.judul,
+                                   "kode_kegiatan": entry.kode_kegiatan,
+                                   "kegiatan": activity.kegiatan if activity else None}  # fmt: skip
     return CheckResult(
         outcome=outcome,
         form=Form.PKKPR if pkkpr else Form.KKKPR,
-        plan=PlanInfo(
-            id=rules.meta.id,
-            name=rules.meta.name,
-            version=located.plan_version,
-            legal_basis=rules.meta.legal_basis,
-            crs=rules.meta.crs,
-            checksum=rules.meta.checksum,
-        ),
-        site=SiteInfo(
-            area_m2=site_area,
-            covered_m2=covered,
-            outside_m2=outside,
-            outside_share=outside_share,
-            geometry_type=geometry_type,
-            lon=located.lon,
-            lat=located.lat,
-        ),
-        activity=ActivityInfo(
-            kbli=entry.kbli,
-            judul=entry.judul,
-            kode_kegiatan=entry.kode_kegiatan,
-            kegiatan=activity.kegiatan if activity else None,
-        ),
+        plan=plan,
+        site=site,
+        activity=activity_info,
         proposal=drawn.to_dict(),
         parts=parts,
         conditions=conditions,
@@ -323,15 +292,20 @@ def _klb_bonus(
     proposal: Proposal,
 ) -> tuple[intensity_rules.Limit | None, Reason | None]:
     """The KLB bonus of the first kind (by name) whose deciding area the site is in."""
-    kinds = bonus_rules.bonus_kinds(rules.meta)
-    for jenis in sorted(kinds):
+    for jenis, bonus in _bonus_kinds(rules.meta):
         mine = [h for h, dec in hits if dec and h.jenis == jenis]
         if mine:
             layer = sum(h.area_m2 for h in mine if not h.source.startswith("pola_ruang."))
             flags = sum(h.area_m2 for h in mine if h.source.startswith("pola_ruang."))
             share = bonus_rules.share_in(layer, flags, site_area)
-            return bonus_rules.apply(klb, jenis, kinds[jenis], share, proposal.tod_bonus)
+            return bonus_rules.apply(klb, jenis, bonus, share, proposal.tod_bonus)
     return bonus_rules.apply(klb, None, 0.0, 0.0, proposal.tod_bonus)
+
+
+# the kinds whose plan table gives a KLB bonus and the bonus, by name, per plan meta
+_bonus_kinds: PerObject[PlanMeta, list[tuple[str, float]]] = PerObject(
+    lambda meta: sorted(bonus_rules.bonus_kinds(meta).items())
+)
 
 
 def _rtrw_part(hit: RtrwHit, indications: list[rtrw_rules.Indication]) -> RtrwPart:
@@ -397,6 +371,46 @@ def subzone_gsb(limits: list[intensity_rules.PartLimits]) -> tuple[float, str] |
     return best
 
 
+class Cell(NamedTuple):
+    """An ITBX cell of an activity row and a sub-zone column, as the check reads it."""
+
+    cell: str | None  # the raw text (None: empty)
+    cls: ItbxClass | None  # its class; an empty cell's as plan.toml [rules] empty_cell says
+    codes: tuple[str, ...]  # the condition codes it holds
+    itbx: str | None  # the class as a result keeps it (PartResult.itbx)
+    code: str  # the reason code of a deciding part in this cell
+    effect: Effect  # and its effect
+
+
+def _read_cell(rules: PlanRules, kode_kegiatan: str, kodszn: str) -> Cell:
+    cell = rules.cell(kode_kegiatan, kodszn)
+    cls, codes = parse_cell(cell)
+    if cell is None and rules.meta.rule_options.empty_cell:
+        cls = ItbxClass(rules.meta.rule_options.empty_cell)  # as the plan declares
+    return Cell(
+        cell, cls, tuple(codes), str(cls) if cls else None, f"itbx.{cls or 'silent'}",
+        CLASS_EFFECT[cls],
+    )  # fmt: skip
+
+
+# the cells read so far, per plan rules (and their meta, which says what an empty cell
+# is), by activity row and sub-zone: a check reads one for each part
+_cells_read: PerObject[PlanRules, tuple[PlanMeta, dict[str, dict[str, Cell]]]] = PerObject(
+    lambda rules: (rules.meta, {})
+)
+
+
+def _cells_of(rules: PlanRules, kode_kegiatan: str) -> dict[str, Cell]:
+    meta, rows = _cells_read(rules)
+    if meta is not rules.meta:  # a store gave the rules a version of their meta
+        _cells_read.kept.pop(id(rules), None)
+        meta, rows = _cells_read(rules)
+    row = rows.get(kode_kegiatan)
+    if row is None:
+        row = rows[kode_kegiatan] = {}
+    return row
+
+
 def _part_reason(
     kodszn: str,
     namszn: str | None,
@@ -405,11 +419,11 @@ def _part_reason(
     share: float,
     point: bool,
     deciding: bool,
-    cls: ItbxClass | None,
-    cell: str | None,
+    read: Cell,
     entry: KbliEntry,
     kegiatan: str,
 ) -> Reason:
+    cell, cls = read.cell, read.cls
     source = {
         "itbx": {"kode_kegiatan": entry.kode_kegiatan, "kodszn": kodszn, "cell": cell},
         "zone_fid": fid,
@@ -441,7 +455,7 @@ def _part_reason(
 
     if not deciding:
         return Reason("zone.sliver", effect=Effect.INFO, source=source, render=texts)
-    return Reason(f"itbx.{cls or 'silent'}", effect=CLASS_EFFECT[cls], source=source, render=texts)
+    return Reason(read.code, effect=read.effect, source=source, render=texts)
 
 
 def _outside_reason(outside: float, share: float, point: bool) -> Reason:

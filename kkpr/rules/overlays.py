@@ -16,6 +16,7 @@ from kkpr.model import Effect, OverlayFinding, OverlayHit, PlanMeta, Reason, Zon
 from kkpr.rules.activity_groups import group_effect
 from kkpr.rules.effects import efek_effect, group_efek
 from kkpr.rules.intensity import Limit
+from kkpr.rules.memo import PerObject
 from kkpr.text import num_en, num_id, pct_en, pct_id
 
 FLAG_COLUMN = {jenis: column.upper() for column, jenis in FLAG_JENIS.items()}
@@ -27,17 +28,33 @@ def flag_hits(zones: list[ZoneHit], deciding: list[bool]) -> list[tuple[OverlayH
     for zone, dec in zip(zones, deciding, strict=True):
         texts = zone.flag_texts or (None,) * len(zone.flags)
         for jenis, text in zip(zone.flags, texts, strict=True):
+            told = _FLAG_TOLD.get((jenis, text))
+            if told is None:
+                told = _flag_told(jenis, text)
             hit = OverlayHit(
                 fid=zone.fid,
                 jenis=jenis,
                 area_m2=zone.area_m2,
-                keterangan=flag_description(text),  # e.g. "Kawasan Rawan Banjir - Tinggi"
-                source=f"pola_ruang.{FLAG_COLUMN.get(jenis, jenis)}",
+                keterangan=told[0],  # e.g. "Kawasan Rawan Banjir - Tinggi"
+                source=told[1],
                 efek=None,
                 part=zone.part,
             )
             out.append((hit, dec))
     return out
+
+
+# (what a flag's text tells a reader, the layer and field it is read from) by kind and
+# text: a layer writes few distinct flag texts
+_FLAG_TOLD: dict[tuple[str, str | None], tuple[str | None, str]] = {}
+
+
+def _flag_told(jenis: str, text: str | None) -> tuple[str | None, str]:
+    told = (flag_description(text), f"pola_ruang.{FLAG_COLUMN.get(jenis, jenis)}")
+    if len(_FLAG_TOLD) >= 4096:
+        _FLAG_TOLD.clear()
+    _FLAG_TOLD[(jenis, text)] = told
+    return told
 
 
 def groups_of(jenis: str, meta: PlanMeta) -> dict[str, str]:
@@ -74,21 +91,19 @@ def _effect_of(
 
 Effects = dict[tuple[str, bool, str | None, str], tuple[str | None, str | None]]
 # the effects worked out per plan (its PlanMeta, which a store keeps for a version)
-_EFFECTS: dict[int, tuple[PlanMeta, Effects]] = {}
+_effects_of: PerObject[PlanMeta, Effects] = PerObject(lambda _meta: {})
 
 
-def _effects_of(meta: PlanMeta) -> Effects:
-    kept = _EFFECTS.get(id(meta))
-    if kept is None or kept[0] is not meta:
-        if len(_EFFECTS) > 64:
-            _EFFECTS.clear()
-        kept = _EFFECTS[id(meta)] = (meta, {})
-    return kept[1]
+def _elevation_kinds(meta: PlanMeta) -> frozenset[str]:
+    return frozenset(j for j, r in meta.overlay_rules.items() if r.tb_elevasi)
+
+
+_elevations: PerObject[PlanMeta, frozenset[str]] = PerObject(_elevation_kinds)
 
 
 def elevation_kinds(meta: PlanMeta) -> frozenset[str]:
     """Kinds whose layer TB is a limit elevation above mean sea level (KKOP surfaces)."""
-    return frozenset(j for j, r in meta.overlay_rules.items() if r.tb_elevasi)
+    return _elevations(meta)
 
 
 def needs_ground(meta: PlanMeta, overlays: list[OverlayHit]) -> bool:
