@@ -4,21 +4,37 @@ type), so a test fails when the builder and the type drift apart."""
 
 from __future__ import annotations
 
+import sys
 import types
 from typing import Any, Literal, NotRequired, Union, get_args, get_origin
 
 from typing_extensions import get_type_hints, is_typeddict
 
 
+def _hints(typed: type, extras: bool = False) -> dict[str, Any]:
+    """A TypedDict's field types; a name its module imports only for type checking (an
+    import cycle at run time) is found in the loaded module that defines it."""
+    try:
+        return get_type_hints(typed, include_extras=extras)
+    except NameError:
+        names = {
+            name: value
+            for module in list(sys.modules.values())
+            if module is not None and module.__name__.startswith(("kkpr", "api"))
+            for name, value in vars(module).items()
+            if isinstance(value, type)
+        }
+        return get_type_hints(typed, localns=names, include_extras=extras)
+
+
 def keys(typed: type) -> set[str]:
-    return set(get_type_hints(typed))
+    return set(_hints(typed))
 
 
 def required(typed: type) -> set[str]:
     """The keys a TypedDict requires (``__required_keys__`` cannot tell a NotRequired
     written as a string, under ``from __future__ import annotations``)."""
-    hints = get_type_hints(typed, include_extras=True)
-    return {k for k, h in hints.items() if get_origin(h) is not NotRequired}
+    return {k for k, h in _hints(typed, True).items() if get_origin(h) is not NotRequired}
 
 
 def shape_errors(value: Any, hint: Any, path: str = "$") -> list[str]:
@@ -28,7 +44,7 @@ def shape_errors(value: Any, hint: Any, path: str = "$") -> list[str]:
     if is_typeddict(hint):
         if not isinstance(value, dict):
             return [f"{path}: {type(value).__name__}, not {hint.__name__}"]
-        hints = get_type_hints(hint)
+        hints = _hints(hint)
         out = [f"{path}.{k}: missing" for k in sorted(required(hint) - set(value))]
         out += [f"{path}.{k}: not in {hint.__name__}" for k in sorted(set(value) - set(hints))]
         for k, v in value.items():

@@ -39,7 +39,7 @@ from kkpr.pipeline.outbox import EVENT_TYPES
 from kkpr.pipeline.pnbp import PnbpEstimate, Purpose, estimate
 from kkpr.pipeline.review import CaseView, Decision, View
 from kkpr.pipeline.stages import PERMIT_SYSTEM_STAGES, Stage
-from kkpr.pipeline.state import submitted_by
+from kkpr.pipeline.state import ApplicationView, submitted_by
 from kkpr.pipeline.statuses import ACTIONS, STATES, Action, Actor
 from kkpr.pipeline.subscriptions import NewSubscription, Subscription
 from kkpr.pipeline.targets import refuse_private_target
@@ -226,6 +226,7 @@ class VerifyIn(BaseModel):
 @router.post(
     "/applications",
     status_code=201,
+    response_model=dict[str, Any],  # the application as it is (a TypedDict is not validated)
     responses={
         200: {"description": "Already submitted (same external_ref)"},
         **responses(401, 403, 409, 413, 422),
@@ -242,7 +243,7 @@ def post_application(
     caller: Writer,
     state: StateDep,
     pipe: PipelineDep,
-) -> dict[str, Any]:
+) -> ApplicationView:
     known = body.external_ref and pipe.find(body.external_ref)
     if known and not may_use(caller, submitted_by(pipe.db, known)):
         raise Conflict(
@@ -278,15 +279,17 @@ def post_application(
         by=caller.id,
     )
     response.headers["Location"] = f"/v1/applications/{app['id']}"
-    return app | {"tracking_url": tracking_url(app["number"], app["access_code"], s)}
+    app["tracking_url"] = tracking_url(app["number"], app["access_code"], s)
+    return app
 
 
 @router.get(
     "/applications/{app_id}",
     responses=responses(401, 403, 404),
+    response_model=dict[str, Any],  # the application as it is (a TypedDict is not validated)
     summary="Permohonan, tahapnya dan peristiwanya / an application, its stages and events",
 )
-def get_application(app_id: AppId, caller: Writer, pipe: PipelineDep) -> dict[str, Any]:
+def get_application(app_id: AppId, caller: Writer, pipe: PipelineDep) -> ApplicationView:
     _own_application(caller, pipe, app_id)
     return pipe.get(app_id)
 
@@ -304,6 +307,7 @@ def _own_application(caller: Caller, pipe: Pipeline, app_id: str) -> None:
 @router.post(
     "/applications/{app_id}/stages/{stage}",
     responses=responses(401, 403, 404, 409, 422),
+    response_model=dict[str, Any],  # the application as it is (a TypedDict is not validated)
     summary="Laporan tahap oleh sistem perizinan / the permit system reports a later stage",
     description=f"Stages reported here: {', '.join(PERMIT_SYSTEM_STAGES)}. They run in order; "
     "an impossible move is a 409; repeating what is recorded changes nothing.",
@@ -314,7 +318,7 @@ def post_stage(
     body: Annotated[StageReportIn, Body()],
     caller: Writer,
     pipe: PipelineDep,
-) -> dict[str, Any]:
+) -> ApplicationView:
     _own_application(caller, pipe, app_id)
     return pipe.report_stage(app_id, stage, body.status, by=caller.id, note=body.note)
 
@@ -401,6 +405,7 @@ def get_reviews(
 @router.post(
     "/reviews/{review_id}/decision",
     responses=responses(401, 403, 404, 409, 422),
+    response_model=dict[str, Any],  # the application as it is (a TypedDict is not validated)
     summary="Keputusan PKKPR / the PKKPR decision (review id = application id)",
     description="After the Pertek (45) and the FPR assessment: `approve` (disetujui "
     "seluruhnya), `approve_with_conditions`, `approve_in_part` (with `approved_site`, "
@@ -410,6 +415,7 @@ def get_reviews(
 @router.post(
     "/applications/{review_id}/decision",
     responses=responses(401, 403, 404, 409, 422),
+    response_model=dict[str, Any],  # the application as it is (a TypedDict is not validated)
     summary="Keputusan PKKPR / the PKKPR decision",
 )
 def post_decision(
@@ -417,7 +423,7 @@ def post_decision(
     caller: Staff,
     pipe: PipelineDep,
     review_id: Annotated[str, Path(min_length=1, max_length=64)],
-) -> dict[str, Any]:
+) -> ApplicationView:
     return pipe.decide(
         review_id,
         body.decision,
@@ -441,6 +447,7 @@ STEP_DOC = "; ".join(
 @router.post(
     "/applications/{app_id}/steps/{action}",
     responses=responses(401, 403, 404, 409, 422),
+    response_model=dict[str, Any],  # the application as it is (a TypedDict is not validated)
     summary="Langkah penilaian PKKPR / a step of the PKKPR assessment",
     description=f"Steps (actor: resulting OSS kd_status): {STEP_DOC}. A step out of order "
     "is a 409 naming the steps possible now; a step without what it must carry is a 422.",
@@ -451,7 +458,7 @@ def post_step(
     body: Annotated[StepIn, Body()],
     caller: Writer,
     pipe: PipelineDep,
-) -> dict[str, Any]:
+) -> ApplicationView:
     _own_application(caller, pipe, app_id)
     if ACTIONS[action].actor == Actor.STAFF and not caller.is_staff:
         raise wrong_role(caller.role, ("staff",))  # the applicant's steps only, via OSS
@@ -464,6 +471,7 @@ def post_step(
 @router.post(
     "/applications/{app_id}/{what}",
     responses=responses(401, 403, 404, 409, 422),
+    response_model=dict[str, Any],  # the application as it is (a TypedDict is not validated)
     summary="Setelah keputusan / after the decision: extension, change, revocation",
 )
 def post_after(
@@ -472,7 +480,7 @@ def post_after(
     body: Annotated[AfterIn, Body()],
     caller: Staff,
     pipe: PipelineDep,
-) -> dict[str, Any]:
+) -> ApplicationView:
     officer = officer_of(body.officer, caller)
     if what == "extension":
         return pipe.extend(app_id, officer, reason=body.reason)

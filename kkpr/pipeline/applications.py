@@ -33,7 +33,7 @@ from kkpr.pipeline.findings import CheckJson, check_json, conditions_of, reasons
 from kkpr.pipeline.logged import log_check
 from kkpr.pipeline.pnbp import Purpose
 from kkpr.pipeline.stages import AppStatus, Stage, StageStatus, move_kkpr, report
-from kkpr.pipeline.state import event, move, position
+from kkpr.pipeline.state import ApplicationView, event, move, position
 from kkpr.pipeline.statuses import KKPR_STATUS, START, Action, Actor
 from kkpr.pipeline.tracking import new_code
 from kkpr.records.checks import CheckLog, open_records, records_url
@@ -116,7 +116,7 @@ class Pipeline(Assessment):
 
     # ------------------------------------------------------------ submit
 
-    def submit(self, sub: Submission, *, by: str | None = None) -> dict[str, Any]:
+    def submit(self, sub: Submission, *, by: str | None = None) -> ApplicationView:
         """Open an application and start its KKPR stage; the application as stored, with
         its access code (shown this once: only its hash is kept)."""
         if sub.external_ref and (known := self.find(sub.external_ref)):
@@ -200,7 +200,9 @@ class Pipeline(Assessment):
             if sub.external_ref and (known := self.find(sub.external_ref)):
                 return self.get(known)  # the same submission raced us and won
             raise
-        return {**self.get(row["id"]), "access_code": code}
+        answer = self.get(row["id"])
+        answer["access_code"] = code
+        return answer
 
     def _kkkpr(
         self, tx: Any, row: dict[str, Any], found: CheckJson, by: str | None, now: datetime
@@ -262,7 +264,7 @@ class Pipeline(Assessment):
         *,
         by: str | None = None,
         note: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> ApplicationView:
         """The permit system reports a later stage; a repeated report changes nothing."""
         stage, status = Stage(stage), StageStatus(status)
         now = self.clock()
@@ -282,7 +284,7 @@ class Pipeline(Assessment):
 
     # ------------------------------------------------------------ reading
 
-    def get(self, app_id: str) -> dict[str, Any]:
+    def get(self, app_id: str) -> ApplicationView:
         return state.view(self.db, app_id, self.today(), self.settings, self.calendar)
 
     def find(self, external_ref: str) -> str | None:

@@ -44,7 +44,7 @@ from kkpr.pipeline.review import (
 )
 from kkpr.pipeline.sla import clock_of
 from kkpr.pipeline.stages import Stage, StageStatus, move_kkpr
-from kkpr.pipeline.state import event, move, position
+from kkpr.pipeline.state import ApplicationView, event, move, position
 from kkpr.pipeline.statuses import (
     ACTIONS,
     CLOCK_STEPS,
@@ -122,7 +122,7 @@ class Assessment:
     def today(self) -> date:
         raise NotImplementedError
 
-    def get(self, app_id: str) -> dict[str, Any]:
+    def get(self, app_id: str) -> ApplicationView:
         raise NotImplementedError
 
     def map_zones(
@@ -140,7 +140,7 @@ class Assessment:
         *,
         keterangan: str | None = None,
         data: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
+    ) -> ApplicationView:
         """One step of the assessment (not the decision: ``decide``); the application."""
         action = Action(action)
         if action in (Action.PUTUSKAN, Action.FIKTIF_POSITIF):
@@ -193,7 +193,7 @@ class Assessment:
         conditions: list[str] | None = None,
         approved_site: dict[str, Any] | None = None,
         approved_crs: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> ApplicationView:
         """The decision after the Pertek and the FPR: approved in full (with or without
         conditions), approved in part (the approved polygon, inside the requested
         site, re-checked by the engine), or rejected; the application."""
@@ -433,26 +433,26 @@ class Assessment:
 
     # ------------------------------------------------------------ after the decision
 
-    def extend(self, app_id: str, officer: Officer, *, reason: str) -> dict[str, Any]:
+    def extend(self, app_id: str, officer: Officer, *, reason: str) -> ApplicationView:
         """Extend a decision in force, within its validity, at most the allowed times."""
         return self._after(app_id, "perpanjang", officer, reason, {})
 
     def change(
         self, app_id: str, officer: Officer, *, reason: str, changes: dict[str, Any]
-    ) -> dict[str, Any]:
+    ) -> ApplicationView:
         """A recorded change of a decision in force (what changed, and why)."""
         if not changes:
             raise InvalidInput("Perubahan harus menyebut apa yang berubah",
                                "A change must say what changes", where="changes")  # fmt: skip
         return self._after(app_id, "ubah", officer, reason, changes)
 
-    def revoke(self, app_id: str, officer: Officer, *, reason: str) -> dict[str, Any]:
+    def revoke(self, app_id: str, officer: Officer, *, reason: str) -> ApplicationView:
         """Revoke a decision; verification of its record then says so."""
         return self._after(app_id, "cabut", officer, reason, {})
 
     def _after(
         self, app_id: str, what: str, officer: Officer, reason: str, changes: dict[str, Any]
-    ) -> dict[str, Any]:
+    ) -> ApplicationView:
         if not reason.strip():
             raise InvalidInput(f"Langkah {what} harus memuat alasan",
                                f"Action {what} must give its reason", where="reason")  # fmt: skip

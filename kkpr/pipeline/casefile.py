@@ -38,7 +38,7 @@ NOISE_M2 = 0.01  # an outside remainder smaller than this is the arithmetic of t
 
 def case_file(pipe: Pipeline, app_id: str) -> dict[str, Any]:
     """The case ``app_id`` for its staff page (NotFound when there is none)."""
-    app = pipe.get(app_id)
+    app: dict[str, Any] = {**pipe.get(app_id)}  # its view, with the page's parts added
     app.pop("events", None)  # deliveries are the integration's page, not the case's
     with pipe.db.transaction() as tx:
         oss = tx.one(sql("SELECT * FROM oss_applications WHERE application_id = {}"), (app_id,))

@@ -26,6 +26,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
+from typing_extensions import TypedDict
+
 from kkpr.db.database import Database, Row, Tx
 from kkpr.db.sql import sql
 from kkpr.errors import InvalidInput
@@ -34,7 +36,9 @@ from kkpr.pipeline.findings import CarriedCondition, CheckJson
 from kkpr.settings import Settings
 
 if TYPE_CHECKING:  # review -> cases -> outbox -> the OSS channel -> documents at run time
+    from kkpr.pipeline.cases import OfficerJson
     from kkpr.pipeline.review import DecisionRecord
+    from kkpr.pipeline.technical import DataTeknis
 
 CODE_BYTES = 10  # 80 bits: 16 base32 characters, typed by hand from paper
 NUMBER_PREFIX = "PENILAIAN-KKPR"  # a record of the region's assessment, not a KKPR number
@@ -55,11 +59,11 @@ class Verdict(StrEnum):
     ISSUED = "issued"  # nothing given to compare: the number exists and is intact
 
 
-def canonical(content: dict[str, Any]) -> bytes:
+def canonical(content: Mapping[str, Any]) -> bytes:
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def verification_code(content: dict[str, Any], secret: str) -> str:
+def verification_code(content: Mapping[str, Any], secret: str) -> str:
     digest = hmac.new(secret.encode(), canonical(content), hashlib.sha256).digest()
     text = base64.b32encode(digest[:CODE_BYTES]).decode()
     return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
@@ -86,6 +90,115 @@ def next_number(tx: Tx, region_code: str, issued_on: date) -> str:
     return f"{NUMBER_PREFIX}/{region}/{issued_on.year}/{seq:06d}"
 
 
+class Words(TypedDict):
+    id: str
+    en: str
+
+
+class DecisionStated(TypedDict):
+    """The decision as the record states it (from ``review.DecisionRecord``)."""
+
+    decision: str
+    reasons: list[str]
+    conditions: list[str]
+    decided_on: str
+    officer: OfficerJson
+    pertek: dict[str, Any] | None  # the Pertek step's data, as recorded
+    fpr: dict[str, Any] | None  # the FPR step's data, as recorded
+    plan_version: str
+
+
+class ActivityStated(TypedDict):
+    kbli: str
+    judul: str
+    kode_kegiatan: str
+    kegiatan: str | None
+
+
+class LocationStated(TypedDict):
+    geometry: dict[str, Any]  # GeoJSON: the approved part, else the site as sent
+    requested_geometry: dict[str, Any]  # GeoJSON: the site as sent
+    crs: str  # of ``geometry``
+    area_m2: float | None
+    lon: float | None
+    lat: float | None
+    kelurahan: list[str]
+    kecamatan: list[str]
+
+
+class ZoneStated(TypedDict):
+    """A deciding zone part of the check."""
+
+    kodzon: str | None
+    namzon: str | None
+    kodszn: str
+    namszn: str | None
+    kodblk: str | None
+    kodsbl: str | None
+    area_m2: float
+    itbx: str | None
+
+
+class IntensityStated(TypedDict):
+    rule: str
+    limit: float
+    unit: str
+    source: str
+
+
+class PlanStated(TypedDict):
+    id: str
+    name: str
+    version: str
+    legal_basis: str
+    crs: str
+    region_code: str
+
+
+class DecidedBy(TypedDict):
+    """Who decided: the officer (``cases.OfficerJson``'s keys), with the decision and the
+    plan version."""
+
+    by: str  # pkkpr
+    nip: str | None
+    name: str
+    key: str | None
+    decision: str
+    plan_version: str
+
+
+class DocumentContent(TypedDict):
+    """What a record states and its code signs (``content_of``). A record issued by an
+    earlier release is read as it was signed (its reader, ``document_render``, takes
+    any content)."""
+
+    number: str
+    title: Words
+    notice: Words
+    form: str
+    decision: DecisionStated
+    data_teknis: DataTeknis
+    issued_on: str  # ISO date
+    application_id: str
+    applicant: str
+    business_name: str
+    activity: ActivityStated
+    location: LocationStated
+    zones: list[ZoneStated]
+    intensity: list[IntensityStated]
+    conditions: list[CarriedCondition]
+    plan: PlanStated
+    decided_by: DecidedBy
+
+
+class IssuedDocument(TypedDict):
+    """A record issued: its number, its verification code and the address to verify it."""
+
+    number: str
+    code: str
+    url: str
+
+
 def content_of(
     app: Row,
     check: CheckJson,
@@ -94,32 +207,30 @@ def content_of(
     number: str,
     issued_on: date,
     region_code: str,
-    decided_by: dict[str, Any],
-    decision: DecisionRecord | None = None,
-) -> dict[str, Any]:
+    decided_by: DecidedBy,
+    decision: DecisionRecord,
+) -> DocumentContent:
     """What the record states, from the application, the engine's check of the approved
     site, and the decision with its technical data."""
     deciding = [p for p in check["parts"] if p["deciding"]]
-    places = sorted({(p.get("wadmkd"), p.get("wadmkc")) for p in deciding})
-    teknis: Mapping[str, Any] = decision["data_teknis"] if decision else {}
+    places = sorted({(p["wadmkd"], p["wadmkc"]) for p in deciding})
+    teknis = decision["data_teknis"]
+    approved = teknis["geometri_disetujui"]
+    activity = check["activity"]
     return {
         "number": number,
         "title": {"id": DOCUMENT_TITLE[0], "en": DOCUMENT_TITLE[1]},
         "notice": {"id": DOCUMENT_NOTICE[0], "en": DOCUMENT_NOTICE[1]},
         "form": "PKKPR",
-        "decision": decision
-        and {
-            k: decision.get(k)
-            for k in (
-                "decision",
-                "reasons",
-                "conditions",
-                "decided_on",
-                "officer",
-                "pertek",
-                "fpr",
-                "plan_version",
-            )
+        "decision": {
+            "decision": decision["decision"],
+            "reasons": decision["reasons"],
+            "conditions": decision["conditions"],
+            "decided_on": decision["decided_on"],
+            "officer": decision["officer"],
+            "pertek": decision["pertek"],
+            "fpr": decision["fpr"],
+            "plan_version": decision["plan_version"],
         },
         "data_teknis": teknis,
         "issued_on": issued_on.isoformat(),
@@ -127,39 +238,38 @@ def content_of(
         "applicant": app["applicant"],
         "business_name": app["business_name"],
         "activity": {
-            k: check["activity"].get(k) for k in ("kbli", "judul", "kode_kegiatan", "kegiatan")
+            "kbli": activity["kbli"],
+            "judul": activity["judul"],
+            "kode_kegiatan": activity["kode_kegiatan"],
+            "kegiatan": activity["kegiatan"],
         },
         "location": {
-            "geometry": teknis.get("geometri_disetujui") or loads(app["site"]),
+            "geometry": approved or loads(app["site"]),
             "requested_geometry": loads(app["site"]),
-            "crs": "EPSG:4326"
-            if teknis.get("geometri_disetujui")
-            else (app["site_crs"] or "EPSG:4326"),
+            "crs": "EPSG:4326" if approved else (app["site_crs"] or "EPSG:4326"),
             # a point site has no area: the applicant's declared land area stands in
-            "area_m2": _round_area(
-                check["site"]["area_m2"] or check["proposal"].get("land_area_m2")
-            ),
-            "lon": _round(check["site"].get("lon")),
-            "lat": _round(check["site"].get("lat")),
+            "area_m2": _round_area(check["site"]["area_m2"] or check["proposal"]["land_area_m2"]),
+            "lon": _round(check["site"]["lon"]),
+            "lat": _round(check["site"]["lat"]),
             "kelurahan": sorted({p[0] for p in places if p[0]}),
             "kecamatan": sorted({p[1] for p in places if p[1]}),
         },
         "zones": [
             {
-                "kodzon": p.get("kodzon"),
-                "namzon": p.get("namzon"),
+                "kodzon": p["kodzon"],
+                "namzon": p["namzon"],
                 "kodszn": p["kodszn"],
-                "namszn": p.get("namszn"),
-                "kodblk": p.get("kodblk"),
-                "kodsbl": p.get("kodsbl"),
+                "namszn": p["namszn"],
+                "kodblk": p["kodblk"],
+                "kodsbl": p["kodsbl"],
                 "area_m2": round(float(p["area_m2"]), 2),
-                "itbx": p.get("itbx"),
+                "itbx": p["itbx"],
             }
             for p in deciding
         ],
         "intensity": [
-            {k: f.get(k) for k in ("rule", "limit", "unit", "source")}
-            for f in check.get("intensity", [])
+            {"rule": f["rule"], "limit": f["limit"], "unit": f["unit"], "source": f["source"]}
+            for f in check["intensity"]
         ],
         "conditions": conditions,
         "plan": {
@@ -167,7 +277,7 @@ def content_of(
             "name": check["plan"]["name"],
             "version": check["plan"]["version"],
             "legal_basis": check["plan"]["legal_basis"],
-            "crs": check["plan"].get("crs"),
+            "crs": check["plan"]["crs"],
             "region_code": region_code,
         },
         "decided_by": decided_by,
@@ -183,12 +293,12 @@ def issue(
     number: str,
     region_code: str,
     map_zones: dict[str, Any],
-    decided_by: dict[str, Any],
+    decided_by: DecidedBy,
     issued_on: date,
     now: datetime,
     settings: Settings,
-    decision: DecisionRecord | None = None,
-) -> dict[str, Any]:
+    decision: DecisionRecord,
+) -> IssuedDocument:
     """Sign and store the record of a decision under ``number`` (``next_number``), in the
     caller's transaction."""
     region = region_code or "00"

@@ -15,6 +15,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from typing_extensions import TypedDict
+
 from kkpr.db.database import Database, Row, Tx
 from kkpr.db.sql import sql
 from kkpr.errors import NotFound
@@ -93,7 +95,18 @@ def wants(patterns: list[str], event_type: str) -> bool:
     return any(fnmatch.fnmatchcase(event_type, p) for p in patterns)
 
 
-def events(db: Database, application_id: str) -> list[dict[str, Any]]:
+class EventView(TypedDict):
+    """An application's event as its view lists it (``events``)."""
+
+    id: str
+    seq: int
+    type: str
+    created_at: str
+    data: dict[str, Any]  # a shape per event type
+    deliveries: list[Row]  # each subscription's delivery: status, attempts, last_status ...
+
+
+def events(db: Database, application_id: str) -> list[EventView]:
     """An application's events in order, each with its deliveries' states."""
     with db.transaction() as tx:
         rows = tx.query(

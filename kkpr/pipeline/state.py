@@ -7,17 +7,20 @@ put a state change, its history row and its outbox event in one unit of work.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NotRequired
 
 from typing_extensions import TypedDict
 
 from kkpr.db.database import Database, Row, Tx
 from kkpr.db.sql import insert as insert_statement
 from kkpr.db.sql import sql
+from kkpr.model import ProposalFigures
 from kkpr.pipeline import cases, documents, outbox, review
 from kkpr.pipeline.calendar import WorkingCalendar
 from kkpr.pipeline.db import application_row, dumps, iso, loads
-from kkpr.pipeline.findings import CarriedCondition
+from kkpr.pipeline.findings import CarriedCondition, CheckJson
+from kkpr.pipeline.outbox import EventView
+from kkpr.pipeline.review import CaseView, DecisionRecord
 from kkpr.pipeline.stages import AppStatus, Position, Stage, StageStatus
 from kkpr.settings import Settings
 
@@ -60,6 +63,51 @@ class ApplicationSummary(TypedDict):
     current_stage: str
     stage_status: str
     document_number: str | None
+
+
+class PlanRef(TypedDict):
+    id: str
+    version: str
+
+
+class ApplicationView(ApplicationSummary):
+    """The application as the API shows it (``view``); ``Pipeline.submit`` adds the access
+    code, shown that once, and the route the tracking link."""
+
+    number: str  # the case's number
+    nib: str | None
+    purpose: str
+    path: str  # KKKPR or PKKPR
+    rdtr_integrated: bool
+    assessment: CaseView | None  # the PKKPR case, as the queue shows it
+    transitions: list[Row]  # the case's steps as stored (kkpr.pipeline.cases.Transition)
+    pnbp: dict[str, Any] | None  # the bill as recorded, with its estimate and proof
+    pertek: dict[str, Any] | None  # the Pertek step's data, as recorded
+    fpr: dict[str, Any] | None  # the FPR step's data, as recorded
+    decision: DecisionRecord | None
+    decision_status: str | None  # its standing today
+    valid_until: str | None
+    applicant: str
+    business_name: str
+    kbli: str
+    site: dict[str, Any]  # GeoJSON, as sent
+    site_crs: str | None
+    proposal: ProposalFigures
+    plan: PlanRef
+    outcome: str | None
+    form: str | None
+    stages: list[dict[str, str]]  # each stage with its status
+    conditions: list[CarriedCondition]
+    check: CheckJson | None
+    check_id: str | None  # the check's record in the check log
+    reviews: list[CaseView]  # the assessment, when there is one
+    document: documents.IssuedDocument | None  # the decision's record
+    history: list[Row]  # the stage history as stored
+    submitted_at: str
+    updated_at: str
+    events: list[EventView]
+    access_code: NotRequired[str]
+    tracking_url: NotRequired[str]
 
 
 def summary(row: Row) -> ApplicationSummary:
@@ -142,7 +190,7 @@ def history(
 
 def view(
     db: Database, app_id: str, today: date, settings: Settings, calendar: WorkingCalendar
-) -> dict[str, Any]:
+) -> ApplicationView:
     """The application as the API shows it: stages, conditions, check, reviews, document,
     history and events with their deliveries."""
     with db.transaction() as tx:
@@ -158,8 +206,15 @@ def view(
         moves = cases.transitions(tx, app_id)
         doc = tx.one(sql("SELECT number, code FROM documents WHERE application_id = {}"), (app_id,))
     assessment = review.case_view(case, moves, today, settings, calendar) if case["state"] else None
+    head = summary(row)
     return {
-        **summary(row),
+        # the summary's keys (a TypedDict with NotRequired keys takes no ** with mypy --strict)
+        "id": head["id"],
+        "external_ref": head["external_ref"],
+        "status": head["status"],
+        "current_stage": head["current_stage"],
+        "stage_status": head["stage_status"],
+        "document_number": head["document_number"],
         "number": case["number"],
         "nib": case["nib"],
         "purpose": case["purpose"],
@@ -187,12 +242,13 @@ def view(
         "check": loads(row["check_result"]),
         "check_id": row["check_id"],  # the check's record in the check log
         "reviews": [assessment] if assessment else [],
-        "document": doc
-        and {
+        "document": {
             "number": doc["number"],
             "code": doc["code"],
             "url": documents.verify_url(doc["number"], doc["code"], settings),
-        },
+        }
+        if doc
+        else None,
         "history": steps,
         "submitted_at": row["submitted_at"],
         "updated_at": row["updated_at"],

@@ -26,6 +26,7 @@ from kkpr.settings import SAMPLE_PLAN_DIR, Settings
 from kkpr.store.memory import MemoryStore
 from tests.pipeline.conftest import Clock
 from tests.pipeline.test_assessment import R2, SITI, TO_DECISION, walk
+from tests.typed import keys, shape_errors
 
 NUMBER = re.compile(r"^PENILAIAN-KKPR/00\.00/2026/\d{6}$")
 
@@ -77,6 +78,12 @@ def test_the_document_states_what_was_decided(issued: dict[str, Any]) -> None:
         "region_code": "00.00",
         "crs": "EPSG:32751",
     }
+
+
+def test_the_content_is_its_type(issued: dict[str, Any]) -> None:
+    # what the record states and its code signs, key by key and value by value
+    assert shape_errors(issued["content"], documents.DocumentContent) == []
+    assert set(issued["content"]) == keys(documents.DocumentContent)
 
 
 def test_verify_valid_changed_unknown(

@@ -12,6 +12,7 @@ from typing import Any
 from kkpr.pipeline.applications import Pipeline
 from kkpr.pipeline.review import CaseView, Decision, View
 from kkpr.pipeline.search import CasePage, CaseRow, Filters, Paging, search
+from kkpr.pipeline.state import ApplicationView
 from kkpr.pipeline.tracking import TrackingAnswer
 from tests.pipeline.test_assessment import R2, SITI, TO_DECISION, TO_PAYMENT, walk
 from tests.typed import keys, required, shape_errors
@@ -60,3 +61,17 @@ def test_queue_search_and_tracking_are_their_types(pipeline: Pipeline) -> None:
     assert set(seen["paying"]) == base | {"clock", "missing", "bill"}
     assert set(seen["decided"]) == base | {"clock", "missing", "decision"}
     assert set(seen["decided"]["state"]) == {"code", "kd_status", "id", "en"}
+
+
+def test_the_application_view_is_its_type(pipeline: Pipeline) -> None:
+    apps = every_kind(pipeline)
+    # submit's answer: the view with the access code, given this once
+    assert shape_errors(list(apps.values()), list[ApplicationView]) == []
+    assert all(set(a) == required(ApplicationView) | {"access_code"} for a in apps.values())
+    views = {kind: pipeline.get(app["id"]) for kind, app in apps.items()}
+    assert shape_errors(list(views.values()), list[ApplicationView]) == []
+    assert all(set(v) == required(ApplicationView) for v in views.values())
+    assert views["kkkpr"]["assessment"] is None and views["decided"]["document"] is not None
+    decided = views["decided"]["assessment"]
+    assert decided is not None and set(decided) >= DECISION_KEYS
+    assert views["decided"]["events"] and views["decided"]["check"] is not None
