@@ -133,6 +133,7 @@ def message(
         "keterangan": src.get("keterangan") or _keterangan(kd, data),
     }
     call = call_for(event, kd)
+    body: messages.LicenseStatus | messages.LicenseKkpr
     if call == messages.RECEIVE_LICENSE_STATUS:
         pnbp = src.get("data_pnbp") or data.get("data_pnbp")
         body = messages.izin_status(

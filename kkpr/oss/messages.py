@@ -19,9 +19,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NotRequired, cast
 
 from shapely.geometry import Polygon
+from typing_extensions import TypedDict
 
 from kkpr.oss.fields import (
     Choice,
@@ -181,6 +182,110 @@ DATA_TEKNIS = (
 )
 
 
+# What we send, as ``build`` gives it from the tables above: a field the table requires is
+# always there, any other only when it has a value; a Number is a Decimal, every other kind
+# a str. tests/oss/test_messages.py holds each type to its table.
+
+
+class DataPnbp(TypedDict):
+    kd_akun: NotRequired[str]
+    kd_penerimaan: NotRequired[str]
+    kd_billing: str
+    tgl_billing: str  # YYYY-MM-DD
+    tgl_expire: str
+    nominal: Decimal  # rupiah
+    url_dokumen: NotRequired[str]
+
+
+class IzinStatusBody(TypedDict):
+    """``IZINSTATUS``: one status change of a KKPR application."""
+
+    nib: str
+    id_produk: NotRequired[str]
+    id_proyek: str
+    oss_id: str
+    id_izin: str
+    kd_izin: str
+    kd_instansi: NotRequired[str]
+    kd_status: str
+    tgl_status: str  # YYYY-MM-DD HH:MM:SS, office time
+    nip_status: str
+    nama_status: str
+    keterangan: str
+    file_lampiran: NotRequired[str]
+    data_pnbp: NotRequired[DataPnbp]
+
+
+class DataTeknisOss(TypedDict):
+    """``data_teknis`` of the final decision, in OSS's fields."""
+
+    luas: str
+    jenis_peruntukan: NotRequired[str]
+    koefisien_dasar_bangunan: NotRequired[Decimal]
+    koefisien_lantai_bangunan: NotRequired[Decimal]
+    indikasi_program_pemanfaatan_ruang: NotRequired[str]
+    persyaratan_pelaksanaan_kegiatan: NotRequired[str]
+    garis_sempadan_bangunan: NotRequired[Decimal]
+    jarak_bebas_bangunan: NotRequired[Decimal]
+    koefisien_dasar_hijau: NotRequired[Decimal]
+    jaringan_utilitas_kota: NotRequired[Decimal]
+    persetujuan: str  # one of PERSETUJUAN
+    url_peta: NotRequired[str]
+    url_keterangan_peta: NotRequired[str]
+    ketentuan_umum: NotRequired[str]
+    koordinat_batas_bidang: NotRequired[str]  # JSON text of [{serial, lat_lng}]
+    nomor_pertek: NotRequired[str]
+    nomor_perda_rtr: NotRequired[str]
+    nama_perairan: NotRequired[str]
+    kedalaman: NotRequired[Decimal]
+
+
+class IzinFinalBody(TypedDict):
+    """``IZINFINALKKPR``: the final decision with its technical data."""
+
+    id_proyek: str
+    oss_id: str
+    id_izin: str
+    kd_izin: str
+    kd_status: str
+    tgl_status: str
+    nip_status: str
+    nama_status: str
+    keterangan: str
+    data_teknis: DataTeknisOss
+
+
+class LicenseStatus(TypedDict):
+    """The body of ``receiveLicenseStatus``."""
+
+    IZINSTATUS: IzinStatusBody
+
+
+class LicenseKkpr(TypedDict):
+    """The body of ``receiveLicenseKKPR``."""
+
+    IZINFINALKKPR: IzinFinalBody
+
+
+class NibAnswerBody(TypedDict):
+    status: str  # 1 accepted, 2 refused
+    keterangan: str
+
+
+class NibAnswer(TypedDict):
+    """Our answer to ``receiveNIBKKPR``."""
+
+    responreceiveNIBKKPR: NibAnswerBody
+
+
+class LicenseAnswer(TypedDict):
+    """OSS's answer to one of our calls, under ``respon<call>`` (``license_answer``)."""
+
+    kode: str  # Lampiran 9
+    keterangan: str
+    dataNIB: dict[str, Any]
+
+
 # ---------------------------------------------------------------- inbound
 
 
@@ -338,19 +443,19 @@ def applications_of(body: Any) -> list[KkprApplication]:
 # ---------------------------------------------------------------- outbound
 
 
-def izin_status(values: Mapping[str, Any], pnbp: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def izin_status(values: Mapping[str, Any], pnbp: Mapping[str, Any] | None = None) -> LicenseStatus:
     """A checked ``receiveLicenseStatus`` body."""
     body = build(values, IZIN_STATUS, "IZINSTATUS")
     if pnbp is not None:
         body["data_pnbp"] = build(pnbp, DATA_PNBP, "IZINSTATUS.data_pnbp")
-    return {"IZINSTATUS": body}
+    return {"IZINSTATUS": cast("IzinStatusBody", body)}  # the table's shape (see above)
 
 
-def izin_final_kkpr(values: Mapping[str, Any], teknis: Mapping[str, Any]) -> dict[str, Any]:
+def izin_final_kkpr(values: Mapping[str, Any], teknis: Mapping[str, Any]) -> LicenseKkpr:
     """A checked ``receiveLicenseKKPR`` body."""
     body = build(values, IZIN_FINAL_KKPR, "IZINFINALKKPR")
     body["data_teknis"] = build(teknis, DATA_TEKNIS, "IZINFINALKKPR.data_teknis")
-    return {"IZINFINALKKPR": body}
+    return {"IZINFINALKKPR": cast("IzinFinalBody", body)}  # the table's shape (see above)
 
 
 def check_outbound(call: str, body: Any) -> dict[str, Any]:
@@ -381,12 +486,12 @@ def body_text(body: Mapping[str, Any]) -> str:
 # ---------------------------------------------------------------- answers
 
 
-def nib_answer(ok: bool, keterangan: str) -> dict[str, Any]:
+def nib_answer(ok: bool, keterangan: str) -> NibAnswer:
     """``responreceiveNIBKKPR``: status ``1`` (true) or ``2`` (false)."""
     return {"responreceiveNIBKKPR": {"status": "1" if ok else "2", "keterangan": keterangan[:255]}}
 
 
-def license_answer(call: str, kode: str, keterangan: str) -> dict[str, Any]:
+def license_answer(call: str, kode: str, keterangan: str) -> dict[str, LicenseAnswer]:
     """``respon<call>`` with ``kode`` (Lampiran 9) as OSS answers it."""
     return {f"respon{call}": {"kode": kode, "keterangan": keterangan[:255], "dataNIB": {}}}
 

@@ -9,11 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from typing_extensions import get_type_hints
 
 from kkpr.oss import messages
-from kkpr.oss.fields import OssValueError
+from kkpr.oss.fields import Choice, Code, Day, Flag, Moment, Number, OssValueError, Spec
 from kkpr.oss.simulator import application_body
 from kkpr.oss.status import KD_STATUS, call_of, mapping_rows
+from tests.typed import required, shape_errors
 
 SITE = {
     "type": "Polygon",
@@ -120,3 +122,64 @@ def test_the_status_table_uses_documented_codes() -> None:
     assert rows and all(kd in KD_STATUS for _e, kd, _s, _c in rows)
     assert call_of("50") == call_of("90") == messages.RECEIVE_LICENSE_KKPR
     assert call_of("20") == messages.RECEIVE_LICENSE_STATUS
+
+
+# the types of what we send, each held to its table: the same fields, required where OSS
+# requires them, a Number a Decimal and every other kind a str
+BODIES: list[tuple[type, tuple[Spec, ...], dict[str, type]]] = [
+    (messages.IzinStatusBody, messages.IZIN_STATUS, {"data_pnbp": messages.DataPnbp}),
+    (messages.DataPnbp, messages.DATA_PNBP, {}),
+    (messages.IzinFinalBody, messages.IZIN_FINAL_KKPR, {"data_teknis": messages.DataTeknisOss}),
+    (messages.DataTeknisOss, messages.DATA_TEKNIS, {}),
+]
+
+
+def test_each_body_type_is_its_table() -> None:
+    for typed, specs, nested in BODIES:
+        hints = get_type_hints(typed)
+        assert list(hints) == [s.name for s in specs] + list(nested), typed.__name__
+        assert required(typed) == {s.name for s in specs if s.required} | (
+            {"data_teknis"} if "data_teknis" in nested else set()
+        ), typed.__name__
+        for s in specs:
+            assert hints[s.name] is (Decimal if isinstance(s.kind, Number) else str), s.name
+        assert all(hints[k] is t for k, t in nested.items())
+
+
+def test_the_bodies_built_are_their_types() -> None:
+    ids = {"id_proyek": "R-1", "oss_id": "P-1", "id_izin": "I-1", "kd_izin": "000000000001",
+           "tgl_status": "2026-03-17 09:00:00", "nip_status": "1987", "nama_status": "Siti",
+           "keterangan": "Disetujui"}  # fmt: skip
+    every = {s.name: example(s) for s in messages.DATA_TEKNIS}
+    for teknis in (every, {"luas": "1.00", "persetujuan": "ditolak seluruhnya"}):
+        final = messages.izin_final_kkpr({**ids, "kd_status": "50"}, teknis)
+        assert shape_errors(final, messages.LicenseKkpr) == []
+        assert set(final["IZINFINALKKPR"]["data_teknis"]) == set(teknis)
+    pnbp = {s.name: example(s) for s in messages.DATA_PNBP}
+    status = messages.izin_status({**ids, "nib": "9120001234567", "kd_status": "30"}, pnbp)
+    assert shape_errors(status, messages.LicenseStatus) == []
+    bare = messages.izin_status({**ids, "nib": "9120001234567", "kd_status": "10"})
+    assert shape_errors(bare, messages.LicenseStatus) == []
+    assert "data_pnbp" not in bare["IZINSTATUS"]
+    assert shape_errors(messages.nib_answer(True, "ok"), messages.NibAnswer) == []
+    answer = messages.license_answer(messages.RECEIVE_LICENSE_KKPR, "200", "Sukses")
+    assert shape_errors(answer, dict[str, messages.LicenseAnswer]) == []
+    assert list(answer) == ["responreceiveLicenseKKPR"]
+
+
+def example(spec: Spec) -> Any:
+    """A value that fits ``spec``'s kind."""
+    kind = spec.kind
+    if isinstance(kind, Number):
+        return Decimal("12.5") if kind.scale else Decimal(3)
+    if isinstance(kind, Choice):
+        return kind.allowed[0]
+    if isinstance(kind, Code):
+        return kind.allowed[0] if kind.allowed else "01"
+    if isinstance(kind, Day):
+        return "2026-03-17"
+    if isinstance(kind, Moment):
+        return "2026-03-17 09:00:00"
+    if isinstance(kind, Flag):
+        return "Y"
+    return "x"
