@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         state: AppState = app.state.kkpr
         await run_in_threadpool(state.open)
         try:
-            async with background.lifespan(state.settings):  # the in-app delivery worker, if on
+            async with background.lifespan(state):  # the in-app delivery worker, if on
                 yield
         finally:
             await run_in_threadpool(state.close)  # the pipeline's database too
