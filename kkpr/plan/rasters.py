@@ -116,25 +116,91 @@ def stat_of_cells(
 ) -> RasterStat:
     """Statistics of the cells a geometry covers: exactextract's coverage fractions and
     values (NaN = no data); the share of the covered area at or above ``limit`` (above
-    it when not ``inclusive``)."""
+    it when not ``inclusive``).
+
+    Every path measures with this function (``site_stat``, the stores, the bulk path)
+    and sums in one order, numpy's pairwise order (``np.add.reduce`` of a contiguous
+    float64 array): with numpy for many cells, in Python (``pairwise_sum``) for fewer
+    than ``FEW_CELLS``, where a dozen numpy calls on arrays of a few elements cost more
+    than the arithmetic. ``tests/plan/test_rasters.py`` holds the two to the same bits.
+    """
     cover = np.asarray(cov, dtype="float64")
     values = np.asarray(val, dtype="float64")
-    keep = np.isfinite(values) & (cover > 0)
-    cover, values = cover[keep], values[keep]
-    if cover.sum() <= 0:
+    if len(cover) < FEW_CELLS:
+        return stat_of_few_cells(raster_id, cover.tolist(), values.tolist(), limit, inclusive)
+    keep = (cover > 0) & np.isfinite(values)
+    if not keep.all():
+        cover, values = cover[keep], values[keep]
+    weight = float(np.add.reduce(cover))
+    if not weight > 0:
         return RasterStat(raster_id, 0.0, None, None, None)
-    weight = cover.sum()
     share = None
     if limit is not None:
         above = values >= limit if inclusive else values > limit
-        share = float(cover[above].sum() / weight)
+        share = float(np.add.reduce(cover[above])) / weight
     return RasterStat(
         id=raster_id,
-        cells=float(weight),
-        max=float(values.max()),
-        mean=float((values * cover).sum() / weight),
+        cells=weight,
+        max=float(np.maximum.reduce(values)),
+        mean=float(np.add.reduce(values * cover)) / weight,
         share_above=share,
     )
+
+
+FEW_CELLS = 24  # below this many cells, Python floats are faster than numpy (bench/single.py)
+
+
+def stat_of_few_cells(
+    raster_id: str, cover: list[float], values: list[float], limit: float | None, inclusive: bool
+) -> RasterStat:
+    """``stat_of_cells`` on Python floats, to the same bits (any number of cells)."""
+    weights: list[float] = []
+    products: list[float] = []
+    above: list[float] = []
+    top = -math.inf
+    for c, v in zip(cover, values, strict=True):
+        if c > 0 and math.isfinite(v):
+            weights.append(c)
+            products.append(v * c)
+            if limit is not None and (v >= limit if inclusive else v > limit):
+                above.append(c)
+            if v > top:
+                top = v
+    # numpy's sum adds its pairwise sum to 0.0 (which makes a sum of -0.0 into 0.0)
+    weight = 0.0 + pairwise_sum(weights)
+    if not weight > 0:
+        return RasterStat(raster_id, 0.0, None, None, None)
+    if top == 0.0:  # 0.0 and -0.0 may both be there: numpy's maximum tells which it keeps
+        kept = [v for c, v in zip(cover, values, strict=True) if c > 0 and math.isfinite(v)]
+        top = float(np.maximum.reduce(kept))
+    share = None if limit is None else (0.0 + pairwise_sum(above)) / weight
+    return RasterStat(raster_id, weight, top, (0.0 + pairwise_sum(products)) / weight, share)
+
+
+def pairwise_sum(xs: list[float]) -> float:
+    """The sum of ``xs`` in numpy's pairwise order (numpy's ``pairwise_sum``, which
+    ``np.add.reduce`` runs over a contiguous float64 array): a plain loop below 8
+    elements, eight running sums up to 128, halves (cut at a multiple of 8) above."""
+    n = len(xs)
+    if n < 8:
+        s = 0.0
+        for x in xs:
+            s += x
+        return s
+    if n <= 128:
+        r0, r1, r2, r3, r4, r5, r6, r7 = xs[:8]
+        m = n - n % 8
+        for i in range(8, m, 8):
+            a0, a1, a2, a3, a4, a5, a6, a7 = xs[i : i + 8]
+            r0, r1, r2, r3 = r0 + a0, r1 + a1, r2 + a2, r3 + a3
+            r4, r5, r6, r7 = r4 + a4, r5 + a5, r6 + a6, r7 + a7
+        s = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        for x in xs[m:]:
+            s += x
+        return s
+    half = n // 2
+    half -= half % 8
+    return pairwise_sum(xs[:half]) + pairwise_sum(xs[half:])
 
 
 def ground_elevation(path: Path, geom: BaseGeometry, crs: str) -> float | None:

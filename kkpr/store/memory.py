@@ -36,7 +36,7 @@ from kkpr.site import check_site_geometry, lonlat, to_crs_many, to_plan_crs, tra
 from kkpr.store.features import PlanFeatures
 from kkpr.store.filters import Filter
 from kkpr.store.prepared import PerThreadPrepared
-from kkpr.store.rasters import Grid, load_grid, many_stats, one_stat
+from kkpr.store.rasters import Grid, load_grid, many_stats, site_stats
 
 DEFAULT_OUTSIDE_MARGIN_M = 5000.0
 
@@ -190,13 +190,12 @@ class MemoryStore:
         area = shapely.area(geom)
         lon, lat = lonlat(geom, self.crs)
         zones, overlays = self._hits_of_one(one, geom, float(area), zone_index)
-        wkbs: dict[str, bytes] = {}  # the site as exactextract reads it, for every raster
         return self._located(
             geom,
             area,
             zones,
             overlays,
-            [one_stat(grid, geom, self.crs, wkbs) for grid in self._raster_grids],
+            site_stats(self._raster_grids, geom, self.crs),
             self._roads_of_one(one, geom),
             lon,
             lat,
@@ -489,7 +488,7 @@ class MemoryStore:
         return _built(OverlayHit, vars(self._ov_rows[j]), area_m2=area, part=part)
 
     def _raster_stats(self, geom: BaseGeometry) -> list[RasterStat]:
-        return self._raster_stats_many(np.array([geom], dtype=object))[0]
+        return site_stats(self._raster_grids, geom, self.crs)
 
     def _raster_stats_many(self, geoms: np.ndarray) -> list[list[RasterStat]]:
         """Per site, its statistics over each plan raster (one exactextract call per

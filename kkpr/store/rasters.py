@@ -27,9 +27,10 @@ Two things make one site cheap, as the single check needs (``bench/single.py``):
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -230,23 +231,37 @@ def many_stats(grid: Grid, geoms: np.ndarray, plan_crs: str) -> list[RasterStat]
     todo = np.flatnonzero(seen.inside & ~seen.empty)
     if len(todo):
         inclusive = spec.kind != "dem"  # "at or above" a hazard, "steeper than" a slope
-        rows = grid.measure().cells(list(shapely.to_wkb(own[todo])))
+        wkbs = shapely.to_wkb(own[todo])
+        rows = grid.measure().cells([_Site(g, w) for g, w in zip(own[todo], wkbs, strict=True)])
         for i, (cov, val) in zip(todo, rows, strict=True):
             out[i] = stat_of_cells(spec.id, cov, val, grid.limit, inclusive)
     return [s for s in out if s is not None]
 
 
+def site_stats(grids: Sequence[Grid], geom: BaseGeometry, plan_crs: str) -> list[RasterStat]:
+    """``one_stat`` of one site (plan CRS) over each of ``grids``: the site in a raster
+    CRS, its bounds and what exactextract reads of it are made once for every raster
+    of that CRS."""
+    sites: dict[str, _Site] = {}
+    return [one_stat(grid, geom, plan_crs, sites) for grid in grids]
+
+
 def one_stat(
-    grid: Grid, geom: BaseGeometry, plan_crs: str, wkbs: dict[str, bytes] | None = None
+    grid: Grid, geom: BaseGeometry, plan_crs: str, sites: dict[str, _Site] | None = None
 ) -> RasterStat:
     """``site_stat`` of one geometry (plan CRS): ``many_stats`` of one site, with the
     screen's arithmetic done on Python floats instead of arrays of one.
 
-    ``wkbs``: what exactextract reads of the site (its WKB, a point's 1e-6 m buffer)
-    by raster CRS, filled here and shared by the rasters of one site."""
+    ``sites``: the site by raster CRS, as exactextract reads it, filled here and shared
+    by the rasters of one site (``site_stats``)."""
     spec = grid.spec
-    own = geom if grid.crs == plan_crs else to_crs_many(np.array([geom]), plan_crs, grid.crs)[0]
-    x0, y0, x1, y1 = own.bounds
+    site = None if sites is None else sites.get(grid.crs)
+    if site is None:
+        own = geom if grid.crs == plan_crs else to_crs_many(np.array([geom]), plan_crs, grid.crs)[0]
+        site = _Site(own)
+        if sites is not None:
+            sites[grid.crs] = site
+    x0, y0, x1, y1 = site.bounds
     lo_x, lo_y, hi_x, hi_y = grid.inner
     safe = x0 >= lo_x and y0 >= lo_y and x1 <= hi_x and y1 <= hi_y  # False if NaN (empty)
     if safe:
@@ -262,16 +277,11 @@ def one_stat(
             t = grid.valid_sat
             if t[r1, c1] - t[r0, c1] - t[r1, c0] + t[r0, c0] == 0:
                 return RasterStat(spec.id, 0.0, None, None, None)
-    point = own.geom_type == "Point"
     if not safe:
-        return _alone(grid, own, geom, plan_crs)
-    wkbs = {} if wkbs is None else wkbs
-    wkb = wkbs.get(grid.crs)
-    if wkb is None:
-        wkb = wkbs[grid.crs] = shapely.to_wkb(own.buffer(1e-6) if point else own)
-    if point:
-        return _point_stat(grid, own, wkb)
-    ((cov, val),) = grid.measure().cells([wkb])
+        return _alone(grid, site.own, geom, plan_crs)
+    if site.point:
+        return _point_stat(grid, site)
+    cov, val = grid.measure().cells_of(site)
     return stat_of_cells(spec.id, cov, val, grid.limit, spec.kind != "dem")
 
 
@@ -280,7 +290,7 @@ def _alone(grid: Grid, own: BaseGeometry, geom: BaseGeometry, plan_crs: str) -> 
     ``site_stat`` reads, cut from the kept one) or a site near a cut edge (by
     ``site_stat`` itself)."""
     if own.geom_type == "Point" and _within(own, grid.inner):
-        return _point_stat(grid, own)
+        return _point_stat(grid, _Site(own))
     return site_stat(grid.path, grid.spec, geom, plan_crs)
 
 
@@ -289,9 +299,9 @@ def _within(geom: BaseGeometry, inner: tuple[float, float, float, float]) -> boo
     return bool(x0 >= inner[0] and y0 >= inner[1] and x1 <= inner[2] and y1 <= inner[3])
 
 
-def _point_stat(grid: Grid, point: BaseGeometry, wkb: bytes | None = None) -> RasterStat:
-    """``site_stat`` of a point (raster CRS) away from the kept window's cut edges
-    (``wkb``: its 1e-6 m buffer's, if already made).
+def _point_stat(grid: Grid, site: _Site) -> RasterStat:
+    """``site_stat`` of a point (``site``, in the raster CRS) away from the kept
+    window's cut edges.
 
     A point samples its cell through a 1e-6 m buffer whose coverage fraction, a few
     1e-15 of a cell, depends on the grid's origin: it is measured over the window
@@ -300,7 +310,7 @@ def _point_stat(grid: Grid, point: BaseGeometry, wkb: bytes | None = None) -> Ra
     window's edge left without slope, as ``slope_pct`` of that window leaves it.
     """
     spec = grid.spec
-    col0, row0, width, height = _point_window(grid, point, pad=1 if spec.kind == "dem" else 0)
+    col0, row0, width, height = _point_window(grid, site.own, pad=1 if spec.kind == "dem" else 0)
     if width <= 0 or height <= 0:
         return RasterStat(spec.id, 0.0, None, None, None)
     c0, r0 = col0 - grid.offset[0], row0 - grid.offset[1]
@@ -314,8 +324,7 @@ def _point_stat(grid: Grid, point: BaseGeometry, wkb: bytes | None = None) -> Ra
     xmin, ymax = 1.0 * c + 0.0 * f + (x - c), 0.0 * c + 1.0 * f + (y - f)
     extent = (xmin, ymax + e * height, xmin + a * width, ymax)
     source = NumPyRasterSource(data, *extent, nodata=np.nan)
-    wkb = shapely.to_wkb(point.buffer(1e-6)) if wkb is None else wkb
-    ((cov, val),) = _Measure(source).cells([wkb])
+    cov, val = _Measure(source, _point_io()).cells_of(site)
     return stat_of_cells(spec.id, cov, val, grid.limit, spec.kind != "dem")
 
 
@@ -336,45 +345,103 @@ class _Measure:
 
     What ``exact_extract`` does per call, made once: the operations (built directly,
     not parsed from text by ``prepare_operations``, which costs more than measuring a
-    small site), the processor, its feature source and its writer; ``cells`` swaps
-    the features and runs the processor again. Not thread-safe: one per thread.
+    small site), the processor, its feature source and its writer (``io``, which
+    measures of one thread may share: one runs at a time); ``cells`` swaps the
+    features and runs the processor again. Not thread-safe: one per thread.
     """
 
-    def __init__(self, source: NumPyRasterSource) -> None:
+    def __init__(self, source: NumPyRasterSource, io: _IO | None = None) -> None:
         self.source = source  # the operations point at the source without holding it
         self.ops = [
             Operation("coverage", "coverage", source),
             Operation("values", "values", source),
         ]
-        self.features, self.writer = _WkbFeatures([]), _Cells()
-        self.processor = FeatureSequentialProcessor(self.features, self.writer, self.ops)
+        self.io = _IO() if io is None else io
+        self.processor = FeatureSequentialProcessor(self.io.sites, self.io.cells, self.ops)
         self.processor.set_max_cells_in_memory(MAX_CELLS_IN_MEMORY)
         self.processor.set_grid_compat_tol(GRID_COMPAT_TOL)
 
-    def cells(self, wkbs: list[bytes]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """exactextract's (coverage, values) of each geometry, in order."""
-        self.features.wkbs, self.writer.rows = wkbs, []
+    def cells(self, sites: list[_Site]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """exactextract's (coverage, values) of each site, in order."""
+        io = self.io
+        io.sites.items, io.cells.rows = sites, []
         try:
             self.processor.process()
-            self.writer.finish()
-            return self.writer.rows
+            return io.cells.rows
         finally:
-            self.features.wkbs, self.writer.rows = [], []
+            io.sites.items, io.cells.rows = [], []
+
+    def cells_of(self, site: _Site) -> tuple[np.ndarray, np.ndarray]:
+        """exactextract's (coverage, values) of one site."""
+        ((cov, val),) = self.cells([site])
+        return cov, val
 
 
-class _WkbFeature(Feature):  # type: ignore[misc]  # exactextract has no types
-    """A feature handed to exactextract as WKB (no GeoJSON round trip per site)."""
+class _Site(Feature):  # type: ignore[misc]  # exactextract has no types
+    """A site (``own``, in the raster CRS) handed to exactextract as WKB: its own or,
+    for a point, its 1e-6 m buffer's (a point samples the cell it falls in).
 
-    def __init__(self, wkb: bytes) -> None:
+    exactextract asks for the WKB once, parses it and keeps the GEOS geometry with the
+    feature (each feature also makes its own GEOS context): one feature per site, used
+    by every raster that reads the site in the same CRS, never for another site.
+    """
+
+    def __init__(self, own: BaseGeometry, wkb: bytes | None = None) -> None:
         Feature.__init__(self)
+        self.own = own
+        self.point = own.geom_type == "Point"
         self.wkb = wkb
-        self.props: dict[str, Any] = {}
+
+    @functools.cached_property
+    def bounds(self) -> tuple[float, float, float, float]:
+        x0, y0, x1, y1 = self.own.bounds
+        return x0, y0, x1, y1
 
     def geometry(self) -> bytes:
+        if self.wkb is None:
+            self.wkb = shapely.to_wkb(self.own.buffer(1e-6) if self.point else self.own)
         return self.wkb
 
     def set_geometry_format(self) -> str:
         return "wkb"
+
+    def set_geometry(self, wkb: bytes) -> None:
+        pass
+
+    def fields(self) -> list[str]:
+        return []
+
+    def get(self, name: str) -> Any:
+        raise KeyError(name)
+
+    def set(self, name: str, value: Any) -> None:
+        raise NotImplementedError  # results go to the writer's _Row
+
+
+class _Sites(FeatureSource):  # type: ignore[misc]  # exactextract has no types
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[_Site] = []
+
+    def count(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[_Site]:
+        return iter(self.items)
+
+    def srs_wkt(self) -> None:
+        return None
+
+
+class _Row(Feature):  # type: ignore[misc]  # exactextract has no types
+    """Where the writer copies one site's results (one per writer, reused)."""
+
+    def __init__(self) -> None:
+        Feature.__init__(self)
+        self.props: dict[str, Any] = {}
+
+    def geometry(self) -> bytes:
+        return b""
 
     def set_geometry(self, wkb: bytes) -> None:
         pass
@@ -389,26 +456,12 @@ class _WkbFeature(Feature):  # type: ignore[misc]  # exactextract has no types
         self.props[name] = value
 
 
-class _WkbFeatures(FeatureSource):  # type: ignore[misc]  # exactextract has no types
-    def __init__(self, wkbs: list[bytes]) -> None:
-        super().__init__()
-        self.wkbs = wkbs
-
-    def count(self) -> int:
-        return len(self.wkbs)
-
-    def __iter__(self) -> Iterator[_WkbFeature]:
-        return (_WkbFeature(w) for w in self.wkbs)
-
-    def srs_wkt(self) -> None:
-        return None
-
-
 class _Cells(Writer):  # type: ignore[misc]  # exactextract has no types
     """Keeps (coverage, values) of each feature, in feature order."""
 
     def __init__(self) -> None:
         super().__init__()
+        self.row = _Row()
         self.rows: list[tuple[np.ndarray, np.ndarray]] = []
 
     def add_operation(self, op: Any) -> None:
@@ -421,9 +474,29 @@ class _Cells(Writer):  # type: ignore[misc]  # exactextract has no types
         pass
 
     def write(self, feature: Any) -> None:
-        out = _WkbFeature(b"")
-        feature.copy_to(out)
-        self.rows.append((out.props["coverage"], out.props["values"]))
+        props = self.row.props
+        props.clear()  # a field exactextract did not set is missing, not the last site's
+        feature.copy_to(self.row)
+        self.rows.append((props["coverage"], props["values"]))
 
     def features(self) -> list[tuple[np.ndarray, np.ndarray]]:
         return self.rows
+
+
+@dataclass
+class _IO:
+    """The feature source and writer of a ``_Measure``."""
+
+    sites: _Sites = field(default_factory=_Sites)
+    cells: _Cells = field(default_factory=_Cells)
+
+
+_POINTS = threading.local()
+
+
+def _point_io() -> _IO:
+    """This thread's feature source and writer for points' one-off measures."""
+    io: _IO | None = getattr(_POINTS, "io", None)
+    if io is None:
+        io = _POINTS.io = _IO()
+    return io

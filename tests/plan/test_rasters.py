@@ -15,8 +15,9 @@ import shapely
 from rasterio.transform import from_origin
 from shapely.geometry import Polygon
 
-from kkpr.model import RasterSpec
-from kkpr.plan.rasters import site_stat, slope_pct
+from kkpr.model import RasterSpec, RasterStat
+from kkpr.plan import rasters
+from kkpr.plan.rasters import pairwise_sum, site_stat, slope_pct, stat_of_cells, stat_of_few_cells
 
 CRS = "EPSG:32751"
 X0, Y0 = 560_000.0, 8_870_000.0
@@ -151,3 +152,71 @@ def test_site_off_the_raster_has_no_statistics(tmp_path: Path) -> None:
     spec = RasterSpec("banjir", "h.tif", "hazard", "Banjir", "Flood", threshold=0.5)
     stat = site_stat(path, spec, shapely.box(X0 + 500, Y0, X0 + 600, Y0 + 100), CRS)
     assert stat.cells == 0 and stat.max is None
+
+
+def bits(stat: RasterStat) -> tuple[str, ...]:
+    """Every field to the bit (``==`` takes -0.0 for 0.0)."""
+    return tuple(repr(v) for v in (stat.id, stat.cells, stat.max, stat.mean, stat.share_above))
+
+
+def numpy_stat(
+    cov: np.ndarray, val: np.ndarray, limit: float | None, inclusive: bool
+) -> RasterStat:
+    """``stat_of_cells`` as it was written first, numpy all the way: the bits every
+    path gave before few cells were summed in Python."""
+    keep = np.isfinite(val) & (cov > 0)
+    cover, values = cov[keep], val[keep]
+    if cover.sum() <= 0:
+        return RasterStat("r", 0.0, None, None, None)
+    weight = cover.sum()
+    share = None
+    if limit is not None:
+        above = values >= limit if inclusive else values > limit
+        share = float(cover[above].sum() / weight)
+    mean = float((values * cover).sum() / weight)
+    return RasterStat("r", float(weight), float(values.max()), mean, share)
+
+
+def cells(rng: np.random.Generator, n: int, limit: float) -> tuple[np.ndarray, np.ndarray]:
+    """Coverage fractions and values as exactextract gives them, with what the sums
+    and the maximum must get right: no data (NaN, inf), uncovered cells, values on
+    the limit, 0.0 beside -0.0, and magnitudes far apart (the order of a sum shows)."""
+    cov = rng.random(n) * 10.0 ** rng.uniform(-9, 0, n)
+    cov[rng.random(n) < 0.1] = 0.0
+    cov[rng.random(n) < 0.2] = 1.0
+    val = rng.random(n) * 10.0 ** rng.uniform(-3, 3, n)
+    for value, p in [(np.nan, 0.1), (np.inf, 0.02), (limit, 0.1), (0.0, 0.1), (-0.0, 0.1)]:
+        val[rng.random(n) < p] = value
+    return cov, val
+
+
+def test_pairwise_sum_is_numpys_sum() -> None:
+    rng = np.random.default_rng(3)
+    for n in [*range(300), 511, 512, 513, 1000, 4099]:
+        xs = rng.random(n) * 10.0 ** rng.uniform(-8, 8, n) * rng.choice([-1.0, 1.0], n)
+        if n % 5 == 0:
+            xs[:] = -0.0
+        assert repr(0.0 + pairwise_sum(xs.tolist())) == repr(float(np.add.reduce(xs))), n
+
+
+@pytest.mark.parametrize("limit", [0.6, 40.0, None])
+@pytest.mark.parametrize("inclusive", [True, False])
+def test_few_cells_in_python_and_many_in_numpy_give_the_same_bits(
+    monkeypatch: pytest.MonkeyPatch, limit: float | None, inclusive: bool
+) -> None:
+    """``stat_of_cells`` sums fewer than ``FEW_CELLS`` cells in Python: for any number
+    of cells its bits are those of numpy's sums (the stored golden checks and every
+    path's parity rest on them)."""
+    rng = np.random.default_rng(11)
+    cases = [cells(rng, n, 0.6 if limit is None else limit) for n in range(200) for _ in range(4)]
+    cases += [(np.full(n, 0.5), np.full(n, -0.0)) for n in (1, 7, 8, 30, 130)]  # mean -0.0?
+    cases += [(np.array([0.5, 0.25]), np.array([0.0, -0.0]))]
+    for cov, val in cases:
+        want = bits(numpy_stat(cov, val, limit, inclusive))
+        python = stat_of_few_cells("r", cov.tolist(), val.tolist(), limit, inclusive)
+        assert bits(python) == want, (cov.tolist(), val.tolist())
+        assert bits(stat_of_cells("r", cov, val, limit, inclusive)) == want
+        with monkeypatch.context() as m:
+            m.setattr(rasters, "FEW_CELLS", 0)  # numpy, whatever the number of cells
+            assert bits(stat_of_cells("r", cov, val, limit, inclusive)) == want
+    assert any(len(cov) >= rasters.FEW_CELLS for cov, _val in cases)
