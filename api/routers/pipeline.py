@@ -565,7 +565,7 @@ def _document(db: Database, number: str) -> dict[str, Any]:
     return doc
 
 
-def _withhold(verdict: dict[str, Any]) -> None:
+def _withhold(verdict: documents.Verification) -> None:
     """What the public learns without the code: the status only. Neither the document
     nor which of its fields a guessed copy got wrong (that would let anyone read the
     document a field at a time)."""
@@ -605,7 +605,7 @@ def _page(
     doc: dict[str, Any],
     state: AppState,
     cache: MapCache,
-    verdict: dict[str, Any] | None = None,
+    verdict: documents.Verification | None = None,
 ) -> HTMLResponse:
     from kkpr.pipeline.document_render import qr_png
 

@@ -23,7 +23,7 @@ import json
 from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NotRequired
 from urllib.parse import quote, urlencode
 
 from typing_extensions import TypedDict
@@ -199,6 +199,26 @@ class IssuedDocument(TypedDict):
     url: str
 
 
+class Standing(TypedDict):
+    """A decision's standing today (``decision_standing``): both keys, or none when the
+    application has no decision in the record."""
+
+    decision_status: NotRequired[str | None]  # berlaku, diperpanjang, dicabut, kedaluwarsa
+    valid_until: NotRequired[str | None]
+
+
+class Verification(TypedDict):
+    """The answer of ``verify``."""
+
+    number: str
+    status: str  # a Verdict
+    issued_at: NotRequired[str]  # all but an unknown number
+    decision_status: NotRequired[str | None]
+    valid_until: NotRequired[str | None]
+    document: NotRequired[dict[str, Any]]  # the stored content, as it was signed
+    differences: NotRequired[list[str]]  # the paths where a given content differs
+
+
 def content_of(
     app: Row,
     check: CheckJson,
@@ -338,7 +358,7 @@ def verify(
     code_or_content: str | dict[str, Any] | None,
     settings: Settings,
     today: date | None = None,
-) -> dict[str, Any]:
+) -> Verification:
     """``valid`` when the code (or the content) is the one issued under ``number``;
     ``changed`` when it differs (or the stored record no longer matches its code);
     ``unknown`` when no document has that number; ``issued`` when nothing is given."""
@@ -361,8 +381,12 @@ def verify(
         status = Verdict.ISSUED if intact else Verdict.CHANGED
     else:
         status = Verdict.VALID if intact and same else Verdict.CHANGED
-    out: dict[str, Any] = {"number": number, "status": str(status), "issued_at": row["issued_at"]}
-    out.update(decision_standing(db, row["application_id"], today))
+    out: Verification = {"number": number, "status": str(status), "issued_at": row["issued_at"]}
+    standing = decision_standing(db, row["application_id"], today)
+    if "decision_status" in standing:
+        out["decision_status"] = standing["decision_status"]
+    if "valid_until" in standing:
+        out["valid_until"] = standing["valid_until"]
     if intact:
         # the authoritative text, to compare with the copy in hand
         out["document"] = stored
@@ -409,7 +433,7 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(float(value), 7)
 
 
-def decision_standing(db: Database, application_id: str, today: date | None) -> dict[str, Any]:
+def decision_standing(db: Database, application_id: str, today: date | None) -> Standing:
     """Whether the recorded decision is in force today: ``berlaku``, ``diperpanjang``,
     ``dicabut`` or ``kedaluwarsa`` (past its validity), with its validity date."""
     from kkpr.pipeline.assessment import standing

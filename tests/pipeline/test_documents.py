@@ -86,6 +86,21 @@ def test_the_content_is_its_type(issued: dict[str, Any]) -> None:
     assert set(issued["content"]) == keys(documents.DocumentContent)
 
 
+def test_a_verification_is_its_type(
+    issued: dict[str, Any], pipeline_db: Database, settings: Settings
+) -> None:
+    number, code = issued["number"], issued["code"]
+    forged = dict(issued["content"], applicant="Orang Lain")
+    answers = [documents.verify(pipeline_db, number, given, settings)
+               for given in (code, None, forged, "AAAA-BBBB-CCCC-DDDD")]  # fmt: skip
+    unknown = documents.verify(pipeline_db, "PENILAIAN-KKPR/00.00/2026/999999", code, settings)
+    assert shape_errors([*answers, unknown], list[documents.Verification]) == []
+    head = {"number", "status", "issued_at", "decision_status", "valid_until"}
+    assert set(answers[0]) == head | {"document"}
+    assert set(answers[2]) == head | {"document", "differences"}
+    assert set(unknown) == {"number", "status"}
+
+
 def test_verify_valid_changed_unknown(
     issued: dict[str, Any], pipeline_db: Database, settings: Settings
 ) -> None:
