@@ -24,7 +24,7 @@ from api.errors import responses
 from api.pipeline_deps import PipelineDb, PipelineDep
 from kkpr.errors import Conflict, KkprError
 from kkpr.oss.fields import OssValueError
-from kkpr.oss.inbound import identifiers, receive
+from kkpr.oss.inbound import OssIdentifiers, identifiers, receive
 from kkpr.oss.messages import RECEIVE_NIB_KKPR, RESPONSE_CODES, nib_answer
 from kkpr.pipeline import delivery
 
@@ -119,12 +119,13 @@ def receive_nib_kkpr(
     "/v1/oss/applications/{application_id}",
     responses=responses(401, 403, 404),
     summary="Data OSS sebuah permohonan / what OSS sent for an application (NIB, id_izin, ...)",
+    response_model=dict[str, Any],  # the answer as it is (a TypedDict is not validated)
 )
 def get_oss_application(
     application_id: Annotated[str, Path(min_length=1, max_length=64)],
     _caller: Writer,
     db: PipelineDb,
-) -> dict[str, Any]:
+) -> OssIdentifiers:
     return identifiers(db, application_id)
 
 

@@ -35,6 +35,7 @@ from kkpr.pipeline.applications import Pipeline, Submission
 from kkpr.pipeline.assessment import DeadlineDone
 from kkpr.pipeline.cases import Officer
 from kkpr.pipeline.document_render import document_map, document_pdf, document_sheet
+from kkpr.pipeline.integration import IntegrationSetting
 from kkpr.pipeline.outbox import EVENT_TYPES
 from kkpr.pipeline.pnbp import PnbpEstimate, Purpose, estimate
 from kkpr.pipeline.review import CaseView, Decision, View
@@ -518,6 +519,7 @@ def get_pnbp_estimate(
     "/plans/{plan_id}/versions/{version}/oss-integration",
     responses=responses(401, 403, 404, 422),
     summary="RDTR terintegrasi OSS? / whether a plan version's RDTR is integrated in OSS",
+    response_model=dict[str, Any],  # the setting as it is (a TypedDict is not validated)
 )
 def put_integration(
     body: Annotated[IntegrationIn, Body()],
@@ -525,7 +527,7 @@ def put_integration(
     pipe: PipelineDep,
     plan_id: Annotated[str, Path(min_length=1, max_length=100)],
     version: Annotated[str, Path(min_length=1, max_length=100)],
-) -> dict[str, Any]:
+) -> IntegrationSetting:
     return pipe.set_integration(
         plan_id, version, body.rdtr_integrated, reason=body.reason, by=caller.id
     )

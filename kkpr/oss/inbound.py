@@ -15,6 +15,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from typing_extensions import TypedDict
+
 from kkpr.db.database import Database, Tx
 from kkpr.db.sql import sql
 from kkpr.errors import Conflict, NotFound
@@ -129,7 +131,16 @@ def receive(pipeline: Pipeline, body: Any) -> list[Received]:
     return out
 
 
-def identifiers(db: Database, application_id: str) -> dict[str, Any]:
+class OssIdentifiers(TypedDict):
+    """The OSS side of an application (``identifiers``)."""
+
+    application_id: str
+    id_izin: str
+    received_at: str
+    fields: dict[str, Any]  # what OSS sent for the project (KkprApplication.to_dict)
+
+
+def identifiers(db: Database, application_id: str) -> OssIdentifiers:
     """The OSS side of an application: its identifiers and every field OSS sent for it."""
     with db.transaction() as tx:
         row = tx.one(

@@ -522,7 +522,7 @@ class Assessment:
 
     def set_integration(
         self, plan_id: str, version: str, value: bool, *, reason: str, by: str | None
-    ) -> dict[str, Any]:
+    ) -> integration.IntegrationSetting:
         self.store.rules(plan_id)  # an unknown plan is a NotFound
         return integration.set_integrated(
             self.db, plan_id, version, value, reason=reason, by=by, now=self.clock()

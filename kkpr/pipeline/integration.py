@@ -9,13 +9,26 @@ per plan version here, each setting kept with who, when and why, the latest winn
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+
+from typing_extensions import TypedDict
 
 from kkpr.db.database import Database, Tx
 from kkpr.db.sql import sql
 from kkpr.errors import InvalidInput
 from kkpr.model import PlanMeta
 from kkpr.pipeline.db import iso
+
+
+class IntegrationSetting(TypedDict):
+    """One setting of a plan version's integration, as staff made it."""
+
+    plan_id: str
+    version: str
+    n: int  # the settings of the version, counted from 1
+    integrated: bool
+    reason: str
+    set_by: str | None
+    set_at: str
 
 
 def integrated(tx: Tx, meta: PlanMeta, version: str) -> bool:
@@ -32,7 +45,7 @@ def integrated(tx: Tx, meta: PlanMeta, version: str) -> bool:
 def set_integrated(
     db: Database, plan_id: str, version: str, value: bool, *, reason: str, by: str | None,
     now: datetime,
-) -> dict[str, Any]:  # fmt: skip
+) -> IntegrationSetting:  # fmt: skip
     if not reason.strip():
         raise InvalidInput(
             "Perubahan status integrasi OSS harus memuat alasan",
@@ -55,7 +68,7 @@ def set_integrated(
     return history(db, plan_id, version)[-1]
 
 
-def history(db: Database, plan_id: str, version: str) -> list[dict[str, Any]]:
+def history(db: Database, plan_id: str, version: str) -> list[IntegrationSetting]:
     with db.transaction() as tx:
         rows = tx.query(
             sql(
@@ -64,4 +77,15 @@ def history(db: Database, plan_id: str, version: str) -> list[dict[str, Any]]:
             ),
             (plan_id, version),
         )
-    return [{**r, "integrated": bool(r["integrated"])} for r in rows]
+    return [
+        {
+            "plan_id": r["plan_id"],
+            "version": r["version"],
+            "n": r["n"],
+            "integrated": bool(r["integrated"]),
+            "reason": r["reason"],
+            "set_by": r["set_by"],
+            "set_at": r["set_at"],
+        }
+        for r in rows
+    ]

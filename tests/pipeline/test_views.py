@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from kkpr.pipeline.applications import Pipeline
+from kkpr.pipeline.integration import IntegrationSetting
 from kkpr.pipeline.review import CaseView, Decision, View
 from kkpr.pipeline.search import CasePage, CaseRow, Filters, Paging, search
 from kkpr.pipeline.state import ApplicationView
@@ -75,3 +76,11 @@ def test_the_application_view_is_its_type(pipeline: Pipeline) -> None:
     decided = views["decided"]["assessment"]
     assert decided is not None and set(decided) >= DECISION_KEYS
     assert views["decided"]["events"] and views["decided"]["check"] is not None
+
+
+def test_an_integration_setting_is_its_type(pipeline: Pipeline) -> None:
+    first = pipeline.set_integration("mini", "package", True, reason="uji", by="key:test")
+    again = pipeline.set_integration("mini", "package", False, reason="dicabut", by=None)
+    assert shape_errors([first, again], list[IntegrationSetting]) == []
+    assert (first["n"], again["n"], again["integrated"]) == (1, 2, False)
+    assert set(again) == keys(IntegrationSetting)

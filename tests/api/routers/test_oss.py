@@ -32,6 +32,7 @@ from kkpr.db.database import Database
 from kkpr.db.sql import sql
 from kkpr.oss.channel import SUBSCRIPTION_ID
 from kkpr.oss.fields import oss_time
+from kkpr.oss.inbound import OssIdentifiers
 from kkpr.oss.simulator import Simulator, application_body, send_application
 from kkpr.oss.status import call_for, kd_status_of
 from kkpr.pipeline.db import open_database, parse_iso, pipeline_url
@@ -42,6 +43,7 @@ from tests.fixtures_postgis import _free_port
 from tests.mini_plan import CRS, site
 from tests.pipeline import assess
 from tests.pipeline.conftest import Clock, wait_for
+from tests.typed import keys, shape_errors
 
 TOKEN, USER_KEY = "token-dari-oss", "user-key-dari-oss"
 TO_LONLAT = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True).transform
@@ -156,6 +158,7 @@ def test_a_whole_pkkpr_case_with_oss_down_for_a_day(
     assert app["proposal"]["floor_area_m2"] == 60 and app["site_crs"] == "EPSG:4326"
     oss = api.client.get(f"/v1/oss/applications/{app_id}", headers=api.auth("staff")).json()
     assert oss["id_izin"] == id_izin and oss["fields"]["nib"] == "9120001234567"
+    assert shape_errors(oss, OssIdentifiers) == [] and set(oss) == keys(OssIdentifiers)
     kept = oss["fields"]
     assert (kept["skala_usaha"], kept["status_penanaman_modal"], kept["status_tanah"]) == (
         "01",
