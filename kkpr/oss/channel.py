@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kkpr.db.database import Database, Row, Tx
 from kkpr.db.sql import sql
@@ -28,6 +29,9 @@ from kkpr.pipeline.db import iso, loads, parse_iso
 from kkpr.pipeline.documents import verify_url
 from kkpr.pipeline.technical import road_setbacks
 from kkpr.settings import Settings
+
+if TYPE_CHECKING:  # the outbox queues its events here at run time
+    from kkpr.pipeline.outbox import OutboxEvent
 
 SUBSCRIPTION_ID = "oss"
 ZONE_CODE = re.compile(r"\(([^()]+)\)\s*$")
@@ -61,7 +65,7 @@ def _link(tx: Tx, application_id: str) -> Row | None:
     )
 
 
-def queue(tx: Tx, event: dict[str, Any], now: datetime) -> None:
+def queue(tx: Tx, event: OutboxEvent, now: datetime) -> None:
     """Queue ``event`` for OSS when its application came from OSS and it has a status."""
     if kd_status_of(event) is None or _link(tx, event["application_id"]) is None:
         return
@@ -109,7 +113,7 @@ def _keterangan(kd: str, data: dict[str, Any]) -> str:
 
 
 def message(
-    event: dict[str, Any], link: Row, app: Row, doc: Row | None, settings: Settings
+    event: Mapping[str, Any], link: Row, app: Row, doc: Row | None, settings: Settings
 ) -> Message:
     """The OSS call for ``event`` of the OSS application ``link`` / ``app``."""
     kd = kd_status_of(event)

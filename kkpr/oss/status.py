@@ -8,6 +8,7 @@ OSS as ``receiveLicenseStatus``; a decision goes once, as ``receiveLicenseKKPR``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from kkpr.oss.messages import RECEIVE_LICENSE_KKPR, RECEIVE_LICENSE_STATUS
@@ -39,7 +40,7 @@ STATUS_EVENT, FINAL_EVENT = "kkpr.status", "kkpr.final"
 PAYLOAD = {STATUS_EVENT: "izin_status", FINAL_EVENT: "izin_final"}
 
 
-def kd_status_of(event: dict[str, Any]) -> str | None:
+def kd_status_of(event: Mapping[str, Any]) -> str | None:
     """The ``kd_status`` an outbox event reports to OSS, or None (not OSS's business)."""
     data = event.get("data") or {}
     payload = PAYLOAD.get(event["type"])
@@ -50,7 +51,7 @@ def kd_status_of(event: dict[str, Any]) -> str | None:
     return None  # other events (stages, webhooks' own) are not OSS's business
 
 
-def call_for(event: dict[str, Any], kd_status: str) -> str:
+def call_for(event: Mapping[str, Any], kd_status: str) -> str:
     """The OSS call that carries this event."""
     if event["type"] in PAYLOAD:
         return RECEIVE_LICENSE_KKPR if event["type"] == FINAL_EVENT else RECEIVE_LICENSE_STATUS

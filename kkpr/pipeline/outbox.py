@@ -48,9 +48,20 @@ EVENT_TYPES = (
 )
 
 
+class OutboxEvent(TypedDict):
+    """An event as stored and sent: the webhook body, and what the OSS channel reads."""
+
+    id: str
+    type: str
+    application_id: str
+    seq: int  # the application's events, counted from 1
+    created_at: str
+    data: dict[str, Any]  # a shape per event type; ``application`` its summary
+
+
 def emit(
     tx: Tx, application_id: str, event_type: str, data: dict[str, Any], now: datetime
-) -> dict[str, Any]:
+) -> OutboxEvent:
     """Write one event of ``application_id`` and queue its deliveries; returns the event."""
     lock = " FOR UPDATE" if tx.dialect == "postgresql" else ""
     row = tx.one(sql("SELECT event_seq FROM applications WHERE id = {}" + lock), (application_id,))
@@ -62,7 +73,7 @@ def emit(
         )
     seq = int(row["event_seq"]) + 1
     tx.execute(sql("UPDATE applications SET event_seq = {} WHERE id = {}"), (seq, application_id))
-    event = {
+    event: OutboxEvent = {
         "id": str(uuid.uuid4()),
         "type": event_type,
         "application_id": application_id,

@@ -9,8 +9,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from kkpr.db.sql import sql
 from kkpr.pipeline.applications import Pipeline
+from kkpr.pipeline.db import loads
 from kkpr.pipeline.integration import IntegrationSetting
+from kkpr.pipeline.outbox import OutboxEvent
 from kkpr.pipeline.review import CaseView, Decision, View
 from kkpr.pipeline.search import CasePage, CaseRow, Filters, Paging, search
 from kkpr.pipeline.state import ApplicationView
@@ -84,3 +87,12 @@ def test_an_integration_setting_is_its_type(pipeline: Pipeline) -> None:
     assert shape_errors([first, again], list[IntegrationSetting]) == []
     assert (first["n"], again["n"], again["integrated"]) == (1, 2, False)
     assert set(again) == keys(IntegrationSetting)
+
+
+def test_the_events_stored_and_sent_are_their_type(pipeline: Pipeline) -> None:
+    every_kind(pipeline)
+    with pipeline.db.transaction() as tx:
+        bodies = [loads(r["body"]) for r in tx.query(sql("SELECT body FROM outbox ORDER BY seq"))]
+    assert len(bodies) > 10 and shape_errors(bodies, list[OutboxEvent]) == []
+    assert all(set(b) == keys(OutboxEvent) for b in bodies)
+    assert {b["type"] for b in bodies} >= {"application.submitted", "kkpr.status", "kkpr.final"}
