@@ -17,9 +17,12 @@ zones, 10 % points), one site at a time, this process pinned to one CPU:
 * **locate**: the memory store's whole ``locate`` (zones, overlays, rasters, RTRW);
 * **exact check**: ``kkpr.check.check`` on the memory store (locate, the rules, the
   outcome, every finding and sentence): what ``POST /v1/checks`` runs;
+* **exact check + JSON**: the same, then the result as the API writes it and the check
+  log hashes it (``kkpr.records.checks.canonical``: what a result renders on first read,
+  its sentences and the conforming part's GeoJSON, is paid here);
 * with ``--base DIR`` (a checkout of the code before, e.g. ``git worktree add --detach
-  /work/wt/locate-base <commit>``): the rasters, ``locate`` and the exact check of that
-  tree's memory store too, imported side by side (its ``kkpr`` is imported first, its
+  /work/wt/locate-base <commit>``): the rasters, ``locate``, the exact check and the
+  exact check + JSON of that tree's memory store too, imported side by side (its ``kkpr`` is imported first, its
   functions kept, then its modules are dropped from ``sys.modules``), after checking
   that both trees give every site the same raster statistics and the same check,
   byte for byte (``kkpr.records.checks.canonical``);
@@ -153,6 +156,10 @@ def base_paths(
         ("rasters, before", lambda r: base._raster_stats(r[0].geometry)),
         ("locate (memory store), before", lambda r: base.locate(theirs[id(r)][0])),
         ("exact check (memory store), before", lambda r: base_check(base, *theirs[id(r)])),
+        (
+            "exact check + JSON (memory store), before",
+            lambda r: base_canonical(base_check(base, *theirs[id(r)])),
+        ),
     ]
 
 
@@ -172,10 +179,11 @@ def measure(
         ("rasters (screen + prepared exactextract)", lambda r: memory._raster_stats(r[0].geometry)),
         ("locate (memory store)", lambda r: memory.locate(r[0])),
         ("exact check (memory store)", lambda r: check(memory, *r)),
+        ("exact check + JSON (memory store)", lambda r: canonical(check(memory, *r))),
     ]
     if base is not None:
         before = base_paths(base, folder, requests, memory)
-        paths = [paths[0], before[0], paths[1], before[1], paths[2], before[2], paths[3]]
+        paths = [paths[0]] + [p for pair in zip(before, paths[1:], strict=True) for p in pair]
     postgis = None
     if pg is not None:
         from kkpr.store.postgis import PostgisStore

@@ -466,7 +466,8 @@ class Reason:
         return self.texts[1]
 
     def to_dict(self) -> ReasonJson:
-        return {"code": self.code, "id": self.id, "en": self.en,
+        texts = self._texts if self._texts is not None else self.texts
+        return {"code": self.code, "id": texts[0], "en": texts[1],
                 "effect": str(self.effect), "source": self.source}  # fmt: skip
 
     def __eq__(self, other: object) -> bool:
@@ -568,9 +569,11 @@ class _Basis:
     def __init__(self, index: int) -> None:
         self.index = index
         self.name = ""
+        self.public = ""
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = "_" + name
+        self.public = name
 
     @overload
     def __get__(self, obj: None, owner: type | None = None) -> str: ...
@@ -584,9 +587,12 @@ class _Basis:
         if render is not None:  # two threads reading at once both write the same texts
             held["_basis_id"], held["_basis_en"] = render()
             held.pop("_render", None)
+        if self.name in held:
+            text: str = held[self.name]
+            return text
         # pydantic, validating a result, writes the public name into __dict__
-        text: str = held.get(self.name, held.get(self.name[1:], ""))
-        return text
+        public: str = held.get(self.public, "")
+        return public
 
     def __set__(self, obj: object, value: str) -> None:
         obj.__dict__.pop("_render", None)
@@ -916,6 +922,23 @@ def field_names(cls: type) -> tuple[str, ...]:
     if names is None:
         names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
     return names
+
+
+_FIELD_VALUES: dict[type, Callable[[Any], dict[str, Any]]] = {}
+
+
+def field_values(cls: type) -> Callable[[Any], dict[str, Any]]:
+    """What reads an instance of the dataclass ``cls`` as ``{name: getattr(x, name)}``
+    over its fields, in order (one ``attrgetter`` of them all, made once)."""
+    read = _FIELD_VALUES.get(cls)
+    if read is None:
+        names = field_names(cls)
+        if len(names) == 1:  # attrgetter of one name gives the value, not a tuple
+            read = _FIELD_VALUES[cls] = lambda x: {names[0]: getattr(x, names[0])}
+        else:
+            values = attrgetter(*names)
+            read = _FIELD_VALUES[cls] = lambda x: dict(zip(names, values(x), strict=True))
+    return read
 
 
 def _copy(value: Any) -> Any:

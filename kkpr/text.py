@@ -41,6 +41,19 @@ def pct_en(share: float) -> str:
     return f"{num_en(share * 100, 1)}%"
 
 
+def nums(value: float, digits: int = 1) -> tuple[str, str]:
+    """``(num_id(value, digits), num_en(value, digits))``: a sentence says each number in
+    both languages, and this formats it once."""
+    text = f"{value:,.{digits}f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", "."), text
+
+
+def pcts(share: float) -> tuple[str, str]:
+    """``(pct_id(share), pct_en(share))``, formatted once."""
+    text = f"{share * 100:,.1f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".") + "%", text + "%"
+
+
 # a cell starting with one of these is read by spreadsheets as a formula
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

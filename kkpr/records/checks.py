@@ -36,7 +36,7 @@ from kkpr.db.database import Database, Row, Tx
 from kkpr.db.migrate import RECORDS, migrate
 from kkpr.db.sql import sql
 from kkpr.errors import Conflict, NotFound
-from kkpr.model import CheckResult, CheckResultDict, Reason, field_names
+from kkpr.model import CheckResult, CheckResultDict, Reason, field_names, field_values
 from kkpr.settings import Settings
 
 Clock = Callable[[], datetime]
@@ -206,7 +206,7 @@ def _shallow_plain(value: Any) -> Any:
     if kind is Reason:
         return value.to_dict()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: getattr(value, name) for name in field_names(kind)}
+        return field_values(kind)(value)
     return plain(value)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kkpr.model import Effect, Intensity, IntensityFinding, Proposal, Reason
-from kkpr.text import num_en, num_id
+from kkpr.text import num_en, num_id, nums
 
 Texts = tuple[str, str]
 
@@ -171,13 +171,16 @@ _TEXTS_KEPT = 16384
 def _part_text(rule: str, lim: Limit) -> Texts:
     file = f"{SOURCE_LAYER} {rule}" if lim.parts[0]["from"] == SOURCE_LAYER else SOURCE_FILE
     unit = RULES[rule][2]
+    value_id, value_en = nums(lim.value, 2)
     return (
-        f"{rule} {num_id(lim.value, 2)}{unit_id(unit)} dari {lim.source} ({file}).",
-        f"{rule} {num_en(lim.value, 2)}{unit_en(unit)} from {lim.source} ({file}).",
+        f"{rule} {value_id}{UNITS_ID[unit]} dari {lim.source} ({file}).",
+        f"{rule} {value_en}{UNITS_EN[unit]} from {lim.source} ({file}).",
     )
 
 
 def _parts(cands: list[Limit]) -> tuple[dict[str, Any], ...]:
+    if len(cands) == 1:
+        return cands[0].parts
     return tuple(d for c in cands for d in c.parts)
 
 
@@ -203,23 +206,25 @@ def _weighted_basis(
     site_area: float | None,
 ) -> Texts:
     unit = RULES[rule][2]
-    terms_id = " + ".join(
-        f"{num_id(v, 2)}{unit_id(unit)} × {num_id(p.area_m2)} m² ({p.kodszn})" for p, v in given
-    )
-    terms_en = " + ".join(
-        f"{num_en(v, 2)}{unit_en(unit)} × {num_en(p.area_m2)} m² ({p.kodszn})" for p, v in given
-    )
+    sign_id, sign_en = UNITS_ID[unit], UNITS_EN[unit]
+    terms_id, terms_en = [], []
+    for p, v in given:
+        (v_id, v_en), (area_id, area_en) = nums(v, 2), nums(p.area_m2)
+        terms_id.append(f"{v_id}{sign_id} × {area_id} m² ({p.kodszn})")
+        terms_en.append(f"{v_en}{sign_en} × {area_en} m² ({p.kodszn})")
     allows_id, allows_en, scale = ALLOWS[rule]
     tail_id = tail_en = ""
     if site_area:
         allowed = value * scale * site_area
-        tail_id = f"; pada tapak {num_id(site_area)} m²: {allows_id} {num_id(allowed)} m²"
-        tail_en = f"; on the {num_en(site_area)} m² site: {allows_en} {num_en(allowed)} m²"
+        (site_id, site_en), (allowed_id, allowed_en) = nums(site_area), nums(allowed)
+        tail_id = f"; pada tapak {site_id} m²: {allows_id} {allowed_id} m²"
+        tail_en = f"; on the {site_en} m² site: {allows_en} {allowed_en} m²"
+    (value_id, value_en), (total_id, total_en) = nums(value, 2), nums(total)
     return (
-        f"{rule} {num_id(value, 2)}{unit_id(unit)}: rata-rata tertimbang luas bagian tapak, "
-        f"({terms_id}) / {num_id(total)} m²{tail_id}.",
-        f"{rule} {num_en(value, 2)}{unit_en(unit)}: area-weighted over the site's parts, "
-        f"({terms_en}) / {num_en(total)} m²{tail_en}.",
+        f"{rule} {value_id}{sign_id}: rata-rata tertimbang luas bagian tapak, "
+        f"({' + '.join(terms_id)}) / {total_id} m²{tail_id}.",
+        f"{rule} {value_en}{sign_en}: area-weighted over the site's parts, "
+        f"({' + '.join(terms_en)}) / {total_en} m²{tail_en}.",
     )
 
 

@@ -49,7 +49,7 @@ from kkpr.rules.effects import SEVERITY, forbids
 from kkpr.rules.itbx import CLASS_EFFECT, parse_cell
 from kkpr.rules.memo import PerObject
 from kkpr.rules.order import Stage
-from kkpr.text import ITBX_WORDS, num_en, num_id, pct_en, pct_id
+from kkpr.text import ITBX_WORDS, num_en, num_id, nums, pct_en, pct_id, pcts
 
 STAGES = tuple(Stage)
 ORDER = list(reversed(SEVERITY[1:]))  # the gravest effect a reason has decides
@@ -431,12 +431,12 @@ def _part_reason(
 
     def texts() -> tuple[str, str]:
         zone = f"{kodszn}" + (f" ({namszn})" if namszn else "")
-        where_id = (
-            "Titik lokasi berada" if point else f"Bagian tapak {num_id(area)} m² ({pct_id(share)})"
-        )
-        where_en = (
-            "The point lies" if point else f"A site part of {num_en(area)} m² ({pct_en(share)})"
-        )
+        if point:
+            where_id, where_en = "Titik lokasi berada", "The point lies"
+        else:
+            (area_id, area_en), (share_id, share_en) = nums(area), pcts(share)
+            where_id = f"Bagian tapak {area_id} m² ({share_id})"
+            where_en = f"A site part of {area_en} m² ({share_en})"
         if not deciding:
             return (
                 f"{where_id} di sub-zona {zone} di bawah toleransi rencana dan tidak menentukan hasil.",

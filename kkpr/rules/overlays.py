@@ -17,7 +17,7 @@ from kkpr.rules.activity_groups import group_effect
 from kkpr.rules.effects import efek_effect, group_efek
 from kkpr.rules.intensity import Limit
 from kkpr.rules.memo import PerObject
-from kkpr.text import num_en, num_id, pct_en, pct_id
+from kkpr.text import num_en, num_id, nums, pcts
 
 FLAG_COLUMN = {jenis: column.upper() for column, jenis in FLAG_JENIS.items()}
 
@@ -123,31 +123,30 @@ def evaluate(
     ground under the site on the plan's DEM; without it the check cannot compare."""
     findings, reasons, caps = [], [], []
     elevations = elevation_kinds(meta)
+    effects = _effects_of(meta)
     for hit, deciding in hits:
-        efek, group = effect_of(hit, meta, kbli)
+        jenis, source, tb = hit.jenis, hit.source, hit.tb
+        flag = source.startswith("pola_ruang.")
+        key = (jenis, flag, None if flag else hit.efek, kbli)  # as effect_of
+        found = effects.get(key)
+        if found is None:
+            found = effects[key] = _effect_of(jenis, flag, hit.efek, meta, kbli)
+        efek, group = found
         share = hit.area_m2 / site_area if site_area > 0 else 1.0
         findings.append(
             OverlayFinding(
-                jenis=hit.jenis,
-                efek=efek,
-                keterangan=hit.keterangan,
-                tb=hit.tb,
-                area_m2=hit.area_m2,
-                share=share,
-                deciding=deciding,
-                source=hit.source,
-                fid=hit.fid,
+                jenis, efek, hit.keterangan, tb, hit.area_m2, share, deciding, source, hit.fid
             )
         )
-        elevation = hit.jenis in elevations and not hit.source.startswith("pola_ruang.")
+        elevation = not flag and jenis in elevations
         no_ground = False
-        if hit.tb is not None and deciding:
+        if tb is not None and deciding:
             if not elevation:
-                caps.append(_cap(hit, hit.tb))
+                caps.append(_cap(hit, tb))
             elif ground is None:
                 no_ground = True
             else:
-                caps.append(_elevation_cap(hit, hit.tb, ground))
+                caps.append(_elevation_cap(hit, tb, ground))
         reasons.append(_reason(hit, efek, deciding, share, site_area, group, elevation))
         if no_ground:
             reasons.append(_no_ground(hit))
@@ -248,15 +247,18 @@ def _reason(
         text_id = f"Tapak berada di {kind.nama_id} ({hit.jenis}"
         text_en = f"The site lies in a special-provision area, {kind.nama_en} ({hit.jenis}"
         if site_area > 0:
-            text_id += f", {num_id(hit.area_m2)} m², {pct_id(share)} tapak"
-            text_en += f", {num_en(hit.area_m2)} m², {pct_en(share)} of the site"
+            (area_id, area_en), (share_id, share_en) = nums(hit.area_m2), pcts(share)
+            text_id += f", {area_id} m², {share_id} tapak"
+            text_en += f", {area_en} m², {share_en} of the site"
         text_id += ")" + (f": {hit.keterangan}" if hit.keterangan else "")
         text_en += ")" + (f": {hit.keterangan}" if hit.keterangan else "")
-        cap_id = f"; batas tinggi {num_id(hit.tb)} m" if hit.tb is not None else ""
-        cap_en = f"; height cap {num_en(hit.tb)} m" if hit.tb is not None else ""
-        if elevation and hit.tb is not None:
-            cap_id = f"; batas elevasi {num_id(hit.tb)} m dpl (tanah + bangunan)"
-            cap_en = f"; limit elevation {num_en(hit.tb)} m above MSL (ground + building)"
+        cap_id = cap_en = ""
+        if hit.tb is not None:
+            tb_id, tb_en = nums(hit.tb)
+            cap_id, cap_en = f"; batas tinggi {tb_id} m", f"; height cap {tb_en} m"
+            if elevation:
+                cap_id = f"; batas elevasi {tb_id} m dpl (tanah + bangunan)"
+                cap_en = f"; limit elevation {tb_en} m above MSL (ground + building)"
         end_id, end_en = tail_id, tail_en
         if group is not None and deciding:
             word_id, word_en = GROUP_WORDS[effect]

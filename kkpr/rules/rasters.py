@@ -7,7 +7,7 @@ from types import MappingProxyType
 
 from kkpr.model import Effect, RasterFinding, RasterSpec, RasterStat, Reason
 from kkpr.rules.effects import efek_effect
-from kkpr.text import num_en, num_id, pct_en, pct_id
+from kkpr.text import nums, pcts
 
 
 def evaluate(
@@ -24,19 +24,10 @@ def evaluate(
         exceeded = share is not None and share > spec.max_share + 1e-12
         findings.append(
             RasterFinding(
-                id=spec.id,
-                kind=spec.kind,
-                label_id=spec.label_id,
-                label_en=spec.label_en,
-                max=stat.max,
-                mean=stat.mean,
-                share_above=share,
-                threshold=limit,
-                max_share=spec.max_share,
-                efek=spec.efek,
-                exceeded=exceeded,
+                spec.id, spec.kind, spec.label_id, spec.label_en, stat.max, stat.mean, share,
+                limit, spec.max_share, spec.efek, exceeded,
             )
-        )
+        )  # fmt: skip
         if share is None or limit is None:
             continue
         reasons.append(_reason(spec, stat, share, limit, exceeded))
@@ -65,18 +56,22 @@ def _reason(
     effect = efek_effect(spec.efek) if exceeded else Effect.INFO
 
     def texts() -> tuple[str, str]:
-        allowed_id, allowed_en = pct_id(spec.max_share), pct_en(spec.max_share)
+        allowed_id, allowed_en = pcts(spec.max_share)
+        share_id, share_en = pcts(share)
         if spec.kind == "dem":
-            what_id = f"{pct_id(share)} tapak lebih curam dari {num_id(limit, 0)}%"
-            what_en = f"{pct_en(share)} of the site is steeper than {num_en(limit, 0)}%"
+            limit_id, limit_en = nums(limit, 0)
+            what_id = f"{share_id} tapak lebih curam dari {limit_id}%"
+            what_en = f"{share_en} of the site is steeper than {limit_en}%"
         else:
+            (max_id, max_en), (mean_id, mean_en) = nums(stat.max or 0, 2), nums(stat.mean or 0, 2)
+            limit_id, limit_en = nums(limit, 2)
             what_id = (
-                f"{spec.label_id}: maksimum {num_id(stat.max or 0, 2)}, rata-rata "
-                f"{num_id(stat.mean or 0, 2)}; {pct_id(share)} tapak ≥ {num_id(limit, 2)}"
+                f"{spec.label_id}: maksimum {max_id}, rata-rata "
+                f"{mean_id}; {share_id} tapak ≥ {limit_id}"
             )
             what_en = (
-                f"{spec.label_en}: maximum {num_en(stat.max or 0, 2)}, mean "
-                f"{num_en(stat.mean or 0, 2)}; {pct_en(share)} of the site ≥ {num_en(limit, 2)}"
+                f"{spec.label_en}: maximum {max_en}, mean "
+                f"{mean_en}; {share_en} of the site ≥ {limit_en}"
             )
         form_id, form_en = TAILS[effect] if exceeded else WITHIN
         tail_id, tail_en = form_id.format(allowed_id), form_en.format(allowed_en)

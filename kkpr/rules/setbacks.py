@@ -29,7 +29,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from kkpr.model import Effect, Located, PlanRules, Reason, RoadHit, SetbackFinding, SetbackRow
-from kkpr.text import num_en, num_id
+from kkpr.text import num_en, num_id, nums
 
 EPS = 1e-9  # the float slack every limit allows (as kkpr.rules.intensity)
 GSB_FILE = "gsb.csv"
@@ -263,8 +263,9 @@ def _frontage_reason(f: SetbackFinding) -> Reason:
     def texts() -> tuple[str, str]:
         road_id, road_en = _road_words(f)
         from_id, from_en = _from_words(f.measured_from)
-        jbb_id = f"; JBB {num_id(f.jbb)} m" if f.jbb is not None else ""
-        jbb_en = f"; JBB {num_en(f.jbb)} m" if f.jbb is not None else ""
+        jbb_id = jbb_en = ""
+        if f.jbb is not None:
+            jbb_id, jbb_en = (f"; JBB {n} m" for n in nums(f.jbb))
         if f.gsb is None:
             return (
                 f"Tapak menghadap {road_id}; GSB untuk jalan ini tidak ada pada rencana "
@@ -272,26 +273,27 @@ def _frontage_reason(f: SetbackFinding) -> Reason:
                 f"The site fronts {road_en}; the plan gives no GSB for this road "
                 "(neither gsb.csv nor intensitas.csv): staff set it.",
             )
-        head_id = f"Tapak menghadap {road_id}: GSB {num_id(f.gsb)} m {from_id}{jbb_id} ({f.source})"
-        head_en = f"The site fronts {road_en}: GSB {num_en(f.gsb)} m {from_en}{jbb_en} ({f.source})"
+        gsb_id, gsb_en = nums(f.gsb)
+        head_id = f"Tapak menghadap {road_id}: GSB {gsb_id} m {from_id}{jbb_id} ({f.source})"
+        head_en = f"The site fronts {road_en}: GSB {gsb_en} m {from_en}{jbb_en} ({f.source})"
         if f.distance_m is None:
             return (
-                f"{head_id}; bangunan berdiri paling sedikit {num_id(f.gsb)} m di belakang garis itu.",
-                f"{head_en}; the building must stand at least {num_en(f.gsb)} m behind that line.",
+                f"{head_id}; bangunan berdiri paling sedikit {gsb_id} m di belakang garis itu.",
+                f"{head_en}; the building must stand at least {gsb_en} m behind that line.",
             )
+        distance_id, distance_en = nums(f.distance_m, 2)
         if f.ok:
             return (
-                f"{head_id}; bangunan yang digambar berdiri {num_id(f.distance_m, 2)} m di "
+                f"{head_id}; bangunan yang digambar berdiri {distance_id} m di "
                 "belakangnya: memenuhi.",
-                f"{head_en}; the drawn building stands {num_en(f.distance_m, 2)} m behind it: "
-                "it complies.",
+                f"{head_en}; the drawn building stands {distance_en} m behind it: it complies.",
             )
-        short = f.short_m or 0.0
+        short_id, short_en = nums(f.short_m or 0.0, 2)
         return (
-            f"{head_id}; bangunan yang digambar hanya {num_id(f.distance_m, 2)} m di "
-            f"belakangnya: melanggar GSB sisi {f.nama or 'jalan ini'} sebesar {num_id(short, 2)} m.",
-            f"{head_en}; the drawn building stands only {num_en(f.distance_m, 2)} m behind it: "
-            f"it crosses the setback of the {f.nama or 'road'} frontage by {num_en(short, 2)} m.",
+            f"{head_id}; bangunan yang digambar hanya {distance_id} m di "
+            f"belakangnya: melanggar GSB sisi {f.nama or 'jalan ini'} sebesar {short_id} m.",
+            f"{head_en}; the drawn building stands only {distance_en} m behind it: "
+            f"it crosses the setback of the {f.nama or 'road'} frontage by {short_en} m.",
         )
 
     return Reason(code, effect=effect, source=source, render=texts)
