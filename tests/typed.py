@@ -13,7 +13,8 @@ from typing_extensions import get_type_hints, is_typeddict
 
 def _hints(typed: type, extras: bool = False) -> dict[str, Any]:
     """A TypedDict's field types; a name its module imports only for type checking (an
-    import cycle at run time) is found in the loaded module that defines it."""
+    import cycle at run time) is found in the loaded module that defines it (local names
+    take precedence in the lookup, so the type's own module's names go in last)."""
     try:
         return get_type_hints(typed, include_extras=extras)
     except NameError:
@@ -24,6 +25,7 @@ def _hints(typed: type, extras: bool = False) -> dict[str, Any]:
             for name, value in vars(module).items()
             if isinstance(value, type)
         }
+        names.update(vars(sys.modules[typed.__module__]))  # its own names first
         return get_type_hints(typed, localns=names, include_extras=extras)
 
 
