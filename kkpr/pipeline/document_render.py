@@ -16,6 +16,7 @@ from typing import Any
 import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
+from typing_extensions import TypedDict
 
 from kkpr.pipeline.documents import DOCUMENT_NOTICE, DOCUMENT_TITLE, verify_url
 from kkpr.rules.intensity import NAMES, RULES
@@ -183,7 +184,38 @@ def qr_png(url: str) -> bytes:
     return buf.getvalue()
 
 
-def sheet(content: dict[str, Any], code: str, url: str) -> dict[str, Any]:
+Row3 = tuple[str, str, str]  # (label in Bahasa Indonesia, label in English, value)
+
+
+class SheetIntensity(TypedDict):
+    rule: str
+    id: str  # the rule and its name
+    en: str
+    limit: str  # the bound and the figure, in words
+    source: str
+
+
+class DocumentSheet(TypedDict):
+    """A record's facts as labelled rows, shared by its HTML page and its PDF (``sheet``)."""
+
+    title_id: str
+    title_en: str
+    notice_id: str
+    notice_en: str
+    coordinates: list[dict[str, Any]]  # each boundary vertex, with its figures as text
+    crs: str
+    form: str
+    number: str
+    rows: list[Row3]
+    intensity: list[SheetIntensity]
+    conditions: list[dict[str, Any]]  # the conditions as the record states them
+    plan_rows: list[Row3]
+    decided_by: dict[str, Any]  # as the record states it
+    code: str
+    url: str
+
+
+def sheet(content: dict[str, Any], code: str, url: str) -> DocumentSheet:
     """The facts of a document as labelled rows, shared by the HTML page and the PDF."""
     title = content.get("title") or {"id": DOCUMENT_TITLE[0], "en": DOCUMENT_TITLE[1]}
     notice = content.get("notice") or {"id": DOCUMENT_NOTICE[0], "en": DOCUMENT_NOTICE[1]}
@@ -199,7 +231,7 @@ def sheet(content: dict[str, Any], code: str, url: str) -> dict[str, Any]:
         + (f": {_num(z['area_m2'])} m²" if z["area_m2"] else "")
         for z in content["zones"]
     ] or ["— (di luar RDTR / outside the RDTR)"]
-    rows = [
+    rows: list[Row3] = [
         ("Nomor", "Number", content["number"]),
         ("Tanggal terbit", "Issued on", content["issued_on"]),
         ("Pemohon", "Applicant", content["applicant"]),
@@ -227,7 +259,7 @@ def sheet(content: dict[str, Any], code: str, url: str) -> dict[str, Any]:
              f"{officer.get('name') or '—'}" + (f" (NIP {officer['nip']})"
                                                  if officer.get("nip") else "")),
         ]  # fmt: skip
-    intensity = []
+    intensity: list[SheetIntensity] = []
     for f in content["intensity"]:
         how = RULES.get(f["rule"], ("", "min", ""))[1]
         bound_id, bound_en = INTENSITY_BOUND[how]
@@ -280,7 +312,7 @@ def _num(value: float | str | None) -> str:
     return text.rstrip("0").rstrip(",") if "," in text else text
 
 
-def pdf_bytes(s: dict[str, Any], map_image: bytes, qr_image: bytes) -> bytes:
+def pdf_bytes(s: DocumentSheet, map_image: bytes, qr_image: bytes) -> bytes:
     """The document as an A4 PDF."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -429,7 +461,7 @@ def document_map(doc: dict[str, Any]) -> bytes:
     return map_png(document_site(doc["content"], crs), stored.get("features") or [])
 
 
-def document_sheet(doc: dict[str, Any], settings: Settings) -> dict[str, Any]:
+def document_sheet(doc: dict[str, Any], settings: Settings) -> DocumentSheet:
     return sheet(doc["content"], doc["code"], verify_url(doc["number"], doc["code"], settings))
 
 

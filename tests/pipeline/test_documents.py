@@ -20,7 +20,12 @@ from kkpr.db.sql import sql
 from kkpr.model import Proposal
 from kkpr.pipeline import documents
 from kkpr.pipeline.applications import Pipeline, Submission
-from kkpr.pipeline.document_render import document_map, document_pdf
+from kkpr.pipeline.document_render import (
+    DocumentSheet,
+    document_map,
+    document_pdf,
+    document_sheet,
+)
 from kkpr.plan.package import read_plan
 from kkpr.settings import SAMPLE_PLAN_DIR, Settings
 from kkpr.store.memory import MemoryStore
@@ -84,6 +89,13 @@ def test_the_content_is_its_type(issued: dict[str, Any]) -> None:
     # what the record states and its code signs, key by key and value by value
     assert shape_errors(issued["content"], documents.DocumentContent) == []
     assert set(issued["content"]) == keys(documents.DocumentContent)
+
+
+def test_the_sheet_of_page_and_pdf_is_its_type(issued: dict[str, Any], settings: Settings) -> None:
+    sheet = document_sheet(issued, settings)
+    assert shape_errors(sheet, DocumentSheet) == [] and set(sheet) == keys(DocumentSheet)
+    assert all(len(r) == 3 and all(isinstance(x, str) for x in r) for r in sheet["rows"])
+    assert sheet["intensity"] and sheet["coordinates"]
 
 
 def test_a_verification_is_its_type(
