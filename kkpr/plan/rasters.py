@@ -154,6 +154,8 @@ def stat_of_few_cells(
     raster_id: str, cover: list[float], values: list[float], limit: float | None, inclusive: bool
 ) -> RasterStat:
     """``stat_of_cells`` on Python floats, to the same bits (any number of cells)."""
+    if len(cover) < 8:  # fewer than 8 to sum: pairwise_sum is a plain loop, run here
+        return _stat_of_under_8_cells(raster_id, cover, values, limit, inclusive)
     weights: list[float] = []
     products: list[float] = []
     above: list[float] = []
@@ -170,11 +172,39 @@ def stat_of_few_cells(
     weight = 0.0 + pairwise_sum(weights)
     if not weight > 0:
         return RasterStat(raster_id, 0.0, None, None, None)
-    if top == 0.0:  # 0.0 and -0.0 may both be there: numpy's maximum tells which it keeps
-        kept = [v for c, v in zip(cover, values, strict=True) if c > 0 and math.isfinite(v)]
-        top = float(np.maximum.reduce(kept))
+    if top == 0.0:
+        top = _zero_max(cover, values)
     share = None if limit is None else (0.0 + pairwise_sum(above)) / weight
     return RasterStat(raster_id, weight, top, (0.0 + pairwise_sum(products)) / weight, share)
+
+
+def _stat_of_under_8_cells(
+    raster_id: str, cover: list[float], values: list[float], limit: float | None, inclusive: bool
+) -> RasterStat:
+    """``stat_of_few_cells`` of fewer than 8 cells: the sums run as the cells come."""
+    weight = product = above = 0.0
+    top = -math.inf
+    for c, v in zip(cover, values, strict=True):
+        if c > 0 and math.isfinite(v):
+            weight += c
+            product += v * c
+            if limit is not None and (v >= limit if inclusive else v > limit):
+                above += c
+            if v > top:
+                top = v
+    if not weight > 0:
+        return RasterStat(raster_id, 0.0, None, None, None)
+    if top == 0.0:
+        top = _zero_max(cover, values)
+    share = None if limit is None else above / weight
+    return RasterStat(raster_id, weight, top, product / weight, share)
+
+
+def _zero_max(cover: list[float], values: list[float]) -> float:
+    """A maximum of zero as numpy's maximum gives it: 0.0 or -0.0, when both are there,
+    by numpy's rule, not by which came first."""
+    kept = [v for c, v in zip(cover, values, strict=True) if c > 0 and math.isfinite(v)]
+    return float(np.maximum.reduce(kept))
 
 
 def pairwise_sum(xs: list[float]) -> float:

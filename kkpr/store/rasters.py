@@ -9,7 +9,7 @@ same slope arithmetic, the same coverage fractions and the same sums per site. A
 site too near the edge of the kept window (where the window's slope or extent would
 differ from its own) is measured by ``site_stat`` itself.
 
-Two things make one site cheap, as the single check needs (``bench/single.py``):
+What makes one site cheap, as the single check needs (``bench/single.py``):
 
 * the screen (``screen``): summed-area tables of each raster's valid cells and of its
   cells above the limit, built once per raster, count the cells under a site's
@@ -23,6 +23,10 @@ Two things make one site cheap, as the single check needs (``bench/single.py``):
   ``kkpr.store.prepared``.
 * one site (``one_stat``, the single check) is screened on Python floats, not arrays
   of one, and a point's own window is found from the transform kept with the grid.
+* a site is one exactextract feature (``_Site``) for every raster of its CRS
+  (``site_stats``): exactextract parses its WKB once and keeps the geometry with the
+  feature, and every feature costs a GEOS context of its own, so neither a feature
+  per raster nor one per result (the writer copies into one reused row).
 """
 
 from __future__ import annotations
@@ -316,8 +320,7 @@ def _point_stat(grid: Grid, site: _Site) -> RasterStat:
     c0, r0 = col0 - grid.offset[0], row0 - grid.offset[1]
     data = grid.data[r0 : r0 + height, c0 : c0 + width].copy()
     if spec.kind == "dem":
-        data[[0, -1], :] = np.nan
-        data[:, [0, -1]] = np.nan
+        data[0] = data[-1] = data[:, 0] = data[:, -1] = np.nan
     # rasterio's ``window_transform`` of that window, term for term
     a, b, c, d, e, f = grid.transform
     x, y = col0 * a + row0 * b + c, col0 * d + row0 * e + f
