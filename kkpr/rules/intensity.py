@@ -88,6 +88,13 @@ def combine(
     out: dict[str, Limit] = {}
     for rule, attr, least, weighted in _COMBINED:
         where = parts if standing is None or weighted else standing
+        if len(where) == 1 and not (caps and rule == "TB"):  # one part: its own limit
+            v = getattr(where[0].intensity, attr)
+            if v is not None:
+                lim = _part_limit(attr, where[0], float(v))
+                lim.basis = _text(rule, lim)
+                out[rule] = lim
+            continue
         given = [(p, float(v)) for p in where if (v := getattr(p.intensity, attr)) is not None]
         cands = [_part_limit(attr, p, v) for p, v in given]
         if rule == "TB":
