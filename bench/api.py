@@ -51,7 +51,6 @@ import asyncio
 import gzip
 import http.client
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -77,6 +76,10 @@ from kkpr.records.checks import CheckLog, open_records, records_url  # noqa: E40
 from kkpr.records.keys import KeyStore  # noqa: E402
 from kkpr.settings import SAMPLE_PLAN_DIR, Settings  # noqa: E402
 from kkpr.store.versions import VersionedMemoryStore  # noqa: E402
+from tests.server import free_port  # noqa: E402
+from tests.server import start_server as start_uvicorn  # noqa: E402
+
+UVICORN_ARGS = ("--workers", "1", "--no-access-log")
 
 
 def interleaved(
@@ -98,14 +101,6 @@ def interleaved(
                 fn()
                 out[name][i] = (time.perf_counter() - t0) * 1000.0
     return out
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Client:
@@ -238,32 +233,11 @@ class AsgiClient:
 def start_server(
     plan: Path, data_dir: Path, tree: Path = ROOT
 ) -> tuple[subprocess.Popen[bytes], int]:
-    """uvicorn serving the app of the checkout ``tree`` (its ``api`` and ``kkpr`` come
-    first on the path, before the installed ones)."""
+    """uvicorn serving the app of the checkout ``tree`` (``tests.server``)."""
     port = free_port()
-    env = {
-        **os.environ,
-        "KKPR_PLAN_DIR": str(plan),
-        "KKPR_DATA_DIR": str(data_dir),
-        "KKPR_DATABASE_URL": "",
-        "PYTHONPATH": str(tree),
-    }
-    cmd = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory"]
-    cmd += ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
-    cmd += ["--no-access-log", "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, cwd=tree, env=env)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        probe = Client(port, {})
-        try:
-            if probe.request("GET", "/healthz")[0] == 200:
-                return proc, port
-        except OSError:
-            time.sleep(0.3)
-        finally:
-            probe.close()
-    proc.terminate()
-    raise SystemExit("uvicorn did not start")
+    env = {"KKPR_PLAN_DIR": str(plan), "KKPR_DATA_DIR": str(data_dir), "KKPR_DATABASE_URL": ""}
+    server = start_uvicorn(env, None, port=port, tree=tree, args=UVICORN_ARGS)
+    return server.process, port
 
 
 def serve(

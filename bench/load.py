@@ -59,13 +59,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.api import Client, free_port  # noqa: E402
+from bench.api import Client  # noqa: E402
 from kkpr.db.database import Database  # noqa: E402
 from kkpr.db.sql import sql  # noqa: E402
 from kkpr.plan.package import read_plan  # noqa: E402
 from kkpr.records.checks import open_records, records_url  # noqa: E402
 from kkpr.records.keys import KeyStore  # noqa: E402
 from kkpr.settings import SAMPLE_PLAN_DIR, Settings  # noqa: E402
+from tests.server import free_port, stop_server  # noqa: E402
+from tests.server import start_server as start_uvicorn  # noqa: E402
 
 
 def check_bodies(plan_dir: Path, n: int = 400, seed: int = 7) -> list[bytes]:
@@ -110,40 +112,20 @@ def serving(plan_dir: Path, data_dir: Path, *, workers: int = 1, database_url: s
     _, staff = keys.create("load staff", "staff")
     port = free_port()
     env = {
-        **os.environ,
         "KKPR_PLAN_DIR": str(plan_dir),
         "KKPR_DATA_DIR": str(data_dir),
         "KKPR_DATABASE_URL": database_url,
         "KKPR_SESSION_SECRET": "load",
-        "PYTHONPATH": str(root),
         **(env_extra or {}),
     }
-    cmd = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", *args]
-    cmd += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    cmd += ["--no-access-log", "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, cwd=root, env=env)
+    options = (*args, "--workers", str(workers), "--no-access-log")
+    served = start_uvicorn(
+        env, None, port=port, tree=root, args=options, ready="/readyz", timeout_s=180
+    )
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            probe = Client(port, {})
-            try:
-                if probe.request("GET", "/readyz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            finally:
-                probe.close()
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("uvicorn did not start")
-            time.sleep(0.3)
-        yield Server(proc, port, url, key, staff)
+        yield Server(served.process, port, url, key, staff)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(served)
 
 
 @dataclass

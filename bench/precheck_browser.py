@@ -28,13 +28,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kkpr.settings import SAMPLE_PLAN_DIR  # noqa: E402
+from tests.server import Server, free_port, start_server, stop_server  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -63,31 +60,11 @@ USABLE = """() => !!document.getElementById('submit') && !!document.getElementBy
 SERVERS = {"bundled": "true", "one by one": "false"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def serve(plan: Path, tmp: Path, bundled: str) -> tuple[subprocess.Popen[bytes], str]:
+def serve(plan: Path, tmp: Path, bundled: str) -> Server:
     port = free_port()
-    env = {**os.environ, "KKPR_PLAN_DIR": str(plan), "KKPR_DATA_DIR": str(tmp),
+    env = {"KKPR_PLAN_DIR": str(plan), "KKPR_DATA_DIR": str(tmp), "KKPR_DATABASE_URL": None,
            "KKPR_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "KKPR_BUNDLE_ASSETS": bundled}  # fmt: skip
-    env.pop("KKPR_DATABASE_URL", None)
-    cmd = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
-           "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2):
-                return proc, url
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise SystemExit("the app did not start") from None
-            time.sleep(0.3)
+    return start_server(env, None, port=port)
 
 
 def one_run(browser: Any, url: str, network: dict[str, Any] | None) -> dict[str, float]:
@@ -128,24 +105,23 @@ def main() -> None:
     results: dict[tuple[str, str], list[dict[str, float]]] = {key: [] for key in keys}
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="kkpr-bench-") as tmp:
-        servers: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
+        servers: dict[str, Server] = {}
         try:
             for server, flag in SERVERS.items():
                 (Path(tmp) / server).mkdir()
                 servers[server] = serve(a.plan, Path(tmp) / server, flag)
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                for _proc, url in servers.values():
-                    one_run(browser, url, None)  # warm the server (plan loaded, files read)
+                for served in servers.values():
+                    one_run(browser, served.url, None)  # warm the server (plan loaded, files read)
                 for _ in range(a.runs):
                     for server, name in keys:
-                        url = servers[server][1]
+                        url = servers[server].url
                         results[(server, name)].append(one_run(browser, url, CONDITIONS[name]))
                 browser.close()
         finally:
-            for proc, _url in servers.values():
-                proc.terminate()
-                proc.wait(timeout=15)
+            for served in servers.values():
+                stop_server(served)
     load_after = os.getloadavg()
 
     headers = ["condition", "page files", "runs", "usable p50 (ms)", "usable max (ms)",

@@ -44,7 +44,6 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -73,7 +72,7 @@ from kkpr.store import postgis_features as pf  # noqa: E402
 from kkpr.store import tiles  # noqa: E402
 from kkpr.store.load import load_package  # noqa: E402
 from kkpr.store.postgis_sql import unavailable  # noqa: E402
-from tests.api.conftest import Server, free_port, start_server, stop_server  # noqa: E402
+from tests.server import Server, start_server, stop_server  # noqa: E402
 
 console = Console()
 VIEW = {"width": 1280, "height": 800}
@@ -340,29 +339,6 @@ def first_paints(servers: dict[str, str], key: str, n: int) -> dict[str, list[Pa
     return out
 
 
-def start_before(tree: Path, env: dict[str, str], log: Path) -> Server:
-    """uvicorn of the code in ``tree`` (a checkout of an older commit) on the same data."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=tree, env={**os.environ, **env, "PYTHONPATH": str(tree)},
-        stdout=log.open("wb"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(400):
-        if process.poll() is not None:
-            raise SystemExit(f"uvicorn of {tree} exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return Server(url, process, log)
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    process.terminate()
-    raise SystemExit(f"uvicorn of {tree} did not start: {log.read_text()[-2000:]}")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -449,7 +425,9 @@ def main() -> None:
                 "staff map, files one by one": f"staf {one_by_one.url}",
             }
             if args.before:
-                before = start_before(args.before.resolve(), env, data_dir / "uvicorn-before.log")
+                before = start_server(
+                    env, data_dir / "uvicorn-before.log", tree=args.before.resolve()
+                )
                 others.append(before)
                 servers[f"staff map, {args.before.name} (before)"] = f"staf {before.url}"
             servers["public pre-check map, bundled"] = f"precheck {web.url}"

@@ -20,7 +20,6 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -37,6 +36,7 @@ from kkpr.settings import Settings
 from kkpr.store.migrate import migrate
 from kkpr.store.postgis import PostgisStore
 from kkpr.store.postgis_sql import unavailable
+from tests.server import free_port
 
 PG_BIN = Path(os.environ.get("KKPR_PG_BIN", "/usr/lib/postgresql/15/bin"))
 TEST_URL_ENV = "KKPR_TEST_DATABASE_URL"
@@ -50,12 +50,6 @@ def connect(url: str, *, autocommit: bool = False) -> Any:
     )
     conn.autocommit = autocommit
     return conn
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _with_url_db(url: str, db: str) -> str:
@@ -103,7 +97,7 @@ class PgServer:
         if os.geteuid() == 0:  # initdb refuses root: run the cluster as postgres
             self._as = ["runuser", "-u", "postgres", "--"]
             shutil.chown(self._dir, "postgres")
-        data, port = self._dir / "data", _free_port()
+        data, port = self._dir / "data", free_port()
         self._run(
             str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
             "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions",

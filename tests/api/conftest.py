@@ -1,5 +1,5 @@
 """Apps for the API tests: the mini plan (memory or PostGIS), the Kupang sample, and a
-real uvicorn server process for real HTTP clients (GDAL).
+real uvicorn server process for real HTTP clients (GDAL; ``tests.server``).
 
 Check storage follows the store: SQLite under the test's data dir for the memory
 store, PostgreSQL (the PostGIS test database) for the PostGIS store.
@@ -7,17 +7,11 @@ store, PostgreSQL (the PostGIS test database) for the PostGIS store.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -26,6 +20,7 @@ from api.main import create_app
 from kkpr.settings import SAMPLE_PLAN_DIR, Settings
 from kkpr.store.base import Store
 from tests.mini_plan import CRS, site
+from tests.server import Server, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -123,69 +118,6 @@ def kupang_api(kupang_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> It
 
 
 # ---------------------------------------------------------------- a real server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-
-def start_server(
-    env: dict[str, str], log: Path, timeout_s: float = 120.0, args: tuple[str, ...] = ()
-) -> Server:
-    """uvicorn with one worker on a free port, ready (``/healthz`` answers) or failed;
-    ``args``: more uvicorn options."""
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            *args,
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"uvicorn exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return Server(url, process, log)
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    process.terminate()
-    raise RuntimeError(f"uvicorn did not start in {timeout_s} s: {log.read_text()[-2000:]}")
-
-
-def stop_server(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
 
 
 @pytest.fixture

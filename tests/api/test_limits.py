@@ -14,8 +14,9 @@ import pytest
 
 from api.errors import RateLimited
 from api.limits import RateLimiter, client_network
-from tests.api.conftest import ROOT, Api, Server, make_api, mini_site
+from tests.api.conftest import ROOT, Api, make_api, mini_site
 from tests.mini_plan import X0, Y0
+from tests.server import Server
 
 
 def ring(n: int, radius: float = 20.0) -> list[list[float]]:

@@ -19,8 +19,9 @@ from kkpr.records.checks import CheckLog, open_records
 from kkpr.records.keys import KeyStore
 from kkpr.settings import Settings
 from kkpr.store.postgis import PostgisStore
-from tests.api.conftest import Api, Server, make_api, mini_site
+from tests.api.conftest import Api, make_api, mini_site
 from tests.fixtures_postgis import PgServer
+from tests.server import Server
 
 
 def test_large_answers_are_compressed_and_check_records_are_not(

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from kkpr.oss import messages
-from tests.fixtures_postgis import _free_port
 from tests.pipeline.conftest import ROOT, wait_for
+from tests.server import free_port
 
 
 def post(url: str, body: Any, key: str) -> tuple[int, Any]:
@@ -39,7 +39,7 @@ def listening(url: str) -> bool:
 
 
 def test_the_simulator_process_checks_and_lists_what_it_gets(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = (tmp_path / "sim.log").open("wb")
     proc = subprocess.Popen(

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from kkpr.settings import SAMPLE_PLAN_DIR
+from tests.server import Server, free_port, stop_server
+from tests.server import start_server as start_uvicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = SAMPLE_PLAN_DIR / "examples"
@@ -38,12 +39,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def make_staff_key(env: dict[str, str]) -> str:
@@ -63,11 +58,8 @@ def make_staff_key(env: dict[str, str]) -> str:
 
 
 @dataclass
-class WebServer:
-    url: str
-    staff_key: str
-    process: subprocess.Popen[bytes]
-    log: Path
+class WebServer(Server):
+    staff_key: str = ""
 
     def get_json(self, path: str) -> Any:
         with urllib.request.urlopen(self.url + path, timeout=30) as resp:
@@ -76,10 +68,10 @@ class WebServer:
 
 def start_server(tmp: Path, extra_env: dict[str, str]) -> WebServer:
     port = free_port()
-    env = {
-        **os.environ,
+    env: dict[str, str | None] = {
         "KKPR_PLAN_DIR": str(SAMPLE_PLAN_DIR),
         "KKPR_DATA_DIR": str(tmp / "var"),
+        "KKPR_DATABASE_URL": None,  # the memory store, unless the test names a database
         # the browser tests run many checks from one address within a minute
         "KKPR_PUBLIC_RATE_LIMIT_PER_MINUTE": "100000",
         "KKPR_SESSION_SECRET": "web-tests",
@@ -91,36 +83,10 @@ def start_server(tmp: Path, extra_env: dict[str, str]) -> WebServer:
         "KKPR_PNBP_ESTIMATE_PUBLIC": "1",
         **extra_env,
     }
-    if "KKPR_DATABASE_URL" not in extra_env:
-        env.pop("KKPR_DATABASE_URL", None)
     (tmp / "var").mkdir(parents=True, exist_ok=True)
-    key = make_staff_key(env)
-    log = tmp / "server.log"
-    command = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2):
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"the app did not start:\n{log.read_text()[-3000:]}") from None
-            time.sleep(0.3)
-    return WebServer(url=url, staff_key=key, process=process, log=log)
-
-
-def stop_server(server: WebServer) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
+    key = make_staff_key({k: v for k, v in {**os.environ, **env}.items() if v is not None})
+    server = start_uvicorn(env, tmp / "server.log", port=port)
+    return WebServer(server.url, server.process, server.log, staff_key=key)
 
 
 @pytest.fixture(scope="session")
@@ -174,10 +140,20 @@ def open_page(browser: Any, server: WebServer, **context: Any) -> tuple[Any, Any
     return ctx, page, watch
 
 
-@pytest.fixture
-def page(browser: Any, web_server: WebServer) -> Iterator[Any]:
-    ctx, pg, watch = open_page(browser, web_server)
+@contextmanager
+def watched_page(
+    browser: Any, server: WebServer, *, other_hosts: bool = False, **context: Any
+) -> Iterator[Any]:
+    """A page of ``open_page``, closed at the end, where the test fails on a JavaScript
+    error and (unless ``other_hosts``) on a request that left the app's host."""
+    ctx, pg, watch = open_page(browser, server, **context)
     yield pg
     ctx.close()
     assert not watch.errors, f"JavaScript errors: {watch.errors}"
-    assert not watch.foreign, f"requests to other hosts: {watch.foreign}"
+    assert other_hosts or not watch.foreign, f"requests to other hosts: {watch.foreign}"
+
+
+@pytest.fixture
+def page(browser: Any, web_server: WebServer) -> Iterator[Any]:
+    with watched_page(browser, web_server) as pg:
+        yield pg

@@ -17,7 +17,8 @@ from shapely.geometry import shape
 
 from tests.web import sites
 from tests.web.axe import assert_no_violations
-from tests.web.conftest import WebServer, open_page, start_server, stop_server
+from tests.web.conftest import WebServer, start_server, stop_server, watched_page
+from tests.web.test_staff import click_on_map
 
 pytestmark = pytest.mark.browser
 
@@ -32,11 +33,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
 
 @pytest.fixture
 def page(browser: Any, server: WebServer) -> Iterator[Page]:
-    ctx, pg, watch = open_page(browser, server)
-    yield pg
-    ctx.close()
-    assert not watch.errors, f"JavaScript errors: {watch.errors}"
-    assert not watch.foreign, f"requests to other hosts: {watch.foreign}"
+    with watched_page(browser, server) as pg:
+        yield pg
 
 
 def post(server: WebServer, path: str, body: dict[str, Any]) -> Any:
@@ -66,17 +64,6 @@ def login(page: Page, server: WebServer, path: str) -> None:
     page.goto(server.url + path)
 
 
-def map_click(page: Page, lat: float, lon: float) -> None:
-    x, y = page.evaluate(
-        "([lat, lon]) => { const p = window.kkpr.map.latLngToContainerPoint([lat, lon]);"
-        " return [p.x, p.y]; }",
-        [lat, lon],
-    )
-    box = page.locator("#history-map").bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + x, box["y"] + y)
-
-
 def test_a_click_and_a_drawn_polygon_find_what_was_recorded(
     page: Page, server: WebServer, recorded: dict[str, str]
 ) -> None:
@@ -86,7 +73,7 @@ def test_a_click_and_a_drawn_polygon_find_what_was_recorded(
     assert_no_violations(page, "empty parcel history")
     lat, lon = sites.centroid_latlon(sites.CONFORMING)
     page.evaluate("([lat, lon]) => window.kkpr.map.setView([lat, lon], 18)", [lat, lon])
-    map_click(page, lat, lon)
+    click_on_map(page, lat, lon, "history-map")
     row = page.locator("#history-list tbody tr")
     expect(row).to_have_count(1)
     expect(row.first).to_contain_text("Pemeriksaan")
@@ -105,7 +92,7 @@ def test_a_click_and_a_drawn_polygon_find_what_was_recorded(
     expect(page.locator("#history-draw")).to_have_attribute("aria-pressed", "true")
     corners = [(miny, minx), (miny, maxx), (maxy, maxx), (maxy, minx), (miny, minx)]
     for clat, clon in corners:
-        map_click(page, clat, clon)
+        click_on_map(page, clat, clon, "history-map")
         page.wait_for_timeout(150)
     expect(page.locator("#history-place")).to_contain_text("Poligon")
     app_row = page.locator("#history-list tbody tr.kind-application")

@@ -56,13 +56,15 @@ def view_drawn(page: Page, lat: float, lon: float, zoom: int) -> None:
     )
 
 
-def click_on_map(page: Page, lat: float, lon: float) -> None:
+def click_on_map(page: Page, lat: float, lon: float, map_id: str = "staff-map") -> None:
+    """A click on the page's map (``window.kkpr.map``, the element ``map_id``) at
+    ``lat``, ``lon``."""
     x, y = page.evaluate(
         "([lat, lon]) => { const p = window.kkpr.map.latLngToContainerPoint([lat, lon]);"
         " return [p.x, p.y]; }",
         [lat, lon],
     )
-    box = page.locator("#staff-map").bounding_box()
+    box = page.locator(f"#{map_id}").bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + x, box["y"] + y)
 

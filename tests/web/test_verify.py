@@ -11,9 +11,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.pipeline import assess
-from tests.web import sites
 from tests.web.conftest import WebServer, open_page
 from tests.web.test_precheck import assert_no_horizontal_scroll
+from tests.web.test_tracking import submit_application
 
 pytestmark = pytest.mark.browser
 PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
@@ -22,25 +22,12 @@ PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "is_mobile":
 def issue_document(server: WebServer) -> dict[str, str]:
     """A minimarket in housing (T), assessed as a PKKPR and approved: the region's record
     of its assessment issued."""
-    feature = sites.example(sites.CONDITIONAL)
-    resp = httpx.post(
-        server.url + "/v1/applications",
-        headers={"X-API-Key": server.staff_key},
-        json={
-            "applicant": "Yohana Tefa",
-            "business_name": "Toko Oebobo",
-            "kbli": "47111",
-            "site": feature["geometry"],
-            "proposal": {"floor_area_m2": 120, "floors": 1},
-        },
-        timeout=60,
-    )
-    assert resp.status_code == 201, resp.text
+    application = submit_application(server)
     answer = assess.decided(
         lambda path, body: httpx.post(
             server.url + path, json=body, headers={"X-API-Key": server.staff_key}, timeout=60
         ),
-        resp.json()["id"],
+        application["id"],
     )
     document: dict[str, str] = answer.json()["document"]
     return document

@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from shapely.geometry import shape
 
 from kkpr.settings import SAMPLE_PLAN_DIR
-from tests.web.conftest import WebServer, open_page, start_server, stop_server
+from tests.web.conftest import WebServer, start_server, stop_server, watched_page
 from tests.web.test_precheck import wait_for_zone_tiles
 from tests.web.test_staff import all_zones, click_on_map, login, view_drawn
 
@@ -40,10 +40,8 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServ
 
 @pytest.fixture
 def hostile_page(browser: Any, hostile_server: WebServer) -> Iterator[Page]:
-    ctx, page, watch = open_page(browser, hostile_server)
-    yield page
-    ctx.close()
-    assert not watch.errors, f"JavaScript errors: {watch.errors}"
+    with watched_page(browser, hostile_server, other_hosts=True) as page:
+        yield page
 
 
 def hover_a_zone(page: Page, map_id: str) -> None:

@@ -13,8 +13,9 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from tests.api.conftest import Api, Server
+from tests.api.conftest import Api
 from tests.mini_plan import CRS, X0, Y0
+from tests.server import Server
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"

@@ -39,10 +39,10 @@ from kkpr.pipeline.db import open_database, parse_iso, pipeline_url
 from kkpr.pipeline.delivery import Worker
 from kkpr.pipeline.outbox import EVENT_TYPES
 from tests.api.conftest import Api, make_api
-from tests.fixtures_postgis import _free_port
 from tests.mini_plan import CRS, site
 from tests.pipeline import assess
 from tests.pipeline.conftest import Clock, wait_for
+from tests.server import free_port
 from tests.typed import keys, shape_errors
 
 TOKEN, USER_KEY = "token-dari-oss", "user-key-dari-oss"
@@ -73,7 +73,7 @@ def simulator() -> Iterator[Simulator]:
 def serving(app: Any) -> Iterator[str]:
     """``app`` over HTTP on 127.0.0.1 (a thread of this process); its base URL."""
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning")
+        uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
