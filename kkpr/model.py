@@ -317,9 +317,12 @@ class Site:
 
 
 # ---------------------------------------------------------------- store answers
+# ZoneHit, OverlayHit and RoadHit are plain (not frozen) dataclasses: a store builds
+# them field by field from its own rows (``kkpr.store.memory._built``), which a frozen
+# class would forbid. Nothing changes a hit once a store has answered it.
 
 
-@dataclass(frozen=True)
+@dataclass
 class ZoneHit:
     """A zone polygon the site overlaps, as a store reports it."""
 
@@ -340,7 +343,7 @@ class ZoneHit:
     part: BaseGeometry | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass
 class OverlayHit:
     fid: str
     jenis: str
@@ -368,7 +371,7 @@ class RtrwHit:
     area_m2: float
 
 
-@dataclass(frozen=True)
+@dataclass
 class RoadHit:
     """A road of the plan's ``jaringan_jalan`` layer within the frontage distance."""
 

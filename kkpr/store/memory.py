@@ -533,9 +533,11 @@ H = TypeVar("H", ZoneHit, OverlayHit, RoadHit)
 
 
 def _built(cls: type[H], fields: Mapping[str, Any], **changes: Any) -> H:
-    """``cls(**fields, **changes)`` for the store's frozen hit records, without their
-    ``__init__``: a frozen dataclass sets each field through ``object.__setattr__``, 4 µs
-    for a ZoneHit, a tenth of a small site's ``locate``. The records declare no
+    """``cls(**fields, **changes)`` for the store's hit records, without the call: the
+    record's attributes are copied from the store's row in one ``__dict__`` update,
+    instead of a keyword call that passes every field (for a ZoneHit, a tenth of a
+    small site's ``locate`` when the class was frozen and set each field through
+    ``object.__setattr__``). The hit classes are plain dataclasses, with no
     ``__post_init__`` and no slots; tests/store/test_memory.py checks that and that
     what this builds equals what the constructor builds."""
     hit = object.__new__(cls)

@@ -166,10 +166,11 @@ def test_one_site_is_located_as_among_many() -> None:
 
 
 def test_the_single_checks_hits_are_the_records_their_constructors_build() -> None:
-    """``locate`` builds its zone, overlay and road hits without running the frozen
-    classes' ``__init__`` (``kkpr.store.memory._built``): that is only right while the
-    classes have no ``__post_init__`` and no slots, and every field the constructor
-    would set (defaults included) is there, with the same value."""
+    """``locate`` builds its zone, overlay and road hits without calling the classes'
+    ``__init__`` (``kkpr.store.memory._built``): that is only right while the classes
+    are not frozen (issue 21 item 3: no writes into frozen objects), have no
+    ``__post_init__`` and no slots, and every field the constructor would set
+    (defaults included) is there, with the same value."""
     import dataclasses
 
     from kkpr.model import OverlayHit, RoadHit, Site, ZoneHit
@@ -178,6 +179,7 @@ def test_the_single_checks_hits_are_the_records_their_constructors_build() -> No
     from kkpr.store.memory import MemoryStore
 
     for cls in (ZoneHit, OverlayHit, RoadHit):
+        assert not cls.__dataclass_params__.frozen, cls  # type: ignore[attr-defined]
         assert not hasattr(cls, "__post_init__"), cls
         assert "__slots__" not in vars(cls), cls
     plan = read_plan(SAMPLE_PLAN_DIR)
