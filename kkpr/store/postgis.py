@@ -35,6 +35,7 @@ from kkpr.model import (
     OverlayHit,
     PlanRules,
     RasterSpec,
+    RasterStat,
     RoadHit,
     RtrwHit,
     Site,
@@ -58,7 +59,7 @@ from kkpr.store.postgis_sql import (
     read_rules,
     unavailable,
 )
-from kkpr.store.rasters import Grid, load_grid, many_stats
+from kkpr.store.rasters import Grid, load_grid, many_stats, site_stats
 
 T = TypeVar("T")
 LOCATE_BATCH = 2000  # sites per statement: bounded query text and memory
@@ -505,8 +506,7 @@ class PostgisStore:
                 )
             else:
                 rtrw[i].append(RtrwHit(namobj=row[5], jnsrpr=row[6], area_m2=area))
-        per_raster = [many_stats(grid, geoms, av.crs) for grid in self._grids(av)]
-        rasters = [list(stats) for stats in zip(*per_raster, strict=True)] or [[] for _ in geoms]
+        rasters = self._raster_stats(av, geoms)
         lons, lats = lonlats(geoms, av.crs)
         out = []
         for i, geom in enumerate(geoms):
@@ -552,6 +552,16 @@ class PostgisStore:
                 }
                 self._raster_grids[av.vid] = grids
         return grids
+
+    def _raster_stats(self, av: ActiveVersion, geoms: np.ndarray) -> list[list[RasterStat]]:
+        """Per site, its statistics over each of the version's rasters, as the memory
+        store measures them: one site (the single check) by ``site_stats``, the site
+        made once for every raster; a batch by one ``many_stats`` call per raster."""
+        grids = self._grids(av)
+        if len(geoms) == 1:
+            return [site_stats(grids, geoms[0], av.crs)]
+        per_raster = [many_stats(grid, geoms, av.crs) for grid in grids]
+        return [list(stats) for stats in zip(*per_raster, strict=True)] or [[] for _ in geoms]
 
     def _live(self) -> set[int]:
         return {av.vid for av in self._active.values()}

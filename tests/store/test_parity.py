@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -25,6 +26,7 @@ from kkpr.errors import SiteOutsidePlan
 from kkpr.model import Located, Proposal, Site
 from kkpr.plan.package import read_plan
 from kkpr.settings import SAMPLE_PLAN_DIR
+from kkpr.store import rasters
 from kkpr.store.base import Store
 from kkpr.store.memory import MemoryStore
 from kkpr.store.postgis import PostgisStore
@@ -256,6 +258,45 @@ def test_kupang_sample_random_sites(
     kblis = list(plan.rules.kbli)[:: max(len(plan.rules.kbli) // 12, 1)]
     assert plan.meta.rasters, "the sample ships rasters: their statistics are compared too"
     compare_stores(kupang_memory, postgis, sites, kblis)
+
+
+def test_a_single_locate_measures_its_site_once_for_every_raster(
+    kupang_memory: MemoryStore,
+    postgis_store_for: Callable[[Path], PostgisStore],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One site located alone (the single check) is measured over the version's
+    rasters as the memory store measures it (``site_stats``): handed to exactextract
+    once for all the rasters of its CRS, not once per raster, and every statistic
+    the memory store's to the last bit (``repr``: ``==`` takes -0.0 for 0.0)."""
+    postgis = postgis_store_for(SAMPLE_PLAN_DIR)
+    plan = kupang_memory.plan
+    grids = kupang_memory._raster_grids
+    assert len(grids) > 1 and {g.crs for g in grids} == {plan.meta.crs}  # one CRS, two rasters
+    rng = np.random.default_rng(11)
+    zones = np.asarray(plan.zones.geometry.values, dtype=object)
+    near = shapely.get_coordinates(shapely.centroid(zones[rng.integers(0, len(zones), 150)]))
+    near += rng.normal(0, 80, near.shape)
+    sites = random_sites(near, plan.meta.crs, seed=11, size=(2, 300))
+    made: list[object] = []
+    site_init = rasters._Site.__init__
+
+    def counted(self: object, *args: Any, **kwargs: Any) -> None:
+        made.append(self)
+        site_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(rasters._Site, "__init__", counted)
+    measured = 0
+    for site in sites:
+        made.clear()
+        ours = postgis.locate(site)
+        assert len(made) == 1, site.geometry.wkt
+        theirs = kupang_memory.locate(site)
+        assert [tuple(map(repr, dataclasses.astuple(s))) for s in ours.rasters] == [
+            tuple(map(repr, dataclasses.astuple(s))) for s in theirs.rasters
+        ], site.geometry.wkt
+        measured += sum(s.cells > 0 for s in ours.rasters)
+    assert measured > len(sites)  # most sites lie over both rasters
 
 
 def test_kupang_rules_and_features_are_the_memory_stores(
