@@ -12,6 +12,14 @@ holds one only for its short transactions (claiming, recording an attempt), neve
 while it waits on a subscriber. So the app keeps one pool to the pipeline's tables,
 sized by ``KKPR_DB_POOL_SIZE``, and the state closes it at shutdown, after the worker
 has stopped.
+
+At shutdown the worker ends the batch it is sending (each send waits at most
+``webhook_timeout_s``) and records it; the lifespan waits for that, off the event loop,
+up to ``JOIN_S``. The thread is one of the state's ``senders`` until it has stopped,
+and ``AppState.close`` never closes the pipeline's database under a sender: a worker
+still running after ``JOIN_S`` (a send or a database slower than that) keeps it until
+the process exits, and what it holds stays in the outbox, sent again by the next start
+once its lease runs out.
 """
 
 from __future__ import annotations
@@ -51,11 +59,20 @@ async def lifespan(state: AppState) -> AsyncIterator[None]:
     thread = threading.Thread(
         target=worker.run, args=(stop, _log), daemon=True, name="kkpr-delivery"
     )
+    state.senders.append(thread)  # the state keeps the database open while it runs
     thread.start()
     log.info("delivery worker %s started in the API process", worker.worker_id)
     try:
         yield
     finally:
         stop.set()
-        thread.join(timeout=JOIN_S)
-        worker.close()  # the database is the state's: closed with it (AppState.close)
+        await run_in_threadpool(thread.join, JOIN_S)
+        if thread.is_alive():
+            log.warning(
+                "delivery worker %s still running after %.0f s: the pipeline database "
+                "stays open for it; what it holds is sent again after its lease",
+                worker.worker_id, JOIN_S,
+            )  # fmt: skip
+        else:
+            state.senders.remove(thread)
+            worker.close()  # the database is the state's: closed with it (AppState.close)

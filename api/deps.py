@@ -90,6 +90,13 @@ class AppState:
     # the pipeline's database: opened by the first request that uses it (pipeline_db)
     _pipeline_db: Database | None = field(default=None, repr=False)
     _pipeline_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # threads that send through the pipeline's database (api.background's worker): it is
+    # not closed under one still running
+    senders: list[threading.Thread] = field(default_factory=list, repr=False)
+    # lifespans running on this state (one app served by two servers at once, as a
+    # test's client and uvicorn): the last one to end closes the connections
+    _lifespans: int = field(default=0, repr=False)
+    _lifespan_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def build(cls, settings: Settings, store: Store | None = None) -> AppState:
@@ -176,7 +183,12 @@ class AppState:
 
     def open(self) -> None:
         """Open every pool's first connection (the app's startup; a database that is
-        down is reported by ``/readyz``, not fatal)."""
+        down is reported by ``/readyz``, not fatal). A second lifespan on the same
+        state finds them open."""
+        with self._lifespan_lock:
+            self._lifespans += 1
+            if self._lifespans > 1:
+                return
         for db in self.databases():
             db.open()
         open_ = getattr(self.store, "open", None)
@@ -184,10 +196,18 @@ class AppState:
             open_()
 
     def close(self) -> None:
-        """Close every database connection the state holds (the app's shutdown)."""
+        """Close every database connection the state holds (the app's shutdown): when
+        the last lifespan running on it ends, and the pipeline's database only once no
+        sender runs on it (a worker that did not stop in time leaves it open until the
+        process exits; the deliveries it holds are sent again when their lease ends)."""
+        with self._lifespan_lock:
+            self._lifespans = max(0, self._lifespans - 1)
+            if self._lifespans:
+                return  # another server of this app still runs on it
         for db in self.databases():
             db.close()
-        if self._pipeline_db is not None:
+        running = any(thread.is_alive() for thread in self.senders)
+        if self._pipeline_db is not None and not running:
             self._pipeline_db.close()
         close = getattr(self.store, "close", None)
         if callable(close):
