@@ -52,6 +52,14 @@ def insert(table: str, columns: Iterable[str]) -> Sql:
     )
 
 
+def select(table: str, columns: Iterable[str], rest: str = "") -> Sql:
+    """``SELECT columns... FROM table`` and ``rest`` (a ``WHERE``, an ``ORDER BY``: its
+    ``{}`` are parameters)."""
+    names = {f"c{i}": c for i, c in enumerate(columns)}
+    fields = ", ".join("{" + k + "}" for k in names)
+    return sql(f"SELECT {fields} FROM {{table}}" + rest, table=table, **names)
+
+
 def update(table: str, columns: Iterable[str], key: str) -> Sql:
     """``UPDATE table SET column = parameter, ... WHERE key = parameter``: the
     parameters are the columns' values, then the key's."""

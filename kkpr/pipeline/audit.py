@@ -81,38 +81,48 @@ class AuditEvent:
 @dataclass(frozen=True)
 class Query:
     """One source as SQL: ``select`` yields at, action, who, who_id, application_id,
-    ref, detail; ``at``, ``who`` (columns searched), ``app`` name its columns."""
+    ref, detail; ``at``, ``who`` (columns searched), ``app`` name its columns (composed
+    by the driver as identifiers); ``only``, a condition every row of the source meets."""
 
     kind: str
     select: str
     at: str
     who: tuple[str, ...]
     app: str | None
+    only: str | None = None
 
-    def where(self, flt: AuditFilter, key_ids: list[str]) -> tuple[str, list[Any]]:
-        parts: list[str] = []
+    def where(self, flt: AuditFilter, key_ids: list[str]) -> tuple[str, dict[str, str], list[Any]]:
+        """The ``WHERE`` of ``flt`` (``key_ids``: the keys whose name matches
+        ``flt.who``): its text, the identifiers it names, its parameters."""
+        parts: list[str] = [] if self.only is None else [self.only]
+        names: dict[str, str] = {}
         params: list[Any] = []
         if flt.since is not None:
-            parts.append(f"{self.at} >= {{}}")
+            parts.append("{at} >= {}")
+            names["at"] = self.at
             params.append(flt.bound(flt.since))
         if flt.until is not None:
-            parts.append(f"{self.at} < {{}}")
+            parts.append("{at} < {}")
+            names["at"] = self.at
             params.append(flt.bound(flt.until + timedelta(days=1)))
         if flt.application is not None:
             if self.app is None:
                 parts.append("1 = 0")
             else:
-                parts.append(f"{self.app} = {{}}")
+                parts.append("{app} = {}")
+                names["app"] = self.app
                 params.append(flt.application)
         if flt.who:
-            ors = [f"LOWER(COALESCE({c}, '')) LIKE {{}}" for c in self.who]
-            params += [f"%{flt.who.lower()}%"] * len(self.who)
-            for column in self.who:  # keys whose name matches, by their id
+            who = {f"who{i}": column for i, column in enumerate(self.who)}
+            names.update(who)
+            ors = ["LOWER(COALESCE({" + name + "}, '')) LIKE {}" for name in who]
+            params += [f"%{flt.who.lower()}%"] * len(who)
+            for name in who:  # keys whose name matches, by their id
                 for key in key_ids:
-                    ors.append(f"{column} = {{}}")
+                    ors.append("{" + name + "} = {}")
                     params.append(key)
             parts.append("(" + " OR ".join(ors) + ")" if ors else "1 = 0")
-        return (" WHERE " + " AND ".join(parts)) if parts else "", params
+        return (" WHERE " + " AND ".join(parts)) if parts else "", names, params
 
 
 RECORDS_QUERIES = (
@@ -146,10 +156,11 @@ RECORDS_QUERIES = (
         "key",
         "SELECT revoked_at AS at, 'revoke' AS action, NULL AS who, "
         "'key:' || id AS who_id, NULL AS application_id, 'key:' || id AS ref, "
-        "name || ' (' || role || ')' AS detail FROM api_keys WHERE revoked_at IS NOT NULL",
+        "name || ' (' || role || ')' AS detail FROM api_keys",
         "revoked_at",
         ("name", "id"),
         None,
+        only="revoked_at IS NOT NULL",
     ),
 )
 PIPELINE_QUERIES = (
@@ -190,17 +201,19 @@ PIPELINE_QUERIES = (
     ),
 )
 # the PostGIS store's activation log, in the same PostgreSQL database (its times are
-# timestamptz: written here as the UTC text the other sources hold)
+# timestamptz: written here as the UTC text the other sources hold, which the filters
+# compare, so the filters apply to its rows as written)
 PLAN_QUERY = Query(
     "activation",
-    "SELECT to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS at, "
+    "SELECT * FROM (SELECT to_char(a.at AT TIME ZONE 'UTC', "
+    '\'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\') AS at, '
     "a.action, a.by AS who, a.by AS who_id, NULL AS application_id, "
     "a.plan_id || ' ' || t.version AS ref, "
     "COALESCE(f.version, '—') || ' → ' || t.version AS detail "
     "FROM kkpr.activations a JOIN kkpr.plan_versions t ON t.vid = a.to_vid "
-    "LEFT JOIN kkpr.plan_versions f ON f.vid = a.from_vid",
-    "to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
-    ("a.by",),
+    "LEFT JOIN kkpr.plan_versions f ON f.vid = a.from_vid) AS activations",
+    "at",
+    ("who",),
     None,
 )
 
@@ -235,15 +248,12 @@ def _run(
         if plans and flt.kind in (None, "activation") and _has_activations(tx):
             chosen.append(PLAN_QUERY)
         for q in chosen:
-            where, params = q.where(flt, key_ids)
-            # a source whose select has its own WHERE: the filters join it with AND
-            text = q.select + (
-                where.replace(" WHERE ", " AND ", 1) if " WHERE " in q.select else where
-            )
-            # the text is this module's own (its columns and placeholders), never a value
-            count = tx.one(sql(f"SELECT COUNT(*) AS n FROM ({text}) AS s"), params)
+            where, names, params = q.where(flt, key_ids)
+            # the text is this module's own; its columns are identifiers, values parameters
+            text = q.select + where
+            count = tx.one(sql("SELECT COUNT(*) AS n FROM (" + text + ") AS s", **names), params)
             total += int(count["n"]) if count else 0
-            rows = tx.query(sql(f"{text} ORDER BY 1 DESC LIMIT {{}}"), [*params, limit])
+            rows = tx.query(sql(text + " ORDER BY 1 DESC LIMIT {}", **names), [*params, limit])
             events += [_event(q.kind, r) for r in rows]
     return events, total
 

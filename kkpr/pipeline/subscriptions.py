@@ -83,15 +83,25 @@ def create(
     return {**_public(row), "secret": row["secret"]}
 
 
+def _made_by(created_by: str | None) -> tuple[str, tuple[str, ...]]:
+    """The condition that keeps a statement to what ``created_by`` made, and its
+    parameter (none given: every subscription)."""
+    if created_by is None:
+        return "", ()
+    return " AND created_by = {}", (created_by,)
+
+
 def active(db: Database, created_by: str | None = None) -> list[Subscription]:
     """The active subscriptions; only those ``created_by`` made when given."""
-    mine = " AND created_by = {}" if created_by is not None else ""
+    mine, owner = _made_by(created_by)
     with db.transaction() as tx:
         rows = tx.query(
             sql(
-                f"SELECT * FROM subscriptions WHERE active = 1 AND id <> {{}}{mine} ORDER BY created_at"
+                "SELECT * FROM subscriptions WHERE active = 1 AND id <> {}"
+                + mine
+                + " ORDER BY created_at"
             ),
-            (OSS, *([created_by] if created_by is not None else [])),
+            (OSS, *owner),
         )
     return [_public(r) for r in rows]
 
@@ -99,13 +109,14 @@ def active(db: Database, created_by: str | None = None) -> list[Subscription]:
 def delete(db: Database, subscription_id: str, created_by: str | None = None) -> None:
     """Deactivate a subscription and cancel what it had not yet received; when
     ``created_by`` is given, only a subscription it made (another's is NotFound)."""
-    mine = " AND created_by = {}" if created_by is not None else ""
+    mine, owner = _made_by(created_by)
     with db.transaction() as tx:
         changed = tx.execute(
             sql(
-                f"UPDATE subscriptions SET active = 0 WHERE id = {{}} AND id <> {{}} AND active = 1{mine}"
+                "UPDATE subscriptions SET active = 0 WHERE id = {} AND id <> {} AND active = 1"
+                + mine
             ),
-            (subscription_id, OSS, *([created_by] if created_by is not None else [])),
+            (subscription_id, OSS, *owner),
         )
         if not changed:
             raise NotFound(

@@ -34,7 +34,7 @@ import orjson
 
 from kkpr.db.database import Database, Row, Tx
 from kkpr.db.migrate import RECORDS, migrate
-from kkpr.db.sql import sql
+from kkpr.db.sql import insert, select, sql
 from kkpr.errors import Conflict, NotFound
 from kkpr.model import CheckResult, CheckResultDict, Reason, field_names, field_values
 from kkpr.settings import Settings
@@ -363,10 +363,10 @@ class _Raced(Exception):
 
 
 COLUMNS = (
-    "id, kind, created_at, caller, caller_role, plan_id, plan_version, inputs, result, "
-    "content_hash, corrects, correction_reason, batch_id, batch_index"
-)
-INSERT_CHECK = sql(f"INSERT INTO check_log ({COLUMNS}) VALUES ({', '.join(['{}'] * 14)})")
+    "id", "kind", "created_at", "caller", "caller_role", "plan_id", "plan_version", "inputs",
+    "result", "content_hash", "corrects", "correction_reason", "batch_id", "batch_index",
+)  # fmt: skip
+INSERT_CHECK = insert("check_log", COLUMNS)
 
 
 # ---------------------------------------------------------------- the log
@@ -531,20 +531,16 @@ class CheckLog:
                 )
             if row["target_kind"] == "batch":
                 rows = tx.query(
-                    sql(
-                        f"SELECT {COLUMNS} FROM check_log WHERE batch_id = {{}} ORDER BY batch_index"
-                    ),
+                    select("check_log", COLUMNS, " WHERE batch_id = {} ORDER BY batch_index"),
                     (row["target_id"],),
                 )
             else:
-                rows = tx.query(
-                    sql(f"SELECT {COLUMNS} FROM check_log WHERE id = {{}}"), (row["target_id"],)
-                )
+                rows = tx.query(select("check_log", COLUMNS, " WHERE id = {}"), (row["target_id"],))
         return [CheckRecord.from_row(r) for r in rows]
 
     def get(self, check_id: str) -> CheckRecord:
         with self.db.transaction() as tx:
-            row = tx.one(sql(f"SELECT {COLUMNS} FROM check_log WHERE id = {{}}"), (check_id,))
+            row = tx.one(select("check_log", COLUMNS, " WHERE id = {}"), (check_id,))
         if row is None:
             raise not_found(check_id)
         return CheckRecord.from_row(row)

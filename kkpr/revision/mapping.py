@@ -3,7 +3,8 @@
 Folium links Leaflet, jQuery and Bootstrap from CDNs by default; here the page gets
 only Leaflet, inlined from the copy vendored in ``api/static/vendor/leaflet/`` (its
 CSS images as data URIs), and no tile layer: the new plan's zones are the backdrop.
-folium is imported lazily: the core does not need it to compute a diff.
+folium is loaded with this module only, which the command line imports when a map is
+asked for (``kkpr plan diff --map``): the core does not need it to compute a diff.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import folium
 import geopandas as gpd
 
 from kkpr.errors import KkprError
@@ -45,8 +47,6 @@ def diff_map(
     leaflet_dir: Path = LEAFLET_DIR,
 ) -> Path:
     """Write the map of ``diff`` to ``path``; ``backdrop`` is usually the new plan's zones."""
-    import folium
-
     layers = [diff.zones_changed, diff.overlays_added, diff.overlays_removed]
     if backdrop is not None:
         layers.append(backdrop)
@@ -102,8 +102,6 @@ def diff_map(
 
 def inline_leaflet(m: Any, leaflet_dir: Path = LEAFLET_DIR) -> None:
     """Replace folium's CDN links on ``m`` with the vendored Leaflet, inlined."""
-    import folium
-
     js, css = leaflet_dir / "leaflet.js", leaflet_dir / "leaflet.css"
     if not js.exists() or not css.exists():
         raise KkprError(

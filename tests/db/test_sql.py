@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kkpr.db.database import Database
-from kkpr.db.sql import insert, quote_identifier, sql, update
+from kkpr.db.sql import insert, quote_identifier, select, sql, update
 
 
 def test_sqlite_gets_placeholders_and_quoted_identifiers() -> None:
@@ -52,6 +52,17 @@ def test_an_update_names_its_columns_and_key_as_identifiers(db: Database) -> Non
         rows = tx.query(sql("SELECT * FROM t ORDER BY k"))
     assert changed == 1
     assert rows == [{"k": "a", "select": "y", "n": 2}, {"k": "b", "select": "x", "n": 1}]
+    db.close()
+
+
+def test_a_select_names_its_columns_and_table_as_identifiers(db: Database) -> None:
+    with db.transaction() as tx:
+        tx.execute(sql('CREATE TABLE t (k TEXT, "select" TEXT, n INTEGER)'))
+        tx.execute(insert("t", ["k", "select", "n"]), ("a", "x", 1))
+        tx.execute(insert("t", ["k", "select", "n"]), ("b", "y", 2))
+        rows = tx.query(select("t", ["select", "k"], " WHERE n > {} ORDER BY k"), (0,))
+    assert rows == [{"select": "x", "k": "a"}, {"select": "y", "k": "b"}]
+    assert select("t", ["k"]).render("sqlite") == 'SELECT "k" FROM "t"'
     db.close()
 
 
