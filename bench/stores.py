@@ -65,6 +65,7 @@ def plan_for(n_zones: int) -> Path:
     from zoning_data.kupang.generate import generate
 
     t = time.perf_counter()
+    OUT.mkdir(parents=True, exist_ok=True)  # bench/out is .gitignored: absent on a fresh clone
     work = Path(tempfile.mkdtemp(prefix=f"plan_{n_zones}_", dir=OUT))
     generate(work, n_zones=n_zones)
     (work / ".done").write_text("ok")

@@ -31,14 +31,17 @@ def flag_hits(zones: list[ZoneHit], deciding: list[bool]) -> list[tuple[OverlayH
             told = _FLAG_TOLD.get((jenis, text))
             if told is None:
                 told = _flag_told(jenis, text)
+            # by position (fid, jenis, area_m2, keterangan, tb, efek, source, part): a
+            # frozen dataclass made by keyword costs three times as much
             hit = OverlayHit(
-                fid=zone.fid,
-                jenis=jenis,
-                area_m2=zone.area_m2,
-                keterangan=told[0],  # e.g. "Kawasan Rawan Banjir - Tinggi"
-                source=told[1],
-                efek=None,
-                part=zone.part,
+                zone.fid,
+                jenis,
+                zone.area_m2,
+                told[0],  # keterangan, e.g. "Kawasan Rawan Banjir - Tinggi"
+                None,  # tb
+                None,  # efek
+                told[1],  # source
+                zone.part,
             )
             out.append((hit, dec))
     return out

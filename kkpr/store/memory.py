@@ -187,9 +187,9 @@ class MemoryStore:
             self._region, geom
         ):
             raise outside_any_plan(0, 1)
-        area = shapely.area(geom)
+        area = geom.area  # the scalar path: shapely.area of one geometry costs ten times more
         lon, lat = lonlat(geom, self.crs)
-        zones, overlays = self._hits_of_one(one, geom, float(area), zone_index)
+        zones, overlays = self._hits_of_one(one, geom, area, zone_index)
         return self._located(
             geom,
             area,
@@ -472,6 +472,8 @@ class MemoryStore:
         # the roads whose widened box meets the site's, then those within the distance:
         # dwithin is distance <= frontage, both of GEOS's segment distances
         index = np.sort(self._frontage_tree.query(one)[1])
+        if len(index) == 0:  # no road's widened box meets the site: no distance to take
+            return []
         road_geoms = self._road_geoms[index]
         dist = shapely.distance(geom, road_geoms)
         rows = self._road_rows

@@ -31,7 +31,6 @@ What makes one site cheap, as the single check needs (``bench/single.py``):
 
 from __future__ import annotations
 
-import functools
 import math
 import threading
 from collections.abc import Iterator, Sequence
@@ -394,11 +393,17 @@ class _Site(Feature):  # type: ignore[misc]  # exactextract has no types
         self.own = own
         self.point = own.geom_type == "Point"
         self.wkb = wkb
+        self._bounds: tuple[float, float, float, float] | None = None
 
-    @functools.cached_property
+    @property
     def bounds(self) -> tuple[float, float, float, float]:
-        x0, y0, x1, y1 = self.own.bounds
-        return x0, y0, x1, y1
+        """The site's bounds, taken on first read (a plain property: Python 3.11's
+        ``functools.cached_property`` takes a lock to compute, which a site, read once
+        or twice, pays every time)."""
+        if self._bounds is None:
+            x0, y0, x1, y1 = self.own.bounds
+            self._bounds = (x0, y0, x1, y1)
+        return self._bounds
 
     def geometry(self) -> bytes:
         if self.wkb is None:
